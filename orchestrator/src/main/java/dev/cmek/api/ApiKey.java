@@ -1,0 +1,75 @@
+package dev.cmek.api;
+
+import dev.cmek.CmekException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A CockroachDB Cloud service-account API key. It is read from the environment or a file, never from a
+ * command-line value, and never printed: {@link #toString()} is redacted and only the HTTP layer calls
+ * {@link #reveal()}.
+ */
+public final class ApiKey {
+    public static final String ENV = "COCKROACH_API_KEY";
+
+    private final String secret;
+
+    private ApiKey(String secret) {
+        this.secret = secret;
+    }
+
+    /** From {@code file} when given, else from {@value #ENV}. */
+    public static ApiKey resolve(Path file, Map<String, String> env) {
+        if (file != null) {
+            return fromFile(file);
+        }
+        String value = env.get(ENV);
+        if (value == null || value.isBlank()) {
+            throw new CmekException.InvalidInput("no API key: set " + ENV + " or pass --api-key-file FILE");
+        }
+        return of(value.strip(), ENV);
+    }
+
+    public static ApiKey fromFile(Path file) {
+        String value;
+        try {
+            value = Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new CmekException.InvalidInput("cannot read API key file " + file + " (" + e.getClass().getSimpleName() + ")");
+        }
+        if (value.isEmpty()) {
+            throw new CmekException.InvalidInput("API key file " + file + " is empty");
+        }
+        return of(value, "API key file " + file);
+    }
+
+    private static ApiKey of(String value, String source) {
+        if (value.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw new CmekException.InvalidInput(source + " holds whitespace or control characters inside the key");
+        }
+        return new ApiKey(value);
+    }
+
+    /** For tests and the sandbox, which compare keys. */
+    public static ApiKey of(String value) {
+        return of(value, "API key");
+    }
+
+    /** The secret itself, for the Authorization header only. */
+    String reveal() {
+        return secret;
+    }
+
+    /** {@code text} with every occurrence of the key replaced: a last guard before anything is printed. */
+    public String redact(String text) {
+        return text == null ? null : text.replace(secret, "[redacted]");
+    }
+
+    @Override
+    public String toString() {
+        return "ApiKey[redacted]";
+    }
+}

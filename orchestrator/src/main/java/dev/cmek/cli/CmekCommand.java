@@ -1,0 +1,59 @@
+package dev.cmek.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "cmek",
+        mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = CmekCommand.Version.class,
+        sortOptions = false,
+        description = {"Customer-managed encryption keys (CMEK) for CockroachDB Cloud Advanced clusters.",
+                "%nTalks to the CockroachDB Cloud API with a service-account API key taken from $COCKROACH_API_KEY or --api-key-file (never from a flag value); the server is $COCKROACH_SERVER or --server."},
+        subcommands = {
+                StatusCommand.class,
+                ManifestCommand.class,
+                EnableCommand.class,
+                RotateCommand.class,
+                AddRegionCommand.class,
+                RevokeCommand.class,
+                SandboxCommand.class,
+                CommandLine.HelpCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+                "  0  done (or already as asked)",
+                "  1  internal error (a bug: please report it)",
+                "  2  bad input or usage: nothing was changed or sent",
+                "  3  rejected by the Cloud API or a cloud (auth, permission, conflict)",
+                "  4  a CMEK operation ended in a *_FAILED status",
+                "  5  timed out waiting (the operation may still complete)",
+                "  6  the Cloud API or a cloud could not be reached, after retries",
+                "  7  verification found a grant missing or broader than intended",
+                "",
+                "Run 'cmek help COMMAND' for a command's options; the README has a walkthrough."})
+final class CmekCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command (see cmek --help)");
+    }
+
+    /** The version Maven stamped into version.properties. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = CmekCommand.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"cmek " + p.getProperty("version", "unknown") + " (Cloud API " + dev.cmek.api.ApiSettings.API_VERSION + ")"};
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.cmek.cli;
+
+import dev.cmek.ExitCode;
+import dev.cmek.api.CmekClusterInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "status",
+        description = {"Show the CMEK status of a cluster and of each region, with the key each region uses.",
+                "%nRead-only. Exits 4 when CMEK or any region is in a *_FAILED status, so scripts can branch on it."})
+final class StatusCommand extends ApiCommand {
+    @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
+    String clusterId;
+
+    StatusCommand(Terminal terminal) {
+        super(terminal);
+    }
+
+    @Override
+    ExitCode execute() {
+        CmekClusterInfo info = api().cmekStatus(clusterId);
+        StatusView.Document doc = StatusView.document(clusterId, null, info);
+        report().result(doc, StatusView.lines(doc));
+        boolean failed = info.status().isFailed() || info.regionInfos().stream().anyMatch(r -> r.status().isFailed());
+        return failed ? ExitCode.OPERATION_FAILED : ExitCode.OK;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.cmek.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.cmek.api.CmekClusterInfo;
+import dev.cmek.api.CmekStatus;
+import dev.cmek.model.KeySpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The same CMEK status facts as a JSON document and as text lines. */
+final class StatusView {
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Document(
+            @JsonProperty("cluster_id") String clusterId,
+            @JsonProperty("action") String action,
+            @JsonProperty("status") CmekStatus status,
+            @JsonProperty("regions") List<RegionLine> regions) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RegionLine(
+            @JsonProperty("region") String region,
+            @JsonProperty("status") CmekStatus status,
+            @JsonProperty("key_spec") KeySpec keySpec,
+            @JsonProperty("user_message") String userMessage) {}
+
+    private StatusView() {}
+
+    static Document document(String clusterId, String action, CmekClusterInfo info) {
+        List<RegionLine> regions = info.regionInfos().stream()
+                .map(r -> new RegionLine(r.region(), r.status(), r.currentSpec().orElse(null),
+                        r.latestKey().map(CmekClusterInfo.KeyInfo::userMessage).filter(m -> m != null && !m.isBlank()).orElse(null)))
+                .toList();
+        return new Document(clusterId, action, info.status(), regions);
+    }
+
+    static List<String> lines(Document doc) {
+        List<String> lines = new ArrayList<>();
+        lines.add("cluster " + doc.clusterId() + (doc.action() == null ? "" : ": " + doc.action().toLowerCase().replace('_', ' '))
+                + ", CMEK " + doc.status());
+        for (RegionLine r : doc.regions()) {
+            lines.add(String.format("  %-24s %-15s %s", r.region(), r.status(),
+                    r.keySpec() == null ? "-" : r.keySpec().uri() + " as " + r.keySpec().authPrincipal()));
+            if (r.userMessage() != null) {
+                lines.add("  " + " ".repeat(24) + " message: " + r.userMessage());
+            }
+        }
+        return lines;
+    }
+}
