@@ -77,7 +77,8 @@ public record ApiSettings(
             throw new CmekException.InvalidInput("server " + quote(raw) + " is not a URL (expected e.g. https://cockroachlabs.cloud)");
         }
         if (uri.getQuery() != null || uri.getFragment() != null || uri.getUserInfo() != null) {
-            throw new CmekException.InvalidInput("server " + quote(raw) + " must be a plain base URL, without user, query or fragment");
+            // Not echoed: a user part may hold a password.
+            throw new CmekException.InvalidInput("server must be a plain base URL such as https://cockroachlabs.cloud, without user, query or fragment");
         }
         switch (uri.getScheme()) {
             case "https" -> { }

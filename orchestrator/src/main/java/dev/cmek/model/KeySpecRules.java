@@ -32,7 +32,7 @@ public final class KeySpecRules {
     /** Why this region name cannot be a cloud region, or empty when it can. */
     public static Optional<String> checkRegion(String region) {
         if (region.isBlank()) {
-            return Optional.of("region is empty");
+            return Optional.of("empty (expected a region name such as us-east-1)");
         }
         if (!REGION.matcher(region).matches()) {
             return Optional.of(quote(region) + " is not a cloud region name (expected e.g. us-east-1 or us-central1)");

@@ -66,7 +66,7 @@ public final class ManifestCodec {
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw invalid(source, "malformed JSON" + where + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            throw invalid(source, "malformed JSON" + where + ": " + jacksonReason(e));
         }
         if (root == null || root.isMissingNode()) {
             throw invalid(source, "empty file (expected {\"region_specs\": [...]})");
@@ -142,6 +142,21 @@ public final class ManifestCodec {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
+    }
+
+    /** Jackson's reason without its source echo and configuration advice. */
+    private static String jacksonReason(JsonProcessingException e) {
+        String reason = e.getOriginalMessage().lines().findFirst().orElse("");
+        if (reason.startsWith("Trailing token")) {
+            return "more than one JSON document";
+        }
+        for (String noise : List.of(" (start marker at", " (bound as", ": not allowed as per", " at [Source")) {
+            int cut = reason.indexOf(noise);
+            if (cut > 0) {
+                reason = reason.substring(0, cut);
+            }
+        }
+        return reason;
     }
 
     private static KeyType parseType(String source, String at, String type) {

@@ -1,0 +1,115 @@
+package dev.cmek.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cmek.model.Samples;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Commands and failures that need no API at all. */
+class LocalCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"status", "manifest", "enable", "rotate", "add-region", "revoke", "sandbox"})
+    void help_explainsEachCommand(String command) {
+        Cli.Result r = new Cli().run(command, "--help");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("Usage: cmek " + command), r.out());
+        assertTrue(r.out().contains("Exit codes:"), r.out());
+    }
+
+    @Test
+    void version_namesTheApiVersion() {
+        Cli.Result r = new Cli().run("--version");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().matches("cmek \\S+ \\(Cloud API 2024-09-16\\)\\s*"), r.out());
+    }
+
+    @Test
+    void noCommand_isUsageError() {
+        assertEquals(2, new Cli().run().exit());
+        assertEquals(2, new Cli().run("frobnicate").exit());
+    }
+
+    @Test
+    void apiKeyAsFlag_isRefusedWithoutEchoingIt() {
+        for (String[] args : new String[][] {{"status", "--api-key=CCDB1_flagsecret", "--cluster", "x"},
+                {"status", "--api-key", "CCDB1_flagsecret", "--cluster", "x"}}) {
+            Cli.Result r = new Cli().run(args);
+            assertEquals(2, r.exit());
+            assertFalse(r.all().contains("CCDB1_flagsecret"), r.all());
+            assertTrue(r.err().contains("set COCKROACH_API_KEY or use --api-key-file"), r.err());
+        }
+    }
+
+    @Test
+    void validate_goodManifest_printsRegions(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("cmek_config.json"), Samples.AWS_MANIFEST);
+        Cli.Result text = new Cli().run("manifest", "validate", file.toString());
+        assertEquals(0, text.exit(), text.err());
+        assertTrue(text.out().contains("valid, 2 region(s): us-east-1, us-west-2"), text.out());
+
+        Cli.Result json = new Cli().run("manifest", "validate", file.toString(), "--output", "json");
+        assertEquals(0, json.exit());
+        JsonNode doc = JSON.readTree(json.out());
+        assertTrue(doc.get("valid").booleanValue());
+        assertEquals("us-west-2", doc.get("regions").get(1).textValue());
+        assertEquals("", json.err());
+    }
+
+    @Test
+    void validate_badManifest_isOneLineWithExitTwo_andJsonErrorDocument(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.json"), Samples.oneRegion("us-east-1", "AWS_KMS", "not-an-arn", Samples.AWS_ROLE));
+        Cli.Result r = new Cli().run("manifest", "validate", file.toString(), "-o", "json");
+        assertEquals(2, r.exit());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("cmek: " + file + ": region_specs[0].key_spec: uri \"not-an-arn\" is not a KMS key ARN"), r.err());
+        JsonNode error = JSON.readTree(r.out()).get("error");
+        assertEquals(2, error.get("exit_code").intValue());
+        assertEquals("bad_input", error.get("kind").textValue());
+    }
+
+    @Test
+    void build_fromFlags_writesTheCanonicalManifest(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("cmek_config.json");
+        Cli.Result r = new Cli().run("manifest", "build",
+                "--region", "us-east-1", "--uri", Samples.AWS_KEY_EAST, "--principal", Samples.AWS_ROLE,
+                "--region", "us-west-2", "--uri", Samples.AWS_KEY_WEST, "--principal", Samples.AWS_ROLE,
+                "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(Samples.AWS_MANIFEST, Files.readString(out));
+    }
+
+    @Test
+    void build_fromFile_printsToStdout(@TempDir Path dir) throws Exception {
+        Path keys = Files.writeString(dir.resolve("keys.txt"), "# region uri principal\nus-central1 " + Samples.GCP_KEY + " " + Samples.GCP_SA + "\n");
+        Cli.Result r = new Cli().run("manifest", "build", "--from", keys.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(Samples.GCP_MANIFEST, r.out());
+    }
+
+    @Test
+    void build_badEntry_namesTheLine(@TempDir Path dir) throws Exception {
+        Path keys = Files.writeString(dir.resolve("keys.txt"), "us-central1 " + Samples.GCP_KEY + "\n");
+        Cli.Result r = new Cli().run("manifest", "build", "--from", keys.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("keys.txt:1: expected REGION URI PRINCIPAL, found 2 field(s)"), r.err());
+    }
+
+    @Test
+    void revoke_withoutYes_whenNotInteractive_refuses() {
+        Cli.Result r = new Cli().env("COCKROACH_API_KEY", "CCDB1_k").run("revoke", "--cluster", "c0ffee00-0000-4000-8000-000000000001",
+                "--server", "http://127.0.0.1:9");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("refusing to revoke without --yes"), r.err());
+    }
+}
