@@ -70,7 +70,9 @@ final class EmulatorState {
         if (!MEMBER.matcher(m).matches()) {
           throw invalid("Invalid member: " + m).asRuntimeException();
         }
-        checkServiceAccountMemberExists(m);
+        if (!current.getBindingsList().stream().anyMatch(cb -> cb.getMembersList().contains(m))) {
+          checkServiceAccountMemberExists(m); // only members being added are checked, as GCP does
+        }
       }
     }
     Instant now = Instant.now();
