@@ -84,6 +84,26 @@ class ResilienceTest extends EmulatorBacked {
     assertEquals(7, members.size(), members.toString());
     for (GcpCmekRequest r : requests) assertTrue(members.contains(Member.serviceAccount(r.serviceAccountEmail()).value()));
     assertTrue(noDuplicateMembers(keyPolicy(shared)));
+    assertTrue(emulator.callCount(EmulatedMethod.SET_KEY_IAM_POLICY) >= 6);
+  }
+
+  @Test
+  void writerSlipsInBetweenOurReadAndWrite_wholeCycleIsRedone_andBothChangesSurvive() {
+    CryptoKeyName key = cmek.provision(request("us-east1").build()).keyOf("us-east1");
+    Grant ours = new Grant("roles/cloudkms.viewer", Member.of("user:ours@example.com"));
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    PolicyEdit.Outcome o = PolicyEdit.apply(key.toString(), 3,
+        () -> {
+          com.google.iam.v1.Policy p = keyPolicy(key);
+          if (reads.getAndIncrement() == 0) addToKeyPolicy(key, "roles/cloudkms.publicKeyViewer", "user:theirs@example.com");
+          return p;
+        },
+        p -> clients.kms().setIamPolicy(com.google.iam.v1.SetIamPolicyRequest.newBuilder().setResource(key.toString()).setPolicy(p).build()),
+        p -> PolicyBindings.with(p, ours), p -> PolicyBindings.has(p, ours), "ours present");
+    assertTrue(o.changed());
+    assertEquals(3, reads.get(), "read, (ABORTED write), read again, read back");
+    assertTrue(PolicyBindings.has(o.after(), ours));
+    assertTrue(PolicyBindings.membersWith(o.after(), "roles/cloudkms.publicKeyViewer").contains("user:theirs@example.com"));
   }
 
   @Test
