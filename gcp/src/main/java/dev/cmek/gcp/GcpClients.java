@@ -45,8 +45,8 @@ public final class GcpClients implements AutoCloseable {
   }
 
   static GcpClients resolve(Optional<String> kmsEndpoint, Optional<String> iamEndpoint, Map<String, String> env) {
-    String kms = kmsEndpoint.orElseGet(() -> blankToNull(env.get(KMS_EMULATOR_ENV)));
-    String iam = iamEndpoint.orElseGet(() -> blankToNull(env.get(IAM_EMULATOR_ENV)));
+    String kms = checkHostPort(kmsEndpoint.orElseGet(() -> blankToNull(env.get(KMS_EMULATOR_ENV))), KMS_EMULATOR_ENV);
+    String iam = checkHostPort(iamEndpoint.orElseGet(() -> blankToNull(env.get(IAM_EMULATOR_ENV))), IAM_EMULATOR_ENV);
     return new GcpClients(new Target(null, kms), new Target(null, iam));
   }
 
@@ -58,6 +58,13 @@ public final class GcpClients implements AutoCloseable {
   /** Both clients over one plaintext channel without credentials (the in-process emulator); the channel stays the caller's. */
   public static GcpClients overChannel(ManagedChannel channel) {
     return new GcpClients(new Target(channel, null), new Target(channel, null));
+  }
+
+  private static String checkHostPort(String endpoint, String variable) {
+    if (endpoint != null && !endpoint.matches("[A-Za-z0-9.\\-]+:[0-9]{1,5}|\\[[0-9a-fA-F:]+\\]:[0-9]{1,5}")) {
+      throw new GcpCmekException("Emulator endpoint '" + endpoint + "' (option or " + variable + ") must be host:port, e.g. 127.0.0.1:8085.");
+    }
+    return endpoint;
   }
 
   private static String blankToNull(String s) {

@@ -90,5 +90,7 @@ class NamesTest {
     try (GcpClients c = GcpClients.resolve(Optional.empty(), Optional.empty(), Map.of())) {
       assertEquals("google (ADC)", c.kmsTargetDescription());
     }
+    assertThrows(GcpCmekException.class, () -> GcpClients.resolve(Optional.empty(), Optional.empty(),
+        Map.of(GcpClients.KMS_EMULATOR_ENV, "http://127.0.0.1:9001")));
   }
 }
