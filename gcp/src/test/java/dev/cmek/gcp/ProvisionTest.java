@@ -79,6 +79,20 @@ class ProvisionTest extends EmulatorBacked {
   }
 
   @Test
+  void plan_whenBindingWasRemoved_proposesOnlyThatUpdate() {
+    GcpCmekRequest req = request("us-east1").build();
+    ProvisionResult r = cmek.provision(req);
+    cmek.revoke(req, false);
+    ProvisionPlan plan = cmek.plan(req);
+    assertEquals(List.of(Change.Kind.SERVICE_ACCOUNT_POLICY, Change.Kind.CRYPTO_KEY_POLICY),
+        plan.changes().stream().filter(c -> c.action() == Change.Action.WOULD_UPDATE).map(Change::kind).toList(), plan.toString());
+    assertEquals(r.keys(), plan.keys());
+    ProvisionResult again = cmek.provision(req);
+    assertEquals(2, again.changes().stream().filter(c -> c.action() == Change.Action.UPDATED).count());
+    assertTrue(cmek.verify(req).ok());
+  }
+
+  @Test
   void provision_sharedGlobalLocation_makesOneKeyForAllRegions() {
     GcpCmekRequest req = request("us-east1", "us-west1", "asia-east1").sharedLocation("global").protectionLevel(ProtectionLevel.HSM).build();
     ProvisionResult r = cmek.provision(req);

@@ -61,8 +61,12 @@ class ResilienceTest extends EmulatorBacked {
   void unavailableReplyLostOnCreate_isRetriedIntoAlreadyExists_andSucceeds() {
     emulator.loseReplyOfNext(EmulatedMethod.CREATE_CRYPTO_KEY, 1, Status.Code.UNAVAILABLE);
     emulator.loseReplyOfNext(EmulatedMethod.CREATE_SERVICE_ACCOUNT, 1, Status.Code.UNAVAILABLE);
+    emulator.loseReplyOfNext(EmulatedMethod.SET_KEY_IAM_POLICY, 1, Status.Code.UNAVAILABLE);
+    emulator.loseReplyOfNext(EmulatedMethod.SET_SERVICE_ACCOUNT_IAM_POLICY, 1, Status.Code.UNAVAILABLE);
     GcpCmekRequest req = request("us-east1").build();
-    cmek.provision(req);
+    ProvisionResult r = cmek.provision(req);
+    assertTrue(noDuplicateMembers(keyPolicy(r.keyOf("us-east1"))));
+    assertTrue(noDuplicateMembers(saPolicy(r.serviceAccount())));
     assertTrue(cmek.verify(req).ok());
     assertEquals(1, emulator.cryptoKeyCount());
   }

@@ -60,6 +60,9 @@ class RevokeRestoreTest extends EmulatorBacked {
     assertTrue(v.regions().get(0).findings().stream().allMatch(f -> f.contains("auditor")), "only the auditor we added is flagged: " + v);
     assertTrue(emulator.canImpersonateAndUse(member, r.serviceAccount().value(), r.keyOf("us-west1").toString()));
     assertEquals(2, emulator.cryptoKeyCount(), "keys are never touched");
+    for (String method : emulator.callCounts().keySet()) {
+      assertFalse(method.matches(".*/(Destroy|Delete|UpdateCryptoKeyVersion|UpdateCryptoKey$).*"), "destructive call made: " + method);
+    }
   }
 
   @Test
