@@ -163,6 +163,21 @@ public final class GcpEmulator implements AutoCloseable {
     }
   }
 
+  /** Forgets every key ring, key, service account and policy, pending failure and call count; keeps latency and delay. */
+  public GcpEmulator reset() {
+    synchronized (state) {
+      state.keyRings.clear();
+      state.cryptoKeys.clear();
+      state.versions.clear();
+      state.serviceAccounts.clear();
+      state.policies.clear();
+      state.bindingAddedAt.clear();
+    }
+    knobs.clearFaults();
+    knobs.resetCounts();
+    return this;
+  }
+
   /** Number of crypto keys held, for tests that check nothing was duplicated. */
   public int cryptoKeyCount() {
     synchronized (state) {

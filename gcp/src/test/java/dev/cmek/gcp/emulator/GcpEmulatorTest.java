@@ -118,6 +118,17 @@ class GcpEmulatorTest {
   }
 
   @Test
+  void reset_forgetsEverything() {
+    key();
+    iam.createServiceAccount("projects/cust-proj", "my-account", ServiceAccount.getDefaultInstance());
+    emulator.reset();
+    assertEquals(0, emulator.cryptoKeyCount());
+    assertEquals(0, emulator.serviceAccountCount());
+    assertEquals(0, emulator.totalCalls());
+    key();
+  }
+
+  @Test
   void knobs_latencyAndCounts() {
     emulator.latency(Duration.ofMillis(50));
     long t0 = System.nanoTime();
