@@ -49,6 +49,8 @@ import java.util.function.Supplier;
 public final class GcpCmek {
   /** How long a new key version may stay PENDING_GENERATION (HSM) before rotation gives up. */
   static final Duration VERSION_READY_TIMEOUT = Duration.ofSeconds(60);
+  /** Bound on read-modify-write cycles per policy when restoring (the record carries no request). */
+  static final int RESTORE_POLICY_ATTEMPTS = 5;
   /** IAM policy version asked for on reads, so conditional bindings others added survive our writes. */
   private static final int POLICY_VERSION = 3;
 
@@ -359,8 +361,8 @@ public final class GcpCmek {
         Policy current = null;
         for (Grant g : p.removed()) {
           PolicyEdit.Outcome o = p.target() == RevocationRecord.PolicyRevocation.Target.CRYPTO_KEY
-              ? editKeyPolicy(CryptoKeyName.parse(p.resource()), 5, x -> PolicyBindings.with(x, g), true, g)
-              : editServiceAccountPolicy(sa, 5, x -> PolicyBindings.with(x, g), true, g);
+              ? editKeyPolicy(CryptoKeyName.parse(p.resource()), RESTORE_POLICY_ATTEMPTS, x -> PolicyBindings.with(x, g), true, g)
+              : editServiceAccountPolicy(sa, RESTORE_POLICY_ATTEMPTS, x -> PolicyBindings.with(x, g), true, g);
           current = o.after();
           out.add(new Change(p.target() == RevocationRecord.PolicyRevocation.Target.CRYPTO_KEY ? Change.Kind.CRYPTO_KEY_POLICY
               : Change.Kind.SERVICE_ACCOUNT_POLICY, p.resource(), o.changed() ? Change.Action.UPDATED : Change.Action.UNCHANGED,
@@ -467,7 +469,10 @@ public final class GcpCmek {
     return out;
   }
 
-  /** Problems that stop a key serving as a CMEK; with a request, also a protection level other than the one asked. */
+  /**
+   * Problems that stop a key serving as a CMEK; with a request (provisioning), also a protection level other than the
+   * one asked, and a primary still in PENDING_GENERATION is accepted (new HSM keys start so, and become ENABLED).
+   */
   private static List<String> fitness(CryptoKey key, GcpCmekRequest req) {
     List<String> problems = new ArrayList<>();
     if (key.getPurpose() != CryptoKeyPurpose.ENCRYPT_DECRYPT) problems.add("purpose is " + key.getPurpose());
@@ -477,7 +482,11 @@ public final class GcpCmek {
     if (req != null && key.getVersionTemplate().getProtectionLevel() != req.protectionLevel()) {
       problems.add("protection level is " + key.getVersionTemplate().getProtectionLevel() + ", asked " + req.protectionLevel());
     }
-    if (!key.hasPrimary() || key.getPrimary().getState() != CryptoKeyVersionState.ENABLED) problems.add("no enabled primary version");
+    CryptoKeyVersionState primary = key.hasPrimary() ? key.getPrimary().getState() : CryptoKeyVersionState.CRYPTO_KEY_VERSION_STATE_UNSPECIFIED;
+    boolean pendingOk = req != null && primary == CryptoKeyVersionState.PENDING_GENERATION;
+    if (primary != CryptoKeyVersionState.ENABLED && !pendingOk) {
+      problems.add(key.hasPrimary() ? "primary version is " + primary : "no primary version");
+    }
     return problems;
   }
 

@@ -29,13 +29,21 @@ public record GcpCmekRequest(
     int maxPolicyAttempts) {
 
   public GcpCmekRequest {
-    Objects.requireNonNull(customerProject, "customerProject");
+    if (customerProject == null || !customerProject.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")) {
+      throw new IllegalArgumentException("Customer project must be a GCP project id (6-30 of [a-z0-9-], starting with a letter), got " + customerProject);
+    }
     Objects.requireNonNull(clusterId, "clusterId");
     Objects.requireNonNull(cockroachMember, "cockroachMember");
     regions = List.copyOf(regions);
     if (regions.isEmpty()) throw new IllegalArgumentException("At least one region is required");
     if (regions.stream().distinct().count() != regions.size()) throw new IllegalArgumentException("Duplicate regions: " + regions);
     keyLocations = Map.copyOf(keyLocations);
+    for (String r : regions) {
+      if (r == null || !r.matches("[a-z0-9-]+")) throw new IllegalArgumentException("Not a region name: " + r);
+    }
+    for (String l : keyLocations.values()) {
+      if (l == null || !l.matches("[a-z0-9-]+")) throw new IllegalArgumentException("Not a KMS location: " + l);
+    }
     existingKeys = Map.copyOf(existingKeys);
     for (String r : keyLocations.keySet()) {
       if (!regions.contains(r)) throw new IllegalArgumentException("Key location given for unknown region " + r);

@@ -78,6 +78,10 @@ class NamesTest {
         .cockroachAccountId("crdb-acct-1").regions(List.of("a1", "a1")).build());
     assertThrows(IllegalArgumentException.class, () -> GcpCmekRequest.builder().customerProject("cust-proj").clusterId(CLUSTER)
         .cockroachAccountId("crdb-acct-1").regions(List.of("a1")).keyLocation("b2", "global").build());
+    assertThrows(IllegalArgumentException.class, () -> GcpCmekRequest.builder().customerProject("Bad_Project").clusterId(CLUSTER)
+        .cockroachAccountId("crdb-acct-1").regions(List.of("a1")).build());
+    assertThrows(IllegalArgumentException.class, () -> GcpCmekRequest.builder().customerProject("cust-proj").clusterId(CLUSTER)
+        .cockroachAccountId("crdb-acct-1").regions(List.of("us-east1")).sharedLocation("projects/x").build());
   }
 
   @Test
