@@ -185,6 +185,24 @@ class ProvisionTest extends EmulatorBacked {
   }
 
   @Test
+  void hsmKey_pendingGeneration_isAcceptedOnRerun_flaggedByVerifyUntilReady_andRotationWaitsForIt() throws InterruptedException {
+    emulator.hsmGenerationDelay(Duration.ofMillis(600));
+    GcpCmekRequest req = request("us-east1").protectionLevel(ProtectionLevel.HSM).build();
+    CryptoKeyName key = cmek.provision(req).keyOf("us-east1");
+    assertFalse(cmek.provision(req).changedAnything(), "a pending primary is fine while provisioning");
+    VerificationReport v = cmek.verify(req);
+    assertTrue(v.regions().get(0).findings().stream().anyMatch(f -> f.contains("PENDING_GENERATION")), v.toString());
+    assertFalse(emulator.canImpersonateAndUse(req.cockroachMember().value(), req.serviceAccountEmail().value(), key.toString()));
+    Thread.sleep(700);
+    assertTrue(cmek.verify(req).ok());
+    long t0 = System.nanoTime();
+    CryptoKeyVersionName v2 = cmek.rotateKeyMaterial(key);
+    assertTrue(System.nanoTime() - t0 >= 500_000_000L, "rotation waited for the new HSM version");
+    assertEquals(v2.toString(), clients.kms().getCryptoKey(key).getPrimary().getName());
+    assertEquals(com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionState.ENABLED, clients.kms().getCryptoKey(key).getPrimary().getState());
+  }
+
+  @Test
   void provisionNewKey_makesNextGeneration_oldKeyKeepsGrant() {
     GcpCmekRequest req = request("us-east1", "us-west1").build();
     ProvisionResult first = cmek.provision(req);

@@ -41,6 +41,10 @@ final class EmulatorState {
   long etagCounter = 1;
   long uniqueIdCounter = 100000000000000000L;
   volatile Duration propagationDelay = Duration.ZERO;
+  /** HSM versions stay PENDING_GENERATION this long, as in Cloud HSM. */
+  volatile Duration hsmGenerationDelay = Duration.ZERO;
+  /** When each pending version becomes ENABLED. */
+  final Map<String, Instant> versionReadyAt = new HashMap<>();
 
   static Status invalid(String message) {
     return Status.INVALID_ARGUMENT.withDescription(message);
@@ -113,7 +117,33 @@ final class EmulatorState {
     return added != null && !added.plus(propagationDelay).isAfter(now);
   }
 
+  /** The key's versions, with any pending version whose generation time has passed moved to ENABLED. */
   List<CryptoKeyVersion> versionsOf(String cryptoKey) {
-    return versions.computeIfAbsent(cryptoKey, k -> new ArrayList<>());
+    List<CryptoKeyVersion> list = versions.computeIfAbsent(cryptoKey, k -> new ArrayList<>());
+    Instant now = Instant.now();
+    for (int i = 0; i < list.size(); i++) {
+      CryptoKeyVersion v = list.get(i);
+      Instant ready = versionReadyAt.get(v.getName());
+      if (v.getState() == CryptoKeyVersion.CryptoKeyVersionState.PENDING_GENERATION && ready != null && !ready.isAfter(now)) {
+        list.set(i, v.toBuilder().setState(CryptoKeyVersion.CryptoKeyVersionState.ENABLED).build());
+        versionReadyAt.remove(v.getName());
+      }
+    }
+    return list;
+  }
+
+  /** The key as stored, with its primary's state brought up to date. */
+  CryptoKey cryptoKey(String name) {
+    CryptoKey key = cryptoKeys.get(name);
+    if (key == null || !key.hasPrimary()) return key;
+    List<CryptoKeyVersion> list = versionsOf(name);
+    String primary = key.getPrimary().getName();
+    for (CryptoKeyVersion v : list) {
+      if (v.getName().equals(primary) && !v.equals(key.getPrimary())) {
+        key = key.toBuilder().setPrimary(v).build();
+        cryptoKeys.put(name, key);
+      }
+    }
+    return key;
   }
 }

@@ -121,6 +121,12 @@ public final class GcpEmulator implements AutoCloseable {
     return this;
   }
 
+  /** New HSM key versions stay PENDING_GENERATION this long before becoming ENABLED (zero: at once). */
+  public GcpEmulator hsmGenerationDelay(Duration delay) {
+    state.hsmGenerationDelay = delay;
+    return this;
+  }
+
   /** Calls received for one full method name (see {@link EmulatedMethod}). */
   public int callCount(String method) {
     return knobs.count(method);
@@ -151,7 +157,7 @@ public final class GcpEmulator implements AutoCloseable {
       ServiceAccount sa = state.serviceAccounts.get(serviceAccountEmail);
       if (sa == null || sa.getDisabled()) return false;
       if (!state.effective(serviceAccountEmail, TOKEN_CREATOR, member, now)) return false;
-      var key = state.cryptoKeys.get(cryptoKeyName);
+      var key = state.cryptoKey(cryptoKeyName);
       if (key == null || !key.hasPrimary()
           || key.getPrimary().getState() != com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionState.ENABLED) {
         return false;
@@ -172,6 +178,7 @@ public final class GcpEmulator implements AutoCloseable {
       state.serviceAccounts.clear();
       state.policies.clear();
       state.bindingAddedAt.clear();
+      state.versionReadyAt.clear();
     }
     knobs.clearFaults();
     knobs.resetCounts();

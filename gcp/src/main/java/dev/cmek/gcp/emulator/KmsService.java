@@ -147,9 +147,12 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
   private CryptoKeyVersion newVersion(String cryptoKey) {
     CryptoKey key = state.cryptoKeys.get(cryptoKey);
     List<CryptoKeyVersion> list = state.versionsOf(cryptoKey);
+    boolean pending = key.getVersionTemplate().getProtectionLevel() == ProtectionLevel.HSM && !state.hsmGenerationDelay.isZero();
+    String name = cryptoKey + "/cryptoKeyVersions/" + (list.size() + 1);
+    if (pending) state.versionReadyAt.put(name, java.time.Instant.now().plus(state.hsmGenerationDelay));
     CryptoKeyVersion v = CryptoKeyVersion.newBuilder()
-        .setName(cryptoKey + "/cryptoKeyVersions/" + (list.size() + 1))
-        .setState(CryptoKeyVersionState.ENABLED)
+        .setName(name)
+        .setState(pending ? CryptoKeyVersionState.PENDING_GENERATION : CryptoKeyVersionState.ENABLED)
         .setAlgorithm(key.getVersionTemplate().getAlgorithm())
         .setProtectionLevel(key.getVersionTemplate().getProtectionLevel())
         .setCreateTime(Rpc.now())
@@ -160,7 +163,7 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
 
   private CryptoKey existingKey(String name) {
     parse(CRYPTO_KEY_NAME, name, "crypto key");
-    CryptoKey key = state.cryptoKeys.get(name);
+    CryptoKey key = state.cryptoKey(name);
     if (key == null) throw Rpc.notFound("CryptoKey " + name);
     return key;
   }
