@@ -39,7 +39,7 @@ public final class CloudApiSandbox implements AutoCloseable {
 
     /** The only {@code Cc-Version} the sandbox serves; a missing header is accepted as this version. */
     public static final String API_VERSION = "2024-09-16";
-    /** Requests allowed per API key in any one-second window. */
+    /** Requests the real API allows per API key in any one-second window; the default here too. */
     public static final int RATE_LIMIT_PER_SECOND = 10;
 
     private static final Pattern ORGANIZATION = Pattern.compile("/api/v1/organization");
@@ -54,6 +54,7 @@ public final class CloudApiSandbox implements AutoCloseable {
     private final List<InjectedFailure> injectedFailures = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Duration latency = Duration.ZERO;
+    private volatile int rateLimitPerSecond;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -61,6 +62,7 @@ public final class CloudApiSandbox implements AutoCloseable {
         this.model = new CloudApiModel(b.config, b.clock, b.transitionDelay, b.keySpecCheck);
         this.apiKey = b.apiKey;
         this.requestedPort = b.port;
+        this.rateLimitPerSecond = b.rateLimitPerSecond;
     }
 
     /** A builder; {@link Builder#config} and {@link Builder#apiKey} are required. */
@@ -123,6 +125,12 @@ public final class CloudApiSandbox implements AutoCloseable {
     /** Adds this delay before every answer. */
     public void setLatency(Duration latency) {
         this.latency = Objects.requireNonNull(latency);
+    }
+
+    /** Requests admitted per API key in any one-second window (the real API: {@value #RATE_LIMIT_PER_SECOND}). */
+    public void setRateLimitPerSecond(int requests) {
+        if (requests < 1) throw new IllegalArgumentException("rate limit must be at least 1 request per second");
+        this.rateLimitPerSecond = requests;
     }
 
     /** How long ENABLING, ROTATING and REVOKING last. */
@@ -229,7 +237,7 @@ public final class CloudApiSandbox implements AutoCloseable {
             while (!admitted.isEmpty() && now - admitted.peekFirst() >= window) {
                 admitted.removeFirst();
             }
-            if (admitted.size() >= RATE_LIMIT_PER_SECOND) {
+            if (admitted.size() >= rateLimitPerSecond) {
                 long waitNanos = window - (now - admitted.peekFirst());
                 long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
                 responseHeaders.put("retry-after", List.of(Long.toString(seconds)));
@@ -343,6 +351,7 @@ public final class CloudApiSandbox implements AutoCloseable {
         private Duration transitionDelay = Duration.ofSeconds(2);
         private KeySpecCheck keySpecCheck = KeySpecCheck.ACCEPT_ALL;
         private Clock clock = Clock.systemUTC();
+        private int rateLimitPerSecond = RATE_LIMIT_PER_SECOND;
 
         private Builder() {}
 
@@ -360,6 +369,13 @@ public final class CloudApiSandbox implements AutoCloseable {
 
         /** Whether CockroachDB could use a key (default: accept all). */
         public Builder keySpecCheck(KeySpecCheck check) { this.keySpecCheck = Objects.requireNonNull(check); return this; }
+
+        /** Requests admitted per API key in any one-second window (default {@value #RATE_LIMIT_PER_SECOND}, like the real API). */
+        public Builder rateLimitPerSecond(int requests) {
+            if (requests < 1) throw new IllegalArgumentException("rate limit must be at least 1 request per second");
+            this.rateLimitPerSecond = requests;
+            return this;
+        }
 
         /** The clock transitions and timestamps are computed from (default: system UTC). */
         public Builder clock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }
