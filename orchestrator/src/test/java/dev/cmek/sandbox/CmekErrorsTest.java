@@ -8,8 +8,12 @@ import static dev.cmek.sandbox.SandboxFixture.gcpSpec;
 import static dev.cmek.sandbox.SandboxFixture.regionSpecs;
 import static dev.cmek.sandbox.SandboxFixture.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -169,6 +173,16 @@ class CmekErrorsTest {
                 {"dedicated":{"region_nodes":{"us-east-1":3,"eu-west-1":3},"cmek_region_specs":[%s]}}"""
                 .formatted(awsSpec("ap-south-1", "k9"))).assertError(400, "not in dedicated.region_nodes");
         assertEquals(2, api.get(CLUSTER).body().get("regions").size(), "failed updates change nothing");
+    }
+
+    @Test
+    void concurrentEnables_exactlyOneWins_theOthersAreLockedOrRejected() {
+        List<CompletableFuture<SandboxFixture.Reply>> calls = IntStream.range(0, 8)
+                .mapToObj(i -> CompletableFuture.supplyAsync(() -> api.post(CMEK, BOTH))).toList();
+        List<Integer> statuses = calls.stream().map(c -> c.join().status()).sorted().toList();
+        assertEquals(200, statuses.get(0));
+        assertEquals(1, statuses.stream().filter(s -> s == 200).count(), statuses.toString());
+        assertTrue(statuses.stream().allMatch(s -> s == 200 || s == 409), statuses.toString());
     }
 
     @Test
