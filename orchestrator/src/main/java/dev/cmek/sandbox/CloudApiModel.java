@@ -528,7 +528,8 @@ final class CloudApiModel {
             ObjectNode out = SandboxConfig.JSON.createObjectNode();
             out.put("status", cmekStatus());
             ArrayNode regions = out.putArray("region_infos");
-            cmek.forEach((name, region) -> {
+            // The real API sorts region_infos by region name (noted in the Terraform provider's cmek_resource.go).
+            new java.util.TreeMap<>(cmek).forEach((name, region) -> {
                 ObjectNode r = regions.addObject().put("region", name).put("status", region.displayStatus());
                 ArrayNode keys = r.putArray("key_infos");
                 for (KeyInfo k : region.keys) {

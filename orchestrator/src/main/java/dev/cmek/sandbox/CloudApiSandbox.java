@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,6 +35,14 @@ import java.util.regex.Pattern;
  * A local stand-in for the CockroachDB Cloud API (version {@value #API_VERSION}): the organization,
  * cluster and CMEK operations with the real API's shapes, status codes and error bodies, plus knobs to
  * inject latency, failures and slow clusters. Serves HTTP on 127.0.0.1; thread-safe.
+ *
+ * <p>Decisions where the spec is silent: error bodies carry the gRPC code (the real API is grpc-gateway:
+ * 400 is 3 or 9, 401 is 16, 404 is 5, 409 is 10, 429 is 8, 500 is 13, 503 is 14); unknown request fields
+ * are ignored (protojson DiscardUnknown); {@code GET .../cmek} before any enable is 404 (the Terraform
+ * provider reads 404 as "no CMEK spec"); a PUT may also retry a region in ENABLE_FAILED or ROTATE_FAILED;
+ * REVOKE needs status ENABLED, ROTATE_FAILED or REVOKE_FAILED; every mutation of a cluster with a CMEK
+ * transition in progress is 409; a CREATING cluster answers mutations with 503 but reads with 200; the
+ * rate limit counts only authenticated, admitted requests.
  */
 public final class CloudApiSandbox implements AutoCloseable {
 
@@ -55,6 +64,7 @@ public final class CloudApiSandbox implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Duration latency = Duration.ZERO;
     private volatile int rateLimitPerSecond;
+    private volatile Consumer<RecordedExchange> exchangeListener;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -63,6 +73,7 @@ public final class CloudApiSandbox implements AutoCloseable {
         this.apiKey = b.apiKey;
         this.requestedPort = b.port;
         this.rateLimitPerSecond = b.rateLimitPerSecond;
+        this.exchangeListener = b.exchangeListener;
     }
 
     /** A builder; {@link Builder#config} and {@link Builder#apiKey} are required. */
@@ -209,13 +220,23 @@ public final class CloudApiSandbox implements AutoCloseable {
             error.putArray("details");
             responseBody = error.toString();
         }
-        requestLog.add(new RecordedExchange(received, method, path, exchange.getRequestURI().getRawQuery(),
-                loggedHeaders(exchange), requestBody, status, responseHeaders, responseBody));
+        RecordedExchange recorded = new RecordedExchange(received, method, path, exchange.getRequestURI().getRawQuery(),
+                loggedHeaders(exchange), requestBody, status, responseHeaders, responseBody);
+        requestLog.add(recorded);
+        Consumer<RecordedExchange> listener = exchangeListener;
+        if (listener != null) {
+            try {
+                listener.accept(recorded);
+            } catch (RuntimeException ignored) {
+                // a faulty listener (e.g. a closed console) must not break the answer
+            }
+        }
         byte[] bytes = responseBody.getBytes(StandardCharsets.UTF_8);
         responseHeaders.forEach((name, values) -> exchange.getResponseHeaders().put(name, values));
-        exchange.sendResponseHeaders(status, bytes.length);
+        boolean head = method.equals("HEAD"); // HEAD answers carry headers only
+        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+            if (!head) out.write(bytes);
         }
     }
 
@@ -352,6 +373,7 @@ public final class CloudApiSandbox implements AutoCloseable {
         private KeySpecCheck keySpecCheck = KeySpecCheck.ACCEPT_ALL;
         private Clock clock = Clock.systemUTC();
         private int rateLimitPerSecond = RATE_LIMIT_PER_SECOND;
+        private Consumer<RecordedExchange> exchangeListener;
 
         private Builder() {}
 
@@ -376,6 +398,9 @@ public final class CloudApiSandbox implements AutoCloseable {
             this.rateLimitPerSecond = requests;
             return this;
         }
+
+        /** Called after each exchange is recorded (e.g. the CLI prints one line per request); null for none. */
+        public Builder onExchange(Consumer<RecordedExchange> listener) { this.exchangeListener = listener; return this; }
 
         /** The clock transitions and timestamps are computed from (default: system UTC). */
         public Builder clock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }

@@ -193,6 +193,7 @@ class CmekErrorsTest {
         api.get("/api/v1/clusters").assertError(404, "Not Found");
         var r = api.send("DELETE", CLUSTER, null).assertError(405, "not allowed");
         assertEquals("GET, PATCH", r.raw().headers().firstValue("allow").orElse(""));
+        assertEquals(405, api.send("HEAD", "/api/v1/organization", null).raw().statusCode());
         api.sandbox.requestLog().clear(); // unknown paths and methods are outside the spec by construction
     }
 }

@@ -70,7 +70,8 @@ class CmekLifecycleTest {
         assertEquals(200, r.status(), r.body().toString());
         assertEquals("ENABLING", r.body().get("status").asText());
         assertEquals(2, r.body().get("region_infos").size());
-        JsonNode key = r.body().get("region_infos").get(0).get("key_infos").get(0);
+        assertEquals("eu-west-1", r.body().get("region_infos").get(0).get("region").asText(), "sorted by name");
+        JsonNode key = region(r.body(), "us-east-1").get("key_infos").get(0);
         assertEquals("ENABLING", key.get("status").asText());
         assertEquals("arn:aws:kms:us-east-1:111122223333:key/k1", key.get("spec").get("uri").asText());
 

@@ -36,6 +36,14 @@ class SandboxConfigTest {
     }
 
     @Test
+    void exampleFile_loads() throws Exception {
+        Path file = Path.of(SandboxConfigTest.class.getResource("/sandbox-clusters.example.json").toURI());
+        SandboxConfig config = SandboxConfig.load(file);
+        assertEquals(2, config.clusters().size());
+        assertEquals("acme-demo", config.organization().get("name").asText());
+    }
+
+    @Test
     void badFiles_failWithOneLineMessages(@TempDir Path dir) {
         assertMessage("\"clusters\" must be an array", "{\"organization\":{\"id\":\"o\",\"name\":\"n\"}}");
         assertMessage("\"organization\" must be an object", "{\"clusters\":[]}");

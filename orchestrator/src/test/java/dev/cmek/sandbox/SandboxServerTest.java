@@ -119,6 +119,18 @@ class SandboxServerTest {
     }
 
     @Test
+    void onExchange_seesEachRecordedExchange() {
+        List<RecordedExchange> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (CloudApiSandbox other = CloudApiSandbox.builder().config(SandboxConfig.parse(SandboxFixture.CONFIG))
+                .apiKey("k").onExchange(seen::add).build().start()) {
+            var reply = api.send(java.net.http.HttpRequest.newBuilder(other.baseUri().resolve("/api/v1/organization"))
+                    .header("Authorization", "Bearer k"));
+            assertEquals(200, reply.status());
+            assertEquals(other.requestLog().exchanges(), seen);
+        }
+    }
+
+    @Test
     void start_isQuick_andPortZeroPicksAFreePort() {
         long start = System.nanoTime();
         try (CloudApiSandbox other = CloudApiSandbox.builder().config(SandboxConfig.parse(SandboxFixture.CONFIG))
