@@ -95,11 +95,11 @@ class CmekOutcomeTest {
 
     @Test
     void statusesProgressOverTime_withTheConfiguredDelay() throws Exception {
-        api.sandbox.setTransitionDelay(Duration.ofMillis(250));
+        api.sandbox.setTransitionDelay(Duration.ofMillis(600));
         assertEquals("ENABLING", api.post(CMEK, BOTH).body().get("status").asText());
         Thread.sleep(100);
         assertEquals("ENABLING", api.get(CMEK).body().get("status").asText());
-        Thread.sleep(200);
+        Thread.sleep(600);
         assertEquals("ENABLED", api.get(CMEK).body().get("status").asText());
     }
 
