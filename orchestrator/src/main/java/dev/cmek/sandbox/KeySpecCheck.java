@@ -1,0 +1,26 @@
+package dev.cmek.sandbox;
+
+import java.util.Optional;
+
+/**
+ * Decides whether CockroachDB could use a customer key; plugged into the sandbox so enable and rotate
+ * end in {@code ENABLE_FAILED}/{@code ROTATE_FAILED} when the key is unusable.
+ *
+ * <p>Called once per region spec when the sandbox accepts an enable, rotate or add-region request; the
+ * outcome is applied when the transition completes. An exception counts as a failure with its message.
+ */
+@FunctionalInterface
+public interface KeySpecCheck {
+
+    /** Accepts every key. */
+    KeySpecCheck ACCEPT_ALL = (cluster, key) -> Optional.empty();
+
+    /** Returns empty if CockroachDB could use the key, otherwise the {@code user_message} to report. */
+    Optional<String> check(ClusterFacts cluster, RegionKey key);
+
+    /** What a check may need about the cluster: the AWS trust policy names the account and organization. */
+    record ClusterFacts(String clusterId, String cloudProvider, String accountId, String organizationId) {}
+
+    /** One region's key spec as sent in {@code region_specs} / {@code cmek_region_specs}. */
+    record RegionKey(String region, String type, String uri, String authPrincipal) {}
+}
