@@ -63,6 +63,11 @@ public final class ApiKey {
         return secret;
     }
 
+    /** The secret, for the local sandbox, which must accept exactly this key. */
+    public String revealForSandbox() {
+        return secret;
+    }
+
     /** {@code text} with every occurrence of the key replaced: a last guard before anything is printed. */
     public String redact(String text) {
         return text == null ? null : text.replace(secret, "[redacted]");

@@ -1,16 +1,84 @@
 package dev.cmek.cli;
 
+import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
+import dev.cmek.api.ApiKey;
+import dev.cmek.sandbox.CloudApiSandbox;
+import dev.cmek.sandbox.SandboxConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "sandbox", description = {"Serve a local sandbox of the CockroachDB Cloud API on 127.0.0.1 (placeholder until the sandbox lands)."})
+@Command(name = "sandbox",
+        description = {"Serve a local sandbox of the CockroachDB Cloud API on 127.0.0.1, until interrupted.",
+                "%nIt serves the seven operations CMEK uses, behaves like the API's spec (status transitions, errors, the 10 requests/s limit) and accepts only the key in $COCKROACH_API_KEY (or --api-key-file). Point the other commands at it with --server or COCKROACH_SERVER. The clusters file holds {\"organization\":{\"id\",\"name\"},\"clusters\":[...]} with each cluster in the API's Cluster shape."},
+        footer = {"", "Example:", "  export COCKROACH_API_KEY=local-test-key",
+                "  cmek sandbox --port 8080 --clusters clusters.json &",
+                "  cmek status --server http://127.0.0.1:8080 --cluster <id>"})
 final class SandboxCommand extends BaseCommand {
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "0", description = "Port on 127.0.0.1 (default: a free one, printed at start).")
+    int port;
+
+    @Option(names = "--clusters", required = true, paramLabel = "FILE", description = "The organization and clusters to serve.")
+    Path clustersFile;
+
+    @Option(names = "--api-key-file", paramLabel = "FILE", description = "Accept the key in FILE instead of $COCKROACH_API_KEY.")
+    Path apiKeyFile;
+
+    @Option(names = "--transition-delay", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
+            description = "How long ENABLING, ROTATING and REVOKING last (default ${DEFAULT-VALUE}).")
+    Duration transitionDelay;
+
+    @Option(names = "--latency", paramLabel = "DURATION", defaultValue = "0ms", converter = DurationConverter.class,
+            description = "Added to every answer (default ${DEFAULT-VALUE}).")
+    Duration latency;
+
+    @Option(names = "--log-requests", description = "Print one line per request on stderr.")
+    boolean logRequests;
+
     SandboxCommand(Terminal terminal) {
         super(terminal);
     }
 
     @Override
     ExitCode execute() {
-        throw new dev.cmek.CmekException.InvalidInput("sandbox is not available in this build");
+        if (port < 0 || port > 65535) {
+            throw new CmekException.InvalidInput("--port must be 0 to 65535 (got " + port + ")");
+        }
+        SandboxConfig config;
+        try {
+            config = SandboxConfig.load(clustersFile);
+        } catch (SandboxConfig.InvalidSandboxConfigException e) {
+            throw new CmekException.InvalidInput(e.getMessage());
+        }
+        String key = ApiKey.resolve(apiKeyFile, terminal.env()).revealForSandbox();
+        CloudApiSandbox.Builder builder = CloudApiSandbox.builder().config(config).apiKey(key).port(port).transitionDelay(transitionDelay);
+        if (logRequests) {
+            builder.onExchange(x -> report().progress("sandbox: " + x.method() + " " + x.path() + " -> " + x.status()));
+        }
+        CloudApiSandbox sandbox;
+        try {
+            sandbox = builder.build().start();
+        } catch (RuntimeException e) {
+            throw new CmekException(ExitCode.UNAVAILABLE, "cannot serve on 127.0.0.1:" + port + " (" + e.getMessage() + ")", e);
+        }
+        sandbox.setLatency(latency);
+        Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close));
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("server", sandbox.baseUri().toString());
+        doc.put("port", sandbox.port());
+        doc.put("clusters", config.clusters().size());
+        report().result(doc, List.of("sandbox serving " + sandbox.baseUri() + " with " + config.clusters().size() + " cluster(s)",
+                "  export COCKROACH_SERVER=" + sandbox.baseUri()));
+        try {
+            sandbox.awaitClose();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ExitCode.OK;
     }
 }

@@ -2,6 +2,7 @@ package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
 import dev.cmek.api.CmekClusterInfo;
+import dev.cmek.workflow.CmekLifecycle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,7 +19,8 @@ final class StatusCommand extends ApiCommand {
 
     @Override
     ExitCode execute() {
-        CmekClusterInfo info = api().cmekStatus(clusterId);
+        api().cluster(clusterId); // an unknown cluster is a 404 here, so the next 404 can only mean "no CMEK yet"
+        CmekClusterInfo info = CmekLifecycle.statusOrDisabled(api(), clusterId);
         StatusView.Document doc = StatusView.document(clusterId, null, info);
         report().result(doc, StatusView.lines(doc));
         boolean failed = info.status().isFailed() || info.regionInfos().stream().anyMatch(r -> r.status().isFailed());

@@ -41,6 +41,8 @@ final class CloudApiModel {
     private final Map<String, String> failNextCmekOperation = new HashMap<>();
     private volatile Duration transitionDelay;
     private volatile KeySpecCheck keySpecCheck;
+    /** When set, a key the check cannot use is refused with 400 at once, as the real API does when it cannot reach a key. */
+    private volatile boolean rejectInaccessibleKeys;
 
     CloudApiModel(SandboxConfig config, Clock clock, Duration transitionDelay, KeySpecCheck keySpecCheck) {
         this.clock = clock;
@@ -55,6 +57,8 @@ final class CloudApiModel {
     void transitionDelay(Duration delay) { this.transitionDelay = delay; }
 
     void keySpecCheck(KeySpecCheck check) { this.keySpecCheck = check; }
+
+    void rejectInaccessibleKeys(boolean reject) { this.rejectInaccessibleKeys = reject; }
 
     synchronized void holdCreating(String clusterId, Duration duration) {
         Cluster c = find(clusterId);
@@ -105,6 +109,7 @@ final class CloudApiModel {
             throw ApiError.invalidArgument("region_specs must cover every region of cluster " + id
                     + " exactly; missing: " + missing + ", not in cluster: " + extra);
         }
+        refuseInaccessible(c, specs);
         c.cmek = new LinkedHashMap<>();
         Instant now = clock.instant();
         for (KeySpecCheck.RegionKey key : specs.values()) {
@@ -135,6 +140,7 @@ final class CloudApiModel {
                         + "; add regions with PATCH /api/v1/clusters/" + id);
             }
         }
+        refuseInaccessible(c, specs);
         Instant now = clock.instant();
         for (KeySpecCheck.RegionKey key : specs.values()) {
             RegionCmek region = c.cmek.get(key.region());
@@ -246,6 +252,7 @@ final class CloudApiModel {
                         + c.cmekStatus() + " (needs ENABLED)");
             }
         }
+        refuseInaccessible(c, specs);
         Instant now = clock.instant();
         for (Map.Entry<String, Integer> e : requested.entrySet()) {
             if (!c.regionNodes.containsKey(e.getKey())) {
@@ -268,12 +275,24 @@ final class CloudApiModel {
 
     private void start(Cluster c, RegionCmek region, KeySpecCheck.RegionKey key, Kind kind, Instant now) {
         String failure = failNextCmekOperation.remove(c.id + "/" + key.region());
-        if (failure == null) {
+        if (failure == null && !rejectInaccessibleKeys) {
             failure = runCheck(c, key).orElse(null);
         }
         KeyInfo info = new KeyInfo(key, kind == Kind.ENABLE ? "ENABLING" : "ROTATING", now);
         region.keys.add(info);
         region.pending = new Pending(kind, now.plus(transitionDelay), failure, info);
+    }
+
+    private void refuseInaccessible(Cluster c, Map<String, KeySpecCheck.RegionKey> specs) {
+        if (!rejectInaccessibleKeys) {
+            return;
+        }
+        for (KeySpecCheck.RegionKey key : specs.values()) {
+            runCheck(c, key).ifPresent(problem -> {
+                throw ApiError.failedPrecondition("unable to access key " + key.uri() + " for region " + key.region()
+                        + " as " + key.authPrincipal() + ": " + problem);
+            });
+        }
     }
 
     private Optional<String> runCheck(Cluster c, KeySpecCheck.RegionKey key) {

@@ -150,6 +150,15 @@ public final class CloudApiSandbox implements AutoCloseable {
     }
 
     /** Replaces the check deciding whether CockroachDB could use a key. */
+    /**
+     * With {@code true}, enable, rotate and add-region answer 400 at once when the key check fails (nothing changes),
+     * the way the real API refuses a key it cannot reach yet; with {@code false} (the default) the request is
+     * accepted and the region ends in {@code ENABLE_FAILED}/{@code ROTATE_FAILED}.
+     */
+    public void setRejectInaccessibleKeys(boolean reject) {
+        model.rejectInaccessibleKeys(reject);
+    }
+
     public void setKeySpecCheck(KeySpecCheck check) {
         model.keySpecCheck(Objects.requireNonNull(check));
     }

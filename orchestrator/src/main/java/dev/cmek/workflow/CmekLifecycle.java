@@ -1,6 +1,7 @@
 package dev.cmek.workflow;
 
 import dev.cmek.CmekException;
+import dev.cmek.api.ApiException;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.Cluster;
 import dev.cmek.api.ClusterState;
@@ -50,7 +51,7 @@ public final class CmekLifecycle {
         Cluster cluster = api.cluster(clusterId);
         requireCmekCapable(cluster);
         ClusterFit.check(manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), ClusterFit.Purpose.ENABLE);
-        CmekClusterInfo current = api.cmekStatus(clusterId);
+        CmekClusterInfo current = statusOrDisabled(api, clusterId);
         if (current.status() == CmekStatus.ENABLED || current.status() == CmekStatus.ENABLING) {
             Map<String, KeySpec> live = currentSpecs(current);
             if (!live.equals(manifest.byRegion())) {
@@ -76,7 +77,7 @@ public final class CmekLifecycle {
     public Outcome rotate(String clusterId, Manifest regions, Optional<Duration> waitFor) {
         Cluster cluster = api.cluster(clusterId);
         ClusterFit.check(regions, clusterId, cluster.cloudProvider(), cluster.regionNames(), ClusterFit.Purpose.ROTATE);
-        CmekClusterInfo current = api.cmekStatus(clusterId);
+        CmekClusterInfo current = statusOrDisabled(api, clusterId);
         if (current.status() != CmekStatus.ENABLED) {
             throw new CmekException.InvalidInput("cluster " + clusterId + " CMEK status is " + current.status() + "; rotate needs ENABLED");
         }
@@ -90,7 +91,7 @@ public final class CmekLifecycle {
             throw new CmekException.InvalidInput("--nodes must be at least 1 (got " + nodes + ")");
         }
         Cluster cluster = api.cluster(clusterId);
-        CmekClusterInfo current = api.cmekStatus(clusterId);
+        CmekClusterInfo current = statusOrDisabled(api, clusterId);
         if (cluster.regionNames().contains(newRegion.region())) {
             Optional<KeySpec> live = current.region(newRegion.region()).flatMap(CmekClusterInfo.RegionInfo::currentSpec);
             if (live.isPresent() && live.get().equals(newRegion.keySpec())) {
@@ -110,7 +111,8 @@ public final class CmekLifecycle {
 
     /** Sends REVOKE (the API step of a revocation; the cloud-side grants are removed separately, first). */
     public Outcome revoke(String clusterId, Optional<Duration> waitFor) {
-        CmekClusterInfo current = api.cmekStatus(clusterId);
+        api.cluster(clusterId);
+        CmekClusterInfo current = statusOrDisabled(api, clusterId);
         if (current.status() == CmekStatus.REVOKED) {
             return new Outcome(clusterId, Action.ALREADY_REVOKED, current);
         }
@@ -129,6 +131,21 @@ public final class CmekLifecycle {
             return new Outcome(clusterId, Action.SUBMITTED, accepted);
         }
         return new Outcome(clusterId, action, waiter.await(clusterId, expected, waitFor.get()));
+    }
+
+    /**
+     * The CMEK status, where a cluster that never had CMEK answers 404 (as the Terraform provider also reads it).
+     * Only call after {@code api.cluster(clusterId)} succeeded, so a 404 here cannot mean an unknown cluster.
+     */
+    public static CmekClusterInfo statusOrDisabled(CloudApi api, String clusterId) {
+        try {
+            return api.cmekStatus(clusterId);
+        } catch (ApiException e) {
+            if (e.httpStatus() == 404) {
+                return new CmekClusterInfo(CmekStatus.DISABLED, List.of());
+            }
+            throw e;
+        }
     }
 
     /** The key spec each region currently uses. */

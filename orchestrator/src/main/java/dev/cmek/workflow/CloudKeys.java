@@ -1,0 +1,76 @@
+package dev.cmek.workflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cmek.model.KeySpec;
+import dev.cmek.model.Manifest;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The customer-cloud side of CMEK for one cluster: keys, the principal CockroachDB uses, and the grant between
+ * them. The workflows see only this port; the AWS and GCP adapters are bridged to it.
+ */
+public interface CloudKeys {
+
+    /** Read-only: what {@link #provision} would create or change, and the manifest it would produce. */
+    ProvisionReport plan(ClusterTarget cluster);
+
+    /** Ensures key, principal and grant for every region of {@code cluster}; idempotent. */
+    ProvisionReport provision(ClusterTarget cluster);
+
+    /** Makes new keys (generation {@code generation}) with their grant for the given regions; old keys keep theirs. */
+    ProvisionReport provisionNewKeys(ClusterTarget cluster, List<String> regions, int generation);
+
+    /** New key material inside the KMS with the key's URI unchanged. */
+    void rotateKeyMaterial(KeySpec spec);
+
+    /**
+     * Removes CockroachDB's grants on the keys in use and its way into the principal, and returns what was removed.
+     * Never deletes, disables or schedules deletion of a key.
+     *
+     * @param liveSpecs the key spec each region uses now, from the Cloud API
+     * @param immediate also cut access already in use (AWS: deny role sessions issued before now; GCP: disable the
+     *     service account, which is reversible)
+     */
+    Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate);
+
+    /** Puts back exactly what {@code record} says was removed, then reads it back. */
+    RestoreReport restore(JsonNode record);
+
+    /** Whether each region's key spec is usable by CockroachDB's principal and nothing broader is granted. */
+    VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs);
+
+    /** What provisioning did or would do, and the manifest of the resulting keys. */
+    record ProvisionReport(Manifest manifest, List<ResourceChange> changes) {
+        public ProvisionReport {
+            changes = List.copyOf(changes);
+        }
+
+        public boolean blocked() {
+            return changes.stream().anyMatch(c -> c.action() == ResourceChange.Action.BLOCKED);
+        }
+
+        public boolean changedAnything() {
+            return changes.stream().anyMatch(c -> c.action() == ResourceChange.Action.CREATED || c.action() == ResourceChange.Action.UPDATED);
+        }
+    }
+
+    /** One resource and what happened (or would happen) to it. */
+    record ResourceChange(String kind, String resource, Action action, String detail) {
+        public enum Action { CREATED, UPDATED, UNCHANGED, WOULD_CREATE, WOULD_UPDATE, BLOCKED }
+    }
+
+    /** The cloud record of a revocation: the adapter's own document, plus a readable list of what was removed. */
+    record Revocation(JsonNode record, List<String> removed) {}
+
+    record RestoreReport(List<String> restored, List<String> warnings) {}
+
+    /** Per region: ok when CockroachDB's principal can use the key and nothing broader is granted. */
+    record VerifyReport(List<String> principalFindings, Map<String, RegionCheck> regions) {
+        public boolean ok() {
+            return principalFindings.isEmpty() && regions.values().stream().allMatch(RegionCheck::ok);
+        }
+
+        public record RegionCheck(String key, boolean ok, List<String> findings) {}
+    }
+}

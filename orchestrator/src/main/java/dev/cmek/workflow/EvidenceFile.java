@@ -1,0 +1,141 @@
+package dev.cmek.workflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.AtomicFile;
+import dev.cmek.CmekException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * The record a revocation leaves in its evidence directory ({@value #FILE_NAME}): written before anything is
+ * changed, and rewritten atomically after every step, so that a responder always has exactly what was removed,
+ * when, and by whom, even when the run is cut short. It holds no secrets.
+ */
+public final class EvidenceFile {
+    public static final String FILE_NAME = "revocation.json";
+    public static final String FORMAT = "cmek-revocation-evidence/1";
+
+    static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private final Path file;
+    private final ObjectNode doc;
+    private final Clock clock;
+
+    private EvidenceFile(Path file, ObjectNode doc, Clock clock) {
+        this.file = file;
+        this.doc = doc;
+        this.clock = clock;
+    }
+
+    /** Starts a new record in {@code dir}; refuses to overwrite an earlier revocation's record. */
+    public static EvidenceFile begin(Path dir, ClusterTarget cluster, Clock clock) {
+        Path file = dir.resolve(FILE_NAME);
+        if (Files.exists(file)) {
+            throw new CmekException.InvalidInput(file + " already holds a revocation record; choose a new --evidence directory");
+        }
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("format", FORMAT);
+        doc.put("cluster_id", cluster.clusterId());
+        doc.put("cloud", cluster.cloud().name());
+        doc.put("account_id", cluster.accountId());
+        doc.put("organization_id", cluster.organizationId());
+        doc.set("regions", JSON.valueToTree(cluster.regions()));
+        ObjectNode actor = doc.putObject("actor");
+        actor.put("os_user", System.getProperty("user.name"));
+        actor.put("host", hostName());
+        doc.put("started_at", clock.instant().toString());
+        doc.putArray("steps");
+        EvidenceFile evidence = new EvidenceFile(file, doc, clock);
+        evidence.save();
+        return evidence;
+    }
+
+    /** Reads a record for restore; every problem is a one-line bad-input error. */
+    public static EvidenceFile read(Path dir, Clock clock) {
+        Path file = Files.isDirectory(dir) ? dir.resolve(FILE_NAME) : dir;
+        JsonNode node;
+        try {
+            node = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            throw new CmekException.InvalidInput(file + ": no such file (expected the evidence directory a revoke wrote)");
+        } catch (IOException e) {
+            throw new CmekException.InvalidInput(file + ": unreadable evidence (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (node == null || !node.isObject() || !FORMAT.equals(node.path("format").asText())) {
+            throw new CmekException.InvalidInput(file + ": not a revocation record (format must be " + FORMAT + ")");
+        }
+        for (String field : new String[] {"cluster_id", "cloud", "account_id", "organization_id"}) {
+            if (!node.path(field).isTextual()) {
+                throw new CmekException.InvalidInput(file + ": revocation record lacks " + field);
+            }
+        }
+        return new EvidenceFile(file, (ObjectNode) node, clock);
+    }
+
+    /** Appends a step with its time and details, and saves. */
+    public synchronized void step(String name, ObjectNode details) {
+        ObjectNode step = JSON.createObjectNode();
+        step.put("step", name);
+        step.put("at", clock.instant().toString());
+        step.setAll(details);
+        ((ArrayNode) doc.get("steps")).add(step);
+        save();
+    }
+
+    public synchronized void set(String field, JsonNode value) {
+        doc.set(field, value);
+        save();
+    }
+
+    /** The first step of this name, if the run got that far. */
+    public synchronized java.util.Optional<JsonNode> findStep(String name) {
+        for (JsonNode step : doc.path("steps")) {
+            if (name.equals(step.path("step").asText())) {
+                return java.util.Optional.of(step);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    public String text(String field) {
+        return doc.path(field).asText();
+    }
+
+    public JsonNode document() {
+        return doc.deepCopy();
+    }
+
+    public Path path() {
+        return file;
+    }
+
+    public static ObjectNode details() {
+        return JSON.createObjectNode();
+    }
+
+    private void save() {
+        try {
+            AtomicFile.write(file, JSON.writeValueAsString(doc) + "\n");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("evidence not serialisable", e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

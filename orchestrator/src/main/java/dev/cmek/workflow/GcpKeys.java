@@ -1,0 +1,216 @@
+package dev.cmek.workflow;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.google.api.gax.rpc.StatusCode;
+import com.google.cloud.kms.v1.CryptoKeyName;
+import com.google.cloud.kms.v1.ProtectionLevel;
+import dev.cmek.CmekException;
+import dev.cmek.ExitCode;
+import dev.cmek.gcp.Change;
+import dev.cmek.gcp.ClusterId;
+import dev.cmek.gcp.GcpCallException;
+import dev.cmek.gcp.GcpCmek;
+import dev.cmek.gcp.GcpCmekException;
+import dev.cmek.gcp.GcpCmekRequest;
+import dev.cmek.gcp.Member;
+import dev.cmek.gcp.RestoreResult;
+import dev.cmek.gcp.RevocationRecord;
+import dev.cmek.gcp.ServiceAccountEmail;
+import dev.cmek.gcp.VerificationReport;
+import dev.cmek.model.KeySpec;
+import dev.cmek.model.KeyType;
+import dev.cmek.model.Manifest;
+import dev.cmek.model.RegionSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** {@link CloudKeys} on GCP: bridges the workflows to the {@code gcp} adapter. */
+public final class GcpKeys implements CloudKeys {
+
+    /**
+     * How to place keys in the customer's project.
+     *
+     * @param customerProject the customer's GCP project that holds the keys and the service account
+     * @param sharedLocation one KMS location ({@code global}, {@code us}, ...) for all regions, or empty for one key per region
+     * @param existingKeys keys the customer brings, by region ({@code projects/.../cryptoKeys/K}); only the grant is added
+     */
+    public record Options(String customerProject, Optional<String> sharedLocation, ProtectionLevel protection, Map<String, String> existingKeys) {
+        public Options {
+            existingKeys = Map.copyOf(existingKeys);
+        }
+    }
+
+    static final ObjectMapper RECORDS = JsonMapper.builder().addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+    private static final int POLICY_ATTEMPTS = 5;
+
+    private final Supplier<GcpCmek> gcp;
+    private final Options options;
+    private GcpCmek adapter;
+
+    /** @param gcp builds the adapter (and with it the Google clients) on first use */
+    public GcpKeys(Supplier<GcpCmek> gcp, Options options) {
+        this.gcp = gcp;
+        this.options = options;
+    }
+
+    private synchronized GcpCmek gcp() {
+        if (adapter == null) {
+            adapter = gcp.get();
+        }
+        return adapter;
+    }
+
+    @Override
+    public ProvisionReport plan(ClusterTarget cluster) {
+        var plan = call(() -> gcp().plan(request(cluster)));
+        return new ProvisionReport(manifest(cluster.regions(), plan.keys(), plan.serviceAccount()), changes(plan.changes()));
+    }
+
+    @Override
+    public ProvisionReport provision(ClusterTarget cluster) {
+        var result = call(() -> gcp().provision(request(cluster)));
+        return new ProvisionReport(manifest(cluster.regions(), result.keys(), result.serviceAccount()), changes(result.changes()));
+    }
+
+    @Override
+    public ProvisionReport provisionNewKeys(ClusterTarget cluster, List<String> regions, int generation) {
+        GcpCmekRequest request = request(cluster);
+        List<RegionSpec> specs = new ArrayList<>();
+        List<ResourceChange> changes = new ArrayList<>();
+        for (String region : regions) {
+            var result = call(() -> gcp().provisionNewKey(request, region, generation));
+            specs.add(spec(region, result.keyOf(region), result.serviceAccount()));
+            changes.addAll(changes(result.changes()));
+        }
+        return new ProvisionReport(new Manifest(specs), changes);
+    }
+
+    @Override
+    public void rotateKeyMaterial(KeySpec spec) {
+        call(() -> gcp().rotateKeyMaterial(keyName(spec.uri())));
+    }
+
+    @Override
+    public Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate) {
+        ServiceAccountEmail sa = onePrincipal(liveSpecs);
+        Map<String, CryptoKeyName> keys = new LinkedHashMap<>();
+        liveSpecs.forEach((region, spec) -> keys.put(region, keyName(spec.uri())));
+        Member crdb = call(() -> Member.cockroachIdentity(ClusterId.of(cluster.clusterId()), cluster.accountId()));
+        RevocationRecord record = call(() -> gcp().revoke(ClusterId.of(cluster.clusterId()), sa, crdb, keys, immediate, POLICY_ATTEMPTS));
+        List<String> removed = new ArrayList<>();
+        record.policies().forEach(p -> p.removed().forEach(g -> removed.add(g + " on " + p.resource())));
+        if (record.serviceAccountDisabled()) {
+            removed.add("disabled service account " + sa.value() + " (enable it again to restore)");
+        }
+        return new Revocation(RECORDS.valueToTree(record), removed);
+    }
+
+    @Override
+    public RestoreReport restore(JsonNode record) {
+        RevocationRecord parsed;
+        try {
+            parsed = RECORDS.treeToValue(record, RevocationRecord.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new CmekException.InvalidInput("the GCP revocation record is unreadable: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        RestoreResult result = call(() -> gcp().restore(parsed));
+        return new RestoreReport(result.changes().stream().map(Change::toString).toList(), result.differFromBefore().stream()
+                .map(r -> r + " now differs from its policy before the revocation (changed by someone else since)").toList());
+    }
+
+    @Override
+    public VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs) {
+        ServiceAccountEmail sa = onePrincipal(liveSpecs);
+        Map<String, CryptoKeyName> keys = new LinkedHashMap<>();
+        liveSpecs.forEach((region, spec) -> keys.put(region, keyName(spec.uri())));
+        GcpCmekRequest request = call(() -> GcpCmekRequest.builder()
+                .customerProject(sa.project())
+                .clusterId(cluster.clusterId())
+                .cockroachAccountId(cluster.accountId())
+                .regions(List.copyOf(liveSpecs.keySet()))
+                .build());
+        List<String> principalFindings = new ArrayList<>();
+        if (!sa.equals(request.serviceAccountEmail())) {
+            principalFindings.add("principal " + sa.value() + " is not the toolkit's service account " + request.serviceAccountEmail().value()
+                    + " for this cluster; its bindings are checked as found");
+        }
+        VerificationReport report = call(() -> gcp().verify(request, keys));
+        principalFindings.addAll(report.serviceAccountFindings());
+        Map<String, VerifyReport.RegionCheck> regions = new LinkedHashMap<>();
+        for (var r : report.regions()) {
+            regions.put(r.region(), new VerifyReport.RegionCheck(r.key().toString(), r.ok(), r.findings()));
+        }
+        return new VerifyReport(principalFindings, regions);
+    }
+
+    private GcpCmekRequest request(ClusterTarget cluster) {
+        return call(() -> {
+            GcpCmekRequest.Builder b = GcpCmekRequest.builder()
+                    .customerProject(options.customerProject())
+                    .clusterId(cluster.clusterId())
+                    .cockroachAccountId(cluster.accountId())
+                    .regions(cluster.regions())
+                    .protectionLevel(options.protection());
+            options.sharedLocation().ifPresent(b::sharedLocation);
+            options.existingKeys().forEach((region, uri) -> {
+                if (cluster.regions().contains(region)) {
+                    b.existingKey(region, keyName(uri));
+                }
+            });
+            return b.build();
+        });
+    }
+
+    private static Manifest manifest(List<String> regions, Map<String, CryptoKeyName> keys, ServiceAccountEmail sa) {
+        return new Manifest(regions.stream().map(r -> spec(r, keys.get(r), sa)).toList());
+    }
+
+    private static RegionSpec spec(String region, CryptoKeyName key, ServiceAccountEmail sa) {
+        return new RegionSpec(region, new KeySpec(KeyType.GCP_CLOUD_KMS, key.toString(), sa.value()));
+    }
+
+    private static List<ResourceChange> changes(List<Change> changes) {
+        return changes.stream().map(c -> new ResourceChange(c.kind().name().toLowerCase().replace('_', ' '), c.resource(),
+                ResourceChange.Action.valueOf(c.action().name()), c.detail())).toList();
+    }
+
+    private static ServiceAccountEmail onePrincipal(Map<String, KeySpec> liveSpecs) {
+        List<String> principals = liveSpecs.values().stream().map(KeySpec::authPrincipal).distinct().toList();
+        if (principals.size() != 1) {
+            throw new CmekException.InvalidInput("the cluster's regions use " + principals.size()
+                    + " different service accounts (" + String.join(", ", principals) + "); expected one");
+        }
+        return call(() -> new ServiceAccountEmail(principals.get(0)));
+    }
+
+    private static CryptoKeyName keyName(String uri) {
+        if (!CryptoKeyName.isParsableFrom(uri)) {
+            throw new CmekException.InvalidInput("\"" + uri + "\" is not a Cloud KMS crypto key name");
+        }
+        return CryptoKeyName.parse(uri);
+    }
+
+    /** Runs an adapter call, turning its exceptions into the toolkit's, each with its exit code. */
+    static <T> T call(Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (IllegalArgumentException e) {
+            throw new CmekException.InvalidInput(e.getMessage());
+        } catch (GcpCallException e) {
+            boolean transientFailure = e.code() == StatusCode.Code.UNAVAILABLE || e.code() == StatusCode.Code.DEADLINE_EXCEEDED;
+            throw new CmekException(transientFailure ? ExitCode.UNAVAILABLE : ExitCode.REJECTED, "GCP: " + e.getMessage(), e);
+        } catch (GcpCmekException e) {
+            throw new CmekException(ExitCode.REJECTED, "GCP: " + e.getMessage(), e);
+        }
+    }
+}

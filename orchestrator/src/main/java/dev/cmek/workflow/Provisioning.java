@@ -1,0 +1,61 @@
+package dev.cmek.workflow;
+
+import dev.cmek.api.CloudApi;
+import dev.cmek.api.CmekClusterInfo;
+import dev.cmek.model.CloudProvider;
+import dev.cmek.model.KeySpec;
+import dev.cmek.model.ManifestCodec;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Reads a cluster from the Cloud API and drives the cloud adapter for every region: plan (read-only), provision
+ * (idempotent) and verify. The organization id is read once and reused, as it is the same for every cluster.
+ */
+public final class Provisioning {
+    private final CloudApi api;
+    private final Function<CloudProvider, CloudKeys> keysFor;
+    private volatile String organizationId;
+
+    public Provisioning(CloudApi api, Function<CloudProvider, CloudKeys> keysFor) {
+        this.api = api;
+        this.keysFor = keysFor;
+    }
+
+    /** The cluster's account, regions and the organization id, from the API. */
+    public ClusterTarget target(String clusterId) {
+        var cluster = api.cluster(clusterId);
+        if (organizationId == null) {
+            organizationId = api.organization().id();
+        }
+        return ClusterTarget.of(cluster, organizationId);
+    }
+
+    public CloudKeys keys(CloudProvider cloud) {
+        return keysFor.apply(cloud);
+    }
+
+    /** What provision would do; changes nothing. */
+    public CloudKeys.ProvisionReport plan(ClusterTarget target) {
+        return keysFor.apply(target.cloud()).plan(target);
+    }
+
+    /** Ensures keys, principal and grants, then writes the manifest to {@code out} when given. */
+    public CloudKeys.ProvisionReport provision(ClusterTarget target, Optional<Path> out) {
+        CloudKeys.ProvisionReport report = keysFor.apply(target.cloud()).provision(target);
+        out.ifPresent(file -> ManifestCodec.write(file, report.manifest()));
+        return report;
+    }
+
+    /** Checks the live key specs of every region against the live policies in the cloud. */
+    public CloudKeys.VerifyReport verify(ClusterTarget target, CmekClusterInfo status) {
+        Map<String, KeySpec> live = CmekLifecycle.currentSpecs(status);
+        if (live.isEmpty()) {
+            throw new dev.cmek.CmekException.InvalidInput("cluster " + target.clusterId() + " has no key specs (CMEK status "
+                    + status.status() + "); nothing to verify");
+        }
+        return keysFor.apply(target.cloud()).verify(target, live);
+    }
+}
