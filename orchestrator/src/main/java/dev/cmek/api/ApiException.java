@@ -10,8 +10,12 @@ public final class ApiException extends CmekException {
     private final String apiMessage;
 
     public ApiException(String operation, int httpStatus, int code, String apiMessage) {
+        this(operation, httpStatus, code, apiMessage, null);
+    }
+
+    private ApiException(String operation, int httpStatus, int code, String apiMessage, Throwable cause) {
         super(httpStatus == 0 || httpStatus >= 500 ? ExitCode.UNAVAILABLE : ExitCode.REJECTED,
-                operation + ": HTTP " + httpStatus + hint(httpStatus) + (apiMessage == null || apiMessage.isBlank() ? "" : ": " + oneLine(apiMessage)));
+                operation + ": HTTP " + httpStatus + hint(httpStatus) + (apiMessage == null || apiMessage.isBlank() ? "" : ": " + oneLine(apiMessage)), cause);
         this.httpStatus = httpStatus;
         this.code = code;
         this.apiMessage = apiMessage;
@@ -19,10 +23,8 @@ public final class ApiException extends CmekException {
 
     /** The request never got an answer (connection refused, reset, timed out). */
     public static ApiException unreachable(String operation, String server, Exception cause) {
-        ApiException e = new ApiException(operation, 0, 0, "cannot reach " + server + " (" + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")");
-        e.initCause(cause);
-        return e;
+        return new ApiException(operation, 0, 0, "cannot reach " + server + " (" + cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")", cause);
     }
 
     public int httpStatus() {

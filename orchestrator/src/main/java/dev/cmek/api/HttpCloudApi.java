@@ -148,7 +148,11 @@ public final class HttpCloudApi implements CloudApi {
             HttpResponse<String> response;
             try {
                 pacer.acquire();
-                response = http.send(request(call), HttpResponse.BodyHandlers.ofString());
+                try {
+                    response = http.send(request(call), HttpResponse.BodyHandlers.ofString());
+                } finally {
+                    pacer.release();
+                }
             } catch (IOException e) {
                 if (call.isGet() && attempt < settings.getAttempts()) {
                     notices.accept(call.operation() + ": " + e.getClass().getSimpleName() + ", retrying (attempt " + (attempt + 1) + ")");

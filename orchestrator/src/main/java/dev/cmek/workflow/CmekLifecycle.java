@@ -63,7 +63,12 @@ public final class CmekLifecycle {
             }
             return waited(clusterId, Action.ENABLED, current, CmekStatus.ENABLED, waitFor);
         }
-        if (current.status() != CmekStatus.DISABLED && !current.status().isFailed()) {
+        if (current.status() == CmekStatus.ENABLE_FAILED || current.status() == CmekStatus.ROTATE_FAILED) {
+            // CMEK exists but a key failed: the spec is replaced with PUT (POST would answer "already enabled").
+            CmekClusterInfo accepted = api.rotateCmek(clusterId, manifest);
+            return waited(clusterId, Action.ENABLED, accepted, CmekStatus.ENABLED, waitFor);
+        }
+        if (current.status() != CmekStatus.DISABLED) {
             throw new CmekException.InvalidInput("cluster " + clusterId + " CMEK status is " + current.status() + "; enable needs DISABLED");
         }
         CmekClusterInfo accepted = api.enableCmek(clusterId, manifest);
@@ -78,8 +83,9 @@ public final class CmekLifecycle {
         Cluster cluster = api.cluster(clusterId);
         ClusterFit.check(regions, clusterId, cluster.cloudProvider(), cluster.regionNames(), ClusterFit.Purpose.ROTATE);
         CmekClusterInfo current = statusOrDisabled(api, clusterId);
-        if (current.status() != CmekStatus.ENABLED) {
-            throw new CmekException.InvalidInput("cluster " + clusterId + " CMEK status is " + current.status() + "; rotate needs ENABLED");
+        if (current.status() != CmekStatus.ENABLED && current.status() != CmekStatus.ENABLE_FAILED && current.status() != CmekStatus.ROTATE_FAILED) {
+            throw new CmekException.InvalidInput("cluster " + clusterId + " CMEK status is " + current.status()
+                    + "; rotate needs ENABLED (or a failed key to replace)");
         }
         CmekClusterInfo accepted = api.rotateCmek(clusterId, regions);
         return waited(clusterId, Action.ROTATED, accepted, CmekStatus.ENABLED, waitFor);

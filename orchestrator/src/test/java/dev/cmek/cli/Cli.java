@@ -37,6 +37,11 @@ public final class Cli {
         Terminal terminal = new Terminal(new BufferedReader(new StringReader(stdin)), new PrintWriter(out, true),
                 new PrintWriter(err, true), Map.copyOf(env), interactive);
         int exit = Main.run(terminal, args);
-        return new Result(exit, out.toString(), err.toString());
+        Result result = new Result(exit, out.toString(), err.toString());
+        String key = env.get("COCKROACH_API_KEY");
+        if (key != null && !key.isBlank() && result.all().contains(key)) {
+            throw new AssertionError("the API key appeared in the output of cmek " + String.join(" ", args));
+        }
+        return result;
     }
 }
