@@ -1,9 +1,8 @@
 package dev.cmek.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cmek.PrettyJson;
 import java.util.List;
 
 /**
@@ -11,7 +10,7 @@ import java.util.List;
  * always goes to stderr so that stdout stays parseable.
  */
 final class Report {
-    static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final Terminal terminal;
     private final boolean json;
@@ -42,10 +41,6 @@ final class Report {
     }
 
     static String toJson(Object document) {
-        try {
-            return JSON.writeValueAsString(document);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("result not serialisable", e);
-        }
+        return PrettyJson.write(JSON, document);
     }
 }

@@ -2,12 +2,12 @@ package dev.cmek.workflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cmek.AtomicFile;
 import dev.cmek.CmekException;
+import dev.cmek.PrettyJson;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,7 @@ public final class EvidenceFile {
     public static final String FILE_NAME = "revocation.json";
     public static final String FORMAT = "cmek-revocation-evidence/1";
 
-    static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final Path file;
     private final ObjectNode doc;
@@ -124,11 +124,7 @@ public final class EvidenceFile {
     }
 
     private void save() {
-        try {
-            AtomicFile.write(file, JSON.writeValueAsString(doc) + "\n");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("evidence not serialisable", e);
-        }
+        AtomicFile.write(file, PrettyJson.write(JSON, doc) + "\n");
     }
 
     private static String hostName() {
