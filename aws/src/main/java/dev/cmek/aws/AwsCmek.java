@@ -17,7 +17,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.model.KeySpec;
 import software.amazon.awssdk.services.kms.model.KeyState;
 import software.amazon.awssdk.services.kms.model.KeyUsageType;
-import software.amazon.awssdk.services.kms.model.MultiRegionKeyType;
 
 /**
  * The AWS side of CMEK for one cluster: a cross-account role, a key per region (or one multi-region key, or keys the
@@ -162,12 +161,17 @@ public final class AwsCmek implements AutoCloseable {
                 changes.add(new Change(resource, region.id(), Change.Kind.CREATED, key.arn().value()));
             }
         }
-        if (primaryF == null && multi && key.metadata().multiRegionConfiguration() != null
-                && key.metadata().multiRegionConfiguration().multiRegionKeyType() == MultiRegionKeyType.REPLICA) {
+        if (primaryF == null && multi && !isPrimary(key)) {
             throw new AwsCmekException(alias + " in " + region + " is a replica, expected the primary key");
         }
         changes.add(ensureGrant(req, region, keys, key, roleF.join().arn(), true, apply));
         return new RegionOutcome(key.arn(), key, changes);
+    }
+
+    /** Judged by the primary's ARN: moto marks a primary REPLICA once one of its replicas was described. */
+    private static boolean isPrimary(RegionalKeys.Live key) {
+        var conf = key.metadata().multiRegionConfiguration();
+        return conf != null && conf.primaryKey() != null && key.arn().value().equals(conf.primaryKey().arn());
     }
 
     private static boolean isReplicaOf(RegionalKeys.Live key, RegionOutcome primary) {
@@ -182,7 +186,9 @@ public final class AwsCmek implements AutoCloseable {
         RegionalKeys.Live key = keys.describe(arn.value()).orElseThrow(() -> new AwsCmekException(
                 "existing key " + arn + " not found; check the ARN and that the caller may kms:DescribeKey it"));
         var m = key.metadata();
-        if (m.keySpec() != KeySpec.SYMMETRIC_DEFAULT || m.keyUsage() != KeyUsageType.ENCRYPT_DECRYPT
+        // moto leaves KeyUsage out when CreateKey did not name it; AWS always reports it.
+        if (m.keySpec() != KeySpec.SYMMETRIC_DEFAULT
+                || (m.keyUsage() != null && m.keyUsage() != KeyUsageType.ENCRYPT_DECRYPT)
                 || m.keyState() != KeyState.ENABLED) {
             throw new AwsCmekException("existing key " + arn + " is " + m.keySpec() + "/" + m.keyUsage() + "/"
                     + m.keyState() + "; CMEK needs an enabled SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key");

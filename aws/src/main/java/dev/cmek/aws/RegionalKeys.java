@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.AliasListEntry;
+import software.amazon.awssdk.services.kms.model.AlreadyExistsException;
 import software.amazon.awssdk.services.kms.model.KeyListEntry;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KeySpec;
@@ -98,9 +99,14 @@ final class RegionalKeys {
         return all.stream()
                 .filter(a -> a.targetKeyId() != null)
                 .filter(a -> a.aliasName().equals(names.aliasPrefix()) || a.aliasName().startsWith(names.aliasPrefix() + "-g"))
-                .collect(Collectors.toMap(AliasListEntry::aliasName, a -> KeyArn.of(
-                        a.aliasArn().substring(0, a.aliasArn().indexOf(":alias/")) + ":key/" + a.targetKeyId()),
+                .collect(Collectors.toMap(AliasListEntry::aliasName, a -> keyArnInThisRegion(a),
                         (x, y) -> x, java.util.TreeMap::new));
+    }
+
+    /** The alias ARN gives partition and account; the region is ours (moto reports a replica's alias with the primary's). */
+    private KeyArn keyArnInThisRegion(AliasListEntry a) {
+        String[] arn = a.aliasArn().split(":", 6);
+        return KeyArn.of(String.join(":", arn[0], arn[1], "kms", region.id(), arn[4], "key/" + a.targetKeyId()));
     }
 
     Live create(PolicyDocument policy, int generation, boolean multiRegion, Duration bound, RoleArn role) {
@@ -132,8 +138,20 @@ final class RegionalKeys {
         call("kms:TagResource", () -> kms.tagResource(b -> b.keyId(key.keyId()).tags(kmsTags(generation))));
     }
 
+    /** Creates the alias; one that already names this very key (a concurrent run, or moto's replicas) is fine. */
     void alias(String alias, KeyArn key) {
-        call("kms:CreateAlias", () -> kms.createAlias(b -> b.aliasName(alias).targetKeyId(key.keyId())));
+        try {
+            call("kms:CreateAlias", () -> kms.createAlias(b -> b.aliasName(alias).targetKeyId(key.keyId())));
+        } catch (AwsCallFailedException e) {
+            if (!(e.getCause() instanceof AlreadyExistsException)) {
+                throw e;
+            }
+            KeyArn current = describe(alias).map(Live::arn).orElse(null);
+            if (current == null || !current.keyId().equals(key.keyId())) {
+                throw new AwsCmekException(alias + " in " + region + " already points to " + current + ", not to "
+                        + key + "; another run or person changed it, re-run to re-check", e);
+            }
+        }
     }
 
     PolicyDocument policy(KeyArn key) {

@@ -1,5 +1,9 @@
 package dev.cmek.aws;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.time.Instant;
 import java.util.List;
 
@@ -29,5 +33,26 @@ public record RevocationRecord(
     public RevocationRecord {
         keys = List.copyOf(keys);
         notes = List.copyOf(notes);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** The record as indented JSON (timestamps as ISO-8601). */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new AwsCmekException("cannot serialise the revocation record: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public static RevocationRecord fromJson(String json) {
+        try {
+            return JSON.readValue(json, RevocationRecord.class);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException("revocation record", json.length() > 200 ? json.substring(0, 200) + "..." : json,
+                    "the JSON written by RevocationRecord.toJson (" + e.getOriginalMessage() + ")");
+        }
     }
 }
