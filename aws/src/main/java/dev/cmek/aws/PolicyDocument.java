@@ -160,7 +160,7 @@ public final class PolicyDocument {
         } else if (s instanceof ArrayNode many) {
             many.forEach(n -> statements.add(n instanceof ObjectNode o ? normalizeStatement(o) : n));
         }
-        statements.sort(Comparator.comparing(JsonNode::toString));
+        statements.sort(Comparator.comparing(PolicyDocument::canonical));
         ArrayNode array = copy.putArray("Statement");
         statements.forEach(array::add);
         return copy;
@@ -192,6 +192,25 @@ public final class PolicyDocument {
             out.set("Condition", norm);
         }
         return out;
+    }
+
+    /** JSON text with object keys sorted, so equal statements sort the same whatever their key order. */
+    private static String canonical(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            TreeSet<String> keys = new TreeSet<>();
+            object.fieldNames().forEachRemaining(keys::add);
+            StringBuilder b = new StringBuilder("{");
+            for (String k : keys) {
+                b.append(JsonNodeFactory.instance.textNode(k)).append(':').append(canonical(object.get(k))).append(',');
+            }
+            return b.append('}').toString();
+        }
+        if (node instanceof ArrayNode array) {
+            StringBuilder b = new StringBuilder("[");
+            array.forEach(n -> b.append(canonical(n)).append(','));
+            return b.append(']').toString();
+        }
+        return node.toString();
     }
 
     static ArrayNode sortedSet(JsonNode value) {

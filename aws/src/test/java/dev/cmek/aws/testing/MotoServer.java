@@ -29,19 +29,27 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
     static final String FALLBACK = "/root/.pyenv/versions/3.11.7/bin/moto_server";
     private static final Duration STARTUP = Duration.ofSeconds(60);
 
+    private final String binary;
     private Process process;
     private Path log;
     private int port;
 
-    private MotoServer() {}
+    private MotoServer(String binary) {
+        this.binary = binary;
+    }
 
     public static MotoServer create() {
-        return new MotoServer();
+        return new MotoServer(null);
+    }
+
+    /** A server run from this executable instead of the one found by {@link #binary()}. */
+    public static MotoServer create(String binary) {
+        return new MotoServer(binary);
     }
 
     /** Starts a server now (for benchmarks and mains); close it when done. */
     public static MotoServer start() {
-        MotoServer m = new MotoServer();
+        MotoServer m = new MotoServer(null);
         m.launch();
         return m;
     }
@@ -104,11 +112,11 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
         return FALLBACK;
     }
 
-    private synchronized void launch() {
+    synchronized void launch() {
         if (process != null) {
             return;
         }
-        String bin = binary();
+        String bin = binary != null ? binary : binary();
         try {
             try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 port = s.getLocalPort();
