@@ -94,6 +94,7 @@ public final class AwsCmek implements AutoCloseable {
         String resource = "key " + alias;
         boolean multi = req.placement() instanceof KeyPlacement.MultiRegion;
         List<Change> changes = new ArrayList<>();
+        List<CompletableFuture<?>> pending = List.of();
         Optional<RegionalKeys.Live> found = keys.describe(alias);
         RegionalKeys.Live key;
         if (found.isPresent()) {
@@ -155,16 +156,30 @@ public final class AwsCmek implements AutoCloseable {
                     RegionalKeys primaryKeys = new RegionalKeys(clients.kms(p.key().region()), p.key().region(), names);
                     key = primaryKeys.replicate(p.live(), region, policy, req.generation(),
                             req.principalPropagationBound(), role.arn());
-                    keys.tag(key.arn(), req.generation());
                 }
-                keys.alias(alias, key.arn());
+                // Alias (and a replica's tags) and the policy read-back below depend only on the new key: overlap them.
+                KeyArn made = key.arn();
+                List<CompletableFuture<?>> after = new ArrayList<>();
+                after.add(async(() -> {
+                    keys.alias(alias, made);
+                    return null;
+                }));
+                if (primaryF != null) {
+                    after.add(async(() -> {
+                        keys.tag(made, req.generation());
+                        return null;
+                    }));
+                }
+                pending = after;
                 changes.add(new Change(resource, region.id(), Change.Kind.CREATED, key.arn().value()));
             }
         }
         if (primaryF == null && multi && !isPrimary(key)) {
             throw new AwsCmekException(alias + " in " + region + " is a replica, expected the primary key");
         }
-        changes.add(ensureGrant(req, region, keys, key, roleF.join().arn(), true, apply));
+        CompletableFuture<Change> grant = CompletableFuture.completedFuture(
+                ensureGrant(req, region, keys, key, roleF.join().arn(), true, apply));
+        changes.add(join(grant, pending));
         return new RegionOutcome(key.arn(), key, changes);
     }
 
