@@ -81,8 +81,9 @@ public final class ProvisionBenchmark {
                 int iam = counts.entrySet().stream().filter(e -> !e.getKey().startsWith("kms/"))
                         .mapToInt(Map.Entry::getValue).sum();
                 long cliMedian = shell.isEmpty() ? -1 : median(shell);
-                System.out.printf("| %d | %d ms | %d ms | %d ms | %.2f | %s | %.1f | %d | %s | %s |%n", n, median,
-                        Collections.min(java), chain, (double) median / chain, median <= 1.3 * chain ? "met" : "MISSED",
+                System.out.printf("| %d | %d ms | %d ms | %d ms | %s | %s | %.1f | %d | %s | %s |%n", n, median,
+                        Collections.min(java), chain, chain == 0 ? "n/a" : String.format("%.2f", (double) median / chain),
+                        chain == 0 ? "n/a" : median <= 1.3 * chain ? "met" : "MISSED",
                         (double) kms / n, iam, cliMedian < 0 ? "n/a" : cliMedian + " ms",
                         cliMedian < 0 ? "n/a" : String.format("%.1fx", (double) cliMedian / median));
                 callsDetail = counts.entrySet().stream().filter(e -> e.getKey().startsWith("kms/us-east-1") || !e.getKey().startsWith("kms/"))
