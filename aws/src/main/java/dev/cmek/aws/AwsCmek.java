@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.model.KeySpec;
@@ -276,13 +277,22 @@ public final class AwsCmek implements AutoCloseable {
      * Nothing is deleted or disabled. Keep the record: {@link #restore} puts back exactly what was removed.
      */
     public RevocationRecord revoke(CmekRequest req, boolean denySessionsIssuedBefore) {
+        return revoke(req, denySessionsIssuedBefore, record -> { });
+    }
+
+    /**
+     * As {@link #revoke(CmekRequest, boolean)}, but hands the complete record to {@code beforeWriting} after every
+     * document was read and before the first write, so a revocation killed half-way can still be restored.
+     */
+    public RevocationRecord revoke(CmekRequest req, boolean denySessionsIssuedBefore,
+            Consumer<RevocationRecord> beforeWriting) {
         Instant now = clock.instant();
         ResourceNames names = req.names();
+        CrossAccountRole role = new CrossAccountRole(clients.iam(), names);
         CompletableFuture<String> who = async(() -> AwsCall.run("sts:GetCallerIdentity", null,
                 () -> clients.sts().getCallerIdentity().arn()));
         List<String> notes = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<RevocationRecord.RoleRevocation> roleF = async(() -> {
-            CrossAccountRole role = new CrossAccountRole(clients.iam(), names);
             Optional<CrossAccountRole.Live> live = role.find();
             if (live.isEmpty()) {
                 notes.add("role " + names.roleName() + " does not exist; nothing to revoke there");
@@ -294,45 +304,61 @@ public final class AwsCmek implements AutoCloseable {
             }
             PolicyDocument before = live.get().trust();
             PolicyDocument after = req.trustPolicy().revoked(before, names.trustDenySid());
-            if (!after.sameAs(before)) {
-                role.writeTrust(after);
-            }
-            String denyDoc = null;
-            if (denySessionsIssuedBefore) {
-                PolicyDocument deny = TrustPolicy.denySessionsIssuedBefore(now);
-                role.putInlinePolicy(ResourceNames.REVOKE_SESSIONS_POLICY, deny);
-                denyDoc = deny.json();
-            }
+            String deny = denySessionsIssuedBefore ? TrustPolicy.denySessionsIssuedBefore(now).json() : null;
             return new RevocationRecord.RoleRevocation(live.get().arn(), before.json(), after.json(),
-                    denyDoc == null ? null : ResourceNames.REVOKE_SESSIONS_POLICY, denyDoc);
+                    deny == null ? null : ResourceNames.REVOKE_SESSIONS_POLICY, deny);
         });
         List<CompletableFuture<List<RevocationRecord.KeyRevocation>>> regions = new ArrayList<>();
         for (Region r : req.regions()) {
             regions.add(async(() -> {
                 RegionalKeys keys = new RegionalKeys(clients.kms(r), r, names);
                 List<KeyArn> targets = new ArrayList<>(keys.ourAliases().values());
-                if (req.placement() instanceof KeyPlacement.Existing e && !targets.contains(e.keysByRegion().get(r.id()))) {
+                if (req.placement() instanceof KeyPlacement.Existing e) {
                     targets.add(e.keysByRegion().get(r.id()));
                 }
                 List<RevocationRecord.KeyRevocation> out = new ArrayList<>();
                 for (KeyArn key : targets.stream().distinct().toList()) {
                     PolicyDocument before = keys.policy(key);
-                    if (before.statement(names.grantSid()).isEmpty()) {
-                        continue;
+                    if (before.statement(names.grantSid()).isPresent()) {
+                        PolicyDocument after = before.withoutStatements(
+                                s -> names.grantSid().equals(s.path("Sid").asText(null)));
+                        out.add(new RevocationRecord.KeyRevocation(r.id(), key, before.json(), after.json()));
                     }
-                    PolicyDocument after = before.withoutStatements(
-                            s -> names.grantSid().equals(s.path("Sid").asText(null)));
-                    keys.writePolicy(key, after, req.principalPropagationBound(), "(none added)");
-                    out.add(new RevocationRecord.KeyRevocation(r.id(), key, before.json(), after.json()));
                 }
                 return out;
             }));
         }
-        List<CompletableFuture<?>> all = new ArrayList<>(regions);
-        all.add(who);
-        RevocationRecord.RoleRevocation roleRevocation = join(roleF, all);
-        List<RevocationRecord.KeyRevocation> keys = regions.stream().flatMap(f -> f.join().stream()).toList();
-        return new RevocationRecord(req.clusterId(), now, who.join(), roleRevocation, keys, notes);
+        List<CompletableFuture<?>> reads = new ArrayList<>(regions);
+        reads.add(who);
+        RevocationRecord.RoleRevocation roleRevocation = join(roleF, reads);
+        RevocationRecord record = new RevocationRecord(req.clusterId(), now, who.join(), roleRevocation,
+                regions.stream().flatMap(f -> f.join().stream()).toList(), notes);
+        beforeWriting.accept(record);
+
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (RevocationRecord.KeyRevocation k : record.keys()) {
+            writes.add(async(() -> {
+                Region region = Region.of(k.region());
+                new RegionalKeys(clients.kms(region), region, names).writePolicy(k.key(),
+                        PolicyDocument.parse(k.policyAfter()), req.principalPropagationBound(), "(none added)");
+                return null;
+            }));
+        }
+        if (roleRevocation != null) {
+            writes.add(async(() -> {
+                PolicyDocument after = PolicyDocument.parse(roleRevocation.trustAfter());
+                if (!after.sameAs(PolicyDocument.parse(roleRevocation.trustBefore()))) {
+                    role.writeTrust(after);
+                }
+                if (roleRevocation.sessionDenyPolicy() != null) {
+                    role.putInlinePolicy(roleRevocation.sessionDenyPolicyName(),
+                            PolicyDocument.parse(roleRevocation.sessionDenyPolicy()));
+                }
+                return null;
+            }));
+        }
+        join(CompletableFuture.completedFuture(null), List.copyOf(writes));
+        return record;
     }
 
     /** Puts back what {@code record} says was removed (keeping unrelated later edits), then reads back and checks. */

@@ -162,6 +162,27 @@ class AwsCmekMotoTest {
     }
 
     @Test
+    void revoke_killedHalfWay_canBeRestoredFromTheRecordHandedOutBeforeWriting() {
+        ProvisionResult created = cmek.provision(request());
+        PolicyDocument trustBefore = CreateRevokeRestoreScenario.trust(clients, request());
+        Map<String, PolicyDocument> policiesBefore = CreateRevokeRestoreScenario.policies(clients, created);
+        List<RevocationRecord> journal = new java.util.ArrayList<>();
+        FaultInjectingClients faulty = new FaultInjectingClients(clients).crashAfter("putKeyPolicy", 2);
+        try (AwsCmek crashing = new AwsCmek(faulty)) {
+            assertThrows(FaultInjectingClients.SimulatedCrash.class, () -> crashing.revoke(request(), true, journal::add));
+        }
+        assertEquals(1, journal.size());
+        assertEquals(REGIONS.size(), journal.get(0).keys().size());
+        assertFalse(cmek.verify(request()).ok(), "some grants are gone");
+
+        cmek.restore(RevocationRecord.fromJson(journal.get(0).toJson()));
+
+        assertTrue(CreateRevokeRestoreScenario.trust(clients, request()).sameAs(trustBefore));
+        assertEquals(policiesBefore, CreateRevokeRestoreScenario.policies(clients, created));
+        assertTrue(cmek.verify(request()).ok(), () -> cmek.verify(request()).toString());
+    }
+
+    @Test
     void revoke_whenAlreadyRevoked_recordsNoKeyChanges() {
         cmek.provision(request());
         cmek.revoke(request(), false);
