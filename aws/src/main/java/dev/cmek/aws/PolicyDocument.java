@@ -10,7 +10,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -177,16 +176,15 @@ public final class PolicyDocument {
             JsonNode p = out.get(field);
             if (p instanceof ObjectNode map) {
                 ObjectNode norm = JsonNodeFactory.instance.objectNode();
-                map.fields().forEachRemaining(e -> norm.set(e.getKey(), sortedSet(e.getValue())));
+                map.properties().forEach(e -> norm.set(e.getKey(), sortedSet(e.getValue())));
                 out.set(field, norm);
             }
         }
         if (out.get("Condition") instanceof ObjectNode condition) {
             ObjectNode norm = JsonNodeFactory.instance.objectNode();
-            for (Iterator<Map.Entry<String, JsonNode>> it = condition.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> op = it.next();
+            for (Map.Entry<String, JsonNode> op : condition.properties()) {
                 ObjectNode keys = JsonNodeFactory.instance.objectNode();
-                op.getValue().fields().forEachRemaining(k -> keys.set(k.getKey(), sortedSet(k.getValue())));
+                op.getValue().properties().forEach(k -> keys.set(k.getKey(), sortedSet(k.getValue())));
                 norm.set(op.getKey(), keys);
             }
             out.set("Condition", norm);

@@ -183,6 +183,28 @@ class AwsCmekMotoTest {
     }
 
     @Test
+    void noPath_makesADestructiveCall() throws Exception {
+        List<String> destructive = List.of("scheduleKeyDeletion", "disableKey", "deleteRole", "deleteAlias",
+                "updateAlias", "untagResource", "untagRole", "disableKeyRotation", "deleteImportedKeyMaterial",
+                "deleteCustomKeyStore", "retireGrant", "revokeGrant", "detachRolePolicy", "deleteRolePermissionsBoundary");
+        FaultInjectingClients guarded = new FaultInjectingClients(clients);
+        destructive.forEach(m -> guarded.failFirst(m, Integer.MAX_VALUE,
+                () -> new IllegalStateException("destructive call " + m)));
+        CreateRevokeRestoreScenario.run(guarded, request());
+        moto.reset();
+        CreateRevokeRestoreScenario.run(guarded, request().withPlacement(KeyPlacement.multiRegion()));
+        try (AwsCmek c = new AwsCmek(guarded)) {
+            CmekRequest multi = request().withPlacement(KeyPlacement.multiRegion());
+            c.provision(multi.withGeneration(2));
+            c.plan(multi);
+            c.verify(multi);
+        }
+        destructive.forEach(m -> assertEquals(0, guarded.calls(m), m));
+        // The only delete: restore removes the session-deny inline policy that revoke itself added.
+        assertEquals(2, guarded.calls("deleteRolePolicy"));
+    }
+
+    @Test
     void revoke_whenAlreadyRevoked_recordsNoKeyChanges() {
         cmek.provision(request());
         cmek.revoke(request(), false);

@@ -52,7 +52,7 @@ public final class FaultInjectingClients implements AwsClients {
 
     /** KMS's answer when a key policy names a principal IAM has not propagated yet. */
     public static MalformedPolicyDocumentException invalidPrincipal() {
-        return (MalformedPolicyDocumentException) MalformedPolicyDocumentException.builder()
+        return MalformedPolicyDocumentException.builder()
                 .message("Policy contains a statement with one or more invalid principals.").statusCode(400).build();
     }
 
