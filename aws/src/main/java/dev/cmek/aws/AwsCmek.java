@@ -90,7 +90,7 @@ public final class AwsCmek implements AutoCloseable {
     private RegionOutcome ensureOurKey(CmekRequest req, Region region, boolean apply,
             CompletableFuture<CrossAccountRole.Outcome> roleF, CompletableFuture<RegionOutcome> primaryF) {
         ResourceNames names = req.names();
-        RegionalKeys keys = new RegionalKeys(clients.kms(region), region, names);
+        RegionalKeys keys = new RegionalKeys(clients.kms(region), region, names, pool);
         String alias = names.alias(req.generation());
         String resource = "key " + alias;
         boolean multi = req.placement() instanceof KeyPlacement.MultiRegion;
@@ -154,7 +154,7 @@ public final class AwsCmek implements AutoCloseable {
                     key = keys.create(policy, req.generation(), multi, req.principalPropagationBound(), role.arn());
                 } else {
                     RegionOutcome p = primaryF.join();
-                    RegionalKeys primaryKeys = new RegionalKeys(clients.kms(p.key().region()), p.key().region(), names);
+                    RegionalKeys primaryKeys = new RegionalKeys(clients.kms(p.key().region()), p.key().region(), names, pool);
                     key = primaryKeys.replicate(p.live(), region, policy, req.generation(),
                             req.principalPropagationBound(), role.arn());
                 }
@@ -198,7 +198,7 @@ public final class AwsCmek implements AutoCloseable {
 
     private RegionOutcome ensureExistingKey(CmekRequest req, Region region, KeyArn arn, boolean apply,
             CompletableFuture<CrossAccountRole.Outcome> roleF) {
-        RegionalKeys keys = new RegionalKeys(clients.kms(region), region, req.names());
+        RegionalKeys keys = new RegionalKeys(clients.kms(region), region, req.names(), pool);
         RegionalKeys.Live key = keys.describe(arn.value()).orElseThrow(() -> new AwsCmekException(
                 "existing key " + arn + " not found; check the ARN and that the caller may kms:DescribeKey it"));
         var m = key.metadata();
@@ -243,7 +243,7 @@ public final class AwsCmek implements AutoCloseable {
         Map<Region, CompletableFuture<VerifyReport.RegionCheck>> regions = new LinkedHashMap<>();
         for (Region r : req.regions()) {
             regions.put(r, async(() -> {
-                RegionalKeys keys = new RegionalKeys(clients.kms(r), r, names);
+                RegionalKeys keys = new RegionalKeys(clients.kms(r), r, names, pool);
                 Optional<RegionalKeys.Live> key = req.placement() instanceof KeyPlacement.Existing e
                         ? keys.describe(e.keysByRegion().get(r.id()).value())
                         : keys.describe(names.alias(req.generation()));
@@ -311,7 +311,7 @@ public final class AwsCmek implements AutoCloseable {
         List<CompletableFuture<List<RevocationRecord.KeyRevocation>>> regions = new ArrayList<>();
         for (Region r : req.regions()) {
             regions.add(async(() -> {
-                RegionalKeys keys = new RegionalKeys(clients.kms(r), r, names);
+                RegionalKeys keys = new RegionalKeys(clients.kms(r), r, names, pool);
                 List<KeyArn> targets = new ArrayList<>(keys.ourAliases().values());
                 if (req.placement() instanceof KeyPlacement.Existing e) {
                     targets.add(e.keysByRegion().get(r.id()));
@@ -339,7 +339,7 @@ public final class AwsCmek implements AutoCloseable {
         for (RevocationRecord.KeyRevocation k : record.keys()) {
             writes.add(async(() -> {
                 Region region = Region.of(k.region());
-                new RegionalKeys(clients.kms(region), region, names).writePolicy(k.key(),
+                new RegionalKeys(clients.kms(region), region, names, pool).writePolicy(k.key(),
                         PolicyDocument.parse(k.policyAfter()), req.principalPropagationBound(), "(none added)");
                 return null;
             }));
@@ -368,7 +368,7 @@ public final class AwsCmek implements AutoCloseable {
         for (RevocationRecord.KeyRevocation k : record.keys()) {
             tasks.add(async(() -> {
                 Region region = Region.of(k.region());
-                RegionalKeys keys = new RegionalKeys(clients.kms(region), region, names);
+                RegionalKeys keys = new RegionalKeys(clients.kms(region), region, names, pool);
                 PolicyDocument current = keys.policy(k.key());
                 PolicyDocument target = PolicyDocument.restore(current,
                         PolicyDocument.parse(k.policyBefore()), PolicyDocument.parse(k.policyAfter()));
@@ -412,7 +412,7 @@ public final class AwsCmek implements AutoCloseable {
 
     /** Rotates the key material of a key in place (KMS RotateKeyOnDemand); the ARN and the grants stay the same. */
     public void rotateKeyMaterial(KeyArn key) {
-        new RegionalKeys(clients.kms(key.region()), key.region(), null).rotateOnDemand(key);
+        new RegionalKeys(clients.kms(key.region()), key.region(), null, pool).rotateOnDemand(key);
     }
 
     private AccountId callerAccount() {

@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -30,14 +34,18 @@ final class RegionalKeys {
     /** Keys in these states are on their way out and never adopted. */
     private static final Set<KeyState> GONE = Set.of(KeyState.PENDING_DELETION, KeyState.PENDING_REPLICA_DELETION);
 
+    private static final int SCAN_PARALLELISM = 8;
+
     private final KmsClient kms;
     private final Region region;
     private final ResourceNames names;
+    private final Executor executor;
 
-    RegionalKeys(KmsClient kms, Region region, ResourceNames names) {
+    RegionalKeys(KmsClient kms, Region region, ResourceNames names, Executor executor) {
         this.kms = kms;
         this.region = region;
         this.names = names;
+        this.executor = executor;
     }
 
     record Live(KeyArn arn, KeyMetadata metadata) {}
@@ -80,10 +88,24 @@ final class RegionalKeys {
             kms.listKeysPaginator(b -> b.limit(1000)).keys().forEach(all::add);
             return null;
         });
+        // One ListResourceTags per key: a few at a time, so a large account is scanned quickly but not throttled.
+        Semaphore permits = new Semaphore(SCAN_PARALLELISM);
+        List<CompletableFuture<Optional<Live>>> checks = all.stream().map(k -> CompletableFuture.supplyAsync(() -> {
+            permits.acquireUninterruptibly();
+            try {
+                return names.isOurs(tags(KeyArn.of(k.keyArn())), generation)
+                        ? describe(k.keyArn()).filter(l -> !GONE.contains(l.metadata().keyState()))
+                        : Optional.<Live>empty();
+            } finally {
+                permits.release();
+            }
+        }, executor)).toList();
         List<Live> ours = new ArrayList<>();
-        for (KeyListEntry k : all) {
-            if (names.isOurs(tags(KeyArn.of(k.keyArn())), generation)) {
-                describe(k.keyArn()).filter(l -> !GONE.contains(l.metadata().keyState())).ifPresent(ours::add);
+        for (CompletableFuture<Optional<Live>> c : checks) {
+            try {
+                c.join().ifPresent(ours::add);
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e;
             }
         }
         return ours.stream().min(Comparator.comparing(l -> l.metadata().creationDate()));

@@ -319,6 +319,25 @@ class AwsCmekMotoTest {
     }
 
     @Test
+    void orphanKey_amongManyOtherKeys_isFoundByItsTagsNotDuplicated() {
+        var kms = clients.kms(Region.US_EAST_1);
+        for (int i = 0; i < 25; i++) {
+            int n = i;
+            kms.createKey(b -> b.description("other " + n).tags(software.amazon.awssdk.services.kms.model.Tag.builder()
+                    .tagKey(ResourceNames.CLUSTER_TAG).tagValue(n % 2 == 0 ? "another-cluster" : CLUSTER.value()).build()));
+        }
+        CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
+        try (AwsCmek crashing = new AwsCmek(new FaultInjectingClients(clients).crashAfter("createKey", 1))) {
+            assertThrows(FaultInjectingClients.SimulatedCrash.class, () -> crashing.provision(one));
+        }
+        ProvisionResult rerun = cmek.provision(one);
+
+        assertEquals(26, kms.listKeys().keys().size());
+        assertTrue(rerun.changes().stream().anyMatch(c -> c.detail().contains("unaliased")), rerun.changes()::toString);
+        assertTrue(cmek.verify(one).ok());
+    }
+
+    @Test
     void invalidPrincipal_isRetriedWithinTheBound() {
         FaultInjectingClients faulty = new FaultInjectingClients(clients)
                 .failFirst("createKey", 3, FaultInjectingClients::invalidPrincipal);
