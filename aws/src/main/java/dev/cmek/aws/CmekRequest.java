@@ -1,0 +1,86 @@
+package dev.cmek.aws;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Everything the AWS side needs, in plain values: the cluster (for names and tags), the account to trust with its
+ * external id, the regions, and options.
+ *
+ * @param generation key generation: 1 for the first key; a higher number provisions a new key (alias suffix
+ *     {@code -g<n>}) for key rotation while earlier keys keep their grants
+ * @param repairDrift rewrite our role's trust policy or our grant statement when they drifted (otherwise only reported)
+ * @param principalPropagationBound how long KMS may reject the role as an invalid principal before giving up
+ */
+public record CmekRequest(
+        ClusterId clusterId,
+        AccountId trustedAccount,
+        ExternalId externalId,
+        List<Region> regions,
+        KeyPlacement placement,
+        boolean repairDrift,
+        Duration principalPropagationBound,
+        int generation) {
+
+    /** Terraform's AWS provider waits this long for IAM to propagate a new principal to KMS. */
+    public static final Duration DEFAULT_PROPAGATION_BOUND = Duration.ofMinutes(2);
+
+    public CmekRequest {
+        regions = List.copyOf(regions);
+        if (regions.isEmpty() || new LinkedHashSet<>(regions).size() != regions.size()) {
+            throw new InvalidInputException("regions", regions.toString(), "at least one region, none repeated");
+        }
+        if (placement instanceof KeyPlacement.Existing existing) {
+            for (Region r : regions) {
+                KeyArn arn = existing.keysByRegion().get(r.id());
+                if (arn == null || !arn.region().equals(r)) {
+                    throw new InvalidInputException("existing key for " + r, String.valueOf(arn),
+                            "a key ARN in " + r + " for every region");
+                }
+            }
+        }
+        if (principalPropagationBound == null || principalPropagationBound.isNegative()) {
+            throw new InvalidInputException("principal propagation bound", String.valueOf(principalPropagationBound),
+                    "a duration of zero or more");
+        }
+        if (generation < 1) {
+            throw new InvalidInputException("generation", Integer.toString(generation), "1 or more");
+        }
+    }
+
+    /** Per-region keys, no drift repair, the default 2-minute propagation bound, generation 1. */
+    public static CmekRequest of(ClusterId clusterId, AccountId trustedAccount, ExternalId externalId, List<Region> regions) {
+        return new CmekRequest(clusterId, trustedAccount, externalId, regions, KeyPlacement.perRegion(), false,
+                DEFAULT_PROPAGATION_BOUND, 1);
+    }
+
+    public CmekRequest withPlacement(KeyPlacement p) {
+        return new CmekRequest(clusterId, trustedAccount, externalId, regions, p, repairDrift, principalPropagationBound, generation);
+    }
+
+    public CmekRequest withRepairDrift(boolean r) {
+        return new CmekRequest(clusterId, trustedAccount, externalId, regions, placement, r, principalPropagationBound, generation);
+    }
+
+    public CmekRequest withPrincipalPropagationBound(Duration d) {
+        return new CmekRequest(clusterId, trustedAccount, externalId, regions, placement, repairDrift, d, generation);
+    }
+
+    public CmekRequest withGeneration(int g) {
+        return new CmekRequest(clusterId, trustedAccount, externalId, regions, placement, repairDrift, principalPropagationBound, g);
+    }
+
+    public CmekRequest withRegions(List<Region> r) {
+        return new CmekRequest(clusterId, trustedAccount, externalId, r, placement, repairDrift, principalPropagationBound, generation);
+    }
+
+    public ResourceNames names() {
+        return new ResourceNames(clusterId);
+    }
+
+    public TrustPolicy trustPolicy() {
+        return new TrustPolicy(trustedAccount, externalId);
+    }
+}

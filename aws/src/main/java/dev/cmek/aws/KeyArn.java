@@ -1,0 +1,51 @@
+package dev.cmek.aws;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.regions.Region;
+
+/** The ARN of a KMS key: {@code arn:<partition>:kms:<region>:<account>:key/<key id>}. */
+public record KeyArn(@JsonValue String value) {
+    private static final Pattern SHAPE =
+            Pattern.compile("arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\\d{12}):key/((mrk-)?[0-9a-f-]{32,36}|mrk-[0-9a-f]{32})");
+
+    public KeyArn {
+        if (value == null || !SHAPE.matcher(value).matches()) {
+            throw new InvalidInputException("KMS key ARN", value, "arn:aws:kms:<region>:<account>:key/<key id>");
+        }
+    }
+
+    @JsonCreator
+    public static KeyArn of(String value) {
+        return new KeyArn(value);
+    }
+
+    private Matcher parts() {
+        Matcher m = SHAPE.matcher(value);
+        m.matches();
+        return m;
+    }
+
+    public Region region() {
+        return Region.of(parts().group(2));
+    }
+
+    public AccountId account() {
+        return AccountId.of(parts().group(3));
+    }
+
+    public String keyId() {
+        return parts().group(4);
+    }
+
+    public boolean multiRegion() {
+        return keyId().startsWith("mrk-");
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.cmek.aws;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The key policy statement letting the cluster's role use a key, and the owner-administration statement kept beside it. */
+public record KeyPolicyGrant(String sid, RoleArn role) {
+    /** Exactly what CockroachDB needs; the Terraform example's {@code kms:*} is too broad. */
+    public static final List<String> ACTIONS =
+            List.of("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:ReEncrypt*");
+    public static final String POLICY_ID = "crdb-cmek-kms";
+    public static final String ADMIN_SID = "KeyOwnerAdministration";
+
+    public ObjectNode statement() {
+        ObjectNode s = JsonNodeFactory.instance.objectNode();
+        s.put("Sid", sid);
+        s.put("Effect", "Allow");
+        s.putObject("Principal").put("AWS", role.value());
+        ArrayNode actions = s.putArray("Action");
+        ACTIONS.forEach(actions::add);
+        s.put("Resource", "*");
+        return s;
+    }
+
+    public static ObjectNode ownerAdministration(AccountId owner) {
+        ObjectNode s = JsonNodeFactory.instance.objectNode();
+        s.put("Sid", ADMIN_SID);
+        s.put("Effect", "Allow");
+        s.putObject("Principal").put("AWS", owner.rootPrincipal());
+        s.put("Action", "kms:*");
+        s.put("Resource", "*");
+        return s;
+    }
+
+    /** The policy for a key we create: owner administration plus the grant. */
+    public PolicyDocument newKeyPolicy(AccountId owner) {
+        return PolicyDocument.of(POLICY_ID, List.of(ownerAdministration(owner), statement()));
+    }
+
+    /** Adds or replaces our statement; on our own keys also restores the owner's administration if it is missing. */
+    public PolicyDocument mergeInto(PolicyDocument current, AccountId owner, boolean ensureOwnerAdministration) {
+        PolicyDocument merged = current.withStatement(statement());
+        if (ensureOwnerAdministration && !hasOwnerAdministration(merged, owner)) {
+            merged = merged.withStatement(ownerAdministration(owner));
+        }
+        return merged;
+    }
+
+    public PolicyDocument removedFrom(PolicyDocument current) {
+        return current.withoutStatements(s -> sid.equals(s.path("Sid").asText(null)));
+    }
+
+    public boolean presentExactlyIn(PolicyDocument policy) {
+        return policy.statement(sid).map(s -> PolicyDocument.sameStatement(s, statement())).orElse(false);
+    }
+
+    public static boolean hasOwnerAdministration(PolicyDocument policy, AccountId owner) {
+        return policy.statements().stream().anyMatch(s -> "Allow".equals(s.path("Effect").asText())
+                && !s.has("Condition")
+                && PolicyDocument.values(s.path("Principal").get("AWS")).stream()
+                        .anyMatch(p -> p.equals(owner.rootPrincipal()) || p.equals(owner.value()))
+                && PolicyDocument.values(s.get("Action")).contains("kms:*"));
+    }
+
+    /** Why the grant in {@code policy} is not exactly as intended; empty when it is. */
+    public List<String> findings(PolicyDocument policy, AccountId owner) {
+        List<String> out = new ArrayList<>();
+        var ours = policy.statement(sid);
+        if (ours.isEmpty()) {
+            out.add("no statement " + sid + " granting " + role + " (revoked or never granted)");
+        } else {
+            ObjectNode s = ours.get();
+            if (!"Allow".equals(s.path("Effect").asText())) {
+                out.add("statement " + sid + " has Effect " + s.path("Effect").asText() + " instead of Allow");
+            }
+            List<String> principals = PolicyDocument.values(s.path("Principal").get("AWS"));
+            if (!principals.equals(List.of(role.value()))) {
+                out.add("statement " + sid + " names principals " + principals + " instead of exactly " + role
+                        + (principals.stream().anyMatch(p -> p.startsWith("AROA"))
+                                ? " (a unique id: the role was deleted and recreated)" : ""));
+            }
+            Set<String> actions = new TreeSet<>(PolicyDocument.values(s.get("Action")));
+            if (!actions.equals(new TreeSet<>(ACTIONS))) {
+                out.add("statement " + sid + " allows " + actions + " instead of exactly " + new TreeSet<>(ACTIONS));
+            }
+            if (!PolicyDocument.values(s.get("Resource")).equals(List.of("*"))) {
+                out.add("statement " + sid + " has Resource " + s.get("Resource") + " instead of \"*\"");
+            }
+            for (String f : List.of("NotAction", "NotResource", "NotPrincipal", "Condition")) {
+                if (s.has(f)) {
+                    out.add("statement " + sid + " has an unexpected " + f);
+                }
+            }
+        }
+        for (ObjectNode s : policy.statements()) {
+            String id = s.path("Sid").asText("(no Sid)");
+            if (!"Allow".equals(s.path("Effect").asText()) || sid.equals(s.path("Sid").asText(null))) {
+                continue;
+            }
+            if (TrustPolicy.wildcardPrincipal(s) && !s.has("Condition")) {
+                out.add("statement " + id + " allows a wildcard principal");
+            } else if (PolicyDocument.values(s.path("Principal").get("AWS")).contains(role.value())) {
+                out.add("statement " + id + " also grants " + role + " " + s.get("Action") + " (broader than intended)");
+            }
+        }
+        if (!hasOwnerAdministration(policy, owner)) {
+            out.add("no statement gives the key owner " + owner + " kms:* (risk of locking the owner out)");
+        }
+        return out;
+    }
+}

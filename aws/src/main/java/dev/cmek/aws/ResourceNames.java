@@ -1,0 +1,61 @@
+package dev.cmek.aws;
+
+import java.util.Map;
+
+/** Deterministic names, tags and statement ids derived from a cluster id, so every run finds what an earlier run made. */
+public record ResourceNames(ClusterId clusterId) {
+    /** Tag key marking a role or key as ours; its value is the cluster id. */
+    public static final String CLUSTER_TAG = "crdb-cmek-cluster";
+    /** Tag key carrying the key generation (1 for the first key, +1 per key rotation). */
+    public static final String GENERATION_TAG = "crdb-cmek-generation";
+    public static final String MANAGED_BY_TAG = "crdb-cmek-managed-by";
+    public static final String MANAGED_BY = "cmek-toolkit";
+    /** Inline policy added by revoke to deny role sessions issued before the revocation. */
+    public static final String REVOKE_SESSIONS_POLICY = "crdb-cmek-revoke-older-sessions";
+
+    /** Role name: {@code crdb-cmek-<first 8>-<last 12 of the uuid>} (31 chars, under IAM's 64). */
+    public String roleName() {
+        String id = clusterId.value();
+        return "crdb-cmek-" + id.substring(0, 8) + "-" + id.substring(id.length() - 12);
+    }
+
+    /** Alias of the key of a generation: {@code alias/crdb-cmek-<cluster id>}, then {@code ...-g<n>} from generation 2. */
+    public String alias(int generation) {
+        if (generation < 1) {
+            throw new InvalidInputException("key generation", Integer.toString(generation), "1 or more");
+        }
+        return aliasPrefix() + (generation == 1 ? "" : "-g" + generation);
+    }
+
+    /** Every generation's alias starts with this. */
+    public String aliasPrefix() {
+        return "alias/crdb-cmek-" + clusterId.value();
+    }
+
+    /** Sid of the key policy statement granting the role (IAM Sids are alphanumeric). */
+    public String grantSid() {
+        return "CrdbCmekGrant" + clusterId.value().replace("-", "");
+    }
+
+    /** Sid of the deny statement revoke adds to the role's trust policy. */
+    public String trustDenySid() {
+        return "CrdbCmekRevoked" + clusterId.value().replace("-", "");
+    }
+
+    public Map<String, String> roleTags() {
+        return Map.of(CLUSTER_TAG, clusterId.value(), MANAGED_BY_TAG, MANAGED_BY);
+    }
+
+    public Map<String, String> keyTags(int generation) {
+        return Map.of(CLUSTER_TAG, clusterId.value(), MANAGED_BY_TAG, MANAGED_BY,
+                GENERATION_TAG, Integer.toString(generation));
+    }
+
+    public boolean isOurs(Map<String, String> tags) {
+        return clusterId.value().equals(tags.get(CLUSTER_TAG));
+    }
+
+    public boolean isOurs(Map<String, String> tags, int generation) {
+        return isOurs(tags) && Integer.toString(generation).equals(tags.get(GENERATION_TAG));
+    }
+}

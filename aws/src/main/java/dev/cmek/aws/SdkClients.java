@@ -1,0 +1,146 @@
+package dev.cmek.aws;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * The real SDK clients: one KMS client per region built lazily on first use and cached, one IAM and one STS client,
+ * all sharing one explicitly chosen HTTP client. Throttling and 5xx are retried by the SDK's standard or adaptive mode.
+ */
+public final class SdkClients implements AwsClients {
+    private final URI endpoint;
+    private final AwsCredentialsProvider credentials;
+    private final RetryMode retryMode;
+    private final SdkHttpClient http;
+    private final Map<Region, KmsClient> kms = new ConcurrentHashMap<>();
+    private volatile IamClient iam;
+    private volatile StsClient sts;
+
+    private SdkClients(Builder b) {
+        this.endpoint = b.endpoint;
+        this.credentials = b.credentials != null ? b.credentials : DefaultCredentialsProvider.builder().build();
+        this.retryMode = b.retryMode;
+        this.http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(b.connectTimeout)
+                .socketTimeout(b.socketTimeout)
+                .build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Clients for an emulator (moto, LocalStack): endpoint override and static dummy credentials. */
+    public static SdkClients forEmulator(URI endpoint) {
+        return builder().endpoint(endpoint)
+                .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
+                .build();
+    }
+
+    @Override
+    public KmsClient kms(Region region) {
+        return kms.computeIfAbsent(region, r -> configure(KmsClient.builder(), r).build());
+    }
+
+    @Override
+    public IamClient iam() {
+        if (iam == null) {
+            synchronized (this) {
+                if (iam == null) {
+                    iam = configure(IamClient.builder(), Region.AWS_GLOBAL).build();
+                }
+            }
+        }
+        return iam;
+    }
+
+    @Override
+    public StsClient sts() {
+        if (sts == null) {
+            synchronized (this) {
+                if (sts == null) {
+                    sts = configure(StsClient.builder(), Region.US_EAST_1).build();
+                }
+            }
+        }
+        return sts;
+    }
+
+    private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, Region region) {
+        builder.region(region)
+                .credentialsProvider(credentials)
+                .httpClient(http)
+                .overrideConfiguration(ClientOverrideConfiguration.builder().retryStrategy(retryMode).build());
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        return builder;
+    }
+
+    @Override
+    public void close() {
+        kms.values().forEach(KmsClient::close);
+        if (iam != null) {
+            iam.close();
+        }
+        if (sts != null) {
+            sts.close();
+        }
+        http.close();
+    }
+
+    /** Settings of {@link SdkClients}; all optional. */
+    public static final class Builder {
+        private URI endpoint;
+        private AwsCredentialsProvider credentials;
+        private RetryMode retryMode = RetryMode.STANDARD;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration socketTimeout = Duration.ofSeconds(30);
+
+        private Builder() {}
+
+        /** Sends every service to this endpoint (moto, LocalStack); null for the real AWS endpoints. */
+        public Builder endpoint(URI endpoint) {
+            this.endpoint = endpoint;
+            return this;
+        }
+
+        /** Default: the SDK's default credentials chain. */
+        public Builder credentials(AwsCredentialsProvider credentials) {
+            this.credentials = credentials;
+            return this;
+        }
+
+        /** STANDARD (default) or ADAPTIVE_V2; both retry throttling and 5xx only. */
+        public Builder retryMode(RetryMode retryMode) {
+            this.retryMode = retryMode;
+            return this;
+        }
+
+        public Builder timeouts(Duration connect, Duration socket) {
+            this.connectTimeout = connect;
+            this.socketTimeout = socket;
+            return this;
+        }
+
+        public SdkClients build() {
+            return new SdkClients(this);
+        }
+    }
+}

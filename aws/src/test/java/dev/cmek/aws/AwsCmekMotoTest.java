@@ -1,0 +1,423 @@
+package dev.cmek.aws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cmek.aws.testing.FaultInjectingClients;
+import dev.cmek.aws.testing.MotoServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.iam.model.Tag;
+import software.amazon.awssdk.services.kms.model.MalformedPolicyDocumentException;
+
+class AwsCmekMotoTest {
+    @RegisterExtension
+    static MotoServer moto = MotoServer.create();
+
+    static final ClusterId CLUSTER = ClusterId.of("3f1c2b9e-1a2b-4c3d-8e9f-0123456789ab");
+    static final AccountId CRDB = AccountId.of("999988887777");
+    static final ExternalId ORG = ExternalId.of("9b8a7c6d-0000-4000-8000-00000000abcd");
+    static final List<Region> REGIONS = List.of(Region.US_EAST_1, Region.EU_WEST_1, Region.AP_SOUTHEAST_2);
+    static final ResourceNames NAMES = new ResourceNames(CLUSTER);
+
+    SdkClients clients;
+    AwsCmek cmek;
+
+    @BeforeEach
+    void setUp() {
+        clients = moto.clients();
+        cmek = new AwsCmek(clients);
+    }
+
+    @AfterEach
+    void tearDown() {
+        cmek.close();
+        clients.close();
+    }
+
+    static CmekRequest request() {
+        return CmekRequest.of(CLUSTER, CRDB, ORG, REGIONS).withPrincipalPropagationBound(Duration.ofSeconds(10));
+    }
+
+    Inventory inventory() {
+        return Inventory.of(clients, CLUSTER, REGIONS);
+    }
+
+    @Test
+    void provision_fromNothing_createsRoleKeysAliasesAndGrants() {
+        ProvisionResult result = cmek.provision(request());
+
+        assertEquals(RoleArn.of(MotoServer.ACCOUNT, "crdb-cmek-3f1c2b9e-0123456789ab"), result.role());
+        assertEquals(3, result.keys().size());
+        result.keys().forEach((region, arn) -> assertEquals(region, arn.region().id()));
+        assertEquals(Inventory.converged(REGIONS), inventory());
+        var role = clients.iam().getRole(b -> b.roleName(NAMES.roleName())).role();
+        assertTrue(PolicyDocument.parse(role.assumeRolePolicyDocument()).sameAs(request().trustPolicy().document()));
+        assertTrue(clients.iam().listRolePolicies(b -> b.roleName(NAMES.roleName())).policyNames().isEmpty());
+        assertTrue(clients.iam().listAttachedRolePolicies(b -> b.roleName(NAMES.roleName())).attachedPolicies().isEmpty());
+        var meta = clients.kms(Region.EU_WEST_1).describeKey(b -> b.keyId(NAMES.alias(1))).keyMetadata();
+        assertEquals("SYMMETRIC_DEFAULT", meta.keySpecAsString());
+        assertEquals("ENCRYPT_DECRYPT", meta.keyUsageAsString());
+        assertEquals("AWS_KMS", meta.originAsString());
+        VerifyReport report = cmek.verify(request());
+        assertTrue(report.ok(), report.toString());
+    }
+
+    @Test
+    void plan_fromNothing_reportsCreationsAndChangesNothing() {
+        ProvisionResult plan = cmek.plan(request());
+
+        assertFalse(plan.applied());
+        assertEquals(RoleArn.of(MotoServer.ACCOUNT, NAMES.roleName()), plan.role());
+        assertTrue(plan.keys().isEmpty());
+        assertEquals(1 + 2 * REGIONS.size(), plan.changes().stream().filter(c -> c.kind() == Change.Kind.CREATED).count());
+        assertEquals(new Inventory(0, zero(), zero(), zero()), inventory());
+    }
+
+    @Test
+    void provision_twice_secondRunCreatesNothing() {
+        ProvisionResult first = cmek.provision(request());
+        Inventory afterFirst = inventory();
+
+        ProvisionResult second = cmek.provision(request());
+
+        assertTrue(second.noop(), second.changes().toString());
+        assertEquals(first.keys(), second.keys());
+        assertEquals(afterFirst, inventory());
+        assertTrue(cmek.plan(request()).noop());
+    }
+
+    @Test
+    void provision_existingKeyWithForeignPolicy_keepsOtherStatementsAndTouchesNothingElse() {
+        Region r = Region.US_EAST_1;
+        String foreign = """
+                {"Version":"2012-10-17","Id":"customer-policy","Statement":[
+                 {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+                 {"Sid":"OtherApp","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/other-app"},"Action":["kms:Decrypt"],"Resource":"*"}]}""";
+        var kms = clients.kms(r);
+        KeyArn key = KeyArn.of(kms.createKey(b -> b.policy(foreign)
+                .tags(software.amazon.awssdk.services.kms.model.Tag.builder().tagKey("team").tagValue("x").build()))
+                .keyMetadata().arn());
+        CmekRequest req = CmekRequest.of(CLUSTER, CRDB, ORG, List.of(r))
+                .withPlacement(KeyPlacement.existing(Map.of(r.id(), key)));
+
+        ProvisionResult result = cmek.provision(req);
+
+        assertEquals(Map.of(r.id(), key), result.keys());
+        PolicyDocument after = PolicyDocument.parse(kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default")).policy());
+        PolicyDocument expected = PolicyDocument.parse(foreign).withStatement(new KeyPolicyGrant(NAMES.grantSid(), result.role()).statement());
+        assertTrue(after.sameAs(expected), after::json);
+        assertEquals("customer-policy", after.json().contains("customer-policy") ? "customer-policy" : "lost Id");
+        assertEquals(1, kms.listKeys().keys().size());
+        assertTrue(kms.listAliases().aliases().stream().noneMatch(a -> a.aliasName().startsWith(NAMES.aliasPrefix())));
+        assertEquals(1, kms.listResourceTags(b -> b.keyId(key.keyId())).tags().size());
+        assertTrue(cmek.verify(req).ok(), () -> cmek.verify(req).toString());
+        assertTrue(cmek.provision(req).noop());
+    }
+
+    @Test
+    void provision_foreignRoleOfOurName_isRefusedAndNothingIsCreated() {
+        String otherTrust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
+        clients.iam().createRole(b -> b.roleName(NAMES.roleName()).assumeRolePolicyDocument(otherTrust)
+                .tags(Tag.builder().key("owner").value("someone-else").build()));
+
+        ForeignResourceException e = assertThrows(ForeignResourceException.class, () -> cmek.provision(request()));
+
+        assertEquals("role " + NAMES.roleName(), e.resource());
+        assertEquals(new Inventory(1, zero(), zero(), zero()), inventory());
+        assertTrue(PolicyDocument.parse(clients.iam().getRole(b -> b.roleName(NAMES.roleName())).role()
+                .assumeRolePolicyDocument()).sameAs(PolicyDocument.parse(otherTrust)));
+        assertTrue(cmek.plan(request()).changes().stream()
+                .anyMatch(c -> c.kind() == Change.Kind.FOREIGN_LEFT_ALONE && c.resource().startsWith("role ")));
+        assertFalse(cmek.verify(request()).roleOk());
+    }
+
+    @Test
+    void provision_aliasOnForeignKey_isRefused() {
+        var kms = clients.kms(Region.EU_WEST_1);
+        String id = kms.createKey(b -> b.description("not ours")).keyMetadata().keyId();
+        kms.createAlias(b -> b.aliasName(NAMES.alias(1)).targetKeyId(id));
+
+        ForeignResourceException e = assertThrows(ForeignResourceException.class, () -> cmek.provision(request()));
+
+        assertEquals("eu-west-1", e.region());
+        assertEquals(1, inventory().keys().get("eu-west-1"));
+    }
+
+    @Test
+    void revoke_thenRestore_givesBackTheSameDocuments() throws Exception {
+        CreateRevokeRestoreScenario.run(clients, request());
+    }
+
+    @Test
+    void revoke_killedHalfWay_canBeRestoredFromTheRecordHandedOutBeforeWriting() {
+        ProvisionResult created = cmek.provision(request());
+        PolicyDocument trustBefore = CreateRevokeRestoreScenario.trust(clients, request());
+        Map<String, PolicyDocument> policiesBefore = CreateRevokeRestoreScenario.policies(clients, created);
+        List<RevocationRecord> journal = new java.util.ArrayList<>();
+        FaultInjectingClients faulty = new FaultInjectingClients(clients).crashAfter("putKeyPolicy", 2);
+        try (AwsCmek crashing = new AwsCmek(faulty)) {
+            assertThrows(FaultInjectingClients.SimulatedCrash.class, () -> crashing.revoke(request(), true, journal::add));
+        }
+        assertEquals(1, journal.size());
+        assertEquals(REGIONS.size(), journal.get(0).keys().size());
+        assertFalse(cmek.verify(request()).ok(), "some grants are gone");
+
+        cmek.restore(RevocationRecord.fromJson(journal.get(0).toJson()));
+
+        assertTrue(CreateRevokeRestoreScenario.trust(clients, request()).sameAs(trustBefore));
+        assertEquals(policiesBefore, CreateRevokeRestoreScenario.policies(clients, created));
+        assertTrue(cmek.verify(request()).ok(), () -> cmek.verify(request()).toString());
+    }
+
+    @Test
+    void noPath_makesADestructiveCall() throws Exception {
+        List<String> destructive = List.of("scheduleKeyDeletion", "disableKey", "deleteRole", "deleteAlias",
+                "updateAlias", "untagResource", "untagRole", "disableKeyRotation", "deleteImportedKeyMaterial",
+                "deleteCustomKeyStore", "retireGrant", "revokeGrant", "detachRolePolicy", "deleteRolePermissionsBoundary");
+        FaultInjectingClients guarded = new FaultInjectingClients(clients);
+        destructive.forEach(m -> guarded.failFirst(m, Integer.MAX_VALUE,
+                () -> new IllegalStateException("destructive call " + m)));
+        CreateRevokeRestoreScenario.run(guarded, request());
+        moto.reset();
+        CreateRevokeRestoreScenario.run(guarded, request().withPlacement(KeyPlacement.multiRegion()));
+        try (AwsCmek c = new AwsCmek(guarded)) {
+            CmekRequest multi = request().withPlacement(KeyPlacement.multiRegion());
+            c.provision(multi.withGeneration(2));
+            c.plan(multi);
+            c.verify(multi);
+        }
+        destructive.forEach(m -> assertEquals(0, guarded.calls(m), m));
+        // The only delete: restore removes the session-deny inline policy that revoke itself added.
+        assertEquals(2, guarded.calls("deleteRolePolicy"));
+    }
+
+    @Test
+    void revoke_whenAlreadyRevoked_recordsNoKeyChanges() {
+        cmek.provision(request());
+        cmek.revoke(request(), false);
+
+        RevocationRecord again = cmek.revoke(request(), false);
+
+        assertTrue(again.keys().isEmpty());
+        assertTrue(PolicyDocument.parse(again.role().trustBefore()).sameAs(PolicyDocument.parse(again.role().trustAfter())));
+    }
+
+    @Test
+    void multiRegionKey_replicasShareTheKeyAndAreRevokedAndRestoredToo() throws Exception {
+        CmekRequest req = request().withPlacement(KeyPlacement.multiRegion());
+        ProvisionResult result = cmek.provision(req);
+
+        String keyId = result.keys().get("us-east-1").keyId();
+        assertTrue(keyId.startsWith("mrk-"));
+        result.keys().values().forEach(k -> assertEquals(keyId, k.keyId()));
+        assertEquals(Inventory.converged(REGIONS), inventory());
+        assertTrue(cmek.provision(req).noop(), () -> cmek.provision(req).changes().toString());
+        reset();
+        CreateRevokeRestoreScenario.run(clients, req);
+    }
+
+    @Test
+    void driftedTrust_isReportedAndRepairedOnlyWhenAsked() {
+        cmek.provision(request());
+        String wrong = new TrustPolicy(CRDB, ExternalId.of("someone-elses-org")).document().json();
+        clients.iam().updateAssumeRolePolicy(b -> b.roleName(NAMES.roleName()).policyDocument(wrong));
+
+        ProvisionResult reported = cmek.provision(request());
+        assertTrue(reported.changes().stream().anyMatch(c -> c.kind() == Change.Kind.DRIFT_REPORTED
+                && c.detail().contains("someone-elses-org")), reported.changes()::toString);
+        assertFalse(cmek.verify(request()).roleOk());
+
+        ProvisionResult repaired = cmek.provision(request().withRepairDrift(true));
+        assertTrue(repaired.changes().stream().anyMatch(c -> c.kind() == Change.Kind.UPDATED && c.resource().startsWith("role")));
+        assertTrue(cmek.verify(request()).ok());
+    }
+
+    @Test
+    void verify_broaderGrantOrWildcard_isReported() {
+        ProvisionResult result = cmek.provision(request());
+        KeyArn key = result.keys().get("us-east-1");
+        var kms = clients.kms(Region.US_EAST_1);
+        PolicyDocument p = PolicyDocument.parse(kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default")).policy());
+        var broad = new KeyPolicyGrant("Broad", result.role()).statement();
+        broad.put("Action", "kms:*");
+        var wildcard = new KeyPolicyGrant("Anyone", result.role()).statement();
+        wildcard.putObject("Principal").put("AWS", "*");
+        String changed = p.withStatement(broad).withStatement(wildcard).json();
+        kms.putKeyPolicy(b -> b.keyId(key.keyId()).policyName("default").policy(changed));
+
+        VerifyReport report = cmek.verify(request());
+
+        List<String> findings = report.regions().get("us-east-1").findings();
+        assertTrue(findings.stream().anyMatch(f -> f.contains("Broad") && f.contains("broader")), findings::toString);
+        assertTrue(findings.stream().anyMatch(f -> f.contains("Anyone") && f.contains("wildcard")), findings::toString);
+        assertTrue(report.regions().get("eu-west-1").ok());
+    }
+
+    @Test
+    void newGeneration_createsASecondKeyWhileTheOldOneKeepsItsGrant_andMaterialRotates() {
+        ProvisionResult g1 = cmek.provision(request());
+        ProvisionResult g2 = cmek.provision(request().withGeneration(2));
+
+        g2.keys().forEach((region, key) -> assertFalse(key.equals(g1.keys().get(region))));
+        assertTrue(cmek.verify(request()).ok());
+        assertTrue(cmek.verify(request().withGeneration(2)).ok());
+        Inventory inv = inventory();
+        REGIONS.forEach(r -> {
+            assertEquals(2, inv.keys().get(r.id()));
+            assertEquals(2, inv.grants().get(r.id()));
+        });
+
+        KeyArn key = g2.keys().get("eu-west-1");
+        cmek.rotateKeyMaterial(key);
+        assertEquals(1, clients.kms(Region.EU_WEST_1).listKeyRotations(b -> b.keyId(key.keyId())).rotations().size());
+    }
+
+    @ParameterizedTest(name = "{0} placement, crash after call {2} of {1}")
+    @CsvSource({
+        "per-region, createRole, 1",
+        "per-region, createKey, 1",
+        "per-region, createKey, 3",
+        "per-region, createAlias, 2",
+        "per-region, getKeyPolicy, 1",
+        "multi-region, createKey, 1",
+        "multi-region, replicateKey, 1",
+        "multi-region, tagResource, 2",
+        "multi-region, createAlias, 1",
+        "existing, putKeyPolicy, 2",
+    })
+    void crashAfterAStep_rerunConvergesWithoutDuplicatesOrOrphans(String placement, String method, int nth) {
+        CmekRequest req = switch (placement) {
+            case "multi-region" -> request().withPlacement(KeyPlacement.multiRegion());
+            case "existing" -> request().withPlacement(KeyPlacement.existing(existingKeys()));
+            default -> request();
+        };
+        FaultInjectingClients faulty = new FaultInjectingClients(clients).crashAfter(method, nth);
+        try (AwsCmek crashing = new AwsCmek(faulty)) {
+            assertThrows(FaultInjectingClients.SimulatedCrash.class, () -> crashing.provision(req));
+        }
+
+        ProvisionResult rerun = cmek.provision(req);
+
+        assertEquals(Inventory.converged(REGIONS), placement.equals("existing")
+                ? new Inventory(inventory().roles(), inventory().keys(), ones(), inventory().grants())
+                : inventory());
+        assertTrue(cmek.verify(req).ok(), () -> cmek.verify(req).toString());
+        assertTrue(cmek.provision(req).noop(), () -> rerun.changes().toString());
+    }
+
+    @Test
+    void orphanKey_amongManyOtherKeys_isFoundByItsTagsNotDuplicated() {
+        var kms = clients.kms(Region.US_EAST_1);
+        for (int i = 0; i < 25; i++) {
+            int n = i;
+            kms.createKey(b -> b.description("other " + n).tags(software.amazon.awssdk.services.kms.model.Tag.builder()
+                    .tagKey(ResourceNames.CLUSTER_TAG).tagValue(n % 2 == 0 ? "another-cluster" : CLUSTER.value()).build()));
+        }
+        CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
+        try (AwsCmek crashing = new AwsCmek(new FaultInjectingClients(clients).crashAfter("createKey", 1))) {
+            assertThrows(FaultInjectingClients.SimulatedCrash.class, () -> crashing.provision(one));
+        }
+        ProvisionResult rerun = cmek.provision(one);
+
+        assertEquals(26, kms.listKeys().keys().size());
+        assertTrue(rerun.changes().stream().anyMatch(c -> c.detail().contains("unaliased")), rerun.changes()::toString);
+        assertTrue(cmek.verify(one).ok());
+    }
+
+    @Test
+    void invalidPrincipal_isRetriedWithinTheBound() {
+        FaultInjectingClients faulty = new FaultInjectingClients(clients)
+                .failFirst("createKey", 3, FaultInjectingClients::invalidPrincipal);
+        try (AwsCmek retrying = new AwsCmek(faulty)) {
+            retrying.provision(request().withRegions(List.of(Region.US_EAST_1)));
+        }
+        assertEquals(4, faulty.calls("createKey"));
+        assertEquals(1, Inventory.of(clients, CLUSTER, List.of(Region.US_EAST_1)).keys().get("us-east-1"));
+    }
+
+    @Test
+    void invalidPrincipal_onPolicyWriteOfAnExistingKey_isRetriedWithinTheBound() {
+        CmekRequest req = request().withPlacement(KeyPlacement.existing(existingKeys()));
+        FaultInjectingClients faulty = new FaultInjectingClients(clients)
+                .failFirst("putKeyPolicy", 4, FaultInjectingClients::invalidPrincipal);
+        try (AwsCmek retrying = new AwsCmek(faulty)) {
+            retrying.provision(req);
+        }
+        assertEquals(3 + 4, faulty.calls("putKeyPolicy"));
+        assertTrue(cmek.verify(req).ok());
+    }
+
+    @Test
+    void invalidPrincipal_pastTheBound_givesUpCleanly() {
+        FaultInjectingClients faulty = new FaultInjectingClients(clients)
+                .failFirst("createKey", Integer.MAX_VALUE, FaultInjectingClients::invalidPrincipal);
+        CmekRequest req = request().withPrincipalPropagationBound(Duration.ofSeconds(1));
+        long start = System.nanoTime();
+        try (AwsCmek retrying = new AwsCmek(faulty)) {
+            PrincipalNotYetVisibleException e = assertThrows(PrincipalNotYetVisibleException.class, () -> retrying.provision(req));
+            assertEquals(RoleArn.of(MotoServer.ACCOUNT, NAMES.roleName()).value(), e.principal());
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, took::toString);
+        assertEquals(new Inventory(1, zero(), zero(), zero()), inventory());
+
+        cmek.provision(req);
+        assertEquals(Inventory.converged(REGIONS), inventory());
+    }
+
+    @Test
+    void malformedPolicyForAnotherReason_isNotRetried() {
+        FaultInjectingClients faulty = new FaultInjectingClients(clients).failFirst("createKey", 1,
+                () -> MalformedPolicyDocumentException.builder().message("The policy has a syntax error").build());
+        try (AwsCmek once = new AwsCmek(faulty)) {
+            AwsCallFailedException e = assertThrows(AwsCallFailedException.class,
+                    () -> once.provision(request().withRegions(List.of(Region.US_EAST_1))));
+            assertEquals("kms:CreateKey", e.operation());
+            assertInstanceOf(MalformedPolicyDocumentException.class, e.getCause());
+        }
+        assertEquals(1, faulty.calls("createKey"));
+    }
+
+    @Test
+    void revokeAndRestore_ofBroughtKeys_keepTheirOtherStatements() throws Exception {
+        CreateRevokeRestoreScenario.run(clients, request().withPlacement(KeyPlacement.existing(existingKeys())));
+    }
+
+    private Map<String, KeyArn> existingKeys() {
+        Map<String, KeyArn> out = new java.util.HashMap<>();
+        for (Region r : REGIONS) {
+            out.put(r.id(), KeyArn.of(clients.kms(r).createKey(b -> b.description("brought by the customer"))
+                    .keyMetadata().arn()));
+        }
+        return out;
+    }
+
+    private void reset() {
+        moto.reset();
+    }
+
+    private static Map<String, Integer> zero() {
+        Map<String, Integer> m = new java.util.TreeMap<>();
+        REGIONS.forEach(r -> m.put(r.id(), 0));
+        return m;
+    }
+
+    private static Map<String, Integer> ones() {
+        Map<String, Integer> m = new java.util.TreeMap<>();
+        REGIONS.forEach(r -> m.put(r.id(), 1));
+        return m;
+    }
+}

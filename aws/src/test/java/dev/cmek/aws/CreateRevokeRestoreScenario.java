@@ -1,0 +1,66 @@
+package dev.cmek.aws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.regions.Region;
+
+/** Create, revoke (with the session deny), restore: run on moto and on LocalStack. */
+final class CreateRevokeRestoreScenario {
+    private CreateRevokeRestoreScenario() {}
+
+    static void run(AwsClients clients, CmekRequest request) throws Exception {
+        try (AwsCmek cmek = new AwsCmek(clients)) {
+            ProvisionResult created = cmek.provision(request);
+            assertEquals(request.regions().size(), created.keys().size());
+            assertTrue(cmek.verify(request).ok(), () -> cmek.verify(request).toString());
+
+            PolicyDocument trustBefore = trust(clients, request);
+            Map<String, PolicyDocument> policiesBefore = policies(clients, created);
+
+            RevocationRecord record = cmek.revoke(request, true);
+            assertEquals(request.regions().size(), record.keys().size());
+            assertNotNull(record.role());
+            VerifyReport revoked = cmek.verify(request);
+            assertFalse(revoked.roleOk());
+            revoked.regions().values().forEach(r -> assertFalse(r.ok()));
+            policies(clients, created).values().forEach(p ->
+                    assertTrue(p.statement(request.names().grantSid()).isEmpty(), p::json));
+            assertTrue(PolicyDocument.parse(clients.iam().getRolePolicy(b -> b.roleName(request.names().roleName())
+                    .policyName(ResourceNames.REVOKE_SESSIONS_POLICY)).policyDocument()).json().contains("aws:TokenIssueTime"));
+
+            // The record goes to disk with the incident and comes back from there.
+            RevocationRecord reread = RevocationRecord.fromJson(record.toJson());
+            assertEquals(record, reread);
+            ObjectMapper plain = new ObjectMapper().registerModule(new JavaTimeModule());
+            assertEquals(record, plain.readValue(plain.writeValueAsString(record), RevocationRecord.class));
+
+            List<Change> restored = cmek.restore(reread);
+            assertTrue(restored.stream().allMatch(c -> c.kind() == Change.Kind.UPDATED), restored::toString);
+            assertTrue(trust(clients, request).sameAs(trustBefore));
+            assertEquals(policiesBefore, policies(clients, created));
+            assertTrue(clients.iam().listRolePolicies(b -> b.roleName(request.names().roleName())).policyNames().isEmpty());
+            assertTrue(cmek.verify(request).ok());
+            assertTrue(cmek.restore(reread).stream().allMatch(c -> c.kind() == Change.Kind.UNCHANGED));
+        }
+    }
+
+    static PolicyDocument trust(AwsClients clients, CmekRequest request) {
+        return PolicyDocument.parse(clients.iam().getRole(b -> b.roleName(request.names().roleName()))
+                .role().assumeRolePolicyDocument());
+    }
+
+    static Map<String, PolicyDocument> policies(AwsClients clients, ProvisionResult result) {
+        Map<String, PolicyDocument> out = new LinkedHashMap<>();
+        result.keys().forEach((region, key) -> out.put(region, PolicyDocument.parse(clients.kms(Region.of(region))
+                .getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default")).policy())));
+        return out;
+    }
+}

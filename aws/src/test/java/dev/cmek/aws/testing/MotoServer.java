@@ -1,0 +1,198 @@
+package dev.cmek.aws.testing;
+
+import dev.cmek.aws.AccountId;
+import dev.cmek.aws.SdkClients;
+import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real moto server for tests: started on a free 127.0.0.1 port before the class, reset before each test, stopped
+ * after the class. If it cannot start the tests fail (never skip). Register with
+ * {@code @RegisterExtension static MotoServer moto = MotoServer.create();} or use {@link #start()} outside JUnit.
+ * The binary is {@code $MOTO_SERVER}, else {@code moto_server} on PATH, else the machine's pyenv Python.
+ */
+public final class MotoServer implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AutoCloseable {
+    /** The account moto pretends to be (set through MOTO_ACCOUNT_ID). */
+    public static final AccountId ACCOUNT = AccountId.of("111122223333");
+    static final String FALLBACK = "/root/.pyenv/versions/3.11.7/bin/moto_server";
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+
+    private final String binary;
+    private Process process;
+    private Path log;
+    private int port;
+
+    private MotoServer(String binary) {
+        this.binary = binary;
+    }
+
+    public static MotoServer create() {
+        return new MotoServer(null);
+    }
+
+    /** A server run from this executable instead of the one found by {@link #binary()}. */
+    public static MotoServer create(String binary) {
+        return new MotoServer(binary);
+    }
+
+    /** Starts a server now (for benchmarks and mains); close it when done. */
+    public static MotoServer start() {
+        MotoServer m = new MotoServer(null);
+        m.launch();
+        return m;
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public AccountId account() {
+        return ACCOUNT;
+    }
+
+    /** SDK clients pointed at this server with dummy static credentials. */
+    public SdkClients clients() {
+        return SdkClients.forEmulator(endpoint());
+    }
+
+    /** Forgets every resource (POST /moto-api/reset). */
+    public void reset() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) endpoint().resolve("/moto-api/reset").toURL().openConnection();
+            c.setRequestMethod("POST");
+            c.setDoOutput(true);
+            c.getOutputStream().close();
+            if (c.getResponseCode() != 200) {
+                throw new IllegalStateException("moto reset answered " + c.getResponseCode());
+            }
+            c.getInputStream().readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("moto reset failed at " + endpoint(), e);
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        launch();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        reset();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    static String binary() {
+        String env = System.getenv("MOTO_SERVER");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File f = new File(dir, "moto_server");
+            if (f.canExecute()) {
+                return f.getPath();
+            }
+        }
+        return FALLBACK;
+    }
+
+    synchronized void launch() {
+        if (process != null) {
+            return;
+        }
+        String bin = binary != null ? binary : binary();
+        try {
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            log = Files.createTempFile("moto-", ".log");
+            ProcessBuilder pb = new ProcessBuilder(bin, "-H", "127.0.0.1", "-p", Integer.toString(port))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().put("MOTO_ACCOUNT_ID", ACCOUNT.value());
+            process = pb.start();
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    break;
+                }
+                if (answers()) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        } catch (IOException e) {
+            close();
+            throw new IllegalStateException("cannot start moto_server '" + bin + "': " + e.getMessage()
+                    + ". Install moto[server] or set MOTO_SERVER to its path.", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String output = readLog();
+        close();
+        throw new IllegalStateException("moto_server '" + bin + "' did not answer on 127.0.0.1:" + port + " within "
+                + STARTUP.toSeconds() + "s. Install moto[server] or set MOTO_SERVER. Its output:\n" + output);
+    }
+
+    private boolean answers() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) endpoint().resolve("/moto-api/data.json").toURL().openConnection();
+            c.setConnectTimeout(500);
+            c.setReadTimeout(2000);
+            int code = c.getResponseCode();
+            c.getInputStream().readAllBytes();
+            return code == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String readLog() {
+        try {
+            return log == null ? "" : Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (process != null) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+        if (log != null) {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException ignored) {
+                // a leftover temp file is harmless
+            }
+            log = null;
+        }
+    }
+}
