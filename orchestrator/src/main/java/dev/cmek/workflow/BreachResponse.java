@@ -70,7 +70,11 @@ public final class BreachResponse {
         List<String> removed = new ArrayList<>();
         if (steps != Steps.API_ONLY) {
             progress.accept("removing CockroachDB's grants in " + cluster.cloudProvider() + " for " + live.size() + " region(s)...");
-            CloudKeys.Revocation revocation = keysFor.apply(cluster.cloudProvider()).revoke(target, live, immediate);
+            CloudKeys.Revocation revocation = keysFor.apply(cluster.cloudProvider()).revoke(target, live, immediate, record -> {
+                ObjectNode planned = EvidenceFile.details();
+                planned.set("record", record);
+                evidence.step("cloud_revocation_planned", planned);
+            });
             removed.addAll(revocation.removed());
             ObjectNode done = EvidenceFile.details();
             done.set("removed", EvidenceFile.JSON.valueToTree(revocation.removed()));

@@ -3,8 +3,11 @@ package dev.cmek.workflow;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.Manifest;
+import dev.cmek.model.RegionSpec;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The customer-cloud side of CMEK for one cluster: keys, the principal CockroachDB uses, and the grant between
@@ -31,8 +34,10 @@ public interface CloudKeys {
      * @param liveSpecs the key spec each region uses now, from the Cloud API
      * @param immediate also cut access already in use (AWS: deny role sessions issued before now; GCP: disable the
      *     service account, which is reversible)
+     * @param beforeChanges receives the complete record before the first write, where the cloud allows it, so that a
+     *     revocation cut short can still be restored
      */
-    Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate);
+    Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate, Consumer<JsonNode> beforeChanges);
 
     /** Puts back exactly what {@code record} says was removed, then reads it back. */
     RestoreReport restore(JsonNode record);
@@ -40,10 +45,18 @@ public interface CloudKeys {
     /** Whether each region's key spec is usable by CockroachDB's principal and nothing broader is granted. */
     VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs);
 
-    /** What provisioning did or would do, and the manifest of the resulting keys. */
-    record ProvisionReport(Manifest manifest, List<ResourceChange> changes) {
+    /**
+     * What provisioning did or would do, and each region's key spec. A plan cannot know the ARN of an AWS key it
+     * has yet to create: such a spec has an empty {@code uri}, and {@link #manifest()} is then empty.
+     */
+    record ProvisionReport(List<RegionSpec> specs, List<ResourceChange> changes) {
         public ProvisionReport {
+            specs = List.copyOf(specs);
             changes = List.copyOf(changes);
+        }
+
+        public Optional<Manifest> manifest() {
+            return specs.stream().allMatch(s -> !s.keySpec().uri().isEmpty()) ? Optional.of(new Manifest(specs)) : Optional.empty();
         }
 
         public boolean blocked() {
@@ -57,7 +70,8 @@ public interface CloudKeys {
 
     /** One resource and what happened (or would happen) to it. */
     record ResourceChange(String kind, String resource, Action action, String detail) {
-        public enum Action { CREATED, UPDATED, UNCHANGED, WOULD_CREATE, WOULD_UPDATE, BLOCKED }
+        /** BLOCKED: found without our mark (never adopted) or unfit; DRIFTED: ours but not as intended, reported only. */
+        public enum Action { CREATED, UPDATED, UNCHANGED, WOULD_CREATE, WOULD_UPDATE, DRIFTED, BLOCKED }
     }
 
     /** The cloud record of a revocation: the adapter's own document, plus a readable list of what was removed. */

@@ -24,13 +24,13 @@ import dev.cmek.gcp.ServiceAccountEmail;
 import dev.cmek.gcp.VerificationReport;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeyType;
-import dev.cmek.model.Manifest;
 import dev.cmek.model.RegionSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** {@link CloudKeys} on GCP: bridges the workflows to the {@code gcp} adapter. */
@@ -73,13 +73,13 @@ public final class GcpKeys implements CloudKeys {
     @Override
     public ProvisionReport plan(ClusterTarget cluster) {
         var plan = call(() -> gcp().plan(request(cluster)));
-        return new ProvisionReport(manifest(cluster.regions(), plan.keys(), plan.serviceAccount()), changes(plan.changes()));
+        return new ProvisionReport(specs(cluster.regions(), plan.keys(), plan.serviceAccount()), changes(plan.changes()));
     }
 
     @Override
     public ProvisionReport provision(ClusterTarget cluster) {
         var result = call(() -> gcp().provision(request(cluster)));
-        return new ProvisionReport(manifest(cluster.regions(), result.keys(), result.serviceAccount()), changes(result.changes()));
+        return new ProvisionReport(specs(cluster.regions(), result.keys(), result.serviceAccount()), changes(result.changes()));
     }
 
     @Override
@@ -92,7 +92,7 @@ public final class GcpKeys implements CloudKeys {
             specs.add(spec(region, result.keyOf(region), result.serviceAccount()));
             changes.addAll(changes(result.changes()));
         }
-        return new ProvisionReport(new Manifest(specs), changes);
+        return new ProvisionReport(specs, changes);
     }
 
     @Override
@@ -101,7 +101,8 @@ public final class GcpKeys implements CloudKeys {
     }
 
     @Override
-    public Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate) {
+    public Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate, Consumer<JsonNode> beforeChanges) {
+        // The GCP adapter hands its record back after the edits; the evidence's intent step already names every key.
         ServiceAccountEmail sa = onePrincipal(liveSpecs);
         Map<String, CryptoKeyName> keys = new LinkedHashMap<>();
         liveSpecs.forEach((region, spec) -> keys.put(region, keyName(spec.uri())));
@@ -171,8 +172,8 @@ public final class GcpKeys implements CloudKeys {
         });
     }
 
-    private static Manifest manifest(List<String> regions, Map<String, CryptoKeyName> keys, ServiceAccountEmail sa) {
-        return new Manifest(regions.stream().map(r -> spec(r, keys.get(r), sa)).toList());
+    private static List<RegionSpec> specs(List<String> regions, Map<String, CryptoKeyName> keys, ServiceAccountEmail sa) {
+        return regions.stream().map(r -> spec(r, keys.get(r), sa)).toList();
     }
 
     private static RegionSpec spec(String region, CryptoKeyName key, ServiceAccountEmail sa) {

@@ -45,7 +45,8 @@ public final class Provisioning {
     /** Ensures keys, principal and grants, then writes the manifest to {@code out} when given. */
     public CloudKeys.ProvisionReport provision(ClusterTarget target, Optional<Path> out) {
         CloudKeys.ProvisionReport report = keysFor.apply(target.cloud()).provision(target);
-        out.ifPresent(file -> ManifestCodec.write(file, report.manifest()));
+        out.ifPresent(file -> ManifestCodec.write(file, report.manifest().orElseThrow(
+                () -> new IllegalStateException("provisioning returned a region without a key"))));
         return report;
     }
 

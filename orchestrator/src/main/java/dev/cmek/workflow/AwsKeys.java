@@ -1,0 +1,229 @@
+package dev.cmek.workflow;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cmek.CmekException;
+import dev.cmek.ExitCode;
+import dev.cmek.aws.AccountId;
+import dev.cmek.aws.AwsCallFailedException;
+import dev.cmek.aws.AwsCmek;
+import dev.cmek.aws.AwsCmekException;
+import dev.cmek.aws.Change;
+import dev.cmek.aws.ClusterId;
+import dev.cmek.aws.CmekRequest;
+import dev.cmek.aws.ExternalId;
+import dev.cmek.aws.InvalidInputException;
+import dev.cmek.aws.KeyArn;
+import dev.cmek.aws.KeyPlacement;
+import dev.cmek.aws.ProvisionResult;
+import dev.cmek.aws.RevocationRecord;
+import dev.cmek.aws.RoleArn;
+import dev.cmek.model.KeySpec;
+import dev.cmek.model.KeyType;
+import dev.cmek.model.RegionSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+
+/** {@link CloudKeys} on AWS: bridges the workflows to the {@code aws} adapter. */
+public final class AwsKeys implements CloudKeys {
+
+    /**
+     * How to place keys in the customer's account.
+     *
+     * @param existingKeys key ARNs the customer brings, by region; then every region needs one
+     * @param principalPropagationBound how long a key policy naming a brand-new role is retried (IAM eventual consistency)
+     */
+    public record Options(boolean multiRegionKey, Map<String, String> existingKeys, boolean repairDrift, Duration principalPropagationBound) {
+        public Options {
+            existingKeys = Map.copyOf(existingKeys);
+        }
+
+        public static Options defaults() {
+            return new Options(false, Map.of(), false, CmekRequest.DEFAULT_PROPAGATION_BOUND);
+        }
+    }
+
+    private final Supplier<AwsCmek> aws;
+    private final Options options;
+    private AwsCmek adapter;
+
+    /** @param aws builds the adapter (and with it the SDK clients) on first use */
+    public AwsKeys(Supplier<AwsCmek> aws, Options options) {
+        this.aws = aws;
+        this.options = options;
+    }
+
+    private synchronized AwsCmek aws() {
+        if (adapter == null) {
+            adapter = aws.get();
+        }
+        return adapter;
+    }
+
+    @Override
+    public ProvisionReport plan(ClusterTarget cluster) {
+        CmekRequest request = request(cluster);
+        return report(cluster.regions(), call(() -> aws().plan(request)));
+    }
+
+    @Override
+    public ProvisionReport provision(ClusterTarget cluster) {
+        CmekRequest request = request(cluster);
+        return report(cluster.regions(), call(() -> aws().provision(request)));
+    }
+
+    @Override
+    public ProvisionReport provisionNewKeys(ClusterTarget cluster, List<String> regions, int generation) {
+        CmekRequest request = call(() -> request(cluster).withPlacement(KeyPlacement.perRegion()).withRegions(regions(regions)).withGeneration(generation));
+        return report(regions, call(() -> aws().provision(request)));
+    }
+
+    @Override
+    public void rotateKeyMaterial(KeySpec spec) {
+        call(() -> {
+            aws().rotateKeyMaterial(KeyArn.of(spec.uri()));
+            return null;
+        });
+    }
+
+    @Override
+    public Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate, Consumer<JsonNode> beforeChanges) {
+        CmekRequest request = liveRequest(cluster, liveSpecs);
+        RevocationRecord record = call(() -> aws().revoke(request, immediate, planned -> beforeChanges.accept(json(planned))));
+        List<String> removed = new ArrayList<>();
+        record.keys().forEach(k -> removed.add("key policy statement granting " + record.role().role() + " on " + k.key() + " (" + k.region() + ")"));
+        removed.add("trust of account " + cluster.accountId() + " in role " + record.role().role());
+        if (record.role().sessionDenyPolicyName() != null) {
+            removed.add("sessions of " + record.role().role() + " issued before " + record.revokedAt() + " (denied by inline policy "
+                    + record.role().sessionDenyPolicyName() + ")");
+        }
+        return new Revocation(json(record), removed);
+    }
+
+    @Override
+    public RestoreReport restore(JsonNode record) {
+        RevocationRecord parsed;
+        try {
+            parsed = RevocationRecord.fromJson(record.toString());
+        } catch (RuntimeException e) {
+            throw new CmekException.InvalidInput("the AWS revocation record is unreadable: " + firstLine(e.getMessage()));
+        }
+        List<Change> changes = call(() -> aws().restore(parsed));
+        return new RestoreReport(changes.stream().map(AwsKeys::describe).toList(), List.of());
+    }
+
+    @Override
+    public VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs) {
+        CmekRequest request = liveRequest(cluster, liveSpecs);
+        var report = call(() -> aws().verify(request));
+        List<String> roleFindings = new ArrayList<>(report.roleFindings());
+        RoleArn expected = report.role();
+        liveSpecs.forEach((region, spec) -> {
+            if (!spec.authPrincipal().equals(expected.toString())) {
+                roleFindings.add("region " + region + " names principal " + spec.authPrincipal() + ", not the cluster's role " + expected);
+            }
+        });
+        Map<String, VerifyReport.RegionCheck> regions = new LinkedHashMap<>();
+        report.regions().forEach((region, check) -> regions.put(region, new VerifyReport.RegionCheck(check.key().toString(), check.ok(), check.findings())));
+        return new VerifyReport(roleFindings, regions);
+    }
+
+    private CmekRequest request(ClusterTarget cluster) {
+        return call(() -> {
+            CmekRequest request = CmekRequest.of(ClusterId.of(cluster.clusterId()), AccountId.of(cluster.accountId()),
+                            ExternalId.of(cluster.organizationId()), regions(cluster.regions()))
+                    .withRepairDrift(options.repairDrift())
+                    .withPrincipalPropagationBound(options.principalPropagationBound());
+            if (!options.existingKeys().isEmpty()) {
+                return request.withPlacement(KeyPlacement.existing(keyArns(options.existingKeys(), cluster.regions())));
+            }
+            return options.multiRegionKey() ? request.withPlacement(KeyPlacement.multiRegion()) : request;
+        });
+    }
+
+    /** A request over the keys the cluster uses now, whatever generation or origin they are. */
+    private CmekRequest liveRequest(ClusterTarget cluster, Map<String, KeySpec> liveSpecs) {
+        Map<String, String> uris = new LinkedHashMap<>();
+        liveSpecs.forEach((region, spec) -> uris.put(region, spec.uri()));
+        List<String> regions = List.copyOf(liveSpecs.keySet());
+        return call(() -> CmekRequest.of(ClusterId.of(cluster.clusterId()), AccountId.of(cluster.accountId()),
+                        ExternalId.of(cluster.organizationId()), regions(regions))
+                .withPlacement(KeyPlacement.existing(keyArns(uris, regions))));
+    }
+
+    private static Map<String, KeyArn> keyArns(Map<String, String> uris, List<String> regions) {
+        List<String> missing = regions.stream().filter(r -> !uris.containsKey(r)).toList();
+        if (!missing.isEmpty()) {
+            throw new CmekException.InvalidInput("--existing-key on AWS needs a key for every cluster region; missing: " + String.join(", ", missing));
+        }
+        Map<String, KeyArn> arns = new LinkedHashMap<>();
+        regions.forEach(r -> arns.put(r, KeyArn.of(uris.get(r))));
+        return arns;
+    }
+
+    private static List<Region> regions(List<String> names) {
+        return names.stream().map(Region::of).toList();
+    }
+
+    private static ProvisionReport report(List<String> regions, ProvisionResult result) {
+        List<RegionSpec> specs = regions.stream()
+                .map(r -> new RegionSpec(r, new KeySpec(KeyType.AWS_KMS, result.keys().containsKey(r) ? result.keys().get(r).toString() : "",
+                        result.role().toString())))
+                .toList();
+        List<ResourceChange> changes = result.changes().stream().map(c -> new ResourceChange(
+                c.region() == null ? "iam" : c.region(), c.resource(), action(c.kind(), result.applied()), c.detail() == null ? "" : c.detail())).toList();
+        return new ProvisionReport(specs, changes);
+    }
+
+    private static ResourceChange.Action action(Change.Kind kind, boolean applied) {
+        return switch (kind) {
+            case CREATED -> applied ? ResourceChange.Action.CREATED : ResourceChange.Action.WOULD_CREATE;
+            case UPDATED -> applied ? ResourceChange.Action.UPDATED : ResourceChange.Action.WOULD_UPDATE;
+            case UNCHANGED -> ResourceChange.Action.UNCHANGED;
+            case DRIFT_REPORTED -> ResourceChange.Action.DRIFTED;
+            case FOREIGN_LEFT_ALONE -> ResourceChange.Action.BLOCKED;
+        };
+    }
+
+    private static String describe(Change c) {
+        return c.kind() + " " + c.resource() + (c.region() == null ? "" : " (" + c.region() + ")") + (c.detail() == null || c.detail().isEmpty() ? "" : ": " + c.detail());
+    }
+
+    private static JsonNode json(RevocationRecord record) {
+        try {
+            return EvidenceFile.JSON.readTree(record.toJson());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("revocation record not serialisable", e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+
+    /** Runs an adapter call, turning its exceptions into the toolkit's, each with its exit code. */
+    static <T> T call(Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (InvalidInputException | IllegalArgumentException e) {
+            throw new CmekException.InvalidInput("AWS: " + e.getMessage());
+        } catch (AwsCallFailedException e) {
+            Throwable cause = e.getCause();
+            boolean unavailable = cause instanceof SdkClientException
+                    || (cause instanceof AwsServiceException s && (s.statusCode() >= 500 || s.isThrottlingException()));
+            throw new CmekException(unavailable ? ExitCode.UNAVAILABLE : ExitCode.REJECTED, "AWS: " + e.getMessage(), e);
+        } catch (AwsCmekException e) {
+            throw new CmekException(ExitCode.REJECTED, "AWS: " + e.getMessage(), e);
+        } catch (SdkClientException e) {
+            throw new CmekException(ExitCode.UNAVAILABLE, "AWS: " + e.getMessage(), e);
+        }
+    }
+}
