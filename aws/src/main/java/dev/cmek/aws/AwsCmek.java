@@ -410,6 +410,20 @@ public final class AwsCmek implements AutoCloseable {
         return tasks.stream().map(CompletableFuture::join).toList();
     }
 
+    /** The generation tag of one of our keys (1 for the first key, +1 per key rotation); empty for a key that is not ours. */
+    public java.util.OptionalInt generationOf(ClusterId cluster, KeyArn key) {
+        ResourceNames names = new ResourceNames(cluster);
+        Map<String, String> tags = new RegionalKeys(clients.kms(key.region()), key.region(), names, pool).tags(key);
+        if (!names.isOurs(tags)) {
+            return java.util.OptionalInt.empty();
+        }
+        try {
+            return java.util.OptionalInt.of(Integer.parseInt(tags.getOrDefault(ResourceNames.GENERATION_TAG, "1")));
+        } catch (NumberFormatException e) {
+            return java.util.OptionalInt.empty();
+        }
+    }
+
     /** Rotates the key material of a key in place (KMS RotateKeyOnDemand); the ARN and the grants stay the same. */
     public void rotateKeyMaterial(KeyArn key) {
         new RegionalKeys(clients.kms(key.region()), key.region(), null, pool).rotateOnDemand(key);

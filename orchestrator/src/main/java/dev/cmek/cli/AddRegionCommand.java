@@ -2,19 +2,26 @@ package dev.cmek.cli;
 
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
+import dev.cmek.model.ClusterFit;
 import dev.cmek.model.KeySpecRules;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.model.RegionSpec;
+import dev.cmek.workflow.ClusterTarget;
+import dev.cmek.workflow.CloudKeys;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "add-region",
         description = {"Add a region to a CMEK cluster, with its node count and its key spec, then wait until ENABLED.",
-                "%nThe key spec of the new region comes from the manifest; the other regions keep their node counts."})
-final class AddRegionCommand extends ApiCommand {
+                "%nThe new region's key spec comes from a manifest (--manifest) or is provisioned first (--provision: key, principal and grant, as `cmek provision` does). The cluster update lists every region's node count and only the new region's key spec, as the API requires."})
+final class AddRegionCommand extends CloudCommand {
     @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
     String clusterId;
 
@@ -24,8 +31,19 @@ final class AddRegionCommand extends ApiCommand {
     @Option(names = "--nodes", required = true, paramLabel = "N", description = "Node count of the new region (at least 1).")
     int nodes;
 
-    @Option(names = "--manifest", required = true, paramLabel = "FILE", description = "Manifest holding the new region's key spec.")
-    Path manifestFile;
+    static final class Source {
+        @Option(names = "--manifest", paramLabel = "FILE", description = "Manifest holding the new region's key spec.")
+        Path manifest;
+
+        @Option(names = "--provision", description = "Provision the new region's key and grant first.")
+        boolean provision;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--dry-run", description = "Check and show what would be done; change nothing.")
+    boolean dryRun;
 
     @Mixin
     WaitOptions wait;
@@ -35,16 +53,38 @@ final class AddRegionCommand extends ApiCommand {
     }
 
     @Override
-    ExitCode execute() {
+    ExitCode run() {
         KeySpecRules.checkRegion(region).ifPresent(problem -> {
             throw new CmekException.InvalidInput("--region: " + problem);
         });
         if (nodes < 1) {
             throw new CmekException.InvalidInput("--nodes must be at least 1 (got " + nodes + ")");
         }
-        Manifest manifest = ManifestCodec.read(manifestFile);
-        RegionSpec spec = manifest.find(region).orElseThrow(() ->
-                new CmekException.InvalidInput(manifestFile + " has no key spec for region " + region));
+        RegionSpec spec;
+        if (source.manifest != null) {
+            Manifest manifest = ManifestCodec.read(source.manifest);
+            spec = manifest.find(region).orElseThrow(() ->
+                    new CmekException.InvalidInput(source.manifest + " has no key spec for region " + region));
+            if (dryRun) {
+                return ManifestPreview.fit(this, clusterId, new Manifest(List.of(spec)), ClusterFit.Purpose.ADD_REGION, "add region " + region + " to");
+            }
+        } else {
+            ClusterTarget target = provisioning().target(clusterId);
+            List<String> regions = new ArrayList<>(target.regions());
+            if (!regions.contains(region)) {
+                regions.add(region);
+            }
+            ClusterTarget widened = target.withRegions(regions);
+            if (dryRun) {
+                CloudKeys.ProvisionReport plan = provisioning().plan(widened);
+                ProvisionView.Document doc = ProvisionView.document(widened, plan, true, null);
+                report().result(doc, ProvisionView.lines(doc));
+                return plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
+            }
+            CloudKeys.ProvisionReport made = provisioning().provision(widened, Optional.empty());
+            spec = made.specs().stream().filter(s -> s.region().equals(region)).findFirst().orElseThrow();
+            report().progress("provisioned the key and grant for " + region + ": " + spec.keySpec().uri());
+        }
         return LifecycleCommands.print(report(), lifecycle().addRegion(clusterId, spec, nodes, waitFor(wait)));
     }
 }

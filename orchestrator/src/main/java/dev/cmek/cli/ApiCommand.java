@@ -36,8 +36,12 @@ abstract class ApiCommand extends BaseCommand {
         return api;
     }
 
+    CmekWaiter waiter() {
+        return new CmekWaiter(api(), CmekWaiter.Schedule.standard(), report()::progress);
+    }
+
     CmekLifecycle lifecycle() {
-        return new CmekLifecycle(api(), new CmekWaiter(api(), CmekWaiter.Schedule.standard(), report()::progress));
+        return new CmekLifecycle(api(), waiter());
     }
 
     static Optional<Duration> waitFor(WaitOptions wait) {

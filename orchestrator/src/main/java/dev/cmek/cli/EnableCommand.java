@@ -3,22 +3,41 @@ package dev.cmek.cli;
 import dev.cmek.ExitCode;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
+import dev.cmek.workflow.ClusterTarget;
+import dev.cmek.workflow.CloudKeys;
 import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "enable",
-        description = {"Enable CMEK on a cluster with the key specs of a manifest, then wait until every region is ENABLED.",
-                "%nThe manifest must name every region of the cluster, each with a key of the cluster's cloud. Running it again once enabled with the same keys changes nothing. Enable before loading data: existing data is not re-encrypted."},
-        footer = {"", "Example:", "  export COCKROACH_API_KEY=...   # a service account with CLUSTER_ADMIN",
+        description = {"Enable CMEK on a cluster, then wait until every region is ENABLED.",
+                "%nThe key specs come from a manifest (--manifest, e.g. from `cmek manifest build`) or are provisioned first (--provision, as `cmek provision` does, writing --out). They must cover every region of the cluster, with keys of the cluster's cloud. Running it again once enabled with the same keys changes nothing. Enable before loading data: existing data is not re-encrypted."},
+        footer = {"", "Examples:", "  export COCKROACH_API_KEY=...   # a service account with CLUSTER_ADMIN",
+                "  cmek enable --cluster 3a0c...e1 --provision            # AWS: credentials from the default chain",
                 "  cmek enable --cluster 3a0c...e1 --manifest cmek_config.json"})
-final class EnableCommand extends ApiCommand {
+final class EnableCommand extends CloudCommand {
     @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
     String clusterId;
 
-    @Option(names = "--manifest", required = true, paramLabel = "FILE", description = "The cmek_config.json to submit.")
-    Path manifestFile;
+    static final class Source {
+        @Option(names = "--manifest", paramLabel = "FILE", description = "The cmek_config.json to submit.")
+        Path manifest;
+
+        @Option(names = "--provision", description = "Provision keys, principal and grants first, and submit what that made.")
+        boolean provision;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "cmek_config.json", description = "With --provision: where to write the manifest (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--dry-run", description = "Check and show what would be done; change nothing.")
+    boolean dryRun;
 
     @Mixin
     WaitOptions wait;
@@ -28,8 +47,25 @@ final class EnableCommand extends ApiCommand {
     }
 
     @Override
-    ExitCode execute() {
-        Manifest manifest = ManifestCodec.read(manifestFile);
+    ExitCode run() {
+        Manifest manifest;
+        if (source.manifest != null) {
+            manifest = ManifestCodec.read(source.manifest);
+            if (dryRun) {
+                return ManifestPreview.fitForEnable(this, clusterId, manifest);
+            }
+        } else {
+            ClusterTarget target = provisioning().target(clusterId);
+            if (dryRun) {
+                CloudKeys.ProvisionReport plan = provisioning().plan(target);
+                ProvisionView.Document doc = ProvisionView.document(target, plan, true, null);
+                report().result(doc, ProvisionView.lines(doc));
+                return plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
+            }
+            CloudKeys.ProvisionReport done = provisioning().provision(target, Optional.of(out));
+            report().progress("provisioned " + target.regions().size() + " region(s); manifest written to " + out);
+            manifest = done.manifest().orElseThrow();
+        }
         return LifecycleCommands.print(report(), lifecycle().enable(clusterId, manifest, waitFor(wait)));
     }
 }

@@ -2,20 +2,49 @@ package dev.cmek.cli;
 
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
+import dev.cmek.api.CmekClusterInfo;
+import dev.cmek.model.KeySpec;
+import dev.cmek.workflow.BreachResponse;
+import dev.cmek.workflow.CmekLifecycle;
+import dev.cmek.workflow.EvidenceFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.io.IOException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "revoke",
-        description = {"Breach response: tell CockroachDB to stop using the cluster's keys (PATCH .../cmek REVOKE), then wait until REVOKED.",
-                "%nThe cluster stops serving data. No API call undoes this: recovery needs the grants put back in your cloud and then CockroachDB support. Remove CockroachDB's grants in your cloud first; until REVOKE is sent the cluster keeps using the data key it already holds. This never deletes, disables or schedules deletion of a key. Asks you to type the cluster id unless --yes is given; refuses without --yes when not interactive."})
-final class RevokeCommand extends ApiCommand {
+        description = {"Breach response: remove CockroachDB's access to the cluster's keys in your cloud, in every region at once, then tell CockroachDB to stop using them (REVOKE) and wait until REVOKED.",
+                "%nThe cluster stops serving data, and no API call undoes it: recovery needs the grants put back (`cmek restore`) and then CockroachDB support. Before changing anything it writes an evidence record (--evidence DIR): each policy before and after, timestamps, who acted, the API's answers; no secrets. It never deletes, disables or schedules deletion of a key. --immediate also cuts access already in use (AWS: denies role sessions issued before now; GCP: disables the service account, reversibly). --cloud-only and --api-only run one step. Asks you to type the cluster id unless --yes; refuses without --yes when not interactive."})
+final class RevokeCommand extends CloudCommand {
     @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
     String clusterId;
 
     @Option(names = "--yes", description = "Do not ask for confirmation (for scripts and incident runbooks).")
     boolean yes;
+
+    @Option(names = "--evidence", paramLabel = "DIR", description = "Where to write the evidence record (default: ./cmek-revocation-<cluster>-<time>).")
+    Path evidence;
+
+    @Option(names = "--immediate", description = "Also cut access already in use (see above).")
+    boolean immediate;
+
+    @Option(names = "--cloud-only", description = "Only remove the grants in your cloud; do not send REVOKE.")
+    boolean cloudOnly;
+
+    @Option(names = "--api-only", description = "Only send REVOKE; leave the grants in your cloud.")
+    boolean apiOnly;
+
+    @Option(names = "--dry-run", description = "Show the keys and principals whose grants would be removed, and change nothing.")
+    boolean dryRun;
 
     @Mixin
     WaitOptions wait;
@@ -25,14 +54,58 @@ final class RevokeCommand extends ApiCommand {
     }
 
     @Override
-    ExitCode execute() {
+    ExitCode run() {
         if (!clusterId.matches("[0-9A-Za-z-]{1,64}")) {
             throw new CmekException.InvalidInput("cluster id \"" + clusterId + "\" is not a CockroachDB Cloud cluster id (a UUID)");
         }
+        if (cloudOnly && apiOnly) {
+            throw new CmekException.InvalidInput("--cloud-only and --api-only exclude each other; give neither to run both steps");
+        }
+        BreachResponse.Steps steps = cloudOnly ? BreachResponse.Steps.CLOUD_ONLY : apiOnly ? BreachResponse.Steps.API_ONLY : BreachResponse.Steps.BOTH;
+        if (dryRun) {
+            return preview(steps);
+        }
+        Path dir = evidence != null ? evidence
+                : Path.of("cmek-revocation-" + clusterId + "-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now()));
+        if (Files.exists(dir.resolve(EvidenceFile.FILE_NAME))) {
+            throw new CmekException.InvalidInput(dir.resolve(EvidenceFile.FILE_NAME) + " already holds a revocation record; choose a new --evidence directory");
+        }
         confirm();
-        return LifecycleCommands.print(report(), lifecycle().revoke(clusterId, waitFor(wait)));
+        BreachResponse.RevokeOutcome outcome = breachResponse().revoke(clusterId, dir, steps, immediate, waitFor(wait));
+        StatusView.Document status = StatusView.document(clusterId, steps == BreachResponse.Steps.CLOUD_ONLY ? "CLOUD_GRANTS_REMOVED" : "REVOKED",
+                outcome.status());
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("cluster_id", clusterId);
+        doc.put("evidence", outcome.evidence().toString());
+        doc.put("removed", outcome.removed());
+        doc.put("status", status);
+        List<String> lines = new ArrayList<>();
+        outcome.removed().forEach(r -> lines.add("removed " + r));
+        lines.addAll(StatusView.lines(status));
+        lines.add("evidence: " + outcome.evidence() + " (keep it: `cmek restore --evidence " + outcome.evidence().getParent() + "` puts the grants back)");
+        report().result(doc, lines);
+        return ExitCode.OK;
     }
 
+    private ExitCode preview(BreachResponse.Steps steps) {
+        CmekClusterInfo info = CmekLifecycle.statusOrDisabled(api(), api().cluster(clusterId).id());
+        Map<String, KeySpec> live = CmekLifecycle.currentSpecs(info);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("cluster_id", clusterId);
+        doc.put("dry_run", true);
+        doc.put("steps", steps.name());
+        doc.put("live_key_specs", live);
+        List<String> lines = new ArrayList<>();
+        lines.add("would revoke cluster " + clusterId + " (CMEK " + info.status() + ")" + (steps == BreachResponse.Steps.API_ONLY ? "" : "; grants removed from:"));
+        if (steps != BreachResponse.Steps.API_ONLY) {
+            live.forEach((region, spec) -> lines.add(String.format("  %-24s %s as %s", region, spec.uri(), spec.authPrincipal())));
+        }
+        if (steps != BreachResponse.Steps.CLOUD_ONLY) {
+            lines.add("then send REVOKE and wait for REVOKED");
+        }
+        report().result(doc, lines);
+        return ExitCode.OK;
+    }
     private void confirm() {
         if (yes) {
             return;

@@ -2,27 +2,45 @@ package dev.cmek.cli;
 
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
+import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
+import dev.cmek.workflow.Rotation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "rotate",
-        description = {"Rotate the keys of some or all regions to the key specs of a manifest, then wait until ENABLED again.",
-                "%nSame URI as now: after you made a new key version inside the KMS, CockroachDB picks it up. New URI: CockroachDB moves to the new key. Keep the old key's grant until the region is ENABLED again and the KMS logs show no more use of the old key."})
-final class RotateCommand extends ApiCommand {
+        description = {"Rotate the keys of some or all regions, then wait until ENABLED again.",
+                "%n--new-version makes new key material inside the KMS (AWS RotateKeyOnDemand; GCP a new primary version) and submits the unchanged URI again, since CockroachDB does not notice a new version by itself. --new-key provisions a new key with its grant for each region and submits it; the old key keeps its grant until you remove it, once the region is ENABLED again and the KMS logs show no more use of it. --manifest submits key specs you made yourself."})
+final class RotateCommand extends CloudCommand {
     @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
     String clusterId;
 
-    @Option(names = "--manifest", required = true, paramLabel = "FILE", description = "Manifest with the key specs to rotate to.")
-    Path manifestFile;
+    static final class How {
+        @Option(names = "--manifest", paramLabel = "FILE", description = "Submit the key specs of this manifest.")
+        Path manifest;
 
-    @Option(names = "--regions", split = ",", paramLabel = "REGION", description = "Rotate only these regions of the manifest (default: all of them).")
+        @Option(names = "--new-key", description = "Provision a new key per region (with its grant) and move to it.")
+        boolean newKey;
+
+        @Option(names = "--new-version", description = "New key material in the same key; the URI stays.")
+        boolean newVersion;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    How how;
+
+    @Option(names = "--regions", split = ",", paramLabel = "REGION", description = "Rotate only these regions (default: all of the cluster's, or all of the manifest's).")
     List<String> regions = new ArrayList<>();
+
+    @Option(names = "--dry-run", description = "Show what would be rotated; change nothing.")
+    boolean dryRun;
 
     @Mixin
     WaitOptions wait;
@@ -32,15 +50,33 @@ final class RotateCommand extends ApiCommand {
     }
 
     @Override
-    ExitCode execute() {
-        Manifest manifest = ManifestCodec.read(manifestFile);
-        if (!regions.isEmpty()) {
-            List<String> absent = regions.stream().filter(r -> manifest.find(r).isEmpty()).toList();
-            if (!absent.isEmpty()) {
-                throw new CmekException.InvalidInput(manifestFile + " has no key spec for region " + String.join(", ", absent));
+    ExitCode run() {
+        if (how.manifest != null) {
+            Manifest manifest = ManifestCodec.read(how.manifest);
+            if (!regions.isEmpty()) {
+                List<String> absent = regions.stream().filter(r -> manifest.find(r).isEmpty()).toList();
+                if (!absent.isEmpty()) {
+                    throw new CmekException.InvalidInput(how.manifest + " has no key spec for region " + String.join(", ", absent));
+                }
             }
+            Manifest chosen = regions.isEmpty() ? manifest : manifest.only(regions);
+            if (dryRun) {
+                return ManifestPreview.fit(this, clusterId, chosen, ClusterFit.Purpose.ROTATE, "rotate");
+            }
+            return LifecycleCommands.print(report(), lifecycle().rotate(clusterId, chosen, waitFor(wait)));
         }
-        Manifest chosen = regions.isEmpty() ? manifest : manifest.only(regions);
-        return LifecycleCommands.print(report(), lifecycle().rotate(clusterId, chosen, waitFor(wait)));
+        Rotation rotation = new Rotation(api(), provisioning(), lifecycle(), report()::progress);
+        Rotation.Kind kind = how.newKey ? Rotation.Kind.NEW_KEY : Rotation.Kind.NEW_VERSION;
+        if (dryRun) {
+            Manifest planned = rotation.preview(clusterId, kind, regions);
+            Map<String, Object> doc = new java.util.LinkedHashMap<>();
+            doc.put("cluster_id", clusterId);
+            doc.put("dry_run", true);
+            doc.put("kind", kind.name());
+            doc.put("region_specs", planned.regionSpecs());
+            report().result(doc, List.of("would rotate (" + kind.name().toLowerCase().replace('_', ' ') + ") regions " + String.join(", ", planned.regions())));
+            return ExitCode.OK;
+        }
+        return LifecycleCommands.print(report(), rotation.rotate(clusterId, kind, regions, waitFor(wait)));
     }
 }

@@ -87,6 +87,11 @@ public final class AwsKeys implements CloudKeys {
     }
 
     @Override
+    public int generationOf(ClusterTarget cluster, KeySpec spec) {
+        return call(() -> aws().generationOf(ClusterId.of(cluster.clusterId()), KeyArn.of(spec.uri())).orElse(0));
+    }
+
+    @Override
     public void rotateKeyMaterial(KeySpec spec) {
         call(() -> {
             aws().rotateKeyMaterial(KeyArn.of(spec.uri()));

@@ -24,6 +24,9 @@ public interface CloudKeys {
     /** Makes new keys (generation {@code generation}) with their grant for the given regions; old keys keep theirs. */
     ProvisionReport provisionNewKeys(ClusterTarget cluster, List<String> regions, int generation);
 
+    /** The generation of one of the toolkit's keys (1 = first key; each key rotation adds one), or 0 for a key it did not make. */
+    int generationOf(ClusterTarget cluster, KeySpec spec);
+
     /** New key material inside the KMS with the key's URI unchanged. */
     void rotateKeyMaterial(KeySpec spec);
 

@@ -13,6 +13,7 @@ import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.gcp.Change;
 import dev.cmek.gcp.ClusterId;
+import dev.cmek.gcp.CmekNames;
 import dev.cmek.gcp.GcpCallException;
 import dev.cmek.gcp.GcpCmek;
 import dev.cmek.gcp.GcpCmekException;
@@ -31,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Supplier;
 
 /** {@link CloudKeys} on GCP: bridges the workflows to the {@code gcp} adapter. */
@@ -52,6 +55,7 @@ public final class GcpKeys implements CloudKeys {
     static final ObjectMapper RECORDS = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
     private static final int POLICY_ATTEMPTS = 5;
+    private static final Pattern OUR_KEY_ID = Pattern.compile(Pattern.quote(CmekNames.DEFAULT_KEY_BASE) + "(?:-g(\\d+))?");
 
     private final Supplier<GcpCmek> gcp;
     private final Options options;
@@ -93,6 +97,13 @@ public final class GcpKeys implements CloudKeys {
             changes.addAll(changes(result.changes()));
         }
         return new ProvisionReport(specs, changes);
+    }
+
+    @Override
+    public int generationOf(ClusterTarget cluster, KeySpec spec) {
+        // Our key ids are crdb-cmek (generation 1) and crdb-cmek-g<n>; a key someone else named is not ours.
+        Matcher m = OUR_KEY_ID.matcher(keyName(spec.uri()).getCryptoKey());
+        return !m.matches() ? 0 : m.group(1) == null ? 1 : Integer.parseInt(m.group(1));
     }
 
     @Override

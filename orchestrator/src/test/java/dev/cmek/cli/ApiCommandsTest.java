@@ -129,16 +129,17 @@ class ApiCommandsTest {
         assertEquals(0, addedAgain.exit(), addedAgain.err());
         assertTrue(addedAgain.out().contains("region already present"), addedAgain.out());
 
-        Cli.Result notConfirmed = cli().typing("wrong-id\n").run("revoke", "--cluster", AWS_CLUSTER);
+        Cli.Result notConfirmed = cli().typing("wrong-id\n").run("revoke", "--cluster", AWS_CLUSTER, "--api-only", "--evidence", dir.resolve("e1").toString());
         assertEquals(2, notConfirmed.exit());
         assertEquals(0, sandbox.requestLog().exchanges(x -> x.method().equals("PATCH") && x.path().endsWith("/cmek")).size());
 
-        Cli.Result revoked = cli().typing(AWS_CLUSTER + "\n").run("revoke", "--cluster", AWS_CLUSTER, "-o", "json");
+        Cli.Result revoked = cli().typing(AWS_CLUSTER + "\n").run("revoke", "--cluster", AWS_CLUSTER, "--api-only", "-o", "json",
+                "--evidence", dir.resolve("e2").toString());
         assertEquals(0, revoked.exit(), revoked.err());
-        assertEquals("REVOKED", JSON.readTree(revoked.out()).get("status").textValue());
-        Cli.Result revokedAgain = cli().run("revoke", "--cluster", AWS_CLUSTER, "--yes");
-        assertEquals(0, revokedAgain.exit());
-        assertTrue(revokedAgain.out().contains("already revoked"), revokedAgain.out());
+        assertEquals("REVOKED", JSON.readTree(revoked.out()).get("status").get("status").textValue());
+        JsonNode evidence = JSON.readTree(Files.readString(dir.resolve("e2").resolve("revocation.json")));
+        assertEquals(List.of("intent", "api_revoke_sent", "api_revoked"),
+                evidence.get("steps").findValuesAsText("step"), "no cloud step with --api-only");
 
         OpenApiContract.assertConforms(sandbox.requestLog().exchanges());
     }

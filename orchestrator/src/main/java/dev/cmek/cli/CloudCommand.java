@@ -1,0 +1,47 @@
+package dev.cmek.cli;
+
+import dev.cmek.ExitCode;
+import dev.cmek.workflow.BreachResponse;
+import dev.cmek.workflow.Provisioning;
+import java.time.Clock;
+import picocli.CommandLine.Mixin;
+
+/** A subcommand that works in the customer's cloud as well as with the Cloud API. */
+abstract class CloudCommand extends ApiCommand {
+    @Mixin
+    CloudOptions cloudOptions;
+
+    private CloudKeysFactory keys;
+
+    CloudCommand(Terminal terminal) {
+        super(terminal);
+    }
+
+    @Override
+    final ExitCode execute() {
+        try {
+            return run();
+        } finally {
+            if (keys != null) {
+                keys.close();
+            }
+        }
+    }
+
+    abstract ExitCode run();
+
+    CloudKeysFactory keys() {
+        if (keys == null) {
+            keys = new CloudKeysFactory(cloudOptions, terminal.env(), dev.cmek.aws.CmekRequest.DEFAULT_PROPAGATION_BOUND);
+        }
+        return keys;
+    }
+
+    Provisioning provisioning() {
+        return new Provisioning(api(), keys());
+    }
+
+    BreachResponse breachResponse() {
+        return new BreachResponse(api(), waiter(), keys(), Clock.systemUTC(), report()::progress);
+    }
+}

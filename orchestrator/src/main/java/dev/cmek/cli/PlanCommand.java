@@ -1,0 +1,28 @@
+package dev.cmek.cli;
+
+import dev.cmek.ExitCode;
+import dev.cmek.workflow.ClusterTarget;
+import dev.cmek.workflow.CloudKeys;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "plan",
+        description = {"Show, per region, what provision would create, change or leave alone, and the key specs it would give CockroachDB.",
+                "%nRead-only in both the Cloud API and your cloud. Exits 3 when something blocks provisioning (a resource with our name that is not ours)."})
+final class PlanCommand extends CloudCommand {
+    @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
+    String clusterId;
+
+    PlanCommand(Terminal terminal) {
+        super(terminal);
+    }
+
+    @Override
+    ExitCode run() {
+        ClusterTarget target = provisioning().target(clusterId);
+        CloudKeys.ProvisionReport plan = provisioning().plan(target);
+        ProvisionView.Document doc = ProvisionView.document(target, plan, true, null);
+        report().result(doc, ProvisionView.lines(doc));
+        return plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.cmek.cli;
+
+import dev.cmek.CmekException;
+import dev.cmek.ExitCode;
+import dev.cmek.workflow.ClusterTarget;
+import dev.cmek.workflow.CloudKeys;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "provision",
+        description = {"Create the key, the principal CockroachDB uses and the grant between them for every region of a cluster, and write the manifest.",
+                "%nReads the cluster's account and regions and the organization id from the Cloud API, then works on every region in parallel. AWS: a cross-account role trusted only by the cluster's account with the organization id as external id, and a KMS key whose policy grants that role exactly Encrypt, Decrypt, GenerateDataKey*, ReEncrypt* and DescribeKey. GCP: a service account CockroachDB's identity may impersonate, and a Cloud KMS key granting it only cryptoKeyEncrypterDecrypter. Idempotent: a second run changes nothing; a run cut short finishes on the next one."})
+final class ProvisionCommand extends CloudCommand {
+    @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
+    String clusterId;
+
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "cmek_config.json", description = "Where to write the manifest (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--dry-run", description = "Only show what would be done (same as `cmek plan`).")
+    boolean dryRun;
+
+    ProvisionCommand(Terminal terminal) {
+        super(terminal);
+    }
+
+    @Override
+    ExitCode run() {
+        ClusterTarget target = provisioning().target(clusterId);
+        if (dryRun) {
+            CloudKeys.ProvisionReport plan = provisioning().plan(target);
+            ProvisionView.Document doc = ProvisionView.document(target, plan, true, null);
+            report().result(doc, ProvisionView.lines(doc));
+            return plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
+        }
+        CloudKeys.ProvisionReport done = provisioning().provision(target, Optional.of(out));
+        if (done.blocked()) {
+            throw new CmekException(ExitCode.REJECTED, "provisioning is blocked: " + done.changes().stream()
+                    .filter(c -> c.action() == CloudKeys.ResourceChange.Action.BLOCKED).map(c -> c.resource() + " (" + c.detail() + ")").toList());
+        }
+        ProvisionView.Document doc = ProvisionView.document(target, done, false, out.toString());
+        report().result(doc, ProvisionView.lines(doc));
+        return ExitCode.OK;
+    }
+}
