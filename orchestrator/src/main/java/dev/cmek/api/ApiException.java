@@ -14,7 +14,7 @@ public final class ApiException extends CmekException {
     }
 
     private ApiException(String operation, int httpStatus, int code, String apiMessage, Throwable cause) {
-        super(httpStatus == 0 || httpStatus >= 500 ? ExitCode.UNAVAILABLE : ExitCode.REJECTED,
+        super(exitCode(httpStatus),
                 operation + ": HTTP " + httpStatus + hint(httpStatus) + (apiMessage == null || apiMessage.isBlank() ? "" : ": " + oneLine(apiMessage)), cause);
         this.httpStatus = httpStatus;
         this.code = code;
@@ -38,6 +38,14 @@ public final class ApiException extends CmekException {
 
     public String apiMessage() {
         return apiMessage;
+    }
+
+    /** A 404 means what was named does not exist: bad input, and nothing was changed. */
+    private static ExitCode exitCode(int httpStatus) {
+        if (httpStatus == 0 || httpStatus >= 500) {
+            return ExitCode.UNAVAILABLE;
+        }
+        return httpStatus == 404 ? ExitCode.BAD_INPUT : ExitCode.REJECTED;
     }
 
     private static String hint(int status) {

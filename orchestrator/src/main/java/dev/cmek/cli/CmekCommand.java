@@ -30,7 +30,7 @@ import picocli.CommandLine.Command;
         footer = {
                 "  0  done (or already as asked)",
                 "  1  internal error (a bug: please report it)",
-                "  2  bad input or usage: nothing was changed or sent",
+                "  2  bad input or usage (including an unknown cluster): nothing was changed",
                 "  3  rejected by the Cloud API or a cloud (auth, permission, conflict)",
                 "  4  a CMEK operation ended in a *_FAILED status",
                 "  5  timed out waiting (the operation may still complete)",

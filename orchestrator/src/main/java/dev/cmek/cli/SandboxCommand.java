@@ -3,7 +3,14 @@ package dev.cmek.cli;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.api.ApiKey;
+import dev.cmek.aws.SdkClients;
+import dev.cmek.gcp.emulator.GcpEmulator;
 import dev.cmek.sandbox.CloudApiSandbox;
+import dev.cmek.sandbox.CloudKeyChecks;
+import dev.cmek.sandbox.KeySpecCheck;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Optional;
 import dev.cmek.sandbox.SandboxConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +47,17 @@ final class SandboxCommand extends BaseCommand {
     @Option(names = "--log-requests", description = "Print one line per request on stderr.")
     boolean logRequests;
 
+    @Option(names = "--aws-endpoint", paramLabel = "URL",
+            description = "Check AWS key specs against this AWS emulator (moto, LocalStack) the way CockroachDB would: role trust and key policy.")
+    URI awsEndpoint;
+
+    @Option(names = "--gcp-emulator", description = "Also serve a Cloud KMS / IAM emulator on a free port (printed), and check GCP key specs against it.")
+    boolean gcpEmulator;
+
+    @Option(names = "--gcp-propagation-delay", paramLabel = "DURATION", defaultValue = "0ms", converter = DurationConverter.class,
+            description = "With --gcp-emulator: how long new IAM bindings take to become effective (default ${DEFAULT-VALUE}).")
+    Duration gcpPropagationDelay;
+
     SandboxCommand(Terminal terminal) {
         super(terminal);
     }
@@ -68,12 +86,35 @@ final class SandboxCommand extends BaseCommand {
         }
         sandbox.setLatency(latency);
         Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close));
+        List<String> lines = new ArrayList<>(List.of("sandbox serving " + sandbox.baseUri() + " with " + config.clusters().size() + " cluster(s)",
+                "  export COCKROACH_SERVER=" + sandbox.baseUri()));
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("server", sandbox.baseUri().toString());
         doc.put("port", sandbox.port());
         doc.put("clusters", config.clusters().size());
-        report().result(doc, List.of("sandbox serving " + sandbox.baseUri() + " with " + config.clusters().size() + " cluster(s)",
-                "  export COCKROACH_SERVER=" + sandbox.baseUri()));
+        Optional<KeySpecCheck> aws = Optional.empty();
+        Optional<KeySpecCheck> gcp = Optional.empty();
+        if (awsEndpoint != null) {
+            aws = Optional.of(CloudKeyChecks.aws(SdkClients.forEmulator(awsEndpoint)));
+            doc.put("aws_endpoint", awsEndpoint.toString());
+            lines.add("  checking AWS keys against " + awsEndpoint);
+        }
+        if (gcpEmulator) {
+            GcpEmulator emulator = GcpEmulator.start(0);
+            emulator.propagationDelay(gcpPropagationDelay);
+            Runtime.getRuntime().addShutdownHook(new Thread(emulator::close));
+            String host = emulator.endpoint().orElseThrow();
+            gcp = Optional.of(CloudKeyChecks.gcp(emulator));
+            doc.put("gcp_emulator_host", host);
+            lines.add("GCP emulator serving " + host);
+            lines.add("  export CLOUDKMS_EMULATOR_HOST=" + host + " IAM_EMULATOR_HOST=" + host);
+        }
+        if (aws.isPresent() || gcp.isPresent()) {
+            sandbox.setKeySpecCheck(CloudKeyChecks.of(aws, gcp));
+            // As the real API: a key CockroachDB cannot reach yet is refused at once (400), so clients retry while IAM propagates.
+            sandbox.setRejectInaccessibleKeys(true);
+        }
+        report().result(doc, lines);
         try {
             sandbox.awaitClose();
         } catch (InterruptedException e) {

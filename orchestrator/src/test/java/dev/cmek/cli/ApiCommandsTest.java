@@ -153,8 +153,8 @@ class ApiCommandsTest {
         assertTrue(wrongKey.err().contains("HTTP 401"), wrongKey.err());
 
         Cli.Result unknown = cli().run("status", "--cluster", "00000000-0000-4000-8000-000000000000", "-o", "json");
-        assertEquals(3, unknown.exit());
-        assertEquals(3, JSON.readTree(unknown.out()).get("error").get("exit_code").intValue());
+        assertEquals(2, unknown.exit(), "an unknown cluster is bad input");
+        assertEquals(2, JSON.readTree(unknown.out()).get("error").get("exit_code").intValue());
 
         sandbox.failNextCmekOperation(GCP_CLUSTER, "us-central1", "permission denied: cloudkms.cryptoKeyVersions.useToEncrypt");
         Cli.Result failed = cli().run("enable", "--cluster", GCP_CLUSTER, "--manifest", gcp.toString());
