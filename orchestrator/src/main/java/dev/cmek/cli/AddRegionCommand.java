@@ -76,10 +76,7 @@ final class AddRegionCommand extends CloudCommand {
             }
             ClusterTarget widened = target.withRegions(regions);
             if (dryRun) {
-                CloudKeys.ProvisionReport plan = provisioning().plan(widened);
-                ProvisionView.Document doc = ProvisionView.document(widened, plan, true, null);
-                report().result(doc, ProvisionView.lines(doc));
-                return plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
+                return ProvisionView.printPlan(report(), widened, provisioning().plan(widened));
             }
             CloudKeys.ProvisionReport made = provisioning().provision(widened, Optional.empty());
             spec = made.specs().stream().filter(s -> s.region().equals(region)).findFirst().orElseThrow();

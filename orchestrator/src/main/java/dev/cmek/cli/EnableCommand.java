@@ -57,10 +57,7 @@ final class EnableCommand extends CloudCommand {
         } else {
             ClusterTarget target = provisioning().target(clusterId);
             if (dryRun) {
-                CloudKeys.ProvisionReport plan = provisioning().plan(target);
-                ProvisionView.Document doc = ProvisionView.document(target, plan, true, null);
-                report().result(doc, ProvisionView.lines(doc));
-                return plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
+                return ProvisionView.printPlan(report(), target, provisioning().plan(target));
             }
             CloudKeys.ProvisionReport done = provisioning().provision(target, Optional.of(out));
             report().progress("provisioned " + target.regions().size() + " region(s); manifest written to " + out);

@@ -2,7 +2,6 @@ package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
 import dev.cmek.workflow.ClusterTarget;
-import dev.cmek.workflow.CloudKeys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,9 +19,6 @@ final class PlanCommand extends CloudCommand {
     @Override
     ExitCode run() {
         ClusterTarget target = provisioning().target(clusterId);
-        CloudKeys.ProvisionReport plan = provisioning().plan(target);
-        ProvisionView.Document doc = ProvisionView.document(target, plan, true, null);
-        report().result(doc, ProvisionView.lines(doc));
-        return plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
+        return ProvisionView.printPlan(report(), target, provisioning().plan(target));
     }
 }

@@ -30,10 +30,7 @@ final class ProvisionCommand extends CloudCommand {
     ExitCode run() {
         ClusterTarget target = provisioning().target(clusterId);
         if (dryRun) {
-            CloudKeys.ProvisionReport plan = provisioning().plan(target);
-            ProvisionView.Document doc = ProvisionView.document(target, plan, true, null);
-            report().result(doc, ProvisionView.lines(doc));
-            return plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
+            return ProvisionView.printPlan(report(), target, provisioning().plan(target));
         }
         CloudKeys.ProvisionReport done = provisioning().provision(target, Optional.of(out));
         if (done.blocked()) {

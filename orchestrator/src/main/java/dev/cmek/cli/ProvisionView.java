@@ -2,6 +2,7 @@ package dev.cmek.cli;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.cmek.ExitCode;
 import dev.cmek.model.RegionSpec;
 import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.CloudKeys;
@@ -27,6 +28,13 @@ final class ProvisionView {
     static Document document(ClusterTarget target, CloudKeys.ProvisionReport report, boolean dryRun, String manifestFile) {
         return new Document(target.clusterId(), target.cloud().name(), dryRun, report.blocked(), report.changedAnything(), manifestFile,
                 report.changes(), report.specs());
+    }
+
+    /** Prints a plan; exit 3 when something blocks provisioning, as `cmek plan` documents. */
+    static ExitCode printPlan(Report report, ClusterTarget target, CloudKeys.ProvisionReport plan) {
+        Document doc = document(target, plan, true, null);
+        report.result(doc, lines(doc));
+        return plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
     }
 
     static List<String> lines(Document doc) {
