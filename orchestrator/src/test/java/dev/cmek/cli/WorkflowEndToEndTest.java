@@ -163,6 +163,28 @@ class WorkflowEndToEndTest {
     }
 
     @Test
+    void jsonAndText_holdTheSameFacts() throws Exception {
+        ok(cli().run("enable", "--cluster", GCP_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString()));
+        JsonNode status = JSON.readTree(ok(cli().run("status", "--cluster", GCP_CLUSTER, "-o", "json")).out());
+        String text = ok(cli().run("status", "--cluster", GCP_CLUSTER)).out();
+        assertTrue(text.contains("CMEK " + status.get("status").textValue()), text);
+        for (JsonNode region : status.get("regions")) {
+            assertTrue(text.contains(region.get("region").textValue()) && text.contains(region.get("status").textValue())
+                    && text.contains(region.get("key_spec").get("uri").textValue() + " as " + region.get("key_spec").get("auth_principal").textValue()), text);
+        }
+        JsonNode verify = JSON.readTree(ok(cli().run("verify", "--cluster", GCP_CLUSTER, "-o", "json")).out());
+        String verifyText = ok(cli().run("verify", "--cluster", GCP_CLUSTER)).out();
+        assertTrue(verify.get("ok").booleanValue());
+        verify.get("regions").fields().forEachRemaining(e -> assertTrue(
+                verifyText.contains(e.getKey()) && verifyText.contains(e.getValue().get("key").textValue()), verifyText));
+        JsonNode plan = JSON.readTree(ok(cli().run("plan", "--cluster", GCP_CLUSTER, "-o", "json")).out());
+        String planText = ok(cli().run("plan", "--cluster", GCP_CLUSTER)).out();
+        for (JsonNode change : plan.get("changes")) {
+            assertTrue(planText.contains(change.get("resource").textValue()), planText);
+        }
+    }
+
+    @Test
     void iamPropagationDelay_enableRetriesUntilTheKeyIsUsable() {
         gcp.propagationDelay(Duration.ofMillis(1500));
         Cli.Result r = ok(cli().run("enable", "--cluster", GCP_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString()));
