@@ -7,7 +7,7 @@ import dev.cmek.model.KeySpec;
 import dev.cmek.workflow.BreachResponse;
 import dev.cmek.workflow.CmekLifecycle;
 import dev.cmek.workflow.EvidenceFile;
-import java.nio.file.Files;
+import java.time.Clock;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "revoke",
         description = {"Breach response: remove CockroachDB's access to the cluster's keys in your cloud, in every region at once, then tell CockroachDB to stop using them (REVOKE) and wait until REVOKED.",
-                "%nThe cluster stops serving data, and no API call undoes it: recovery needs the grants put back (`cmek restore`) and then CockroachDB support. Before changing anything it writes an evidence record (--evidence DIR): each policy before and after, timestamps, who acted, the API's answers; no secrets. It never deletes, disables or schedules deletion of a key. --immediate also cuts access already in use (AWS: denies role sessions issued before now; GCP: disables the service account, reversibly). --cloud-only and --api-only run one step. Asks you to type the cluster id unless --yes; refuses without --yes when not interactive."})
+                "%nThe cluster stops serving data, and no API call undoes it: recovery needs the grants put back (`cmek restore`) and then CockroachDB support. Before changing anything it writes an evidence record (--evidence DIR): each policy before and after, timestamps, who acted, the API's answers; no secrets. A run cut short is finished by running it again with the same --evidence. It never deletes, disables or schedules deletion of a key. --immediate also cuts access already in use (AWS: denies role sessions issued before now; GCP: disables the service account, reversibly). --cloud-only and --api-only run one step. Asks you to type the cluster id unless --yes; refuses without --yes when not interactive."})
 final class RevokeCommand extends CloudCommand {
     @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
     String clusterId;
@@ -67,9 +67,7 @@ final class RevokeCommand extends CloudCommand {
         }
         Path dir = evidence != null ? evidence
                 : Path.of("cmek-revocation-" + clusterId + "-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now()));
-        if (Files.exists(dir.resolve(EvidenceFile.FILE_NAME))) {
-            throw new CmekException.InvalidInput(dir.resolve(EvidenceFile.FILE_NAME) + " already holds a revocation record; choose a new --evidence directory");
-        }
+        EvidenceFile.checkUsable(dir, clusterId, Clock.systemUTC());
         confirm();
         BreachResponse.RevokeOutcome outcome = breachResponse().revoke(clusterId, dir, steps, immediate, waitFor(wait));
         StatusView.Document status = StatusView.document(clusterId, steps == BreachResponse.Steps.CLOUD_ONLY ? "CLOUD_GRANTS_REMOVED" : "REVOKED",

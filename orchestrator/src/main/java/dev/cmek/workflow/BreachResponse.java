@@ -104,8 +104,10 @@ public final class BreachResponse {
     public RestoreOutcome restore(Path evidenceDir) {
         EvidenceFile evidence = EvidenceFile.read(evidenceDir, clock);
         CloudProvider cloud = cloudOf(evidence);
-        JsonNode cloudStep = evidence.findStep("cloud_grants_removed").orElseThrow(() -> new CmekException.InvalidInput(
-                evidence.path() + ": this revocation removed no cloud grants (it ran --api-only), so there is nothing to put back"));
+        // The first record written before any change holds every policy as it was; a resumed run's later record may not.
+        JsonNode cloudStep = evidence.findStep("cloud_revocation_planned").or(() -> evidence.findStep("cloud_grants_removed"))
+                .orElseThrow(() -> new CmekException.InvalidInput(evidence.path() + ": no cloud revocation record in it (the run was --api-only,"
+                        + " or was cut short before its record was written: run the same revoke again to finish it)"));
         CloudKeys keys = keysFor.apply(cloud);
         CloudKeys.RestoreReport restored = keys.restore(cloudStep.path("record"));
         ClusterTarget target = new ClusterTarget(evidence.text("cluster_id"), cloud, evidence.text("account_id"), evidence.text("organization_id"),

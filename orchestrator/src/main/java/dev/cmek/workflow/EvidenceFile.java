@@ -37,11 +37,17 @@ public final class EvidenceFile {
         this.clock = clock;
     }
 
-    /** Starts a new record in {@code dir}; refuses to overwrite an earlier revocation's record. */
+    /**
+     * Starts a new record in {@code dir}, or resumes the unfinished record of a run of the same cluster that was cut
+     * short; refuses a finished record or another cluster's, so no evidence is ever overwritten.
+     */
     public static EvidenceFile begin(Path dir, ClusterTarget cluster, Clock clock) {
         Path file = dir.resolve(FILE_NAME);
         if (Files.exists(file)) {
-            throw new CmekException.InvalidInput(file + " already holds a revocation record; choose a new --evidence directory");
+            EvidenceFile earlier = read(dir, clock);
+            checkResumable(earlier, cluster.clusterId());
+            earlier.step("resumed", details());
+            return earlier;
         }
         ObjectNode doc = JSON.createObjectNode();
         doc.put("format", FORMAT);
@@ -58,6 +64,23 @@ public final class EvidenceFile {
         EvidenceFile evidence = new EvidenceFile(file, doc, clock);
         evidence.save();
         return evidence;
+    }
+
+    /** Throws a one-line bad-input error unless {@code dir} is empty or holds this cluster's unfinished record. */
+    public static void checkUsable(Path dir, String clusterId, Clock clock) {
+        if (Files.exists(dir.resolve(FILE_NAME))) {
+            checkResumable(read(dir, clock), clusterId);
+        }
+    }
+
+    private static void checkResumable(EvidenceFile earlier, String clusterId) {
+        if (!earlier.text("cluster_id").equals(clusterId)) {
+            throw new CmekException.InvalidInput(earlier.path() + " holds the record of cluster " + earlier.text("cluster_id")
+                    + "; choose a new --evidence directory");
+        }
+        if (earlier.doc.hasNonNull("completed_at")) {
+            throw new CmekException.InvalidInput(earlier.path() + " holds a finished revocation; choose a new --evidence directory");
+        }
     }
 
     /** Reads a record for restore; every problem is a one-line bad-input error. */

@@ -220,6 +220,27 @@ class WorkflowEndToEndTest {
     }
 
     @Test
+    void revokeCutShort_isFinishedByTheSameCommand_andRestoreUsesTheFirstRecord() throws Exception {
+        ok(cli().run("enable", "--cluster", AWS_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString()));
+        Path evidence = dir.resolve("evidence");
+        sandbox.failNextRequests(1, 500, "PATCH", ".*/cmek");
+        Cli.Result cut = cli().run("revoke", "--cluster", AWS_CLUSTER, "--yes", "--evidence", evidence.toString());
+        assertEquals(6, cut.exit(), cut.err());
+        assertEquals(7, cli().run("verify", "--cluster", AWS_CLUSTER).exit(), "the cloud step had run");
+
+        ok(cli().run("revoke", "--cluster", AWS_CLUSTER, "--yes", "--evidence", evidence.toString()));
+        JsonNode record = JSON.readTree(Files.readString(evidence.resolve("revocation.json")));
+        List<String> steps = record.get("steps").findValuesAsText("step");
+        assertEquals("resumed", steps.get(3), steps.toString());
+        assertTrue(record.hasNonNull("completed_at"));
+        Cli.Result again = cli().run("revoke", "--cluster", AWS_CLUSTER, "--yes", "--evidence", evidence.toString());
+        assertEquals(2, again.exit(), "a finished record is never overwritten: " + again.err());
+
+        ok(cli().run("restore", "--evidence", evidence.toString()));
+        ok(cli().run("verify", "--cluster", AWS_CLUSTER));
+    }
+
+    @Test
     void rateLimitedAndFailedOutcomes() {
         sandbox.setRateLimitPerSecond(3);
         ok(cli().run("enable", "--cluster", AWS_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString()));
