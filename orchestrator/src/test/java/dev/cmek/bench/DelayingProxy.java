@@ -42,6 +42,8 @@ final class DelayingProxy implements AutoCloseable {
     });
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    /** Time moto took to answer (from forwarding the request to having the whole answer), per operation. */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> serviceNanos = new ConcurrentHashMap<>();
 
     DelayingProxy(URI target, Duration latency) throws IOException {
         // Without TCP_NODELAY the JDK server's separate header/body writes meet delayed ACKs: ~40 ms extra per call.
@@ -71,6 +73,14 @@ final class DelayingProxy implements AutoCloseable {
 
     void resetCounts() {
         counts.clear();
+        serviceNanos.clear();
+    }
+
+    /** Moto's own answer time since the last reset, summed per operation (calls of all regions), in ms. */
+    Map<String, Long> serviceMillis() {
+        Map<String, Long> out = new TreeMap<>();
+        serviceNanos.forEach((k, v) -> out.put(k, v.get() / 1_000_000));
+        return out;
     }
 
     private void forward(HttpExchange ex) throws IOException {
@@ -79,7 +89,7 @@ final class DelayingProxy implements AutoCloseable {
             try (InputStream in = ex.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            count(ex, body);
+            String op = count(ex, body);
             long ms = latency.toMillis();
             if (ms > 0) {
                 Thread.sleep(ms);
@@ -91,7 +101,9 @@ final class DelayingProxy implements AutoCloseable {
                     vs.forEach(v -> req.header(k, v));
                 }
             });
+            long sent = System.nanoTime();
             HttpResponse<byte[]> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            serviceNanos.computeIfAbsent(op, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(System.nanoTime() - sent);
             resp.headers().map().forEach((k, vs) -> {
                 if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
                     ex.getResponseHeaders().put(k, vs);
@@ -107,7 +119,7 @@ final class DelayingProxy implements AutoCloseable {
         }
     }
 
-    private void count(HttpExchange ex, byte[] body) {
+    private String count(HttpExchange ex, byte[] body) {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         Matcher scope = SCOPE.matcher(auth == null ? "" : auth);
         String where = scope.find() ? scope.group(2) + "/" + scope.group(1) : "?";
@@ -123,6 +135,7 @@ final class DelayingProxy implements AutoCloseable {
             op = m.find() ? m.group(1) : "?";
         }
         counts.computeIfAbsent(where + " " + op, k -> new AtomicInteger()).incrementAndGet();
+        return (where.startsWith("kms/") ? "kms" : where) + " " + op;
     }
 
     @Override
