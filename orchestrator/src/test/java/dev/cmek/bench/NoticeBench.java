@@ -32,7 +32,10 @@ import java.util.UUID;
  * clock and reports that instant as the key's {@code updated_at}; the command notices when {@code enable} returns.
  * Afterwards, the sandbox's request log is checked for the most requests in any sliding 1 s window.
  *
- * <p>Args: {@code trials(30) seed(1) minDelayMs(1000) maxDelayMs(5000)}. Run with {@code scripts/bench-workflows notice}.
+ * <p>Args: {@code trials(30) seed(1) minDelayMs(1000) maxDelayMs(5000) concurrency(1)}. With a concurrency above 1, trials
+ * run in batches of that many enables at once (one delay drawn per batch, each enable started after a random 0-500 ms),
+ * all through the one pacer: a load on the rate limit that a single command never makes. Run with
+ * {@code scripts/bench-workflows notice}.
  */
 public final class NoticeBench {
     static final List<String> REGIONS = List.of("us-east-1", "us-west-2", "eu-west-1");
@@ -44,6 +47,7 @@ public final class NoticeBench {
         long seed = args.length > 1 ? Long.parseLong(args[1]) : 1;
         long minDelay = args.length > 2 ? Long.parseLong(args[2]) : 1000;
         long maxDelay = args.length > 3 ? Long.parseLong(args[3]) : 5000;
+        int concurrency = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         Random random = new Random(seed);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < trials + 1; i++) {
@@ -58,11 +62,36 @@ public final class NoticeBench {
             trial(sandbox, lifecycle, ids.get(0), 1000); // warm-up (JIT, HTTP connection), not reported
             sandbox.requestLog().clear();
             List<Trial> results = new ArrayList<>();
-            for (int i = 1; i <= trials; i++) {
-                long delay = minDelay + (long) (random.nextDouble() * (maxDelay - minDelay));
-                results.add(trial(sandbox, lifecycle, ids.get(i), delay));
+            if (concurrency <= 1) {
+                for (int i = 1; i <= trials; i++) {
+                    long delay = minDelay + (long) (random.nextDouble() * (maxDelay - minDelay));
+                    results.add(trial(sandbox, lifecycle, ids.get(i), delay));
+                }
+            } else {
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(concurrency);
+                try {
+                    for (int first = 1; first <= trials; first += concurrency) {
+                        long delay = minDelay + (long) (random.nextDouble() * (maxDelay - minDelay));
+                        List<java.util.concurrent.Future<Trial>> batch = new ArrayList<>();
+                        for (int i = first; i < first + concurrency && i <= trials; i++) {
+                            String id = ids.get(i);
+                            long jitter = random.nextInt(500);
+                            batch.add(pool.submit(() -> {
+                                Thread.sleep(jitter);
+                                return trial(sandbox, lifecycle, id, delay);
+                            }));
+                        }
+                        for (var f : batch) {
+                            results.add(f.get());
+                        }
+                    }
+                } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    pool.shutdown();
+                }
             }
-            report(results, sandbox.requestLog().exchanges(), seed, minDelay, maxDelay);
+            report(results, sandbox.requestLog().exchanges(), seed, minDelay, maxDelay, concurrency);
         }
     }
 
@@ -70,7 +99,6 @@ public final class NoticeBench {
         sandbox.setTransitionDelay(Duration.ofMillis(delayMs));
         List<RegionSpec> specs = REGIONS.stream().map(r -> new RegionSpec(r, new KeySpec(KeyType.AWS_KMS,
                 "arn:aws:kms:" + r + ":111122223333:key/" + UUID.randomUUID(), "arn:aws:iam::111122223333:role/crdb-cmek-bench"))).toList();
-        int logBefore = sandbox.requestLog().size();
         Instant start = Instant.now();
         CmekLifecycle.Outcome outcome = lifecycle.enable(clusterId, new Manifest(specs), Optional.of(Duration.ofMinutes(1)));
         Instant noticed = Instant.now();
@@ -89,8 +117,7 @@ public final class NoticeBench {
             }
             enabledAt = updated.isAfter(enabledAt) ? updated : enabledAt;
         }
-        long polls = sandbox.requestLog().exchanges().subList(logBefore, sandbox.requestLog().size()).stream()
-                .filter(e -> e.method().equals("GET") && e.path().endsWith("/cmek")).count();
+        long polls = sandbox.requestLog().exchanges(e -> e.method().equals("GET") && e.path().equals("/api/v1/clusters/" + clusterId + "/cmek")).size();
         return new Trial(delayMs, micros(enabledAt, noticed) / 1000.0, micros(start, noticed) / 1000.0, (int) polls);
     }
 
@@ -98,13 +125,14 @@ public final class NoticeBench {
         return Duration.between(a, b).toNanos() / 1000;
     }
 
-    private static void report(List<Trial> results, List<RecordedExchange> log, long seed, long minDelay, long maxDelay) {
+    private static void report(List<Trial> results, List<RecordedExchange> log, long seed, long minDelay, long maxDelay, int concurrency) {
         double[] notice = results.stream().mapToDouble(Trial::noticeMs).sorted().toArray();
         int n = notice.length;
         double median = n % 2 == 1 ? notice[n / 2] : (notice[n / 2 - 1] + notice[n / 2]) / 2;
         double p90 = notice[(int) Math.ceil(0.9 * n) - 1];
-        System.out.printf("%d trials, transition delay uniform in [%d, %d) ms per trial (seed %d), 3 regions, CmekWaiter.Schedule.standard()%n%n",
-                n, minDelay, maxDelay, seed);
+        System.out.printf("%d trials, transition delay uniform in [%d, %d) ms per %s (seed %d), 3 regions, CmekWaiter.Schedule.standard()%s%n%n",
+                n, minDelay, maxDelay, concurrency > 1 ? "batch" : "trial", seed,
+                concurrency > 1 ? ", " + concurrency + " enables at once per batch, one shared pacer" : "");
         System.out.println("| trials | median | p90 (nearest rank) | max | min | mean | goal: median < 1 s |");
         System.out.println("|---|---|---|---|---|---|---|");
         System.out.printf("| %d | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %s |%n%n", n, median, p90, notice[n - 1], notice[0],
