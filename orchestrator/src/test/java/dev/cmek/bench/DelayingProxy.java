@@ -1,0 +1,146 @@
+package dev.cmek.bench;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An HTTP proxy in front of moto that adds a fixed latency to every call and counts calls by region and operation. A
+ * copy of {@code aws/src/test/java/dev/cmek/aws/bench/DelayingProxy.java} (package-private there) with the latency
+ * settable between runs, so one set of warmed-up SDK clients serves every latency.
+ */
+final class DelayingProxy implements AutoCloseable {
+    private static final Set<String> HOP = Set.of("host", "connection", "content-length", "expect", "upgrade",
+            "transfer-encoding", "keep-alive");
+    private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/([^/]+)/");
+    private static final Pattern ACTION = Pattern.compile("(?:^|&)Action=([A-Za-z]+)");
+
+    private final URI target;
+    private volatile Duration latency;
+    private final HttpServer server;
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "delaying-proxy");
+        t.setDaemon(true);
+        return t;
+    });
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    /** Time moto took to answer (from forwarding the request to having the whole answer), per operation. */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> serviceNanos = new ConcurrentHashMap<>();
+
+    DelayingProxy(URI target, Duration latency) throws IOException {
+        // Without TCP_NODELAY the JDK server's separate header/body writes meet delayed ACKs: ~40 ms extra per call.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        this.target = target;
+        this.latency = latency;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        server.createContext("/", this::forward);
+        server.setExecutor(pool);
+        server.start();
+    }
+
+    void latency(Duration latency) {
+        this.latency = latency;
+    }
+
+    URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Calls seen since the last reset, keyed {@code <service>/<region> <operation>}. */
+    Map<String, Integer> counts() {
+        Map<String, Integer> out = new TreeMap<>();
+        counts.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    void resetCounts() {
+        counts.clear();
+        serviceNanos.clear();
+    }
+
+    /** Moto's own answer time since the last reset, summed per operation (calls of all regions), in ms. */
+    Map<String, Long> serviceMillis() {
+        Map<String, Long> out = new TreeMap<>();
+        serviceNanos.forEach((k, v) -> out.put(k, v.get() / 1_000_000));
+        return out;
+    }
+
+    private void forward(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] body;
+            try (InputStream in = ex.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            String op = count(ex, body);
+            long ms = latency.toMillis();
+            if (ms > 0) {
+                Thread.sleep(ms);
+            }
+            HttpRequest.Builder req = HttpRequest.newBuilder(target.resolve(ex.getRequestURI().toString()))
+                    .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+            ex.getRequestHeaders().forEach((k, vs) -> {
+                if (!HOP.contains(k.toLowerCase())) {
+                    vs.forEach(v -> req.header(k, v));
+                }
+            });
+            long sent = System.nanoTime();
+            HttpResponse<byte[]> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            serviceNanos.computeIfAbsent(op, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(System.nanoTime() - sent);
+            resp.headers().map().forEach((k, vs) -> {
+                if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
+                    ex.getResponseHeaders().put(k, vs);
+                }
+            });
+            byte[] out = resp.body();
+            ex.sendResponseHeaders(resp.statusCode(), out.length == 0 ? -1 : out.length);
+            if (out.length > 0) {
+                ex.getResponseBody().write(out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String count(HttpExchange ex, byte[] body) {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        Matcher scope = SCOPE.matcher(auth == null ? "" : auth);
+        String where = scope.find() ? scope.group(2) + "/" + scope.group(1) : "?";
+        if (where.startsWith("iam/") || where.startsWith("sts/")) {
+            where = where.substring(0, 3);
+        }
+        String target = ex.getRequestHeaders().getFirst("X-Amz-Target");
+        String op;
+        if (target != null) {
+            op = target.substring(target.indexOf('.') + 1);
+        } else {
+            Matcher m = ACTION.matcher(new String(body, StandardCharsets.UTF_8));
+            op = m.find() ? m.group(1) : "?";
+        }
+        counts.computeIfAbsent(where + " " + op, k -> new AtomicInteger()).incrementAndGet();
+        return (where.startsWith("kms/") ? "kms" : where) + " " + op;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.cmek.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cmek.model.KeySpec;
+import dev.cmek.workflow.CloudKeys;
+import dev.cmek.workflow.ClusterTarget;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** A {@link CloudKeys} that times {@link #revoke} (the cloud step of a revocation) and delegates everything. */
+final class TimedKeys implements CloudKeys {
+    private final CloudKeys delegate;
+    volatile long lastRevokeNanos = -1;
+
+    TimedKeys(CloudKeys delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate, Consumer<JsonNode> beforeChanges) {
+        long t0 = System.nanoTime();
+        try {
+            return delegate.revoke(cluster, liveSpecs, immediate, beforeChanges);
+        } finally {
+            lastRevokeNanos = System.nanoTime() - t0;
+        }
+    }
+
+    @Override
+    public ProvisionReport plan(ClusterTarget cluster) {
+        return delegate.plan(cluster);
+    }
+
+    @Override
+    public ProvisionReport provision(ClusterTarget cluster) {
+        return delegate.provision(cluster);
+    }
+
+    @Override
+    public ProvisionReport provisionNewKeys(ClusterTarget cluster, List<String> regions, int generation) {
+        return delegate.provisionNewKeys(cluster, regions, generation);
+    }
+
+    @Override
+    public int generationOf(ClusterTarget cluster, KeySpec spec) {
+        return delegate.generationOf(cluster, spec);
+    }
+
+    @Override
+    public void rotateKeyMaterial(KeySpec spec) {
+        delegate.rotateKeyMaterial(spec);
+    }
+
+    @Override
+    public RestoreReport restore(JsonNode record) {
+        return delegate.restore(record);
+    }
+
+    @Override
+    public VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs) {
+        return delegate.verify(cluster, liveSpecs);
+    }
+}
