@@ -85,6 +85,11 @@ public final class CloudApiSandbox implements AutoCloseable {
     public synchronized CloudApiSandbox start() {
         if (server != null) throw new IllegalStateException("sandbox already started");
         try {
+            // Without TCP_NODELAY the JDK server's small answers wait on Nagle's algorithm (~40 ms each), a delay the
+            // real API does not have; the property is read once, when the JDK's server classes load.
+            if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+                System.setProperty("sun.net.httpserver.nodelay", "true");
+            }
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort), 50);
         } catch (IOException e) {
             throw new IllegalStateException("cannot bind 127.0.0.1:" + requestedPort + ": " + e.getMessage(), e);
