@@ -2,9 +2,6 @@ package dev.cmek.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.cmek.ExitCode;
-import dev.cmek.model.Manifest;
-import dev.cmek.model.ManifestCodec;
-import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.Fleet;
 import dev.cmek.workflow.FleetFile;
 import dev.cmek.workflow.FleetState;
@@ -90,8 +87,8 @@ final class FleetCommand extends CloudCommand {
         AtomicInteger done = new AtomicInteger();
         int total = fleet.clusters().size();
         Path dir = file.toAbsolutePath().getParent();
-        Provisioning provisioning = fleet.clusters().stream().anyMatch(FleetFile.Entry::provision) ? provisioning() : null;
-        Fleet.Result result = new Fleet(api(), entry -> manifest(entry, provisioning, dir), options, r -> {
+        Optional<Provisioning> provisioning = fleet.clusters().stream().anyMatch(FleetFile.Entry::provision) ? Optional.of(provisioning()) : Optional.empty();
+        Fleet.Result result = new Fleet(api(), Fleet.manifests(provisioning, dir), options, r -> {
             recorded.record(r);
             report.progress(String.format("[%" + String.valueOf(total).length() + "d/%d] %s %s%s in %.1f s%s", done.incrementAndGet(), total,
                     r.clusterId(), r.outcome(), r.outcome() == Fleet.Outcome.FAILED ? " (exit " + r.exitCode().code() + ")" : "",
@@ -104,15 +101,6 @@ final class FleetCommand extends CloudCommand {
                 stateFile.toString());
         report.result(doc, lines(doc));
         return exit;
-    }
-
-    private static Manifest manifest(FleetFile.Entry entry, Provisioning provisioning, Path dir) {
-        if (entry.manifest().isPresent()) {
-            return ManifestCodec.read(entry.manifest().get());
-        }
-        ClusterTarget target = provisioning.target(entry.clusterId());
-        return provisioning.provision(target, Optional.of(dir.resolve("cmek_config-" + entry.clusterId() + ".json")))
-                .manifest().orElseThrow(() -> new IllegalStateException("provisioning returned a region without a key"));
     }
 
     static List<String> lines(Document doc) {

@@ -154,6 +154,40 @@ class FleetTest {
         assertEquals(5, result.summary().enabled());
     }
 
+    /** Cloud keys that "provision" a key per region, or report a blocked resource for {@code blockedCluster}. */
+    private static CloudKeys fakeKeys(String blockedCluster) {
+        return (CloudKeys) java.lang.reflect.Proxy.newProxyInstance(CloudKeys.class.getClassLoader(), new Class<?>[] {CloudKeys.class}, (proxy, method, args) -> {
+            if (!method.getName().equals("provision")) {
+                throw new UnsupportedOperationException(method.getName());
+            }
+            ClusterTarget target = (ClusterTarget) args[0];
+            if (target.clusterId().equals(blockedCluster)) {
+                return new CloudKeys.ProvisionReport(target.regions().stream().map(r -> new dev.cmek.model.RegionSpec(r,
+                        new dev.cmek.model.KeySpec(dev.cmek.model.KeyType.AWS_KMS, "", ""))).toList(),
+                        List.of(new CloudKeys.ResourceChange("role", "crdb-cmek-x", CloudKeys.ResourceChange.Action.BLOCKED, "exists without our tag")));
+            }
+            return new CloudKeys.ProvisionReport(ManifestCodec.parse(FleetSandboxes.manifest(target.regions()), "fake").regionSpecs(), List.of());
+        });
+    }
+
+    @Test
+    void run_provisionEntries_readTheOrganizationOnce_writeManifests_andABlockedOneFailsWithExit3() {
+        fleet();
+        List<FleetFile.Entry> entries = IDS.stream().map(id -> new FleetFile.Entry(id, java.util.Optional.empty())).toList();
+        HttpCloudApi api = new HttpCloudApi(Sandboxes.fastSettings(sandbox), ApiKey.of(Sandboxes.API_KEY), pacer, notice -> {});
+        Provisioning provisioning = new Provisioning(api, cloud -> fakeKeys(IDS.get(5)));
+
+        Fleet.Result result = new Fleet(api, Fleet.manifests(java.util.Optional.of(provisioning), dir), FAST, finished::add).run(entries, Set.of());
+
+        assertEquals(new Fleet.Summary(6, 5, 0, 0, 1), result.summary());
+        assertEquals(ExitCode.REJECTED, result.clusters().get(5).exitCode());
+        assertTrue(result.clusters().get(5).message().contains("is blocked: [crdb-cmek-x (exists without our tag)]"), result.clusters().get(5).message());
+        assertEquals(1, sandbox.requestLog().exchanges(x -> x.path().endsWith("/organization")).size());
+        assertTrue(Files.exists(dir.resolve("cmek_config-" + IDS.get(0) + ".json")));
+        assertTrue(Files.notExists(dir.resolve("cmek_config-" + IDS.get(5) + ".json")));
+        assertEquals(List.of(), changes(IDS.get(5)));
+    }
+
     @Test
     void state_damagedFile_isBadInput() throws Exception {
         Path file = Files.writeString(dir.resolve("s.json"), "{\"clusters\": 3}");
