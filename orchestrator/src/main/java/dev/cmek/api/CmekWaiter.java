@@ -77,11 +77,13 @@ public final class CmekWaiter {
         }
     }
 
-    private static boolean done(CmekClusterInfo info, CmekStatus expected) {
+    /** Whether the cluster and every region are {@code expected}. */
+    public static boolean done(CmekClusterInfo info, CmekStatus expected) {
         return info.status() == expected && info.regionInfos().stream().allMatch(r -> r.status() == expected);
     }
 
-    private static java.util.Optional<String> failure(String clusterId, CmekClusterInfo info) {
+    /** The first {@code *_FAILED} region (with CockroachDB's message) or cluster status, if any. */
+    public static java.util.Optional<String> failure(String clusterId, CmekClusterInfo info) {
         for (CmekClusterInfo.RegionInfo region : info.regionInfos()) {
             if (region.status().isFailed()) {
                 String why = region.latestKey().map(CmekClusterInfo.KeyInfo::userMessage).filter(m -> m != null && !m.isBlank())

@@ -27,10 +27,21 @@ public final class Provisioning {
     /** The cluster's account, regions and the organization id, from the API. */
     public ClusterTarget target(String clusterId) {
         var cluster = api.cluster(clusterId);
-        if (organizationId == null) {
-            organizationId = api.organization().id();
+        return ClusterTarget.of(cluster, organizationId());
+    }
+
+    /** Read once even when many clusters are provisioned at once (cmek fleet). */
+    private String organizationId() {
+        String id = organizationId;
+        if (id == null) {
+            synchronized (this) {
+                if (organizationId == null) {
+                    organizationId = api.organization().id();
+                }
+                id = organizationId;
+            }
         }
-        return ClusterTarget.of(cluster, organizationId);
+        return id;
     }
 
     public CloudKeys keys(CloudProvider cloud) {

@@ -1,0 +1,121 @@
+package dev.cmek.cli;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.cmek.ExitCode;
+import dev.cmek.workflow.Fleet;
+import dev.cmek.workflow.FleetFile;
+import dev.cmek.workflow.FleetState;
+import dev.cmek.workflow.Provisioning;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "fleet",
+        description = {"Enable CMEK on many clusters from one fleet file, concurrently, under the one 10 requests/s limit.",
+                "%nEach cluster's key specs come from its manifest or are provisioned first (as `cmek provision` does, writing cmek_config-ID.json next to FILE; the cloud options below apply to every provisioned cluster). One cluster failing does not stop the others. Each finished cluster is printed on stderr and recorded in the state file; a re-run skips clusters recorded as enabled (unless --recheck) and picks up the rest, and enable itself changes nothing on a cluster already enabled with the same keys.",
+                "%nFleet file (JSON; unknown fields, bad ids and duplicates are refused with exit code 2 before anything is sent; manifest paths are relative to FILE):",
+                "  {\"defaults\": {\"provision\": false},",
+                "   \"clusters\": [{\"id\": \"3a0c...e1\", \"manifest\": \"payments/cmek_config.json\"},",
+                "                {\"id\": \"b1a2...5d\", \"provision\": true}]}",
+                "%nExit code: 0 when every cluster is enabled (or already was, or was skipped); otherwise the exit code of the first failed cluster in fleet-file order (each cluster's own code is in the results)."},
+        footer = {"", "Examples:", "  cmek fleet fleet.json                      # state in fleet.json.state.json",
+                "  cmek fleet fleet.json --output json --parallel 32",
+                "  cmek fleet fleet.json --recheck            # look at every cluster again"})
+final class FleetCommand extends CloudCommand {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The fleet file.")
+    Path file;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "16",
+            description = "Clusters being read and submitted at once (default ${DEFAULT-VALUE}); the rate limit is shared either way.")
+    int parallel;
+
+    @Option(names = "--state", paramLabel = "FILE", description = "Where each cluster's outcome is recorded (default: FILE.state.json).")
+    Path state;
+
+    @Option(names = "--recheck", description = "Also look at clusters the state file records as enabled (re-enabling is a no-op when the keys match).")
+    boolean recheck;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
+            description = "How long each cluster may take to reach ENABLED after its request (exit code 5 for that cluster). Default: ${DEFAULT-VALUE}.")
+    Duration timeout;
+
+    FleetCommand(Terminal terminal) {
+        super(terminal);
+    }
+
+    record ClusterLine(
+            @JsonProperty("cluster_id") String clusterId,
+            @JsonProperty("outcome") Fleet.Outcome outcome,
+            @JsonProperty("exit_code") int exitCode,
+            @JsonProperty("message") String message,
+            @JsonProperty("elapsed_seconds") double elapsedSeconds) {
+        static ClusterLine of(Fleet.ClusterResult r) {
+            return new ClusterLine(r.clusterId(), r.outcome(), r.exitCode().code(), r.message(), seconds(r.elapsed()));
+        }
+    }
+
+    record SummaryLine(
+            @JsonProperty("total") int total,
+            @JsonProperty("enabled") int enabled,
+            @JsonProperty("already_enabled") int alreadyEnabled,
+            @JsonProperty("skipped") int skipped,
+            @JsonProperty("failed") int failed,
+            @JsonProperty("exit_code") int exitCode,
+            @JsonProperty("elapsed_seconds") double elapsedSeconds) {}
+
+    record Document(
+            @JsonProperty("clusters") List<ClusterLine> clusters,
+            @JsonProperty("summary") SummaryLine summary,
+            @JsonProperty("state_file") String stateFile) {}
+
+    @Override
+    ExitCode run() {
+        FleetFile fleet = FleetFile.read(file);
+        Path stateFile = state != null ? state : file.resolveSibling(file.getFileName() + ".state.json");
+        FleetState recorded = FleetState.load(stateFile, Clock.systemUTC());
+        Set<String> skip = recheck ? Set.of() : recorded.enabled();
+        Fleet.Options options = Fleet.Options.standard(parallel, timeout);
+        Report report = report();
+        AtomicInteger done = new AtomicInteger();
+        int total = fleet.clusters().size();
+        Path dir = file.toAbsolutePath().getParent();
+        Optional<Provisioning> provisioning = fleet.clusters().stream().anyMatch(FleetFile.Entry::provision) ? Optional.of(provisioning()) : Optional.empty();
+        Fleet.Result result = new Fleet(api(), Fleet.manifests(provisioning, dir), options, r -> {
+            recorded.record(r);
+            report.progress(String.format("[%" + String.valueOf(total).length() + "d/%d] %s %s%s in %.1f s%s", done.incrementAndGet(), total,
+                    r.clusterId(), r.outcome(), r.outcome() == Fleet.Outcome.FAILED ? " (exit " + r.exitCode().code() + ")" : "",
+                    seconds(r.elapsed()), r.outcome() == Fleet.Outcome.FAILED ? ": " + r.message() : ""));
+        }).run(fleet.clusters(), skip);
+        Fleet.Summary s = result.summary();
+        ExitCode exit = result.exitCode();
+        Document doc = new Document(result.clusters().stream().map(ClusterLine::of).toList(),
+                new SummaryLine(s.total(), s.enabled(), s.alreadyEnabled(), s.skipped(), s.failed(), exit.code(), seconds(result.elapsed())),
+                stateFile.toString());
+        report.result(doc, lines(doc));
+        return exit;
+    }
+
+    static List<String> lines(Document doc) {
+        List<String> lines = new ArrayList<>();
+        for (ClusterLine c : doc.clusters()) {
+            lines.add(String.format("%s  %-15s %6.1f s  %s", c.clusterId(), c.outcome() == Fleet.Outcome.FAILED ? "FAILED (exit " + c.exitCode() + ")" : c.outcome(),
+                    c.elapsedSeconds(), c.message()));
+        }
+        SummaryLine s = doc.summary();
+        lines.add(String.format("%d clusters: %d enabled, %d already enabled, %d skipped, %d failed; exit code %d; %.1f s; state in %s",
+                s.total(), s.enabled(), s.alreadyEnabled(), s.skipped(), s.failed(), s.exitCode(), s.elapsedSeconds(), doc.stateFile()));
+        return lines;
+    }
+
+    private static double seconds(Duration d) {
+        return Math.round(d.toMillis() / 100.0) / 10.0;
+    }
+}
