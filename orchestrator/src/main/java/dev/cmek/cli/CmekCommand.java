@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 VerifyCommand.class,
                 RevokeCommand.class,
                 RestoreCommand.class,
+                FleetCommand.class,
                 ManifestCommand.class,
                 SandboxCommand.class,
                 CommandLine.HelpCommand.class},

@@ -19,7 +19,7 @@ class LocalCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
-    @ValueSource(strings = {"status", "plan", "provision", "enable", "rotate", "add-region", "verify", "revoke", "restore", "manifest", "sandbox"})
+    @ValueSource(strings = {"status", "plan", "provision", "enable", "rotate", "add-region", "verify", "revoke", "restore", "fleet", "manifest", "sandbox"})
     void help_explainsEachCommand(String command) {
         Cli.Result r = new Cli().run(command, "--help");
         assertEquals(0, r.exit(), r.err());
