@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.model.ClusterIdRule;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.RegionSpec;
 import java.io.IOException;
@@ -112,11 +113,7 @@ public final class HttpCloudApi implements CloudApi {
     }
 
     private static String clusterPath(String clusterId) {
-        // Cluster ids are UUIDs; anything else is rejected before it can reshape the path.
-        if (!clusterId.matches("[0-9A-Za-z-]{1,64}")) {
-            throw new dev.cmek.CmekException.InvalidInput("cluster id \"" + clusterId + "\" is not a CockroachDB Cloud cluster id (a UUID)");
-        }
-        return "/api/v1/clusters/" + clusterId;
+        return "/api/v1/clusters/" + ClusterIdRule.check(clusterId);
     }
 
     /** One API call: what it is for (for messages), the HTTP request, and which retries apply. */

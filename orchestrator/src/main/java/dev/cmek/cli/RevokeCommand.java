@@ -3,6 +3,7 @@ package dev.cmek.cli;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.api.CmekClusterInfo;
+import dev.cmek.model.ClusterIdRule;
 import dev.cmek.model.KeySpec;
 import dev.cmek.workflow.BreachResponse;
 import dev.cmek.workflow.CmekLifecycle;
@@ -55,9 +56,7 @@ final class RevokeCommand extends CloudCommand {
 
     @Override
     ExitCode run() {
-        if (!clusterId.matches("[0-9A-Za-z-]{1,64}")) {
-            throw new CmekException.InvalidInput("cluster id \"" + clusterId + "\" is not a CockroachDB Cloud cluster id (a UUID)");
-        }
+        ClusterIdRule.check(clusterId);
         if (cloudOnly && apiOnly) {
             throw new CmekException.InvalidInput("--cloud-only and --api-only exclude each other; give neither to run both steps");
         }
