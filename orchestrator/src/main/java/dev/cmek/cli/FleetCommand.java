@@ -1,5 +1,13 @@
 package dev.cmek.cli;
 
+import dev.cmek.CmekException;
+import dev.cmek.api.Cluster;
+import dev.cmek.model.ClusterFit;
+import dev.cmek.model.Manifest;
+import dev.cmek.model.ManifestCodec;
+import dev.cmek.workflow.CloudKeys;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.cmek.ExitCode;
 import dev.cmek.workflow.Fleet;
@@ -47,6 +55,9 @@ final class FleetCommand extends CloudCommand {
             description = "How long each cluster may take to reach ENABLED after its request (exit code 5 for that cluster). Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
+    @Option(names = "--dry-run", description = "Check every cluster (its manifest against the live cluster, or a provisioning plan) and change nothing.")
+    boolean dryRun;
+
     FleetCommand(Terminal terminal) {
         super(terminal);
     }
@@ -79,6 +90,9 @@ final class FleetCommand extends CloudCommand {
     @Override
     ExitCode run() {
         FleetFile fleet = FleetFile.read(file);
+        if (dryRun) {
+            return preview(fleet);
+        }
         Path stateFile = state != null ? state : file.resolveSibling(file.getFileName() + ".state.json");
         FleetState recorded = FleetState.load(stateFile, Clock.systemUTC());
         Set<String> skip = recheck ? Set.of() : recorded.enabled();
@@ -101,6 +115,50 @@ final class FleetCommand extends CloudCommand {
                 stateFile.toString());
         report.result(doc, lines(doc));
         return exit;
+    }
+
+    /** One line per cluster: what a real run would do, or why it would fail; exit code as for a real run. */
+    private ExitCode preview(FleetFile fleet) {
+        List<Map<String, Object>> clusters = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        ExitCode first = ExitCode.OK;
+        for (FleetFile.Entry entry : fleet.clusters()) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("cluster_id", entry.clusterId());
+            String would;
+            ExitCode code = ExitCode.OK;
+            try {
+                if (entry.manifest().isPresent()) {
+                    Manifest manifest = ManifestCodec.read(entry.manifest().get());
+                    Cluster cluster = api().cluster(entry.clusterId());
+                    ClusterFit.check(manifest, entry.clusterId(), cluster.cloudProvider(), cluster.regionNames(), ClusterFit.Purpose.ENABLE);
+                    would = "would enable with " + entry.manifest().get() + " (" + String.join(", ", manifest.regions()) + ")";
+                } else {
+                    CloudKeys.ProvisionReport plan = provisioning().plan(provisioning().target(entry.clusterId()));
+                    long changes = plan.changes().stream().filter(c -> c.action() != CloudKeys.ResourceChange.Action.UNCHANGED).count();
+                    code = plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
+                    would = plan.blocked() ? "provisioning is blocked (see cmek plan --cluster " + entry.clusterId() + ")"
+                            : "would provision (" + changes + " change(s)) and enable";
+                }
+            } catch (CmekException e) {
+                code = e.exitCode();
+                would = e.getMessage();
+            }
+            if (first == ExitCode.OK && code != ExitCode.OK) {
+                first = code;
+            }
+            line.put("ok", code == ExitCode.OK);
+            line.put("exit_code", code.code());
+            line.put("would", would);
+            clusters.add(line);
+            lines.add(entry.clusterId() + "  " + (code == ExitCode.OK ? "" : "PROBLEM (exit " + code.code() + "): ") + would);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("dry_run", true);
+        doc.put("clusters", clusters);
+        doc.put("exit_code", first.code());
+        report().result(doc, lines);
+        return first;
     }
 
     static List<String> lines(Document doc) {

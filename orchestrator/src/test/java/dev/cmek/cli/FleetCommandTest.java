@@ -152,4 +152,19 @@ class FleetCommandTest {
         assertTrue(r.out().contains("\"provision\": true") && r.out().contains("first failed cluster in fleet-file order"), r.out());
     }
 
+    @Test
+    void fleet_dryRun_checksEveryClusterAndChangesNothing() throws Exception {
+        Cli.Result ok = cli().run(fleet.toString(), "--dry-run");
+        assertEquals(0, ok.exit(), ok.err());
+        assertEquals(IDS.size(), ok.out().lines().filter(l -> l.contains("would enable with")).count(), ok.out());
+
+        Files.writeString(dir.resolve("cmek_config.json"), "{\"region_specs\": []}");
+        Cli.Result bad = cli().run(fleet.toString(), "--dry-run", "-o", "json");
+        assertEquals(2, bad.exit(), bad.err());
+        JsonNode doc = JSON.readTree(bad.out());
+        assertTrue(doc.get("dry_run").booleanValue());
+        assertTrue(doc.get("clusters").get(0).get("would").asText().contains("region_specs is empty"), bad.out());
+        assertTrue(sandbox.requestLog().exchanges().stream().allMatch(x -> x.method().equals("GET")), "nothing but reads");
+        assertTrue(!Files.exists(dir.resolve("fleet.json.state.json")), "no state written");
+    }
 }
