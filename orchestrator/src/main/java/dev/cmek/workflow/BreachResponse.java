@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -51,9 +53,13 @@ public final class BreachResponse {
     }
 
     public RevokeOutcome revoke(String clusterId, Path evidenceDir, Steps steps, boolean immediate, Optional<Duration> waitFor) {
-        Cluster cluster = api.cluster(clusterId);
-        ClusterTarget target = ClusterTarget.of(cluster, api.organization().id());
-        CmekClusterInfo before = CmekLifecycle.statusOrDisabled(api, clusterId);
+        // In a breach every round trip before the grants go counts: the three reads go out together.
+        CompletableFuture<Cluster> clusterRead = CompletableFuture.supplyAsync(() -> api.cluster(clusterId));
+        CompletableFuture<String> organizationRead = CompletableFuture.supplyAsync(() -> api.organization().id());
+        CompletableFuture<CmekClusterInfo> statusRead = CompletableFuture.supplyAsync(() -> CmekLifecycle.statusOrDisabled(api, clusterId));
+        Cluster cluster = join(clusterRead); // first: an unknown cluster must be reported as such, not as "no CMEK"
+        ClusterTarget target = ClusterTarget.of(cluster, join(organizationRead));
+        CmekClusterInfo before = join(statusRead);
         Map<String, KeySpec> live = CmekLifecycle.currentSpecs(before);
         if (before.status() == CmekStatus.DISABLED || live.isEmpty()) {
             throw new CmekException.InvalidInput("cluster " + clusterId + " does not use CMEK (status " + before.status() + "); nothing to revoke");
@@ -125,6 +131,17 @@ public final class BreachResponse {
         step.put("verified", verify.ok());
         evidence.step("restored", step);
         return new RestoreOutcome(target.clusterId(), target.organizationId(), revokedAt, restored.restored(), restored.warnings(), verify, note);
+    }
+
+    private static <T> T join(CompletableFuture<T> read) {
+        try {
+            return read.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     private static CloudProvider cloudOf(EvidenceFile evidence) {
