@@ -1,5 +1,7 @@
 package dev.cmek.bench;
 
+import dev.cmek.aws.bench.DelayingProxy;
+
 import com.google.cloud.kms.v1.ProtectionLevel;
 import dev.cmek.api.ApiKey;
 import dev.cmek.api.ApiSettings;

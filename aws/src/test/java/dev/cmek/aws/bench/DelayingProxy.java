@@ -21,15 +21,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** An HTTP proxy in front of the emulator that adds a fixed latency to every call and counts calls by region and operation. */
-final class DelayingProxy implements AutoCloseable {
+/**
+ * An HTTP proxy in front of moto that adds a fixed latency to every call, counts calls by region and operation, and
+ * sums moto's own answer time. The latency is settable between runs, so one set of warmed-up SDK clients serves every
+ * latency. Published in the test-jar for the orchestrator's workflow benchmarks.
+ */
+public final class DelayingProxy implements AutoCloseable {
     private static final Set<String> HOP = Set.of("host", "connection", "content-length", "expect", "upgrade",
             "transfer-encoding", "keep-alive");
     private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/([^/]+)/");
     private static final Pattern ACTION = Pattern.compile("(?:^|&)Action=([A-Za-z]+)");
 
     private final URI target;
-    private final Duration latency;
+    private volatile Duration latency;
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "delaying-proxy");
@@ -38,8 +42,10 @@ final class DelayingProxy implements AutoCloseable {
     });
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    /** Time moto took to answer (from forwarding the request to having the whole answer), per operation. */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> serviceNanos = new ConcurrentHashMap<>();
 
-    DelayingProxy(URI target, Duration latency) throws IOException {
+    public DelayingProxy(URI target, Duration latency) throws IOException {
         // Without TCP_NODELAY the JDK server's separate header/body writes meet delayed ACKs: ~40 ms extra per call.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         this.target = target;
@@ -50,19 +56,31 @@ final class DelayingProxy implements AutoCloseable {
         server.start();
     }
 
-    URI endpoint() {
+    public void latency(Duration latency) {
+        this.latency = latency;
+    }
+
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** Calls seen since the last reset, keyed {@code <service>/<region> <operation>}. */
-    Map<String, Integer> counts() {
+    public Map<String, Integer> counts() {
         Map<String, Integer> out = new TreeMap<>();
         counts.forEach((k, v) -> out.put(k, v.get()));
         return out;
     }
 
-    void resetCounts() {
+    public void resetCounts() {
         counts.clear();
+        serviceNanos.clear();
+    }
+
+    /** Moto's own answer time since the last reset, summed per operation (calls of all regions), in ms. */
+    public Map<String, Long> serviceMillis() {
+        Map<String, Long> out = new TreeMap<>();
+        serviceNanos.forEach((k, v) -> out.put(k, v.get() / 1_000_000));
+        return out;
     }
 
     private void forward(HttpExchange ex) throws IOException {
@@ -71,8 +89,11 @@ final class DelayingProxy implements AutoCloseable {
             try (InputStream in = ex.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            count(ex, body);
-            Thread.sleep(latency.toMillis());
+            String op = count(ex, body);
+            long ms = latency.toMillis();
+            if (ms > 0) {
+                Thread.sleep(ms);
+            }
             HttpRequest.Builder req = HttpRequest.newBuilder(target.resolve(ex.getRequestURI().toString()))
                     .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
             ex.getRequestHeaders().forEach((k, vs) -> {
@@ -80,7 +101,9 @@ final class DelayingProxy implements AutoCloseable {
                     vs.forEach(v -> req.header(k, v));
                 }
             });
+            long sent = System.nanoTime();
             HttpResponse<byte[]> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            serviceNanos.computeIfAbsent(op, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(System.nanoTime() - sent);
             resp.headers().map().forEach((k, vs) -> {
                 if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
                     ex.getResponseHeaders().put(k, vs);
@@ -96,7 +119,7 @@ final class DelayingProxy implements AutoCloseable {
         }
     }
 
-    private void count(HttpExchange ex, byte[] body) {
+    private String count(HttpExchange ex, byte[] body) {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         Matcher scope = SCOPE.matcher(auth == null ? "" : auth);
         String where = scope.find() ? scope.group(2) + "/" + scope.group(1) : "?";
@@ -112,6 +135,7 @@ final class DelayingProxy implements AutoCloseable {
             op = m.find() ? m.group(1) : "?";
         }
         counts.computeIfAbsent(where + " " + op, k -> new AtomicInteger()).incrementAndGet();
+        return (where.startsWith("kms/") ? "kms" : where) + " " + op;
     }
 
     @Override
