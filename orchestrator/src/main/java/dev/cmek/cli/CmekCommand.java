@@ -27,18 +27,17 @@ import picocli.CommandLine.Command;
                 ManifestCommand.class,
                 SandboxCommand.class,
                 CommandLine.HelpCommand.class},
-        footerHeading = "%nExit codes:%n",
-        footer = {
-                "  0  done (or already as asked)",
-                "  1  internal error (a bug: please report it)",
-                "  2  bad input or usage (including an unknown cluster): nothing was changed",
-                "  3  rejected by the Cloud API or a cloud (auth, permission, conflict)",
-                "  4  a CMEK operation ended in a *_FAILED status",
-                "  5  timed out waiting (the operation may still complete)",
-                "  6  the Cloud API or a cloud could not be reached, after retries",
-                "  7  verification found a grant missing or broader than intended",
-                "",
-                "Run 'cmek help COMMAND' for a command's options; the README has a walkthrough."})
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:done (or already as asked)",
+                "1:internal error (a bug: please report it)",
+                "2:bad input or usage (including an unknown cluster): nothing was changed",
+                "3:rejected by the Cloud API or a cloud (auth, permission, conflict)",
+                "4:a CMEK operation ended in a *_FAILED status",
+                "5:timed out waiting (the operation may still complete)",
+                "6:the Cloud API or a cloud could not be reached, after retries",
+                "7:verification found a grant missing or broader than intended"},
+        footer = {"", "Run 'cmek help COMMAND' for a command's options; the README has a walkthrough."})
 final class CmekCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "enable",
         description = {"Enable CMEK on a cluster, then wait until every region is ENABLED.",
                 "%nThe key specs come from a manifest (--manifest, e.g. from `cmek manifest build`) or are provisioned first (--provision, as `cmek provision` does, writing --out). They must cover every region of the cluster, with keys of the cluster's cloud. Running it again once enabled with the same keys changes nothing. Enable before loading data: existing data is not re-encrypted."},
-        footer = {"", "Examples:", "  export COCKROACH_API_KEY=...   # a service account with CLUSTER_ADMIN",
-                "  cmek enable --cluster 3a0c...e1 --provision            # AWS: credentials from the default chain",
+        footer = {"", "Examples:", "  export COCKROACH_API_KEY=...    # service account with CLUSTER_ADMIN",
+                "  cmek enable --cluster 3a0c...e1 --provision     # make keys, then enable",
                 "  cmek enable --cluster 3a0c...e1 --manifest cmek_config.json"})
 final class EnableCommand extends CloudCommand {
     @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")

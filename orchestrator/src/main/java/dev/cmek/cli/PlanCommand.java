@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "plan",
         description = {"Show, per region, what provision would create, change or leave alone, and the key specs it would give CockroachDB.",
-                "%nRead-only in both the Cloud API and your cloud. Exits 3 when something blocks provisioning (a resource with our name that is not ours)."})
+                "%nRead-only in both the Cloud API and your cloud. Exits 3 when something blocks provisioning (a resource with our name that is not ours)."},
+        footer = {"", "Examples:", "  cmek plan --cluster 3a0c...e1 --output json"})
 final class PlanCommand extends CloudCommand {
     @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
     String clusterId;

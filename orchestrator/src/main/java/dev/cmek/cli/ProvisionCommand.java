@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "provision",
         description = {"Create the key, the principal CockroachDB uses and the grant between them for every region of a cluster, and write the manifest.",
-                "%nReads the cluster's account and regions and the organization id from the Cloud API, then works on every region in parallel. AWS: a cross-account role trusted only by the cluster's account with the organization id as external id, and a KMS key whose policy grants that role exactly Encrypt, Decrypt, GenerateDataKey*, ReEncrypt* and DescribeKey. GCP: a service account CockroachDB's identity may impersonate, and a Cloud KMS key granting it only cryptoKeyEncrypterDecrypter. Idempotent: a second run changes nothing; a run cut short finishes on the next one."})
+                "%nReads the cluster's account and regions and the organization id from the Cloud API, then works on every region in parallel. AWS: a cross-account role trusted only by the cluster's account with the organization id as external id, and a KMS key whose policy grants that role exactly Encrypt, Decrypt, GenerateDataKey*, ReEncrypt* and DescribeKey. GCP: a service account CockroachDB's identity may impersonate, and a Cloud KMS key granting it only cryptoKeyEncrypterDecrypter. Idempotent: a second run changes nothing; a run cut short finishes on the next one."},
+        footer = {"", "Examples:", "  cmek plan --cluster 3a0c...e1                # what it would do", "  cmek provision --cluster 3a0c...e1           # AWS default credentials", "  cmek provision --cluster b1a2...5d --gcp-project acme-keys"})
 final class ProvisionCommand extends CloudCommand {
     @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
     String clusterId;

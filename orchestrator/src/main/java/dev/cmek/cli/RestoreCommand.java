@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "restore",
         description = {"After a revocation: put back exactly the grants that `cmek revoke` removed, check them, and print what to tell CockroachDB support.",
-                "%nReads the evidence directory revoke wrote. Changes made to the same policies since the revocation are kept. Restoring the grants does not bring the cluster back by itself: CockroachDB support has to, and nodes that restarted without key access need their help."})
+                "%nReads the evidence directory revoke wrote. Changes made to the same policies since the revocation are kept. Restoring the grants does not bring the cluster back by itself: CockroachDB support has to, and nodes that restarted without key access need their help."},
+        footer = {"", "Examples:", "  cmek restore --evidence incident-42/","  cmek verify --cluster 3a0c...e1"})
 final class RestoreCommand extends CloudCommand {
     @Option(names = "--evidence", required = true, paramLabel = "DIR", description = "The evidence directory (or its revocation.json) that revoke wrote.")
     Path evidence;

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "rotate",
         description = {"Rotate the keys of some or all regions, then wait until ENABLED again.",
-                "%n--new-version makes new key material inside the KMS (AWS RotateKeyOnDemand; GCP a new primary version) and submits the unchanged URI again, since CockroachDB does not notice a new version by itself. --new-key provisions a new key with its grant for each region and submits it; the old key keeps its grant until you remove it, once the region is ENABLED again and the KMS logs show no more use of it. --manifest submits key specs you made yourself."})
+                "%n--new-version makes new key material inside the KMS (AWS RotateKeyOnDemand; GCP a new primary version) and submits the unchanged URI again, since CockroachDB does not notice a new version by itself. --new-key provisions a new key with its grant for each region and submits it; the old key keeps its grant until you remove it, once the region is ENABLED again and the KMS logs show no more use of it. --manifest submits key specs you made yourself."},
+        footer = {"", "Examples:", "  cmek rotate --cluster 3a0c...e1 --new-version   # new key material", "  cmek rotate --cluster 3a0c...e1 --new-key --regions us-east-1"})
 final class RotateCommand extends CloudCommand {
     @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
     String clusterId;

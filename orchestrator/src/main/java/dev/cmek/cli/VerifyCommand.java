@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "verify",
         description = {"Check, per region, that CockroachDB's principal can use the key the cluster uses and that nothing broader is granted.",
-                "%nReads the live key specs from the Cloud API and the live policies from your cloud: on AWS the role's trust (only the cluster's account, with the organization id as external id) and each key policy (exactly the five KMS actions, no wildcard principal); on GCP the key's and the service account's bindings. Read-only. Exits 7 when anything is missing or broader than intended."})
+                "%nReads the live key specs from the Cloud API and the live policies from your cloud: on AWS the role's trust (only the cluster's account, with the organization id as external id) and each key policy (exactly the five KMS actions, no wildcard principal); on GCP the key's and the service account's bindings. Read-only. Exits 7 when anything is missing or broader than intended."},
+        footer = {"", "Examples:", "  cmek verify --cluster 3a0c...e1 --output json && echo grants ok"})
 final class VerifyCommand extends CloudCommand {
     @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
     String clusterId;
