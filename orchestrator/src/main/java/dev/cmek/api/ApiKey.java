@@ -68,9 +68,23 @@ public final class ApiKey {
         return secret;
     }
 
-    /** {@code text} with every occurrence of the key replaced: a last guard before anything is printed. */
+    /**
+     * {@code text} with every occurrence of the key replaced: a last guard before anything is printed. Keys shorter
+     * than {@value #REDACT_MIN} characters (only ever test keys; real ones are long) are left, as replacing them would
+     * garble ordinary words.
+     */
     public String redact(String text) {
-        return text == null ? null : text.replace(secret, "[redacted]");
+        return redact(text, secret);
+    }
+
+    static final int REDACT_MIN = 8;
+
+    /** {@link #redact(String)} for a key known only as text, such as the environment's. */
+    public static String redact(String text, String key) {
+        if (text == null || key == null || key.strip().length() < REDACT_MIN) {
+            return text;
+        }
+        return text.replace(key.strip(), "[redacted]");
     }
 
     @Override

@@ -85,11 +85,7 @@ public final class Main {
 
     private static String redact(Terminal terminal, ApiKey key, String text) {
         String result = key == null ? text : key.redact(text);
-        String envKey = terminal.env().get(ApiKey.ENV);
-        if (result != null && envKey != null && !envKey.isBlank()) {
-            result = result.replace(envKey.strip(), "[redacted]");
-        }
-        return result;
+        return ApiKey.redact(result, terminal.env().get(ApiKey.ENV));
     }
 
     /** Hands each command the terminal it runs in. */

@@ -43,4 +43,9 @@ class ApiKeyTest {
         var e = assertThrows(CmekException.InvalidInput.class, () -> ApiKey.fromFile(spaced));
         assertFalse(e.getMessage().contains("secret part"), e.getMessage());
     }
+    @Test
+    void redaction_coversRealKeys_andLeavesWordsAloneForTinyTestKeys() {
+        assertEquals("cannot read [redacted] config", ApiKey.redact("cannot read CCDB1_abcdef config", "CCDB1_abcdef"));
+        assertEquals("cannot read sandbox config /nonexistent.json", ApiKey.redact("cannot read sandbox config /nonexistent.json", "x"));
+    }
 }
