@@ -40,8 +40,10 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         String text;
         try {
             text = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InvalidSandboxConfigException(file + ": no such file (expected the organization and clusters to serve)");
         } catch (IOException e) {
-            throw new InvalidSandboxConfigException("cannot read sandbox config " + file + ": " + e.getMessage());
+            throw new InvalidSandboxConfigException("cannot read sandbox config " + file + " (" + e.getClass().getSimpleName() + ")");
         }
         try {
             return parse(text);
