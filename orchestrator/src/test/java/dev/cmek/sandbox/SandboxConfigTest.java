@@ -58,7 +58,7 @@ class SandboxConfigTest {
                         + "\"regions\":[{\"name\":\"us-east-1\"}]}"));
         var missing = assertThrows(SandboxConfig.InvalidSandboxConfigException.class,
                 () -> SandboxConfig.load(dir.resolve("nope.json")));
-        assertTrue(missing.getMessage().startsWith("cannot read sandbox config"), missing.getMessage());
+        assertTrue(missing.getMessage().endsWith("nope.json: no such file (expected the organization and clusters to serve)"), missing.getMessage());
     }
 
     private static String cluster(String json) {
