@@ -12,6 +12,7 @@ abstract class CloudCommand extends ApiCommand {
     CloudOptions cloudOptions;
 
     private CloudKeysFactory keys;
+    private Provisioning provisioning;
 
     CloudCommand(Terminal terminal) {
         super(terminal);
@@ -37,8 +38,12 @@ abstract class CloudCommand extends ApiCommand {
         return keys;
     }
 
+    /** One per command, so the organization is read once however many clusters the command works on. */
     Provisioning provisioning() {
-        return new Provisioning(api(), keys());
+        if (provisioning == null) {
+            provisioning = new Provisioning(api(), keys());
+        }
+        return provisioning;
     }
 
     BreachResponse breachResponse() {
