@@ -1,20 +1,13 @@
 package dev.cmek.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import dev.cmek.AtomicFile;
 import dev.cmek.CmekException;
 import dev.cmek.PrettyJson;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.cmek.StrictJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,37 +22,18 @@ import java.util.Set;
  */
 public final class ManifestCodec {
 
-    private static final ObjectMapper STRICT = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-    private static final ObjectWriter PRETTY = PrettyJson.writer(STRICT);
+    private static final ObjectWriter PRETTY = PrettyJson.writer(StrictJson.mapper());
 
     private ManifestCodec() {}
 
     /** Reads a manifest file; {@code source} names it in error messages. */
     public static Manifest read(Path file) {
-        try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-        } catch (NoSuchFileException e) {
-            throw new CmekException.InvalidInput(file + ": no such file");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new CmekException.InvalidInput(file + ": not UTF-8 text");
-        } catch (IOException e) {
-            throw new CmekException.InvalidInput(file + ": cannot read (" + e.getMessage() + ")");
-        }
+        return parse(StrictJson.readText(file), file.toString());
     }
 
     /** Parses manifest JSON; every problem is a one-line {@link CmekException.InvalidInput} prefixed by {@code source}. */
     public static Manifest parse(String json, String source) {
-        JsonNode root;
-        try {
-            root = STRICT.readTree(json);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw invalid(source, "malformed JSON" + where + ": " + jacksonReason(e));
-        }
+        JsonNode root = StrictJson.parse(json, source, "malformed JSON");
         if (root == null || root.isMissingNode()) {
             throw invalid(source, "empty file (expected {\"region_specs\": [...]})");
         }
@@ -118,21 +92,6 @@ public final class ManifestCodec {
     /** Writes the manifest through a temporary file and a rename, so readers never see half a file. */
     public static void write(Path file, Manifest manifest) {
         AtomicFile.write(file, format(manifest));
-    }
-
-    /** Jackson's reason without its source echo and configuration advice. */
-    private static String jacksonReason(JsonProcessingException e) {
-        String reason = e.getOriginalMessage().lines().findFirst().orElse("");
-        if (reason.startsWith("Trailing token")) {
-            return "more than one JSON document";
-        }
-        for (String noise : List.of(" (start marker at", " (bound as", ": not allowed as per", " at [Source")) {
-            int cut = reason.indexOf(noise);
-            if (cut > 0) {
-                reason = reason.substring(0, cut);
-            }
-        }
-        return reason;
     }
 
     private static KeyType parseType(String source, String at, String type) {

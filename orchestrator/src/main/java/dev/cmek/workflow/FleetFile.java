@@ -1,15 +1,8 @@
 package dev.cmek.workflow;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.cmek.CmekException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.cmek.StrictJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,10 +30,6 @@ public record FleetFile(Path source, List<Entry> clusters) {
         }
     }
 
-    private static final ObjectMapper STRICT = JsonMapper.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Set<String> TOP = Set.of("clusters", "defaults");
     private static final Set<String> ENTRY = Set.of("id", "manifest", "provision");
@@ -51,28 +40,14 @@ public record FleetFile(Path source, List<Entry> clusters) {
     }
 
     public static FleetFile read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new CmekException.InvalidInput(file + ": no such file");
-        } catch (IOException e) {
-            throw new CmekException.InvalidInput(file + ": cannot read (" + e.getMessage() + ")");
-        }
+        String text = StrictJson.readText(file);
         Path dir = file.toAbsolutePath().getParent();
         return new FleetFile(file, parse(text, file.toString(), dir));
     }
 
     /** Parses fleet JSON; {@code source} prefixes every message, {@code dir} anchors relative manifest paths. */
     public static List<Entry> parse(String json, String source, Path dir) {
-        JsonNode root;
-        try {
-            root = STRICT.readTree(json);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw bad(source, "not valid JSON" + where + ": " + e.getOriginalMessage());
-        }
+        JsonNode root = StrictJson.parse(json, source, "not valid JSON");
         if (root == null || !root.isObject()) {
             throw bad(source, "must be a JSON object {\"clusters\": [...]}");
         }
