@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
         description = {"Add a region to a CMEK cluster, with its node count and its key spec, then wait until ENABLED.",
                 "%nThe new region's key spec comes from a manifest (--manifest) or is provisioned first (--provision: key, principal and grant, as `cmek provision` does). The cluster update lists every region's node count and only the new region's key spec, as the API requires."})
 final class AddRegionCommand extends CloudCommand {
-    @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
-    String clusterId;
+    @Mixin
+    ClusterOption cluster;
 
     @Option(names = "--region", required = true, paramLabel = "REGION", description = "The region to add, e.g. us-west-2.")
     String region;
@@ -66,10 +66,10 @@ final class AddRegionCommand extends CloudCommand {
             spec = manifest.find(region).orElseThrow(() ->
                     new CmekException.InvalidInput(source.manifest + " has no key spec for region " + region));
             if (dryRun) {
-                return ManifestPreview.fit(this, clusterId, new Manifest(List.of(spec)), ClusterFit.Purpose.ADD_REGION, "add region " + region + " to");
+                return ManifestPreview.fit(this, cluster.id, new Manifest(List.of(spec)), ClusterFit.Purpose.ADD_REGION, "add region " + region + " to");
             }
         } else {
-            ClusterTarget target = provisioning().target(clusterId);
+            ClusterTarget target = provisioning().target(cluster.id);
             List<String> regions = new ArrayList<>(target.regions());
             if (!regions.contains(region)) {
                 regions.add(region);
@@ -82,6 +82,6 @@ final class AddRegionCommand extends CloudCommand {
             spec = made.specs().stream().filter(s -> s.region().equals(region)).findFirst().orElseThrow();
             report().progress("provisioned the key and grant for " + region + ": " + spec.keySpec().uri());
         }
-        return LifecycleCommands.print(report(), lifecycle().addRegion(clusterId, spec, nodes, waitFor(wait)));
+        return LifecycleCommands.print(report(), lifecycle().addRegion(cluster.id, spec, nodes, waitFor(wait)));
     }
 }

@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
                 "  cmek enable --cluster 3a0c...e1 --provision     # make keys, then enable",
                 "  cmek enable --cluster 3a0c...e1 --manifest cmek_config.json"})
 final class EnableCommand extends CloudCommand {
-    @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
-    String clusterId;
+    @Mixin
+    ClusterOption cluster;
 
     static final class Source {
         @Option(names = "--manifest", paramLabel = "FILE", description = "The cmek_config.json to submit.")
@@ -52,10 +52,10 @@ final class EnableCommand extends CloudCommand {
         if (source.manifest != null) {
             manifest = ManifestCodec.read(source.manifest);
             if (dryRun) {
-                return ManifestPreview.fitForEnable(this, clusterId, manifest);
+                return ManifestPreview.fitForEnable(this, cluster.id, manifest);
             }
         } else {
-            ClusterTarget target = provisioning().target(clusterId);
+            ClusterTarget target = provisioning().target(cluster.id);
             if (dryRun) {
                 return ProvisionView.printPlan(report(), target, provisioning().plan(target));
             }
@@ -63,6 +63,6 @@ final class EnableCommand extends CloudCommand {
             report().progress("provisioned " + target.regions().size() + " region(s); manifest written to " + out);
             manifest = done.manifest().orElseThrow();
         }
-        return LifecycleCommands.print(report(), lifecycle().enable(clusterId, manifest, waitFor(wait)));
+        return LifecycleCommands.print(report(), lifecycle().enable(cluster.id, manifest, waitFor(wait)));
     }
 }

@@ -7,6 +7,7 @@ import dev.cmek.workflow.CloudKeys;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "provision",
@@ -14,8 +15,8 @@ import picocli.CommandLine.Option;
                 "%nReads the cluster's account and regions and the organization id from the Cloud API, then works on every region in parallel. AWS: a cross-account role trusted only by the cluster's account with the organization id as external id, and a KMS key whose policy grants that role exactly Encrypt, Decrypt, GenerateDataKey*, ReEncrypt* and DescribeKey. GCP: a service account CockroachDB's identity may impersonate, and a Cloud KMS key granting it only cryptoKeyEncrypterDecrypter. Idempotent: a second run changes nothing; a run cut short finishes on the next one."},
         footer = {"", "Examples:", "  cmek plan --cluster 3a0c...e1                # what it would do", "  cmek provision --cluster 3a0c...e1           # AWS default credentials", "  cmek provision --cluster b1a2...5d --gcp-project acme-keys"})
 final class ProvisionCommand extends CloudCommand {
-    @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
-    String clusterId;
+    @Mixin
+    ClusterOption cluster;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "cmek_config.json", description = "Where to write the manifest (default ${DEFAULT-VALUE}).")
     Path out;
@@ -29,7 +30,7 @@ final class ProvisionCommand extends CloudCommand {
 
     @Override
     ExitCode run() {
-        ClusterTarget target = provisioning().target(clusterId);
+        ClusterTarget target = provisioning().target(cluster.id);
         if (dryRun) {
             return ProvisionView.printPlan(report(), target, provisioning().plan(target));
         }

@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
                 "%nThe cluster stops serving data, and no API call undoes it: recovery needs the grants put back (`cmek restore`) and then CockroachDB support. Before changing anything it writes an evidence record (--evidence DIR): each policy before and after, timestamps, who acted, the API's answers; no secrets. A run cut short is finished by running it again with the same --evidence. It never deletes, disables or schedules deletion of a key. --immediate also cuts access already in use (AWS: denies role sessions issued before now; GCP: disables the service account, reversibly). --cloud-only and --api-only run one step. Asks you to type the cluster id unless --yes; refuses without --yes when not interactive."},
         footer = {"", "Examples:", "  cmek revoke --cluster 3a0c...e1 --dry-run     # what would be removed", "  cmek revoke --cluster 3a0c...e1 --yes --immediate --evidence incident-42/", "  cmek restore --evidence incident-42/         # later: put it back"})
 final class RevokeCommand extends CloudCommand {
-    @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
-    String clusterId;
+    @Mixin
+    ClusterOption cluster;
 
     @Option(names = "--yes", description = "Do not ask for confirmation (for scripts and incident runbooks).")
     boolean yes;
@@ -57,7 +57,7 @@ final class RevokeCommand extends CloudCommand {
 
     @Override
     ExitCode run() {
-        ClusterIdRule.check(clusterId);
+        ClusterIdRule.check(cluster.id);
         if (cloudOnly && apiOnly) {
             throw new CmekException.InvalidInput("--cloud-only and --api-only exclude each other; give neither to run both steps");
         }
@@ -66,14 +66,14 @@ final class RevokeCommand extends CloudCommand {
             return preview(steps);
         }
         Path dir = evidence != null ? evidence
-                : Path.of("cmek-revocation-" + clusterId + "-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now()));
-        EvidenceFile.checkUsable(dir, clusterId, Clock.systemUTC());
+                : Path.of("cmek-revocation-" + cluster.id + "-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now()));
+        EvidenceFile.checkUsable(dir, cluster.id, Clock.systemUTC());
         confirm();
-        BreachResponse.RevokeOutcome outcome = breachResponse().revoke(clusterId, dir, steps, immediate, waitFor(wait));
-        StatusView.Document status = StatusView.document(clusterId, steps == BreachResponse.Steps.CLOUD_ONLY ? "CLOUD_GRANTS_REMOVED" : "REVOKED",
+        BreachResponse.RevokeOutcome outcome = breachResponse().revoke(cluster.id, dir, steps, immediate, waitFor(wait));
+        StatusView.Document status = StatusView.document(cluster.id, steps == BreachResponse.Steps.CLOUD_ONLY ? "CLOUD_GRANTS_REMOVED" : "REVOKED",
                 outcome.status());
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("cluster_id", clusterId);
+        doc.put("cluster_id", cluster.id);
         doc.put("evidence", outcome.evidence().toString());
         doc.put("removed", outcome.removed());
         doc.put("status", status);
@@ -86,15 +86,15 @@ final class RevokeCommand extends CloudCommand {
     }
 
     private ExitCode preview(BreachResponse.Steps steps) {
-        CmekClusterInfo info = CmekLifecycle.statusOrDisabled(api(), api().cluster(clusterId).id());
+        CmekClusterInfo info = CmekLifecycle.statusOrDisabled(api(), api().cluster(cluster.id).id());
         Map<String, KeySpec> live = CmekLifecycle.currentSpecs(info);
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("cluster_id", clusterId);
+        doc.put("cluster_id", cluster.id);
         doc.put("dry_run", true);
         doc.put("steps", steps.name());
         doc.put("live_key_specs", live);
         List<String> lines = new ArrayList<>();
-        lines.add("would revoke cluster " + clusterId + " (CMEK " + info.status() + ")" + (steps == BreachResponse.Steps.API_ONLY ? "" : "; grants removed from:"));
+        lines.add("would revoke cluster " + cluster.id + " (CMEK " + info.status() + ")" + (steps == BreachResponse.Steps.API_ONLY ? "" : "; grants removed from:"));
         if (steps != BreachResponse.Steps.API_ONLY) {
             live.forEach((region, spec) -> lines.add(String.format("  %-24s %s as %s", region, spec.uri(), spec.authPrincipal())));
         }
@@ -111,7 +111,7 @@ final class RevokeCommand extends CloudCommand {
         if (!terminal.interactive()) {
             throw new CmekException.InvalidInput("refusing to revoke without --yes: no terminal to confirm on; nothing was changed");
         }
-        terminal.err().println("Revoking stops cluster " + clusterId + " from serving data, and no API call undoes it.");
+        terminal.err().println("Revoking stops cluster " + cluster.id + " from serving data, and no API call undoes it.");
         terminal.err().print("Type the cluster id to confirm: ");
         terminal.err().flush();
         String answer;
@@ -120,7 +120,7 @@ final class RevokeCommand extends CloudCommand {
         } catch (IOException e) {
             answer = null;
         }
-        if (answer == null || !answer.strip().equals(clusterId)) {
+        if (answer == null || !answer.strip().equals(cluster.id)) {
             throw new CmekException.InvalidInput("not confirmed; nothing was changed");
         }
     }

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
                 "%n--new-version makes new key material inside the KMS (AWS RotateKeyOnDemand; GCP a new primary version) and submits the unchanged URI again, since CockroachDB does not notice a new version by itself. --new-key provisions a new key with its grant for each region and submits it; the old key keeps its grant until you remove it, once the region is ENABLED again and the KMS logs show no more use of it. --manifest submits key specs you made yourself."},
         footer = {"", "Examples:", "  cmek rotate --cluster 3a0c...e1 --new-version   # new key material", "  cmek rotate --cluster 3a0c...e1 --new-key --regions us-east-1"})
 final class RotateCommand extends CloudCommand {
-    @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
-    String clusterId;
+    @Mixin
+    ClusterOption cluster;
 
     static final class How {
         @Option(names = "--manifest", paramLabel = "FILE", description = "Submit the key specs of this manifest.")
@@ -62,22 +62,22 @@ final class RotateCommand extends CloudCommand {
             }
             Manifest chosen = regions.isEmpty() ? manifest : manifest.only(regions);
             if (dryRun) {
-                return ManifestPreview.fit(this, clusterId, chosen, ClusterFit.Purpose.ROTATE, "rotate");
+                return ManifestPreview.fit(this, cluster.id, chosen, ClusterFit.Purpose.ROTATE, "rotate");
             }
-            return LifecycleCommands.print(report(), lifecycle().rotate(clusterId, chosen, waitFor(wait)));
+            return LifecycleCommands.print(report(), lifecycle().rotate(cluster.id, chosen, waitFor(wait)));
         }
         Rotation rotation = new Rotation(api(), provisioning(), lifecycle(), report()::progress);
         Rotation.Kind kind = how.newKey ? Rotation.Kind.NEW_KEY : Rotation.Kind.NEW_VERSION;
         if (dryRun) {
-            Manifest planned = rotation.preview(clusterId, kind, regions);
+            Manifest planned = rotation.preview(cluster.id, kind, regions);
             Map<String, Object> doc = new java.util.LinkedHashMap<>();
-            doc.put("cluster_id", clusterId);
+            doc.put("cluster_id", cluster.id);
             doc.put("dry_run", true);
             doc.put("kind", kind.name());
             doc.put("region_specs", planned.regionSpecs());
             report().result(doc, List.of("would rotate (" + kind.name().toLowerCase().replace('_', ' ') + ") regions " + String.join(", ", planned.regions())));
             return ExitCode.OK;
         }
-        return LifecycleCommands.print(report(), rotation.rotate(clusterId, kind, regions, waitFor(wait)));
+        return LifecycleCommands.print(report(), rotation.rotate(cluster.id, kind, regions, waitFor(wait)));
     }
 }

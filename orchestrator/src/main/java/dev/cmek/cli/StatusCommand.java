@@ -4,14 +4,14 @@ import dev.cmek.ExitCode;
 import dev.cmek.api.CmekClusterInfo;
 import dev.cmek.workflow.CmekLifecycle;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "status",
         description = {"Show the CMEK status of a cluster and of each region, with the key each region uses.",
                 "%nRead-only. Exits 4 when CMEK or any region is in a *_FAILED status, so scripts can branch on it."})
 final class StatusCommand extends ApiCommand {
-    @Option(names = "--cluster", required = true, paramLabel = "ID", description = "Cluster id (UUID).")
-    String clusterId;
+    @Mixin
+    ClusterOption cluster;
 
     StatusCommand(Terminal terminal) {
         super(terminal);
@@ -19,9 +19,9 @@ final class StatusCommand extends ApiCommand {
 
     @Override
     ExitCode execute() {
-        api().cluster(clusterId); // an unknown cluster is a 404 here, so the next 404 can only mean "no CMEK yet"
-        CmekClusterInfo info = CmekLifecycle.statusOrDisabled(api(), clusterId);
-        StatusView.Document doc = StatusView.document(clusterId, null, info);
+        api().cluster(cluster.id); // an unknown cluster is a 404 here, so the next 404 can only mean "no CMEK yet"
+        CmekClusterInfo info = CmekLifecycle.statusOrDisabled(api(), cluster.id);
+        StatusView.Document doc = StatusView.document(cluster.id, null, info);
         report().result(doc, StatusView.lines(doc));
         boolean failed = info.status().isFailed() || info.regionInfos().stream().anyMatch(r -> r.status().isFailed());
         return failed ? ExitCode.OPERATION_FAILED : ExitCode.OK;
