@@ -1,6 +1,5 @@
 package dev.cmek.cli;
 
-import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.CloudKeys;
@@ -35,10 +34,6 @@ final class ProvisionCommand extends CloudCommand {
             return ProvisionView.printPlan(report(), target, provisioning().plan(target));
         }
         CloudKeys.ProvisionReport done = provisioning().provision(target, Optional.of(out));
-        if (done.blocked()) {
-            throw new CmekException(ExitCode.REJECTED, "provisioning is blocked: " + done.changes().stream()
-                    .filter(c -> c.action() == CloudKeys.ResourceChange.Action.BLOCKED).map(c -> c.resource() + " (" + c.detail() + ")").toList());
-        }
         ProvisionView.Document doc = ProvisionView.document(target, done, false, out.toString());
         report().result(doc, ProvisionView.lines(doc));
         return ExitCode.OK;

@@ -94,7 +94,8 @@ public final class Fleet {
     /**
      * The usual manifest source: the entry's manifest file, or keys provisioned through {@code provisioning} (one
      * instance for the whole fleet, so the organization is read once) with the manifest written to
-     * {@code cmek_config-ID.json} in {@code provisionedDir}. Provisioning that is blocked fails that cluster (exit 3).
+     * {@code cmek_config-ID.json} in {@code provisionedDir}. Provisioning that is blocked fails that cluster (exit 3, from
+     * {@link Provisioning#provision}).
      */
     public static Function<FleetFile.Entry, Manifest> manifests(Optional<Provisioning> provisioning, java.nio.file.Path provisionedDir) {
         return entry -> {
@@ -104,10 +105,6 @@ public final class Fleet {
             Provisioning p = provisioning.orElseThrow(() -> new IllegalStateException("no provisioning for " + entry.clusterId()));
             ClusterTarget target = p.target(entry.clusterId());
             CloudKeys.ProvisionReport done = p.provision(target, Optional.empty());
-            if (done.blocked()) {
-                throw new CmekException(ExitCode.REJECTED, "provisioning cluster " + entry.clusterId() + " is blocked: " + done.changes().stream()
-                        .filter(c -> c.action() == CloudKeys.ResourceChange.Action.BLOCKED).map(c -> c.resource() + " (" + c.detail() + ")").toList());
-            }
             Manifest manifest = done.manifest().orElseThrow(() -> new IllegalStateException("provisioning returned a region without a key"));
             dev.cmek.model.ManifestCodec.write(provisionedDir.resolve("cmek_config-" + entry.clusterId() + ".json"), manifest);
             return manifest;

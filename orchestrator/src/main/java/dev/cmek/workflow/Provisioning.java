@@ -1,5 +1,7 @@
 package dev.cmek.workflow;
 
+import dev.cmek.CmekException;
+import dev.cmek.ExitCode;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.CmekClusterInfo;
 import dev.cmek.model.CloudProvider;
@@ -53,9 +55,18 @@ public final class Provisioning {
         return keysFor.apply(target.cloud()).plan(target);
     }
 
-    /** Ensures keys, principal and grants, then writes the manifest to {@code out} when given. */
+    /**
+     * Ensures keys, principal and grants, then writes the manifest to {@code out} when given.
+     *
+     * @throws CmekException with {@link ExitCode#REJECTED} when a resource of ours is found without our mark (never
+     *     adopted); no manifest is written then
+     */
     public CloudKeys.ProvisionReport provision(ClusterTarget target, Optional<Path> out) {
         CloudKeys.ProvisionReport report = keysFor.apply(target.cloud()).provision(target);
+        if (report.blocked()) {
+            throw new CmekException(ExitCode.REJECTED, "provisioning cluster " + target.clusterId() + " is blocked: " + report.changes().stream()
+                    .filter(c -> c.action() == CloudKeys.ResourceChange.Action.BLOCKED).map(c -> c.resource() + " (" + c.detail() + ")").toList());
+        }
         out.ifPresent(file -> ManifestCodec.write(file, report.manifest().orElseThrow(
                 () -> new IllegalStateException("provisioning returned a region without a key"))));
         return report;
