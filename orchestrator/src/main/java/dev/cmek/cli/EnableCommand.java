@@ -1,6 +1,7 @@
 package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
+import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.workflow.ClusterTarget;
@@ -52,7 +53,7 @@ final class EnableCommand extends CloudCommand {
         if (source.manifest != null) {
             manifest = ManifestCodec.read(source.manifest);
             if (dryRun) {
-                return ManifestPreview.fitForEnable(this, cluster.id, manifest);
+                return ManifestPreview.fit(this, cluster.id, manifest, ClusterFit.Purpose.ENABLE, "enable");
             }
         } else {
             ClusterTarget target = provisioning().target(cluster.id);

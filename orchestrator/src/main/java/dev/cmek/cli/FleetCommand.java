@@ -1,7 +1,6 @@
 package dev.cmek.cli;
 
 import dev.cmek.CmekException;
-import dev.cmek.api.Cluster;
 import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
@@ -130,8 +129,7 @@ final class FleetCommand extends CloudCommand {
             try {
                 if (entry.manifest().isPresent()) {
                     Manifest manifest = ManifestCodec.read(entry.manifest().get());
-                    Cluster cluster = api().cluster(entry.clusterId());
-                    ClusterFit.check(manifest, entry.clusterId(), cluster.cloudProvider(), cluster.regionNames(), ClusterFit.Purpose.ENABLE);
+                    ManifestPreview.checkFits(api(), entry.clusterId(), manifest, ClusterFit.Purpose.ENABLE);
                     would = "would enable with " + entry.manifest().get() + " (" + String.join(", ", manifest.regions()) + ")";
                 } else {
                     CloudKeys.ProvisionReport plan = provisioning().plan(provisioning().target(entry.clusterId()));

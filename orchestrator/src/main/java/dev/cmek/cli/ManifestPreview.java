@@ -1,6 +1,7 @@
 package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
+import dev.cmek.api.CloudApi;
 import dev.cmek.api.Cluster;
 import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
@@ -12,13 +13,14 @@ import java.util.Map;
 final class ManifestPreview {
     private ManifestPreview() {}
 
-    static ExitCode fitForEnable(ApiCommand command, String clusterId, Manifest manifest) {
-        return fit(command, clusterId, manifest, ClusterFit.Purpose.ENABLE, "enable");
+    /** Reads the cluster and checks the manifest fits it for {@code purpose}; one-line bad input when not. */
+    static void checkFits(CloudApi api, String clusterId, Manifest manifest, ClusterFit.Purpose purpose) {
+        Cluster cluster = api.cluster(clusterId);
+        ClusterFit.check(manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), purpose);
     }
 
     static ExitCode fit(ApiCommand command, String clusterId, Manifest manifest, ClusterFit.Purpose purpose, String verb) {
-        Cluster cluster = command.api().cluster(clusterId);
-        ClusterFit.check(manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), purpose);
+        checkFits(command.api(), clusterId, manifest, purpose);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("cluster_id", clusterId);
         doc.put("dry_run", true);

@@ -69,7 +69,7 @@ final class RotateCommand extends CloudCommand {
         Rotation rotation = new Rotation(api(), provisioning(), lifecycle(), report()::progress);
         Rotation.Kind kind = how.newKey ? Rotation.Kind.NEW_KEY : Rotation.Kind.NEW_VERSION;
         if (dryRun) {
-            Manifest planned = rotation.preview(cluster.id, kind, regions);
+            Manifest planned = rotation.preview(cluster.id, regions);
             Map<String, Object> doc = new java.util.LinkedHashMap<>();
             doc.put("cluster_id", cluster.id);
             doc.put("dry_run", true);

@@ -37,7 +37,7 @@ public final class Rotation {
     }
 
     /** The live key specs that would be rotated; changes nothing. */
-    public Manifest preview(String clusterId, Kind kind, List<String> regions) {
+    public Manifest preview(String clusterId, List<String> regions) {
         return new Manifest(chosen(clusterId, regions).live().entrySet().stream().map(e -> new RegionSpec(e.getKey(), e.getValue())).toList());
     }
 
