@@ -57,6 +57,7 @@ class RevokeRestoreTest extends EmulatorBacked {
     VerificationReport v = cmek.verify(req);
     assertTrue(v.serviceAccountFindings().isEmpty(), v.toString());
     assertTrue(v.regions().get(1).ok(), v.toString());
+    assertFalse(v.regions().get(0).findings().isEmpty(), "the auditor we added is flagged: " + v);
     assertTrue(v.regions().get(0).findings().stream().allMatch(f -> f.contains("auditor")), "only the auditor we added is flagged: " + v);
     assertTrue(emulator.canImpersonateAndUse(member, r.serviceAccount().value(), r.keyOf("us-west1").toString()));
     assertEquals(2, emulator.cryptoKeyCount(), "keys are never touched");
