@@ -16,23 +16,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The happy paths of all seven operations and the status transitions over time. */
 class CmekLifecycleTest {
 
     private static final String CMEK = "/api/v1/clusters/" + AWS_CLUSTER + "/cmek";
-    private final SandboxFixture api = new SandboxFixture();
-
-    @AfterEach
-    void everyExchangeConformsToTheSpec() {
-        try {
-            OpenApiContract.assertConforms(api.log());
-        } finally {
-            api.close();
-        }
-    }
+    /** Every exchange of each test is checked against the OpenAPI spec afterwards. */
+    @RegisterExtension
+    final SandboxFixture api = new SandboxFixture();
 
     @Test
     void getOrganization_returnsConfiguredOrganizationWithRequiredFields() {

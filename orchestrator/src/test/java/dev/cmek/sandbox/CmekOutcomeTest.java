@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Failed outcomes (*_FAILED with user_message), the pluggable key check, and slow cluster creation. */
 class CmekOutcomeTest {
@@ -21,16 +21,9 @@ class CmekOutcomeTest {
     private static final String CLUSTER = "/api/v1/clusters/" + AWS_CLUSTER;
     private static final String CMEK = CLUSTER + "/cmek";
     private static final String BOTH = regionSpecs(awsSpec("us-east-1", "k1"), awsSpec("eu-west-1", "k2"));
-    private final SandboxFixture api = new SandboxFixture();
-
-    @AfterEach
-    void everyExchangeConformsToTheSpec() {
-        try {
-            OpenApiContract.assertConforms(api.log());
-        } finally {
-            api.close();
-        }
-    }
+    /** Every exchange of each test is checked against the OpenAPI spec afterwards. */
+    @RegisterExtension
+    final SandboxFixture api = new SandboxFixture();
 
     @Test
     void failNextCmekOperation_endsEnableInEnableFailed_withUserMessage_andRetryByPutSucceeds() throws Exception {

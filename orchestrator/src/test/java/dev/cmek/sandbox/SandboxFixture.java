@@ -10,9 +10,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** A started sandbox with two clusters and an HTTP client for it; tests use it as the real client would. */
-final class SandboxFixture implements AutoCloseable {
+final class SandboxFixture implements AutoCloseable, AfterEachCallback {
 
     static final String API_KEY = "test-api-key";
     static final String ORG_ID = "9c0bde16-3d1b-4c16-8f6b-1d2c3e4f5a6b";
@@ -39,7 +41,20 @@ final class SandboxFixture implements AutoCloseable {
     final CloudApiSandbox sandbox;
     final HttpClient http = HttpClient.newHttpClient();
 
+    private final boolean checkRequests;
+
+    /** A sandbox whose every exchange is checked against the spec after each test, when registered as an extension. */
     SandboxFixture() {
+        this(true);
+    }
+
+    /** Only the answers are checked: for tests whose requests are malformed on purpose. */
+    static SandboxFixture checkingResponsesOnly() {
+        return new SandboxFixture(false);
+    }
+
+    private SandboxFixture(boolean checkRequests) {
+        this.checkRequests = checkRequests;
         sandbox = CloudApiSandbox.builder()
                 .config(SandboxConfig.parse(CONFIG))
                 .apiKey(API_KEY)
@@ -120,6 +135,19 @@ final class SandboxFixture implements AutoCloseable {
     @Override
     public void close() {
         sandbox.close();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        try {
+            if (checkRequests) {
+                OpenApiContract.assertConforms(log());
+            } else {
+                OpenApiContract.assertResponsesConform(log());
+            }
+        } finally {
+            close();
+        }
     }
 
     record Reply(int status, JsonNode body, HttpResponse<String> raw) {
