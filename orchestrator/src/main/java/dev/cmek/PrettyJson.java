@@ -25,7 +25,8 @@ public final class PrettyJson {
         try {
             return writer(mapper).writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("not serialisable: " + value.getClass().getName(), e);
+            throw new IllegalStateException(
+                    "not serialisable: " + value.getClass().getName(), e);
         }
     }
 }

@@ -6,8 +6,10 @@ public final class AwsCallFailedException extends AwsCmekException {
     private final String region;
 
     public AwsCallFailedException(String operation, String region, Throwable cause) {
-        super(operation + (region == null ? "" : " in " + region) + " failed: " + cause.getMessage()
-                + "; fix the cause and re-run (every step is idempotent)", cause);
+        super(
+                operation + (region == null ? "" : " in " + region) + " failed: " + cause.getMessage()
+                        + "; fix the cause and re-run (every step is idempotent)",
+                cause);
         this.operation = operation;
         this.region = region;
     }

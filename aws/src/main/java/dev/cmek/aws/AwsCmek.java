@@ -57,8 +57,8 @@ public final class AwsCmek implements AutoCloseable {
     private ProvisionResult run(CmekRequest req, boolean apply) {
         ResourceNames names = req.names();
         CrossAccountRole role = new CrossAccountRole(clients.iam(), names);
-        CompletableFuture<CrossAccountRole.Outcome> roleF = async(() -> role.ensure(
-                req.trustPolicy(), req.repairDrift(), apply, role.find(), this::callerAccount));
+        CompletableFuture<CrossAccountRole.Outcome> roleF =
+                async(() -> role.ensure(req.trustPolicy(), req.repairDrift(), apply, role.find(), this::callerAccount));
         Map<Region, CompletableFuture<RegionOutcome>> regions = new LinkedHashMap<>();
         Region primary = req.regions().get(0);
         if (req.placement() instanceof KeyPlacement.MultiRegion) {
@@ -69,9 +69,11 @@ public final class AwsCmek implements AutoCloseable {
             }
         } else {
             for (Region r : req.regions()) {
-                regions.put(r, async(() -> req.placement() instanceof KeyPlacement.Existing e
-                        ? ensureExistingKey(req, r, e.keysByRegion().get(r.id()), apply, roleF)
-                        : ensureOurKey(req, r, apply, roleF, null)));
+                regions.put(
+                        r,
+                        async(() -> req.placement() instanceof KeyPlacement.Existing e
+                                ? ensureExistingKey(req, r, e.keysByRegion().get(r.id()), apply, roleF)
+                                : ensureOurKey(req, r, apply, roleF, null)));
             }
         }
         CrossAccountRole.Outcome roleOutcome = join(roleF, List.copyOf(regions.values()));
@@ -87,8 +89,12 @@ public final class AwsCmek implements AutoCloseable {
         return new ProvisionResult(apply, roleOutcome.arn(), keys, changes);
     }
 
-    private RegionOutcome ensureOurKey(CmekRequest req, Region region, boolean apply,
-            CompletableFuture<CrossAccountRole.Outcome> roleF, CompletableFuture<RegionOutcome> primaryF) {
+    private RegionOutcome ensureOurKey(
+            CmekRequest req,
+            Region region,
+            boolean apply,
+            CompletableFuture<CrossAccountRole.Outcome> roleF,
+            CompletableFuture<RegionOutcome> primaryF) {
         ResourceNames names = req.names();
         RegionalKeys keys = new RegionalKeys(clients.kms(region), region, names, pool);
         String alias = names.alias(req.generation());
@@ -116,21 +122,28 @@ public final class AwsCmek implements AutoCloseable {
                     }
                     changes.add(new Change(resource, region.id(), Change.Kind.UPDATED, "tagged replica " + key.arn()));
                 } else if (!apply) {
-                    changes.add(new Change(resource, region.id(), Change.Kind.FOREIGN_LEFT_ALONE,
+                    changes.add(new Change(
+                            resource,
+                            region.id(),
+                            Change.Kind.FOREIGN_LEFT_ALONE,
                             "alias points to " + key.arn() + " which is not tagged as ours"));
                     return new RegionOutcome(key.arn(), key, changes);
                 } else {
-                    throw new ForeignResourceException(resource + " -> " + key.arn(), region.id(),
+                    throw new ForeignResourceException(
+                            resource + " -> " + key.arn(),
+                            region.id(),
                             "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
                 }
             } else {
-                changes.add(new Change(resource, region.id(), Change.Kind.UNCHANGED, key.arn().value()));
+                changes.add(new Change(
+                        resource, region.id(), Change.Kind.UNCHANGED, key.arn().value()));
             }
         } else {
             Optional<RegionalKeys.Live> orphan = keys.findOrphan(req.generation());
             if (orphan.isEmpty() && primaryF != null) {
                 RegionOutcome p = primaryF.join();
-                orphan = p.live() == null ? Optional.empty()
+                orphan = p.live() == null
+                        ? Optional.empty()
                         : RegionalKeys.replicaIn(p.live().metadata(), region).flatMap(a -> keys.describe(a.value()));
             }
             CrossAccountRole.Outcome role = roleF.join();
@@ -140,13 +153,21 @@ public final class AwsCmek implements AutoCloseable {
                 if (apply) {
                     keys.alias(alias, key.arn());
                 }
-                changes.add(new Change(resource, region.id(), Change.Kind.UPDATED,
+                changes.add(new Change(
+                        resource,
+                        region.id(),
+                        Change.Kind.UPDATED,
                         "found our unaliased key " + key.arn() + " (an earlier run stopped early); alias added"));
             } else if (!apply) {
-                changes.add(new Change(resource, region.id(), Change.Kind.CREATED, primaryF == null
-                        ? "would create a " + (multi ? "multi-region " : "") + "key" : "would replicate the primary key"));
-                changes.add(new Change("key policy of " + alias, region.id(), Change.Kind.CREATED,
-                        "would grant " + role.arn()));
+                changes.add(new Change(
+                        resource,
+                        region.id(),
+                        Change.Kind.CREATED,
+                        primaryF == null
+                                ? "would create a " + (multi ? "multi-region " : "") + "key"
+                                : "would replicate the primary key"));
+                changes.add(new Change(
+                        "key policy of " + alias, region.id(), Change.Kind.CREATED, "would grant " + role.arn()));
                 return new RegionOutcome(null, null, changes);
             } else {
                 PolicyDocument policy = grant.newKeyPolicy(role.arn().account());
@@ -154,9 +175,10 @@ public final class AwsCmek implements AutoCloseable {
                     key = keys.create(policy, req.generation(), multi, req.principalPropagationBound(), role.arn());
                 } else {
                     RegionOutcome p = primaryF.join();
-                    RegionalKeys primaryKeys = new RegionalKeys(clients.kms(p.key().region()), p.key().region(), names, pool);
-                    key = primaryKeys.replicate(p.live(), region, policy, req.generation(),
-                            req.principalPropagationBound(), role.arn());
+                    RegionalKeys primaryKeys = new RegionalKeys(
+                            clients.kms(p.key().region()), p.key().region(), names, pool);
+                    key = primaryKeys.replicate(
+                            p.live(), region, policy, req.generation(), req.principalPropagationBound(), role.arn());
                 }
                 // Alias (and a replica's tags) and the policy read-back below depend only on the new key: overlap them.
                 KeyArn made = key.arn();
@@ -172,7 +194,8 @@ public final class AwsCmek implements AutoCloseable {
                     }));
                 }
                 pending = after;
-                changes.add(new Change(resource, region.id(), Change.Kind.CREATED, key.arn().value()));
+                changes.add(new Change(
+                        resource, region.id(), Change.Kind.CREATED, key.arn().value()));
             }
         }
         if (primaryF == null && multi && !isPrimary(key)) {
@@ -187,20 +210,29 @@ public final class AwsCmek implements AutoCloseable {
     /** Judged by the primary's ARN: moto marks a primary REPLICA once one of its replicas was described. */
     private static boolean isPrimary(RegionalKeys.Live key) {
         var conf = key.metadata().multiRegionConfiguration();
-        return conf != null && conf.primaryKey() != null && key.arn().value().equals(conf.primaryKey().arn());
+        return conf != null
+                && conf.primaryKey() != null
+                && key.arn().value().equals(conf.primaryKey().arn());
     }
 
     private static boolean isReplicaOf(RegionalKeys.Live key, RegionOutcome primary) {
         var conf = key.metadata().multiRegionConfiguration();
-        return primary.key() != null && conf != null && conf.primaryKey() != null
+        return primary.key() != null
+                && conf != null
+                && conf.primaryKey() != null
                 && primary.key().value().equals(conf.primaryKey().arn());
     }
 
-    private RegionOutcome ensureExistingKey(CmekRequest req, Region region, KeyArn arn, boolean apply,
+    private RegionOutcome ensureExistingKey(
+            CmekRequest req,
+            Region region,
+            KeyArn arn,
+            boolean apply,
             CompletableFuture<CrossAccountRole.Outcome> roleF) {
         RegionalKeys keys = new RegionalKeys(clients.kms(region), region, req.names(), pool);
-        RegionalKeys.Live key = keys.describe(arn.value()).orElseThrow(() -> new AwsCmekException(
-                "existing key " + arn + " not found; check the ARN and that the caller may kms:DescribeKey it"));
+        RegionalKeys.Live key = keys.describe(arn.value())
+                .orElseThrow(() -> new AwsCmekException("existing key " + arn
+                        + " not found; check the ARN and that the caller may kms:DescribeKey it"));
         var m = key.metadata();
         // moto leaves KeyUsage out when CreateKey did not name it; AWS always reports it.
         if (m.keySpec() != KeySpec.SYMMETRIC_DEFAULT
@@ -214,8 +246,14 @@ public final class AwsCmek implements AutoCloseable {
     }
 
     /** Read-modify-write of the key policy: adds our statement, keeps every other statement as it is. */
-    private Change ensureGrant(CmekRequest req, Region region, RegionalKeys keys, RegionalKeys.Live key, RoleArn role,
-            boolean ourKey, boolean apply) {
+    private Change ensureGrant(
+            CmekRequest req,
+            Region region,
+            RegionalKeys keys,
+            RegionalKeys.Live key,
+            RoleArn role,
+            boolean ourKey,
+            boolean apply) {
         String resource = "key policy of " + key.arn();
         KeyPolicyGrant grant = new KeyPolicyGrant(req.names().grantSid(), role);
         PolicyDocument current = keys.policy(key.arn());
@@ -225,13 +263,19 @@ public final class AwsCmek implements AutoCloseable {
         }
         Optional<com.fasterxml.jackson.databind.node.ObjectNode> ours = current.statement(grant.sid());
         if (ours.isPresent() && !req.repairDrift()) {
-            return new Change(resource, region.id(), Change.Kind.DRIFT_REPORTED,
+            return new Change(
+                    resource,
+                    region.id(),
+                    Change.Kind.DRIFT_REPORTED,
                     String.join("; ", grant.findings(current, key.arn().account())));
         }
         if (apply) {
             keys.writePolicy(key.arn(), target, req.principalPropagationBound(), role.value());
         }
-        return new Change(resource, region.id(), Change.Kind.UPDATED,
+        return new Change(
+                resource,
+                region.id(),
+                Change.Kind.UPDATED,
                 ours.isPresent() ? "grant statement repaired" : "grant to " + role + " added");
     }
 
@@ -251,10 +295,11 @@ public final class AwsCmek implements AutoCloseable {
                     return new VerifyReport.RegionCheck(null, List.of("no key found for " + r));
                 }
                 KeyArn arn = key.get().arn();
-                RoleArn expected = roleF.join().map(CrossAccountRole.Live::arn)
+                RoleArn expected = roleF.join()
+                        .map(CrossAccountRole.Live::arn)
                         .orElse(RoleArn.of(arn.account(), names.roleName()));
-                List<String> findings = new ArrayList<>(new KeyPolicyGrant(names.grantSid(), expected)
-                        .findings(keys.policy(arn), arn.account()));
+                List<String> findings = new ArrayList<>(
+                        new KeyPolicyGrant(names.grantSid(), expected).findings(keys.policy(arn), arn.account()));
                 if (key.get().metadata().keyState() != KeyState.ENABLED) {
                     findings.add("key " + arn + " is " + key.get().metadata().keyState());
                 }
@@ -277,19 +322,21 @@ public final class AwsCmek implements AutoCloseable {
      * Nothing is deleted or disabled. Keep the record: {@link #restore} puts back exactly what was removed.
      */
     public RevocationRecord revoke(CmekRequest req, boolean denySessionsIssuedBefore) {
-        return revoke(req, denySessionsIssuedBefore, record -> { });
+        return revoke(req, denySessionsIssuedBefore, record -> {});
     }
 
     /**
      * As {@link #revoke(CmekRequest, boolean)}, but hands the complete record to {@code beforeWriting} after every
      * document was read and before the first write, so a revocation killed half-way can still be restored.
      */
-    public RevocationRecord revoke(CmekRequest req, boolean denySessionsIssuedBefore,
-            Consumer<RevocationRecord> beforeWriting) {
+    public RevocationRecord revoke(
+            CmekRequest req, boolean denySessionsIssuedBefore, Consumer<RevocationRecord> beforeWriting) {
         Instant now = clock.instant();
         ResourceNames names = req.names();
         CrossAccountRole role = new CrossAccountRole(clients.iam(), names);
-        CompletableFuture<String> who = async(() -> AwsCall.run("sts:GetCallerIdentity", null,
+        CompletableFuture<String> who = async(() -> AwsCall.run(
+                "sts:GetCallerIdentity",
+                null,
                 () -> clients.sts().getCallerIdentity().arn()));
         List<String> notes = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<RevocationRecord.RoleRevocation> roleF = async(() -> {
@@ -304,9 +351,15 @@ public final class AwsCmek implements AutoCloseable {
             }
             PolicyDocument before = live.get().trust();
             PolicyDocument after = req.trustPolicy().revoked(before, names.trustDenySid());
-            String deny = denySessionsIssuedBefore ? TrustPolicy.denySessionsIssuedBefore(now).json() : null;
-            return new RevocationRecord.RoleRevocation(live.get().arn(), before.json(), after.json(),
-                    deny == null ? null : ResourceNames.REVOKE_SESSIONS_POLICY, deny);
+            String deny = denySessionsIssuedBefore
+                    ? TrustPolicy.denySessionsIssuedBefore(now).json()
+                    : null;
+            return new RevocationRecord.RoleRevocation(
+                    live.get().arn(),
+                    before.json(),
+                    after.json(),
+                    deny == null ? null : ResourceNames.REVOKE_SESSIONS_POLICY,
+                    deny);
         });
         List<CompletableFuture<List<RevocationRecord.KeyRevocation>>> regions = new ArrayList<>();
         for (Region r : req.regions()) {
@@ -331,16 +384,25 @@ public final class AwsCmek implements AutoCloseable {
         List<CompletableFuture<?>> reads = new ArrayList<>(regions);
         reads.add(who);
         RevocationRecord.RoleRevocation roleRevocation = join(roleF, reads);
-        RevocationRecord record = new RevocationRecord(req.clusterId(), now, who.join(), roleRevocation,
-                regions.stream().flatMap(f -> f.join().stream()).toList(), notes);
+        RevocationRecord record = new RevocationRecord(
+                req.clusterId(),
+                now,
+                who.join(),
+                roleRevocation,
+                regions.stream().flatMap(f -> f.join().stream()).toList(),
+                notes);
         beforeWriting.accept(record);
 
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (RevocationRecord.KeyRevocation k : record.keys()) {
             writes.add(async(() -> {
                 Region region = Region.of(k.region());
-                new RegionalKeys(clients.kms(region), region, names, pool).writePolicy(k.key(),
-                        PolicyDocument.parse(k.policyAfter()), req.principalPropagationBound(), "(none added)");
+                new RegionalKeys(clients.kms(region), region, names, pool)
+                        .writePolicy(
+                                k.key(),
+                                PolicyDocument.parse(k.policyAfter()),
+                                req.principalPropagationBound(),
+                                "(none added)");
                 return null;
             }));
         }
@@ -351,7 +413,8 @@ public final class AwsCmek implements AutoCloseable {
                     role.writeTrust(after);
                 }
                 if (roleRevocation.sessionDenyPolicy() != null) {
-                    role.putInlinePolicy(roleRevocation.sessionDenyPolicyName(),
+                    role.putInlinePolicy(
+                            roleRevocation.sessionDenyPolicyName(),
                             PolicyDocument.parse(roleRevocation.sessionDenyPolicy()));
                 }
                 return null;
@@ -370,13 +433,16 @@ public final class AwsCmek implements AutoCloseable {
                 Region region = Region.of(k.region());
                 RegionalKeys keys = new RegionalKeys(clients.kms(region), region, names, pool);
                 PolicyDocument current = keys.policy(k.key());
-                PolicyDocument target = PolicyDocument.restore(current,
-                        PolicyDocument.parse(k.policyBefore()), PolicyDocument.parse(k.policyAfter()));
+                PolicyDocument target = PolicyDocument.restore(
+                        current, PolicyDocument.parse(k.policyBefore()), PolicyDocument.parse(k.policyAfter()));
                 String resource = "key policy of " + k.key();
                 if (target.sameAs(current)) {
                     return new Change(resource, k.region(), Change.Kind.UNCHANGED, "already restored");
                 }
-                keys.writePolicy(k.key(), target, CmekRequest.DEFAULT_PROPAGATION_BOUND,
+                keys.writePolicy(
+                        k.key(),
+                        target,
+                        CmekRequest.DEFAULT_PROPAGATION_BOUND,
                         record.role() == null ? "(role)" : record.role().role().value());
                 return new Change(resource, k.region(), Change.Kind.UPDATED, "grant statement restored");
             }));
@@ -386,10 +452,11 @@ public final class AwsCmek implements AutoCloseable {
             tasks.add(async(() -> {
                 CrossAccountRole role = new CrossAccountRole(clients.iam(), names);
                 String resource = "role " + names.roleName();
-                CrossAccountRole.Live live = role.find().orElseThrow(() -> new AwsCmekException(
-                        resource + " no longer exists; it cannot be restored (re-provision, then ask support)"));
-                PolicyDocument target = PolicyDocument.restore(live.trust(),
-                        PolicyDocument.parse(rr.trustBefore()), PolicyDocument.parse(rr.trustAfter()));
+                CrossAccountRole.Live live = role.find()
+                        .orElseThrow(() -> new AwsCmekException(resource
+                                + " no longer exists; it cannot be restored (re-provision, then ask support)"));
+                PolicyDocument target = PolicyDocument.restore(
+                        live.trust(), PolicyDocument.parse(rr.trustBefore()), PolicyDocument.parse(rr.trustAfter()));
                 boolean changed = false;
                 if (!target.sameAs(live.trust())) {
                     role.writeTrust(target);
@@ -402,7 +469,9 @@ public final class AwsCmek implements AutoCloseable {
                         changed = true;
                     }
                 }
-                return Change.iam(resource, changed ? Change.Kind.UPDATED : Change.Kind.UNCHANGED,
+                return Change.iam(
+                        resource,
+                        changed ? Change.Kind.UPDATED : Change.Kind.UNCHANGED,
                         changed ? "trust restored" : "already restored");
             }));
         }
@@ -430,7 +499,10 @@ public final class AwsCmek implements AutoCloseable {
     }
 
     private AccountId callerAccount() {
-        return AccountId.of(AwsCall.run("sts:GetCallerIdentity", null, () -> clients.sts().getCallerIdentity().account()));
+        return AccountId.of(AwsCall.run(
+                "sts:GetCallerIdentity",
+                null,
+                () -> clients.sts().getCallerIdentity().account()));
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> task) {
@@ -461,7 +533,8 @@ public final class AwsCmek implements AutoCloseable {
         throw new AwsCmekException(first.toString(), first);
     }
 
-    private static List<CompletableFuture<?>> concat(CompletableFuture<?> main, List<? extends CompletableFuture<?>> others) {
+    private static List<CompletableFuture<?>> concat(
+            CompletableFuture<?> main, List<? extends CompletableFuture<?>> others) {
         List<CompletableFuture<?>> all = new ArrayList<>();
         all.add(main);
         all.addAll(others);

@@ -7,8 +7,7 @@ import java.util.regex.Pattern;
 
 /** A CockroachDB Cloud cluster id (a UUID, kept in lower case); every name and tag we make derives from it. */
 public record ClusterId(@JsonValue String value) {
-    private static final Pattern UUID =
-            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     public ClusterId {
         if (value == null || !UUID.matcher(value.toLowerCase(Locale.ROOT)).matches()) {

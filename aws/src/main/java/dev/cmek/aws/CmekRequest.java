@@ -36,13 +36,15 @@ public record CmekRequest(
             for (Region r : regions) {
                 KeyArn arn = existing.keysByRegion().get(r.id());
                 if (arn == null || !arn.region().equals(r)) {
-                    throw new InvalidInputException("existing key for " + r, String.valueOf(arn),
-                            "a key ARN in " + r + " for every region");
+                    throw new InvalidInputException(
+                            "existing key for " + r, String.valueOf(arn), "a key ARN in " + r + " for every region");
                 }
             }
         }
         if (principalPropagationBound == null || principalPropagationBound.isNegative()) {
-            throw new InvalidInputException("principal propagation bound", String.valueOf(principalPropagationBound),
+            throw new InvalidInputException(
+                    "principal propagation bound",
+                    String.valueOf(principalPropagationBound),
                     "a duration of zero or more");
         }
         if (generation < 1) {
@@ -51,17 +53,27 @@ public record CmekRequest(
     }
 
     /** Per-region keys, no drift repair, the default 2-minute propagation bound, generation 1. */
-    public static CmekRequest of(ClusterId clusterId, AccountId trustedAccount, ExternalId externalId, List<Region> regions) {
-        return new CmekRequest(clusterId, trustedAccount, externalId, regions, KeyPlacement.perRegion(), false,
-                DEFAULT_PROPAGATION_BOUND, 1);
+    public static CmekRequest of(
+            ClusterId clusterId, AccountId trustedAccount, ExternalId externalId, List<Region> regions) {
+        return new CmekRequest(
+                clusterId,
+                trustedAccount,
+                externalId,
+                regions,
+                KeyPlacement.perRegion(),
+                false,
+                DEFAULT_PROPAGATION_BOUND,
+                1);
     }
 
     public CmekRequest withPlacement(KeyPlacement p) {
-        return new CmekRequest(clusterId, trustedAccount, externalId, regions, p, repairDrift, principalPropagationBound, generation);
+        return new CmekRequest(
+                clusterId, trustedAccount, externalId, regions, p, repairDrift, principalPropagationBound, generation);
     }
 
     public CmekRequest withRepairDrift(boolean r) {
-        return new CmekRequest(clusterId, trustedAccount, externalId, regions, placement, r, principalPropagationBound, generation);
+        return new CmekRequest(
+                clusterId, trustedAccount, externalId, regions, placement, r, principalPropagationBound, generation);
     }
 
     public CmekRequest withPrincipalPropagationBound(Duration d) {
@@ -69,11 +81,20 @@ public record CmekRequest(
     }
 
     public CmekRequest withGeneration(int g) {
-        return new CmekRequest(clusterId, trustedAccount, externalId, regions, placement, repairDrift, principalPropagationBound, g);
+        return new CmekRequest(
+                clusterId, trustedAccount, externalId, regions, placement, repairDrift, principalPropagationBound, g);
     }
 
     public CmekRequest withRegions(List<Region> r) {
-        return new CmekRequest(clusterId, trustedAccount, externalId, r, placement, repairDrift, principalPropagationBound, generation);
+        return new CmekRequest(
+                clusterId,
+                trustedAccount,
+                externalId,
+                r,
+                placement,
+                repairDrift,
+                principalPropagationBound,
+                generation);
     }
 
     public ResourceNames names() {

@@ -24,7 +24,9 @@ final class CrossAccountRole {
 
     Optional<Live> find() {
         try {
-            Role r = AwsCall.run("iam:GetRole", null,
+            Role r = AwsCall.run(
+                    "iam:GetRole",
+                    null,
                     () -> iam.getRole(b -> b.roleName(names.roleName())).role());
             Map<String, String> tags = r.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> b));
             return Optional.of(new Live(RoleArn.of(r.arn()), tags, PolicyDocument.parse(r.assumeRolePolicyDocument())));
@@ -37,31 +39,49 @@ final class CrossAccountRole {
     }
 
     /** Finds before it creates; a foreign role of our name is refused (apply) or reported (plan). */
-    Outcome ensure(TrustPolicy trust, boolean repairDrift, boolean apply, Optional<Live> found,
+    Outcome ensure(
+            TrustPolicy trust,
+            boolean repairDrift,
+            boolean apply,
+            Optional<Live> found,
             java.util.function.Supplier<AccountId> callerAccount) {
         String resource = "role " + names.roleName();
         if (found.isEmpty()) {
             if (!apply) {
-                return new Outcome(RoleArn.of(callerAccount.get(), names.roleName()),
-                        Change.iam(resource, Change.Kind.CREATED, "would create with trust " + trust.document().json()));
+                return new Outcome(
+                        RoleArn.of(callerAccount.get(), names.roleName()),
+                        Change.iam(
+                                resource,
+                                Change.Kind.CREATED,
+                                "would create with trust " + trust.document().json()));
             }
-            Role r = AwsCall.run("iam:CreateRole", null, () -> iam.createRole(b -> b
-                    .roleName(names.roleName())
-                    .description("CockroachDB Cloud CMEK access for cluster " + names.clusterId())
-                    .assumeRolePolicyDocument(trust.document().json())
-                    .tags(names.roleTags().entrySet().stream()
-                            .map(t -> Tag.builder().key(t.getKey()).value(t.getValue()).build()).toList()))
-                    .role());
+            Role r = AwsCall.run(
+                    "iam:CreateRole",
+                    null,
+                    () -> iam.createRole(b -> b.roleName(names.roleName())
+                                    .description("CockroachDB Cloud CMEK access for cluster " + names.clusterId())
+                                    .assumeRolePolicyDocument(trust.document().json())
+                                    .tags(names.roleTags().entrySet().stream()
+                                            .map(t -> Tag.builder()
+                                                    .key(t.getKey())
+                                                    .value(t.getValue())
+                                                    .build())
+                                            .toList()))
+                            .role());
             return new Outcome(RoleArn.of(r.arn()), Change.iam(resource, Change.Kind.CREATED, "created " + r.arn()));
         }
         Live live = found.get();
         if (!names.isOurs(live.tags())) {
             if (!apply) {
-                return new Outcome(live.arn(), Change.iam(resource, Change.Kind.FOREIGN_LEFT_ALONE,
-                        "exists without tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId()));
+                return new Outcome(
+                        live.arn(),
+                        Change.iam(
+                                resource,
+                                Change.Kind.FOREIGN_LEFT_ALONE,
+                                "exists without tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId()));
             }
-            throw new ForeignResourceException(resource, null,
-                    "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
+            throw new ForeignResourceException(
+                    resource, null, "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
         }
         if (live.trust().sameAs(trust.document())) {
             return new Outcome(live.arn(), Change.iam(resource, Change.Kind.UNCHANGED, "trust policy as intended"));
@@ -78,10 +98,14 @@ final class CrossAccountRole {
 
     /** Writes the trust policy and reads it back; fails if IAM holds something else afterwards. */
     PolicyDocument writeTrust(PolicyDocument trust) {
-        AwsCall.run("iam:UpdateAssumeRolePolicy", null,
-                () -> iam.updateAssumeRolePolicy(b -> b.roleName(names.roleName()).policyDocument(trust.json())));
+        AwsCall.run(
+                "iam:UpdateAssumeRolePolicy",
+                null,
+                () -> iam.updateAssumeRolePolicy(
+                        b -> b.roleName(names.roleName()).policyDocument(trust.json())));
         PolicyDocument back = find().orElseThrow(() -> new AwsCmekException(
-                "role " + names.roleName() + " vanished while its trust policy was being written")).trust();
+                        "role " + names.roleName() + " vanished while its trust policy was being written"))
+                .trust();
         if (!back.sameAs(trust)) {
             throw new ReadBackMismatchException("role " + names.roleName(), trust.json(), back.json());
         }
@@ -89,14 +113,20 @@ final class CrossAccountRole {
     }
 
     void putInlinePolicy(String name, PolicyDocument policy) {
-        AwsCall.run("iam:PutRolePolicy", null, () -> iam.putRolePolicy(b -> b
-                .roleName(names.roleName()).policyName(name).policyDocument(policy.json())));
+        AwsCall.run(
+                "iam:PutRolePolicy",
+                null,
+                () -> iam.putRolePolicy(
+                        b -> b.roleName(names.roleName()).policyName(name).policyDocument(policy.json())));
     }
 
     Optional<PolicyDocument> inlinePolicy(String name) {
         try {
-            String doc = AwsCall.run("iam:GetRolePolicy", null, () -> iam.getRolePolicy(b -> b
-                    .roleName(names.roleName()).policyName(name)).policyDocument());
+            String doc = AwsCall.run(
+                    "iam:GetRolePolicy",
+                    null,
+                    () -> iam.getRolePolicy(b -> b.roleName(names.roleName()).policyName(name))
+                            .policyDocument());
             return Optional.of(PolicyDocument.parse(doc));
         } catch (AwsCallFailedException e) {
             if (e.getCause() instanceof NoSuchEntityException) {
@@ -108,7 +138,10 @@ final class CrossAccountRole {
 
     /** Removes only the session-deny policy revoke itself added, to undo that revocation. */
     void deleteRevocationPolicy() {
-        AwsCall.run("iam:DeleteRolePolicy", null, () -> iam.deleteRolePolicy(b -> b
-                .roleName(names.roleName()).policyName(ResourceNames.REVOKE_SESSIONS_POLICY)));
+        AwsCall.run(
+                "iam:DeleteRolePolicy",
+                null,
+                () -> iam.deleteRolePolicy(
+                        b -> b.roleName(names.roleName()).policyName(ResourceNames.REVOKE_SESSIONS_POLICY)));
     }
 }

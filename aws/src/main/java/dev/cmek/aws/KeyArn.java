@@ -8,8 +8,8 @@ import software.amazon.awssdk.regions.Region;
 
 /** The ARN of a KMS key: {@code arn:<partition>:kms:<region>:<account>:key/<key id>}. */
 public record KeyArn(@JsonValue String value) {
-    private static final Pattern SHAPE =
-            Pattern.compile("arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\\d{12}):key/((mrk-)?[0-9a-f-]{32,36}|mrk-[0-9a-f]{32})");
+    private static final Pattern SHAPE = Pattern.compile(
+            "arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\\d{12}):key/((mrk-)?[0-9a-f-]{32,36}|mrk-[0-9a-f]{32})");
 
     public KeyArn {
         if (value == null || !SHAPE.matcher(value).matches()) {

@@ -13,6 +13,7 @@ public record KeyPolicyGrant(String sid, RoleArn role) {
     /** Exactly what CockroachDB needs; the Terraform example's {@code kms:*} is too broad. */
     public static final List<String> ACTIONS =
             List.of("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:ReEncrypt*");
+
     public static final String POLICY_ID = "crdb-cmek-kms";
     public static final String ADMIN_SID = "KeyOwnerAdministration";
 
@@ -56,15 +57,18 @@ public record KeyPolicyGrant(String sid, RoleArn role) {
     }
 
     public boolean presentExactlyIn(PolicyDocument policy) {
-        return policy.statement(sid).map(s -> PolicyDocument.sameStatement(s, statement())).orElse(false);
+        return policy.statement(sid)
+                .map(s -> PolicyDocument.sameStatement(s, statement()))
+                .orElse(false);
     }
 
     public static boolean hasOwnerAdministration(PolicyDocument policy, AccountId owner) {
-        return policy.statements().stream().anyMatch(s -> "Allow".equals(s.path("Effect").asText())
-                && !s.has("Condition")
-                && PolicyDocument.values(s.path("Principal").get("AWS")).stream()
-                        .anyMatch(p -> p.equals(owner.rootPrincipal()) || p.equals(owner.value()))
-                && PolicyDocument.values(s.get("Action")).contains("kms:*"));
+        return policy.statements().stream()
+                .anyMatch(s -> "Allow".equals(s.path("Effect").asText())
+                        && !s.has("Condition")
+                        && PolicyDocument.values(s.path("Principal").get("AWS")).stream()
+                                .anyMatch(p -> p.equals(owner.rootPrincipal()) || p.equals(owner.value()))
+                        && PolicyDocument.values(s.get("Action")).contains("kms:*"));
     }
 
     /** Why the grant in {@code policy} is not exactly as intended; empty when it is. */
@@ -82,7 +86,8 @@ public record KeyPolicyGrant(String sid, RoleArn role) {
             if (!principals.equals(List.of(role.value()))) {
                 out.add("statement " + sid + " names principals " + principals + " instead of exactly " + role
                         + (principals.stream().anyMatch(p -> p.startsWith("AROA"))
-                                ? " (a unique id: the role was deleted and recreated)" : ""));
+                                ? " (a unique id: the role was deleted and recreated)"
+                                : ""));
             }
             Set<String> actions = new TreeSet<>(PolicyDocument.values(s.get("Action")));
             if (!actions.equals(new TreeSet<>(ACTIONS))) {
@@ -99,13 +104,15 @@ public record KeyPolicyGrant(String sid, RoleArn role) {
         }
         for (ObjectNode s : policy.statements()) {
             String id = s.path("Sid").asText("(no Sid)");
-            if (!"Allow".equals(s.path("Effect").asText()) || sid.equals(s.path("Sid").asText(null))) {
+            if (!"Allow".equals(s.path("Effect").asText())
+                    || sid.equals(s.path("Sid").asText(null))) {
                 continue;
             }
             if (TrustPolicy.wildcardPrincipal(s) && !s.has("Condition")) {
                 out.add("statement " + id + " allows a wildcard principal");
             } else if (PolicyDocument.values(s.path("Principal").get("AWS")).contains(role.value())) {
-                out.add("statement " + id + " also grants " + role + " " + s.get("Action") + " (broader than intended)");
+                out.add("statement " + id + " also grants " + role + " " + s.get("Action")
+                        + " (broader than intended)");
             }
         }
         if (!hasOwnerAdministration(policy, owner)) {

@@ -72,7 +72,9 @@ public final class PolicyDocument {
     }
 
     public Optional<ObjectNode> statement(String sid) {
-        return statements().stream().filter(s -> sid.equals(s.path("Sid").asText(null))).findFirst();
+        return statements().stream()
+                .filter(s -> sid.equals(s.path("Sid").asText(null)))
+                .findFirst();
     }
 
     /** A copy with the statements replaced, everything else (Version, Id, ...) kept. */
@@ -147,7 +149,9 @@ public final class PolicyDocument {
     }
 
     private static List<ObjectNode> difference(List<ObjectNode> from, List<ObjectNode> minus) {
-        return from.stream().filter(s -> minus.stream().noneMatch(m -> sameStatement(s, m))).toList();
+        return from.stream()
+                .filter(s -> minus.stream().noneMatch(m -> sameStatement(s, m)))
+                .toList();
     }
 
     private static JsonNode normalized(ObjectNode doc) {
@@ -199,7 +203,10 @@ public final class PolicyDocument {
             object.fieldNames().forEachRemaining(keys::add);
             StringBuilder b = new StringBuilder("{");
             for (String k : keys) {
-                b.append(JsonNodeFactory.instance.textNode(k)).append(':').append(canonical(object.get(k))).append(',');
+                b.append(JsonNodeFactory.instance.textNode(k))
+                        .append(':')
+                        .append(canonical(object.get(k)))
+                        .append(',');
             }
             return b.append('}').toString();
         }

@@ -8,8 +8,10 @@ public final class PrincipalNotYetVisibleException extends AwsCmekException {
     private final Duration waited;
 
     public PrincipalNotYetVisibleException(String principal, Duration waited, Throwable last) {
-        super("KMS still rejects principal " + principal + " as invalid after " + waited.toSeconds()
-                + "s; IAM may be slow to propagate, re-run later (it is safe) or raise the propagation bound", last);
+        super(
+                "KMS still rejects principal " + principal + " as invalid after " + waited.toSeconds()
+                        + "s; IAM may be slow to propagate, re-run later (it is safe) or raise the propagation bound",
+                last);
         this.principal = principal;
         this.waited = waited;
     }

@@ -56,7 +56,9 @@ final class RegionalKeys {
 
     Optional<Live> describe(String keyIdOrAlias) {
         try {
-            KeyMetadata m = call("kms:DescribeKey", () -> kms.describeKey(b -> b.keyId(keyIdOrAlias)).keyMetadata());
+            KeyMetadata m = call(
+                    "kms:DescribeKey",
+                    () -> kms.describeKey(b -> b.keyId(keyIdOrAlias)).keyMetadata());
             return Optional.of(new Live(KeyArn.of(m.arn()), m));
         } catch (AwsCallFailedException e) {
             if (e.getCause() instanceof NotFoundException) {
@@ -90,16 +92,22 @@ final class RegionalKeys {
         });
         // One ListResourceTags per key: a few at a time, so a large account is scanned quickly but not throttled.
         Semaphore permits = new Semaphore(SCAN_PARALLELISM);
-        List<CompletableFuture<Optional<Live>>> checks = all.stream().map(k -> CompletableFuture.supplyAsync(() -> {
-            permits.acquireUninterruptibly();
-            try {
-                return names.isOurs(tags(KeyArn.of(k.keyArn())), generation)
-                        ? describe(k.keyArn()).filter(l -> !GONE.contains(l.metadata().keyState()))
-                        : Optional.<Live>empty();
-            } finally {
-                permits.release();
-            }
-        }, executor)).toList();
+        List<CompletableFuture<Optional<Live>>> checks = all.stream()
+                .map(k -> CompletableFuture.supplyAsync(
+                        () -> {
+                            permits.acquireUninterruptibly();
+                            try {
+                                return names.isOurs(tags(KeyArn.of(k.keyArn())), generation)
+                                        ? describe(k.keyArn())
+                                                .filter(l -> !GONE.contains(
+                                                        l.metadata().keyState()))
+                                        : Optional.<Live>empty();
+                            } finally {
+                                permits.release();
+                            }
+                        },
+                        executor))
+                .toList();
         List<Live> ours = new ArrayList<>();
         for (CompletableFuture<Optional<Live>> c : checks) {
             try {
@@ -120,9 +128,10 @@ final class RegionalKeys {
         });
         return all.stream()
                 .filter(a -> a.targetKeyId() != null)
-                .filter(a -> a.aliasName().equals(names.aliasPrefix()) || a.aliasName().startsWith(names.aliasPrefix() + "-g"))
-                .collect(Collectors.toMap(AliasListEntry::aliasName, a -> keyArnInThisRegion(a),
-                        (x, y) -> x, java.util.TreeMap::new));
+                .filter(a -> a.aliasName().equals(names.aliasPrefix())
+                        || a.aliasName().startsWith(names.aliasPrefix() + "-g"))
+                .collect(Collectors.toMap(
+                        AliasListEntry::aliasName, a -> keyArnInThisRegion(a), (x, y) -> x, java.util.TreeMap::new));
     }
 
     /** The alias ARN gives partition and account; the region is ours (moto reports a replica's alias with the primary's). */
@@ -132,26 +141,36 @@ final class RegionalKeys {
     }
 
     Live create(PolicyDocument policy, int generation, boolean multiRegion, Duration bound, RoleArn role) {
-        KeyMetadata m = call("kms:CreateKey", () -> InvalidPrincipalRetry.call(bound, role.value(), () ->
-                kms.createKey(b -> b
-                        .description("CockroachDB Cloud CMEK key for cluster " + names.clusterId() + " (generation "
-                                + generation + ")")
-                        .keySpec(KeySpec.SYMMETRIC_DEFAULT)
-                        .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
-                        .origin(OriginType.AWS_KMS)
-                        .multiRegion(multiRegion)
-                        .policy(policy.json())
-                        .tags(kmsTags(generation))).keyMetadata()));
+        KeyMetadata m = call(
+                "kms:CreateKey",
+                () -> InvalidPrincipalRetry.call(
+                        bound,
+                        role.value(),
+                        () -> kms.createKey(b -> b.description("CockroachDB Cloud CMEK key for cluster "
+                                                + names.clusterId() + " (generation " + generation + ")")
+                                        .keySpec(KeySpec.SYMMETRIC_DEFAULT)
+                                        .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
+                                        .origin(OriginType.AWS_KMS)
+                                        .multiRegion(multiRegion)
+                                        .policy(policy.json())
+                                        .tags(kmsTags(generation)))
+                                .keyMetadata()));
         return new Live(KeyArn.of(m.arn()), m);
     }
 
     /** Called on the primary region's client; returns the replica in {@code replicaRegion}. */
-    Live replicate(Live primary, Region replicaRegion, PolicyDocument policy, int generation, Duration bound,
-            RoleArn role) {
+    Live replicate(
+            Live primary, Region replicaRegion, PolicyDocument policy, int generation, Duration bound, RoleArn role) {
         // moto looks the key up by bare key id only (an ARN gives a 500), AWS accepts both.
-        var r = call("kms:ReplicateKey", () -> InvalidPrincipalRetry.call(bound, role.value(), () ->
-                kms.replicateKey(b -> b.keyId(primary.arn().keyId()).replicaRegion(replicaRegion.id())
-                        .policy(policy.json()).tags(kmsTags(generation)))));
+        var r = call(
+                "kms:ReplicateKey",
+                () -> InvalidPrincipalRetry.call(
+                        bound,
+                        role.value(),
+                        () -> kms.replicateKey(b -> b.keyId(primary.arn().keyId())
+                                .replicaRegion(replicaRegion.id())
+                                .policy(policy.json())
+                                .tags(kmsTags(generation)))));
         return new Live(KeyArn.of(r.replicaKeyMetadata().arn()), r.replicaKeyMetadata());
     }
 
@@ -163,28 +182,39 @@ final class RegionalKeys {
     /** Creates the alias; one that already names this very key (a concurrent run, or moto's replicas) is fine. */
     void alias(String alias, KeyArn key) {
         try {
-            call("kms:CreateAlias", () -> kms.createAlias(b -> b.aliasName(alias).targetKeyId(key.keyId())));
+            call(
+                    "kms:CreateAlias",
+                    () -> kms.createAlias(b -> b.aliasName(alias).targetKeyId(key.keyId())));
         } catch (AwsCallFailedException e) {
             if (!(e.getCause() instanceof AlreadyExistsException)) {
                 throw e;
             }
             KeyArn current = describe(alias).map(Live::arn).orElse(null);
             if (current == null || !current.keyId().equals(key.keyId())) {
-                throw new AwsCmekException(alias + " in " + region + " already points to " + current + ", not to "
-                        + key + "; another run or person changed it, re-run to re-check", e);
+                throw new AwsCmekException(
+                        alias + " in " + region + " already points to " + current + ", not to " + key
+                                + "; another run or person changed it, re-run to re-check",
+                        e);
             }
         }
     }
 
     PolicyDocument policy(KeyArn key) {
-        return PolicyDocument.parse(call("kms:GetKeyPolicy",
-                () -> kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default")).policy()));
+        return PolicyDocument.parse(call(
+                "kms:GetKeyPolicy",
+                () -> kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default"))
+                        .policy()));
     }
 
     /** Writes the whole policy (KMS has no version check), reads it back and compares structurally. */
     PolicyDocument writePolicy(KeyArn key, PolicyDocument policy, Duration bound, String principal) {
-        call("kms:PutKeyPolicy", () -> InvalidPrincipalRetry.call(bound, principal, () ->
-                kms.putKeyPolicy(b -> b.keyId(key.keyId()).policyName("default").policy(policy.json()))));
+        call(
+                "kms:PutKeyPolicy",
+                () -> InvalidPrincipalRetry.call(
+                        bound,
+                        principal,
+                        () -> kms.putKeyPolicy(
+                                b -> b.keyId(key.keyId()).policyName("default").policy(policy.json()))));
         PolicyDocument back = policy(key);
         if (!back.sameAs(policy)) {
             throw new ReadBackMismatchException("key policy of " + key, policy.json(), back.json());
@@ -202,11 +232,15 @@ final class RegionalKeys {
         }
         return primary.multiRegionConfiguration().replicaKeys().stream()
                 .filter(r -> region.id().equals(r.region()))
-                .map(MultiRegionKey::arn).map(KeyArn::of).findFirst();
+                .map(MultiRegionKey::arn)
+                .map(KeyArn::of)
+                .findFirst();
     }
 
     private List<Tag> kmsTags(int generation) {
         return names.keyTags(generation).entrySet().stream()
-                .map(t -> Tag.builder().tagKey(t.getKey()).tagValue(t.getValue()).build()).toList();
+                .map(t ->
+                        Tag.builder().tagKey(t.getKey()).tagValue(t.getValue()).build())
+                .toList();
     }
 }

@@ -8,6 +8,7 @@ public record ResourceNames(ClusterId clusterId) {
     public static final String CLUSTER_TAG = "crdb-cmek-cluster";
     /** Tag key carrying the key generation (1 for the first key, +1 per key rotation). */
     public static final String GENERATION_TAG = "crdb-cmek-generation";
+
     public static final String MANAGED_BY_TAG = "crdb-cmek-managed-by";
     public static final String MANAGED_BY = "cmek-toolkit";
     /** Inline policy added by revoke to deny role sessions issued before the revocation. */
@@ -47,8 +48,13 @@ public record ResourceNames(ClusterId clusterId) {
     }
 
     public Map<String, String> keyTags(int generation) {
-        return Map.of(CLUSTER_TAG, clusterId.value(), MANAGED_BY_TAG, MANAGED_BY,
-                GENERATION_TAG, Integer.toString(generation));
+        return Map.of(
+                CLUSTER_TAG,
+                clusterId.value(),
+                MANAGED_BY_TAG,
+                MANAGED_BY,
+                GENERATION_TAG,
+                Integer.toString(generation));
     }
 
     public boolean isOurs(Map<String, String> tags) {

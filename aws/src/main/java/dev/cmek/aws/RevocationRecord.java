@@ -26,7 +26,11 @@ public record RevocationRecord(
 
     /** Trust documents as IAM returned them (decoded) and as written. */
     public record RoleRevocation(
-            RoleArn role, String trustBefore, String trustAfter, String sessionDenyPolicyName, String sessionDenyPolicy) {}
+            RoleArn role,
+            String trustBefore,
+            String trustAfter,
+            String sessionDenyPolicyName,
+            String sessionDenyPolicy) {}
 
     public record KeyRevocation(String region, KeyArn key, String policyBefore, String policyAfter) {}
 
@@ -35,8 +39,10 @@ public record RevocationRecord(
         notes = List.copyOf(notes);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The record as indented JSON (timestamps as ISO-8601). */
     public String toJson() {
@@ -51,7 +57,9 @@ public record RevocationRecord(
         try {
             return JSON.readValue(json, RevocationRecord.class);
         } catch (JsonProcessingException e) {
-            throw new InvalidInputException("revocation record", json.length() > 200 ? json.substring(0, 200) + "..." : json,
+            throw new InvalidInputException(
+                    "revocation record",
+                    json.length() > 200 ? json.substring(0, 200) + "..." : json,
                     "the JSON written by RevocationRecord.toJson (" + e.getOriginalMessage() + ")");
         }
     }

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /** The ARN of an IAM role: {@code arn:<partition>:iam::<account>:role/<path><name>}. */
 public record RoleArn(@JsonValue String value) {
-    private static final Pattern SHAPE = Pattern.compile("arn:(aws[a-z-]*):iam::(\\d{12}):role/(.*/)?([\\w+=,.@-]{1,64})");
+    private static final Pattern SHAPE =
+            Pattern.compile("arn:(aws[a-z-]*):iam::(\\d{12}):role/(.*/)?([\\w+=,.@-]{1,64})");
 
     public RoleArn {
         if (value == null || !SHAPE.matcher(value).matches()) {

@@ -8,8 +8,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -34,7 +34,9 @@ public final class SdkClients implements AwsClients {
 
     private SdkClients(Builder b) {
         this.endpoint = b.endpoint;
-        this.credentials = b.credentials != null ? b.credentials : DefaultCredentialsProvider.builder().build();
+        this.credentials = b.credentials != null
+                ? b.credentials
+                : DefaultCredentialsProvider.builder().build();
         this.retryMode = b.retryMode;
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(b.connectTimeout)
@@ -48,14 +50,16 @@ public final class SdkClients implements AwsClients {
 
     /** Clients for an emulator (moto, LocalStack): endpoint override and static dummy credentials. */
     public static SdkClients forEmulator(URI endpoint) {
-        return builder().endpoint(endpoint)
+        return builder()
+                .endpoint(endpoint)
                 .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
                 .build();
     }
 
     @Override
     public KmsClient kms(Region region) {
-        return kms.computeIfAbsent(region, r -> configure(KmsClient.builder(), r).build());
+        return kms.computeIfAbsent(
+                region, r -> configure(KmsClient.builder(), r).build());
     }
 
     @Override
@@ -86,7 +90,9 @@ public final class SdkClients implements AwsClients {
         builder.region(region)
                 .credentialsProvider(credentials)
                 .httpClient(http)
-                .overrideConfiguration(ClientOverrideConfiguration.builder().retryStrategy(retryMode).build());
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .retryStrategy(retryMode)
+                        .build());
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }

@@ -30,16 +30,18 @@ public record TrustPolicy(AccountId trustedAccount, ExternalId externalId) {
             return List.of();
         }
         List<String> out = new ArrayList<>();
-        List<ObjectNode> trusting = actual.statements().stream().filter(this::namesTrustedAccount).toList();
+        List<ObjectNode> trusting =
+                actual.statements().stream().filter(this::namesTrustedAccount).toList();
         if (trusting.stream().noneMatch(s -> "Allow".equals(s.path("Effect").asText()))) {
             out.add("trust policy does not allow " + trustedAccount.rootPrincipal() + " to assume the role");
         }
         for (ObjectNode s : trusting) {
             if ("Allow".equals(s.path("Effect").asText())) {
-                List<String> ext = PolicyDocument.values(s.path("Condition").path("StringEquals").get("sts:ExternalId"));
+                List<String> ext = PolicyDocument.values(
+                        s.path("Condition").path("StringEquals").get("sts:ExternalId"));
                 if (!ext.equals(List.of(externalId.value()))) {
-                    out.add("trust statement for " + trustedAccount + " requires external id " + ext
-                            + " instead of " + externalId);
+                    out.add("trust statement for " + trustedAccount + " requires external id " + ext + " instead of "
+                            + externalId);
                 }
             } else if ("Deny".equals(s.path("Effect").asText())) {
                 out.add("trust policy denies " + trustedAccount + " (revoked?)");
@@ -60,7 +62,8 @@ public record TrustPolicy(AccountId trustedAccount, ExternalId externalId) {
 
     /** Revocation: drop every statement naming the cluster account and add an explicit deny for it. */
     public PolicyDocument revoked(PolicyDocument current, String denySid) {
-        List<ObjectNode> kept = new ArrayList<>(current.withoutStatements(this::namesTrustedAccount).statements());
+        List<ObjectNode> kept = new ArrayList<>(
+                current.withoutStatements(this::namesTrustedAccount).statements());
         ObjectNode deny = JsonNodeFactory.instance.objectNode();
         deny.put("Sid", denySid);
         deny.put("Effect", "Deny");
@@ -76,7 +79,8 @@ public record TrustPolicy(AccountId trustedAccount, ExternalId externalId) {
         s.put("Effect", "Deny");
         s.put("Action", "*");
         s.put("Resource", "*");
-        s.putObject("Condition").putObject("DateLessThan")
+        s.putObject("Condition")
+                .putObject("DateLessThan")
                 .put("aws:TokenIssueTime", now.truncatedTo(ChronoUnit.SECONDS).toString());
         return PolicyDocument.of(null, List.of(s));
     }

@@ -15,8 +15,11 @@ import software.amazon.awssdk.regions.Region;
 @Testcontainers(disabledWithoutDocker = true)
 class AwsCmekLocalStackTest {
     @Container
-    static final LocalStackContainer LOCALSTACK = new LocalStackContainer(DockerImageName.parse("localstack/localstack:4.14.0"))
-            .withServices(LocalStackContainer.EnabledService.named("kms"), LocalStackContainer.EnabledService.named("iam"),
+    static final LocalStackContainer LOCALSTACK = new LocalStackContainer(
+                    DockerImageName.parse("localstack/localstack:4.14.0"))
+            .withServices(
+                    LocalStackContainer.EnabledService.named("kms"),
+                    LocalStackContainer.EnabledService.named("iam"),
                     LocalStackContainer.EnabledService.named("sts"));
 
     @Test

@@ -63,10 +63,19 @@ class AwsCmekMotoTest {
         result.keys().forEach((region, arn) -> assertEquals(region, arn.region().id()));
         assertEquals(Inventory.converged(REGIONS), inventory());
         var role = clients.iam().getRole(b -> b.roleName(NAMES.roleName())).role();
-        assertTrue(PolicyDocument.parse(role.assumeRolePolicyDocument()).sameAs(request().trustPolicy().document()));
-        assertTrue(clients.iam().listRolePolicies(b -> b.roleName(NAMES.roleName())).policyNames().isEmpty());
-        assertTrue(clients.iam().listAttachedRolePolicies(b -> b.roleName(NAMES.roleName())).attachedPolicies().isEmpty());
-        var meta = clients.kms(Region.EU_WEST_1).describeKey(b -> b.keyId(NAMES.alias(1))).keyMetadata();
+        assertTrue(PolicyDocument.parse(role.assumeRolePolicyDocument())
+                .sameAs(request().trustPolicy().document()));
+        assertTrue(clients.iam()
+                .listRolePolicies(b -> b.roleName(NAMES.roleName()))
+                .policyNames()
+                .isEmpty());
+        assertTrue(clients.iam()
+                .listAttachedRolePolicies(b -> b.roleName(NAMES.roleName()))
+                .attachedPolicies()
+                .isEmpty());
+        var meta = clients.kms(Region.EU_WEST_1)
+                .describeKey(b -> b.keyId(NAMES.alias(1)))
+                .keyMetadata();
         assertEquals("SYMMETRIC_DEFAULT", meta.keySpecAsString());
         assertEquals("ENCRYPT_DECRYPT", meta.keyUsageAsString());
         assertEquals("AWS_KMS", meta.originAsString());
@@ -81,7 +90,11 @@ class AwsCmekMotoTest {
         assertFalse(plan.applied());
         assertEquals(RoleArn.of(MotoServer.ACCOUNT, NAMES.roleName()), plan.role());
         assertTrue(plan.keys().isEmpty());
-        assertEquals(1 + 2 * REGIONS.size(), plan.changes().stream().filter(c -> c.kind() == Change.Kind.CREATED).count());
+        assertEquals(
+                1 + 2 * REGIONS.size(),
+                plan.changes().stream()
+                        .filter(c -> c.kind() == Change.Kind.CREATED)
+                        .count());
         assertEquals(new Inventory(0, zero(), zero(), zero()), inventory());
     }
 
@@ -107,20 +120,28 @@ class AwsCmekMotoTest {
                  {"Sid":"OtherApp","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/other-app"},"Action":["kms:Decrypt"],"Resource":"*"}]}""";
         var kms = clients.kms(r);
         KeyArn key = KeyArn.of(kms.createKey(b -> b.policy(foreign)
-                .tags(software.amazon.awssdk.services.kms.model.Tag.builder().tagKey("team").tagValue("x").build()))
-                .keyMetadata().arn());
+                        .tags(software.amazon.awssdk.services.kms.model.Tag.builder()
+                                .tagKey("team")
+                                .tagValue("x")
+                                .build()))
+                .keyMetadata()
+                .arn());
         CmekRequest req = CmekRequest.of(CLUSTER, CRDB, ORG, List.of(r))
                 .withPlacement(KeyPlacement.existing(Map.of(r.id(), key)));
 
         ProvisionResult result = cmek.provision(req);
 
         assertEquals(Map.of(r.id(), key), result.keys());
-        PolicyDocument after = PolicyDocument.parse(kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default")).policy());
-        PolicyDocument expected = PolicyDocument.parse(foreign).withStatement(new KeyPolicyGrant(NAMES.grantSid(), result.role()).statement());
+        PolicyDocument after =
+                PolicyDocument.parse(kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default"))
+                        .policy());
+        PolicyDocument expected = PolicyDocument.parse(foreign)
+                .withStatement(new KeyPolicyGrant(NAMES.grantSid(), result.role()).statement());
         assertTrue(after.sameAs(expected), after::json);
         assertEquals("customer-policy", after.json().contains("customer-policy") ? "customer-policy" : "lost Id");
         assertEquals(1, kms.listKeys().keys().size());
-        assertTrue(kms.listAliases().aliases().stream().noneMatch(a -> a.aliasName().startsWith(NAMES.aliasPrefix())));
+        assertTrue(kms.listAliases().aliases().stream()
+                .noneMatch(a -> a.aliasName().startsWith(NAMES.aliasPrefix())));
         assertEquals(1, kms.listResourceTags(b -> b.keyId(key.keyId())).tags().size());
         assertTrue(cmek.verify(req).ok(), () -> cmek.verify(req).toString());
         assertTrue(cmek.provision(req).noop());
@@ -130,17 +151,23 @@ class AwsCmekMotoTest {
     void provision_foreignRoleOfOurName_isRefusedAndNothingIsCreated() {
         String otherTrust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                 + "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
-        clients.iam().createRole(b -> b.roleName(NAMES.roleName()).assumeRolePolicyDocument(otherTrust)
-                .tags(Tag.builder().key("owner").value("someone-else").build()));
+        clients.iam()
+                .createRole(b -> b.roleName(NAMES.roleName())
+                        .assumeRolePolicyDocument(otherTrust)
+                        .tags(Tag.builder().key("owner").value("someone-else").build()));
 
         ForeignResourceException e = assertThrows(ForeignResourceException.class, () -> cmek.provision(request()));
 
         assertEquals("role " + NAMES.roleName(), e.resource());
         assertEquals(new Inventory(1, zero(), zero(), zero()), inventory());
-        assertTrue(PolicyDocument.parse(clients.iam().getRole(b -> b.roleName(NAMES.roleName())).role()
-                .assumeRolePolicyDocument()).sameAs(PolicyDocument.parse(otherTrust)));
+        assertTrue(PolicyDocument.parse(clients.iam()
+                        .getRole(b -> b.roleName(NAMES.roleName()))
+                        .role()
+                        .assumeRolePolicyDocument())
+                .sameAs(PolicyDocument.parse(otherTrust)));
         assertTrue(cmek.plan(request()).changes().stream()
-                .anyMatch(c -> c.kind() == Change.Kind.FOREIGN_LEFT_ALONE && c.resource().startsWith("role ")));
+                .anyMatch(c -> c.kind() == Change.Kind.FOREIGN_LEFT_ALONE
+                        && c.resource().startsWith("role ")));
         assertFalse(cmek.verify(request()).roleOk());
     }
 
@@ -169,7 +196,8 @@ class AwsCmekMotoTest {
         List<RevocationRecord> journal = new java.util.ArrayList<>();
         FaultInjectingClients faulty = new FaultInjectingClients(clients).crashAfter("putKeyPolicy", 2);
         try (AwsCmek crashing = new AwsCmek(faulty)) {
-            assertThrows(FaultInjectingClients.SimulatedCrash.class, () -> crashing.revoke(request(), true, journal::add));
+            assertThrows(
+                    FaultInjectingClients.SimulatedCrash.class, () -> crashing.revoke(request(), true, journal::add));
         }
         assertEquals(1, journal.size());
         assertEquals(REGIONS.size(), journal.get(0).keys().size());
@@ -184,12 +212,24 @@ class AwsCmekMotoTest {
 
     @Test
     void noPath_makesADestructiveCall() throws Exception {
-        List<String> destructive = List.of("scheduleKeyDeletion", "disableKey", "deleteRole", "deleteAlias",
-                "updateAlias", "untagResource", "untagRole", "disableKeyRotation", "deleteImportedKeyMaterial",
-                "deleteCustomKeyStore", "retireGrant", "revokeGrant", "detachRolePolicy", "deleteRolePermissionsBoundary");
+        List<String> destructive = List.of(
+                "scheduleKeyDeletion",
+                "disableKey",
+                "deleteRole",
+                "deleteAlias",
+                "updateAlias",
+                "untagResource",
+                "untagRole",
+                "disableKeyRotation",
+                "deleteImportedKeyMaterial",
+                "deleteCustomKeyStore",
+                "retireGrant",
+                "revokeGrant",
+                "detachRolePolicy",
+                "deleteRolePermissionsBoundary");
         FaultInjectingClients guarded = new FaultInjectingClients(clients);
-        destructive.forEach(m -> guarded.failFirst(m, Integer.MAX_VALUE,
-                () -> new IllegalStateException("destructive call " + m)));
+        destructive.forEach(
+                m -> guarded.failFirst(m, Integer.MAX_VALUE, () -> new IllegalStateException("destructive call " + m)));
         CreateRevokeRestoreScenario.run(guarded, request());
         moto.reset();
         CreateRevokeRestoreScenario.run(guarded, request().withPlacement(KeyPlacement.multiRegion()));
@@ -212,7 +252,8 @@ class AwsCmekMotoTest {
         RevocationRecord again = cmek.revoke(request(), false);
 
         assertTrue(again.keys().isEmpty());
-        assertTrue(PolicyDocument.parse(again.role().trustBefore()).sameAs(PolicyDocument.parse(again.role().trustAfter())));
+        assertTrue(PolicyDocument.parse(again.role().trustBefore())
+                .sameAs(PolicyDocument.parse(again.role().trustAfter())));
     }
 
     @Test
@@ -224,7 +265,8 @@ class AwsCmekMotoTest {
         assertTrue(keyId.startsWith("mrk-"));
         result.keys().values().forEach(k -> assertEquals(keyId, k.keyId()));
         assertEquals(Inventory.converged(REGIONS), inventory());
-        assertTrue(cmek.provision(req).noop(), () -> cmek.provision(req).changes().toString());
+        assertTrue(
+                cmek.provision(req).noop(), () -> cmek.provision(req).changes().toString());
         reset();
         CreateRevokeRestoreScenario.run(clients, req);
     }
@@ -232,16 +274,22 @@ class AwsCmekMotoTest {
     @Test
     void driftedTrust_isReportedAndRepairedOnlyWhenAsked() {
         cmek.provision(request());
-        String wrong = new TrustPolicy(CRDB, ExternalId.of("someone-elses-org")).document().json();
+        String wrong = new TrustPolicy(CRDB, ExternalId.of("someone-elses-org"))
+                .document()
+                .json();
         clients.iam().updateAssumeRolePolicy(b -> b.roleName(NAMES.roleName()).policyDocument(wrong));
 
         ProvisionResult reported = cmek.provision(request());
-        assertTrue(reported.changes().stream().anyMatch(c -> c.kind() == Change.Kind.DRIFT_REPORTED
-                && c.detail().contains("someone-elses-org")), reported.changes()::toString);
+        assertTrue(
+                reported.changes().stream()
+                        .anyMatch(c -> c.kind() == Change.Kind.DRIFT_REPORTED
+                                && c.detail().contains("someone-elses-org")),
+                reported.changes()::toString);
         assertFalse(cmek.verify(request()).roleOk());
 
         ProvisionResult repaired = cmek.provision(request().withRepairDrift(true));
-        assertTrue(repaired.changes().stream().anyMatch(c -> c.kind() == Change.Kind.UPDATED && c.resource().startsWith("role")));
+        assertTrue(repaired.changes().stream()
+                .anyMatch(c -> c.kind() == Change.Kind.UPDATED && c.resource().startsWith("role")));
         assertTrue(cmek.verify(request()).ok());
     }
 
@@ -250,7 +298,9 @@ class AwsCmekMotoTest {
         ProvisionResult result = cmek.provision(request());
         KeyArn key = result.keys().get("us-east-1");
         var kms = clients.kms(Region.US_EAST_1);
-        PolicyDocument p = PolicyDocument.parse(kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default")).policy());
+        PolicyDocument p =
+                PolicyDocument.parse(kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default"))
+                        .policy());
         var broad = new KeyPolicyGrant("Broad", result.role()).statement();
         broad.put("Action", "kms:*");
         var wildcard = new KeyPolicyGrant("Anyone", result.role()).statement();
@@ -282,7 +332,12 @@ class AwsCmekMotoTest {
 
         KeyArn key = g2.keys().get("eu-west-1");
         cmek.rotateKeyMaterial(key);
-        assertEquals(1, clients.kms(Region.EU_WEST_1).listKeyRotations(b -> b.keyId(key.keyId())).rotations().size());
+        assertEquals(
+                1,
+                clients.kms(Region.EU_WEST_1)
+                        .listKeyRotations(b -> b.keyId(key.keyId()))
+                        .rotations()
+                        .size());
     }
 
     @ParameterizedTest(name = "{0} placement, crash after call {2} of {1}")
@@ -311,9 +366,15 @@ class AwsCmekMotoTest {
 
         ProvisionResult rerun = cmek.provision(req);
 
-        assertEquals(Inventory.converged(REGIONS), placement.equals("existing")
-                ? new Inventory(inventory().roles(), inventory().keys(), ones(), inventory().grants())
-                : inventory());
+        assertEquals(
+                Inventory.converged(REGIONS),
+                placement.equals("existing")
+                        ? new Inventory(
+                                inventory().roles(),
+                                inventory().keys(),
+                                ones(),
+                                inventory().grants())
+                        : inventory());
         assertTrue(cmek.verify(req).ok(), () -> cmek.verify(req).toString());
         assertTrue(cmek.provision(req).noop(), () -> rerun.changes().toString());
     }
@@ -323,8 +384,11 @@ class AwsCmekMotoTest {
         var kms = clients.kms(Region.US_EAST_1);
         for (int i = 0; i < 25; i++) {
             int n = i;
-            kms.createKey(b -> b.description("other " + n).tags(software.amazon.awssdk.services.kms.model.Tag.builder()
-                    .tagKey(ResourceNames.CLUSTER_TAG).tagValue(n % 2 == 0 ? "another-cluster" : CLUSTER.value()).build()));
+            kms.createKey(b -> b.description("other " + n)
+                    .tags(software.amazon.awssdk.services.kms.model.Tag.builder()
+                            .tagKey(ResourceNames.CLUSTER_TAG)
+                            .tagValue(n % 2 == 0 ? "another-cluster" : CLUSTER.value())
+                            .build()));
         }
         CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
         try (AwsCmek crashing = new AwsCmek(new FaultInjectingClients(clients).crashAfter("createKey", 1))) {
@@ -339,13 +403,15 @@ class AwsCmekMotoTest {
 
     @Test
     void invalidPrincipal_isRetriedWithinTheBound() {
-        FaultInjectingClients faulty = new FaultInjectingClients(clients)
-                .failFirst("createKey", 3, FaultInjectingClients::invalidPrincipal);
+        FaultInjectingClients faulty =
+                new FaultInjectingClients(clients).failFirst("createKey", 3, FaultInjectingClients::invalidPrincipal);
         try (AwsCmek retrying = new AwsCmek(faulty)) {
             retrying.provision(request().withRegions(List.of(Region.US_EAST_1)));
         }
         assertEquals(4, faulty.calls("createKey"));
-        assertEquals(1, Inventory.of(clients, CLUSTER, List.of(Region.US_EAST_1)).keys().get("us-east-1"));
+        assertEquals(
+                1,
+                Inventory.of(clients, CLUSTER, List.of(Region.US_EAST_1)).keys().get("us-east-1"));
     }
 
     @Test
@@ -367,7 +433,8 @@ class AwsCmekMotoTest {
         CmekRequest req = request().withPrincipalPropagationBound(Duration.ofSeconds(1));
         long start = System.nanoTime();
         try (AwsCmek retrying = new AwsCmek(faulty)) {
-            PrincipalNotYetVisibleException e = assertThrows(PrincipalNotYetVisibleException.class, () -> retrying.provision(req));
+            PrincipalNotYetVisibleException e =
+                    assertThrows(PrincipalNotYetVisibleException.class, () -> retrying.provision(req));
             assertEquals(RoleArn.of(MotoServer.ACCOUNT, NAMES.roleName()).value(), e.principal());
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -380,10 +447,16 @@ class AwsCmekMotoTest {
 
     @Test
     void malformedPolicyForAnotherReason_isNotRetried() {
-        FaultInjectingClients faulty = new FaultInjectingClients(clients).failFirst("createKey", 1,
-                () -> MalformedPolicyDocumentException.builder().message("The policy has a syntax error").build());
+        FaultInjectingClients faulty = new FaultInjectingClients(clients)
+                .failFirst(
+                        "createKey",
+                        1,
+                        () -> MalformedPolicyDocumentException.builder()
+                                .message("The policy has a syntax error")
+                                .build());
         try (AwsCmek once = new AwsCmek(faulty)) {
-            AwsCallFailedException e = assertThrows(AwsCallFailedException.class,
+            AwsCallFailedException e = assertThrows(
+                    AwsCallFailedException.class,
                     () -> once.provision(request().withRegions(List.of(Region.US_EAST_1))));
             assertEquals("kms:CreateKey", e.operation());
             assertInstanceOf(MalformedPolicyDocumentException.class, e.getCause());
@@ -399,8 +472,12 @@ class AwsCmekMotoTest {
     private Map<String, KeyArn> existingKeys() {
         Map<String, KeyArn> out = new java.util.HashMap<>();
         for (Region r : REGIONS) {
-            out.put(r.id(), KeyArn.of(clients.kms(r).createKey(b -> b.description("brought by the customer"))
-                    .keyMetadata().arn()));
+            out.put(
+                    r.id(),
+                    KeyArn.of(clients.kms(r)
+                            .createKey(b -> b.description("brought by the customer"))
+                            .keyMetadata()
+                            .arn()));
         }
         return out;
     }

@@ -31,10 +31,16 @@ final class CreateRevokeRestoreScenario {
             VerifyReport revoked = cmek.verify(request);
             assertFalse(revoked.roleOk());
             revoked.regions().values().forEach(r -> assertFalse(r.ok()));
-            policies(clients, created).values().forEach(p ->
-                    assertTrue(p.statement(request.names().grantSid()).isEmpty(), p::json));
-            assertTrue(PolicyDocument.parse(clients.iam().getRolePolicy(b -> b.roleName(request.names().roleName())
-                    .policyName(ResourceNames.REVOKE_SESSIONS_POLICY)).policyDocument()).json().contains("aws:TokenIssueTime"));
+            policies(clients, created)
+                    .values()
+                    .forEach(p ->
+                            assertTrue(p.statement(request.names().grantSid()).isEmpty(), p::json));
+            assertTrue(PolicyDocument.parse(clients.iam()
+                            .getRolePolicy(b -> b.roleName(request.names().roleName())
+                                    .policyName(ResourceNames.REVOKE_SESSIONS_POLICY))
+                            .policyDocument())
+                    .json()
+                    .contains("aws:TokenIssueTime"));
 
             // The record goes to disk with the incident and comes back from there.
             RevocationRecord reread = RevocationRecord.fromJson(record.toJson());
@@ -46,21 +52,30 @@ final class CreateRevokeRestoreScenario {
             assertTrue(restored.stream().allMatch(c -> c.kind() == Change.Kind.UPDATED), restored::toString);
             assertTrue(trust(clients, request).sameAs(trustBefore));
             assertEquals(policiesBefore, policies(clients, created));
-            assertTrue(clients.iam().listRolePolicies(b -> b.roleName(request.names().roleName())).policyNames().isEmpty());
+            assertTrue(clients.iam()
+                    .listRolePolicies(b -> b.roleName(request.names().roleName()))
+                    .policyNames()
+                    .isEmpty());
             assertTrue(cmek.verify(request).ok());
             assertTrue(cmek.restore(reread).stream().allMatch(c -> c.kind() == Change.Kind.UNCHANGED));
         }
     }
 
     static PolicyDocument trust(AwsClients clients, CmekRequest request) {
-        return PolicyDocument.parse(clients.iam().getRole(b -> b.roleName(request.names().roleName()))
-                .role().assumeRolePolicyDocument());
+        return PolicyDocument.parse(clients.iam()
+                .getRole(b -> b.roleName(request.names().roleName()))
+                .role()
+                .assumeRolePolicyDocument());
     }
 
     static Map<String, PolicyDocument> policies(AwsClients clients, ProvisionResult result) {
         Map<String, PolicyDocument> out = new LinkedHashMap<>();
-        result.keys().forEach((region, key) -> out.put(region, PolicyDocument.parse(clients.kms(Region.of(region))
-                .getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default")).policy())));
+        result.keys()
+                .forEach((region, key) -> out.put(
+                        region,
+                        PolicyDocument.parse(clients.kms(Region.of(region))
+                                .getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default"))
+                                .policy())));
         return out;
     }
 }

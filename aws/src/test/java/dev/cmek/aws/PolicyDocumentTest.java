@@ -96,12 +96,19 @@ class PolicyDocumentTest {
 
     @Test
     void trustRevocation_dropsTheClusterAccountAndDeniesIt_keepingOtherStatements() {
-        String other = "{\"Sid\":\"Ec2\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}";
-        PolicyDocument before = TRUST.document().withStatements(List.of(TRUST.statement(), PolicyDocumentTestJson.object(other)));
+        String other =
+                "{\"Sid\":\"Ec2\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}";
+        PolicyDocument before =
+                TRUST.document().withStatements(List.of(TRUST.statement(), PolicyDocumentTestJson.object(other)));
         PolicyDocument after = TRUST.revoked(before, NAMES.trustDenySid());
         assertEquals(2, after.statements().size());
         assertTrue(after.statement("Ec2").isPresent());
-        assertEquals("Deny", after.statement(NAMES.trustDenySid()).orElseThrow().path("Effect").asText());
+        assertEquals(
+                "Deny",
+                after.statement(NAMES.trustDenySid())
+                        .orElseThrow()
+                        .path("Effect")
+                        .asText());
         assertTrue(TRUST.findings(after).stream().anyMatch(x -> x.contains("denies")));
         assertTrue(PolicyDocument.restore(after, before, after).sameAs(before));
         assertTrue(TRUST.revoked(after, NAMES.trustDenySid()).sameAs(after), "revoking twice changes nothing");
@@ -109,7 +116,8 @@ class PolicyDocumentTest {
 
     @Test
     void denySessions_usesTokenIssueTime() {
-        String json = TrustPolicy.denySessionsIssuedBefore(Instant.parse("2026-11-28T01:02:03.456Z")).json();
+        String json = TrustPolicy.denySessionsIssuedBefore(Instant.parse("2026-11-28T01:02:03.456Z"))
+                .json();
         assertTrue(json.contains("\"aws:TokenIssueTime\":\"2026-11-28T01:02:03Z\""), json);
         assertTrue(json.contains("DateLessThan"));
     }
@@ -121,8 +129,7 @@ class PolicyDocumentTest {
                 {"Version":"2012-10-17","Id":"crdb-cmek-kms","Statement":[
                  {"Sid":"KeyOwnerAdministration","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
                  {"Sid":"%s","Effect":"Allow","Principal":{"AWS":"%s"},
-                  "Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey*","kms:DescribeKey","kms:ReEncrypt*"],"Resource":"*"}]}"""
-                .formatted(NAMES.grantSid(), ROLE))), p::json);
+                  "Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey*","kms:DescribeKey","kms:ReEncrypt*"],"Resource":"*"}]}""".formatted(NAMES.grantSid(), ROLE))), p::json);
         assertTrue(GRANT.findings(p, OWNER).isEmpty());
         assertTrue(GRANT.presentExactlyIn(p));
     }
@@ -132,7 +139,8 @@ class PolicyDocumentTest {
         PolicyDocument foreign = PolicyDocument.parse(FOREIGN);
         PolicyDocument merged = GRANT.mergeInto(foreign, OWNER, false);
         assertEquals(3, merged.statements().size());
-        assertTrue(PolicyDocument.sameStatement(merged.statement("App").orElseThrow(), foreign.statement("App").orElseThrow()));
+        assertTrue(PolicyDocument.sameStatement(
+                merged.statement("App").orElseThrow(), foreign.statement("App").orElseThrow()));
         assertTrue(merged.json().contains("\"Id\":\"theirs\""));
         assertTrue(GRANT.mergeInto(merged, OWNER, false).sameAs(merged));
         assertTrue(GRANT.removedFrom(merged).sameAs(foreign));
@@ -140,10 +148,12 @@ class PolicyDocumentTest {
 
     @Test
     void merge_onOurKeys_putsBackAMissingOwnerAdministration_butNotOnBroughtKeys() {
-        PolicyDocument noAdmin = PolicyDocument.parse(FOREIGN).withoutStatements(s -> s.path("Sid").asText().equals("Admin"));
+        PolicyDocument noAdmin = PolicyDocument.parse(FOREIGN)
+                .withoutStatements(s -> s.path("Sid").asText().equals("Admin"));
         assertTrue(KeyPolicyGrant.hasOwnerAdministration(GRANT.mergeInto(noAdmin, OWNER, true), OWNER));
         assertFalse(KeyPolicyGrant.hasOwnerAdministration(GRANT.mergeInto(noAdmin, OWNER, false), OWNER));
-        assertTrue(GRANT.findings(GRANT.mergeInto(noAdmin, OWNER, false), OWNER).stream().anyMatch(f -> f.contains("locking")));
+        assertTrue(GRANT.findings(GRANT.mergeInto(noAdmin, OWNER, false), OWNER).stream()
+                .anyMatch(f -> f.contains("locking")));
     }
 
     @Test
@@ -158,7 +168,8 @@ class PolicyDocumentTest {
 
     @Test
     void findings_reportMissingGrantWrongPrincipalAndDeletedRoleIds() {
-        assertTrue(GRANT.findings(PolicyDocument.parse(FOREIGN), OWNER).stream().anyMatch(f -> f.contains("no statement")));
+        assertTrue(GRANT.findings(PolicyDocument.parse(FOREIGN), OWNER).stream()
+                .anyMatch(f -> f.contains("no statement")));
         var uniqueId = GRANT.statement();
         uniqueId.putObject("Principal").put("AWS", "AROAEXAMPLEID123");
         List<String> f = GRANT.findings(GRANT.newKeyPolicy(OWNER).withStatement(uniqueId), OWNER);
@@ -170,10 +181,12 @@ class PolicyDocumentTest {
         PolicyDocument before = GRANT.mergeInto(PolicyDocument.parse(FOREIGN), OWNER, false);
         PolicyDocument after = GRANT.removedFrom(before);
         assertTrue(PolicyDocument.restore(after, before, after).sameAs(before));
-        PolicyDocument laterEdit = after.withoutStatements(s -> s.path("Sid").asText().equals("App"));
+        PolicyDocument laterEdit =
+                after.withoutStatements(s -> s.path("Sid").asText().equals("App"));
         PolicyDocument restored = PolicyDocument.restore(laterEdit, before, after);
         assertTrue(restored.statement(NAMES.grantSid()).isPresent());
-        assertTrue(restored.statement("App").isEmpty(), "a statement someone removed after the revocation stays removed");
+        assertTrue(
+                restored.statement("App").isEmpty(), "a statement someone removed after the revocation stays removed");
         assertTrue(PolicyDocument.restore(before, before, after).sameAs(before), "restoring twice changes nothing");
     }
 }

@@ -17,108 +17,177 @@ import java.util.Objects;
  * @param maxPolicyAttempts bound on whole read-modify-write cycles of one IAM policy when etags conflict
  */
 public record GcpCmekRequest(
-    String customerProject,
-    ClusterId clusterId,
-    Member cockroachMember,
-    List<String> regions,
-    Map<String, String> keyLocations,
-    String keyRingId,
-    String keyIdBase,
-    ProtectionLevel protectionLevel,
-    Map<String, CryptoKeyName> existingKeys,
-    int maxPolicyAttempts) {
+        String customerProject,
+        ClusterId clusterId,
+        Member cockroachMember,
+        List<String> regions,
+        Map<String, String> keyLocations,
+        String keyRingId,
+        String keyIdBase,
+        ProtectionLevel protectionLevel,
+        Map<String, CryptoKeyName> existingKeys,
+        int maxPolicyAttempts) {
 
-  public GcpCmekRequest {
-    if (customerProject == null || !customerProject.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")) {
-      throw new IllegalArgumentException("Customer project must be a GCP project id (6-30 of [a-z0-9-], starting with a letter), got " + customerProject);
+    public GcpCmekRequest {
+        if (customerProject == null || !customerProject.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")) {
+            throw new IllegalArgumentException(
+                    "Customer project must be a GCP project id (6-30 of [a-z0-9-], starting with a letter), got "
+                            + customerProject);
+        }
+        Objects.requireNonNull(clusterId, "clusterId");
+        Objects.requireNonNull(cockroachMember, "cockroachMember");
+        regions = List.copyOf(regions);
+        if (regions.isEmpty()) throw new IllegalArgumentException("At least one region is required");
+        if (regions.stream().distinct().count() != regions.size())
+            throw new IllegalArgumentException("Duplicate regions: " + regions);
+        keyLocations = Map.copyOf(keyLocations);
+        for (String r : regions) {
+            if (r == null || !r.matches("[a-z0-9-]+")) throw new IllegalArgumentException("Not a region name: " + r);
+        }
+        for (String l : keyLocations.values()) {
+            if (l == null || !l.matches("[a-z0-9-]+")) throw new IllegalArgumentException("Not a KMS location: " + l);
+        }
+        existingKeys = Map.copyOf(existingKeys);
+        for (String r : keyLocations.keySet()) {
+            if (!regions.contains(r)) throw new IllegalArgumentException("Key location given for unknown region " + r);
+        }
+        for (String r : existingKeys.keySet()) {
+            if (!regions.contains(r)) throw new IllegalArgumentException("Existing key given for unknown region " + r);
+        }
+        if (protectionLevel != ProtectionLevel.SOFTWARE && protectionLevel != ProtectionLevel.HSM) {
+            throw new IllegalArgumentException("Protection level must be SOFTWARE or HSM, got " + protectionLevel);
+        }
+        if (maxPolicyAttempts < 1) throw new IllegalArgumentException("maxPolicyAttempts must be at least 1");
     }
-    Objects.requireNonNull(clusterId, "clusterId");
-    Objects.requireNonNull(cockroachMember, "cockroachMember");
-    regions = List.copyOf(regions);
-    if (regions.isEmpty()) throw new IllegalArgumentException("At least one region is required");
-    if (regions.stream().distinct().count() != regions.size()) throw new IllegalArgumentException("Duplicate regions: " + regions);
-    keyLocations = Map.copyOf(keyLocations);
-    for (String r : regions) {
-      if (r == null || !r.matches("[a-z0-9-]+")) throw new IllegalArgumentException("Not a region name: " + r);
+
+    public static Builder builder() {
+        return new Builder();
     }
-    for (String l : keyLocations.values()) {
-      if (l == null || !l.matches("[a-z0-9-]+")) throw new IllegalArgumentException("Not a KMS location: " + l);
+
+    /** The per-cluster service account in the customer project. */
+    public ServiceAccountEmail serviceAccountEmail() {
+        return CmekNames.serviceAccountEmail(customerProject, clusterId);
     }
-    existingKeys = Map.copyOf(existingKeys);
-    for (String r : keyLocations.keySet()) {
-      if (!regions.contains(r)) throw new IllegalArgumentException("Key location given for unknown region " + r);
+
+    public String locationOf(String region) {
+        return keyLocations.getOrDefault(region, region);
     }
-    for (String r : existingKeys.keySet()) {
-      if (!regions.contains(r)) throw new IllegalArgumentException("Existing key given for unknown region " + r);
+
+    /** The key a region uses at this generation: the one brought for it, else our deterministic name. */
+    public CryptoKeyName keyNameOf(String region, int generation) {
+        CryptoKeyName existing = existingKeys.get(region);
+        if (existing != null && generation == 1) return existing;
+        return CryptoKeyName.of(
+                customerProject, locationOf(region), keyRingId, CmekNames.cryptoKeyId(keyIdBase, generation));
     }
-    if (protectionLevel != ProtectionLevel.SOFTWARE && protectionLevel != ProtectionLevel.HSM) {
-      throw new IllegalArgumentException("Protection level must be SOFTWARE or HSM, got " + protectionLevel);
+
+    /** Builds a request with defaults: location = region, SOFTWARE, deterministic names, 5 policy attempts. */
+    public static final class Builder {
+        private String customerProject;
+        private ClusterId clusterId;
+        private Member cockroachMember;
+        private String cockroachAccountId;
+        private final List<String> regions = new ArrayList<>();
+        private final Map<String, String> keyLocations = new LinkedHashMap<>();
+        private String sharedLocation;
+        private String keyRingId;
+        private String keyIdBase = CmekNames.DEFAULT_KEY_BASE;
+        private ProtectionLevel protectionLevel = ProtectionLevel.SOFTWARE;
+        private final Map<String, CryptoKeyName> existingKeys = new LinkedHashMap<>();
+        private int maxPolicyAttempts = 5;
+
+        public Builder customerProject(String v) {
+            customerProject = v;
+            return this;
+        }
+
+        public Builder clusterId(String v) {
+            clusterId = ClusterId.of(v);
+            return this;
+        }
+
+        public Builder clusterId(ClusterId v) {
+            clusterId = v;
+            return this;
+        }
+        /** The cluster's {@code account_id} (a GCP project id); the member becomes {@code crl-kms-user-<last12>@<account_id>...}. */
+        public Builder cockroachAccountId(String v) {
+            cockroachAccountId = v;
+            return this;
+        }
+        /** The member to allow directly, instead of deriving it from the account id. */
+        public Builder cockroachMember(Member v) {
+            cockroachMember = v;
+            return this;
+        }
+
+        public Builder regions(List<String> v) {
+            regions.clear();
+            regions.addAll(v);
+            return this;
+        }
+
+        public Builder region(String v) {
+            regions.add(v);
+            return this;
+        }
+
+        public Builder keyLocation(String region, String location) {
+            keyLocations.put(region, location);
+            return this;
+        }
+        /** One location ({@code global}, {@code us}, ...) for every region: they then share one key. */
+        public Builder sharedLocation(String v) {
+            sharedLocation = v;
+            return this;
+        }
+
+        public Builder keyRingId(String v) {
+            keyRingId = v;
+            return this;
+        }
+
+        public Builder keyIdBase(String v) {
+            keyIdBase = v;
+            return this;
+        }
+
+        public Builder protectionLevel(ProtectionLevel v) {
+            protectionLevel = v;
+            return this;
+        }
+
+        public Builder existingKey(String region, CryptoKeyName key) {
+            existingKeys.put(region, key);
+            return this;
+        }
+
+        public Builder maxPolicyAttempts(int v) {
+            maxPolicyAttempts = v;
+            return this;
+        }
+
+        public GcpCmekRequest build() {
+            Objects.requireNonNull(clusterId, "clusterId");
+            Member member = cockroachMember != null
+                    ? cockroachMember
+                    : Member.cockroachIdentity(
+                            clusterId,
+                            Objects.requireNonNull(cockroachAccountId, "cockroachAccountId or cockroachMember"));
+            Map<String, String> locations = new LinkedHashMap<>();
+            if (sharedLocation != null) regions.forEach(r -> locations.put(r, sharedLocation));
+            locations.putAll(keyLocations);
+            return new GcpCmekRequest(
+                    customerProject,
+                    clusterId,
+                    member,
+                    regions,
+                    locations,
+                    keyRingId != null ? keyRingId : CmekNames.keyRingId(clusterId),
+                    keyIdBase,
+                    protectionLevel,
+                    existingKeys,
+                    maxPolicyAttempts);
+        }
     }
-    if (maxPolicyAttempts < 1) throw new IllegalArgumentException("maxPolicyAttempts must be at least 1");
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** The per-cluster service account in the customer project. */
-  public ServiceAccountEmail serviceAccountEmail() {
-    return CmekNames.serviceAccountEmail(customerProject, clusterId);
-  }
-
-  public String locationOf(String region) {
-    return keyLocations.getOrDefault(region, region);
-  }
-
-  /** The key a region uses at this generation: the one brought for it, else our deterministic name. */
-  public CryptoKeyName keyNameOf(String region, int generation) {
-    CryptoKeyName existing = existingKeys.get(region);
-    if (existing != null && generation == 1) return existing;
-    return CryptoKeyName.of(customerProject, locationOf(region), keyRingId, CmekNames.cryptoKeyId(keyIdBase, generation));
-  }
-
-  /** Builds a request with defaults: location = region, SOFTWARE, deterministic names, 5 policy attempts. */
-  public static final class Builder {
-    private String customerProject;
-    private ClusterId clusterId;
-    private Member cockroachMember;
-    private String cockroachAccountId;
-    private final List<String> regions = new ArrayList<>();
-    private final Map<String, String> keyLocations = new LinkedHashMap<>();
-    private String sharedLocation;
-    private String keyRingId;
-    private String keyIdBase = CmekNames.DEFAULT_KEY_BASE;
-    private ProtectionLevel protectionLevel = ProtectionLevel.SOFTWARE;
-    private final Map<String, CryptoKeyName> existingKeys = new LinkedHashMap<>();
-    private int maxPolicyAttempts = 5;
-
-    public Builder customerProject(String v) { customerProject = v; return this; }
-    public Builder clusterId(String v) { clusterId = ClusterId.of(v); return this; }
-    public Builder clusterId(ClusterId v) { clusterId = v; return this; }
-    /** The cluster's {@code account_id} (a GCP project id); the member becomes {@code crl-kms-user-<last12>@<account_id>...}. */
-    public Builder cockroachAccountId(String v) { cockroachAccountId = v; return this; }
-    /** The member to allow directly, instead of deriving it from the account id. */
-    public Builder cockroachMember(Member v) { cockroachMember = v; return this; }
-    public Builder regions(List<String> v) { regions.clear(); regions.addAll(v); return this; }
-    public Builder region(String v) { regions.add(v); return this; }
-    public Builder keyLocation(String region, String location) { keyLocations.put(region, location); return this; }
-    /** One location ({@code global}, {@code us}, ...) for every region: they then share one key. */
-    public Builder sharedLocation(String v) { sharedLocation = v; return this; }
-    public Builder keyRingId(String v) { keyRingId = v; return this; }
-    public Builder keyIdBase(String v) { keyIdBase = v; return this; }
-    public Builder protectionLevel(ProtectionLevel v) { protectionLevel = v; return this; }
-    public Builder existingKey(String region, CryptoKeyName key) { existingKeys.put(region, key); return this; }
-    public Builder maxPolicyAttempts(int v) { maxPolicyAttempts = v; return this; }
-
-    public GcpCmekRequest build() {
-      Objects.requireNonNull(clusterId, "clusterId");
-      Member member = cockroachMember != null ? cockroachMember
-          : Member.cockroachIdentity(clusterId, Objects.requireNonNull(cockroachAccountId, "cockroachAccountId or cockroachMember"));
-      Map<String, String> locations = new LinkedHashMap<>();
-      if (sharedLocation != null) regions.forEach(r -> locations.put(r, sharedLocation));
-      locations.putAll(keyLocations);
-      return new GcpCmekRequest(customerProject, clusterId, member, regions, locations,
-          keyRingId != null ? keyRingId : CmekNames.keyRingId(clusterId), keyIdBase, protectionLevel, existingKeys, maxPolicyAttempts);
-    }
-  }
 }

@@ -4,29 +4,30 @@ import java.util.regex.Pattern;
 
 /** An IAM policy member such as {@code serviceAccount:x@p.iam.gserviceaccount.com}. */
 public record Member(String value) {
-  private static final Pattern FORM = Pattern.compile("(user|serviceAccount|group|domain|principal|principalSet):[^\\s]+");
+    private static final Pattern FORM =
+            Pattern.compile("(user|serviceAccount|group|domain|principal|principalSet):[^\\s]+");
 
-  public Member {
-    if (value == null || !FORM.matcher(value).matches()) {
-      throw new IllegalArgumentException("Not an IAM member (type:id): " + value);
+    public Member {
+        if (value == null || !FORM.matcher(value).matches()) {
+            throw new IllegalArgumentException("Not an IAM member (type:id): " + value);
+        }
     }
-  }
 
-  public static Member of(String value) {
-    return new Member(value);
-  }
+    public static Member of(String value) {
+        return new Member(value);
+    }
 
-  public static Member serviceAccount(ServiceAccountEmail email) {
-    return new Member("serviceAccount:" + email.value());
-  }
+    public static Member serviceAccount(ServiceAccountEmail email) {
+        return new Member("serviceAccount:" + email.value());
+    }
 
-  /** CockroachDB's identity for a cluster: {@code crl-kms-user-<last 12 of cluster id>@<cluster account_id>}. */
-  public static Member cockroachIdentity(ClusterId cluster, String clusterAccountId) {
-    return serviceAccount(ServiceAccountEmail.of("crl-kms-user-" + cluster.last12(), clusterAccountId));
-  }
+    /** CockroachDB's identity for a cluster: {@code crl-kms-user-<last 12 of cluster id>@<cluster account_id>}. */
+    public static Member cockroachIdentity(ClusterId cluster, String clusterAccountId) {
+        return serviceAccount(ServiceAccountEmail.of("crl-kms-user-" + cluster.last12(), clusterAccountId));
+    }
 
-  @Override
-  public String toString() {
-    return value;
-  }
+    @Override
+    public String toString() {
+        return value;
+    }
 }

@@ -6,17 +6,17 @@ import java.util.Map;
 
 /** What {@code provision} would do, found with reads only; {@link #blocked()} lists what would stop it. */
 public record ProvisionPlan(ServiceAccountEmail serviceAccount, Map<String, CryptoKeyName> keys, List<Change> changes) {
-  public ProvisionPlan {
-    keys = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(keys));
-    changes = List.copyOf(changes);
-  }
+    public ProvisionPlan {
+        keys = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(keys));
+        changes = List.copyOf(changes);
+    }
 
-  public List<Change> blocked() {
-    return changes.stream().filter(c -> c.action() == Change.Action.BLOCKED).toList();
-  }
+    public List<Change> blocked() {
+        return changes.stream().filter(c -> c.action() == Change.Action.BLOCKED).toList();
+    }
 
-  /** Whether provisioning would change nothing. */
-  public boolean upToDate() {
-    return changes.stream().allMatch(c -> c.action() == Change.Action.UNCHANGED);
-  }
+    /** Whether provisioning would change nothing. */
+    public boolean upToDate() {
+        return changes.stream().allMatch(c -> c.action() == Change.Action.UNCHANGED);
+    }
 }

@@ -7,8 +7,8 @@ import java.util.List;
  * revocation (someone else changed it meanwhile; nothing we removed is missing, that would have thrown).
  */
 public record RestoreResult(List<Change> changes, List<String> differFromBefore) {
-  public RestoreResult {
-    changes = List.copyOf(changes);
-    differFromBefore = List.copyOf(differFromBefore);
-  }
+    public RestoreResult {
+        changes = List.copyOf(changes);
+        differFromBefore = List.copyOf(differFromBefore);
+    }
 }

@@ -7,20 +7,21 @@ import java.util.List;
  * Whether access is exactly as intended and no broader: findings on the service account, and per region on its key.
  * A region is ok only when its key and the service account both have no findings.
  */
-public record VerificationReport(ServiceAccountEmail serviceAccount, List<String> serviceAccountFindings, List<RegionVerification> regions) {
-  public VerificationReport {
-    serviceAccountFindings = List.copyOf(serviceAccountFindings);
-    regions = List.copyOf(regions);
-  }
-
-  /** One region's key and whether CockroachDB's access to it is exactly as intended. */
-  public record RegionVerification(String region, CryptoKeyName key, boolean ok, List<String> findings) {
-    public RegionVerification {
-      findings = List.copyOf(findings);
+public record VerificationReport(
+        ServiceAccountEmail serviceAccount, List<String> serviceAccountFindings, List<RegionVerification> regions) {
+    public VerificationReport {
+        serviceAccountFindings = List.copyOf(serviceAccountFindings);
+        regions = List.copyOf(regions);
     }
-  }
 
-  public boolean ok() {
-    return serviceAccountFindings.isEmpty() && regions.stream().allMatch(RegionVerification::ok);
-  }
+    /** One region's key and whether CockroachDB's access to it is exactly as intended. */
+    public record RegionVerification(String region, CryptoKeyName key, boolean ok, List<String> findings) {
+        public RegionVerification {
+            findings = List.copyOf(findings);
+        }
+    }
+
+    public boolean ok() {
+        return serviceAccountFindings.isEmpty() && regions.stream().allMatch(RegionVerification::ok);
+    }
 }

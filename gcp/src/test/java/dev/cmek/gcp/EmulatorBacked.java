@@ -12,49 +12,66 @@ import org.junit.jupiter.api.BeforeEach;
 
 /** Starts an in-process emulator and real clients over it for each test. */
 abstract class EmulatorBacked {
-  static final String PROJECT = "cust-proj";
-  static final String CLUSTER = "9e1a3c0b-9ebd-43d9-8f42-589c9e6fc081";
-  static final String CRDB_ACCOUNT = "crdb-acct-123";
+    static final String PROJECT = "cust-proj";
+    static final String CLUSTER = "9e1a3c0b-9ebd-43d9-8f42-589c9e6fc081";
+    static final String CRDB_ACCOUNT = "crdb-acct-123";
 
-  GcpEmulator emulator;
-  GcpClients clients;
-  GcpCmek cmek;
+    GcpEmulator emulator;
+    GcpClients clients;
+    GcpCmek cmek;
 
-  @BeforeEach
-  void startEmulator() {
-    emulator = GcpEmulator.inProcess();
-    clients = GcpClients.overChannel(emulator.channel());
-    cmek = new GcpCmek(clients);
-  }
+    @BeforeEach
+    void startEmulator() {
+        emulator = GcpEmulator.inProcess();
+        clients = GcpClients.overChannel(emulator.channel());
+        cmek = new GcpCmek(clients);
+    }
 
-  @AfterEach
-  void stopEmulator() {
-    clients.close();
-    emulator.close();
-  }
+    @AfterEach
+    void stopEmulator() {
+        clients.close();
+        emulator.close();
+    }
 
-  static GcpCmekRequest.Builder request(String... regions) {
-    return GcpCmekRequest.builder().customerProject(PROJECT).clusterId(CLUSTER).cockroachAccountId(CRDB_ACCOUNT).regions(List.of(regions));
-  }
+    static GcpCmekRequest.Builder request(String... regions) {
+        return GcpCmekRequest.builder()
+                .customerProject(PROJECT)
+                .clusterId(CLUSTER)
+                .cockroachAccountId(CRDB_ACCOUNT)
+                .regions(List.of(regions));
+    }
 
-  Policy keyPolicy(CryptoKeyName key) {
-    return clients.kms().getIamPolicy(GetIamPolicyRequest.newBuilder().setResource(key.toString()).build());
-  }
+    Policy keyPolicy(CryptoKeyName key) {
+        return clients.kms()
+                .getIamPolicy(GetIamPolicyRequest.newBuilder()
+                        .setResource(key.toString())
+                        .build());
+    }
 
-  Policy saPolicy(ServiceAccountEmail sa) {
-    return clients.iam().getIamPolicy(GetIamPolicyRequest.newBuilder().setResource(sa.resourceName()).build());
-  }
+    Policy saPolicy(ServiceAccountEmail sa) {
+        return clients.iam()
+                .getIamPolicy(GetIamPolicyRequest.newBuilder()
+                        .setResource(sa.resourceName())
+                        .build());
+    }
 
-  /** Someone else's edit: adds a binding with a raw read-modify-write. */
-  void addToKeyPolicy(CryptoKeyName key, String role, String member) {
-    Policy p = keyPolicy(key);
-    p = p.toBuilder().addBindings(Binding.newBuilder().setRole(role).addMembers(member)).build();
-    clients.kms().setIamPolicy(SetIamPolicyRequest.newBuilder().setResource(key.toString()).setPolicy(p).build());
-  }
+    /** Someone else's edit: adds a binding with a raw read-modify-write. */
+    void addToKeyPolicy(CryptoKeyName key, String role, String member) {
+        Policy p = keyPolicy(key);
+        p = p.toBuilder()
+                .addBindings(Binding.newBuilder().setRole(role).addMembers(member))
+                .build();
+        clients.kms()
+                .setIamPolicy(SetIamPolicyRequest.newBuilder()
+                        .setResource(key.toString())
+                        .setPolicy(p)
+                        .build());
+    }
 
-  /** Each member appears at most once per role, across unconditional bindings. */
-  static boolean noDuplicateMembers(Policy p) {
-    return p.getBindingsList().stream().allMatch(b -> b.getMembersList().stream().distinct().count() == b.getMembersCount())
-        && p.getBindingsList().stream().map(Binding::getRole).distinct().count() == p.getBindingsCount();
-  }
+    /** Each member appears at most once per role, across unconditional bindings. */
+    static boolean noDuplicateMembers(Policy p) {
+        return p.getBindingsList().stream()
+                        .allMatch(b -> b.getMembersList().stream().distinct().count() == b.getMembersCount())
+                && p.getBindingsList().stream().map(Binding::getRole).distinct().count() == p.getBindingsCount();
+    }
 }

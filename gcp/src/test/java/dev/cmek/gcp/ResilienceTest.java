@@ -12,125 +12,158 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class ResilienceTest extends EmulatorBacked {
-  static Stream<String> mutatingSteps() {
-    return Stream.of(EmulatedMethod.CREATE_SERVICE_ACCOUNT, EmulatedMethod.SET_SERVICE_ACCOUNT_IAM_POLICY, EmulatedMethod.CREATE_KEY_RING,
-        EmulatedMethod.CREATE_CRYPTO_KEY, EmulatedMethod.SET_KEY_IAM_POLICY);
-  }
-
-  static Stream<String> everyStep() {
-    return Stream.concat(mutatingSteps(), Stream.of(EmulatedMethod.GET_SERVICE_ACCOUNT, EmulatedMethod.GET_CRYPTO_KEY,
-        EmulatedMethod.GET_KEY_IAM_POLICY, EmulatedMethod.GET_SERVICE_ACCOUNT_IAM_POLICY));
-  }
-
-  @ParameterizedTest
-  @MethodSource("mutatingSteps")
-  void failureBeforeStep_thenRerun_convergesWithoutDuplicates(String step) {
-    emulator.failNext(step, 1, Status.Code.PERMISSION_DENIED);
-    GcpCmekRequest req = request("us-east1", "us-west1").build();
-    GcpCallException e = assertThrows(GcpCallException.class, () -> cmek.provision(req));
-    assertTrue(e.getMessage().contains("PERMISSION_DENIED"), e.getMessage());
-    assertConverges(req);
-  }
-
-  @ParameterizedTest
-  @MethodSource("mutatingSteps")
-  void stepAppliedButReplyLost_thenRerun_convergesWithoutDuplicates(String step) {
-    emulator.loseReplyOfNext(step, 1, Status.Code.INTERNAL);
-    GcpCmekRequest req = request("us-east1", "us-west1").build();
-    assertThrows(GcpCmekException.class, () -> cmek.provision(req));
-    assertConverges(req);
-  }
-
-  @ParameterizedTest
-  @MethodSource("everyStep")
-  void transientUnavailable_isSurvived(String step) {
-    emulator.failNext(step, 2, Status.Code.UNAVAILABLE);
-    GcpCmekRequest req = request("us-east1", "us-west1").build();
-    cmek.provision(req);
-    assertTrue(cmek.verify(req).ok());
-    assertEquals(1, emulator.serviceAccountCount());
-    assertEquals(2, emulator.cryptoKeyCount());
-  }
-
-  @Test
-  void unavailableReplyLostOnCreate_isRetriedIntoAlreadyExists_andSucceeds() {
-    emulator.loseReplyOfNext(EmulatedMethod.CREATE_CRYPTO_KEY, 1, Status.Code.UNAVAILABLE);
-    emulator.loseReplyOfNext(EmulatedMethod.CREATE_SERVICE_ACCOUNT, 1, Status.Code.UNAVAILABLE);
-    emulator.loseReplyOfNext(EmulatedMethod.SET_KEY_IAM_POLICY, 1, Status.Code.UNAVAILABLE);
-    emulator.loseReplyOfNext(EmulatedMethod.SET_SERVICE_ACCOUNT_IAM_POLICY, 1, Status.Code.UNAVAILABLE);
-    GcpCmekRequest req = request("us-east1").build();
-    ProvisionResult r = cmek.provision(req);
-    assertTrue(noDuplicateMembers(keyPolicy(r.keyOf("us-east1"))));
-    assertTrue(noDuplicateMembers(saPolicy(r.serviceAccount())));
-    assertTrue(cmek.verify(req).ok());
-    assertEquals(1, emulator.cryptoKeyCount());
-  }
-
-  @Test
-  void concurrentWriters_onOneKeyPolicy_loseNothing() {
-    // Six clusters bring the same key and provision at once; each adds its own service account to one policy.
-    emulator.latency(Duration.ofMillis(3));
-    CryptoKeyName shared = cmek.provision(request("us-east1").build()).keyOf("us-east1");
-    List<GcpCmekRequest> requests = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      String cluster = "00000000-0000-0000-0000-00000000000" + i;
-      requests.add(GcpCmekRequest.builder().customerProject(PROJECT).clusterId(cluster).cockroachAccountId(CRDB_ACCOUNT)
-          .regions(List.of("us-east1")).existingKey("us-east1", shared).maxPolicyAttempts(20).build());
+    static Stream<String> mutatingSteps() {
+        return Stream.of(
+                EmulatedMethod.CREATE_SERVICE_ACCOUNT,
+                EmulatedMethod.SET_SERVICE_ACCOUNT_IAM_POLICY,
+                EmulatedMethod.CREATE_KEY_RING,
+                EmulatedMethod.CREATE_CRYPTO_KEY,
+                EmulatedMethod.SET_KEY_IAM_POLICY);
     }
-    emulator.resetCallCounts();
-    CompletableFuture.allOf(requests.stream().map(r -> CompletableFuture.runAsync(() -> cmek.provision(r))).toArray(CompletableFuture[]::new)).join();
-    var members = PolicyBindings.membersWith(keyPolicy(shared), Grant.ENCRYPTER_DECRYPTER);
-    assertEquals(7, members.size(), members.toString());
-    for (GcpCmekRequest r : requests) assertTrue(members.contains(Member.serviceAccount(r.serviceAccountEmail()).value()));
-    assertTrue(noDuplicateMembers(keyPolicy(shared)));
-    assertTrue(emulator.callCount(EmulatedMethod.SET_KEY_IAM_POLICY) >= 6);
-  }
 
-  @Test
-  void writerSlipsInBetweenOurReadAndWrite_wholeCycleIsRedone_andBothChangesSurvive() {
-    CryptoKeyName key = cmek.provision(request("us-east1").build()).keyOf("us-east1");
-    Grant ours = new Grant("roles/cloudkms.viewer", Member.of("user:ours@example.com"));
-    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-    PolicyEdit.Outcome o = PolicyEdit.apply(key.toString(), 3,
-        () -> {
-          com.google.iam.v1.Policy p = keyPolicy(key);
-          if (reads.getAndIncrement() == 0) addToKeyPolicy(key, "roles/cloudkms.publicKeyViewer", "user:theirs@example.com");
-          return p;
-        },
-        p -> clients.kms().setIamPolicy(com.google.iam.v1.SetIamPolicyRequest.newBuilder().setResource(key.toString()).setPolicy(p).build()),
-        p -> PolicyBindings.with(p, ours), p -> PolicyBindings.has(p, ours), "ours present");
-    assertTrue(o.changed());
-    assertEquals(3, reads.get(), "read, (ABORTED write), read again, read back");
-    assertTrue(PolicyBindings.has(o.after(), ours));
-    assertTrue(PolicyBindings.membersWith(o.after(), "roles/cloudkms.publicKeyViewer").contains("user:theirs@example.com"));
-  }
-
-  @Test
-  void concurrentWriter_raisingEveryCycle_failsWithBoundedConflict() {
-    GcpCmekRequest req = request("us-east1").maxPolicyAttempts(3).build();
-    emulator.failNext(EmulatedMethod.SET_KEY_IAM_POLICY, 3, Status.Code.ABORTED);
-    PolicyConflictException e = assertThrows(PolicyConflictException.class, () -> cmek.provision(req));
-    assertEquals(3, e.attempts());
-    cmek.provision(req);
-    assertTrue(cmek.verify(req).ok());
-  }
-
-  private void assertConverges(GcpCmekRequest req) {
-    emulator.clearFailures();
-    ProvisionResult r = cmek.provision(req);
-    assertTrue(cmek.verify(req).ok(), cmek.verify(req).toString());
-    assertEquals(1, emulator.serviceAccountCount());
-    assertEquals(2, emulator.cryptoKeyCount());
-    for (String region : req.regions()) {
-      assertTrue(noDuplicateMembers(keyPolicy(r.keyOf(region))));
-      assertEquals(1, PolicyBindings.membersWith(keyPolicy(r.keyOf(region)), Grant.ENCRYPTER_DECRYPTER).size());
+    static Stream<String> everyStep() {
+        return Stream.concat(
+                mutatingSteps(),
+                Stream.of(
+                        EmulatedMethod.GET_SERVICE_ACCOUNT,
+                        EmulatedMethod.GET_CRYPTO_KEY,
+                        EmulatedMethod.GET_KEY_IAM_POLICY,
+                        EmulatedMethod.GET_SERVICE_ACCOUNT_IAM_POLICY));
     }
-    assertTrue(noDuplicateMembers(saPolicy(r.serviceAccount())));
-    assertTrue(cmek.plan(req).upToDate());
-  }
+
+    @ParameterizedTest
+    @MethodSource("mutatingSteps")
+    void failureBeforeStep_thenRerun_convergesWithoutDuplicates(String step) {
+        emulator.failNext(step, 1, Status.Code.PERMISSION_DENIED);
+        GcpCmekRequest req = request("us-east1", "us-west1").build();
+        GcpCallException e = assertThrows(GcpCallException.class, () -> cmek.provision(req));
+        assertTrue(e.getMessage().contains("PERMISSION_DENIED"), e.getMessage());
+        assertConverges(req);
+    }
+
+    @ParameterizedTest
+    @MethodSource("mutatingSteps")
+    void stepAppliedButReplyLost_thenRerun_convergesWithoutDuplicates(String step) {
+        emulator.loseReplyOfNext(step, 1, Status.Code.INTERNAL);
+        GcpCmekRequest req = request("us-east1", "us-west1").build();
+        assertThrows(GcpCmekException.class, () -> cmek.provision(req));
+        assertConverges(req);
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyStep")
+    void transientUnavailable_isSurvived(String step) {
+        emulator.failNext(step, 2, Status.Code.UNAVAILABLE);
+        GcpCmekRequest req = request("us-east1", "us-west1").build();
+        cmek.provision(req);
+        assertTrue(cmek.verify(req).ok());
+        assertEquals(1, emulator.serviceAccountCount());
+        assertEquals(2, emulator.cryptoKeyCount());
+    }
+
+    @Test
+    void unavailableReplyLostOnCreate_isRetriedIntoAlreadyExists_andSucceeds() {
+        emulator.loseReplyOfNext(EmulatedMethod.CREATE_CRYPTO_KEY, 1, Status.Code.UNAVAILABLE);
+        emulator.loseReplyOfNext(EmulatedMethod.CREATE_SERVICE_ACCOUNT, 1, Status.Code.UNAVAILABLE);
+        emulator.loseReplyOfNext(EmulatedMethod.SET_KEY_IAM_POLICY, 1, Status.Code.UNAVAILABLE);
+        emulator.loseReplyOfNext(EmulatedMethod.SET_SERVICE_ACCOUNT_IAM_POLICY, 1, Status.Code.UNAVAILABLE);
+        GcpCmekRequest req = request("us-east1").build();
+        ProvisionResult r = cmek.provision(req);
+        assertTrue(noDuplicateMembers(keyPolicy(r.keyOf("us-east1"))));
+        assertTrue(noDuplicateMembers(saPolicy(r.serviceAccount())));
+        assertTrue(cmek.verify(req).ok());
+        assertEquals(1, emulator.cryptoKeyCount());
+    }
+
+    @Test
+    void concurrentWriters_onOneKeyPolicy_loseNothing() {
+        // Six clusters bring the same key and provision at once; each adds its own service account to one policy.
+        emulator.latency(Duration.ofMillis(3));
+        CryptoKeyName shared = cmek.provision(request("us-east1").build()).keyOf("us-east1");
+        List<GcpCmekRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String cluster = "00000000-0000-0000-0000-00000000000" + i;
+            requests.add(GcpCmekRequest.builder()
+                    .customerProject(PROJECT)
+                    .clusterId(cluster)
+                    .cockroachAccountId(CRDB_ACCOUNT)
+                    .regions(List.of("us-east1"))
+                    .existingKey("us-east1", shared)
+                    .maxPolicyAttempts(20)
+                    .build());
+        }
+        emulator.resetCallCounts();
+        CompletableFuture.allOf(requests.stream()
+                        .map(r -> CompletableFuture.runAsync(() -> cmek.provision(r)))
+                        .toArray(CompletableFuture[]::new))
+                .join();
+        var members = PolicyBindings.membersWith(keyPolicy(shared), Grant.ENCRYPTER_DECRYPTER);
+        assertEquals(7, members.size(), members.toString());
+        for (GcpCmekRequest r : requests)
+            assertTrue(members.contains(
+                    Member.serviceAccount(r.serviceAccountEmail()).value()));
+        assertTrue(noDuplicateMembers(keyPolicy(shared)));
+        assertTrue(emulator.callCount(EmulatedMethod.SET_KEY_IAM_POLICY) >= 6);
+    }
+
+    @Test
+    void writerSlipsInBetweenOurReadAndWrite_wholeCycleIsRedone_andBothChangesSurvive() {
+        CryptoKeyName key = cmek.provision(request("us-east1").build()).keyOf("us-east1");
+        Grant ours = new Grant("roles/cloudkms.viewer", Member.of("user:ours@example.com"));
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        PolicyEdit.Outcome o = PolicyEdit.apply(
+                key.toString(),
+                3,
+                () -> {
+                    com.google.iam.v1.Policy p = keyPolicy(key);
+                    if (reads.getAndIncrement() == 0)
+                        addToKeyPolicy(key, "roles/cloudkms.publicKeyViewer", "user:theirs@example.com");
+                    return p;
+                },
+                p -> clients.kms()
+                        .setIamPolicy(com.google.iam.v1.SetIamPolicyRequest.newBuilder()
+                                .setResource(key.toString())
+                                .setPolicy(p)
+                                .build()),
+                p -> PolicyBindings.with(p, ours),
+                p -> PolicyBindings.has(p, ours),
+                "ours present");
+        assertTrue(o.changed());
+        assertEquals(3, reads.get(), "read, (ABORTED write), read again, read back");
+        assertTrue(PolicyBindings.has(o.after(), ours));
+        assertTrue(PolicyBindings.membersWith(o.after(), "roles/cloudkms.publicKeyViewer")
+                .contains("user:theirs@example.com"));
+    }
+
+    @Test
+    void concurrentWriter_raisingEveryCycle_failsWithBoundedConflict() {
+        GcpCmekRequest req = request("us-east1").maxPolicyAttempts(3).build();
+        emulator.failNext(EmulatedMethod.SET_KEY_IAM_POLICY, 3, Status.Code.ABORTED);
+        PolicyConflictException e = assertThrows(PolicyConflictException.class, () -> cmek.provision(req));
+        assertEquals(3, e.attempts());
+        cmek.provision(req);
+        assertTrue(cmek.verify(req).ok());
+    }
+
+    private void assertConverges(GcpCmekRequest req) {
+        emulator.clearFailures();
+        ProvisionResult r = cmek.provision(req);
+        assertTrue(cmek.verify(req).ok(), cmek.verify(req).toString());
+        assertEquals(1, emulator.serviceAccountCount());
+        assertEquals(2, emulator.cryptoKeyCount());
+        for (String region : req.regions()) {
+            assertTrue(noDuplicateMembers(keyPolicy(r.keyOf(region))));
+            assertEquals(
+                    1,
+                    PolicyBindings.membersWith(keyPolicy(r.keyOf(region)), Grant.ENCRYPTER_DECRYPTER)
+                            .size());
+        }
+        assertTrue(noDuplicateMembers(saPolicy(r.serviceAccount())));
+        assertTrue(cmek.plan(req).upToDate());
+    }
 }

@@ -14,8 +14,11 @@ public final class ApiException extends CmekException {
     }
 
     private ApiException(String operation, int httpStatus, int code, String apiMessage, Throwable cause) {
-        super(exitCode(httpStatus),
-                operation + ": HTTP " + httpStatus + hint(httpStatus) + (apiMessage == null || apiMessage.isBlank() ? "" : ": " + oneLine(apiMessage)), cause);
+        super(
+                exitCode(httpStatus),
+                operation + ": HTTP " + httpStatus + hint(httpStatus)
+                        + (apiMessage == null || apiMessage.isBlank() ? "" : ": " + oneLine(apiMessage)),
+                cause);
         this.httpStatus = httpStatus;
         this.code = code;
         this.apiMessage = apiMessage;
@@ -23,8 +26,13 @@ public final class ApiException extends CmekException {
 
     /** The request never got an answer (connection refused, reset, timed out). */
     public static ApiException unreachable(String operation, String server, Exception cause) {
-        return new ApiException(operation, 0, 0, "cannot reach " + server + " (" + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")", cause);
+        return new ApiException(
+                operation,
+                0,
+                0,
+                "cannot reach " + server + " (" + cause.getClass().getSimpleName()
+                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")",
+                cause);
     }
 
     public int httpStatus() {

@@ -38,7 +38,8 @@ public final class ApiKey {
         try {
             value = Files.readString(file, StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            throw new CmekException.InvalidInput("cannot read API key file " + file + " (" + e.getClass().getSimpleName() + ")");
+            throw new CmekException.InvalidInput(
+                    "cannot read API key file " + file + " (" + e.getClass().getSimpleName() + ")");
         }
         if (value.isEmpty()) {
             throw new CmekException.InvalidInput("API key file " + file + " is empty");

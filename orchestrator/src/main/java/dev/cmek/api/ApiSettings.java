@@ -40,8 +40,14 @@ public record ApiSettings(
     }
 
     public static ApiSettings defaults(URI server) {
-        return new ApiSettings(server, Duration.ofMinutes(10), Duration.ofMinutes(10),
-                Duration.ofMillis(250), Duration.ofSeconds(10), 5, Duration.ofSeconds(30));
+        return new ApiSettings(
+                server,
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(10),
+                Duration.ofMillis(250),
+                Duration.ofSeconds(10),
+                5,
+                Duration.ofSeconds(30));
     }
 
     public ApiSettings withPropagationWindow(Duration window) {
@@ -71,21 +77,25 @@ public record ApiSettings(
         try {
             uri = new URI(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
         } catch (URISyntaxException e) {
-            throw new CmekException.InvalidInput("server " + quote(raw) + " is not a URL (expected e.g. https://cockroachlabs.cloud)");
+            throw new CmekException.InvalidInput(
+                    "server " + quote(raw) + " is not a URL (expected e.g. https://cockroachlabs.cloud)");
         }
         if (uri.getHost() == null || uri.getScheme() == null) {
-            throw new CmekException.InvalidInput("server " + quote(raw) + " is not a URL (expected e.g. https://cockroachlabs.cloud)");
+            throw new CmekException.InvalidInput(
+                    "server " + quote(raw) + " is not a URL (expected e.g. https://cockroachlabs.cloud)");
         }
         if (uri.getQuery() != null || uri.getFragment() != null || uri.getUserInfo() != null) {
             // Not echoed: a user part may hold a password.
-            throw new CmekException.InvalidInput("server must be a plain base URL such as https://cockroachlabs.cloud, without user, query or fragment");
+            throw new CmekException.InvalidInput(
+                    "server must be a plain base URL such as https://cockroachlabs.cloud, without user, query or fragment");
         }
         switch (uri.getScheme()) {
-            case "https" -> { }
+            case "https" -> {}
             case "http" -> {
                 if (!LOOPBACK.contains(uri.getHost())) {
-                    throw new CmekException.InvalidInput("server " + quote(raw)
-                            + ": refusing to send the API key over plain http; use https (http is allowed only for 127.0.0.1 and localhost)");
+                    throw new CmekException.InvalidInput(
+                            "server " + quote(raw)
+                                    + ": refusing to send the API key over plain http; use https (http is allowed only for 127.0.0.1 and localhost)");
                 }
             }
             default -> throw new CmekException.InvalidInput("server " + quote(raw) + " must start with https://");

@@ -29,7 +29,9 @@ public record Cluster(
 
     /** A cluster region and its node count. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Region(@JsonProperty("name") String name, @JsonProperty("node_count") int nodeCount) {}
+    public record Region(
+            @JsonProperty("name") String name,
+            @JsonProperty("node_count") int nodeCount) {}
 
     public List<String> regionNames() {
         return regions.stream().map(Region::name).toList();
@@ -37,6 +39,7 @@ public record Cluster(
 
     /** Region name to node count, in the cluster's order. */
     public Map<String, Integer> regionNodes() {
-        return regions.stream().collect(Collectors.toMap(Region::name, Region::nodeCount, (a, b) -> a, java.util.LinkedHashMap::new));
+        return regions.stream()
+                .collect(Collectors.toMap(Region::name, Region::nodeCount, (a, b) -> a, java.util.LinkedHashMap::new));
     }
 }

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
 
 /** Lifecycle state of a cluster ({@code ClusterState.Type}). */
 public enum ClusterState {
-    CREATING, CREATED, CREATION_FAILED, DELETED, LOCKED,
+    CREATING,
+    CREATED,
+    CREATION_FAILED,
+    DELETED,
+    LOCKED,
     @JsonEnumDefaultValue
     UNRECOGNIZED
 }

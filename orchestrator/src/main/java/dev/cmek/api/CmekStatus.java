@@ -4,10 +4,17 @@ import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
 
 /** CMEK status of a cluster, a region or a key ({@code CMEKStatus}). */
 public enum CmekStatus {
-    DISABLED, DISABLING, DISABLE_FAILED,
-    ENABLED, ENABLING, ENABLE_FAILED,
-    ROTATING, ROTATE_FAILED,
-    REVOKED, REVOKING, REVOKE_FAILED,
+    DISABLED,
+    DISABLING,
+    DISABLE_FAILED,
+    ENABLED,
+    ENABLING,
+    ENABLE_FAILED,
+    ROTATING,
+    ROTATE_FAILED,
+    REVOKED,
+    REVOKING,
+    REVOKE_FAILED,
     /** A value this version does not know; treated as still in progress. */
     @JsonEnumDefaultValue
     UNRECOGNIZED;

@@ -52,7 +52,8 @@ public final class CmekWaiter {
             CmekClusterInfo info = api.cmekStatus(clusterId);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             String line = describe(info);
-            if (!line.equals(lastLine) || System.nanoTime() - lastPrint > Duration.ofSeconds(10).toNanos()) {
+            if (!line.equals(lastLine)
+                    || System.nanoTime() - lastPrint > Duration.ofSeconds(10).toNanos()) {
                 progress.accept(String.format("[%5.1fs] %s", elapsed.toMillis() / 1000.0, line));
                 lastLine = line;
                 lastPrint = System.nanoTime();
@@ -63,14 +64,17 @@ public final class CmekWaiter {
             if (done(info, expected)) {
                 return info;
             }
-            boolean settledElsewhere = info.status().isSettled() && info.status() != expected
+            boolean settledElsewhere = info.status().isSettled()
+                    && info.status() != expected
                     && info.regionInfos().stream().allMatch(r -> r.status().isSettled());
             if (settledElsewhere && elapsed.compareTo(schedule.startGrace()) > 0) {
-                throw new CmekException.OperationFailed("cluster " + clusterId + " settled as " + info.status() + ", expected " + expected);
+                throw new CmekException.OperationFailed(
+                        "cluster " + clusterId + " settled as " + info.status() + ", expected " + expected);
             }
             if (elapsed.compareTo(timeout) >= 0) {
-                throw new CmekException.Timeout("cluster " + clusterId + " did not reach " + expected + " within " + timeout.toSeconds()
-                        + " s (now: " + line + "); the operation may still complete: check with `cmek status`");
+                throw new CmekException.Timeout(
+                        "cluster " + clusterId + " did not reach " + expected + " within " + timeout.toSeconds()
+                                + " s (now: " + line + "); the operation may still complete: check with `cmek status`");
             }
             Duration grown = pause.plus(pause.dividedBy(2));
             pause = grown.compareTo(schedule.max()) > 0 ? schedule.max() : grown;
@@ -86,7 +90,9 @@ public final class CmekWaiter {
     public static java.util.Optional<String> failure(String clusterId, CmekClusterInfo info) {
         for (CmekClusterInfo.RegionInfo region : info.regionInfos()) {
             if (region.status().isFailed()) {
-                String why = region.latestKey().map(CmekClusterInfo.KeyInfo::userMessage).filter(m -> m != null && !m.isBlank())
+                String why = region.latestKey()
+                        .map(CmekClusterInfo.KeyInfo::userMessage)
+                        .filter(m -> m != null && !m.isBlank())
                         .orElse("no message from CockroachDB");
                 return java.util.Optional.of("region " + region.region() + " is " + region.status() + ": " + why);
             }
@@ -99,9 +105,10 @@ public final class CmekWaiter {
 
     /** {@code ENABLING: us-east-1 ENABLED, us-west-2 ENABLING}. */
     public static String describe(CmekClusterInfo info) {
-        return info.status() + ": " + info.regionInfos().stream()
-                .map(r -> r.region() + " " + r.status())
-                .collect(Collectors.joining(", "));
+        return info.status() + ": "
+                + info.regionInfos().stream()
+                        .map(r -> r.region() + " " + r.status())
+                        .collect(Collectors.joining(", "));
     }
 
     private static void sleep(Duration pause) {

@@ -44,7 +44,8 @@ public final class HttpCloudApi implements CloudApi {
     // Words CockroachDB uses when it cannot reach a customer key yet; a malformed request never says these.
     private static final Pattern KEY_NOT_ACCESSIBLE = Pattern.compile(
             "(access ?denied|not authori[sz]ed|permission|unable to (access|assume|use)|cannot (access|assume|use)"
-                    + "|could not (access|assume|use)|not accessible|assumerole|propagat)", Pattern.CASE_INSENSITIVE);
+                    + "|could not (access|assume|use)|not accessible|assumerole|propagat)",
+            Pattern.CASE_INSENSITIVE);
 
     private final ApiSettings settings;
     private final ApiKey key;
@@ -63,7 +64,10 @@ public final class HttpCloudApi implements CloudApi {
         this.notices = Objects.requireNonNull(notices);
         this.http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
-                .version("http".equals(settings.server().getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+                .version(
+                        "http".equals(settings.server().getScheme())
+                                ? HttpClient.Version.HTTP_1_1
+                                : HttpClient.Version.HTTP_2)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
@@ -80,25 +84,48 @@ public final class HttpCloudApi implements CloudApi {
 
     @Override
     public CmekClusterInfo cmekStatus(String clusterId) {
-        return call(Call.get("read CMEK status of cluster " + clusterId, clusterPath(clusterId) + "/cmek"), CmekClusterInfo.class);
+        return call(
+                Call.get("read CMEK status of cluster " + clusterId, clusterPath(clusterId) + "/cmek"),
+                CmekClusterInfo.class);
     }
 
     @Override
     public CmekClusterInfo enableCmek(String clusterId, Manifest manifest) {
-        return call(new Call("enable CMEK on cluster " + clusterId, "POST", clusterPath(clusterId) + "/cmek", JSON.valueToTree(manifest), clusterId, true),
+        return call(
+                new Call(
+                        "enable CMEK on cluster " + clusterId,
+                        "POST",
+                        clusterPath(clusterId) + "/cmek",
+                        JSON.valueToTree(manifest),
+                        clusterId,
+                        true),
                 CmekClusterInfo.class);
     }
 
     @Override
     public CmekClusterInfo rotateCmek(String clusterId, Manifest regionsToRotate) {
-        return call(new Call("rotate CMEK keys of cluster " + clusterId, "PUT", clusterPath(clusterId) + "/cmek", JSON.valueToTree(regionsToRotate), clusterId, true),
+        return call(
+                new Call(
+                        "rotate CMEK keys of cluster " + clusterId,
+                        "PUT",
+                        clusterPath(clusterId) + "/cmek",
+                        JSON.valueToTree(regionsToRotate),
+                        clusterId,
+                        true),
                 CmekClusterInfo.class);
     }
 
     @Override
     public CmekClusterInfo revokeCmek(String clusterId) {
         ObjectNode body = JSON.createObjectNode().put("action", "REVOKE");
-        return call(new Call("revoke CMEK of cluster " + clusterId, "PATCH", clusterPath(clusterId) + "/cmek", body, clusterId, false),
+        return call(
+                new Call(
+                        "revoke CMEK of cluster " + clusterId,
+                        "PATCH",
+                        clusterPath(clusterId) + "/cmek",
+                        body,
+                        clusterId,
+                        false),
                 CmekClusterInfo.class);
     }
 
@@ -108,8 +135,20 @@ public final class HttpCloudApi implements CloudApi {
         ObjectNode dedicated = body.putObject("dedicated");
         dedicated.set("region_nodes", JSON.valueToTree(regionNodes));
         dedicated.set("cmek_region_specs", JSON.valueToTree(newRegionSpecs));
-        return call(new Call("add regions " + String.join(", ", newRegionSpecs.stream().map(RegionSpec::region).toList()) + " to cluster " + clusterId,
-                "PATCH", clusterPath(clusterId), body, clusterId, true), Cluster.class);
+        return call(
+                new Call(
+                        "add regions "
+                                + String.join(
+                                        ", ",
+                                        newRegionSpecs.stream()
+                                                .map(RegionSpec::region)
+                                                .toList()) + " to cluster " + clusterId,
+                        "PATCH",
+                        clusterPath(clusterId),
+                        body,
+                        clusterId,
+                        true),
+                Cluster.class);
     }
 
     private static String clusterPath(String clusterId) {
@@ -117,7 +156,13 @@ public final class HttpCloudApi implements CloudApi {
     }
 
     /** One API call: what it is for (for messages), the HTTP request, and which retries apply. */
-    private record Call(String operation, String method, String path, JsonNode body, String clusterId, boolean keyMayBePropagating) {
+    private record Call(
+            String operation,
+            String method,
+            String path,
+            JsonNode body,
+            String clusterId,
+            boolean keyMayBePropagating) {
         static Call get(String operation, String path) {
             return new Call(operation, "GET", path, null, null, false);
         }
@@ -152,11 +197,13 @@ public final class HttpCloudApi implements CloudApi {
                 }
             } catch (IOException e) {
                 if (call.isGet() && attempt < settings.getAttempts()) {
-                    notices.accept(call.operation() + ": " + e.getClass().getSimpleName() + ", retrying (attempt " + (attempt + 1) + ")");
+                    notices.accept(call.operation() + ": " + e.getClass().getSimpleName() + ", retrying (attempt "
+                            + (attempt + 1) + ")");
                     pause = sleep(pause);
                     continue;
                 }
-                throw ApiException.unreachable(call.operation(), settings.server().toString(), e);
+                throw ApiException.unreachable(
+                        call.operation(), settings.server().toString(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new dev.cmek.CmekException(dev.cmek.ExitCode.INTERNAL, call.operation() + ": interrupted");
@@ -170,7 +217,8 @@ public final class HttpCloudApi implements CloudApi {
             if (status == 429 && attempt < Math.max(settings.getAttempts(), 10)) {
                 Duration wait = retryAfter(response);
                 pacer.pauseFor(wait);
-                notices.accept(call.operation() + ": rate limited, waiting " + wait.toMillis() + " ms as the server asked");
+                notices.accept(
+                        call.operation() + ": rate limited, waiting " + wait.toMillis() + " ms as the server asked");
                 continue;
             }
             if (call.isGet() && status >= 500 && attempt < settings.getAttempts()) {
@@ -184,9 +232,12 @@ public final class HttpCloudApi implements CloudApi {
                 pause = sleep(pause);
                 continue;
             }
-            if (call.keyMayBePropagating() && status == 400 && keyNotAccessibleYet(error)
+            if (call.keyMayBePropagating()
+                    && status == 400
+                    && keyNotAccessibleYet(error)
                     && elapsed.compareTo(settings.propagationWindow()) < 0) {
-                notices.accept(call.operation() + ": key not accessible yet (cloud IAM may still be propagating), retrying for up to "
+                notices.accept(call.operation()
+                        + ": key not accessible yet (cloud IAM may still be propagating), retrying for up to "
                         + settings.propagationWindow().minus(elapsed).toSeconds() + " s: " + error.apiMessage());
                 pause = sleep(pause);
                 continue;
@@ -204,7 +255,8 @@ public final class HttpCloudApi implements CloudApi {
                 return;
             }
             if (cluster.state() == ClusterState.CREATION_FAILED || cluster.state() == ClusterState.DELETED) {
-                throw new ApiException(call.operation(), 503, 14, "cluster is " + cluster.state() + " and will not become ready");
+                throw new ApiException(
+                        call.operation(), 503, 14, "cluster is " + cluster.state() + " and will not become ready");
             }
             pause = sleep(pause);
         }
@@ -213,7 +265,10 @@ public final class HttpCloudApi implements CloudApi {
     static boolean keyNotAccessibleYet(ApiException error) {
         String message = Objects.requireNonNullElse(error.apiMessage(), "");
         String lower = message.toLowerCase(Locale.ROOT);
-        boolean aboutKey = lower.contains("key") || lower.contains("role") || lower.contains("principal") || lower.contains("service account");
+        boolean aboutKey = lower.contains("key")
+                || lower.contains("role")
+                || lower.contains("principal")
+                || lower.contains("service account");
         return aboutKey && KEY_NOT_ACCESSIBLE.matcher(message).find();
     }
 
@@ -225,10 +280,13 @@ public final class HttpCloudApi implements CloudApi {
                 .header("Accept", "application/json")
                 .header("User-Agent", "cmek-toolkit");
         if (call.body() == null) {
-            return builder.method(call.method(), HttpRequest.BodyPublishers.noBody()).build();
+            return builder.method(call.method(), HttpRequest.BodyPublishers.noBody())
+                    .build();
         }
         return builder.header("Content-Type", "application/json")
-                .method(call.method(), HttpRequest.BodyPublishers.ofString(call.body().toString()))
+                .method(
+                        call.method(),
+                        HttpRequest.BodyPublishers.ofString(call.body().toString()))
                 .build();
     }
 
@@ -239,7 +297,8 @@ public final class HttpCloudApi implements CloudApi {
             JsonNode node = JSON.readTree(response.body());
             if (node != null && node.isObject()) {
                 code = node.path("code").asInt(0);
-                message = node.path("message").isTextual() ? node.path("message").textValue() : null;
+                message =
+                        node.path("message").isTextual() ? node.path("message").textValue() : null;
             }
         } catch (JsonProcessingException e) {
             // Not the documented error body (a proxy page, say): show its start instead.
@@ -252,7 +311,8 @@ public final class HttpCloudApi implements CloudApi {
     }
 
     private static Duration retryAfter(HttpResponse<String> response) {
-        return response.headers().firstValue("Retry-After")
+        return response.headers()
+                .firstValue("Retry-After")
                 .flatMap(HttpCloudApi::seconds)
                 .orElse(Duration.ofSeconds(1));
     }

@@ -14,6 +14,7 @@ public final class RequestPacer {
     private final long windowNanos;
     /** When each idle permit may start its next request. */
     private final PriorityQueue<Long> idle = new PriorityQueue<>();
+
     private long pausedUntil = Long.MIN_VALUE;
 
     /** @param permits requests allowed per window; the Cloud API allows 10 per second per user */

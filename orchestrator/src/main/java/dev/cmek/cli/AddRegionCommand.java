@@ -7,8 +7,8 @@ import dev.cmek.model.KeySpecRules;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.model.RegionSpec;
-import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.CloudKeys;
+import dev.cmek.workflow.ClusterTarget;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,17 +18,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "add-region",
-        description = {"Add a region to a CMEK cluster, with its node count and its key spec, then wait until ENABLED.",
-                "%nThe new region's key spec comes from a manifest (--manifest) or is provisioned first (--provision: key, principal and grant, as `cmek provision` does). The cluster update lists every region's node count and only the new region's key spec, as the API requires."})
+@Command(
+        name = "add-region",
+        description = {
+            "Add a region to a CMEK cluster, with its node count and its key spec, then wait until ENABLED.",
+            "%nThe new region's key spec comes from a manifest (--manifest) or is provisioned first (--provision: key, principal and grant, as `cmek provision` does). The cluster update lists every region's node count and only the new region's key spec, as the API requires."
+        })
 final class AddRegionCommand extends CloudCommand {
     @Mixin
     ClusterOption cluster;
 
-    @Option(names = "--region", required = true, paramLabel = "REGION", description = "The region to add, e.g. us-west-2.")
+    @Option(
+            names = "--region",
+            required = true,
+            paramLabel = "REGION",
+            description = "The region to add, e.g. us-west-2.")
     String region;
 
-    @Option(names = "--nodes", required = true, paramLabel = "N", description = "Node count of the new region (at least 1).")
+    @Option(
+            names = "--nodes",
+            required = true,
+            paramLabel = "N",
+            description = "Node count of the new region (at least 1).")
     int nodes;
 
     static final class Source {
@@ -63,10 +74,16 @@ final class AddRegionCommand extends CloudCommand {
         RegionSpec spec;
         if (source.manifest != null) {
             Manifest manifest = ManifestCodec.read(source.manifest);
-            spec = manifest.find(region).orElseThrow(() ->
-                    new CmekException.InvalidInput(source.manifest + " has no key spec for region " + region));
+            spec = manifest.find(region)
+                    .orElseThrow(() ->
+                            new CmekException.InvalidInput(source.manifest + " has no key spec for region " + region));
             if (dryRun) {
-                return ManifestPreview.fit(this, cluster.id, new Manifest(List.of(spec)), ClusterFit.Purpose.ADD_REGION, "add region " + region + " to");
+                return ManifestPreview.fit(
+                        this,
+                        cluster.id,
+                        new Manifest(List.of(spec)),
+                        ClusterFit.Purpose.ADD_REGION,
+                        "add region " + region + " to");
             }
         } else {
             ClusterTarget target = provisioning().target(cluster.id);
@@ -79,8 +96,12 @@ final class AddRegionCommand extends CloudCommand {
                 return ProvisionView.printPlan(report(), widened, provisioning().plan(widened));
             }
             CloudKeys.ProvisionReport made = provisioning().provision(widened, Optional.empty());
-            spec = made.specs().stream().filter(s -> s.region().equals(region)).findFirst().orElseThrow();
-            report().progress("provisioned the key and grant for " + region + ": " + spec.keySpec().uri());
+            spec = made.specs().stream()
+                    .filter(s -> s.region().equals(region))
+                    .findFirst()
+                    .orElseThrow();
+            report().progress("provisioned the key and grant for " + region + ": "
+                    + spec.keySpec().uri());
         }
         return LifecycleCommands.print(report(), lifecycle().addRegion(cluster.id, spec, nodes, waitFor(wait)));
     }

@@ -9,15 +9,25 @@ import picocli.CommandLine.Option;
  * and process listings.
  */
 public final class ApiOptions {
-    @Option(names = "--server", paramLabel = "URL",
-            description = "Cloud API base URL (default: $COCKROACH_SERVER, else https://cockroachlabs.cloud). Plain http only for 127.0.0.1/localhost.")
+    @Option(
+            names = "--server",
+            paramLabel = "URL",
+            description =
+                    "Cloud API base URL (default: $COCKROACH_SERVER, else https://cockroachlabs.cloud). Plain http only for 127.0.0.1/localhost.")
     String server;
 
-    @Option(names = "--api-key-file", paramLabel = "FILE",
+    @Option(
+            names = "--api-key-file",
+            paramLabel = "FILE",
             description = "Read the service-account API key from FILE instead of $COCKROACH_API_KEY.")
     Path apiKeyFile;
 
-    @Option(names = "--propagation-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
-            description = "How long enable/rotate/add-region keep retrying while CockroachDB cannot reach the key yet (cloud IAM propagation). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--propagation-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "10m",
+            converter = DurationConverter.class,
+            description =
+                    "How long enable/rotate/add-region keep retrying while CockroachDB cannot reach the key yet (cloud IAM propagation). Default: ${DEFAULT-VALUE}.")
     Duration propagationTimeout = Duration.ofMinutes(10);
 }

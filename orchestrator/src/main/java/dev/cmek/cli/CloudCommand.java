@@ -33,7 +33,8 @@ abstract class CloudCommand extends ApiCommand {
 
     CloudKeysFactory keys() {
         if (keys == null) {
-            keys = new CloudKeysFactory(cloudOptions, terminal.env(), dev.cmek.aws.CmekRequest.DEFAULT_PROPAGATION_BOUND);
+            keys = new CloudKeysFactory(
+                    cloudOptions, terminal.env(), dev.cmek.aws.CmekRequest.DEFAULT_PROPAGATION_BOUND);
         }
         return keys;
     }

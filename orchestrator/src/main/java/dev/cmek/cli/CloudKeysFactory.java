@@ -51,11 +51,25 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
 
     private CloudKeys create(CloudProvider cloud) {
         return switch (cloud) {
-            case AWS -> new AwsKeys(this::aws, new AwsKeys.Options(options.awsMultiRegionKey, options.existingKeyMap(), options.awsRepairDrift,
-                    propagationBound));
-            case GCP -> new GcpKeys(this::gcp, new GcpKeys.Options(gcpProject(), Optional.ofNullable(options.gcpKeyLocation),
-                    protection(), options.existingKeyMap()));
-            default -> throw new CmekException.InvalidInput("clusters on " + cloud + " are not supported by this toolkit (AWS and GCP are)");
+            case AWS ->
+                new AwsKeys(
+                        this::aws,
+                        new AwsKeys.Options(
+                                options.awsMultiRegionKey,
+                                options.existingKeyMap(),
+                                options.awsRepairDrift,
+                                propagationBound));
+            case GCP ->
+                new GcpKeys(
+                        this::gcp,
+                        new GcpKeys.Options(
+                                gcpProject(),
+                                Optional.ofNullable(options.gcpKeyLocation),
+                                protection(),
+                                options.existingKeyMap()));
+            default ->
+                throw new CmekException.InvalidInput(
+                        "clusters on " + cloud + " are not supported by this toolkit (AWS and GCP are)");
         };
     }
 
@@ -78,7 +92,8 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
     }
 
     private synchronized GcpCmek gcp() {
-        GcpClients clients = GcpClients.resolve(Optional.ofNullable(env.get(GcpClients.KMS_EMULATOR_ENV)),
+        GcpClients clients = GcpClients.resolve(
+                Optional.ofNullable(env.get(GcpClients.KMS_EMULATOR_ENV)),
                 Optional.ofNullable(env.get(GcpClients.IAM_EMULATOR_ENV)));
         toClose.add(clients);
         return new GcpCmek(clients);
@@ -87,7 +102,9 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
     private String gcpProject() {
         String project = options.gcpProject != null ? options.gcpProject : env.get(GCP_PROJECT_ENV);
         if (project == null || project.isBlank()) {
-            throw new CmekException.InvalidInput("this is a GCP cluster: give --gcp-project (your project that holds the keys), or set " + GCP_PROJECT_ENV);
+            throw new CmekException.InvalidInput(
+                    "this is a GCP cluster: give --gcp-project (your project that holds the keys), or set "
+                            + GCP_PROJECT_ENV);
         }
         return project.strip();
     }
@@ -96,7 +113,9 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
         return switch (options.gcpProtection.toUpperCase()) {
             case "SOFTWARE" -> ProtectionLevel.SOFTWARE;
             case "HSM" -> ProtectionLevel.HSM;
-            default -> throw new CmekException.InvalidInput("--gcp-protection must be SOFTWARE or HSM (got " + options.gcpProtection + ")");
+            default ->
+                throw new CmekException.InvalidInput(
+                        "--gcp-protection must be SOFTWARE or HSM (got " + options.gcpProtection + ")");
         };
     }
 

@@ -8,28 +8,44 @@ import picocli.CommandLine.Option;
 
 /** Where and how keys are made in the customer's cloud; the cluster's cloud picks which options apply. */
 public final class CloudOptions {
-    @Option(names = "--gcp-project", paramLabel = "PROJECT",
-            description = "GCP: your project that holds the keys and the service account CockroachDB impersonates (default: $CMEK_GCP_PROJECT).")
+    @Option(
+            names = "--gcp-project",
+            paramLabel = "PROJECT",
+            description =
+                    "GCP: your project that holds the keys and the service account CockroachDB impersonates (default: $CMEK_GCP_PROJECT).")
     String gcpProject;
 
-    @Option(names = "--gcp-key-location", paramLabel = "LOCATION",
-            description = "GCP: one KMS location for every region's key (global, us, ...). Default: a key in each cluster region.")
+    @Option(
+            names = "--gcp-key-location",
+            paramLabel = "LOCATION",
+            description =
+                    "GCP: one KMS location for every region's key (global, us, ...). Default: a key in each cluster region.")
     String gcpKeyLocation;
 
-    @Option(names = "--gcp-protection", paramLabel = "LEVEL", defaultValue = "SOFTWARE",
+    @Option(
+            names = "--gcp-protection",
+            paramLabel = "LEVEL",
+            defaultValue = "SOFTWARE",
             description = "GCP: SOFTWARE (default) or HSM.")
     String gcpProtection;
 
-    @Option(names = "--aws-multi-region-key",
-            description = "AWS: one multi-region key with a replica in each cluster region, instead of a key per region.")
+    @Option(
+            names = "--aws-multi-region-key",
+            description =
+                    "AWS: one multi-region key with a replica in each cluster region, instead of a key per region.")
     boolean awsMultiRegionKey;
 
-    @Option(names = "--aws-repair-drift",
-            description = "AWS: if our role's trust policy drifted from the exact one, put it back (otherwise it is only reported).")
+    @Option(
+            names = "--aws-repair-drift",
+            description =
+                    "AWS: if our role's trust policy drifted from the exact one, put it back (otherwise it is only reported).")
     boolean awsRepairDrift;
 
-    @Option(names = "--existing-key", paramLabel = "REGION=URI",
-            description = "Use a key you already have for REGION (key ARN or projects/.../cryptoKeys/K); only the grant is added. Repeatable.")
+    @Option(
+            names = "--existing-key",
+            paramLabel = "REGION=URI",
+            description =
+                    "Use a key you already have for REGION (key ARN or projects/.../cryptoKeys/K); only the grant is added. Repeatable.")
     List<String> existingKeys = List.of();
 
     /** The existing keys by region; a malformed entry is bad input. */
@@ -41,7 +57,8 @@ public final class CloudOptions {
                 throw new CmekException.InvalidInput("--existing-key \"" + entry + "\" must be REGION=URI");
             }
             if (map.put(entry.substring(0, eq), entry.substring(eq + 1)) != null) {
-                throw new CmekException.InvalidInput("--existing-key names region " + entry.substring(0, eq) + " twice");
+                throw new CmekException.InvalidInput(
+                        "--existing-key names region " + entry.substring(0, eq) + " twice");
             }
         }
         return map;

@@ -6,37 +6,42 @@ import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "cmek",
+@Command(
+        name = "cmek",
         mixinStandardHelpOptions = true,
         scope = CommandLine.ScopeType.INHERIT,
         versionProvider = CmekCommand.Version.class,
         sortOptions = false,
-        description = {"Customer-managed encryption keys (CMEK) for CockroachDB Cloud Advanced clusters.",
-                "%nTalks to the CockroachDB Cloud API with a service-account API key taken from $COCKROACH_API_KEY or --api-key-file (never from a flag value); the server is $COCKROACH_SERVER or --server."},
+        description = {
+            "Customer-managed encryption keys (CMEK) for CockroachDB Cloud Advanced clusters.",
+            "%nTalks to the CockroachDB Cloud API with a service-account API key taken from $COCKROACH_API_KEY or --api-key-file (never from a flag value); the server is $COCKROACH_SERVER or --server."
+        },
         subcommands = {
-                StatusCommand.class,
-                PlanCommand.class,
-                ProvisionCommand.class,
-                EnableCommand.class,
-                RotateCommand.class,
-                AddRegionCommand.class,
-                VerifyCommand.class,
-                RevokeCommand.class,
-                RestoreCommand.class,
-                FleetCommand.class,
-                ManifestCommand.class,
-                SandboxCommand.class,
-                CommandLine.HelpCommand.class},
+            StatusCommand.class,
+            PlanCommand.class,
+            ProvisionCommand.class,
+            EnableCommand.class,
+            RotateCommand.class,
+            AddRegionCommand.class,
+            VerifyCommand.class,
+            RevokeCommand.class,
+            RestoreCommand.class,
+            FleetCommand.class,
+            ManifestCommand.class,
+            SandboxCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:done (or already as asked)",
-                "1:internal error (a bug: please report it)",
-                "2:bad input or usage (including an unknown cluster): nothing was changed",
-                "3:rejected by the Cloud API or a cloud (auth, permission, conflict)",
-                "4:a CMEK operation ended in a *_FAILED status",
-                "5:timed out waiting (the operation may still complete)",
-                "6:the Cloud API or a cloud could not be reached, after retries",
-                "7:verification found a grant missing or broader than intended"},
+            "0:done (or already as asked)",
+            "1:internal error (a bug: please report it)",
+            "2:bad input or usage (including an unknown cluster): nothing was changed",
+            "3:rejected by the Cloud API or a cloud (auth, permission, conflict)",
+            "4:a CMEK operation ended in a *_FAILED status",
+            "5:timed out waiting (the operation may still complete)",
+            "6:the Cloud API or a cloud could not be reached, after retries",
+            "7:verification found a grant missing or broader than intended"
+        },
         footer = {"", "Run 'cmek help COMMAND' for a command's options; the README has a walkthrough."})
 final class CmekCommand implements Runnable {
     @CommandLine.Spec
@@ -57,7 +62,10 @@ final class CmekCommand implements Runnable {
                     p.load(in);
                 }
             }
-            return new String[] {"cmek " + p.getProperty("version", "unknown") + " (Cloud API " + dev.cmek.api.ApiSettings.API_VERSION + ")"};
+            return new String[] {
+                "cmek " + p.getProperty("version", "unknown") + " (Cloud API " + dev.cmek.api.ApiSettings.API_VERSION
+                        + ")"
+            };
         }
     }
 }

@@ -24,7 +24,8 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         try {
             return Duration.parse(value.strip());
         } catch (RuntimeException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h)");
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h)");
         }
     }
 }

@@ -4,8 +4,8 @@ import dev.cmek.ExitCode;
 import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
-import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.CloudKeys;
+import dev.cmek.workflow.ClusterTarget;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
@@ -13,12 +13,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "enable",
-        description = {"Enable CMEK on a cluster, then wait until every region is ENABLED.",
-                "%nThe key specs come from a manifest (--manifest, e.g. from `cmek manifest build`) or are provisioned first (--provision, as `cmek provision` does, writing --out). They must cover every region of the cluster, with keys of the cluster's cloud. Running it again once enabled with the same keys changes nothing. Enable before loading data: existing data is not re-encrypted."},
-        footer = {"", "Examples:", "  export COCKROACH_API_KEY=...    # service account with CLUSTER_ADMIN",
-                "  cmek enable --cluster 3a0c...e1 --provision     # make keys, then enable",
-                "  cmek enable --cluster 3a0c...e1 --manifest cmek_config.json"})
+@Command(
+        name = "enable",
+        description = {
+            "Enable CMEK on a cluster, then wait until every region is ENABLED.",
+            "%nThe key specs come from a manifest (--manifest, e.g. from `cmek manifest build`) or are provisioned first (--provision, as `cmek provision` does, writing --out). They must cover every region of the cluster, with keys of the cluster's cloud. Running it again once enabled with the same keys changes nothing. Enable before loading data: existing data is not re-encrypted."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  export COCKROACH_API_KEY=...    # service account with CLUSTER_ADMIN",
+            "  cmek enable --cluster 3a0c...e1 --provision     # make keys, then enable",
+            "  cmek enable --cluster 3a0c...e1 --manifest cmek_config.json"
+        })
 final class EnableCommand extends CloudCommand {
     @Mixin
     ClusterOption cluster;
@@ -27,14 +34,20 @@ final class EnableCommand extends CloudCommand {
         @Option(names = "--manifest", paramLabel = "FILE", description = "The cmek_config.json to submit.")
         Path manifest;
 
-        @Option(names = "--provision", description = "Provision keys, principal and grants first, and submit what that made.")
+        @Option(
+                names = "--provision",
+                description = "Provision keys, principal and grants first, and submit what that made.")
         boolean provision;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--out", paramLabel = "FILE", defaultValue = "cmek_config.json", description = "With --provision: where to write the manifest (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
+            defaultValue = "cmek_config.json",
+            description = "With --provision: where to write the manifest (default ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--dry-run", description = "Check and show what would be done; change nothing.")

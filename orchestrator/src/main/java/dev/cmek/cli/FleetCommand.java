@@ -1,14 +1,12 @@
 package dev.cmek.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.cmek.CmekException;
+import dev.cmek.ExitCode;
 import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.workflow.CloudKeys;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.cmek.ExitCode;
 import dev.cmek.workflow.Fleet;
 import dev.cmek.workflow.FleetFile;
 import dev.cmek.workflow.FleetState;
@@ -17,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,36 +25,61 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "fleet",
-        description = {"Enable CMEK on many clusters from one fleet file, concurrently, under the one 10 requests/s limit.",
-                "%nEach cluster's key specs come from its manifest or are provisioned first (as `cmek provision` does, writing cmek_config-ID.json next to FILE; the cloud options below apply to every provisioned cluster). One cluster failing does not stop the others. Each finished cluster is printed on stderr and recorded in the state file; a re-run skips clusters recorded as enabled (unless --recheck) and picks up the rest, and enable itself changes nothing on a cluster already enabled with the same keys.",
-                "%nFleet file (JSON; unknown fields, bad ids and duplicates are refused with exit code 2 before anything is sent; manifest paths are relative to FILE):",
-                "  {\"defaults\": {\"provision\": false},",
-                "   \"clusters\": [{\"id\": \"3a0c...e1\", \"manifest\": \"payments/cmek_config.json\"},",
-                "                {\"id\": \"b1a2...5d\", \"provision\": true}]}",
-                "%nExit code: 0 when every cluster is enabled (or already was, or was skipped); otherwise the exit code of the first failed cluster in fleet-file order (each cluster's own code is in the results)."},
-        footer = {"", "Examples:", "  cmek fleet fleet.json                      # state in fleet.json.state.json",
-                "  cmek fleet fleet.json --output json --parallel 32",
-                "  cmek fleet fleet.json --recheck            # look at every cluster again"})
+@Command(
+        name = "fleet",
+        description = {
+            "Enable CMEK on many clusters from one fleet file, concurrently, under the one 10 requests/s limit.",
+            "%nEach cluster's key specs come from its manifest or are provisioned first (as `cmek provision` does, writing cmek_config-ID.json next to FILE; the cloud options below apply to every provisioned cluster). One cluster failing does not stop the others. Each finished cluster is printed on stderr and recorded in the state file; a re-run skips clusters recorded as enabled (unless --recheck) and picks up the rest, and enable itself changes nothing on a cluster already enabled with the same keys.",
+            "%nFleet file (JSON; unknown fields, bad ids and duplicates are refused with exit code 2 before anything is sent; manifest paths are relative to FILE):",
+            "  {\"defaults\": {\"provision\": false},",
+            "   \"clusters\": [{\"id\": \"3a0c...e1\", \"manifest\": \"payments/cmek_config.json\"},",
+            "                {\"id\": \"b1a2...5d\", \"provision\": true}]}",
+            "%nExit code: 0 when every cluster is enabled (or already was, or was skipped); otherwise the exit code of the first failed cluster in fleet-file order (each cluster's own code is in the results)."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  cmek fleet fleet.json                      # state in fleet.json.state.json",
+            "  cmek fleet fleet.json --output json --parallel 32",
+            "  cmek fleet fleet.json --recheck            # look at every cluster again"
+        })
 final class FleetCommand extends CloudCommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "The fleet file.")
     Path file;
 
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "16",
-            description = "Clusters being read and submitted at once (default ${DEFAULT-VALUE}); the rate limit is shared either way.")
+    @Option(
+            names = "--parallel",
+            paramLabel = "N",
+            defaultValue = "16",
+            description =
+                    "Clusters being read and submitted at once (default ${DEFAULT-VALUE}); the rate limit is shared either way.")
     int parallel;
 
-    @Option(names = "--state", paramLabel = "FILE", description = "Where each cluster's outcome is recorded (default: FILE.state.json).")
+    @Option(
+            names = "--state",
+            paramLabel = "FILE",
+            description = "Where each cluster's outcome is recorded (default: FILE.state.json).")
     Path state;
 
-    @Option(names = "--recheck", description = "Also look at clusters the state file records as enabled (re-enabling is a no-op when the keys match).")
+    @Option(
+            names = "--recheck",
+            description =
+                    "Also look at clusters the state file records as enabled (re-enabling is a no-op when the keys match).")
     boolean recheck;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
-            description = "How long each cluster may take to reach ENABLED after its request (exit code 5 for that cluster). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30m",
+            converter = DurationConverter.class,
+            description =
+                    "How long each cluster may take to reach ENABLED after its request (exit code 5 for that cluster). Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
-    @Option(names = "--dry-run", description = "Check every cluster (its manifest against the live cluster, or a provisioning plan) and change nothing.")
+    @Option(
+            names = "--dry-run",
+            description =
+                    "Check every cluster (its manifest against the live cluster, or a provisioning plan) and change nothing.")
     boolean dryRun;
 
     FleetCommand(Terminal terminal) {
@@ -100,17 +125,36 @@ final class FleetCommand extends CloudCommand {
         AtomicInteger done = new AtomicInteger();
         int total = fleet.clusters().size();
         Path dir = file.toAbsolutePath().getParent();
-        Optional<Provisioning> provisioning = fleet.clusters().stream().anyMatch(FleetFile.Entry::provision) ? Optional.of(provisioning()) : Optional.empty();
+        Optional<Provisioning> provisioning = fleet.clusters().stream().anyMatch(FleetFile.Entry::provision)
+                ? Optional.of(provisioning())
+                : Optional.empty();
         Fleet.Result result = new Fleet(api(), Fleet.manifests(provisioning, dir), options, r -> {
-            recorded.record(r);
-            report.progress(String.format("[%" + String.valueOf(total).length() + "d/%d] %s %s%s in %.1f s%s", done.incrementAndGet(), total,
-                    r.clusterId(), r.outcome(), r.outcome() == Fleet.Outcome.FAILED ? " (exit " + r.exitCode().code() + ")" : "",
-                    seconds(r.elapsed()), r.outcome() == Fleet.Outcome.FAILED ? ": " + r.message() : ""));
-        }).run(fleet.clusters(), skip);
+                    recorded.record(r);
+                    report.progress(String.format(
+                            "[%" + String.valueOf(total).length() + "d/%d] %s %s%s in %.1f s%s",
+                            done.incrementAndGet(),
+                            total,
+                            r.clusterId(),
+                            r.outcome(),
+                            r.outcome() == Fleet.Outcome.FAILED
+                                    ? " (exit " + r.exitCode().code() + ")"
+                                    : "",
+                            seconds(r.elapsed()),
+                            r.outcome() == Fleet.Outcome.FAILED ? ": " + r.message() : ""));
+                })
+                .run(fleet.clusters(), skip);
         Fleet.Summary s = result.summary();
         ExitCode exit = result.exitCode();
-        Document doc = new Document(result.clusters().stream().map(ClusterLine::of).toList(),
-                new SummaryLine(s.total(), s.enabled(), s.alreadyEnabled(), s.skipped(), s.failed(), exit.code(), seconds(result.elapsed())),
+        Document doc = new Document(
+                result.clusters().stream().map(ClusterLine::of).toList(),
+                new SummaryLine(
+                        s.total(),
+                        s.enabled(),
+                        s.alreadyEnabled(),
+                        s.skipped(),
+                        s.failed(),
+                        exit.code(),
+                        seconds(result.elapsed())),
                 stateFile.toString());
         report.result(doc, lines(doc));
         return exit;
@@ -130,12 +174,17 @@ final class FleetCommand extends CloudCommand {
                 if (entry.manifest().isPresent()) {
                     Manifest manifest = ManifestCodec.read(entry.manifest().get());
                     ManifestPreview.checkFits(api(), entry.clusterId(), manifest, ClusterFit.Purpose.ENABLE);
-                    would = "would enable with " + entry.manifest().get() + " (" + String.join(", ", manifest.regions()) + ")";
+                    would = "would enable with " + entry.manifest().get() + " (" + String.join(", ", manifest.regions())
+                            + ")";
                 } else {
-                    CloudKeys.ProvisionReport plan = provisioning().plan(provisioning().target(entry.clusterId()));
-                    long changes = plan.changes().stream().filter(c -> c.action() != CloudKeys.ResourceChange.Action.UNCHANGED).count();
+                    CloudKeys.ProvisionReport plan =
+                            provisioning().plan(provisioning().target(entry.clusterId()));
+                    long changes = plan.changes().stream()
+                            .filter(c -> c.action() != CloudKeys.ResourceChange.Action.UNCHANGED)
+                            .count();
                     code = plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
-                    would = plan.blocked() ? "provisioning is blocked (see cmek plan --cluster " + entry.clusterId() + ")"
+                    would = plan.blocked()
+                            ? "provisioning is blocked (see cmek plan --cluster " + entry.clusterId() + ")"
                             : "would provision (" + changes + " change(s)) and enable";
                 }
             } catch (CmekException e) {
@@ -149,7 +198,8 @@ final class FleetCommand extends CloudCommand {
             line.put("exit_code", code.code());
             line.put("would", would);
             clusters.add(line);
-            lines.add(entry.clusterId() + "  " + (code == ExitCode.OK ? "" : "PROBLEM (exit " + code.code() + "): ") + would);
+            lines.add(entry.clusterId() + "  " + (code == ExitCode.OK ? "" : "PROBLEM (exit " + code.code() + "): ")
+                    + would);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("dry_run", true);
@@ -162,12 +212,24 @@ final class FleetCommand extends CloudCommand {
     static List<String> lines(Document doc) {
         List<String> lines = new ArrayList<>();
         for (ClusterLine c : doc.clusters()) {
-            lines.add(String.format("%s  %-15s %6.1f s  %s", c.clusterId(), c.outcome() == Fleet.Outcome.FAILED ? "FAILED (exit " + c.exitCode() + ")" : c.outcome(),
-                    c.elapsedSeconds(), c.message()));
+            lines.add(String.format(
+                    "%s  %-15s %6.1f s  %s",
+                    c.clusterId(),
+                    c.outcome() == Fleet.Outcome.FAILED ? "FAILED (exit " + c.exitCode() + ")" : c.outcome(),
+                    c.elapsedSeconds(),
+                    c.message()));
         }
         SummaryLine s = doc.summary();
-        lines.add(String.format("%d clusters: %d enabled, %d already enabled, %d skipped, %d failed; exit code %d; %.1f s; state in %s",
-                s.total(), s.enabled(), s.alreadyEnabled(), s.skipped(), s.failed(), s.exitCode(), s.elapsedSeconds(), doc.stateFile()));
+        lines.add(String.format(
+                "%d clusters: %d enabled, %d already enabled, %d skipped, %d failed; exit code %d; %.1f s; state in %s",
+                s.total(),
+                s.enabled(),
+                s.alreadyEnabled(),
+                s.skipped(),
+                s.failed(),
+                s.exitCode(),
+                s.elapsedSeconds(),
+                doc.stateFile()));
         return lines;
     }
 

@@ -8,7 +8,8 @@ final class LifecycleCommands {
     private LifecycleCommands() {}
 
     static ExitCode print(Report report, CmekLifecycle.Outcome outcome) {
-        StatusView.Document doc = StatusView.document(outcome.clusterId(), outcome.action().name(), outcome.status());
+        StatusView.Document doc =
+                StatusView.document(outcome.clusterId(), outcome.action().name(), outcome.status());
         report.result(doc, StatusView.lines(doc));
         return ExitCode.OK;
     }

@@ -30,8 +30,10 @@ public final class Main {
         for (String arg : args) {
             // A user trying to pass the key as a flag must not see it echoed back, nor find it in a log.
             if (arg.equals("--api-key") || arg.startsWith("--api-key=")) {
-                terminal.err().println("cmek: there is no --api-key flag (a flag value ends up in shell history and process lists): set "
-                        + ApiKey.ENV + " or use --api-key-file FILE");
+                terminal.err()
+                        .println(
+                                "cmek: there is no --api-key flag (a flag value ends up in shell history and process lists): set "
+                                        + ApiKey.ENV + " or use --api-key-file FILE");
                 terminal.err().flush();
                 return ExitCode.BAD_INPUT.code();
             }
@@ -42,7 +44,8 @@ public final class Main {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setUsageHelpAutoWidth(true);
         cli.setParameterExceptionHandler((ex, arguments) -> usageError(terminal, ex));
-        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> failure(terminal, ex, commandLine.getCommand()));
+        cli.setExecutionExceptionHandler(
+                (ex, commandLine, parseResult) -> failure(terminal, ex, commandLine.getCommand()));
         return cli.execute(args);
     }
 
@@ -57,8 +60,10 @@ public final class Main {
     private static int failure(Terminal terminal, Exception ex, Object command) {
         ExitCode code = ex instanceof CmekException c ? c.exitCode() : ExitCode.INTERNAL;
         ApiKey key = command instanceof ApiCommand api ? api.apiKey().orElse(null) : null;
-        String message = ex instanceof CmekException ? ex.getMessage()
-                : "internal error: " + ex.getClass().getName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
+        String message = ex instanceof CmekException
+                ? ex.getMessage()
+                : "internal error: " + ex.getClass().getName()
+                        + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
         message = redact(terminal, key, message);
         terminal.err().println("cmek: " + message);
         if ("1".equals(terminal.env().get("CMEK_DEBUG"))) {

@@ -19,34 +19,61 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "build",
-        description = {"Build a manifest from keys you already have.",
-                "%nKey specs come from the command line or a small file; the result is checked like `manifest validate` and printed, or written atomically to --out.",
-                "%nThe key type is taken from the URI (arn:aws:kms:... is AWS_KMS, projects/... is GCP_CLOUD_KMS)."},
-        footer = {"", "Examples:",
-                "  cmek manifest build --region us-east-1 --uri arn:aws:kms:us-east-1:111122223333:key/<id> \\",
-                "                      --principal arn:aws:iam::111122223333:role/crdb-cmek --out cmek_config.json",
-                "  cmek manifest build --from keys.txt     # lines: REGION URI PRINCIPAL; # starts a comment"})
+@Command(
+        name = "build",
+        description = {
+            "Build a manifest from keys you already have.",
+            "%nKey specs come from the command line or a small file; the result is checked like `manifest validate` and printed, or written atomically to --out.",
+            "%nThe key type is taken from the URI (arn:aws:kms:... is AWS_KMS, projects/... is GCP_CLOUD_KMS)."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  cmek manifest build --region us-east-1 --uri arn:aws:kms:us-east-1:111122223333:key/<id> \\",
+            "                      --principal arn:aws:iam::111122223333:role/crdb-cmek --out cmek_config.json",
+            "  cmek manifest build --from keys.txt     # lines: REGION URI PRINCIPAL; # starts a comment"
+        })
 final class ManifestBuildCommand extends BaseCommand {
 
     static final class Entry {
-        @Option(names = "--region", required = true, paramLabel = "REGION", description = "Cluster region, e.g. us-east-1.")
+        @Option(
+                names = "--region",
+                required = true,
+                paramLabel = "REGION",
+                description = "Cluster region, e.g. us-east-1.")
         String region;
 
-        @Option(names = "--uri", required = true, paramLabel = "URI", description = "Key ARN (AWS) or projects/.../cryptoKeys/KEY (GCP).")
+        @Option(
+                names = "--uri",
+                required = true,
+                paramLabel = "URI",
+                description = "Key ARN (AWS) or projects/.../cryptoKeys/KEY (GCP).")
         String uri;
 
-        @Option(names = "--principal", required = true, paramLabel = "PRINCIPAL", description = "Role ARN (AWS) or service account email (GCP).")
+        @Option(
+                names = "--principal",
+                required = true,
+                paramLabel = "PRINCIPAL",
+                description = "Role ARN (AWS) or service account email (GCP).")
         String principal;
     }
 
-    @ArgGroup(exclusive = false, multiplicity = "0..*", heading = "Key specs (repeat the three options once per region):%n")
+    @ArgGroup(
+            exclusive = false,
+            multiplicity = "0..*",
+            heading = "Key specs (repeat the three options once per region):%n")
     List<Entry> entries = new ArrayList<>();
 
-    @Option(names = "--from", paramLabel = "FILE", description = "Read key specs from FILE, one per line: REGION URI PRINCIPAL.")
+    @Option(
+            names = "--from",
+            paramLabel = "FILE",
+            description = "Read key specs from FILE, one per line: REGION URI PRINCIPAL.")
     Path from;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the manifest to FILE (atomically) instead of stdout.")
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
+            description = "Write the manifest to FILE (atomically) instead of stdout.")
     Path out;
 
     ManifestBuildCommand(Terminal terminal) {
@@ -85,7 +112,8 @@ final class ManifestBuildCommand extends BaseCommand {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new CmekException.InvalidInput("cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+            throw new CmekException.InvalidInput(
+                    "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
         }
         List<RegionSpec> specs = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -96,7 +124,8 @@ final class ManifestBuildCommand extends BaseCommand {
             String[] fields = line.split("[\\s,]+");
             String at = file + ":" + (i + 1);
             if (fields.length != 3) {
-                throw new CmekException.InvalidInput(at + ": expected REGION URI PRINCIPAL, found " + fields.length + " field(s)");
+                throw new CmekException.InvalidInput(
+                        at + ": expected REGION URI PRINCIPAL, found " + fields.length + " field(s)");
             }
             specs.add(new RegionSpec(fields[0], new KeySpec(typeOf(fields[1], at), fields[1], fields[2])));
         }

@@ -2,7 +2,8 @@ package dev.cmek.cli;
 
 import picocli.CommandLine.Command;
 
-@Command(name = "manifest",
+@Command(
+        name = "manifest",
         description = {"Check or build a cmek_config.json manifest for keys you already have."},
         subcommands = {ManifestValidateCommand.class, ManifestBuildCommand.class})
 final class ManifestCommand implements Runnable {

@@ -19,15 +19,19 @@ final class ManifestPreview {
         ClusterFit.check(manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), purpose);
     }
 
-    static ExitCode fit(ApiCommand command, String clusterId, Manifest manifest, ClusterFit.Purpose purpose, String verb) {
+    static ExitCode fit(
+            ApiCommand command, String clusterId, Manifest manifest, ClusterFit.Purpose purpose, String verb) {
         checkFits(command.api(), clusterId, manifest, purpose);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("cluster_id", clusterId);
         doc.put("dry_run", true);
         doc.put("would", verb);
         doc.put("region_specs", manifest.regionSpecs());
-        command.report().result(doc, List.of("would " + verb + " cluster " + clusterId + " with key specs for "
-                + String.join(", ", manifest.regions()) + "; the manifest fits the cluster"));
+        command.report()
+                .result(
+                        doc,
+                        List.of("would " + verb + " cluster " + clusterId + " with key specs for "
+                                + String.join(", ", manifest.regions()) + "; the manifest fits the cluster"));
         return ExitCode.OK;
     }
 }

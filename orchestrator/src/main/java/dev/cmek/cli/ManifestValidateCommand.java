@@ -14,18 +14,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "validate",
-        description = {"Check a manifest: JSON shape, key types, key ARNs / key names and principals, duplicate regions.",
-                "%nWith --cluster it also reads the cluster (read-only) and checks the key type matches its cloud and the regions are right for --for (enable: exactly every cluster region). Exits 2 with a one-line reason if not."})
+@Command(
+        name = "validate",
+        description = {
+            "Check a manifest: JSON shape, key types, key ARNs / key names and principals, duplicate regions.",
+            "%nWith --cluster it also reads the cluster (read-only) and checks the key type matches its cloud and the regions are right for --for (enable: exactly every cluster region). Exits 2 with a one-line reason if not."
+        })
 final class ManifestValidateCommand extends ApiCommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "The manifest to check, e.g. cmek_config.json.")
     Path file;
 
-    @Option(names = "--cluster", paramLabel = "ID", description = "Also check the manifest fits this cluster (needs the API key).")
+    @Option(
+            names = "--cluster",
+            paramLabel = "ID",
+            description = "Also check the manifest fits this cluster (needs the API key).")
     String clusterId;
 
-    @Option(names = "--for", paramLabel = "PURPOSE", defaultValue = "ENABLE",
-            description = "With --cluster: what the manifest is for: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--for",
+            paramLabel = "PURPOSE",
+            defaultValue = "ENABLE",
+            description =
+                    "With --cluster: what the manifest is for: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     ClusterFit.Purpose purpose = ClusterFit.Purpose.ENABLE;
 
     ManifestValidateCommand(Terminal terminal) {
@@ -48,8 +58,12 @@ final class ManifestValidateCommand extends ApiCommand {
             doc.put("checked_for", purpose.name());
         }
         List<String> lines = new ArrayList<>();
-        lines.add(file + ": valid, " + manifest.regionSpecs().size() + " region(s): " + String.join(", ", manifest.regions())
-                + (clusterId == null ? "" : "; fits cluster " + clusterId + " for " + purpose.name().toLowerCase().replace('_', '-')));
+        lines.add(file + ": valid, " + manifest.regionSpecs().size() + " region(s): "
+                + String.join(", ", manifest.regions())
+                + (clusterId == null
+                        ? ""
+                        : "; fits cluster " + clusterId + " for "
+                                + purpose.name().toLowerCase().replace('_', '-')));
         report().result(doc, lines);
         return ExitCode.OK;
     }

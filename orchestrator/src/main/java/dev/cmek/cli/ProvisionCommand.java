@@ -1,23 +1,36 @@
 package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
-import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.CloudKeys;
+import dev.cmek.workflow.ClusterTarget;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "provision",
-        description = {"Create the key, the principal CockroachDB uses and the grant between them for every region of a cluster, and write the manifest.",
-                "%nReads the cluster's account and regions and the organization id from the Cloud API, then works on every region in parallel. AWS: a cross-account role trusted only by the cluster's account with the organization id as external id, and a KMS key whose policy grants that role exactly Encrypt, Decrypt, GenerateDataKey*, ReEncrypt* and DescribeKey. GCP: a service account CockroachDB's identity may impersonate, and a Cloud KMS key granting it only cryptoKeyEncrypterDecrypter. Idempotent: a second run changes nothing; a run cut short finishes on the next one."},
-        footer = {"", "Examples:", "  cmek plan --cluster 3a0c...e1                # what it would do", "  cmek provision --cluster 3a0c...e1           # AWS default credentials", "  cmek provision --cluster b1a2...5d --gcp-project acme-keys"})
+@Command(
+        name = "provision",
+        description = {
+            "Create the key, the principal CockroachDB uses and the grant between them for every region of a cluster, and write the manifest.",
+            "%nReads the cluster's account and regions and the organization id from the Cloud API, then works on every region in parallel. AWS: a cross-account role trusted only by the cluster's account with the organization id as external id, and a KMS key whose policy grants that role exactly Encrypt, Decrypt, GenerateDataKey*, ReEncrypt* and DescribeKey. GCP: a service account CockroachDB's identity may impersonate, and a Cloud KMS key granting it only cryptoKeyEncrypterDecrypter. Idempotent: a second run changes nothing; a run cut short finishes on the next one."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  cmek plan --cluster 3a0c...e1                # what it would do",
+            "  cmek provision --cluster 3a0c...e1           # AWS default credentials",
+            "  cmek provision --cluster b1a2...5d --gcp-project acme-keys"
+        })
 final class ProvisionCommand extends CloudCommand {
     @Mixin
     ClusterOption cluster;
 
-    @Option(names = "--out", paramLabel = "FILE", defaultValue = "cmek_config.json", description = "Where to write the manifest (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
+            defaultValue = "cmek_config.json",
+            description = "Where to write the manifest (default ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--dry-run", description = "Only show what would be done (same as `cmek plan`).")

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.cmek.ExitCode;
 import dev.cmek.model.RegionSpec;
-import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.CloudKeys;
+import dev.cmek.workflow.ClusterTarget;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,9 +25,17 @@ final class ProvisionView {
 
     private ProvisionView() {}
 
-    static Document document(ClusterTarget target, CloudKeys.ProvisionReport report, boolean dryRun, String manifestFile) {
-        return new Document(target.clusterId(), target.cloud().name(), dryRun, report.blocked(), report.changedAnything(), manifestFile,
-                report.changes(), report.specs());
+    static Document document(
+            ClusterTarget target, CloudKeys.ProvisionReport report, boolean dryRun, String manifestFile) {
+        return new Document(
+                target.clusterId(),
+                target.cloud().name(),
+                dryRun,
+                report.blocked(),
+                report.changedAnything(),
+                manifestFile,
+                report.changes(),
+                report.specs());
     }
 
     /** Prints a plan; exit 3 when something blocks provisioning, as `cmek plan` documents. */
@@ -40,15 +48,26 @@ final class ProvisionView {
     static List<String> lines(Document doc) {
         List<String> lines = new ArrayList<>();
         lines.add((doc.dryRun() ? "plan for" : "provisioned") + " cluster " + doc.clusterId() + " on " + doc.cloud()
-                + (doc.blocked() ? " (BLOCKED: see below)" : doc.changed() ? "" : doc.dryRun() ? "" : ": nothing to change"));
+                + (doc.blocked()
+                        ? " (BLOCKED: see below)"
+                        : doc.changed() ? "" : doc.dryRun() ? "" : ": nothing to change"));
         for (CloudKeys.ResourceChange c : doc.changes()) {
-            lines.add(String.format("  %-13s %-22s %s%s", c.action().name().toLowerCase().replace('_', ' '), c.kind(), c.resource(),
+            lines.add(String.format(
+                    "  %-13s %-22s %s%s",
+                    c.action().name().toLowerCase().replace('_', ' '),
+                    c.kind(),
+                    c.resource(),
                     c.detail().isEmpty() ? "" : "  (" + c.detail() + ")"));
         }
         lines.add(doc.dryRun() ? "key specs it would give CockroachDB:" : "key specs:");
         for (RegionSpec s : doc.regionSpecs()) {
-            lines.add(String.format("  %-24s %s as %s", s.region(),
-                    s.keySpec().uri().isEmpty() ? "(new key; KMS assigns its ARN at creation)" : s.keySpec().uri(), s.keySpec().authPrincipal()));
+            lines.add(String.format(
+                    "  %-24s %s as %s",
+                    s.region(),
+                    s.keySpec().uri().isEmpty()
+                            ? "(new key; KMS assigns its ARN at creation)"
+                            : s.keySpec().uri(),
+                    s.keySpec().authPrincipal()));
         }
         if (doc.manifestFile() != null) {
             lines.add("manifest written to " + doc.manifestFile());

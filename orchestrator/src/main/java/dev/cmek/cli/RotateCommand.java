@@ -15,10 +15,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "rotate",
-        description = {"Rotate the keys of some or all regions, then wait until ENABLED again.",
-                "%n--new-version makes new key material inside the KMS (AWS RotateKeyOnDemand; GCP a new primary version) and submits the unchanged URI again, since CockroachDB does not notice a new version by itself. --new-key provisions a new key with its grant for each region and submits it; the old key keeps its grant until you remove it, once the region is ENABLED again and the KMS logs show no more use of it. --manifest submits key specs you made yourself."},
-        footer = {"", "Examples:", "  cmek rotate --cluster 3a0c...e1 --new-version   # new key material", "  cmek rotate --cluster 3a0c...e1 --new-key --regions us-east-1"})
+@Command(
+        name = "rotate",
+        description = {
+            "Rotate the keys of some or all regions, then wait until ENABLED again.",
+            "%n--new-version makes new key material inside the KMS (AWS RotateKeyOnDemand; GCP a new primary version) and submits the unchanged URI again, since CockroachDB does not notice a new version by itself. --new-key provisions a new key with its grant for each region and submits it; the old key keeps its grant until you remove it, once the region is ENABLED again and the KMS logs show no more use of it. --manifest submits key specs you made yourself."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  cmek rotate --cluster 3a0c...e1 --new-version   # new key material",
+            "  cmek rotate --cluster 3a0c...e1 --new-key --regions us-east-1"
+        })
 final class RotateCommand extends CloudCommand {
     @Mixin
     ClusterOption cluster;
@@ -37,7 +45,11 @@ final class RotateCommand extends CloudCommand {
     @ArgGroup(exclusive = true, multiplicity = "1")
     How how;
 
-    @Option(names = "--regions", split = ",", paramLabel = "REGION", description = "Rotate only these regions (default: all of the cluster's, or all of the manifest's).")
+    @Option(
+            names = "--regions",
+            split = ",",
+            paramLabel = "REGION",
+            description = "Rotate only these regions (default: all of the cluster's, or all of the manifest's).")
     List<String> regions = new ArrayList<>();
 
     @Option(names = "--dry-run", description = "Show what would be rotated; change nothing.")
@@ -55,9 +67,11 @@ final class RotateCommand extends CloudCommand {
         if (how.manifest != null) {
             Manifest manifest = ManifestCodec.read(how.manifest);
             if (!regions.isEmpty()) {
-                List<String> absent = regions.stream().filter(r -> manifest.find(r).isEmpty()).toList();
+                List<String> absent =
+                        regions.stream().filter(r -> manifest.find(r).isEmpty()).toList();
                 if (!absent.isEmpty()) {
-                    throw new CmekException.InvalidInput(how.manifest + " has no key spec for region " + String.join(", ", absent));
+                    throw new CmekException.InvalidInput(
+                            how.manifest + " has no key spec for region " + String.join(", ", absent));
                 }
             }
             Manifest chosen = regions.isEmpty() ? manifest : manifest.only(regions);
@@ -75,7 +89,10 @@ final class RotateCommand extends CloudCommand {
             doc.put("dry_run", true);
             doc.put("kind", kind.name());
             doc.put("region_specs", planned.regionSpecs());
-            report().result(doc, List.of("would rotate (" + kind.name().toLowerCase().replace('_', ' ') + ") regions " + String.join(", ", planned.regions())));
+            report().result(
+                            doc,
+                            List.of("would rotate (" + kind.name().toLowerCase().replace('_', ' ') + ") regions "
+                                    + String.join(", ", planned.regions())));
             return ExitCode.OK;
         }
         return LifecycleCommands.print(report(), rotation.rotate(cluster.id, kind, regions, waitFor(wait)));

@@ -8,54 +8,91 @@ import dev.cmek.gcp.emulator.GcpEmulator;
 import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.sandbox.CloudKeyChecks;
 import dev.cmek.sandbox.KeySpecCheck;
-import java.net.URI;
-import java.util.ArrayList;
-import java.util.Optional;
 import dev.cmek.sandbox.SandboxConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "sandbox",
-        description = {"Serve a local sandbox of the CockroachDB Cloud API on 127.0.0.1, until interrupted.",
-                "%nIt serves the seven operations CMEK uses, behaves like the API's spec (status transitions, errors, the 10 requests/s limit) and accepts only the key in $COCKROACH_API_KEY (or --api-key-file). Point the other commands at it with --server or COCKROACH_SERVER. The clusters file holds {\"organization\":{\"id\",\"name\"},\"clusters\":[...]} with each cluster in the API's Cluster shape."},
-        footer = {"", "Example:", "  export COCKROACH_API_KEY=local-test-key",
-                "  cmek sandbox --port 8080 --clusters clusters.json &",
-                "  cmek status --server http://127.0.0.1:8080 --cluster <id>"})
+@Command(
+        name = "sandbox",
+        description = {
+            "Serve a local sandbox of the CockroachDB Cloud API on 127.0.0.1, until interrupted.",
+            "%nIt serves the seven operations CMEK uses, behaves like the API's spec (status transitions, errors, the 10 requests/s limit) and accepts only the key in $COCKROACH_API_KEY (or --api-key-file). Point the other commands at it with --server or COCKROACH_SERVER. The clusters file holds {\"organization\":{\"id\",\"name\"},\"clusters\":[...]} with each cluster in the API's Cluster shape."
+        },
+        footer = {
+            "",
+            "Example:",
+            "  export COCKROACH_API_KEY=local-test-key",
+            "  cmek sandbox --port 8080 --clusters clusters.json &",
+            "  cmek status --server http://127.0.0.1:8080 --cluster <id>"
+        })
 final class SandboxCommand extends BaseCommand {
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "0", description = "Port on 127.0.0.1 (default: a free one, printed at start).")
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "0",
+            description = "Port on 127.0.0.1 (default: a free one, printed at start).")
     int port;
 
-    @Option(names = "--clusters", required = true, paramLabel = "FILE", description = "The organization and clusters to serve.")
+    @Option(
+            names = "--clusters",
+            required = true,
+            paramLabel = "FILE",
+            description = "The organization and clusters to serve.")
     Path clustersFile;
 
-    @Option(names = "--api-key-file", paramLabel = "FILE", description = "Accept the key in FILE instead of $COCKROACH_API_KEY.")
+    @Option(
+            names = "--api-key-file",
+            paramLabel = "FILE",
+            description = "Accept the key in FILE instead of $COCKROACH_API_KEY.")
     Path apiKeyFile;
 
-    @Option(names = "--transition-delay", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
+    @Option(
+            names = "--transition-delay",
+            paramLabel = "DURATION",
+            defaultValue = "2s",
+            converter = DurationConverter.class,
             description = "How long ENABLING, ROTATING and REVOKING last (default ${DEFAULT-VALUE}).")
     Duration transitionDelay;
 
-    @Option(names = "--latency", paramLabel = "DURATION", defaultValue = "0ms", converter = DurationConverter.class,
+    @Option(
+            names = "--latency",
+            paramLabel = "DURATION",
+            defaultValue = "0ms",
+            converter = DurationConverter.class,
             description = "Added to every answer (default ${DEFAULT-VALUE}).")
     Duration latency;
 
     @Option(names = "--log-requests", description = "Print one line per request on stderr.")
     boolean logRequests;
 
-    @Option(names = "--aws-endpoint", paramLabel = "URL",
-            description = "Check AWS key specs against this AWS emulator (moto, LocalStack) the way CockroachDB would: role trust and key policy.")
+    @Option(
+            names = "--aws-endpoint",
+            paramLabel = "URL",
+            description =
+                    "Check AWS key specs against this AWS emulator (moto, LocalStack) the way CockroachDB would: role trust and key policy.")
     URI awsEndpoint;
 
-    @Option(names = "--gcp-emulator", description = "Also serve a Cloud KMS / IAM emulator on a free port (printed), and check GCP key specs against it.")
+    @Option(
+            names = "--gcp-emulator",
+            description =
+                    "Also serve a Cloud KMS / IAM emulator on a free port (printed), and check GCP key specs against it.")
     boolean gcpEmulator;
 
-    @Option(names = "--gcp-propagation-delay", paramLabel = "DURATION", defaultValue = "0ms", converter = DurationConverter.class,
-            description = "With --gcp-emulator: how long new IAM bindings take to become effective (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--gcp-propagation-delay",
+            paramLabel = "DURATION",
+            defaultValue = "0ms",
+            converter = DurationConverter.class,
+            description =
+                    "With --gcp-emulator: how long new IAM bindings take to become effective (default ${DEFAULT-VALUE}).")
     Duration gcpPropagationDelay;
 
     SandboxCommand(Terminal terminal) {
@@ -74,7 +111,8 @@ final class SandboxCommand extends BaseCommand {
             throw new CmekException.InvalidInput(e.getMessage());
         }
         String key = ApiKey.resolve(apiKeyFile, terminal.env()).revealForSandbox();
-        CloudApiSandbox.Builder builder = CloudApiSandbox.builder().config(config).apiKey(key).port(port).transitionDelay(transitionDelay);
+        CloudApiSandbox.Builder builder =
+                CloudApiSandbox.builder().config(config).apiKey(key).port(port).transitionDelay(transitionDelay);
         if (logRequests) {
             builder.onExchange(x -> report().progress("sandbox: " + x.method() + " " + x.path() + " -> " + x.status()));
         }
@@ -82,11 +120,14 @@ final class SandboxCommand extends BaseCommand {
         try {
             sandbox = builder.build().start();
         } catch (RuntimeException e) {
-            throw new CmekException(ExitCode.UNAVAILABLE, "cannot serve on 127.0.0.1:" + port + " (" + e.getMessage() + ")", e);
+            throw new CmekException(
+                    ExitCode.UNAVAILABLE, "cannot serve on 127.0.0.1:" + port + " (" + e.getMessage() + ")", e);
         }
         sandbox.setLatency(latency);
         Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close));
-        List<String> lines = new ArrayList<>(List.of("sandbox serving " + sandbox.baseUri() + " with " + config.clusters().size() + " cluster(s)",
+        List<String> lines = new ArrayList<>(List.of(
+                "sandbox serving " + sandbox.baseUri() + " with "
+                        + config.clusters().size() + " cluster(s)",
                 "  export COCKROACH_SERVER=" + sandbox.baseUri()));
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("server", sandbox.baseUri().toString());
@@ -111,7 +152,8 @@ final class SandboxCommand extends BaseCommand {
         }
         if (aws.isPresent() || gcp.isPresent()) {
             sandbox.setKeySpecCheck(CloudKeyChecks.of(aws, gcp));
-            // As the real API: a key CockroachDB cannot reach yet is refused at once (400), so clients retry while IAM propagates.
+            // As the real API: a key CockroachDB cannot reach yet is refused at once (400), so clients retry while IAM
+            // propagates.
             sandbox.setRejectInaccessibleKeys(true);
         }
         report().result(doc, lines);

@@ -6,9 +6,12 @@ import dev.cmek.workflow.CmekLifecycle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "status",
-        description = {"Show the CMEK status of a cluster and of each region, with the key each region uses.",
-                "%nRead-only. Exits 4 when CMEK or any region is in a *_FAILED status, so scripts can branch on it."})
+@Command(
+        name = "status",
+        description = {
+            "Show the CMEK status of a cluster and of each region, with the key each region uses.",
+            "%nRead-only. Exits 4 when CMEK or any region is in a *_FAILED status, so scripts can branch on it."
+        })
 final class StatusCommand extends ApiCommand {
     @Mixin
     ClusterOption cluster;
@@ -23,7 +26,8 @@ final class StatusCommand extends ApiCommand {
         CmekClusterInfo info = CmekLifecycle.statusOrDisabled(api(), cluster.id);
         StatusView.Document doc = StatusView.document(cluster.id, null, info);
         report().result(doc, StatusView.lines(doc));
-        boolean failed = info.status().isFailed() || info.regionInfos().stream().anyMatch(r -> r.status().isFailed());
+        boolean failed = info.status().isFailed()
+                || info.regionInfos().stream().anyMatch(r -> r.status().isFailed());
         return failed ? ExitCode.OPERATION_FAILED : ExitCode.OK;
     }
 }

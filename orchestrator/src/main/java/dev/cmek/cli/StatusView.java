@@ -29,19 +29,31 @@ final class StatusView {
 
     static Document document(String clusterId, String action, CmekClusterInfo info) {
         List<RegionLine> regions = info.regionInfos().stream()
-                .map(r -> new RegionLine(r.region(), r.status(), r.currentSpec().orElse(null),
-                        r.latestKey().map(CmekClusterInfo.KeyInfo::userMessage).filter(m -> m != null && !m.isBlank()).orElse(null)))
+                .map(r -> new RegionLine(
+                        r.region(),
+                        r.status(),
+                        r.currentSpec().orElse(null),
+                        r.latestKey()
+                                .map(CmekClusterInfo.KeyInfo::userMessage)
+                                .filter(m -> m != null && !m.isBlank())
+                                .orElse(null)))
                 .toList();
         return new Document(clusterId, action, info.status(), regions);
     }
 
     static List<String> lines(Document doc) {
         List<String> lines = new ArrayList<>();
-        lines.add("cluster " + doc.clusterId() + (doc.action() == null ? "" : ": " + doc.action().toLowerCase().replace('_', ' '))
-                + ", CMEK " + doc.status());
+        lines.add("cluster " + doc.clusterId()
+                + (doc.action() == null ? "" : ": " + doc.action().toLowerCase().replace('_', ' ')) + ", CMEK "
+                + doc.status());
         for (RegionLine r : doc.regions()) {
-            lines.add(String.format("  %-24s %-15s %s", r.region(), r.status(),
-                    r.keySpec() == null ? "-" : r.keySpec().uri() + " as " + r.keySpec().authPrincipal()));
+            lines.add(String.format(
+                    "  %-24s %-15s %s",
+                    r.region(),
+                    r.status(),
+                    r.keySpec() == null
+                            ? "-"
+                            : r.keySpec().uri() + " as " + r.keySpec().authPrincipal()));
             if (r.userMessage() != null) {
                 lines.add("  " + " ".repeat(24) + " message: " + r.userMessage());
             }

@@ -8,4 +8,5 @@ import java.util.Map;
  * Everything a command may touch outside the process: its streams, its environment, and whether a person is
  * there to answer a question. Tests pass their own.
  */
-public record Terminal(BufferedReader in, PrintWriter out, PrintWriter err, Map<String, String> env, boolean interactive) {}
+public record Terminal(
+        BufferedReader in, PrintWriter out, PrintWriter err, Map<String, String> env, boolean interactive) {}

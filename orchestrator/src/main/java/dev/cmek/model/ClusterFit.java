@@ -27,12 +27,14 @@ public final class ClusterFit {
      *
      * @param clusterRegions the cluster's current regions
      */
-    public static void check(Manifest manifest, String clusterId, CloudProvider cloud, List<String> clusterRegions, Purpose purpose) {
+    public static void check(
+            Manifest manifest, String clusterId, CloudProvider cloud, List<String> clusterRegions, Purpose purpose) {
         KeyType expected = KeyType.forCloud(cloud);
         for (RegionSpec spec : manifest.regionSpecs()) {
             if (spec.keySpec().type() != expected) {
-                throw new CmekException.InvalidInput("region " + spec.region() + ": key type " + spec.keySpec().type()
-                        + " does not match cluster " + clusterId + " on " + cloud + " (expected " + expected + ")");
+                throw new CmekException.InvalidInput("region " + spec.region() + ": key type "
+                        + spec.keySpec().type() + " does not match cluster " + clusterId + " on " + cloud
+                        + " (expected " + expected + ")");
             }
         }
         List<String> unknown = new ArrayList<>(manifest.regions());
@@ -40,27 +42,28 @@ public final class ClusterFit {
         switch (purpose) {
             case ENABLE -> {
                 if (!unknown.isEmpty()) {
-                    throw new CmekException.InvalidInput("cluster " + clusterId + " has no region " + String.join(", ", unknown)
-                            + " (its regions: " + String.join(", ", clusterRegions) + ")");
+                    throw new CmekException.InvalidInput("cluster " + clusterId + " has no region "
+                            + String.join(", ", unknown) + " (its regions: " + String.join(", ", clusterRegions) + ")");
                 }
                 List<String> missing = new ArrayList<>(clusterRegions);
                 missing.removeAll(manifest.regions());
                 if (!missing.isEmpty()) {
-                    throw new CmekException.InvalidInput("enable must cover every cluster region; missing: " + String.join(", ", missing));
+                    throw new CmekException.InvalidInput(
+                            "enable must cover every cluster region; missing: " + String.join(", ", missing));
                 }
             }
             case ROTATE -> {
                 if (!unknown.isEmpty()) {
-                    throw new CmekException.InvalidInput("cluster " + clusterId + " has no region " + String.join(", ", unknown)
-                            + " (its regions: " + String.join(", ", clusterRegions) + ")");
+                    throw new CmekException.InvalidInput("cluster " + clusterId + " has no region "
+                            + String.join(", ", unknown) + " (its regions: " + String.join(", ", clusterRegions) + ")");
                 }
             }
             case ADD_REGION -> {
                 List<String> existing = new ArrayList<>(manifest.regions());
                 existing.retainAll(clusterRegions);
                 if (!existing.isEmpty()) {
-                    throw new CmekException.InvalidInput("cluster " + clusterId + " already has region " + String.join(", ", existing)
-                            + "; add-region takes only new regions");
+                    throw new CmekException.InvalidInput("cluster " + clusterId + " already has region "
+                            + String.join(", ", existing) + "; add-region takes only new regions");
                 }
             }
         }

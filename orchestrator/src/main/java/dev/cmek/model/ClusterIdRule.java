@@ -12,7 +12,8 @@ public final class ClusterIdRule {
     /** Returns {@code clusterId}, or throws a one-line bad-input error. */
     public static String check(String clusterId) {
         if (clusterId == null || !SHAPE.matcher(clusterId).matches()) {
-            throw new CmekException.InvalidInput("cluster id \"" + clusterId + "\" is not a CockroachDB Cloud cluster id (a UUID)");
+            throw new CmekException.InvalidInput(
+                    "cluster id \"" + clusterId + "\" is not a CockroachDB Cloud cluster id (a UUID)");
         }
         return clusterId;
     }

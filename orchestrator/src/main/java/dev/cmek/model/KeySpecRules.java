@@ -10,13 +10,13 @@ import java.util.regex.Pattern;
 public final class KeySpecRules {
 
     // https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN
-    private static final Pattern AWS_KEY_ARN = Pattern.compile(
-            "arn:aws(?:-cn|-us-gov)?:kms:[a-z]{2}(?:-[a-z]+)+-\\d+:\\d{12}:key/"
+    private static final Pattern AWS_KEY_ARN =
+            Pattern.compile("arn:aws(?:-cn|-us-gov)?:kms:[a-z]{2}(?:-[a-z]+)+-\\d+:\\d{12}:key/"
                     + "(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})");
     private static final Pattern AWS_ALIAS_ARN = Pattern.compile("arn:aws(?:-cn|-us-gov)?:kms:[^:]*:\\d{12}:alias/.*");
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
-    private static final Pattern AWS_ROLE_ARN = Pattern.compile(
-            "arn:aws(?:-cn|-us-gov)?:iam::\\d{12}:role/(?:[\\x21-\\x7E&&[^/]]+/)*[\\w+=,.@-]{1,64}");
+    private static final Pattern AWS_ROLE_ARN =
+            Pattern.compile("arn:aws(?:-cn|-us-gov)?:iam::\\d{12}:role/(?:[\\x21-\\x7E&&[^/]]+/)*[\\w+=,.@-]{1,64}");
     // https://cloud.google.com/kms/docs/resource-hierarchy#retrieve_resource_id
     private static final Pattern GCP_KEY_NAME = Pattern.compile(
             "projects/[a-z][a-z0-9.:-]{4,61}[a-z0-9]/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]{1,63}/cryptoKeys/[A-Za-z0-9_-]{1,63}");
@@ -24,7 +24,8 @@ public final class KeySpecRules {
     // https://cloud.google.com/iam/docs/service-accounts-create#creating
     private static final Pattern GCP_SERVICE_ACCOUNT = Pattern.compile(
             "[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9.:-]{4,61}[a-z0-9]\\.iam\\.gserviceaccount\\.com");
-    private static final Pattern AZURE_KEY_URL = Pattern.compile("https://[A-Za-z0-9-]{3,24}\\.vault\\.azure\\.net/keys/[A-Za-z0-9-]{1,127}(?:/[0-9a-f]{32})?");
+    private static final Pattern AZURE_KEY_URL = Pattern.compile(
+            "https://[A-Za-z0-9-]{3,24}\\.vault\\.azure\\.net/keys/[A-Za-z0-9-]{1,127}(?:/[0-9a-f]{32})?");
     private static final Pattern REGION = Pattern.compile("[a-z][a-z0-9-]{1,40}[0-9]");
 
     private KeySpecRules() {}
@@ -46,7 +47,8 @@ public final class KeySpecRules {
             case AWS_KMS -> checkAws(spec);
             case GCP_CLOUD_KMS -> checkGcp(spec);
             case AZURE_KEY_VAULT -> checkAzure(spec);
-            case NULL_KMS -> Optional.of("type NULL_KMS is CockroachDB's internal test type; use AWS_KMS or GCP_CLOUD_KMS");
+            case NULL_KMS ->
+                Optional.of("type NULL_KMS is CockroachDB's internal test type; use AWS_KMS or GCP_CLOUD_KMS");
             case UNRECOGNIZED -> Optional.of("type is not one of AWS_KMS, GCP_CLOUD_KMS, AZURE_KEY_VAULT");
         };
     }
@@ -54,13 +56,16 @@ public final class KeySpecRules {
     private static Optional<String> checkAws(KeySpec spec) {
         String uri = spec.uri();
         if (AWS_ALIAS_ARN.matcher(uri).matches()) {
-            return Optional.of("uri " + quote(uri) + " is an alias ARN; CockroachDB needs the key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)");
+            return Optional.of("uri " + quote(uri)
+                    + " is an alias ARN; CockroachDB needs the key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)");
         }
         if (!AWS_KEY_ARN.matcher(uri).matches()) {
-            return Optional.of("uri " + quote(uri) + " is not a KMS key ARN (expected arn:aws:kms:<region>:<account>:key/<key-id or mrk-id>)");
+            return Optional.of("uri " + quote(uri)
+                    + " is not a KMS key ARN (expected arn:aws:kms:<region>:<account>:key/<key-id or mrk-id>)");
         }
         if (!AWS_ROLE_ARN.matcher(spec.authPrincipal()).matches()) {
-            return Optional.of("auth_principal " + quote(spec.authPrincipal()) + " is not an IAM role ARN (expected arn:aws:iam::<account>:role/<name>)");
+            return Optional.of("auth_principal " + quote(spec.authPrincipal())
+                    + " is not an IAM role ARN (expected arn:aws:iam::<account>:role/<name>)");
         }
         return Optional.empty();
     }
@@ -68,24 +73,30 @@ public final class KeySpecRules {
     private static Optional<String> checkGcp(KeySpec spec) {
         String uri = spec.uri();
         if (GCP_KEY_VERSION.matcher(uri).matches()) {
-            return Optional.of("uri " + quote(uri) + " names a key version; CockroachDB needs the crypto key itself (drop /cryptoKeyVersions/...)");
+            return Optional.of("uri " + quote(uri)
+                    + " names a key version; CockroachDB needs the crypto key itself (drop /cryptoKeyVersions/...)");
         }
         if (!GCP_KEY_NAME.matcher(uri).matches()) {
-            return Optional.of("uri " + quote(uri) + " is not a Cloud KMS key name (expected projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>)");
+            return Optional.of(
+                    "uri " + quote(uri)
+                            + " is not a Cloud KMS key name (expected projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>)");
         }
         String principal = spec.authPrincipal();
         if (principal.startsWith("serviceAccount:")) {
-            return Optional.of("auth_principal " + quote(principal) + " must be the bare service account email, without the serviceAccount: prefix");
+            return Optional.of("auth_principal " + quote(principal)
+                    + " must be the bare service account email, without the serviceAccount: prefix");
         }
         if (!GCP_SERVICE_ACCOUNT.matcher(principal).matches()) {
-            return Optional.of("auth_principal " + quote(principal) + " is not a service account email (expected <name>@<project>.iam.gserviceaccount.com)");
+            return Optional.of("auth_principal " + quote(principal)
+                    + " is not a service account email (expected <name>@<project>.iam.gserviceaccount.com)");
         }
         return Optional.empty();
     }
 
     private static Optional<String> checkAzure(KeySpec spec) {
         if (!AZURE_KEY_URL.matcher(spec.uri()).matches()) {
-            return Optional.of("uri " + quote(spec.uri()) + " is not an Azure Key Vault key URL (expected https://<vault>.vault.azure.net/keys/<name>)");
+            return Optional.of("uri " + quote(spec.uri())
+                    + " is not an Azure Key Vault key URL (expected https://<vault>.vault.azure.net/keys/<name>)");
         }
         if (spec.authPrincipal().isBlank()) {
             return Optional.of("auth_principal is empty (expected the Azure client id)");

@@ -34,6 +34,7 @@ public record Manifest(@JsonProperty("region_specs") List<RegionSpec> regionSpec
 
     /** Only the given regions, in manifest order. */
     public Manifest only(List<String> regions) {
-        return new Manifest(regionSpecs.stream().filter(s -> regions.contains(s.region())).toList());
+        return new Manifest(
+                regionSpecs.stream().filter(s -> regions.contains(s.region())).toList());
     }
 }

@@ -69,7 +69,8 @@ public final class ManifestCodec {
             onlyFields(source, at + ".key_spec.", key, Set.of("type", "uri", "auth_principal"));
             String type = text(source, at + ".key_spec.type", key.get("type"));
             KeyType keyType = parseType(source, at + ".key_spec.type", type);
-            KeySpec spec = new KeySpec(keyType,
+            KeySpec spec = new KeySpec(
+                    keyType,
                     text(source, at + ".key_spec.uri", key.get("uri")),
                     text(source, at + ".key_spec.auth_principal", key.get("auth_principal")));
             KeySpecRules.check(spec).ifPresent(problem -> {
@@ -107,7 +108,10 @@ public final class ManifestCodec {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!allowed.contains(name)) {
-                throw invalid(source, prefix + name + ": unknown field (allowed here: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+                throw invalid(
+                        source,
+                        prefix + name + ": unknown field (allowed here: "
+                                + String.join(", ", allowed.stream().sorted().toList()) + ")");
             }
         }
     }

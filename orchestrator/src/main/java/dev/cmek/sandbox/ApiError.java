@@ -12,15 +12,41 @@ final class ApiError extends RuntimeException {
         this.grpcCode = grpcCode;
     }
 
-    static ApiError invalidArgument(String message) { return new ApiError(400, 3, message); }
-    static ApiError failedPrecondition(String message) { return new ApiError(400, 9, message); }
-    static ApiError unauthenticated(String message) { return new ApiError(401, 16, message); }
-    static ApiError notFound(String message) { return new ApiError(404, 5, message); }
-    static ApiError methodNotAllowed(String message) { return new ApiError(405, 12, message); }
-    static ApiError locked(String message) { return new ApiError(409, 10, message); }
-    static ApiError rateLimited(String message) { return new ApiError(429, 8, message); }
-    static ApiError internal(String message) { return new ApiError(500, 13, message); }
-    static ApiError unavailable(String message) { return new ApiError(503, 14, message); }
+    static ApiError invalidArgument(String message) {
+        return new ApiError(400, 3, message);
+    }
+
+    static ApiError failedPrecondition(String message) {
+        return new ApiError(400, 9, message);
+    }
+
+    static ApiError unauthenticated(String message) {
+        return new ApiError(401, 16, message);
+    }
+
+    static ApiError notFound(String message) {
+        return new ApiError(404, 5, message);
+    }
+
+    static ApiError methodNotAllowed(String message) {
+        return new ApiError(405, 12, message);
+    }
+
+    static ApiError locked(String message) {
+        return new ApiError(409, 10, message);
+    }
+
+    static ApiError rateLimited(String message) {
+        return new ApiError(429, 8, message);
+    }
+
+    static ApiError internal(String message) {
+        return new ApiError(500, 13, message);
+    }
+
+    static ApiError unavailable(String message) {
+        return new ApiError(503, 14, message);
+    }
 
     static ApiError injected(int httpStatus) {
         return switch (httpStatus) {

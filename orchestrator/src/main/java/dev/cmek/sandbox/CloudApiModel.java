@@ -29,11 +29,12 @@ final class CloudApiModel {
     private static final Pattern AWS_KEY_ARN =
             Pattern.compile("arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)");
     private static final Pattern AWS_ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
-    private static final Pattern GCP_KEY_NAME =
-            Pattern.compile("projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/keyRings/[\\w-]+/cryptoKeys/[\\w-]+");
+    private static final Pattern GCP_KEY_NAME = Pattern.compile(
+            "projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/keyRings/[\\w-]+/cryptoKeys/[\\w-]+");
     private static final Pattern GCP_SERVICE_ACCOUNT =
             Pattern.compile("[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com");
-    private static final Pattern AZURE_KEY_URI = Pattern.compile("https://[\\w-]+\\.vault\\.azure\\.net/keys/[\\w-]+(/\\w+)?");
+    private static final Pattern AZURE_KEY_URI =
+            Pattern.compile("https://[\\w-]+\\.vault\\.azure\\.net/keys/[\\w-]+(/\\w+)?");
 
     private final Clock clock;
     private final ObjectNode organization;
@@ -54,11 +55,17 @@ final class CloudApiModel {
         }
     }
 
-    void transitionDelay(Duration delay) { this.transitionDelay = delay; }
+    void transitionDelay(Duration delay) {
+        this.transitionDelay = delay;
+    }
 
-    void keySpecCheck(KeySpecCheck check) { this.keySpecCheck = check; }
+    void keySpecCheck(KeySpecCheck check) {
+        this.keySpecCheck = check;
+    }
 
-    void rejectInaccessibleKeys(boolean reject) { this.rejectInaccessibleKeys = reject; }
+    void rejectInaccessibleKeys(boolean reject) {
+        this.rejectInaccessibleKeys = reject;
+    }
 
     synchronized void holdCreating(String clusterId, Duration duration) {
         Cluster c = find(clusterId);
@@ -97,8 +104,8 @@ final class CloudApiModel {
         }
         requireUnlocked(c);
         if (c.cmek != null) {
-            throw ApiError.failedPrecondition("CMEK is already enabled for cluster " + id + " (status "
-                    + c.cmekStatus() + "); use PUT to rotate keys");
+            throw ApiError.failedPrecondition("CMEK is already enabled for cluster " + id + " (status " + c.cmekStatus()
+                    + "); use PUT to rotate keys");
         }
         Map<String, KeySpecCheck.RegionKey> specs = parseRegionSpecs(c, body.get("region_specs"), "region_specs");
         Set<String> missing = new LinkedHashSet<>(c.regionNodes.keySet());
@@ -185,8 +192,14 @@ final class CloudApiModel {
     synchronized ObjectNode updateCluster(String id, JsonNode body) {
         Cluster c = find(id);
         requireReady(c);
-        for (String field : List.of("cockroach_version", "delete_protection", "labels", "parent_id", "plan",
-                "serverless", "upgrade_status")) {
+        for (String field : List.of(
+                "cockroach_version",
+                "delete_protection",
+                "labels",
+                "parent_id",
+                "plan",
+                "serverless",
+                "upgrade_status")) {
             if (body.has(field)) {
                 throw ApiError.invalidArgument("the sandbox supports only dedicated.region_nodes and"
                         + " dedicated.cmek_region_specs in a cluster update; got " + field);
@@ -200,9 +213,10 @@ final class CloudApiModel {
         JsonNode regionNodes = dedicated.get("region_nodes");
         JsonNode cmekSpecs = dedicated.get("cmek_region_specs");
         if (regionNodes == null || regionNodes.isNull()) {
-            throw ApiError.invalidArgument(cmekSpecs != null
-                    ? "dedicated.cmek_region_specs needs dedicated.region_nodes listing every region, old and new"
-                    : "nothing to update: give dedicated.region_nodes");
+            throw ApiError.invalidArgument(
+                    cmekSpecs != null
+                            ? "dedicated.cmek_region_specs needs dedicated.region_nodes listing every region, old and new"
+                            : "nothing to update: give dedicated.region_nodes");
         }
         if (!regionNodes.isObject()) {
             throw ApiError.invalidArgument("dedicated.region_nodes must be an object of region name to node count");
@@ -211,7 +225,9 @@ final class CloudApiModel {
         Map<String, Integer> requested = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = regionNodes.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber() || e.getValue().asInt() < 1) {
+            if (!e.getValue().canConvertToInt()
+                    || !e.getValue().isIntegralNumber()
+                    || e.getValue().asInt() < 1) {
                 throw ApiError.invalidArgument("node count for region " + e.getKey() + " must be a positive integer");
             }
             requested.put(e.getKey(), e.getValue().asInt());
@@ -225,10 +241,12 @@ final class CloudApiModel {
         Set<String> added = new LinkedHashSet<>(requested.keySet());
         added.removeAll(c.regionNodes.keySet());
         Map<String, KeySpecCheck.RegionKey> specs = cmekSpecs == null || cmekSpecs.isNull()
-                ? Map.of() : parseRegionSpecs(c, cmekSpecs, "dedicated.cmek_region_specs");
+                ? Map.of()
+                : parseRegionSpecs(c, cmekSpecs, "dedicated.cmek_region_specs");
         if (c.cmek == null) {
             if (!specs.isEmpty()) {
-                throw ApiError.invalidArgument("dedicated.cmek_region_specs given but CMEK is not enabled on cluster " + id);
+                throw ApiError.invalidArgument(
+                        "dedicated.cmek_region_specs given but CMEK is not enabled on cluster " + id);
             }
         } else {
             for (String region : specs.keySet()) {
@@ -256,9 +274,13 @@ final class CloudApiModel {
         Instant now = clock.instant();
         for (Map.Entry<String, Integer> e : requested.entrySet()) {
             if (!c.regionNodes.containsKey(e.getKey())) {
-                c.regionTemplates.put(e.getKey(), SandboxConfig.completeRegion(
-                        SandboxConfig.JSON.createObjectNode().put("name", e.getKey()),
-                        c.template.get("name").asText(), id, c.provider()));
+                c.regionTemplates.put(
+                        e.getKey(),
+                        SandboxConfig.completeRegion(
+                                SandboxConfig.JSON.createObjectNode().put("name", e.getKey()),
+                                c.template.get("name").asText(),
+                                id,
+                                c.provider()));
             }
             c.regionNodes.put(e.getKey(), e.getValue());
         }
@@ -297,7 +319,10 @@ final class CloudApiModel {
 
     private Optional<String> runCheck(Cluster c, KeySpecCheck.RegionKey key) {
         KeySpecCheck.ClusterFacts facts = new KeySpecCheck.ClusterFacts(
-                c.id, c.provider(), c.template.path("account_id").asText(), organization.get("id").asText());
+                c.id,
+                c.provider(),
+                c.template.path("account_id").asText(),
+                organization.get("id").asText());
         try {
             return keySpecCheck.check(facts, key);
         } catch (RuntimeException e) {
@@ -337,8 +362,8 @@ final class CloudApiModel {
         String uri = keySpec.path("uri").asText("");
         String principal = keySpec.path("auth_principal").asText("");
         if (!KEY_TYPES.contains(type)) {
-            throw ApiError.invalidArgument(where + ".type must be one of " + KEY_TYPES.stream().sorted().toList()
-                    + ", got '" + type + "'");
+            throw ApiError.invalidArgument(where + ".type must be one of "
+                    + KEY_TYPES.stream().sorted().toList() + ", got '" + type + "'");
         }
         String expected = KEY_TYPE_FOR_CLOUD.get(c.provider());
         if (!type.equals(expected)) {
@@ -347,13 +372,27 @@ final class CloudApiModel {
         }
         switch (type) {
             case "AWS_KMS" -> {
-                check(AWS_KEY_ARN, uri, where + ".uri", "a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key-id>");
-                check(AWS_ROLE_ARN, principal, where + ".auth_principal", "an IAM role ARN like arn:aws:iam::<account>:role/<name>");
+                check(
+                        AWS_KEY_ARN,
+                        uri,
+                        where + ".uri",
+                        "a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key-id>");
+                check(
+                        AWS_ROLE_ARN,
+                        principal,
+                        where + ".auth_principal",
+                        "an IAM role ARN like arn:aws:iam::<account>:role/<name>");
             }
             case "GCP_CLOUD_KMS" -> {
-                check(GCP_KEY_NAME, uri, where + ".uri",
+                check(
+                        GCP_KEY_NAME,
+                        uri,
+                        where + ".uri",
                         "a crypto key name like projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k> (no /cryptoKeyVersions/N)");
-                check(GCP_SERVICE_ACCOUNT, principal, where + ".auth_principal",
+                check(
+                        GCP_SERVICE_ACCOUNT,
+                        principal,
+                        where + ".auth_principal",
                         "a service account email like <name>@<project>.iam.gserviceaccount.com");
             }
             default -> {
@@ -397,13 +436,18 @@ final class CloudApiModel {
 
     private static void requireCmek(Cluster c) {
         if (c.cmek == null) {
-            throw ApiError.failedPrecondition("CMEK is not enabled for cluster " + c.id + "; enable it with POST first");
+            throw ApiError.failedPrecondition(
+                    "CMEK is not enabled for cluster " + c.id + "; enable it with POST first");
         }
     }
 
     // ---- state ----------------------------------------------------------------------------------
 
-    private enum Kind { ENABLE, ROTATE, REVOKE }
+    private enum Kind {
+        ENABLE,
+        ROTATE,
+        REVOKE
+    }
 
     private record Pending(Kind kind, Instant completesAt, String failure, KeyInfo newKey) {
         String status() {
@@ -497,9 +541,13 @@ final class CloudApiModel {
             }
         }
 
-        String provider() { return template.get("cloud_provider").asText(); }
+        String provider() {
+            return template.get("cloud_provider").asText();
+        }
 
-        String plan() { return template.get("plan").asText(); }
+        String plan() {
+            return template.get("plan").asText();
+        }
 
         void advance(Instant now) {
             if (creatingUntil != null && !now.isBefore(creatingUntil)) {
@@ -524,9 +572,13 @@ final class CloudApiModel {
         /** Cluster-level status: an operation in progress wins, then a failure, then the settled status. */
         String cmekStatus() {
             if (cmek == null) return "DISABLED";
-            List<String> statuses = cmek.values().stream().map(RegionCmek::displayStatus).toList();
-            return statuses.stream().filter(s -> s.endsWith("ING")).findFirst()
-                    .or(() -> statuses.stream().filter(s -> s.endsWith("_FAILED")).findFirst())
+            List<String> statuses =
+                    cmek.values().stream().map(RegionCmek::displayStatus).toList();
+            return statuses.stream()
+                    .filter(s -> s.endsWith("ING"))
+                    .findFirst()
+                    .or(() ->
+                            statuses.stream().filter(s -> s.endsWith("_FAILED")).findFirst())
                     .orElse(statuses.get(0));
         }
 
@@ -535,11 +587,16 @@ final class CloudApiModel {
             out.put("state", state);
             out.put("updated_at", updatedAt.toString());
             String cmekStatus = cmekStatus();
-            out.put("operation_status", cmekInProgress() ? "CRDB_CMEK_OPERATION_RUNNING"
-                    : cmekStatus.endsWith("_FAILED") ? "CRDB_CMEK_OPERATION_FAILED"
-                    : template.get("operation_status").asText());
+            out.put(
+                    "operation_status",
+                    cmekInProgress()
+                            ? "CRDB_CMEK_OPERATION_RUNNING"
+                            : cmekStatus.endsWith("_FAILED")
+                                    ? "CRDB_CMEK_OPERATION_FAILED"
+                                    : template.get("operation_status").asText());
             ArrayNode regions = out.putArray("regions");
-            regionNodes.forEach((name, nodes) -> regions.add(regionTemplates.get(name).deepCopy().put("node_count", nodes)));
+            regionNodes.forEach((name, nodes) ->
+                    regions.add(regionTemplates.get(name).deepCopy().put("node_count", nodes)));
             return out;
         }
 
@@ -553,10 +610,14 @@ final class CloudApiModel {
                 ArrayNode keys = r.putArray("key_infos");
                 for (KeyInfo k : region.keys) {
                     ObjectNode key = keys.addObject();
-                    key.putObject("spec").put("type", k.spec.type()).put("uri", k.spec.uri())
+                    key.putObject("spec")
+                            .put("type", k.spec.type())
+                            .put("uri", k.spec.uri())
                             .put("auth_principal", k.spec.authPrincipal());
-                    key.put("status", k.status).put("user_message", k.userMessage)
-                            .put("created_at", k.createdAt.toString()).put("updated_at", k.updatedAt.toString());
+                    key.put("status", k.status)
+                            .put("user_message", k.userMessage)
+                            .put("created_at", k.createdAt.toString())
+                            .put("updated_at", k.updatedAt.toString());
                 }
             });
             return out;

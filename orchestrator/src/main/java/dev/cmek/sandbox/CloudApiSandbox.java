@@ -180,8 +180,8 @@ public final class CloudApiSandbox implements AutoCloseable {
     public void failNextRequests(int count, int status, String method, String pathRegex) {
         ApiError.injected(status); // validates the status
         synchronized (injectedFailures) {
-            injectedFailures.add(new InjectedFailure(count, status, method,
-                    pathRegex == null ? null : Pattern.compile(pathRegex)));
+            injectedFailures.add(
+                    new InjectedFailure(count, status, method, pathRegex == null ? null : Pattern.compile(pathRegex)));
         }
     }
 
@@ -215,27 +215,40 @@ public final class CloudApiSandbox implements AutoCloseable {
             rateLimit(token, responseHeaders);
             String version = exchange.getRequestHeaders().getFirst("Cc-Version");
             if (version != null && !version.equals(API_VERSION)) {
-                throw ApiError.invalidArgument("unsupported Cc-Version '" + version + "'; this server serves "
-                        + API_VERSION);
+                throw ApiError.invalidArgument(
+                        "unsupported Cc-Version '" + version + "'; this server serves " + API_VERSION);
             }
             injectFailure(method, path);
             responseBody = route(method, path, requestBody).toString();
             status = 200;
         } catch (ApiError e) {
             status = e.httpStatus;
-            ObjectNode error = SandboxConfig.JSON.createObjectNode().put("code", e.grpcCode).put("message", e.getMessage());
+            ObjectNode error = SandboxConfig.JSON
+                    .createObjectNode()
+                    .put("code", e.grpcCode)
+                    .put("message", e.getMessage());
             error.putArray("details");
             responseBody = error.toString();
             if (status == 405) responseHeaders.put("allow", List.of(allowed(path)));
         } catch (RuntimeException e) {
             status = 500;
-            ObjectNode error = SandboxConfig.JSON.createObjectNode().put("code", 13)
+            ObjectNode error = SandboxConfig.JSON
+                    .createObjectNode()
+                    .put("code", 13)
                     .put("message", "sandbox internal error: " + e);
             error.putArray("details");
             responseBody = error.toString();
         }
-        RecordedExchange recorded = new RecordedExchange(received, method, path, exchange.getRequestURI().getRawQuery(),
-                loggedHeaders(exchange), requestBody, status, responseHeaders, responseBody);
+        RecordedExchange recorded = new RecordedExchange(
+                received,
+                method,
+                path,
+                exchange.getRequestURI().getRawQuery(),
+                loggedHeaders(exchange),
+                requestBody,
+                status,
+                responseHeaders,
+                responseBody);
         requestLog.add(recorded);
         Consumer<RecordedExchange> listener = exchangeListener;
         if (listener != null) {
@@ -257,9 +270,10 @@ public final class CloudApiSandbox implements AutoCloseable {
     private String authenticate(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         if (header == null || !header.equals("Bearer " + apiKey)) {
-            throw ApiError.unauthenticated(header == null
-                    ? "missing API key: send 'Authorization: Bearer <service account API key>'"
-                    : "invalid API key");
+            throw ApiError.unauthenticated(
+                    header == null
+                            ? "missing API key: send 'Authorization: Bearer <service account API key>'"
+                            : "invalid API key");
         }
         return header.substring("Bearer ".length());
     }
@@ -285,7 +299,8 @@ public final class CloudApiSandbox implements AutoCloseable {
     private void injectFailure(String method, String path) {
         synchronized (injectedFailures) {
             for (InjectedFailure f : injectedFailures) {
-                if (f.remaining > 0 && (f.method == null || f.method.equalsIgnoreCase(method))
+                if (f.remaining > 0
+                        && (f.method == null || f.method.equalsIgnoreCase(method))
                         && (f.path == null || f.path.matcher(path).matches())) {
                     f.remaining--;
                     throw ApiError.injected(f.status);
@@ -392,19 +407,34 @@ public final class CloudApiSandbox implements AutoCloseable {
         private Builder() {}
 
         /** The organization and clusters to serve. */
-        public Builder config(SandboxConfig config) { this.config = Objects.requireNonNull(config); return this; }
+        public Builder config(SandboxConfig config) {
+            this.config = Objects.requireNonNull(config);
+            return this;
+        }
 
         /** The only API key accepted as {@code Authorization: Bearer <key>}. */
-        public Builder apiKey(String apiKey) { this.apiKey = Objects.requireNonNull(apiKey); return this; }
+        public Builder apiKey(String apiKey) {
+            this.apiKey = Objects.requireNonNull(apiKey);
+            return this;
+        }
 
         /** The port on 127.0.0.1; 0 (the default) picks a free one. */
-        public Builder port(int port) { this.port = port; return this; }
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
 
         /** How long ENABLING, ROTATING and REVOKING last (default 2 s). */
-        public Builder transitionDelay(Duration delay) { this.transitionDelay = Objects.requireNonNull(delay); return this; }
+        public Builder transitionDelay(Duration delay) {
+            this.transitionDelay = Objects.requireNonNull(delay);
+            return this;
+        }
 
         /** Whether CockroachDB could use a key (default: accept all). */
-        public Builder keySpecCheck(KeySpecCheck check) { this.keySpecCheck = Objects.requireNonNull(check); return this; }
+        public Builder keySpecCheck(KeySpecCheck check) {
+            this.keySpecCheck = Objects.requireNonNull(check);
+            return this;
+        }
 
         /** Requests admitted per API key in any one-second window (default {@value #RATE_LIMIT_PER_SECOND}, like the real API). */
         public Builder rateLimitPerSecond(int requests) {
@@ -414,14 +444,21 @@ public final class CloudApiSandbox implements AutoCloseable {
         }
 
         /** Called after each exchange is recorded (e.g. the CLI prints one line per request); null for none. */
-        public Builder onExchange(Consumer<RecordedExchange> listener) { this.exchangeListener = listener; return this; }
+        public Builder onExchange(Consumer<RecordedExchange> listener) {
+            this.exchangeListener = listener;
+            return this;
+        }
 
         /** The clock transitions and timestamps are computed from (default: system UTC). */
-        public Builder clock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
 
         public CloudApiSandbox build() {
             if (config == null) throw new IllegalStateException("CloudApiSandbox needs a config");
-            if (apiKey == null || apiKey.isBlank()) throw new IllegalStateException("CloudApiSandbox needs a non-empty API key");
+            if (apiKey == null || apiKey.isBlank())
+                throw new IllegalStateException("CloudApiSandbox needs a non-empty API key");
             return new CloudApiSandbox(this);
         }
     }

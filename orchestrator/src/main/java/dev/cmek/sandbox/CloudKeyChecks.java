@@ -42,17 +42,23 @@ public final class CloudKeyChecks {
         AwsCmek aws = new AwsCmek(clients);
         return (cluster, key) -> {
             KeyArn arn = KeyArn.of(key.uri());
-            CmekRequest request = CmekRequest.of(ClusterId.of(cluster.clusterId()), AccountId.of(cluster.accountId()),
-                            ExternalId.of(cluster.organizationId()), List.of(Region.of(key.region())))
+            CmekRequest request = CmekRequest.of(
+                            ClusterId.of(cluster.clusterId()),
+                            AccountId.of(cluster.accountId()),
+                            ExternalId.of(cluster.organizationId()),
+                            List.of(Region.of(key.region())))
                     .withPlacement(KeyPlacement.existing(Map.of(key.region(), arn)));
             VerifyReport report = aws.verify(request);
             List<String> problems = new ArrayList<>(report.roleFindings());
             if (report.role() == null || !report.role().toString().equals(key.authPrincipal())) {
-                problems.add("role " + key.authPrincipal() + " is not the role that trusts cluster " + cluster.clusterId());
+                problems.add(
+                        "role " + key.authPrincipal() + " is not the role that trusts cluster " + cluster.clusterId());
             }
             report.regions().values().forEach(check -> problems.addAll(check.findings()));
-            return problems.isEmpty() ? Optional.empty()
-                    : Optional.of("AccessDenied: cannot use key " + key.uri() + " as " + key.authPrincipal() + ": " + String.join("; ", problems));
+            return problems.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of("AccessDenied: cannot use key " + key.uri() + " as " + key.authPrincipal() + ": "
+                            + String.join("; ", problems));
         };
     }
 
@@ -60,12 +66,14 @@ public final class CloudKeyChecks {
     public static KeySpecCheck gcp(GcpEmulator emulator) {
         return (cluster, key) -> {
             String id = cluster.clusterId();
-            String member = "serviceAccount:crl-kms-user-" + id.substring(id.length() - 12) + "@" + cluster.accountId() + ".iam.gserviceaccount.com";
+            String member = "serviceAccount:crl-kms-user-" + id.substring(id.length() - 12) + "@" + cluster.accountId()
+                    + ".iam.gserviceaccount.com";
             if (emulator.canImpersonateAndUse(member, key.authPrincipal(), key.uri())) {
                 return Optional.empty();
             }
-            return Optional.of("permission denied: " + member + " cannot impersonate " + key.authPrincipal()
-                    + " to use key " + key.uri() + " (missing binding, disabled service account, or IAM not propagated yet)");
+            return Optional.of(
+                    "permission denied: " + member + " cannot impersonate " + key.authPrincipal() + " to use key "
+                            + key.uri() + " (missing binding, disabled service account, or IAM not propagated yet)");
         };
     }
 }

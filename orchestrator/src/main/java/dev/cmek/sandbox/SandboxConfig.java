@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
 public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern UUID = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern UUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Set<String> PROVIDERS = Set.of("AWS", "GCP", "AZURE");
     private static final Set<String> PLANS = Set.of("BASIC", "STANDARD", "ADVANCED");
     private static final Set<String> STATES = Set.of("CREATING", "CREATED", "CREATION_FAILED", "DELETED", "LOCKED");
@@ -41,9 +41,11 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         try {
             text = Files.readString(file);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new InvalidSandboxConfigException(file + ": no such file (expected the organization and clusters to serve)");
+            throw new InvalidSandboxConfigException(
+                    file + ": no such file (expected the organization and clusters to serve)");
         } catch (IOException e) {
-            throw new InvalidSandboxConfigException("cannot read sandbox config " + file + " (" + e.getClass().getSimpleName() + ")");
+            throw new InvalidSandboxConfigException(
+                    "cannot read sandbox config " + file + " (" + e.getClass().getSimpleName() + ")");
         }
         try {
             return parse(text);
@@ -58,8 +60,8 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         try {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new InvalidSandboxConfigException("not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ")");
+            throw new InvalidSandboxConfigException("not valid JSON: " + e.getOriginalMessage() + " (line "
+                    + e.getLocation().getLineNr() + ")");
         }
         if (root == null || !root.isObject()) {
             throw new InvalidSandboxConfigException("expected a JSON object with \"organization\" and \"clusters\"");
@@ -74,7 +76,8 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         for (int i = 0; i < clusters.size(); i++) {
             ObjectNode cluster = completeCluster(clusters.get(i), "clusters[" + i + "]");
             if (!ids.add(cluster.get("id").asText())) {
-                throw new InvalidSandboxConfigException("clusters[" + i + "]: duplicate id " + cluster.get("id").asText());
+                throw new InvalidSandboxConfigException(
+                        "clusters[" + i + "]: duplicate id " + cluster.get("id").asText());
             }
             completed.add(cluster);
         }
@@ -119,7 +122,8 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         if (c.has("network_visibility")) {
             String vis = c.get("network_visibility").asText();
             if (!vis.equals("PUBLIC") && !vis.equals("PRIVATE")) {
-                throw new InvalidSandboxConfigException(where + ": network_visibility must be PUBLIC or PRIVATE, got " + vis);
+                throw new InvalidSandboxConfigException(
+                        where + ": network_visibility must be PUBLIC or PRIVATE, got " + vis);
             }
         }
         if (!c.hasNonNull("account_id")) {
@@ -135,13 +139,18 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         if (!c.has("labels")) c.putObject("labels");
         if (!c.has("is_customer_cloud_account")) c.put("is_customer_cloud_account", false);
         if (!c.has("config")) {
-            c.putObject("config").putObject("dedicated")
+            c.putObject("config")
+                    .putObject("dedicated")
                     .put("machine_type", provider.equals("GCP") ? "n2-standard-4" : "m6i.xlarge")
-                    .put("num_virtual_cpus", 4).put("storage_gib", 150).put("memory_gib", 16.0).put("disk_iops", 450);
+                    .put("num_virtual_cpus", 4)
+                    .put("storage_gib", 150)
+                    .put("memory_gib", 16.0)
+                    .put("disk_iops", 450);
         }
         JsonNode regions = c.get("regions");
         if (regions == null || !regions.isArray() || regions.isEmpty()) {
-            throw new InvalidSandboxConfigException(where + ": \"regions\" must be a non-empty array of {name,node_count}");
+            throw new InvalidSandboxConfigException(
+                    where + ": \"regions\" must be a non-empty array of {name,node_count}");
         }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < regions.size(); i++) {
@@ -153,8 +162,11 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
             if (!names.add(name)) {
                 throw new InvalidSandboxConfigException(where + ": region " + name + " is listed twice");
             }
-            if (!r.has("node_count") || !r.get("node_count").canConvertToInt() || r.get("node_count").asInt() < 1) {
-                throw new InvalidSandboxConfigException(where + ": region " + name + " needs a positive integer node_count");
+            if (!r.has("node_count")
+                    || !r.get("node_count").canConvertToInt()
+                    || r.get("node_count").asInt() < 1) {
+                throw new InvalidSandboxConfigException(
+                        where + ": region " + name + " needs a positive integer node_count");
             }
             completeRegion((ObjectNode) r, c.get("name").asText(), id, provider);
         }
@@ -166,8 +178,8 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
 
     /** Fills the DNS names the spec requires on every region. */
     static ObjectNode completeRegion(ObjectNode region, String clusterName, String clusterId, String provider) {
-        String host = slug(clusterName) + "-" + clusterId.substring(0, 4) + "."
-                + provider.toLowerCase(Locale.ROOT) + "-" + region.get("name").asText() + ".crdb.io";
+        String host = slug(clusterName) + "-" + clusterId.substring(0, 4) + "." + provider.toLowerCase(Locale.ROOT)
+                + "-" + region.get("name").asText() + ".crdb.io";
         putIfAbsent(region, "sql_dns", host);
         putIfAbsent(region, "ui_dns", "admin-" + host);
         putIfAbsent(region, "internal_dns", "internal-" + host);

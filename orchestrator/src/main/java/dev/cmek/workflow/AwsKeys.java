@@ -41,7 +41,11 @@ public final class AwsKeys implements CloudKeys {
      * @param existingKeys key ARNs the customer brings, by region; then every region needs one
      * @param principalPropagationBound how long a key policy naming a brand-new role is retried (IAM eventual consistency)
      */
-    public record Options(boolean multiRegionKey, Map<String, String> existingKeys, boolean repairDrift, Duration principalPropagationBound) {
+    public record Options(
+            boolean multiRegionKey,
+            Map<String, String> existingKeys,
+            boolean repairDrift,
+            Duration principalPropagationBound) {
         public Options {
             existingKeys = Map.copyOf(existingKeys);
         }
@@ -82,13 +86,17 @@ public final class AwsKeys implements CloudKeys {
 
     @Override
     public ProvisionReport provisionNewKeys(ClusterTarget cluster, List<String> regions, int generation) {
-        CmekRequest request = call(() -> request(cluster).withPlacement(KeyPlacement.perRegion()).withRegions(regions(regions)).withGeneration(generation));
+        CmekRequest request = call(() -> request(cluster)
+                .withPlacement(KeyPlacement.perRegion())
+                .withRegions(regions(regions))
+                .withGeneration(generation));
         return report(regions, call(() -> aws().provision(request)));
     }
 
     @Override
     public int generationOf(ClusterTarget cluster, KeySpec spec) {
-        return call(() -> aws().generationOf(ClusterId.of(cluster.clusterId()), KeyArn.of(spec.uri())).orElse(0));
+        return call(() -> aws().generationOf(ClusterId.of(cluster.clusterId()), KeyArn.of(spec.uri()))
+                .orElse(0));
     }
 
     @Override
@@ -100,15 +108,23 @@ public final class AwsKeys implements CloudKeys {
     }
 
     @Override
-    public Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate, Consumer<JsonNode> beforeChanges) {
+    public Revocation revoke(
+            ClusterTarget cluster,
+            Map<String, KeySpec> liveSpecs,
+            boolean immediate,
+            Consumer<JsonNode> beforeChanges) {
         CmekRequest request = liveRequest(cluster, liveSpecs);
-        RevocationRecord record = call(() -> aws().revoke(request, immediate, planned -> beforeChanges.accept(json(planned))));
+        RevocationRecord record =
+                call(() -> aws().revoke(request, immediate, planned -> beforeChanges.accept(json(planned))));
         List<String> removed = new ArrayList<>();
-        record.keys().forEach(k -> removed.add("key policy statement granting " + record.role().role() + " on " + k.key() + " (" + k.region() + ")"));
-        removed.add("trust of account " + cluster.accountId() + " in role " + record.role().role());
+        record.keys()
+                .forEach(k -> removed.add("key policy statement granting "
+                        + record.role().role() + " on " + k.key() + " (" + k.region() + ")"));
+        removed.add("trust of account " + cluster.accountId() + " in role "
+                + record.role().role());
         if (record.role().sessionDenyPolicyName() != null) {
-            removed.add("sessions of " + record.role().role() + " issued before " + record.revokedAt() + " (denied by inline policy "
-                    + record.role().sessionDenyPolicyName() + ")");
+            removed.add("sessions of " + record.role().role() + " issued before " + record.revokedAt()
+                    + " (denied by inline policy " + record.role().sessionDenyPolicyName() + ")");
         }
         return new Revocation(json(record), removed);
     }
@@ -119,7 +135,8 @@ public final class AwsKeys implements CloudKeys {
         try {
             parsed = RevocationRecord.fromJson(record.toString());
         } catch (RuntimeException e) {
-            throw new CmekException.InvalidInput("the AWS revocation record is unreadable: " + firstLine(e.getMessage()));
+            throw new CmekException.InvalidInput(
+                    "the AWS revocation record is unreadable: " + firstLine(e.getMessage()));
         }
         List<Change> changes = call(() -> aws().restore(parsed));
         return new RestoreReport(changes.stream().map(AwsKeys::describe).toList(), List.of());
@@ -133,18 +150,24 @@ public final class AwsKeys implements CloudKeys {
         RoleArn expected = report.role();
         liveSpecs.forEach((region, spec) -> {
             if (!spec.authPrincipal().equals(expected.toString())) {
-                roleFindings.add("region " + region + " names principal " + spec.authPrincipal() + ", not the cluster's role " + expected);
+                roleFindings.add("region " + region + " names principal " + spec.authPrincipal()
+                        + ", not the cluster's role " + expected);
             }
         });
         Map<String, VerifyReport.RegionCheck> regions = new LinkedHashMap<>();
-        report.regions().forEach((region, check) -> regions.put(region, new VerifyReport.RegionCheck(check.key().toString(), check.ok(), check.findings())));
+        report.regions()
+                .forEach((region, check) -> regions.put(
+                        region, new VerifyReport.RegionCheck(check.key().toString(), check.ok(), check.findings())));
         return new VerifyReport(roleFindings, regions);
     }
 
     private CmekRequest request(ClusterTarget cluster) {
         return call(() -> {
-            CmekRequest request = CmekRequest.of(ClusterId.of(cluster.clusterId()), AccountId.of(cluster.accountId()),
-                            ExternalId.of(cluster.organizationId()), regions(cluster.regions()))
+            CmekRequest request = CmekRequest.of(
+                            ClusterId.of(cluster.clusterId()),
+                            AccountId.of(cluster.accountId()),
+                            ExternalId.of(cluster.organizationId()),
+                            regions(cluster.regions()))
                     .withRepairDrift(options.repairDrift())
                     .withPrincipalPropagationBound(options.principalPropagationBound());
             if (!options.existingKeys().isEmpty()) {
@@ -159,15 +182,20 @@ public final class AwsKeys implements CloudKeys {
         Map<String, String> uris = new LinkedHashMap<>();
         liveSpecs.forEach((region, spec) -> uris.put(region, spec.uri()));
         List<String> regions = List.copyOf(liveSpecs.keySet());
-        return call(() -> CmekRequest.of(ClusterId.of(cluster.clusterId()), AccountId.of(cluster.accountId()),
-                        ExternalId.of(cluster.organizationId()), regions(regions))
+        return call(() -> CmekRequest.of(
+                        ClusterId.of(cluster.clusterId()),
+                        AccountId.of(cluster.accountId()),
+                        ExternalId.of(cluster.organizationId()),
+                        regions(regions))
                 .withPlacement(KeyPlacement.existing(keyArns(uris, regions))));
     }
 
     private static Map<String, KeyArn> keyArns(Map<String, String> uris, List<String> regions) {
-        List<String> missing = regions.stream().filter(r -> !uris.containsKey(r)).toList();
+        List<String> missing =
+                regions.stream().filter(r -> !uris.containsKey(r)).toList();
         if (!missing.isEmpty()) {
-            throw new CmekException.InvalidInput("--existing-key on AWS needs a key for every cluster region; missing: " + String.join(", ", missing));
+            throw new CmekException.InvalidInput("--existing-key on AWS needs a key for every cluster region; missing: "
+                    + String.join(", ", missing));
         }
         Map<String, KeyArn> arns = new LinkedHashMap<>();
         regions.forEach(r -> arns.put(r, KeyArn.of(uris.get(r))));
@@ -180,11 +208,22 @@ public final class AwsKeys implements CloudKeys {
 
     private static ProvisionReport report(List<String> regions, ProvisionResult result) {
         List<RegionSpec> specs = regions.stream()
-                .map(r -> new RegionSpec(r, new KeySpec(KeyType.AWS_KMS, result.keys().containsKey(r) ? result.keys().get(r).toString() : "",
-                        result.role().toString())))
+                .map(r -> new RegionSpec(
+                        r,
+                        new KeySpec(
+                                KeyType.AWS_KMS,
+                                result.keys().containsKey(r)
+                                        ? result.keys().get(r).toString()
+                                        : "",
+                                result.role().toString())))
                 .toList();
-        List<ResourceChange> changes = result.changes().stream().map(c -> new ResourceChange(
-                c.region() == null ? "iam" : c.region(), c.resource(), action(c.kind(), result.applied()), c.detail() == null ? "" : c.detail())).toList();
+        List<ResourceChange> changes = result.changes().stream()
+                .map(c -> new ResourceChange(
+                        c.region() == null ? "iam" : c.region(),
+                        c.resource(),
+                        action(c.kind(), result.applied()),
+                        c.detail() == null ? "" : c.detail()))
+                .toList();
         return new ProvisionReport(specs, changes);
     }
 
@@ -199,7 +238,8 @@ public final class AwsKeys implements CloudKeys {
     }
 
     private static String describe(Change c) {
-        return c.kind() + " " + c.resource() + (c.region() == null ? "" : " (" + c.region() + ")") + (c.detail() == null || c.detail().isEmpty() ? "" : ": " + c.detail());
+        return c.kind() + " " + c.resource() + (c.region() == null ? "" : " (" + c.region() + ")")
+                + (c.detail() == null || c.detail().isEmpty() ? "" : ": " + c.detail());
     }
 
     private static JsonNode json(RevocationRecord record) {
@@ -224,7 +264,8 @@ public final class AwsKeys implements CloudKeys {
             Throwable cause = e.getCause();
             boolean unavailable = cause instanceof SdkClientException
                     || (cause instanceof AwsServiceException s && (s.statusCode() >= 500 || s.isThrottlingException()));
-            throw new CmekException(unavailable ? ExitCode.UNAVAILABLE : ExitCode.REJECTED, "AWS: " + e.getMessage(), e);
+            throw new CmekException(
+                    unavailable ? ExitCode.UNAVAILABLE : ExitCode.REJECTED, "AWS: " + e.getMessage(), e);
         } catch (AwsCmekException e) {
             throw new CmekException(ExitCode.REJECTED, "AWS: " + e.getMessage(), e);
         } catch (SdkClientException e) {

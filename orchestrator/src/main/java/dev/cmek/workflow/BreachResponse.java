@@ -31,12 +31,22 @@ import java.util.function.Function;
 public final class BreachResponse {
 
     /** Which of the two steps to run; both by default. */
-    public enum Steps { BOTH, CLOUD_ONLY, API_ONLY }
+    public enum Steps {
+        BOTH,
+        CLOUD_ONLY,
+        API_ONLY
+    }
 
     public record RevokeOutcome(String clusterId, Path evidence, List<String> removed, CmekClusterInfo status) {}
 
-    public record RestoreOutcome(String clusterId, String organizationId, String revokedAt, List<String> restored, List<String> warnings,
-            CloudKeys.VerifyReport verify, String supportNote) {}
+    public record RestoreOutcome(
+            String clusterId,
+            String organizationId,
+            String revokedAt,
+            List<String> restored,
+            List<String> warnings,
+            CloudKeys.VerifyReport verify,
+            String supportNote) {}
 
     private final CloudApi api;
     private final CmekWaiter waiter;
@@ -44,7 +54,12 @@ public final class BreachResponse {
     private final Clock clock;
     private final Consumer<String> progress;
 
-    public BreachResponse(CloudApi api, CmekWaiter waiter, Function<CloudProvider, CloudKeys> keysFor, Clock clock, Consumer<String> progress) {
+    public BreachResponse(
+            CloudApi api,
+            CmekWaiter waiter,
+            Function<CloudProvider, CloudKeys> keysFor,
+            Clock clock,
+            Consumer<String> progress) {
         this.api = api;
         this.waiter = waiter;
         this.keysFor = keysFor;
@@ -52,17 +67,21 @@ public final class BreachResponse {
         this.progress = progress;
     }
 
-    public RevokeOutcome revoke(String clusterId, Path evidenceDir, Steps steps, boolean immediate, Optional<Duration> waitFor) {
+    public RevokeOutcome revoke(
+            String clusterId, Path evidenceDir, Steps steps, boolean immediate, Optional<Duration> waitFor) {
         // In a breach every round trip before the grants go counts: the three reads go out together.
         CompletableFuture<Cluster> clusterRead = CompletableFuture.supplyAsync(() -> api.cluster(clusterId));
-        CompletableFuture<String> organizationRead = CompletableFuture.supplyAsync(() -> api.organization().id());
-        CompletableFuture<CmekClusterInfo> statusRead = CompletableFuture.supplyAsync(() -> CmekLifecycle.statusOrDisabled(api, clusterId));
+        CompletableFuture<String> organizationRead =
+                CompletableFuture.supplyAsync(() -> api.organization().id());
+        CompletableFuture<CmekClusterInfo> statusRead =
+                CompletableFuture.supplyAsync(() -> CmekLifecycle.statusOrDisabled(api, clusterId));
         Cluster cluster = join(clusterRead); // first: an unknown cluster must be reported as such, not as "no CMEK"
         ClusterTarget target = ClusterTarget.of(cluster, join(organizationRead));
         CmekClusterInfo before = join(statusRead);
         Map<String, KeySpec> live = CmekLifecycle.currentSpecs(before);
         if (before.status() == CmekStatus.DISABLED || live.isEmpty()) {
-            throw new CmekException.InvalidInput("cluster " + clusterId + " does not use CMEK (status " + before.status() + "); nothing to revoke");
+            throw new CmekException.InvalidInput(
+                    "cluster " + clusterId + " does not use CMEK (status " + before.status() + "); nothing to revoke");
         }
         EvidenceFile evidence = EvidenceFile.begin(evidenceDir, target, clock);
         ObjectNode intent = EvidenceFile.details();
@@ -75,12 +94,14 @@ public final class BreachResponse {
 
         List<String> removed = new ArrayList<>();
         if (steps != Steps.API_ONLY) {
-            progress.accept("removing CockroachDB's grants in " + cluster.cloudProvider() + " for " + live.size() + " region(s)...");
-            CloudKeys.Revocation revocation = keysFor.apply(cluster.cloudProvider()).revoke(target, live, immediate, record -> {
-                ObjectNode planned = EvidenceFile.details();
-                planned.set("record", record);
-                evidence.step("cloud_revocation_planned", planned);
-            });
+            progress.accept("removing CockroachDB's grants in " + cluster.cloudProvider() + " for " + live.size()
+                    + " region(s)...");
+            CloudKeys.Revocation revocation = keysFor.apply(cluster.cloudProvider())
+                    .revoke(target, live, immediate, record -> {
+                        ObjectNode planned = EvidenceFile.details();
+                        planned.set("record", record);
+                        evidence.step("cloud_revocation_planned", planned);
+                    });
             removed.addAll(revocation.removed());
             ObjectNode done = EvidenceFile.details();
             done.set("removed", EvidenceFile.JSON.valueToTree(revocation.removed()));
@@ -103,26 +124,38 @@ public final class BreachResponse {
                 evidence.step("api_revoked", settled);
             }
         }
-        evidence.set("completed_at", EvidenceFile.JSON.getNodeFactory().textNode(clock.instant().toString()));
+        evidence.set(
+                "completed_at",
+                EvidenceFile.JSON.getNodeFactory().textNode(clock.instant().toString()));
         return new RevokeOutcome(clusterId, evidence.path(), removed, status);
     }
 
     public RestoreOutcome restore(Path evidenceDir) {
         EvidenceFile evidence = EvidenceFile.read(evidenceDir, clock);
         CloudProvider cloud = cloudOf(evidence);
-        // The first record written before any change holds every policy as it was; a resumed run's later record may not.
-        JsonNode cloudStep = evidence.findStep("cloud_revocation_planned").or(() -> evidence.findStep("cloud_grants_removed"))
-                .orElseThrow(() -> new CmekException.InvalidInput(evidence.path() + ": no cloud revocation record in it (the run was --api-only,"
-                        + " or was cut short before its record was written: run the same revoke again to finish it)"));
+        // The first record written before any change holds every policy as it was; a resumed run's later record may
+        // not.
+        JsonNode cloudStep = evidence.findStep("cloud_revocation_planned")
+                .or(() -> evidence.findStep("cloud_grants_removed"))
+                .orElseThrow(
+                        () -> new CmekException.InvalidInput(
+                                evidence.path() + ": no cloud revocation record in it (the run was --api-only,"
+                                        + " or was cut short before its record was written: run the same revoke again to finish it)"));
         CloudKeys keys = keysFor.apply(cloud);
         CloudKeys.RestoreReport restored = keys.restore(cloudStep.path("record"));
-        ClusterTarget target = new ClusterTarget(evidence.text("cluster_id"), cloud, evidence.text("account_id"), evidence.text("organization_id"),
+        ClusterTarget target = new ClusterTarget(
+                evidence.text("cluster_id"),
+                cloud,
+                evidence.text("account_id"),
+                evidence.text("organization_id"),
                 regions(evidence));
         Map<String, KeySpec> live = liveSpecs(evidence);
         CloudKeys.VerifyReport verify = keys.verify(target, live);
-        String revokedAt = evidence.findStep("api_revoke_sent").map(s -> s.path("at").asText())
+        String revokedAt = evidence.findStep("api_revoke_sent")
+                .map(s -> s.path("at").asText())
                 .orElse("(REVOKE was not sent by this run)");
-        String note = "Tell CockroachDB support: CMEK access for cluster " + target.clusterId() + " (organization " + target.organizationId()
+        String note = "Tell CockroachDB support: CMEK access for cluster " + target.clusterId() + " (organization "
+                + target.organizationId()
                 + ") was revoked at " + revokedAt + " and the key grants were restored at " + clock.instant()
                 + "; please restore the cluster's access to its keys.";
         ObjectNode step = EvidenceFile.details();
@@ -130,7 +163,14 @@ public final class BreachResponse {
         step.set("warnings", EvidenceFile.JSON.valueToTree(restored.warnings()));
         step.put("verified", verify.ok());
         evidence.step("restored", step);
-        return new RestoreOutcome(target.clusterId(), target.organizationId(), revokedAt, restored.restored(), restored.warnings(), verify, note);
+        return new RestoreOutcome(
+                target.clusterId(),
+                target.organizationId(),
+                revokedAt,
+                restored.restored(),
+                restored.warnings(),
+                verify,
+                note);
     }
 
     private static <T> T join(CompletableFuture<T> read) {
@@ -148,7 +188,8 @@ public final class BreachResponse {
         try {
             return CloudProvider.valueOf(evidence.text("cloud"));
         } catch (IllegalArgumentException e) {
-            throw new CmekException.InvalidInput(evidence.path() + ": unknown cloud \"" + evidence.text("cloud") + "\"");
+            throw new CmekException.InvalidInput(
+                    evidence.path() + ": unknown cloud \"" + evidence.text("cloud") + "\"");
         }
     }
 
@@ -159,14 +200,17 @@ public final class BreachResponse {
     }
 
     private static Map<String, KeySpec> liveSpecs(EvidenceFile evidence) {
-        JsonNode specs = evidence.findStep("intent").map(s -> s.path("live_key_specs"))
-                .orElseThrow(() -> new CmekException.InvalidInput(evidence.path() + ": record lacks the intent step with the key specs"));
+        JsonNode specs = evidence.findStep("intent")
+                .map(s -> s.path("live_key_specs"))
+                .orElseThrow(() -> new CmekException.InvalidInput(
+                        evidence.path() + ": record lacks the intent step with the key specs"));
         Map<String, KeySpec> live = new LinkedHashMap<>();
         specs.fields().forEachRemaining(e -> {
             try {
                 live.put(e.getKey(), EvidenceFile.JSON.treeToValue(e.getValue(), KeySpec.class));
             } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-                throw new CmekException.InvalidInput(evidence.path() + ": unreadable key spec for region " + e.getKey());
+                throw new CmekException.InvalidInput(
+                        evidence.path() + ": unreadable key spec for region " + e.getKey());
             }
         });
         return live;

@@ -40,7 +40,8 @@ public interface CloudKeys {
      * @param beforeChanges receives the complete record before the first write, where the cloud allows it, so that a
      *     revocation cut short can still be restored
      */
-    Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate, Consumer<JsonNode> beforeChanges);
+    Revocation revoke(
+            ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate, Consumer<JsonNode> beforeChanges);
 
     /** Puts back exactly what {@code record} says was removed, then reads it back. */
     RestoreReport restore(JsonNode record);
@@ -59,7 +60,9 @@ public interface CloudKeys {
         }
 
         public Optional<Manifest> manifest() {
-            return specs.stream().allMatch(s -> !s.keySpec().uri().isEmpty()) ? Optional.of(new Manifest(specs)) : Optional.empty();
+            return specs.stream().allMatch(s -> !s.keySpec().uri().isEmpty())
+                    ? Optional.of(new Manifest(specs))
+                    : Optional.empty();
         }
 
         public boolean blocked() {
@@ -67,14 +70,24 @@ public interface CloudKeys {
         }
 
         public boolean changedAnything() {
-            return changes.stream().anyMatch(c -> c.action() == ResourceChange.Action.CREATED || c.action() == ResourceChange.Action.UPDATED);
+            return changes.stream()
+                    .anyMatch(c ->
+                            c.action() == ResourceChange.Action.CREATED || c.action() == ResourceChange.Action.UPDATED);
         }
     }
 
     /** One resource and what happened (or would happen) to it. */
     record ResourceChange(String kind, String resource, Action action, String detail) {
         /** BLOCKED: found without our mark (never adopted) or unfit; DRIFTED: ours but not as intended, reported only. */
-        public enum Action { CREATED, UPDATED, UNCHANGED, WOULD_CREATE, WOULD_UPDATE, DRIFTED, BLOCKED }
+        public enum Action {
+            CREATED,
+            UPDATED,
+            UNCHANGED,
+            WOULD_CREATE,
+            WOULD_UPDATE,
+            DRIFTED,
+            BLOCKED
+        }
     }
 
     /** The cloud record of a revocation: the adapter's own document, plus a readable list of what was removed. */

@@ -31,7 +31,14 @@ public final class CmekLifecycle {
 
     /** What a step did; scripts read this from the JSON output. */
     public enum Action {
-        ENABLED, ALREADY_ENABLED, ROTATED, REGION_ADDED, REGION_ALREADY_PRESENT, REVOKED, ALREADY_REVOKED, SUBMITTED
+        ENABLED,
+        ALREADY_ENABLED,
+        ROTATED,
+        REGION_ADDED,
+        REGION_ALREADY_PRESENT,
+        REVOKED,
+        ALREADY_REVOKED,
+        SUBMITTED
     }
 
     private final CloudApi api;
@@ -50,7 +57,8 @@ public final class CmekLifecycle {
     public Outcome enable(String clusterId, Manifest manifest, Optional<Duration> waitFor) {
         Cluster cluster = api.cluster(clusterId);
         requireCmekCapable(cluster);
-        ClusterFit.check(manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), ClusterFit.Purpose.ENABLE);
+        ClusterFit.check(
+                manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), ClusterFit.Purpose.ENABLE);
         CmekClusterInfo current = statusOrDisabled(api, clusterId);
         if (current.status() == CmekStatus.ENABLED || current.status() == CmekStatus.ENABLING) {
             Map<String, KeySpec> live = currentSpecs(current);
@@ -69,7 +77,8 @@ public final class CmekLifecycle {
             return waited(clusterId, Action.ENABLED, accepted, CmekStatus.ENABLED, waitFor);
         }
         if (current.status() != CmekStatus.DISABLED) {
-            throw new CmekException.InvalidInput("cluster " + clusterId + " CMEK status is " + current.status() + "; enable needs DISABLED");
+            throw new CmekException.InvalidInput(
+                    "cluster " + clusterId + " CMEK status is " + current.status() + "; enable needs DISABLED");
         }
         CmekClusterInfo accepted = api.enableCmek(clusterId, manifest);
         return waited(clusterId, Action.ENABLED, accepted, CmekStatus.ENABLED, waitFor);
@@ -83,7 +92,9 @@ public final class CmekLifecycle {
         Cluster cluster = api.cluster(clusterId);
         ClusterFit.check(regions, clusterId, cluster.cloudProvider(), cluster.regionNames(), ClusterFit.Purpose.ROTATE);
         CmekClusterInfo current = statusOrDisabled(api, clusterId);
-        if (current.status() != CmekStatus.ENABLED && current.status() != CmekStatus.ENABLE_FAILED && current.status() != CmekStatus.ROTATE_FAILED) {
+        if (current.status() != CmekStatus.ENABLED
+                && current.status() != CmekStatus.ENABLE_FAILED
+                && current.status() != CmekStatus.ROTATE_FAILED) {
             throw new CmekException.InvalidInput("cluster " + clusterId + " CMEK status is " + current.status()
                     + "; rotate needs ENABLED (or a failed key to replace)");
         }
@@ -99,12 +110,18 @@ public final class CmekLifecycle {
         Cluster cluster = api.cluster(clusterId);
         CmekClusterInfo current = statusOrDisabled(api, clusterId);
         if (cluster.regionNames().contains(newRegion.region())) {
-            Optional<KeySpec> live = current.region(newRegion.region()).flatMap(CmekClusterInfo.RegionInfo::currentSpec);
+            Optional<KeySpec> live =
+                    current.region(newRegion.region()).flatMap(CmekClusterInfo.RegionInfo::currentSpec);
             if (live.isPresent() && live.get().equals(newRegion.keySpec())) {
                 return new Outcome(clusterId, Action.REGION_ALREADY_PRESENT, current);
             }
         }
-        ClusterFit.check(new Manifest(List.of(newRegion)), clusterId, cluster.cloudProvider(), cluster.regionNames(), ClusterFit.Purpose.ADD_REGION);
+        ClusterFit.check(
+                new Manifest(List.of(newRegion)),
+                clusterId,
+                cluster.cloudProvider(),
+                cluster.regionNames(),
+                ClusterFit.Purpose.ADD_REGION);
         if (current.status() != CmekStatus.ENABLED) {
             throw new CmekException.InvalidInput("cluster " + clusterId + " CMEK status is " + current.status()
                     + "; add-region with a key needs ENABLED (enable CMEK first)");
@@ -126,13 +143,19 @@ public final class CmekLifecycle {
             return waited(clusterId, Action.REVOKED, current, CmekStatus.REVOKED, waitFor);
         }
         if (current.status() == CmekStatus.DISABLED) {
-            throw new CmekException.InvalidInput("cluster " + clusterId + " does not use CMEK (status DISABLED); nothing to revoke");
+            throw new CmekException.InvalidInput(
+                    "cluster " + clusterId + " does not use CMEK (status DISABLED); nothing to revoke");
         }
         CmekClusterInfo accepted = api.revokeCmek(clusterId);
         return waited(clusterId, Action.REVOKED, accepted, CmekStatus.REVOKED, waitFor);
     }
 
-    private Outcome waited(String clusterId, Action action, CmekClusterInfo accepted, CmekStatus expected, Optional<Duration> waitFor) {
+    private Outcome waited(
+            String clusterId,
+            Action action,
+            CmekClusterInfo accepted,
+            CmekStatus expected,
+            Optional<Duration> waitFor) {
         if (waitFor.isEmpty()) {
             return new Outcome(clusterId, Action.SUBMITTED, accepted);
         }
@@ -165,7 +188,8 @@ public final class CmekLifecycle {
 
     private static void requireCmekCapable(Cluster cluster) {
         if (cluster.plan() != null && !cluster.plan().equals("ADVANCED")) {
-            throw new CmekException.InvalidInput("cluster " + cluster.id() + " is on plan " + cluster.plan() + "; CMEK needs an ADVANCED cluster");
+            throw new CmekException.InvalidInput(
+                    "cluster " + cluster.id() + " is on plan " + cluster.plan() + "; CMEK needs an ADVANCED cluster");
         }
         if (cluster.state() == ClusterState.CREATION_FAILED || cluster.state() == ClusterState.DELETED) {
             throw new CmekException.InvalidInput("cluster " + cluster.id() + " is " + cluster.state());

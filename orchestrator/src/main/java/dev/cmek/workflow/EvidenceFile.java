@@ -75,11 +75,12 @@ public final class EvidenceFile {
 
     private static void checkResumable(EvidenceFile earlier, String clusterId) {
         if (!earlier.text("cluster_id").equals(clusterId)) {
-            throw new CmekException.InvalidInput(earlier.path() + " holds the record of cluster " + earlier.text("cluster_id")
-                    + "; choose a new --evidence directory");
+            throw new CmekException.InvalidInput(earlier.path() + " holds the record of cluster "
+                    + earlier.text("cluster_id") + "; choose a new --evidence directory");
         }
         if (earlier.doc.hasNonNull("completed_at")) {
-            throw new CmekException.InvalidInput(earlier.path() + " holds a finished revocation; choose a new --evidence directory");
+            throw new CmekException.InvalidInput(
+                    earlier.path() + " holds a finished revocation; choose a new --evidence directory");
         }
     }
 
@@ -90,11 +91,15 @@ public final class EvidenceFile {
         try {
             node = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
-            throw new CmekException.InvalidInput(file + ": no such file (expected the evidence directory a revoke wrote)");
+            throw new CmekException.InvalidInput(
+                    file + ": no such file (expected the evidence directory a revoke wrote)");
         } catch (IOException e) {
-            throw new CmekException.InvalidInput(file + ": unreadable evidence (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            throw new CmekException.InvalidInput(file + ": unreadable evidence ("
+                    + e.getMessage().lines().findFirst().orElse("") + ")");
         }
-        if (node == null || !node.isObject() || !FORMAT.equals(node.path("format").asText())) {
+        if (node == null
+                || !node.isObject()
+                || !FORMAT.equals(node.path("format").asText())) {
             throw new CmekException.InvalidInput(file + ": not a revocation record (format must be " + FORMAT + ")");
         }
         for (String field : new String[] {"cluster_id", "cloud", "account_id", "organization_id"}) {

@@ -34,7 +34,10 @@ public final class Fleet {
 
     /** What happened to one cluster. */
     public enum Outcome {
-        ENABLED, ALREADY_ENABLED, SKIPPED, FAILED;
+        ENABLED,
+        ALREADY_ENABLED,
+        SKIPPED,
+        FAILED;
 
         public boolean succeeded() {
             return this != FAILED;
@@ -42,7 +45,8 @@ public final class Fleet {
     }
 
     /** One cluster's result; {@code exitCode} is 0 unless {@code outcome} is FAILED. */
-    public record ClusterResult(String clusterId, Outcome outcome, ExitCode exitCode, String message, Duration elapsed) {}
+    public record ClusterResult(
+            String clusterId, Outcome outcome, ExitCode exitCode, String message, Duration elapsed) {}
 
     /** Counts of each outcome. */
     public record Summary(int total, int enabled, int alreadyEnabled, int skipped, int failed) {}
@@ -51,7 +55,11 @@ public final class Fleet {
     public record Result(List<ClusterResult> clusters, Summary summary, Duration elapsed) {
         /** 0 when every cluster succeeded; otherwise the exit code of the first failed cluster in fleet-file order. */
         public ExitCode exitCode() {
-            return clusters.stream().filter(c -> c.outcome() == Outcome.FAILED).map(ClusterResult::exitCode).findFirst().orElse(ExitCode.OK);
+            return clusters.stream()
+                    .filter(c -> c.outcome() == Outcome.FAILED)
+                    .map(ClusterResult::exitCode)
+                    .findFirst()
+                    .orElse(ExitCode.OK);
         }
     }
 
@@ -84,7 +92,11 @@ public final class Fleet {
      * @param manifests the manifest for an entry: read from its file, or provisioned; runs on a worker thread
      * @param finished called once per cluster as soon as it is done (from any thread, one call at a time)
      */
-    public Fleet(CloudApi api, Function<FleetFile.Entry, Manifest> manifests, Options options, Consumer<ClusterResult> finished) {
+    public Fleet(
+            CloudApi api,
+            Function<FleetFile.Entry, Manifest> manifests,
+            Options options,
+            Consumer<ClusterResult> finished) {
         this.api = Objects.requireNonNull(api);
         this.manifests = Objects.requireNonNull(manifests);
         this.options = Objects.requireNonNull(options);
@@ -97,16 +109,20 @@ public final class Fleet {
      * {@code cmek_config-ID.json} in {@code provisionedDir}. Provisioning that is blocked fails that cluster (exit 3, from
      * {@link Provisioning#provision}).
      */
-    public static Function<FleetFile.Entry, Manifest> manifests(Optional<Provisioning> provisioning, java.nio.file.Path provisionedDir) {
+    public static Function<FleetFile.Entry, Manifest> manifests(
+            Optional<Provisioning> provisioning, java.nio.file.Path provisionedDir) {
         return entry -> {
             if (entry.manifest().isPresent()) {
                 return dev.cmek.model.ManifestCodec.read(entry.manifest().get());
             }
-            Provisioning p = provisioning.orElseThrow(() -> new IllegalStateException("no provisioning for " + entry.clusterId()));
+            Provisioning p = provisioning.orElseThrow(
+                    () -> new IllegalStateException("no provisioning for " + entry.clusterId()));
             ClusterTarget target = p.target(entry.clusterId());
             CloudKeys.ProvisionReport done = p.provision(target, Optional.empty());
-            Manifest manifest = done.manifest().orElseThrow(() -> new IllegalStateException("provisioning returned a region without a key"));
-            dev.cmek.model.ManifestCodec.write(provisionedDir.resolve("cmek_config-" + entry.clusterId() + ".json"), manifest);
+            Manifest manifest = done.manifest()
+                    .orElseThrow(() -> new IllegalStateException("provisioning returned a region without a key"));
+            dev.cmek.model.ManifestCodec.write(
+                    provisionedDir.resolve("cmek_config-" + entry.clusterId() + ".json"), manifest);
             return manifest;
         };
     }
@@ -117,12 +133,19 @@ public final class Fleet {
         Map<String, ClusterResult> results = new LinkedHashMap<>();
         Poller poller = new Poller(results);
         // The waiter is never used: workers submit without waiting and the poller does the waiting.
-        CmekLifecycle lifecycle = new CmekLifecycle(api, new CmekWaiter(api, CmekWaiter.Schedule.standard(), line -> {}));
-        ExecutorService workers = Executors.newFixedThreadPool(Math.min(options.parallel(), Math.max(1, entries.size())), daemonThreads());
+        CmekLifecycle lifecycle =
+                new CmekLifecycle(api, new CmekWaiter(api, CmekWaiter.Schedule.standard(), line -> {}));
+        ExecutorService workers = Executors.newFixedThreadPool(
+                Math.min(options.parallel(), Math.max(1, entries.size())), daemonThreads());
         try {
             for (FleetFile.Entry entry : entries) {
                 if (skip.contains(entry.clusterId())) {
-                    poller.finish(new ClusterResult(entry.clusterId(), Outcome.SKIPPED, ExitCode.OK, "recorded as enabled by an earlier run", Duration.ZERO));
+                    poller.finish(new ClusterResult(
+                            entry.clusterId(),
+                            Outcome.SKIPPED,
+                            ExitCode.OK,
+                            "recorded as enabled by an earlier run",
+                            Duration.ZERO));
                     continue;
                 }
                 poller.submitting.incrementAndGet();
@@ -145,8 +168,12 @@ public final class Fleet {
             Manifest manifest = manifests.apply(entry);
             CmekLifecycle.Outcome outcome = lifecycle.enable(entry.clusterId(), manifest, Optional.empty());
             if (outcome.action() == CmekLifecycle.Action.ALREADY_ENABLED) {
-                poller.finish(new ClusterResult(entry.clusterId(), Outcome.ALREADY_ENABLED, ExitCode.OK,
-                        CmekWaiter.describe(outcome.status()), since(start)));
+                poller.finish(new ClusterResult(
+                        entry.clusterId(),
+                        Outcome.ALREADY_ENABLED,
+                        ExitCode.OK,
+                        CmekWaiter.describe(outcome.status()),
+                        since(start)));
             } else {
                 poller.watch(new Watch(entry.clusterId(), start, System.nanoTime()));
             }
@@ -171,8 +198,12 @@ public final class Fleet {
     private static Summary summarize(List<ClusterResult> results) {
         int[] counts = new int[Outcome.values().length];
         results.forEach(r -> counts[r.outcome().ordinal()]++);
-        return new Summary(results.size(), counts[Outcome.ENABLED.ordinal()], counts[Outcome.ALREADY_ENABLED.ordinal()],
-                counts[Outcome.SKIPPED.ordinal()], counts[Outcome.FAILED.ordinal()]);
+        return new Summary(
+                results.size(),
+                counts[Outcome.ENABLED.ordinal()],
+                counts[Outcome.ALREADY_ENABLED.ordinal()],
+                counts[Outcome.SKIPPED.ordinal()],
+                counts[Outcome.FAILED.ordinal()]);
     }
 
     private static ThreadFactory daemonThreads() {
@@ -279,21 +310,31 @@ public final class Fleet {
                 return;
             }
             if (CmekWaiter.done(info, CmekStatus.ENABLED)) {
-                finish(new ClusterResult(w.clusterId, Outcome.ENABLED, ExitCode.OK, CmekWaiter.describe(info), since(w.start)));
+                finish(new ClusterResult(
+                        w.clusterId, Outcome.ENABLED, ExitCode.OK, CmekWaiter.describe(info), since(w.start)));
                 return;
             }
             long waited = System.nanoTime() - w.submitted;
-            boolean settledElsewhere = info.status().isSettled() && info.status() != CmekStatus.ENABLED
+            boolean settledElsewhere = info.status().isSettled()
+                    && info.status() != CmekStatus.ENABLED
                     && info.regionInfos().stream().allMatch(r -> r.status().isSettled());
-            if (settledElsewhere && waited > CmekWaiter.Schedule.standard().startGrace().toNanos()) {
-                finish(failed(w.clusterId, ExitCode.OPERATION_FAILED, "cluster " + w.clusterId + " settled as " + info.status()
-                        + ", expected ENABLED", w.start));
+            if (settledElsewhere
+                    && waited > CmekWaiter.Schedule.standard().startGrace().toNanos()) {
+                finish(failed(
+                        w.clusterId,
+                        ExitCode.OPERATION_FAILED,
+                        "cluster " + w.clusterId + " settled as " + info.status() + ", expected ENABLED",
+                        w.start));
                 return;
             }
             if (waited >= options.timeout().toNanos()) {
-                finish(failed(w.clusterId, ExitCode.TIMEOUT, "cluster " + w.clusterId + " did not reach ENABLED within "
-                        + options.timeout().toSeconds() + " s (now: " + CmekWaiter.describe(info)
-                        + "); the operation may still complete: check with `cmek status`", w.start));
+                finish(failed(
+                        w.clusterId,
+                        ExitCode.TIMEOUT,
+                        "cluster " + w.clusterId + " did not reach ENABLED within "
+                                + options.timeout().toSeconds() + " s (now: " + CmekWaiter.describe(info)
+                                + "); the operation may still complete: check with `cmek status`",
+                        w.start));
                 return;
             }
             w.pause = Math.min(options.maxPoll().toNanos(), w.pause + w.pause / 2);

@@ -30,7 +30,8 @@ public record FleetFile(Path source, List<Entry> clusters) {
         }
     }
 
-    private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern UUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Set<String> TOP = Set.of("clusters", "defaults");
     private static final Set<String> ENTRY = Set.of("id", "manifest", "provision");
     private static final Set<String> DEFAULTS = Set.of("provision");
@@ -93,7 +94,11 @@ public record FleetFile(Path source, List<Entry> clusters) {
             if (manifest == null && !provision) {
                 throw bad(source, at + "needs \"manifest\": \"FILE\" or \"provision\": true");
             }
-            entries.add(new Entry(clusterId, manifest == null ? Optional.empty() : Optional.of(dir.resolve(manifest.asText()).normalize())));
+            entries.add(new Entry(
+                    clusterId,
+                    manifest == null
+                            ? Optional.empty()
+                            : Optional.of(dir.resolve(manifest.asText()).normalize())));
         }
         return entries;
     }
@@ -113,7 +118,10 @@ public record FleetFile(Path source, List<Entry> clusters) {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!known.contains(name)) {
-                throw bad(source, at + "unknown field \"" + name + "\" (allowed: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+                throw bad(
+                        source,
+                        at + "unknown field \"" + name + "\" (allowed: "
+                                + String.join(", ", new java.util.TreeSet<>(known)) + ")");
             }
         }
     }

@@ -53,17 +53,20 @@ public final class FleetState {
             JsonNode root = JSON.readTree(text);
             JsonNode map = root == null ? null : root.get("clusters");
             if (map == null || !map.isObject()) {
-                throw new CmekException.InvalidInput(file + ": not a fleet state file (no \"clusters\" object); delete it or pass another --state");
+                throw new CmekException.InvalidInput(
+                        file + ": not a fleet state file (no \"clusters\" object); delete it or pass another --state");
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (!e.getValue().isObject() || !e.getValue().path("outcome").isTextual()) {
-                    throw new CmekException.InvalidInput(file + ": cluster " + e.getKey() + " has no \"outcome\"; delete the file or pass another --state");
+                    throw new CmekException.InvalidInput(file + ": cluster " + e.getKey()
+                            + " has no \"outcome\"; delete the file or pass another --state");
                 }
                 clusters.put(e.getKey(), (ObjectNode) e.getValue());
             }
         } catch (JsonProcessingException e) {
-            throw new CmekException.InvalidInput(file + ": state file is not valid JSON (" + e.getOriginalMessage() + "); delete it or pass another --state");
+            throw new CmekException.InvalidInput(file + ": state file is not valid JSON (" + e.getOriginalMessage()
+                    + "); delete it or pass another --state");
         }
         return new FleetState(file, clock, clusters);
     }
@@ -75,8 +78,10 @@ public final class FleetState {
     /** Clusters whose last recorded outcome was ENABLED or ALREADY_ENABLED. */
     public synchronized Set<String> enabled() {
         return clusters.entrySet().stream()
-                .filter(e -> Set.of("ENABLED", "ALREADY_ENABLED").contains(e.getValue().path("outcome").asText()))
-                .map(Map.Entry::getKey).collect(Collectors.toUnmodifiableSet());
+                .filter(e -> Set.of("ENABLED", "ALREADY_ENABLED")
+                        .contains(e.getValue().path("outcome").asText()))
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Records a cluster's outcome and rewrites the file; a SKIPPED result keeps the earlier record. */

@@ -32,9 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.function.Supplier;
 
 /** {@link CloudKeys} on GCP: bridges the workflows to the {@code gcp} adapter. */
 public final class GcpKeys implements CloudKeys {
@@ -46,16 +46,23 @@ public final class GcpKeys implements CloudKeys {
      * @param sharedLocation one KMS location ({@code global}, {@code us}, ...) for all regions, or empty for one key per region
      * @param existingKeys keys the customer brings, by region ({@code projects/.../cryptoKeys/K}); only the grant is added
      */
-    public record Options(String customerProject, Optional<String> sharedLocation, ProtectionLevel protection, Map<String, String> existingKeys) {
+    public record Options(
+            String customerProject,
+            Optional<String> sharedLocation,
+            ProtectionLevel protection,
+            Map<String, String> existingKeys) {
         public Options {
             existingKeys = Map.copyOf(existingKeys);
         }
     }
 
-    static final ObjectMapper RECORDS = JsonMapper.builder().addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+    static final ObjectMapper RECORDS = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .build();
     private static final int POLICY_ATTEMPTS = 5;
-    private static final Pattern OUR_KEY_ID = Pattern.compile(Pattern.quote(CmekNames.DEFAULT_KEY_BASE) + "(?:-g(\\d+))?");
+    private static final Pattern OUR_KEY_ID =
+            Pattern.compile(Pattern.quote(CmekNames.DEFAULT_KEY_BASE) + "(?:-g(\\d+))?");
 
     private final Supplier<GcpCmek> gcp;
     private final Options options;
@@ -77,13 +84,15 @@ public final class GcpKeys implements CloudKeys {
     @Override
     public ProvisionReport plan(ClusterTarget cluster) {
         var plan = call(() -> gcp().plan(request(cluster)));
-        return new ProvisionReport(specs(cluster.regions(), plan.keys(), plan.serviceAccount()), changes(plan.changes()));
+        return new ProvisionReport(
+                specs(cluster.regions(), plan.keys(), plan.serviceAccount()), changes(plan.changes()));
     }
 
     @Override
     public ProvisionReport provision(ClusterTarget cluster) {
         var result = call(() -> gcp().provision(request(cluster)));
-        return new ProvisionReport(specs(cluster.regions(), result.keys(), result.serviceAccount()), changes(result.changes()));
+        return new ProvisionReport(
+                specs(cluster.regions(), result.keys(), result.serviceAccount()), changes(result.changes()));
     }
 
     @Override
@@ -112,13 +121,18 @@ public final class GcpKeys implements CloudKeys {
     }
 
     @Override
-    public Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate, Consumer<JsonNode> beforeChanges) {
+    public Revocation revoke(
+            ClusterTarget cluster,
+            Map<String, KeySpec> liveSpecs,
+            boolean immediate,
+            Consumer<JsonNode> beforeChanges) {
         // The GCP adapter hands its record back after the edits; the evidence's intent step already names every key.
         ServiceAccountEmail sa = onePrincipal(liveSpecs);
         Map<String, CryptoKeyName> keys = new LinkedHashMap<>();
         liveSpecs.forEach((region, spec) -> keys.put(region, keyName(spec.uri())));
         Member crdb = call(() -> Member.cockroachIdentity(ClusterId.of(cluster.clusterId()), cluster.accountId()));
-        RevocationRecord record = call(() -> gcp().revoke(ClusterId.of(cluster.clusterId()), sa, crdb, keys, immediate, POLICY_ATTEMPTS));
+        RevocationRecord record =
+                call(() -> gcp().revoke(ClusterId.of(cluster.clusterId()), sa, crdb, keys, immediate, POLICY_ATTEMPTS));
         List<String> removed = new ArrayList<>();
         record.policies().forEach(p -> p.removed().forEach(g -> removed.add(g + " on " + p.resource())));
         if (record.serviceAccountDisabled()) {
@@ -133,11 +147,16 @@ public final class GcpKeys implements CloudKeys {
         try {
             parsed = RECORDS.treeToValue(record, RevocationRecord.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new CmekException.InvalidInput("the GCP revocation record is unreadable: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new CmekException.InvalidInput("the GCP revocation record is unreadable: "
+                    + e.getMessage().lines().findFirst().orElse(""));
         }
         RestoreResult result = call(() -> gcp().restore(parsed));
-        return new RestoreReport(result.changes().stream().map(Change::toString).toList(), result.differFromBefore().stream()
-                .map(r -> r + " now differs from its policy before the revocation (changed by someone else since)").toList());
+        return new RestoreReport(
+                result.changes().stream().map(Change::toString).toList(),
+                result.differFromBefore().stream()
+                        .map(r -> r
+                                + " now differs from its policy before the revocation (changed by someone else since)")
+                        .toList());
     }
 
     @Override
@@ -153,8 +172,8 @@ public final class GcpKeys implements CloudKeys {
                 .build());
         List<String> principalFindings = new ArrayList<>();
         if (!sa.equals(request.serviceAccountEmail())) {
-            principalFindings.add("principal " + sa.value() + " is not the toolkit's service account " + request.serviceAccountEmail().value()
-                    + " for this cluster; its bindings are checked as found");
+            principalFindings.add("principal " + sa.value() + " is not the toolkit's service account "
+                    + request.serviceAccountEmail().value() + " for this cluster; its bindings are checked as found");
         }
         VerificationReport report = call(() -> gcp().verify(request, keys));
         principalFindings.addAll(report.serviceAccountFindings());
@@ -183,7 +202,8 @@ public final class GcpKeys implements CloudKeys {
         });
     }
 
-    private static List<RegionSpec> specs(List<String> regions, Map<String, CryptoKeyName> keys, ServiceAccountEmail sa) {
+    private static List<RegionSpec> specs(
+            List<String> regions, Map<String, CryptoKeyName> keys, ServiceAccountEmail sa) {
         return regions.stream().map(r -> spec(r, keys.get(r), sa)).toList();
     }
 
@@ -192,12 +212,20 @@ public final class GcpKeys implements CloudKeys {
     }
 
     private static List<ResourceChange> changes(List<Change> changes) {
-        return changes.stream().map(c -> new ResourceChange(c.kind().name().toLowerCase().replace('_', ' '), c.resource(),
-                ResourceChange.Action.valueOf(c.action().name()), c.detail())).toList();
+        return changes.stream()
+                .map(c -> new ResourceChange(
+                        c.kind().name().toLowerCase().replace('_', ' '),
+                        c.resource(),
+                        ResourceChange.Action.valueOf(c.action().name()),
+                        c.detail()))
+                .toList();
     }
 
     private static ServiceAccountEmail onePrincipal(Map<String, KeySpec> liveSpecs) {
-        List<String> principals = liveSpecs.values().stream().map(KeySpec::authPrincipal).distinct().toList();
+        List<String> principals = liveSpecs.values().stream()
+                .map(KeySpec::authPrincipal)
+                .distinct()
+                .toList();
         if (principals.size() != 1) {
             throw new CmekException.InvalidInput("the cluster's regions use " + principals.size()
                     + " different service accounts (" + String.join(", ", principals) + "); expected one");
@@ -219,8 +247,10 @@ public final class GcpKeys implements CloudKeys {
         } catch (IllegalArgumentException e) {
             throw new CmekException.InvalidInput(e.getMessage());
         } catch (GcpCallException e) {
-            boolean transientFailure = e.code() == StatusCode.Code.UNAVAILABLE || e.code() == StatusCode.Code.DEADLINE_EXCEEDED;
-            throw new CmekException(transientFailure ? ExitCode.UNAVAILABLE : ExitCode.REJECTED, "GCP: " + e.getMessage(), e);
+            boolean transientFailure =
+                    e.code() == StatusCode.Code.UNAVAILABLE || e.code() == StatusCode.Code.DEADLINE_EXCEEDED;
+            throw new CmekException(
+                    transientFailure ? ExitCode.UNAVAILABLE : ExitCode.REJECTED, "GCP: " + e.getMessage(), e);
         } catch (GcpCmekException e) {
             throw new CmekException(ExitCode.REJECTED, "GCP: " + e.getMessage(), e);
         }

@@ -64,11 +64,18 @@ public final class Provisioning {
     public CloudKeys.ProvisionReport provision(ClusterTarget target, Optional<Path> out) {
         CloudKeys.ProvisionReport report = keysFor.apply(target.cloud()).provision(target);
         if (report.blocked()) {
-            throw new CmekException(ExitCode.REJECTED, "provisioning cluster " + target.clusterId() + " is blocked: " + report.changes().stream()
-                    .filter(c -> c.action() == CloudKeys.ResourceChange.Action.BLOCKED).map(c -> c.resource() + " (" + c.detail() + ")").toList());
+            throw new CmekException(
+                    ExitCode.REJECTED,
+                    "provisioning cluster " + target.clusterId() + " is blocked: "
+                            + report.changes().stream()
+                                    .filter(c -> c.action() == CloudKeys.ResourceChange.Action.BLOCKED)
+                                    .map(c -> c.resource() + " (" + c.detail() + ")")
+                                    .toList());
         }
-        out.ifPresent(file -> ManifestCodec.write(file, report.manifest().orElseThrow(
-                () -> new IllegalStateException("provisioning returned a region without a key"))));
+        out.ifPresent(file -> ManifestCodec.write(
+                file,
+                report.manifest()
+                        .orElseThrow(() -> new IllegalStateException("provisioning returned a region without a key"))));
         return report;
     }
 
@@ -76,8 +83,8 @@ public final class Provisioning {
     public CloudKeys.VerifyReport verify(ClusterTarget target, CmekClusterInfo status) {
         Map<String, KeySpec> live = CmekLifecycle.currentSpecs(status);
         if (live.isEmpty()) {
-            throw new dev.cmek.CmekException.InvalidInput("cluster " + target.clusterId() + " has no key specs (CMEK status "
-                    + status.status() + "); nothing to verify");
+            throw new dev.cmek.CmekException.InvalidInput("cluster " + target.clusterId()
+                    + " has no key specs (CMEK status " + status.status() + "); nothing to verify");
         }
         return keysFor.apply(target.cloud()).verify(target, live);
     }

@@ -22,7 +22,10 @@ import java.util.function.Consumer;
  */
 public final class Rotation {
 
-    public enum Kind { NEW_KEY, NEW_VERSION }
+    public enum Kind {
+        NEW_KEY,
+        NEW_VERSION
+    }
 
     private final CloudApi api;
     private final Provisioning provisioning;
@@ -38,7 +41,9 @@ public final class Rotation {
 
     /** The live key specs that would be rotated; changes nothing. */
     public Manifest preview(String clusterId, List<String> regions) {
-        return new Manifest(chosen(clusterId, regions).live().entrySet().stream().map(e -> new RegionSpec(e.getKey(), e.getValue())).toList());
+        return new Manifest(chosen(clusterId, regions).live().entrySet().stream()
+                .map(e -> new RegionSpec(e.getKey(), e.getValue()))
+                .toList());
     }
 
     public CmekLifecycle.Outcome rotate(String clusterId, Kind kind, List<String> regions, Optional<Duration> waitFor) {
@@ -50,16 +55,23 @@ public final class Rotation {
                 progress.accept("new key material in " + spec.uri());
                 keys.rotateKeyMaterial(spec);
             }
-            submit = new Manifest(chosen.live().entrySet().stream().map(e -> new RegionSpec(e.getKey(), e.getValue())).toList());
+            submit = new Manifest(chosen.live().entrySet().stream()
+                    .map(e -> new RegionSpec(e.getKey(), e.getValue()))
+                    .toList());
         } else {
-            int current = chosen.live().values().stream().mapToInt(spec -> Math.max(1, keys.generationOf(chosen.target(), spec))).max().orElse(1);
+            int current = chosen.live().values().stream()
+                    .mapToInt(spec -> Math.max(1, keys.generationOf(chosen.target(), spec)))
+                    .max()
+                    .orElse(1);
             int next = current + 1;
             List<String> names = List.copyOf(chosen.live().keySet());
-            progress.accept("provisioning generation " + next + " keys with their grants for " + String.join(", ", names));
+            progress.accept(
+                    "provisioning generation " + next + " keys with their grants for " + String.join(", ", names));
             CloudKeys.ProvisionReport made = keys.provisionNewKeys(chosen.target(), names, next);
             submit = made.manifest().orElseThrow(() -> new IllegalStateException("new keys without an ARN"));
-            chosen.live().forEach((region, old) -> progress.accept("  " + region + ": old key " + old.uri()
-                    + " keeps its grant; remove it once the KMS logs show no more use of it"));
+            chosen.live()
+                    .forEach((region, old) -> progress.accept("  " + region + ": old key " + old.uri()
+                            + " keeps its grant; remove it once the KMS logs show no more use of it"));
         }
         return lifecycle.rotate(clusterId, submit, waitFor);
     }
@@ -70,7 +82,8 @@ public final class Rotation {
         ClusterTarget target = provisioning.target(clusterId);
         CmekClusterInfo status = CmekLifecycle.statusOrDisabled(api, clusterId);
         if (status.status() != CmekStatus.ENABLED) {
-            throw new CmekException.InvalidInput("cluster " + clusterId + " CMEK status is " + status.status() + "; rotate needs ENABLED");
+            throw new CmekException.InvalidInput(
+                    "cluster " + clusterId + " CMEK status is " + status.status() + "; rotate needs ENABLED");
         }
         Map<String, KeySpec> live = CmekLifecycle.currentSpecs(status);
         List<String> wanted = regions.isEmpty() ? target.regions() : regions;
@@ -85,8 +98,8 @@ public final class Rotation {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new CmekException.InvalidInput("cluster " + clusterId + " has no CMEK region " + String.join(", ", unknown)
-                    + " (its regions: " + String.join(", ", live.keySet()) + ")");
+            throw new CmekException.InvalidInput("cluster " + clusterId + " has no CMEK region "
+                    + String.join(", ", unknown) + " (its regions: " + String.join(", ", live.keySet()) + ")");
         }
         return new Chosen(target, chosen);
     }

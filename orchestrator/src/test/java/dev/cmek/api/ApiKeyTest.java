@@ -25,7 +25,9 @@ class ApiKeyTest {
     void fileWinsOverEnvironment_andIsTrimmed(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("key");
         Files.writeString(file, "CCDB1_fromfile\n");
-        assertEquals("CCDB1_fromfile", ApiKey.resolve(file, Map.of("COCKROACH_API_KEY", "CCDB1_env")).reveal());
+        assertEquals(
+                "CCDB1_fromfile",
+                ApiKey.resolve(file, Map.of("COCKROACH_API_KEY", "CCDB1_env")).reveal());
     }
 
     @Test
@@ -43,9 +45,12 @@ class ApiKeyTest {
         var e = assertThrows(CmekException.InvalidInput.class, () -> ApiKey.fromFile(spaced));
         assertFalse(e.getMessage().contains("secret part"), e.getMessage());
     }
+
     @Test
     void redaction_coversRealKeys_andLeavesWordsAloneForTinyTestKeys() {
         assertEquals("cannot read [redacted] config", ApiKey.redact("cannot read CCDB1_abcdef config", "CCDB1_abcdef"));
-        assertEquals("cannot read sandbox config /nonexistent.json", ApiKey.redact("cannot read sandbox config /nonexistent.json", "x"));
+        assertEquals(
+                "cannot read sandbox config /nonexistent.json",
+                ApiKey.redact("cannot read sandbox config /nonexistent.json", "x"));
     }
 }

@@ -17,7 +17,13 @@ class ApiModelTest {
                 """, CmekClusterInfo.class);
         assertEquals(CmekStatus.UNRECOGNIZED, info.status());
         assertEquals(true, info.status().isInProgress(), "an unknown status is waited on, not taken as settled");
-        assertEquals(KeyType.UNRECOGNIZED, info.region("us-east-1").orElseThrow().currentSpec().orElseThrow().type());
+        assertEquals(
+                KeyType.UNRECOGNIZED,
+                info.region("us-east-1")
+                        .orElseThrow()
+                        .currentSpec()
+                        .orElseThrow()
+                        .type());
 
         Cluster cluster = HttpCloudApi.JSON.readValue("""
                 {"id": "c", "cloud_provider": "ORACLE", "state": "HIBERNATING", "regions": [{"name": "r1", "node_count": 3, "x": 1}]}

@@ -20,9 +20,13 @@ class ApiSettingsTest {
 
     @Test
     void server_flagWinsOverEnvironment() {
-        assertEquals(URI.create("http://127.0.0.1:8080"),
-                ApiSettings.resolveServer("http://127.0.0.1:8080/", Map.of("COCKROACH_SERVER", "https://other.example")));
-        assertEquals(URI.create("https://other.example"), ApiSettings.resolveServer(null, Map.of("COCKROACH_SERVER", "https://other.example")));
+        assertEquals(
+                URI.create("http://127.0.0.1:8080"),
+                ApiSettings.resolveServer(
+                        "http://127.0.0.1:8080/", Map.of("COCKROACH_SERVER", "https://other.example")));
+        assertEquals(
+                URI.create("https://other.example"),
+                ApiSettings.resolveServer(null, Map.of("COCKROACH_SERVER", "https://other.example")));
     }
 
     @ParameterizedTest
@@ -33,19 +37,35 @@ class ApiSettingsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cockroachlabs.cloud", "ftp://x.example", "https://user:pw@x.example", "https://x.example?a=b", "https://"})
+    @ValueSource(
+            strings = {
+                "cockroachlabs.cloud",
+                "ftp://x.example",
+                "https://user:pw@x.example",
+                "https://x.example?a=b",
+                "https://"
+            })
     void server_notABaseUrl_isBadInput(String url) {
         assertThrows(CmekException.InvalidInput.class, () -> ApiSettings.parseServer(url));
     }
 
     @Test
     void keyAccessMessages_areRetried_validationMessagesAreNot() {
-        assertTrue(HttpCloudApi.keyNotAccessibleYet(new ApiException("enable", 400, 3,
-                "unable to access key arn:aws:kms:... as role arn:aws:iam::1:role/x: AccessDenied")));
-        assertTrue(HttpCloudApi.keyNotAccessibleYet(new ApiException("enable", 400, 9,
-                "service account crdb@p.iam.gserviceaccount.com does not have permission cloudkms.cryptoKeyVersions.useToEncrypt on key")));
-        assertEquals(false, HttpCloudApi.keyNotAccessibleYet(new ApiException("enable", 400, 3,
-                "region_specs must include every region of the cluster: missing us-west-2")));
-        assertEquals(false, HttpCloudApi.keyNotAccessibleYet(new ApiException("enable", 400, 3, "invalid key type for cluster")));
+        assertTrue(HttpCloudApi.keyNotAccessibleYet(new ApiException(
+                "enable", 400, 3, "unable to access key arn:aws:kms:... as role arn:aws:iam::1:role/x: AccessDenied")));
+        assertTrue(
+                HttpCloudApi.keyNotAccessibleYet(
+                        new ApiException(
+                                "enable",
+                                400,
+                                9,
+                                "service account crdb@p.iam.gserviceaccount.com does not have permission cloudkms.cryptoKeyVersions.useToEncrypt on key")));
+        assertEquals(
+                false,
+                HttpCloudApi.keyNotAccessibleYet(new ApiException(
+                        "enable", 400, 3, "region_specs must include every region of the cluster: missing us-west-2")));
+        assertEquals(
+                false,
+                HttpCloudApi.keyNotAccessibleYet(new ApiException("enable", 400, 3, "invalid key type for cluster")));
     }
 }

@@ -47,7 +47,10 @@ class HttpCloudApiTest {
     void start() {
         sandbox = Sandboxes.start(DELAY);
         client = Sandboxes.client(sandbox);
-        waiter = new CmekWaiter(client.api, new CmekWaiter.Schedule(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2)), progress::add);
+        waiter = new CmekWaiter(
+                client.api,
+                new CmekWaiter.Schedule(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2)),
+                progress::add);
     }
 
     @AfterEach
@@ -75,7 +78,8 @@ class HttpCloudApiTest {
         client.api.organization();
         RecordedExchange x = sandbox.requestLog().exchanges().get(0);
         assertEquals("2024-09-16", x.requestHeader("cc-version").orElseThrow());
-        assertTrue(sandbox.requestLog().exchanges().stream().noneMatch(e -> e.toString().contains(Sandboxes.API_KEY)));
+        assertTrue(sandbox.requestLog().exchanges().stream()
+                .noneMatch(e -> e.toString().contains(Sandboxes.API_KEY)));
     }
 
     @Test
@@ -83,10 +87,17 @@ class HttpCloudApiTest {
         CmekClusterInfo accepted = client.api.enableCmek(AWS_CLUSTER, AWS);
         assertEquals(CmekStatus.ENABLING, accepted.status());
         CmekClusterInfo enabled = waiter.await(AWS_CLUSTER, CmekStatus.ENABLED, Duration.ofSeconds(10));
-        assertEquals(AWS.find("us-east-1").orElseThrow().keySpec(), enabled.region("us-east-1").orElseThrow().currentSpec().orElseThrow());
-        assertTrue(progress.stream().anyMatch(l -> l.contains("ENABLED: us-east-1 ENABLED, us-west-2 ENABLED")), progress.toString());
+        assertEquals(
+                AWS.find("us-east-1").orElseThrow().keySpec(),
+                enabled.region("us-east-1").orElseThrow().currentSpec().orElseThrow());
+        assertTrue(
+                progress.stream().anyMatch(l -> l.contains("ENABLED: us-east-1 ENABLED, us-west-2 ENABLED")),
+                progress.toString());
 
-        KeySpec newKey = new KeySpec(KeyType.AWS_KMS, "arn:aws:kms:us-east-1:111122223333:key/00000000-1111-2222-3333-444444444444", Samples.AWS_ROLE);
+        KeySpec newKey = new KeySpec(
+                KeyType.AWS_KMS,
+                "arn:aws:kms:us-east-1:111122223333:key/00000000-1111-2222-3333-444444444444",
+                Samples.AWS_ROLE);
         client.api.rotateCmek(AWS_CLUSTER, new Manifest(List.of(new RegionSpec("us-east-1", newKey))));
         CmekClusterInfo rotated = waiter.await(AWS_CLUSTER, CmekStatus.ENABLED, Duration.ofSeconds(10));
         CmekClusterInfo.RegionInfo east = rotated.region("us-east-1").orElseThrow();
@@ -94,7 +105,10 @@ class HttpCloudApiTest {
         assertEquals(2, east.keyInfos().size(), "key history keeps the old key");
 
         assertEquals(CmekStatus.REVOKING, client.api.revokeCmek(AWS_CLUSTER).status());
-        assertEquals(CmekStatus.REVOKED, waiter.await(AWS_CLUSTER, CmekStatus.REVOKED, Duration.ofSeconds(10)).status());
+        assertEquals(
+                CmekStatus.REVOKED,
+                waiter.await(AWS_CLUSTER, CmekStatus.REVOKED, Duration.ofSeconds(10))
+                        .status());
     }
 
     @Test
@@ -103,8 +117,12 @@ class HttpCloudApiTest {
         waiter.await(AWS_CLUSTER, CmekStatus.ENABLED, Duration.ofSeconds(10));
         Map<String, Integer> nodes = new LinkedHashMap<>(Map.of("us-east-1", 3, "us-west-2", 3));
         nodes.put("eu-west-1", 3);
-        RegionSpec eu = new RegionSpec("eu-west-1", new KeySpec(KeyType.AWS_KMS,
-                "arn:aws:kms:eu-west-1:111122223333:key/00000000-1111-2222-3333-444444444444", Samples.AWS_ROLE));
+        RegionSpec eu = new RegionSpec(
+                "eu-west-1",
+                new KeySpec(
+                        KeyType.AWS_KMS,
+                        "arn:aws:kms:eu-west-1:111122223333:key/00000000-1111-2222-3333-444444444444",
+                        Samples.AWS_ROLE));
         Cluster cluster = client.api.addRegions(AWS_CLUSTER, nodes, List.of(eu));
         assertTrue(cluster.regionNames().contains("eu-west-1"));
         CmekClusterInfo info = waiter.await(AWS_CLUSTER, CmekStatus.ENABLED, Duration.ofSeconds(10));
@@ -113,7 +131,8 @@ class HttpCloudApiTest {
 
     @Test
     void wrongKey_is401_rejected_withoutTheKeyInTheMessage() {
-        Sandboxes.Client wrong = new Sandboxes.Client(Sandboxes.fastSettings(sandbox), "CCDB1_wrong_key_value", RequestPacer.cloudApiDefault());
+        Sandboxes.Client wrong = new Sandboxes.Client(
+                Sandboxes.fastSettings(sandbox), "CCDB1_wrong_key_value", RequestPacer.cloudApiDefault());
         ApiException e = assertThrows(ApiException.class, () -> wrong.api.cluster(AWS_CLUSTER));
         assertEquals(401, e.httpStatus());
         assertEquals(ExitCode.REJECTED, e.exitCode());
@@ -123,7 +142,8 @@ class HttpCloudApiTest {
 
     @Test
     void unknownCluster_is404() {
-        ApiException e = assertThrows(ApiException.class, () -> client.api.cluster("00000000-0000-4000-8000-000000000000"));
+        ApiException e =
+                assertThrows(ApiException.class, () -> client.api.cluster("00000000-0000-4000-8000-000000000000"));
         assertEquals(404, e.httpStatus());
         assertEquals(5, e.code(), "the body's code is the gRPC code");
     }
@@ -133,19 +153,25 @@ class HttpCloudApiTest {
         client.api.enableCmek(AWS_CLUSTER, AWS);
         ApiException e = assertThrows(ApiException.class, () -> client.api.revokeCmek(AWS_CLUSTER));
         assertEquals(409, e.httpStatus());
-        assertEquals(1, sandbox.requestLog().exchanges(x -> x.method().equals("PATCH")).size());
+        assertEquals(
+                1,
+                sandbox.requestLog().exchanges(x -> x.method().equals("PATCH")).size());
     }
 
     @Test
     void over10PerSecond_getsRetryAfter_andTheClientWaitsAsAsked() throws Exception {
         // A pacer far above the limit, so the sandbox must push back.
-        Sandboxes.Client eager = new Sandboxes.Client(Sandboxes.fastSettings(sandbox), Sandboxes.API_KEY, new RequestPacer(1000, Duration.ofSeconds(1)));
+        Sandboxes.Client eager = new Sandboxes.Client(
+                Sandboxes.fastSettings(sandbox), Sandboxes.API_KEY, new RequestPacer(1000, Duration.ofSeconds(1)));
         List<Cluster> results = fetchConcurrently(eager.api, 20);
         assertEquals(20, results.size());
         List<RecordedExchange> limited = sandbox.requestLog().exchanges(x -> x.status() == 429);
         assertFalse(limited.isEmpty(), "the sandbox limited some requests");
-        assertTrue(limited.stream().allMatch(x -> x.responseHeader("retry-after").isPresent()));
-        assertTrue(eager.notices.stream().anyMatch(n -> n.contains("rate limited, waiting 1000 ms as the server asked")), eager.notices.toString());
+        assertTrue(
+                limited.stream().allMatch(x -> x.responseHeader("retry-after").isPresent()));
+        assertTrue(
+                eager.notices.stream().anyMatch(n -> n.contains("rate limited, waiting 1000 ms as the server asked")),
+                eager.notices.toString());
     }
 
     @Test
@@ -157,11 +183,15 @@ class HttpCloudApiTest {
     @Test
     void notReadyCluster_mutationWaitsForCreated() {
         sandbox.holdCreating(AWS_CLUSTER, Duration.ofMillis(700));
-        assertEquals(CmekStatus.ENABLING, client.api.enableCmek(AWS_CLUSTER, AWS).status());
-        List<RecordedExchange> posts = sandbox.requestLog().exchanges(x -> x.method().equals("POST"));
+        assertEquals(
+                CmekStatus.ENABLING, client.api.enableCmek(AWS_CLUSTER, AWS).status());
+        List<RecordedExchange> posts =
+                sandbox.requestLog().exchanges(x -> x.method().equals("POST"));
         assertEquals(503, posts.get(0).status());
         assertEquals(200, posts.get(posts.size() - 1).status());
-        assertTrue(client.notices.stream().anyMatch(n -> n.contains("cluster not ready (HTTP 503)")), client.notices.toString());
+        assertTrue(
+                client.notices.stream().anyMatch(n -> n.contains("cluster not ready (HTTP 503)")),
+                client.notices.toString());
     }
 
     @Test
@@ -173,7 +203,9 @@ class HttpCloudApiTest {
         ApiException e = assertThrows(ApiException.class, () -> client.api.enableCmek(AWS_CLUSTER, AWS));
         assertEquals(500, e.httpStatus());
         assertEquals(ExitCode.UNAVAILABLE, e.exitCode());
-        assertEquals(1, sandbox.requestLog().exchanges(x -> x.method().equals("POST")).size());
+        assertEquals(
+                1,
+                sandbox.requestLog().exchanges(x -> x.method().equals("POST")).size());
     }
 
     @Test
@@ -181,27 +213,36 @@ class HttpCloudApiTest {
         sandbox.failNextRequests(10, 503, "GET", ".*/organization");
         ApiException e = assertThrows(ApiException.class, () -> client.api.organization());
         assertEquals(503, e.httpStatus());
-        assertEquals(5, sandbox.requestLog().exchanges(x -> x.path().endsWith("/organization")).size());
+        assertEquals(
+                5,
+                sandbox.requestLog()
+                        .exchanges(x -> x.path().endsWith("/organization"))
+                        .size());
     }
 
     @Test
     void keyNotAccessibleYet_enableRetriesUntilItIs() {
         long until = System.nanoTime() + Duration.ofMillis(600).toNanos();
         sandbox.setRejectInaccessibleKeys(true);
-        sandbox.setKeySpecCheck((cluster, key) -> System.nanoTime() < until
-                ? Optional.of("AccessDenied: role cannot be assumed yet") : Optional.empty());
-        assertEquals(CmekStatus.ENABLING, client.api.enableCmek(AWS_CLUSTER, AWS).status());
-        List<RecordedExchange> posts = sandbox.requestLog().exchanges(x -> x.method().equals("POST"));
+        sandbox.setKeySpecCheck((cluster, key) ->
+                System.nanoTime() < until ? Optional.of("AccessDenied: role cannot be assumed yet") : Optional.empty());
+        assertEquals(
+                CmekStatus.ENABLING, client.api.enableCmek(AWS_CLUSTER, AWS).status());
+        List<RecordedExchange> posts =
+                sandbox.requestLog().exchanges(x -> x.method().equals("POST"));
         assertTrue(posts.size() >= 2 && posts.get(0).status() == 400, "first attempt refused, later accepted");
-        assertTrue(client.notices.stream().anyMatch(n -> n.contains("key not accessible yet")), client.notices.toString());
+        assertTrue(
+                client.notices.stream().anyMatch(n -> n.contains("key not accessible yet")), client.notices.toString());
     }
 
     @Test
     void keyNeverAccessible_givesUpAtTheWindow() {
         sandbox.setRejectInaccessibleKeys(true);
         sandbox.setKeySpecCheck((cluster, key) -> Optional.of("AccessDenied"));
-        Sandboxes.Client patient = new Sandboxes.Client(Sandboxes.fastSettings(sandbox).withPropagationWindow(Duration.ofMillis(500)),
-                Sandboxes.API_KEY, RequestPacer.cloudApiDefault());
+        Sandboxes.Client patient = new Sandboxes.Client(
+                Sandboxes.fastSettings(sandbox).withPropagationWindow(Duration.ofMillis(500)),
+                Sandboxes.API_KEY,
+                RequestPacer.cloudApiDefault());
         long start = System.nanoTime();
         ApiException e = assertThrows(ApiException.class, () -> patient.api.enableCmek(AWS_CLUSTER, AWS));
         assertEquals(400, e.httpStatus());
@@ -214,7 +255,9 @@ class HttpCloudApiTest {
         ApiException e = assertThrows(ApiException.class, () -> client.api.enableCmek(AWS_CLUSTER, oneRegion));
         assertEquals(400, e.httpStatus());
         assertTrue(e.getMessage().contains("missing: [us-west-2]"), e.getMessage());
-        assertEquals(1, sandbox.requestLog().exchanges(x -> x.method().equals("POST")).size());
+        assertEquals(
+                1,
+                sandbox.requestLog().exchanges(x -> x.method().equals("POST")).size());
     }
 
     @Test
@@ -222,7 +265,8 @@ class HttpCloudApiTest {
         sandbox.failNextCmekOperation(GCP_CLUSTER, "us-central1", "permission denied on cryptoKeys.encrypt");
         Manifest gcp = ManifestCodec.parse(Samples.GCP_MANIFEST, "gcp");
         client.api.enableCmek(GCP_CLUSTER, gcp);
-        CmekException e = assertThrows(CmekException.class, () -> waiter.await(GCP_CLUSTER, CmekStatus.ENABLED, Duration.ofSeconds(10)));
+        CmekException e = assertThrows(
+                CmekException.class, () -> waiter.await(GCP_CLUSTER, CmekStatus.ENABLED, Duration.ofSeconds(10)));
         assertEquals(ExitCode.OPERATION_FAILED, e.exitCode());
         assertEquals("region us-central1 is ENABLE_FAILED: permission denied on cryptoKeys.encrypt", e.getMessage());
     }
@@ -231,7 +275,8 @@ class HttpCloudApiTest {
     void wait_timesOutWithItsOwnExitCode() {
         sandbox.setTransitionDelay(Duration.ofSeconds(30));
         client.api.enableCmek(AWS_CLUSTER, AWS);
-        CmekException e = assertThrows(CmekException.class, () -> waiter.await(AWS_CLUSTER, CmekStatus.ENABLED, Duration.ofMillis(400)));
+        CmekException e = assertThrows(
+                CmekException.class, () -> waiter.await(AWS_CLUSTER, CmekStatus.ENABLED, Duration.ofMillis(400)));
         assertEquals(ExitCode.TIMEOUT, e.exitCode());
         assertTrue(e.getMessage().contains("did not reach ENABLED"), e.getMessage());
     }

@@ -34,7 +34,8 @@ class RequestPacerTest {
         pacer.release();
         long answered = System.nanoTime();
         pacer.acquire();
-        assertTrue(System.nanoTime() - answered >= Duration.ofMillis(290).toNanos(), "waited a window after the answer");
+        assertTrue(
+                System.nanoTime() - answered >= Duration.ofMillis(290).toNanos(), "waited a window after the answer");
     }
 
     /** Requests with random latency never put more than the permits in any window, counted where a server counts them. */
@@ -50,8 +51,8 @@ class RequestPacerTest {
                 pacer.acquire();
                 try {
                     Thread.sleep(n % 7 == 0 ? 60 : 5); // the request travels; some slowly
-                    arrivals.add(System.nanoTime());   // the server counts it here
-                    Thread.sleep(5);                    // and answers
+                    arrivals.add(System.nanoTime()); // the server counts it here
+                    Thread.sleep(5); // and answers
                 } finally {
                     pacer.release();
                 }
@@ -65,7 +66,9 @@ class RequestPacerTest {
         List<Long> sorted = new ArrayList<>(arrivals);
         Collections.sort(sorted);
         for (int i = 0; i + 5 < sorted.size(); i++) {
-            assertTrue(sorted.get(i + 5) - sorted.get(i) >= Duration.ofMillis(200).toNanos(), "6 arrivals within one window at " + i);
+            assertTrue(
+                    sorted.get(i + 5) - sorted.get(i) >= Duration.ofMillis(200).toNanos(),
+                    "6 arrivals within one window at " + i);
         }
     }
 

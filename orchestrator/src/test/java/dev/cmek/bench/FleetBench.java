@@ -35,27 +35,50 @@ public final class FleetBench {
         Path dir = Files.createTempDirectory("fleet-bench");
         FleetFile fleet = FleetFile.read(FleetSandboxes.writeFleet(dir, ids, regions));
         try (CloudApiSandbox sandbox = FleetSandboxes.start(ids, regions, transition)) {
-            HttpCloudApi api = new HttpCloudApi(ApiSettings.defaults(sandbox.baseUri()), ApiKey.of(Sandboxes.API_KEY),
-                    RequestPacer.cloudApiDefault(), notice -> {});
+            HttpCloudApi api = new HttpCloudApi(
+                    ApiSettings.defaults(sandbox.baseUri()),
+                    ApiKey.of(Sandboxes.API_KEY),
+                    RequestPacer.cloudApiDefault(),
+                    notice -> {});
             AtomicInteger done = new AtomicInteger();
             Fleet.Options options = Fleet.Options.standard(parallel, Duration.ofMinutes(30));
             long start = System.nanoTime();
-            Fleet.Result result = new Fleet(api, e -> ManifestCodec.read(e.manifest().orElseThrow()), options, r -> done.incrementAndGet())
+            Fleet.Result result = new Fleet(
+                            api,
+                            e -> ManifestCodec.read(e.manifest().orElseThrow()),
+                            options,
+                            r -> done.incrementAndGet())
                     .run(fleet.clusters(), Set.of());
             double wall = (System.nanoTime() - start) / 1e9;
             List<RecordedExchange> log = sandbox.requestLog().exchanges();
             long posts = log.stream().filter(x -> x.method().equals("POST")).count();
-            long cmekGets = log.stream().filter(x -> x.method().equals("GET") && x.path().endsWith("/cmek")).count();
-            long clusterGets = log.stream().filter(x -> x.method().equals("GET") && x.path().matches(".*/clusters/[^/]+")).count();
+            long cmekGets = log.stream()
+                    .filter(x -> x.method().equals("GET") && x.path().endsWith("/cmek"))
+                    .count();
+            long clusterGets = log.stream()
+                    .filter(x -> x.method().equals("GET") && x.path().matches(".*/clusters/[^/]+"))
+                    .count();
             long other = log.size() - posts - cmekGets - clusterGets;
             long throttled = log.stream().filter(x -> x.status() == 429).count();
             int minimal = clusters * 4; // GET cluster, GET cmek, POST, one GET cmek that sees ENABLED
-            System.out.printf("clusters=%d regions=%d parallel=%d transition=%dms poll(first=%dms max=%dms gap=%dms)%n", clusters, regions.size(),
-                    parallel, transition.toMillis(), options.firstPoll().toMillis(), options.maxPoll().toMillis(), options.pollGap().toMillis());
-            System.out.printf("wall=%.2fs outcomes=%s failed=%d%n", wall, result.summary(), result.summary().failed());
-            System.out.printf("requests=%d (GET cluster %d, GET cmek %d [polls after POST %d], POST %d, other %d) 429s=%d%n", log.size(), clusterGets,
-                    cmekGets, cmekGets - clusters, posts, other, throttled);
-            System.out.printf("ratio wall/(requests/10)=%.3f  ratio wall/(minimal %d/10)=%.3f%n", wall / (log.size() / 10.0), minimal, wall / (minimal / 10.0));
+            System.out.printf(
+                    "clusters=%d regions=%d parallel=%d transition=%dms poll(first=%dms max=%dms gap=%dms)%n",
+                    clusters,
+                    regions.size(),
+                    parallel,
+                    transition.toMillis(),
+                    options.firstPoll().toMillis(),
+                    options.maxPoll().toMillis(),
+                    options.pollGap().toMillis());
+            System.out.printf(
+                    "wall=%.2fs outcomes=%s failed=%d%n",
+                    wall, result.summary(), result.summary().failed());
+            System.out.printf(
+                    "requests=%d (GET cluster %d, GET cmek %d [polls after POST %d], POST %d, other %d) 429s=%d%n",
+                    log.size(), clusterGets, cmekGets, cmekGets - clusters, posts, other, throttled);
+            System.out.printf(
+                    "ratio wall/(requests/10)=%.3f  ratio wall/(minimal %d/10)=%.3f%n",
+                    wall / (log.size() / 10.0), minimal, wall / (minimal / 10.0));
         }
     }
 }

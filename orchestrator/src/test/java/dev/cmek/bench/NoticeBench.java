@@ -55,10 +55,17 @@ public final class NoticeBench {
         }
         try (CloudApiSandbox sandbox = CloudApiSandbox.builder()
                 .config(SandboxConfig.parse(RevokeBench.config(CloudProvider.AWS, ids, REGIONS)))
-                .apiKey(RevokeBench.API_KEY).transitionDelay(Duration.ofSeconds(1)).build().start()) {
-            HttpCloudApi api = new HttpCloudApi(ApiSettings.defaults(sandbox.baseUri()), ApiKey.of(RevokeBench.API_KEY),
-                    RequestPacer.cloudApiDefault(), n -> System.err.println("notice: " + n));
-            CmekLifecycle lifecycle = new CmekLifecycle(api, new CmekWaiter(api, CmekWaiter.Schedule.standard(), s -> { }));
+                .apiKey(RevokeBench.API_KEY)
+                .transitionDelay(Duration.ofSeconds(1))
+                .build()
+                .start()) {
+            HttpCloudApi api = new HttpCloudApi(
+                    ApiSettings.defaults(sandbox.baseUri()),
+                    ApiKey.of(RevokeBench.API_KEY),
+                    RequestPacer.cloudApiDefault(),
+                    n -> System.err.println("notice: " + n));
+            CmekLifecycle lifecycle =
+                    new CmekLifecycle(api, new CmekWaiter(api, CmekWaiter.Schedule.standard(), s -> {}));
             trial(sandbox, lifecycle, ids.get(0), 1000); // warm-up (JIT, HTTP connection), not reported
             sandbox.requestLog().clear();
             List<Trial> results = new ArrayList<>();
@@ -68,7 +75,8 @@ public final class NoticeBench {
                     results.add(trial(sandbox, lifecycle, ids.get(i), delay));
                 }
             } else {
-                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(concurrency);
+                java.util.concurrent.ExecutorService pool =
+                        java.util.concurrent.Executors.newFixedThreadPool(concurrency);
                 try {
                     for (int first = 1; first <= trials; first += concurrency) {
                         long delay = minDelay + (long) (random.nextDouble() * (maxDelay - minDelay));
@@ -97,10 +105,17 @@ public final class NoticeBench {
 
     private static Trial trial(CloudApiSandbox sandbox, CmekLifecycle lifecycle, String clusterId, long delayMs) {
         sandbox.setTransitionDelay(Duration.ofMillis(delayMs));
-        List<RegionSpec> specs = REGIONS.stream().map(r -> new RegionSpec(r, new KeySpec(KeyType.AWS_KMS,
-                "arn:aws:kms:" + r + ":111122223333:key/" + UUID.randomUUID(), "arn:aws:iam::111122223333:role/crdb-cmek-bench"))).toList();
+        List<RegionSpec> specs = REGIONS.stream()
+                .map(r -> new RegionSpec(
+                        r,
+                        new KeySpec(
+                                KeyType.AWS_KMS,
+                                "arn:aws:kms:" + r + ":111122223333:key/" + UUID.randomUUID(),
+                                "arn:aws:iam::111122223333:role/crdb-cmek-bench")))
+                .toList();
         Instant start = Instant.now();
-        CmekLifecycle.Outcome outcome = lifecycle.enable(clusterId, new Manifest(specs), Optional.of(Duration.ofMinutes(1)));
+        CmekLifecycle.Outcome outcome =
+                lifecycle.enable(clusterId, new Manifest(specs), Optional.of(Duration.ofMinutes(1)));
         Instant noticed = Instant.now();
         CmekClusterInfo info = outcome.status();
         if (info.status() != CmekStatus.ENABLED) {
@@ -113,11 +128,14 @@ public final class NoticeBench {
             Instant created = Instant.parse(key.createdAt());
             Instant updated = Instant.parse(key.updatedAt());
             if (Duration.between(created, updated).toMillis() != delayMs) {
-                throw new IllegalStateException("sandbox transition took " + Duration.between(created, updated) + ", expected " + delayMs + " ms");
+                throw new IllegalStateException("sandbox transition took " + Duration.between(created, updated)
+                        + ", expected " + delayMs + " ms");
             }
             enabledAt = updated.isAfter(enabledAt) ? updated : enabledAt;
         }
-        long polls = sandbox.requestLog().exchanges(e -> e.method().equals("GET") && e.path().equals("/api/v1/clusters/" + clusterId + "/cmek")).size();
+        long polls = sandbox.requestLog()
+                .exchanges(e -> e.method().equals("GET") && e.path().equals("/api/v1/clusters/" + clusterId + "/cmek"))
+                .size();
         return new Trial(delayMs, micros(enabledAt, noticed) / 1000.0, micros(start, noticed) / 1000.0, (int) polls);
     }
 
@@ -125,21 +143,35 @@ public final class NoticeBench {
         return Duration.between(a, b).toNanos() / 1000;
     }
 
-    private static void report(List<Trial> results, List<RecordedExchange> log, long seed, long minDelay, long maxDelay, int concurrency) {
+    private static void report(
+            List<Trial> results, List<RecordedExchange> log, long seed, long minDelay, long maxDelay, int concurrency) {
         double[] notice = results.stream().mapToDouble(Trial::noticeMs).sorted().toArray();
         int n = notice.length;
         double median = n % 2 == 1 ? notice[n / 2] : (notice[n / 2 - 1] + notice[n / 2]) / 2;
         double p90 = notice[(int) Math.ceil(0.9 * n) - 1];
-        System.out.printf("%d trials, transition delay uniform in [%d, %d) ms per %s (seed %d), 3 regions, CmekWaiter.Schedule.standard()%s%n%n",
-                n, minDelay, maxDelay, concurrency > 1 ? "batch" : "trial", seed,
+        System.out.printf(
+                "%d trials, transition delay uniform in [%d, %d) ms per %s (seed %d), 3 regions, CmekWaiter.Schedule.standard()%s%n%n",
+                n,
+                minDelay,
+                maxDelay,
+                concurrency > 1 ? "batch" : "trial",
+                seed,
                 concurrency > 1 ? ", " + concurrency + " enables at once per batch, one shared pacer" : "");
         System.out.println("| trials | median | p90 (nearest rank) | max | min | mean | goal: median < 1 s |");
         System.out.println("|---|---|---|---|---|---|---|");
-        System.out.printf("| %d | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %s |%n%n", n, median, p90, notice[n - 1], notice[0],
-                results.stream().mapToDouble(Trial::noticeMs).average().orElse(0), median < 1000 ? "met" : "MISSED");
+        System.out.printf(
+                "| %d | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %s |%n%n",
+                n,
+                median,
+                p90,
+                notice[n - 1],
+                notice[0],
+                results.stream().mapToDouble(Trial::noticeMs).average().orElse(0),
+                median < 1000 ? "met" : "MISSED");
 
         // Rate: the most requests whose arrival at the sandbox falls in any window [t, t + 1 s).
-        List<Instant> at = log.stream().map(RecordedExchange::timestamp).sorted().toList();
+        List<Instant> at =
+                log.stream().map(RecordedExchange::timestamp).sorted().toList();
         int most = 0;
         Instant mostFrom = null;
         for (int i = 0, j = 0; i < at.size(); i++) {
@@ -152,18 +184,27 @@ public final class NoticeBench {
             }
         }
         long rejected = log.stream().filter(e -> e.status() == 429).count();
-        System.out.printf("Cloud API requests over all trials: %d (GET .../cmek: %d); most in any sliding 1 s window: %d (window starting %s);"
-                        + " 429 answers: %d; limit 10: %s%n%n", log.size(), results.stream().mapToInt(Trial::polls).sum(), most, mostFrom, rejected,
+        System.out.printf(
+                "Cloud API requests over all trials: %d (GET .../cmek: %d); most in any sliding 1 s window: %d (window starting %s);"
+                        + " 429 answers: %d; limit 10: %s%n%n",
+                log.size(),
+                results.stream().mapToInt(Trial::polls).sum(),
+                most,
+                mostFrom,
+                rejected,
                 most <= 10 && rejected == 0 ? "never exceeded" : "EXCEEDED");
 
-        System.out.println("Per trial (transition delay; time from ENABLED to the command returning; the whole enable call; GET .../cmek requests ="
-                + " 1 status read before the POST + the waiter's polls):");
+        System.out.println(
+                "Per trial (transition delay; time from ENABLED to the command returning; the whole enable call; GET .../cmek requests ="
+                        + " 1 status read before the POST + the waiter's polls):");
         System.out.println();
         System.out.println("| # | delay | noticed after | enable call | GET .../cmek |");
         System.out.println("|---|---|---|---|---|");
         for (int i = 0; i < results.size(); i++) {
             Trial t = results.get(i);
-            System.out.printf("| %d | %d ms | %.1f ms | %.0f ms | %d |%n", i + 1, t.delayMs(), t.noticeMs(), t.waitMs(), t.polls());
+            System.out.printf(
+                    "| %d | %d ms | %.1f ms | %.0f ms | %d |%n",
+                    i + 1, t.delayMs(), t.noticeMs(), t.waitMs(), t.polls());
         }
     }
 }

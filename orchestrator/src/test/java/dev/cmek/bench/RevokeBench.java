@@ -1,7 +1,5 @@
 package dev.cmek.bench;
 
-import dev.cmek.aws.bench.DelayingProxy;
-
 import com.google.cloud.kms.v1.ProtectionLevel;
 import dev.cmek.api.ApiKey;
 import dev.cmek.api.ApiSettings;
@@ -11,6 +9,7 @@ import dev.cmek.api.HttpCloudApi;
 import dev.cmek.api.RequestPacer;
 import dev.cmek.aws.AwsCmek;
 import dev.cmek.aws.SdkClients;
+import dev.cmek.aws.bench.DelayingProxy;
 import dev.cmek.aws.testing.MotoServer;
 import dev.cmek.gcp.GcpClients;
 import dev.cmek.gcp.GcpCmek;
@@ -49,8 +48,10 @@ import java.util.stream.Collectors;
 public final class RevokeBench {
     static final String API_KEY = "CCDB1_benchsecret_0123456789ab";
     static final String ORG_ID = "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
-    static final List<String> AWS_REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2", "eu-central-1", "ap-northeast-1");
-    static final List<String> GCP_REGIONS = List.of("us-east1", "us-west1", "europe-west1", "asia-east1", "us-central1", "europe-west4");
+    static final List<String> AWS_REGIONS =
+            List.of("us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2", "eu-central-1", "ap-northeast-1");
+    static final List<String> GCP_REGIONS =
+            List.of("us-east1", "us-west1", "europe-west1", "asia-east1", "us-central1", "europe-west4");
     static final int WARMUP = 3;
 
     /**
@@ -64,18 +65,27 @@ public final class RevokeBench {
             // (-> PutRolePolicy when immediate).
             return immediate ? 5 : 4;
         }
-        // per key and for the service account: GetIamPolicy -> SetIamPolicy -> GetIamPolicy (read-back), all in parallel;
+        // per key and for the service account: GetIamPolicy -> SetIamPolicy -> GetIamPolicy (read-back), all in
+        // parallel;
         // when immediate, then GetServiceAccount -> DisableServiceAccount -> GetServiceAccount.
         return immediate ? 6 : 3;
     }
 
-    private record Run(long totalNanos, long cloudNanos, int apiRequests, Map<String, Integer> calls, int removed, String serviceTime) {}
+    private record Run(
+            long totalNanos,
+            long cloudNanos,
+            int apiRequests,
+            Map<String, Integer> calls,
+            int removed,
+            String serviceTime) {}
 
     public static void main(String[] args) throws Exception {
         CloudProvider cloud = CloudProvider.valueOf(args.length > 0 ? args[0].toUpperCase() : "AWS");
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         boolean immediate = args.length > 2 && Boolean.parseBoolean(args[2]);
-        long[] latencies = Arrays.stream((args.length > 3 ? args[3] : "0,50,200").split(",")).mapToLong(Long::parseLong).toArray();
+        long[] latencies = Arrays.stream((args.length > 3 ? args[3] : "0,50,200").split(","))
+                .mapToLong(Long::parseLong)
+                .toArray();
         List<String> regions = cloud == CloudProvider.AWS ? AWS_REGIONS : GCP_REGIONS;
         int clusters = WARMUP + runs * latencies.length;
         List<String> ids = new ArrayList<>();
@@ -83,10 +93,18 @@ public final class RevokeBench {
             ids.add(UUID.randomUUID().toString());
         }
         Path evidence = Files.createTempDirectory("bench-revoke-evidence");
-        try (CloudApiSandbox sandbox = CloudApiSandbox.builder().config(SandboxConfig.parse(config(cloud, ids, regions)))
-                .apiKey(API_KEY).transitionDelay(Duration.ZERO).build().start()) {
-            HttpCloudApi api = new HttpCloudApi(ApiSettings.defaults(sandbox.baseUri()), ApiKey.of(API_KEY), RequestPacer.cloudApiDefault(), n -> { });
-            CmekWaiter waiter = new CmekWaiter(api, CmekWaiter.Schedule.standard(), s -> { });
+        try (CloudApiSandbox sandbox = CloudApiSandbox.builder()
+                .config(SandboxConfig.parse(config(cloud, ids, regions)))
+                .apiKey(API_KEY)
+                .transitionDelay(Duration.ZERO)
+                .build()
+                .start()) {
+            HttpCloudApi api = new HttpCloudApi(
+                    ApiSettings.defaults(sandbox.baseUri()),
+                    ApiKey.of(API_KEY),
+                    RequestPacer.cloudApiDefault(),
+                    n -> {});
+            CmekWaiter waiter = new CmekWaiter(api, CmekWaiter.Schedule.standard(), s -> {});
             CmekLifecycle lifecycle = new CmekLifecycle(api, waiter);
             if (cloud == CloudProvider.AWS) {
                 try (MotoServer moto = MotoServer.start();
@@ -94,31 +112,67 @@ public final class RevokeBench {
                         SdkClients clients = SdkClients.forEmulator(proxy.endpoint());
                         AwsCmek adapter = new AwsCmek(clients)) {
                     TimedKeys keys = new TimedKeys(new AwsKeys(() -> adapter, AwsKeys.Options.defaults()));
-                    BreachResponse breach = new BreachResponse(api, waiter, c -> keys, Clock.systemUTC(), s -> { });
-                    Bench bench = new Bench(sandbox, api, lifecycle, breach, keys, evidence, immediate,
-                            moto::reset, proxy::latency, proxy::resetCounts, proxy::counts, () -> {
+                    BreachResponse breach = new BreachResponse(api, waiter, c -> keys, Clock.systemUTC(), s -> {});
+                    Bench bench = new Bench(
+                            sandbox,
+                            api,
+                            lifecycle,
+                            breach,
+                            keys,
+                            evidence,
+                            immediate,
+                            moto::reset,
+                            proxy::latency,
+                            proxy::resetCounts,
+                            proxy::counts,
+                            () -> {
                                 Map<String, Long> ms = proxy.serviceMillis();
-                                return "moto's own answer time, summed over the run's calls: " + ms.values().stream().mapToLong(Long::longValue).sum()
-                                        + " ms " + ms;
+                                return "moto's own answer time, summed over the run's calls: "
+                                        + ms.values().stream()
+                                                .mapToLong(Long::longValue)
+                                                .sum() + " ms " + ms;
                             });
                     bench.run(cloud, ids, runs, latencies, regions.size());
                 }
             } else {
-                try (GcpEmulator emulator = GcpEmulator.inProcess(); GcpClients clients = GcpClients.overChannel(emulator.channel())) {
+                try (GcpEmulator emulator = GcpEmulator.inProcess();
+                        GcpClients clients = GcpClients.overChannel(emulator.channel())) {
                     GcpCmek adapter = new GcpCmek(clients);
-                    TimedKeys keys = new TimedKeys(new GcpKeys(() -> adapter,
-                            new GcpKeys.Options("bench-customer-proj", Optional.empty(), ProtectionLevel.SOFTWARE, Map.of())));
-                    BreachResponse breach = new BreachResponse(api, waiter, c -> keys, Clock.systemUTC(), s -> { });
-                    Bench bench = new Bench(sandbox, api, lifecycle, breach, keys, evidence, immediate,
-                            emulator::reset, emulator::latency, emulator::resetCallCounts, emulator::callCounts, () -> "");
+                    TimedKeys keys = new TimedKeys(new GcpKeys(
+                            () -> adapter,
+                            new GcpKeys.Options(
+                                    "bench-customer-proj", Optional.empty(), ProtectionLevel.SOFTWARE, Map.of())));
+                    BreachResponse breach = new BreachResponse(api, waiter, c -> keys, Clock.systemUTC(), s -> {});
+                    Bench bench = new Bench(
+                            sandbox,
+                            api,
+                            lifecycle,
+                            breach,
+                            keys,
+                            evidence,
+                            immediate,
+                            emulator::reset,
+                            emulator::latency,
+                            emulator::resetCallCounts,
+                            emulator::callCounts,
+                            () -> "");
                     bench.run(cloud, ids, runs, latencies, regions.size());
                 }
             }
         }
     }
 
-    private record Bench(CloudApiSandbox sandbox, HttpCloudApi api, CmekLifecycle lifecycle, BreachResponse breach, TimedKeys keys,
-            Path evidence, boolean immediate, Runnable resetCloud, java.util.function.Consumer<Duration> setLatency, Runnable resetCounts,
+    private record Bench(
+            CloudApiSandbox sandbox,
+            HttpCloudApi api,
+            CmekLifecycle lifecycle,
+            BreachResponse breach,
+            TimedKeys keys,
+            Path evidence,
+            boolean immediate,
+            Runnable resetCloud,
+            java.util.function.Consumer<Duration> setLatency,
+            Runnable resetCounts,
             java.util.function.Supplier<Map<String, Integer>> counts,
             java.util.function.Supplier<String> serviceTime) {
 
@@ -128,10 +182,12 @@ public final class RevokeBench {
                 once(ids.get(next++), Duration.ofMillis(50));
             }
             int chain = chain(cloud, immediate);
-            System.out.printf("cloud %s, %d regions, immediate=%s, %d runs per row (median shown) after %d warm-up runs, longest chain %d calls%n%n",
+            System.out.printf(
+                    "cloud %s, %d regions, immediate=%s, %d runs per row (median shown) after %d warm-up runs, longest chain %d calls%n%n",
                     cloud, regions, immediate, runs, WARMUP, chain);
-            System.out.println("| added latency per cloud call | cloud step median | min | max | chain x latency | cloud step / (chain x latency) | goal <= 1.3"
-                    + " | whole revoke median | min | API step median (whole - cloud) | Cloud API requests | cloud calls per run |");
+            System.out.println(
+                    "| added latency per cloud call | cloud step median | min | max | chain x latency | cloud step / (chain x latency) | goal <= 1.3"
+                            + " | whole revoke median | min | API step median (whole - cloud) | Cloud API requests | cloud calls per run |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
             List<String> detail = new ArrayList<>();
             for (long ms : latencies) {
@@ -139,17 +195,36 @@ public final class RevokeBench {
                 for (int r = 0; r < runs; r++) {
                     results.add(once(ids.get(next++), Duration.ofMillis(ms)));
                 }
-                long[] cloudMs = results.stream().mapToLong(x -> x.cloudNanos() / 1_000_000).sorted().toArray();
-                long[] totalMs = results.stream().mapToLong(x -> x.totalNanos() / 1_000_000).sorted().toArray();
-                long[] apiMs = results.stream().mapToLong(x -> (x.totalNanos() - x.cloudNanos()) / 1_000_000).sorted().toArray();
+                long[] cloudMs = results.stream()
+                        .mapToLong(x -> x.cloudNanos() / 1_000_000)
+                        .sorted()
+                        .toArray();
+                long[] totalMs = results.stream()
+                        .mapToLong(x -> x.totalNanos() / 1_000_000)
+                        .sorted()
+                        .toArray();
+                long[] apiMs = results.stream()
+                        .mapToLong(x -> (x.totalNanos() - x.cloudNanos()) / 1_000_000)
+                        .sorted()
+                        .toArray();
                 long ideal = chain * ms;
                 double ratio = ideal == 0 ? Double.NaN : (double) median(cloudMs) / ideal;
                 Map<String, Integer> calls = results.get(results.size() - 1).calls();
                 int total = calls.values().stream().mapToInt(Integer::intValue).sum();
-                System.out.printf("| %d ms | %d ms | %d ms | %d ms | %d ms | %s | %s | %d ms | %d ms | %d ms | %d | %d |%n", ms, median(cloudMs),
-                        cloudMs[0], cloudMs[cloudMs.length - 1], ideal, ideal == 0 ? "n/a" : String.format("%.2f", ratio),
-                        ideal == 0 ? "n/a" : ratio <= 1.3 ? "met" : "MISSED", median(totalMs), totalMs[0], median(apiMs),
-                        results.get(0).apiRequests(), total);
+                System.out.printf(
+                        "| %d ms | %d ms | %d ms | %d ms | %d ms | %s | %s | %d ms | %d ms | %d ms | %d | %d |%n",
+                        ms,
+                        median(cloudMs),
+                        cloudMs[0],
+                        cloudMs[cloudMs.length - 1],
+                        ideal,
+                        ideal == 0 ? "n/a" : String.format("%.2f", ratio),
+                        ideal == 0 ? "n/a" : ratio <= 1.3 ? "met" : "MISSED",
+                        median(totalMs),
+                        totalMs[0],
+                        median(apiMs),
+                        results.get(0).apiRequests(),
+                        total);
                 String service = results.get(results.size() - 1).serviceTime();
                 detail.add(ms + " ms: " + calls + (service.isEmpty() ? "" : "; " + service));
             }
@@ -164,24 +239,37 @@ public final class RevokeBench {
         Run once(String clusterId, Duration latency) {
             resetCloud.run();
             setLatency.accept(Duration.ZERO);
-            ClusterTarget target = ClusterTarget.of(api.cluster(clusterId), api.organization().id());
+            ClusterTarget target =
+                    ClusterTarget.of(api.cluster(clusterId), api.organization().id());
             Manifest manifest = keys.provision(target).manifest().orElseThrow();
             lifecycle.enable(clusterId, manifest, Optional.of(Duration.ofSeconds(30)));
-            // The setup's API requests hold the process-wide pacer's permits for a second after their answers (and count in
+            // The setup's API requests hold the process-wide pacer's permits for a second after their answers (and
+            // count in
             // the sandbox's rate limit): let that second pass, as a revoke started in a new process would find it.
             sleep(Duration.ofMillis(1100));
             int apiBefore = sandbox.requestLog().size();
             resetCounts.run();
             setLatency.accept(latency);
             long t0 = System.nanoTime();
-            BreachResponse.RevokeOutcome outcome = breach.revoke(clusterId, evidence.resolve(clusterId), BreachResponse.Steps.BOTH, immediate,
+            BreachResponse.RevokeOutcome outcome = breach.revoke(
+                    clusterId,
+                    evidence.resolve(clusterId),
+                    BreachResponse.Steps.BOTH,
+                    immediate,
                     Optional.of(Duration.ofSeconds(30)));
             long total = System.nanoTime() - t0;
             setLatency.accept(Duration.ZERO);
             if (outcome.status().status() != CmekStatus.REVOKED) {
-                throw new IllegalStateException("not revoked: " + outcome.status().status());
+                throw new IllegalStateException(
+                        "not revoked: " + outcome.status().status());
             }
-            return new Run(total, keys.lastRevokeNanos, sandbox.requestLog().size() - apiBefore, counts.get(), outcome.removed().size(), serviceTime.get());
+            return new Run(
+                    total,
+                    keys.lastRevokeNanos,
+                    sandbox.requestLog().size() - apiBefore,
+                    counts.get(),
+                    outcome.removed().size(),
+                    serviceTime.get());
         }
     }
 
@@ -199,12 +287,16 @@ public final class RevokeBench {
             });
             return "KMS calls per region " + byRegion + "; IAM/STS " + other;
         }
-        int keyCalls = calls.entrySet().stream().filter(e -> e.getKey().startsWith("google.iam.v1.IAMPolicy/"))
-                .mapToInt(Map.Entry::getValue).sum();
-        String other = calls.entrySet().stream().filter(e -> !e.getKey().startsWith("google.iam.v1.IAMPolicy/"))
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
-        return "key-policy calls (google.iam.v1.IAMPolicy/*) " + keyCalls + " for " + regions + " keys = " + (double) keyCalls / regions
-                + " per region; other calls: " + other;
+        int keyCalls = calls.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("google.iam.v1.IAMPolicy/"))
+                .mapToInt(Map.Entry::getValue)
+                .sum();
+        String other = calls.entrySet().stream()
+                .filter(e -> !e.getKey().startsWith("google.iam.v1.IAMPolicy/"))
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(", "));
+        return "key-policy calls (google.iam.v1.IAMPolicy/*) " + keyCalls + " for " + regions + " keys = "
+                + (double) keyCalls / regions + " per region; other calls: " + other;
     }
 
     static void sleep(Duration d) {
@@ -221,11 +313,22 @@ public final class RevokeBench {
     }
 
     static String config(CloudProvider cloud, List<String> ids, List<String> regions) {
-        String regionJson = regions.stream().map(r -> "{\"name\": \"" + r + "\", \"node_count\": 3}").collect(Collectors.joining(", "));
-        IntFunction<String> cluster = i -> ("{\"id\": \"%s\", \"name\": \"bench-%d\", \"cloud_provider\": \"%s\", \"account_id\": \"%s\","
-                + " \"plan\": \"ADVANCED\", \"state\": \"CREATED\", \"network_visibility\": \"PRIVATE\", \"regions\": [%s]}")
-                .formatted(ids.get(i), i, cloud, cloud == CloudProvider.AWS ? "210987654321" : "crl-prod-bench", regionJson);
-        String clusters = java.util.stream.IntStream.range(0, ids.size()).mapToObj(cluster).collect(Collectors.joining(",\n"));
-        return "{\"organization\": {\"id\": \"" + ORG_ID + "\", \"name\": \"bench\"}, \"clusters\": [" + clusters + "]}";
+        String regionJson = regions.stream()
+                .map(r -> "{\"name\": \"" + r + "\", \"node_count\": 3}")
+                .collect(Collectors.joining(", "));
+        IntFunction<String> cluster =
+                i -> ("{\"id\": \"%s\", \"name\": \"bench-%d\", \"cloud_provider\": \"%s\", \"account_id\": \"%s\","
+                                + " \"plan\": \"ADVANCED\", \"state\": \"CREATED\", \"network_visibility\": \"PRIVATE\", \"regions\": [%s]}")
+                        .formatted(
+                                ids.get(i),
+                                i,
+                                cloud,
+                                cloud == CloudProvider.AWS ? "210987654321" : "crl-prod-bench",
+                                regionJson);
+        String clusters = java.util.stream.IntStream.range(0, ids.size())
+                .mapToObj(cluster)
+                .collect(Collectors.joining(",\n"));
+        return "{\"organization\": {\"id\": \"" + ORG_ID + "\", \"name\": \"bench\"}, \"clusters\": [" + clusters
+                + "]}";
     }
 }

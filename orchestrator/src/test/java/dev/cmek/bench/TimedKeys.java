@@ -18,7 +18,11 @@ final class TimedKeys implements CloudKeys {
     }
 
     @Override
-    public Revocation revoke(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate, Consumer<JsonNode> beforeChanges) {
+    public Revocation revoke(
+            ClusterTarget cluster,
+            Map<String, KeySpec> liveSpecs,
+            boolean immediate,
+            Consumer<JsonNode> beforeChanges) {
         long t0 = System.nanoTime();
         try {
             return delegate.revoke(cluster, liveSpecs, immediate, beforeChanges);

@@ -49,7 +49,9 @@ class ApiCommandsTest {
     }
 
     private Cli cli() {
-        return new Cli().env("COCKROACH_API_KEY", Sandboxes.API_KEY).env("COCKROACH_SERVER", sandbox.baseUri().toString());
+        return new Cli()
+                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
+                .env("COCKROACH_SERVER", sandbox.baseUri().toString());
     }
 
     private Path file(String name, String content) throws Exception {
@@ -77,10 +79,15 @@ class ApiCommandsTest {
         Path gcp = file("gcp.json", Samples.GCP_MANIFEST);
         Cli.Result r = cli().run("enable", "--cluster", AWS_CLUSTER, "--manifest", gcp.toString());
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("key type GCP_CLOUD_KMS does not match cluster " + AWS_CLUSTER + " on AWS"), r.err());
-        assertTrue(sandbox.requestLog().exchanges().stream().allMatch(x -> x.method().equals("GET")), "read-only");
+        assertTrue(
+                r.err().contains("key type GCP_CLOUD_KMS does not match cluster " + AWS_CLUSTER + " on AWS"), r.err());
+        assertTrue(
+                sandbox.requestLog().exchanges().stream()
+                        .allMatch(x -> x.method().equals("GET")),
+                "read-only");
 
-        Path partial = file("partial.json", Samples.oneRegion("us-east-1", "AWS_KMS", Samples.AWS_KEY_EAST, Samples.AWS_ROLE));
+        Path partial =
+                file("partial.json", Samples.oneRegion("us-east-1", "AWS_KMS", Samples.AWS_KEY_EAST, Samples.AWS_ROLE));
         r = cli().run("manifest", "validate", partial.toString(), "--cluster", AWS_CLUSTER);
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("enable must cover every cluster region; missing: us-west-2"), r.err());
@@ -89,57 +96,133 @@ class ApiCommandsTest {
     @Test
     void lifecycle_enableStatusRotateAddRegionRevoke() throws Exception {
         Path manifest = dir.resolve("cmek_config.json");
-        assertEquals(0, cli().run("manifest", "build", "--region", "us-east-1", "--uri", Samples.AWS_KEY_EAST, "--principal", Samples.AWS_ROLE,
-                "--region", "us-west-2", "--uri", Samples.AWS_KEY_WEST, "--principal", Samples.AWS_ROLE, "--out", manifest.toString()).exit());
+        assertEquals(
+                0,
+                cli().run(
+                                "manifest",
+                                "build",
+                                "--region",
+                                "us-east-1",
+                                "--uri",
+                                Samples.AWS_KEY_EAST,
+                                "--principal",
+                                Samples.AWS_ROLE,
+                                "--region",
+                                "us-west-2",
+                                "--uri",
+                                Samples.AWS_KEY_WEST,
+                                "--principal",
+                                Samples.AWS_ROLE,
+                                "--out",
+                                manifest.toString())
+                        .exit());
 
         Cli.Result before = cli().run("status", "--cluster", AWS_CLUSTER, "-o", "json");
         assertEquals(0, before.exit(), before.err());
         assertEquals("DISABLED", JSON.readTree(before.out()).get("status").textValue());
 
-        Cli.Result enabled = cli().run("enable", "--cluster", AWS_CLUSTER, "--manifest", manifest.toString(), "-o", "json");
+        Cli.Result enabled =
+                cli().run("enable", "--cluster", AWS_CLUSTER, "--manifest", manifest.toString(), "-o", "json");
         assertEquals(0, enabled.exit(), enabled.err());
         JsonNode doc = JSON.readTree(enabled.out());
         assertEquals("ENABLED", doc.get("action").textValue());
         assertEquals("ENABLED", doc.get("status").textValue());
-        assertEquals(Samples.AWS_KEY_WEST, doc.get("regions").get(1).get("key_spec").get("uri").textValue());
-        assertTrue(enabled.err().contains("ENABLED: us-east-1 ENABLED, us-west-2 ENABLED"), "progress on stderr: " + enabled.err());
+        assertEquals(
+                Samples.AWS_KEY_WEST,
+                doc.get("regions").get(1).get("key_spec").get("uri").textValue());
+        assertTrue(
+                enabled.err().contains("ENABLED: us-east-1 ENABLED, us-west-2 ENABLED"),
+                "progress on stderr: " + enabled.err());
 
         Cli.Result again = cli().run("enable", "--cluster", AWS_CLUSTER, "--manifest", manifest.toString());
         assertEquals(0, again.exit());
         assertTrue(again.out().contains("already enabled"), again.out());
-        long posts = sandbox.requestLog().exchanges(x -> x.method().equals("POST")).size();
+        long posts =
+                sandbox.requestLog().exchanges(x -> x.method().equals("POST")).size();
         assertEquals(1, posts, "the re-run sent no second enable");
 
         Cli.Result text = cli().run("status", "--cluster", AWS_CLUSTER);
         assertEquals(0, text.exit());
-        assertTrue(text.out().contains("CMEK ENABLED") && text.out().contains(Samples.AWS_KEY_EAST + " as " + Samples.AWS_ROLE), text.out());
+        assertTrue(
+                text.out().contains("CMEK ENABLED")
+                        && text.out().contains(Samples.AWS_KEY_EAST + " as " + Samples.AWS_ROLE),
+                text.out());
 
         String newKey = "arn:aws:kms:us-east-1:111122223333:key/00000000-1111-2222-3333-444444444444";
         Path rotation = file("rotate.json", Samples.oneRegion("us-east-1", "AWS_KMS", newKey, Samples.AWS_ROLE));
-        Cli.Result rotated = cli().run("rotate", "--cluster", AWS_CLUSTER, "--manifest", rotation.toString(), "-o", "json");
+        Cli.Result rotated =
+                cli().run("rotate", "--cluster", AWS_CLUSTER, "--manifest", rotation.toString(), "-o", "json");
         assertEquals(0, rotated.exit(), rotated.err());
-        assertEquals(newKey, JSON.readTree(rotated.out()).get("regions").get(0).get("key_spec").get("uri").textValue());
+        assertEquals(
+                newKey,
+                JSON.readTree(rotated.out())
+                        .get("regions")
+                        .get(0)
+                        .get("key_spec")
+                        .get("uri")
+                        .textValue());
 
         String euKey = "arn:aws:kms:eu-west-1:111122223333:key/00000000-1111-2222-3333-555555555555";
         Path eu = file("eu.json", Samples.oneRegion("eu-west-1", "AWS_KMS", euKey, Samples.AWS_ROLE));
-        Cli.Result added = cli().run("add-region", "--cluster", AWS_CLUSTER, "--region", "eu-west-1", "--nodes", "3", "--manifest", eu.toString());
+        Cli.Result added = cli().run(
+                        "add-region",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--region",
+                        "eu-west-1",
+                        "--nodes",
+                        "3",
+                        "--manifest",
+                        eu.toString());
         assertEquals(0, added.exit(), added.err());
         assertTrue(added.out().contains("eu-west-1") && added.out().contains("region added"), added.out());
-        Cli.Result addedAgain = cli().run("add-region", "--cluster", AWS_CLUSTER, "--region", "eu-west-1", "--nodes", "3", "--manifest", eu.toString());
+        Cli.Result addedAgain = cli().run(
+                        "add-region",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--region",
+                        "eu-west-1",
+                        "--nodes",
+                        "3",
+                        "--manifest",
+                        eu.toString());
         assertEquals(0, addedAgain.exit(), addedAgain.err());
         assertTrue(addedAgain.out().contains("region already present"), addedAgain.out());
 
-        Cli.Result notConfirmed = cli().typing("wrong-id\n").run("revoke", "--cluster", AWS_CLUSTER, "--api-only", "--evidence", dir.resolve("e1").toString());
+        Cli.Result notConfirmed = cli().typing("wrong-id\n")
+                .run(
+                        "revoke",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--api-only",
+                        "--evidence",
+                        dir.resolve("e1").toString());
         assertEquals(2, notConfirmed.exit());
-        assertEquals(0, sandbox.requestLog().exchanges(x -> x.method().equals("PATCH") && x.path().endsWith("/cmek")).size());
+        assertEquals(
+                0,
+                sandbox.requestLog()
+                        .exchanges(x -> x.method().equals("PATCH") && x.path().endsWith("/cmek"))
+                        .size());
 
-        Cli.Result revoked = cli().typing(AWS_CLUSTER + "\n").run("revoke", "--cluster", AWS_CLUSTER, "--api-only", "-o", "json",
-                "--evidence", dir.resolve("e2").toString());
+        Cli.Result revoked = cli().typing(AWS_CLUSTER + "\n")
+                .run(
+                        "revoke",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--api-only",
+                        "-o",
+                        "json",
+                        "--evidence",
+                        dir.resolve("e2").toString());
         assertEquals(0, revoked.exit(), revoked.err());
-        assertEquals("REVOKED", JSON.readTree(revoked.out()).get("status").get("status").textValue());
+        assertEquals(
+                "REVOKED",
+                JSON.readTree(revoked.out()).get("status").get("status").textValue());
         JsonNode evidence = JSON.readTree(Files.readString(dir.resolve("e2").resolve("revocation.json")));
-        assertEquals(List.of("intent", "api_revoke_sent", "api_revoked"),
-                evidence.get("steps").findValuesAsText("step"), "no cloud step with --api-only");
+        assertEquals(
+                List.of("intent", "api_revoke_sent", "api_revoked"),
+                evidence.get("steps").findValuesAsText("step"),
+                "no cloud step with --api-only");
 
         OpenApiContract.assertConforms(sandbox.requestLog().exchanges());
     }
@@ -147,35 +230,47 @@ class ApiCommandsTest {
     @Test
     void exitCodes_rejected_failed_timeout_unavailable() throws Exception {
         Path gcp = file("gcp.json", Samples.GCP_MANIFEST);
-        Cli.Result wrongKey = new Cli().env("COCKROACH_API_KEY", "CCDB1_not_the_key").env("COCKROACH_SERVER", sandbox.baseUri().toString())
+        Cli.Result wrongKey = new Cli()
+                .env("COCKROACH_API_KEY", "CCDB1_not_the_key")
+                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
                 .run("status", "--cluster", GCP_CLUSTER);
         assertEquals(3, wrongKey.exit());
         assertTrue(wrongKey.err().contains("HTTP 401"), wrongKey.err());
 
         Cli.Result unknown = cli().run("status", "--cluster", "00000000-0000-4000-8000-000000000000", "-o", "json");
         assertEquals(2, unknown.exit(), "an unknown cluster is bad input");
-        assertEquals(2, JSON.readTree(unknown.out()).get("error").get("exit_code").intValue());
+        assertEquals(
+                2, JSON.readTree(unknown.out()).get("error").get("exit_code").intValue());
 
-        sandbox.failNextCmekOperation(GCP_CLUSTER, "us-central1", "permission denied: cloudkms.cryptoKeyVersions.useToEncrypt");
+        sandbox.failNextCmekOperation(
+                GCP_CLUSTER, "us-central1", "permission denied: cloudkms.cryptoKeyVersions.useToEncrypt");
         Cli.Result failed = cli().run("enable", "--cluster", GCP_CLUSTER, "--manifest", gcp.toString());
         assertEquals(4, failed.exit(), failed.err());
         assertTrue(failed.err().contains("region us-central1 is ENABLE_FAILED: permission denied"), failed.err());
         assertEquals(4, cli().run("status", "--cluster", GCP_CLUSTER).exit(), "status reports the failure too");
 
         sandbox.setTransitionDelay(Duration.ofSeconds(30));
-        Cli.Result slow = cli().run("enable", "--cluster", GCP_CLUSTER, "--manifest", gcp.toString(), "--timeout", "1s");
+        Cli.Result slow =
+                cli().run("enable", "--cluster", GCP_CLUSTER, "--manifest", gcp.toString(), "--timeout", "1s");
         assertEquals(5, slow.exit(), "a failed enable is re-submitted, then the wait times out: " + slow.err());
-        assertEquals("PUT", sandbox.requestLog().exchanges(x -> !x.method().equals("GET")).get(1).method());
+        assertEquals(
+                "PUT",
+                sandbox.requestLog()
+                        .exchanges(x -> !x.method().equals("GET"))
+                        .get(1)
+                        .method());
 
-        Cli.Result down = new Cli().env("COCKROACH_API_KEY", Sandboxes.API_KEY).run("status", "--cluster", GCP_CLUSTER,
-                "--server", "http://127.0.0.1:9");
+        Cli.Result down = new Cli()
+                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
+                .run("status", "--cluster", GCP_CLUSTER, "--server", "http://127.0.0.1:9");
         assertEquals(6, down.exit(), down.err());
         assertTrue(down.err().contains("cannot reach http://127.0.0.1:9"), down.err());
     }
 
     @Test
     void noApiKey_isBadInputBeforeAnyRequest() {
-        Cli.Result r = new Cli().env("COCKROACH_SERVER", sandbox.baseUri().toString()).run("status", "--cluster", AWS_CLUSTER);
+        Cli.Result r =
+                new Cli().env("COCKROACH_SERVER", sandbox.baseUri().toString()).run("status", "--cluster", AWS_CLUSTER);
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("no API key: set COCKROACH_API_KEY or pass --api-key-file FILE"), r.err());
         assertEquals(0, sandbox.requestLog().size());
@@ -184,7 +279,8 @@ class ApiCommandsTest {
     @Test
     void apiKeyFile_isUsed(@TempDir Path keys) throws Exception {
         Path keyFile = Files.writeString(keys.resolve("key"), Sandboxes.API_KEY + "\n");
-        Cli.Result r = new Cli().env("COCKROACH_SERVER", sandbox.baseUri().toString())
+        Cli.Result r = new Cli()
+                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
                 .run("status", "--cluster", AWS_CLUSTER, "--api-key-file", keyFile.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(!r.all().contains(Sandboxes.API_KEY));

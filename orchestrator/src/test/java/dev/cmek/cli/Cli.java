@@ -34,8 +34,12 @@ public final class Cli {
     public Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        Terminal terminal = new Terminal(new BufferedReader(new StringReader(stdin)), new PrintWriter(out, true),
-                new PrintWriter(err, true), Map.copyOf(env), interactive);
+        Terminal terminal = new Terminal(
+                new BufferedReader(new StringReader(stdin)),
+                new PrintWriter(out, true),
+                new PrintWriter(err, true),
+                Map.copyOf(env),
+                interactive);
         int exit = Main.run(terminal, args);
         Result result = new Result(exit, out.toString(), err.toString());
         String key = env.get("COCKROACH_API_KEY");

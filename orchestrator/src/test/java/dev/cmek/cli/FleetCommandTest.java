@@ -42,7 +42,9 @@ class FleetCommandTest {
 
     /** {@code cmek fleet ...} through the real entry point. */
     private FleetRun cli() {
-        Cli cli = new Cli().env("COCKROACH_API_KEY", Sandboxes.API_KEY).env("COCKROACH_SERVER", sandbox.baseUri().toString());
+        Cli cli = new Cli()
+                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
+                .env("COCKROACH_SERVER", sandbox.baseUri().toString());
         return args -> {
             String[] withCommand = new String[args.length + 1];
             withCommand[0] = "fleet";
@@ -65,10 +67,19 @@ class FleetCommandTest {
         for (int i = 0; i < IDS.size(); i++) {
             assertTrue(out.get(i).startsWith(IDS.get(i) + "  ENABLED"), out.get(i));
         }
-        assertTrue(out.get(4).startsWith("4 clusters: 4 enabled, 0 already enabled, 0 skipped, 0 failed; exit code 0"), out.get(4));
-        assertEquals(4, r.err().lines().filter(l -> l.matches("\\[\\d/4] .* ENABLED in .*")).count(), r.err());
+        assertTrue(
+                out.get(4).startsWith("4 clusters: 4 enabled, 0 already enabled, 0 skipped, 0 failed; exit code 0"),
+                out.get(4));
+        assertEquals(
+                4,
+                r.err()
+                        .lines()
+                        .filter(l -> l.matches("\\[\\d/4] .* ENABLED in .*"))
+                        .count(),
+                r.err());
         JsonNode state = JSON.readTree(dir.resolve("fleet.json.state.json").toFile());
-        IDS.forEach(id -> assertEquals("ENABLED", state.get("clusters").get(id).get("outcome").asText()));
+        IDS.forEach(id -> assertEquals(
+                "ENABLED", state.get("clusters").get(id).get("outcome").asText()));
     }
 
     @Test
@@ -91,8 +102,15 @@ class FleetCommandTest {
             assertEquals(0, clusters.get(i).get("exit_code").asInt());
         }
         JsonNode summary = doc.get("summary");
-        assertEquals(List.of(4, 3, 0, 0, 1, 4), List.of(summary.get("total").asInt(), summary.get("enabled").asInt(),
-                summary.get("already_enabled").asInt(), summary.get("skipped").asInt(), summary.get("failed").asInt(), summary.get("exit_code").asInt()));
+        assertEquals(
+                List.of(4, 3, 0, 0, 1, 4),
+                List.of(
+                        summary.get("total").asInt(),
+                        summary.get("enabled").asInt(),
+                        summary.get("already_enabled").asInt(),
+                        summary.get("skipped").asInt(),
+                        summary.get("failed").asInt(),
+                        summary.get("exit_code").asInt()));
         assertTrue(r.err().contains(IDS.get(1) + " FAILED (exit 4)"), r.err());
 
         // Text for the same outcome (a fresh sandbox with the same failure) states the same facts.
@@ -102,8 +120,15 @@ class FleetCommandTest {
         sandbox.failNextCmekOperation(IDS.get(1), "eu-west-1", "access denied to key k2");
         Cli.Result text = cli().run(fleet.toString());
         assertEquals(4, text.exit());
-        assertTrue(text.out().lines().anyMatch(l -> l.startsWith(IDS.get(1) + "  FAILED (exit 4)") && l.contains("access denied to key k2")), text.out());
-        assertTrue(text.out().contains("4 clusters: 3 enabled, 0 already enabled, 0 skipped, 1 failed; exit code 4"), text.out());
+        assertTrue(
+                text.out()
+                        .lines()
+                        .anyMatch(l -> l.startsWith(IDS.get(1) + "  FAILED (exit 4)")
+                                && l.contains("access denied to key k2")),
+                text.out());
+        assertTrue(
+                text.out().contains("4 clusters: 3 enabled, 0 already enabled, 0 skipped, 1 failed; exit code 4"),
+                text.out());
     }
 
     @Test
@@ -119,21 +144,37 @@ class FleetCommandTest {
         for (int i = 0; i < 3; i++) {
             assertEquals("SKIPPED", clusters.get(i).get("outcome").asText());
             String id = IDS.get(i);
-            assertEquals(0, sandbox.requestLog().exchanges(x -> x.path().contains(id)).size(), id);
+            assertEquals(
+                    0,
+                    sandbox.requestLog().exchanges(x -> x.path().contains(id)).size(),
+                    id);
         }
         assertEquals("ENABLED", clusters.get(3).get("outcome").asText());
-        assertEquals(1, sandbox.requestLog().exchanges(x -> !x.method().equals("GET")).size(), "one PUT for the failed cluster");
+        assertEquals(
+                1,
+                sandbox.requestLog().exchanges(x -> !x.method().equals("GET")).size(),
+                "one PUT for the failed cluster");
 
         sandbox.requestLog().clear();
         Cli.Result recheck = cli().run(fleet.toString(), "--recheck", "--output", "json");
         assertEquals(0, recheck.exit(), recheck.err());
-        assertEquals(4, JSON.readTree(recheck.out()).get("summary").get("already_enabled").asInt());
-        assertEquals(0, sandbox.requestLog().exchanges(x -> !x.method().equals("GET")).size(), "nothing changed");
+        assertEquals(
+                4,
+                JSON.readTree(recheck.out())
+                        .get("summary")
+                        .get("already_enabled")
+                        .asInt());
+        assertEquals(
+                0,
+                sandbox.requestLog().exchanges(x -> !x.method().equals("GET")).size(),
+                "nothing changed");
     }
 
     @Test
     void fleet_badFleetFile_exits2_withOneLine_andSendsNothing() throws Exception {
-        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"clusters\": [{\"id\": \"" + IDS.get(0) + "\", \"manifest\": \"m.json\", \"region\": \"x\"}]}");
+        Path bad = Files.writeString(
+                dir.resolve("bad.json"),
+                "{\"clusters\": [{\"id\": \"" + IDS.get(0) + "\", \"manifest\": \"m.json\", \"region\": \"x\"}]}");
 
         Cli.Result r = cli().run(bad.toString());
 
@@ -149,14 +190,19 @@ class FleetCommandTest {
     void fleet_help_documentsTheFileFormatAndExitCode() {
         Cli.Result r = cli().run("--help");
         assertEquals(0, r.exit());
-        assertTrue(r.out().contains("\"provision\": true") && r.out().contains("first failed cluster in fleet-file order"), r.out());
+        assertTrue(
+                r.out().contains("\"provision\": true") && r.out().contains("first failed cluster in fleet-file order"),
+                r.out());
     }
 
     @Test
     void fleet_dryRun_checksEveryClusterAndChangesNothing() throws Exception {
         Cli.Result ok = cli().run(fleet.toString(), "--dry-run");
         assertEquals(0, ok.exit(), ok.err());
-        assertEquals(IDS.size(), ok.out().lines().filter(l -> l.contains("would enable with")).count(), ok.out());
+        assertEquals(
+                IDS.size(),
+                ok.out().lines().filter(l -> l.contains("would enable with")).count(),
+                ok.out());
 
         Files.writeString(dir.resolve("cmek_config.json"), "{\"region_specs\": []}");
         Cli.Result bad = cli().run(fleet.toString(), "--dry-run", "-o", "json");
@@ -164,7 +210,10 @@ class FleetCommandTest {
         JsonNode doc = JSON.readTree(bad.out());
         assertTrue(doc.get("dry_run").booleanValue());
         assertTrue(doc.get("clusters").get(0).get("would").asText().contains("region_specs is empty"), bad.out());
-        assertTrue(sandbox.requestLog().exchanges().stream().allMatch(x -> x.method().equals("GET")), "nothing but reads");
+        assertTrue(
+                sandbox.requestLog().exchanges().stream()
+                        .allMatch(x -> x.method().equals("GET")),
+                "nothing but reads");
         assertTrue(!Files.exists(dir.resolve("fleet.json.state.json")), "no state written");
     }
 }

@@ -19,7 +19,21 @@ class LocalCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
-    @ValueSource(strings = {"status", "plan", "provision", "enable", "rotate", "add-region", "verify", "revoke", "restore", "fleet", "manifest", "sandbox"})
+    @ValueSource(
+            strings = {
+                "status",
+                "plan",
+                "provision",
+                "enable",
+                "rotate",
+                "add-region",
+                "verify",
+                "revoke",
+                "restore",
+                "fleet",
+                "manifest",
+                "sandbox"
+            })
     void help_explainsEachCommand(String command) {
         Cli.Result r = new Cli().run(command, "--help");
         assertEquals(0, r.exit(), r.err());
@@ -42,8 +56,10 @@ class LocalCommandsTest {
 
     @Test
     void apiKeyAsFlag_isRefusedWithoutEchoingIt() {
-        for (String[] args : new String[][] {{"status", "--api-key=CCDB1_flagsecret", "--cluster", "x"},
-                {"status", "--api-key", "CCDB1_flagsecret", "--cluster", "x"}}) {
+        for (String[] args : new String[][] {
+            {"status", "--api-key=CCDB1_flagsecret", "--cluster", "x"},
+            {"status", "--api-key", "CCDB1_flagsecret", "--cluster", "x"}
+        }) {
             Cli.Result r = new Cli().run(args);
             assertEquals(2, r.exit());
             assertFalse(r.all().contains("CCDB1_flagsecret"), r.all());
@@ -68,11 +84,16 @@ class LocalCommandsTest {
 
     @Test
     void validate_badManifest_isOneLineWithExitTwo_andJsonErrorDocument(@TempDir Path dir) throws Exception {
-        Path file = Files.writeString(dir.resolve("bad.json"), Samples.oneRegion("us-east-1", "AWS_KMS", "not-an-arn", Samples.AWS_ROLE));
+        Path file = Files.writeString(
+                dir.resolve("bad.json"), Samples.oneRegion("us-east-1", "AWS_KMS", "not-an-arn", Samples.AWS_ROLE));
         Cli.Result r = new Cli().run("manifest", "validate", file.toString(), "-o", "json");
         assertEquals(2, r.exit());
         assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().startsWith("cmek: " + file + ": region_specs[0].key_spec: uri \"not-an-arn\" is not a KMS key ARN"), r.err());
+        assertTrue(
+                r.err()
+                        .startsWith("cmek: " + file
+                                + ": region_specs[0].key_spec: uri \"not-an-arn\" is not a KMS key ARN"),
+                r.err());
         JsonNode error = JSON.readTree(r.out()).get("error");
         assertEquals(2, error.get("exit_code").intValue());
         assertEquals("bad_input", error.get("kind").textValue());
@@ -81,17 +102,33 @@ class LocalCommandsTest {
     @Test
     void build_fromFlags_writesTheCanonicalManifest(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("cmek_config.json");
-        Cli.Result r = new Cli().run("manifest", "build",
-                "--region", "us-east-1", "--uri", Samples.AWS_KEY_EAST, "--principal", Samples.AWS_ROLE,
-                "--region", "us-west-2", "--uri", Samples.AWS_KEY_WEST, "--principal", Samples.AWS_ROLE,
-                "--out", out.toString());
+        Cli.Result r = new Cli()
+                .run(
+                        "manifest",
+                        "build",
+                        "--region",
+                        "us-east-1",
+                        "--uri",
+                        Samples.AWS_KEY_EAST,
+                        "--principal",
+                        Samples.AWS_ROLE,
+                        "--region",
+                        "us-west-2",
+                        "--uri",
+                        Samples.AWS_KEY_WEST,
+                        "--principal",
+                        Samples.AWS_ROLE,
+                        "--out",
+                        out.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals(Samples.AWS_MANIFEST, Files.readString(out));
     }
 
     @Test
     void build_fromFile_printsToStdout(@TempDir Path dir) throws Exception {
-        Path keys = Files.writeString(dir.resolve("keys.txt"), "# region uri principal\nus-central1 " + Samples.GCP_KEY + " " + Samples.GCP_SA + "\n");
+        Path keys = Files.writeString(
+                dir.resolve("keys.txt"),
+                "# region uri principal\nus-central1 " + Samples.GCP_KEY + " " + Samples.GCP_SA + "\n");
         Cli.Result r = new Cli().run("manifest", "build", "--from", keys.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals(Samples.GCP_MANIFEST, r.out());
@@ -107,8 +144,9 @@ class LocalCommandsTest {
 
     @Test
     void revoke_withoutYes_whenNotInteractive_refuses() {
-        Cli.Result r = new Cli().env("COCKROACH_API_KEY", "CCDB1_k").run("revoke", "--cluster", "c0ffee00-0000-4000-8000-000000000001",
-                "--server", "http://127.0.0.1:9");
+        Cli.Result r = new Cli()
+                .env("COCKROACH_API_KEY", "CCDB1_k")
+                .run("revoke", "--cluster", "c0ffee00-0000-4000-8000-000000000001", "--server", "http://127.0.0.1:9");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("refusing to revoke without --yes"), r.err());
     }

@@ -64,7 +64,8 @@ class WorkflowEndToEndTest {
     void startSandbox() {
         gcp.reset();
         sandbox = Sandboxes.start(Duration.ofMillis(100));
-        sandbox.setKeySpecCheck(CloudKeyChecks.of(Optional.of(CloudKeyChecks.aws(MOTO.clients())), Optional.of(CloudKeyChecks.gcp(gcp))));
+        sandbox.setKeySpecCheck(CloudKeyChecks.of(
+                Optional.of(CloudKeyChecks.aws(MOTO.clients())), Optional.of(CloudKeyChecks.gcp(gcp))));
         sandbox.setRejectInaccessibleKeys(true);
     }
 
@@ -79,9 +80,15 @@ class WorkflowEndToEndTest {
 
     private Cli cli() {
         String host = gcp.endpoint().orElseThrow();
-        return new Cli().env("COCKROACH_API_KEY", Sandboxes.API_KEY).env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString()).env("AWS_ACCESS_KEY_ID", "test").env("AWS_SECRET_ACCESS_KEY", "test")
-                .env("CLOUDKMS_EMULATOR_HOST", host).env("IAM_EMULATOR_HOST", host).env("CMEK_GCP_PROJECT", GCP_PROJECT);
+        return new Cli()
+                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
+                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
+                .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "test")
+                .env("CLOUDKMS_EMULATOR_HOST", host)
+                .env("IAM_EMULATOR_HOST", host)
+                .env("CMEK_GCP_PROJECT", GCP_PROJECT);
     }
 
     private static Cli.Result ok(Cli.Result r) {
@@ -101,55 +108,107 @@ class WorkflowEndToEndTest {
         assertEquals(List.of("us-east-1", "us-west-2"), manifest.regions());
         assertEquals(1, roles());
         assertEquals(2, ourKeys());
-        JsonNode again = JSON.readTree(ok(cli().run("provision", "--cluster", AWS_CLUSTER, "--out", manifestFile.toString(), "-o", "json")).out());
+        JsonNode again = JSON.readTree(
+                ok(cli().run("provision", "--cluster", AWS_CLUSTER, "--out", manifestFile.toString(), "-o", "json"))
+                        .out());
         assertFalse(again.get("changed").booleanValue(), "a second run changes nothing");
 
         ok(cli().run("enable", "--cluster", AWS_CLUSTER, "--manifest", manifestFile.toString()));
         ok(cli().run("verify", "--cluster", AWS_CLUSTER));
 
-        JsonNode rotated = JSON.readTree(ok(cli().run("rotate", "--cluster", AWS_CLUSTER, "--new-key", "-o", "json")).out());
-        String newEast = rotated.get("regions").get(0).get("key_spec").get("uri").textValue();
+        JsonNode rotated = JSON.readTree(ok(cli().run("rotate", "--cluster", AWS_CLUSTER, "--new-key", "-o", "json"))
+                .out());
+        String newEast =
+                rotated.get("regions").get(0).get("key_spec").get("uri").textValue();
         assertNotEquals(manifest.find("us-east-1").orElseThrow().keySpec().uri(), newEast);
         assertEquals(4, ourKeys(), "a new key per region; the old ones stay");
-        String oldPolicy = MOTO.clients().kms(Region.US_EAST_1)
-                .getKeyPolicy(b -> b.keyId(manifest.find("us-east-1").orElseThrow().keySpec().uri()).policyName("default")).policy();
+        String oldPolicy = MOTO.clients()
+                .kms(Region.US_EAST_1)
+                .getKeyPolicy(b -> b.keyId(manifest.find("us-east-1")
+                                .orElseThrow()
+                                .keySpec()
+                                .uri())
+                        .policyName("default"))
+                .policy();
         assertTrue(oldPolicy.contains("CrdbCmekGrant"), "the old key keeps its grant until the operator removes it");
         ok(cli().run("verify", "--cluster", AWS_CLUSTER));
         ok(cli().run("rotate", "--cluster", AWS_CLUSTER, "--new-version", "--regions", "us-east-1"));
 
-        Cli.Result added = ok(cli().run("add-region", "--cluster", AWS_CLUSTER, "--region", "eu-west-1", "--nodes", "3", "--provision"));
+        Cli.Result added = ok(cli().run(
+                        "add-region",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--region",
+                        "eu-west-1",
+                        "--nodes",
+                        "3",
+                        "--provision"));
         assertTrue(added.out().contains("eu-west-1"), added.out());
         ok(cli().run("verify", "--cluster", AWS_CLUSTER));
 
         Path evidence = dir.resolve("evidence");
-        JsonNode revoked = JSON.readTree(ok(cli().run("revoke", "--cluster", AWS_CLUSTER, "--yes", "--immediate", "--evidence", evidence.toString(),
-                "-o", "json")).out());
+        JsonNode revoked = JSON.readTree(ok(cli().run(
+                                "revoke",
+                                "--cluster",
+                                AWS_CLUSTER,
+                                "--yes",
+                                "--immediate",
+                                "--evidence",
+                                evidence.toString(),
+                                "-o",
+                                "json"))
+                .out());
         assertEquals("REVOKED", revoked.get("status").get("status").textValue());
         assertTrue(revoked.get("removed").size() >= 4, revoked.toString());
         JsonNode record = JSON.readTree(Files.readString(evidence.resolve("revocation.json")));
-        assertEquals(List.of("intent", "cloud_revocation_planned", "cloud_grants_removed", "api_revoke_sent", "api_revoked"),
+        assertEquals(
+                List.of("intent", "cloud_revocation_planned", "cloud_grants_removed", "api_revoke_sent", "api_revoked"),
                 record.get("steps").findValuesAsText("step"));
         assertFalse(Files.readString(evidence.resolve("revocation.json")).contains(Sandboxes.API_KEY));
         Cli.Result broken = cli().run("verify", "--cluster", AWS_CLUSTER);
         assertEquals(7, broken.exit(), broken.out());
 
         Cli.Result restored = ok(cli().run("restore", "--evidence", evidence.toString()));
-        assertTrue(restored.out().contains("Tell CockroachDB support: CMEK access for cluster " + AWS_CLUSTER), restored.out());
+        assertTrue(
+                restored.out().contains("Tell CockroachDB support: CMEK access for cluster " + AWS_CLUSTER),
+                restored.out());
         ok(cli().run("verify", "--cluster", AWS_CLUSTER));
         assertNoKeyDestroyed();
     }
 
     @Test
     void gcp_enableProvisionRotateRevokeRestore() throws Exception {
-        Cli.Result enabled = ok(cli().run("enable", "--cluster", GCP_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString(), "-o", "json"));
+        Cli.Result enabled = ok(cli().run(
+                        "enable",
+                        "--cluster",
+                        GCP_CLUSTER,
+                        "--provision",
+                        "--out",
+                        dir.resolve("m.json").toString(),
+                        "-o",
+                        "json"));
         assertEquals("ENABLED", JSON.readTree(enabled.out()).get("status").textValue());
         assertEquals(1, gcp.serviceAccountCount());
         ok(cli().run("verify", "--cluster", GCP_CLUSTER));
-        ok(cli().run("enable", "--cluster", GCP_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString()));
+        ok(cli().run(
+                        "enable",
+                        "--cluster",
+                        GCP_CLUSTER,
+                        "--provision",
+                        "--out",
+                        dir.resolve("m.json").toString()));
         assertEquals(1, gcp.cryptoKeyCount(), "re-run made nothing new");
 
-        JsonNode rotated = JSON.readTree(ok(cli().run("rotate", "--cluster", GCP_CLUSTER, "--new-key", "-o", "json")).out());
-        assertTrue(rotated.get("regions").get(0).get("key_spec").get("uri").textValue().endsWith("/cryptoKeys/crdb-cmek-g2"), rotated.toString());
+        JsonNode rotated = JSON.readTree(ok(cli().run("rotate", "--cluster", GCP_CLUSTER, "--new-key", "-o", "json"))
+                .out());
+        assertTrue(
+                rotated.get("regions")
+                        .get(0)
+                        .get("key_spec")
+                        .get("uri")
+                        .textValue()
+                        .endsWith("/cryptoKeys/crdb-cmek-g2"),
+                rotated.toString());
         ok(cli().run("rotate", "--cluster", GCP_CLUSTER, "--new-version"));
 
         Path evidence = dir.resolve("evidence");
@@ -157,27 +216,52 @@ class WorkflowEndToEndTest {
         assertEquals(7, cli().run("verify", "--cluster", GCP_CLUSTER).exit());
         ok(cli().run("restore", "--evidence", evidence.toString()));
         ok(cli().run("verify", "--cluster", GCP_CLUSTER));
-        assertEquals(0, gcp.callCounts().entrySet().stream()
-                .filter(e -> e.getKey().contains("Destroy") || e.getKey().contains("Delete") || e.getKey().endsWith("UpdateCryptoKey"))
-                .mapToInt(java.util.Map.Entry::getValue).sum(), "no destroy, delete or key update call: " + gcp.callCounts());
+        assertEquals(
+                0,
+                gcp.callCounts().entrySet().stream()
+                        .filter(e -> e.getKey().contains("Destroy")
+                                || e.getKey().contains("Delete")
+                                || e.getKey().endsWith("UpdateCryptoKey"))
+                        .mapToInt(java.util.Map.Entry::getValue)
+                        .sum(),
+                "no destroy, delete or key update call: " + gcp.callCounts());
     }
 
     @Test
     void jsonAndText_holdTheSameFacts() throws Exception {
-        ok(cli().run("enable", "--cluster", GCP_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString()));
-        JsonNode status = JSON.readTree(ok(cli().run("status", "--cluster", GCP_CLUSTER, "-o", "json")).out());
+        ok(cli().run(
+                        "enable",
+                        "--cluster",
+                        GCP_CLUSTER,
+                        "--provision",
+                        "--out",
+                        dir.resolve("m.json").toString()));
+        JsonNode status = JSON.readTree(
+                ok(cli().run("status", "--cluster", GCP_CLUSTER, "-o", "json")).out());
         String text = ok(cli().run("status", "--cluster", GCP_CLUSTER)).out();
         assertTrue(text.contains("CMEK " + status.get("status").textValue()), text);
         for (JsonNode region : status.get("regions")) {
-            assertTrue(text.contains(region.get("region").textValue()) && text.contains(region.get("status").textValue())
-                    && text.contains(region.get("key_spec").get("uri").textValue() + " as " + region.get("key_spec").get("auth_principal").textValue()), text);
+            assertTrue(
+                    text.contains(region.get("region").textValue())
+                            && text.contains(region.get("status").textValue())
+                            && text.contains(region.get("key_spec").get("uri").textValue() + " as "
+                                    + region.get("key_spec")
+                                            .get("auth_principal")
+                                            .textValue()),
+                    text);
         }
-        JsonNode verify = JSON.readTree(ok(cli().run("verify", "--cluster", GCP_CLUSTER, "-o", "json")).out());
+        JsonNode verify = JSON.readTree(
+                ok(cli().run("verify", "--cluster", GCP_CLUSTER, "-o", "json")).out());
         String verifyText = ok(cli().run("verify", "--cluster", GCP_CLUSTER)).out();
         assertTrue(verify.get("ok").booleanValue());
-        verify.get("regions").fields().forEachRemaining(e -> assertTrue(
-                verifyText.contains(e.getKey()) && verifyText.contains(e.getValue().get("key").textValue()), verifyText));
-        JsonNode plan = JSON.readTree(ok(cli().run("plan", "--cluster", GCP_CLUSTER, "-o", "json")).out());
+        verify.get("regions")
+                .fields()
+                .forEachRemaining(e -> assertTrue(
+                        verifyText.contains(e.getKey())
+                                && verifyText.contains(e.getValue().get("key").textValue()),
+                        verifyText));
+        JsonNode plan = JSON.readTree(
+                ok(cli().run("plan", "--cluster", GCP_CLUSTER, "-o", "json")).out());
         String planText = ok(cli().run("plan", "--cluster", GCP_CLUSTER)).out();
         for (JsonNode change : plan.get("changes")) {
             assertTrue(planText.contains(change.get("resource").textValue()), planText);
@@ -187,7 +271,13 @@ class WorkflowEndToEndTest {
     @Test
     void iamPropagationDelay_enableRetriesUntilTheKeyIsUsable() {
         gcp.propagationDelay(Duration.ofMillis(1500));
-        Cli.Result r = ok(cli().run("enable", "--cluster", GCP_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString()));
+        Cli.Result r = ok(cli().run(
+                        "enable",
+                        "--cluster",
+                        GCP_CLUSTER,
+                        "--provision",
+                        "--out",
+                        dir.resolve("m.json").toString()));
         assertTrue(r.err().contains("key not accessible yet"), r.err());
         gcp.propagationDelay(Duration.ZERO);
     }
@@ -198,11 +288,26 @@ class WorkflowEndToEndTest {
         ok(cli().run("provision", "--cluster", AWS_CLUSTER, "--out", manifestFile.toString()));
         Manifest provisioned = ManifestCodec.read(manifestFile);
         String role = provisioned.regionSpecs().get(0).keySpec().authPrincipal();
-        String ungranted = MOTO.clients().kms(Region.US_EAST_1).createKey(b -> b.description("no grant for CockroachDB")).keyMetadata().arn();
-        Path handMade = Files.writeString(dir.resolve("hand.json"), ManifestCodec.format(new Manifest(List.of(
-                new dev.cmek.model.RegionSpec("us-east-1", new dev.cmek.model.KeySpec(dev.cmek.model.KeyType.AWS_KMS, ungranted, role)),
-                provisioned.find("us-west-2").orElseThrow()))));
-        Cli.Result r = cli().run("enable", "--cluster", AWS_CLUSTER, "--manifest", handMade.toString(), "--propagation-timeout", "1s");
+        String ungranted = MOTO.clients()
+                .kms(Region.US_EAST_1)
+                .createKey(b -> b.description("no grant for CockroachDB"))
+                .keyMetadata()
+                .arn();
+        Path handMade = Files.writeString(
+                dir.resolve("hand.json"),
+                ManifestCodec.format(new Manifest(List.of(
+                        new dev.cmek.model.RegionSpec(
+                                "us-east-1",
+                                new dev.cmek.model.KeySpec(dev.cmek.model.KeyType.AWS_KMS, ungranted, role)),
+                        provisioned.find("us-west-2").orElseThrow()))));
+        Cli.Result r = cli().run(
+                        "enable",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--manifest",
+                        handMade.toString(),
+                        "--propagation-timeout",
+                        "1s");
         assertEquals(3, r.exit(), r.err());
         assertTrue(r.err().contains("AccessDenied") && r.err().contains(ungranted), r.err());
         var posts = sandbox.requestLog().exchanges(x -> x.method().equals("POST"));
@@ -213,17 +318,35 @@ class WorkflowEndToEndTest {
     @Test
     void runCutShort_isFinishedByARerun_withoutDuplicates() {
         sandbox.failNextRequests(1, 500, "POST", ".*/cmek");
-        Cli.Result cut = cli().run("enable", "--cluster", AWS_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString());
+        Cli.Result cut = cli().run(
+                        "enable",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--provision",
+                        "--out",
+                        dir.resolve("m.json").toString());
         assertEquals(6, cut.exit(), cut.err());
         assertEquals(2, ourKeys());
-        ok(cli().run("enable", "--cluster", AWS_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString()));
+        ok(cli().run(
+                        "enable",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--provision",
+                        "--out",
+                        dir.resolve("m.json").toString()));
         assertEquals(1, roles());
         assertEquals(2, ourKeys(), "no duplicate keys");
     }
 
     @Test
     void revokeCutShort_isFinishedByTheSameCommand_andRestoreUsesTheFirstRecord() throws Exception {
-        ok(cli().run("enable", "--cluster", AWS_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString()));
+        ok(cli().run(
+                        "enable",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--provision",
+                        "--out",
+                        dir.resolve("m.json").toString()));
         Path evidence = dir.resolve("evidence");
         sandbox.failNextRequests(1, 500, "PATCH", ".*/cmek");
         Cli.Result cut = cli().run("revoke", "--cluster", AWS_CLUSTER, "--yes", "--evidence", evidence.toString());
@@ -245,12 +368,25 @@ class WorkflowEndToEndTest {
     @Test
     void rateLimitedAndFailedOutcomes() {
         sandbox.setRateLimitPerSecond(3);
-        ok(cli().run("enable", "--cluster", AWS_CLUSTER, "--provision", "--out", dir.resolve("m.json").toString()));
+        ok(cli().run(
+                        "enable",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--provision",
+                        "--out",
+                        dir.resolve("m.json").toString()));
         assertFalse(sandbox.requestLog().exchanges(x -> x.status() == 429).isEmpty(), "the sandbox pushed back");
         sandbox.setRateLimitPerSecond(10);
 
-        sandbox.failNextCmekOperation(GCP_CLUSTER, "us-central1", "permission denied on cryptoKeyVersions.useToEncrypt");
-        Cli.Result failed = cli().run("enable", "--cluster", GCP_CLUSTER, "--provision", "--out", dir.resolve("g.json").toString());
+        sandbox.failNextCmekOperation(
+                GCP_CLUSTER, "us-central1", "permission denied on cryptoKeyVersions.useToEncrypt");
+        Cli.Result failed = cli().run(
+                        "enable",
+                        "--cluster",
+                        GCP_CLUSTER,
+                        "--provision",
+                        "--out",
+                        dir.resolve("g.json").toString());
         assertEquals(4, failed.exit(), failed.err());
         assertTrue(failed.err().contains("region us-central1 is ENABLE_FAILED: permission denied"), failed.err());
     }
@@ -262,13 +398,31 @@ class WorkflowEndToEndTest {
                 cli().run("provision", "--cluster", "00000000-0000-4000-8000-000000000000"),
                 cli().run("enable", "--cluster", "00000000-0000-4000-8000-000000000000", "--provision"),
                 cli().run("rotate", "--cluster", AWS_CLUSTER, "--new-key", "--regions", "eu-central-1"),
-                cli().run("add-region", "--cluster", AWS_CLUSTER, "--region", "Not A Region", "--nodes", "3", "--provision"),
-                cli().run("add-region", "--cluster", AWS_CLUSTER, "--region", "eu-west-1", "--nodes", "0", "--provision"),
+                cli().run(
+                                "add-region",
+                                "--cluster",
+                                AWS_CLUSTER,
+                                "--region",
+                                "Not A Region",
+                                "--nodes",
+                                "3",
+                                "--provision"),
+                cli().run(
+                                "add-region",
+                                "--cluster",
+                                AWS_CLUSTER,
+                                "--region",
+                                "eu-west-1",
+                                "--nodes",
+                                "0",
+                                "--provision"),
                 cli().run("revoke", "--cluster", AWS_CLUSTER),
                 cli().run("revoke", "--cluster", AWS_CLUSTER, "--yes", "--cloud-only", "--api-only"),
                 cli().run("restore", "--evidence", dir.resolve("nowhere").toString()),
                 cli().run("restore", "--evidence", garbage.toString()),
-                new Cli().env("COCKROACH_API_KEY", Sandboxes.API_KEY).env("COCKROACH_SERVER", sandbox.baseUri().toString())
+                new Cli()
+                        .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
+                        .env("COCKROACH_SERVER", sandbox.baseUri().toString())
                         .run("provision", "--cluster", GCP_CLUSTER),
                 cli().run("provision", "--cluster", AWS_CLUSTER, "--existing-key", "us-east-1"),
                 cli().run("verify", "--cluster", AWS_CLUSTER));
@@ -279,18 +433,24 @@ class WorkflowEndToEndTest {
         }
         assertEquals(0, roles(), "nothing was made in AWS");
         assertEquals(0, gcp.serviceAccountCount(), "nothing was made in GCP");
-        assertTrue(sandbox.requestLog().exchanges().stream().allMatch(x -> x.method().equals("GET")), "nothing was sent but reads");
+        assertTrue(
+                sandbox.requestLog().exchanges().stream()
+                        .allMatch(x -> x.method().equals("GET")),
+                "nothing was sent but reads");
     }
 
     private static int roles() {
-        return (int) MOTO.clients().iam().listRolesPaginator().roles().stream().filter(r -> r.roleName().startsWith("crdb-cmek-")).count();
+        return (int) MOTO.clients().iam().listRolesPaginator().roles().stream()
+                .filter(r -> r.roleName().startsWith("crdb-cmek-"))
+                .count();
     }
 
     private static int ourKeys() {
         int count = 0;
         for (Region region : List.of(Region.US_EAST_1, Region.US_WEST_2, Region.EU_WEST_1)) {
             count += (int) MOTO.clients().kms(region).listAliasesPaginator().aliases().stream()
-                    .filter(a -> a.aliasName().startsWith("alias/crdb-cmek-")).count();
+                    .filter(a -> a.aliasName().startsWith("alias/crdb-cmek-"))
+                    .count();
         }
         return count;
     }
@@ -299,7 +459,8 @@ class WorkflowEndToEndTest {
         for (Region region : List.of(Region.US_EAST_1, Region.US_WEST_2, Region.EU_WEST_1)) {
             var kms = MOTO.clients().kms(region);
             for (KeyListEntry key : kms.listKeysPaginator().keys()) {
-                KeyState state = kms.describeKey(b -> b.keyId(key.keyId())).keyMetadata().keyState();
+                KeyState state =
+                        kms.describeKey(b -> b.keyId(key.keyId())).keyMetadata().keyState();
                 assertEquals(KeyState.ENABLED, state, "key " + key.keyArn() + " in " + region);
             }
         }

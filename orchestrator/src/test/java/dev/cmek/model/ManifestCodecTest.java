@@ -70,7 +70,9 @@ class ManifestCodecTest {
         CmekException e = assertThrows(CmekException.class, () -> ManifestCodec.parse(bad.json(), "m.json"));
         assertEquals(ExitCode.BAD_INPUT, e.exitCode());
         assertTrue(e.getMessage().startsWith("m.json: "), e.getMessage());
-        assertTrue(e.getMessage().contains(bad.expected()), () -> "expected '" + bad.expected() + "' in: " + e.getMessage());
+        assertTrue(
+                e.getMessage().contains(bad.expected()),
+                () -> "expected '" + bad.expected() + "' in: " + e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
 

@@ -2,10 +2,13 @@ package dev.cmek.model;
 
 /** Well-formed key material used across tests. */
 public final class Samples {
-    public static final String AWS_KEY_EAST = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-    public static final String AWS_KEY_WEST = "arn:aws:kms:us-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab";
+    public static final String AWS_KEY_EAST =
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    public static final String AWS_KEY_WEST =
+            "arn:aws:kms:us-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab";
     public static final String AWS_ROLE = "arn:aws:iam::111122223333:role/crdb-cmek-role";
-    public static final String GCP_KEY = "projects/acme-prod/locations/us-central1/keyRings/crdb-cmek/cryptoKeys/cluster-key";
+    public static final String GCP_KEY =
+            "projects/acme-prod/locations/us-central1/keyRings/crdb-cmek/cryptoKeys/cluster-key";
     public static final String GCP_SA = "crdb-cmek-sa@acme-prod.iam.gserviceaccount.com";
 
     /** A canonical two-region AWS manifest, exactly as {@link ManifestCodec#format} writes it. */
@@ -51,7 +54,7 @@ public final class Samples {
 
     /** A one-region manifest around the given key_spec fields. */
     public static String oneRegion(String region, String type, String uri, String principal) {
-        return "{\"region_specs\":[{\"region\":\"" + region + "\",\"key_spec\":{\"type\":\"" + type + "\",\"uri\":\"" + uri
-                + "\",\"auth_principal\":\"" + principal + "\"}}]}";
+        return "{\"region_specs\":[{\"region\":\"" + region + "\",\"key_spec\":{\"type\":\"" + type + "\",\"uri\":\""
+                + uri + "\",\"auth_principal\":\"" + principal + "\"}}]}";
     }
 }

@@ -35,7 +35,8 @@ class CmekErrorsTest {
         api.post("/api/v1/clusters/" + id + "/cmek", BOTH).assertError(404, "not found");
         api.put("/api/v1/clusters/" + id + "/cmek", BOTH).assertError(404, "not found");
         api.patch("/api/v1/clusters/" + id + "/cmek", "{\"action\":\"REVOKE\"}").assertError(404, "not found");
-        api.patch("/api/v1/clusters/" + id, "{\"dedicated\":{\"region_nodes\":{\"x\":1}}}").assertError(404, "not found");
+        api.patch("/api/v1/clusters/" + id, "{\"dedicated\":{\"region_nodes\":{\"x\":1}}}")
+                .assertError(404, "not found");
         assertEquals(5, api.get("/api/v1/clusters/" + id).body().get("code").asInt(), "gRPC NOT_FOUND in the body");
     }
 
@@ -74,7 +75,8 @@ class CmekErrorsTest {
         String badRole = """
                 {"region":"us-east-1","key_spec":{"type":"AWS_KMS","uri":"arn:aws:kms:us-east-1:111122223333:key/k1",
                  "auth_principal":"arn:aws:iam::111122223333:user/bob"}}""";
-        api.post(CMEK, regionSpecs(badRole, awsSpec("eu-west-1", "k2"))).assertError(400, "auth_principal must be an IAM role ARN");
+        api.post(CMEK, regionSpecs(badRole, awsSpec("eu-west-1", "k2")))
+                .assertError(400, "auth_principal must be an IAM role ARN");
         String keyVersion = """
                 {"region":"us-central1","key_spec":{"type":"GCP_CLOUD_KMS",
                  "uri":"projects/customer-proj/locations/us/keyRings/r/cryptoKeys/k/cryptoKeyVersions/1",
@@ -112,7 +114,8 @@ class CmekErrorsTest {
         assertEquals(200, api.post(CMEK, BOTH).status());
         api.put(CMEK, regionSpecs(awsSpec("us-east-1", "k3"))).assertError(409, "a CMEK operation is in progress");
         api.patch(CMEK, "{\"action\":\"REVOKE\"}").assertError(409, "locked");
-        api.patch(CLUSTER, "{\"dedicated\":{\"region_nodes\":{\"us-east-1\":3,\"eu-west-1\":5}}}").assertError(409, "locked");
+        api.patch(CLUSTER, "{\"dedicated\":{\"region_nodes\":{\"us-east-1\":3,\"eu-west-1\":5}}}")
+                .assertError(409, "locked");
         assertEquals(200, api.get(CMEK).status(), "reads are not locked");
     }
 
@@ -130,7 +133,8 @@ class CmekErrorsTest {
 
     @Test
     void revoke_unknownOrMissingAction_beforeEnable_twice_are400() throws Exception {
-        api.patch(CMEK, "{\"action\":\"DISABLE\"}").assertError(400, "unknown action DISABLE; the only action is REVOKE");
+        api.patch(CMEK, "{\"action\":\"DISABLE\"}")
+                .assertError(400, "unknown action DISABLE; the only action is REVOKE");
         api.patch(CMEK, "{}").assertError(400, "action is required");
         api.patch(CMEK, "{\"action\":\"REVOKE\"}").assertError(400, "CMEK is not enabled");
         api.post(CMEK, BOTH);
@@ -143,12 +147,15 @@ class CmekErrorsTest {
     @Test
     void addRegion_errors_are400() throws Exception {
         api.patch(CLUSTER, "{\"dedicated\":{\"region_nodes\":{\"us-east-1\":3,\"ap-south-1\":3}}}")
-                .assertError(400, "must list every existing region of cluster " + AWS_CLUSTER
-                        + " (the sandbox does not remove regions); missing: [eu-west-1]");
+                .assertError(
+                        400,
+                        "must list every existing region of cluster " + AWS_CLUSTER
+                                + " (the sandbox does not remove regions); missing: [eu-west-1]");
         api.patch(CLUSTER, """
-                {"dedicated":{"region_nodes":{"us-east-1":3,"eu-west-1":3,"ap-south-1":3},"cmek_region_specs":[%s]}}"""
-                .formatted(awsSpec("ap-south-1", "k9"))).assertError(400, "CMEK is not enabled on cluster");
-        api.patch(CLUSTER, "{\"dedicated\":{\"cmek_region_specs\":[]}}").assertError(400, "needs dedicated.region_nodes");
+                {"dedicated":{"region_nodes":{"us-east-1":3,"eu-west-1":3,"ap-south-1":3},"cmek_region_specs":[%s]}}""".formatted(awsSpec("ap-south-1", "k9")))
+                .assertError(400, "CMEK is not enabled on cluster");
+        api.patch(CLUSTER, "{\"dedicated\":{\"cmek_region_specs\":[]}}")
+                .assertError(400, "needs dedicated.region_nodes");
         api.patch(CLUSTER, "{\"labels\":{\"a\":\"b\"}}").assertError(400, "the sandbox supports only");
         api.patch(CLUSTER, "{\"dedicated\":{\"region_nodes\":{\"us-east-1\":0,\"eu-west-1\":3}}}")
                 .assertError(400, "must be a positive integer");
@@ -158,20 +165,21 @@ class CmekErrorsTest {
         api.patch(CLUSTER, "{\"dedicated\":{\"region_nodes\":{\"us-east-1\":3,\"eu-west-1\":3,\"ap-south-1\":3}}}")
                 .assertError(400, "new region ap-south-1 needs an entry in dedicated.cmek_region_specs");
         api.patch(CLUSTER, """
-                {"dedicated":{"region_nodes":{"us-east-1":3,"eu-west-1":3,"ap-south-1":3},"cmek_region_specs":[%s,%s]}}"""
-                .formatted(awsSpec("ap-south-1", "k9"), awsSpec("us-east-1", "k1")))
+                {"dedicated":{"region_nodes":{"us-east-1":3,"eu-west-1":3,"ap-south-1":3},"cmek_region_specs":[%s,%s]}}""".formatted(awsSpec("ap-south-1", "k9"), awsSpec("us-east-1", "k1")))
                 .assertError(400, "may list only new regions; region us-east-1 already exists");
         api.patch(CLUSTER, """
-                {"dedicated":{"region_nodes":{"us-east-1":3,"eu-west-1":3},"cmek_region_specs":[%s]}}"""
-                .formatted(awsSpec("ap-south-1", "k9"))).assertError(400, "not in dedicated.region_nodes");
+                {"dedicated":{"region_nodes":{"us-east-1":3,"eu-west-1":3},"cmek_region_specs":[%s]}}""".formatted(awsSpec("ap-south-1", "k9")))
+                .assertError(400, "not in dedicated.region_nodes");
         assertEquals(2, api.get(CLUSTER).body().get("regions").size(), "failed updates change nothing");
     }
 
     @Test
     void concurrentEnables_exactlyOneWins_theOthersAreLockedOrRejected() {
         List<CompletableFuture<SandboxFixture.Reply>> calls = IntStream.range(0, 8)
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> api.post(CMEK, BOTH))).toList();
-        List<Integer> statuses = calls.stream().map(c -> c.join().status()).sorted().toList();
+                .mapToObj(i -> CompletableFuture.supplyAsync(() -> api.post(CMEK, BOTH)))
+                .toList();
+        List<Integer> statuses =
+                calls.stream().map(c -> c.join().status()).sorted().toList();
         assertEquals(200, statuses.get(0));
         assertEquals(1, statuses.stream().filter(s -> s == 200).count(), statuses.toString());
         assertTrue(statuses.stream().allMatch(s -> s == 200 || s == 409), statuses.toString());

@@ -63,20 +63,32 @@ class CmekLifecycleTest {
         assertEquals(200, r.status(), r.body().toString());
         assertEquals("ENABLING", r.body().get("status").asText());
         assertEquals(2, r.body().get("region_infos").size());
-        assertEquals("eu-west-1", r.body().get("region_infos").get(0).get("region").asText(), "sorted by name");
+        assertEquals(
+                "eu-west-1", r.body().get("region_infos").get(0).get("region").asText(), "sorted by name");
         JsonNode key = region(r.body(), "us-east-1").get("key_infos").get(0);
         assertEquals("ENABLING", key.get("status").asText());
-        assertEquals("arn:aws:kms:us-east-1:111122223333:key/k1", key.get("spec").get("uri").asText());
+        assertEquals(
+                "arn:aws:kms:us-east-1:111122223333:key/k1",
+                key.get("spec").get("uri").asText());
 
-        assertEquals("CRDB_CMEK_OPERATION_RUNNING",
-                api.get("/api/v1/clusters/" + AWS_CLUSTER).body().get("operation_status").asText());
+        assertEquals(
+                "CRDB_CMEK_OPERATION_RUNNING",
+                api.get("/api/v1/clusters/" + AWS_CLUSTER)
+                        .body()
+                        .get("operation_status")
+                        .asText());
 
         JsonNode done = api.awaitCmek(AWS_CLUSTER, status("ENABLED"));
         for (JsonNode region : done.get("region_infos")) {
             assertEquals("ENABLED", region.get("status").asText());
             assertEquals("ENABLED", region.get("key_infos").get(0).get("status").asText());
         }
-        assertEquals("UNSPECIFIED", api.get("/api/v1/clusters/" + AWS_CLUSTER).body().get("operation_status").asText());
+        assertEquals(
+                "UNSPECIFIED",
+                api.get("/api/v1/clusters/" + AWS_CLUSTER)
+                        .body()
+                        .get("operation_status")
+                        .asText());
     }
 
     @Test
@@ -129,7 +141,8 @@ class CmekLifecycleTest {
                 {"dedicated": {"region_nodes": {"us-east-1": 3, "eu-west-1": 3, "ap-south-1": 5},
                                "cmek_region_specs": [%s]}}""".formatted(awsSpec("ap-south-1", "k9")));
         assertEquals(200, r.status(), r.body().toString());
-        assertEquals("CRDB_CMEK_OPERATION_RUNNING", r.body().get("operation_status").asText());
+        assertEquals(
+                "CRDB_CMEK_OPERATION_RUNNING", r.body().get("operation_status").asText());
         List<String> names = new ArrayList<>();
         r.body().get("regions").forEach(n -> names.add(n.get("name").asText()));
         assertEquals(List.of("us-east-1", "eu-west-1", "ap-south-1"), names);
@@ -137,12 +150,19 @@ class CmekLifecycleTest {
 
         JsonNode done = api.awaitCmek(AWS_CLUSTER, status("ENABLED"));
         assertEquals("ENABLED", region(done, "ap-south-1").get("status").asText());
-        assertTrue(region(done, "ap-south-1").get("key_infos").get(0).get("spec").get("uri").asText().endsWith("key/k9"));
+        assertTrue(region(done, "ap-south-1")
+                .get("key_infos")
+                .get(0)
+                .get("spec")
+                .get("uri")
+                .asText()
+                .endsWith("key/k9"));
     }
 
     @Test
     void addRegion_withoutCmek_needsNoKeySpecs() {
-        var r = api.patch("/api/v1/clusters/" + AWS_CLUSTER,
+        var r = api.patch(
+                "/api/v1/clusters/" + AWS_CLUSTER,
                 "{\"dedicated\":{\"region_nodes\":{\"us-east-1\":3,\"eu-west-1\":4,\"us-west-2\":3}}}");
         assertEquals(200, r.status(), r.body().toString());
         assertEquals(3, r.body().get("regions").size());
@@ -152,8 +172,7 @@ class CmekLifecycleTest {
     @Test
     void unknownRequestFields_areIgnoredByTheSandbox_butFlaggedByTheContract() {
         var r = api.post(CMEK, """
-                {"region_specs": [%s, %s], "future_field": true}""".formatted(
-                awsSpec("us-east-1", "k1"), awsSpec("eu-west-1", "k2")));
+                {"region_specs": [%s, %s], "future_field": true}""".formatted(awsSpec("us-east-1", "k1"), awsSpec("eu-west-1", "k2")));
         assertEquals(200, r.status(), r.body().toString());
         AssertionError e = assertThrows(AssertionError.class, () -> OpenApiContract.assertConforms(api.log()));
         assertTrue(e.getMessage().contains("future_field"), e.getMessage());

@@ -32,9 +32,15 @@ class CmekOutcomeTest {
         JsonNode failed = api.awaitCmek(AWS_CLUSTER, status("ENABLE_FAILED"));
         JsonNode eu = CmekLifecycleTest.region(failed, "eu-west-1");
         assertEquals("ENABLE_FAILED", eu.get("status").asText());
-        assertEquals("access denied to key k2", eu.get("key_infos").get(0).get("user_message").asText());
-        assertEquals("ENABLED", CmekLifecycleTest.region(failed, "us-east-1").get("status").asText());
-        assertEquals("CRDB_CMEK_OPERATION_FAILED", api.get(CLUSTER).body().get("operation_status").asText());
+        assertEquals(
+                "access denied to key k2",
+                eu.get("key_infos").get(0).get("user_message").asText());
+        assertEquals(
+                "ENABLED",
+                CmekLifecycleTest.region(failed, "us-east-1").get("status").asText());
+        assertEquals(
+                "CRDB_CMEK_OPERATION_FAILED",
+                api.get(CLUSTER).body().get("operation_status").asText());
 
         assertEquals(200, api.put(CMEK, regionSpecs(awsSpec("eu-west-1", "k2"))).status());
         JsonNode fixed = api.awaitCmek(AWS_CLUSTER, status("ENABLED"));
@@ -59,12 +65,19 @@ class CmekOutcomeTest {
         List<KeySpecCheck.ClusterFacts> seen = new ArrayList<>();
         api.sandbox.setKeySpecCheck((cluster, key) -> {
             seen.add(cluster);
-            return key.uri().endsWith("key/k2") ? Optional.of("kms:Decrypt denied for " + key.authPrincipal()) : Optional.empty();
+            return key.uri().endsWith("key/k2")
+                    ? Optional.of("kms:Decrypt denied for " + key.authPrincipal())
+                    : Optional.empty();
         });
         api.post(CMEK, BOTH);
         JsonNode failed = api.awaitCmek(AWS_CLUSTER, status("ENABLE_FAILED"));
-        assertEquals("kms:Decrypt denied for arn:aws:iam::111122223333:role/crdb-cmek",
-                CmekLifecycleTest.region(failed, "eu-west-1").get("key_infos").get(0).get("user_message").asText());
+        assertEquals(
+                "kms:Decrypt denied for arn:aws:iam::111122223333:role/crdb-cmek",
+                CmekLifecycleTest.region(failed, "eu-west-1")
+                        .get("key_infos")
+                        .get(0)
+                        .get("user_message")
+                        .asText());
         assertEquals(new KeySpecCheck.ClusterFacts(AWS_CLUSTER, "AWS", "210987654321", ORG_ID), seen.get(0));
 
         api.sandbox.setKeySpecCheck((cluster, key) -> {
@@ -72,8 +85,13 @@ class CmekOutcomeTest {
         });
         api.put(CMEK, regionSpecs(awsSpec("eu-west-1", "k2")));
         JsonNode again = api.awaitCmek(AWS_CLUSTER, status("ENABLE_FAILED"));
-        assertEquals("key check failed: emulator down",
-                CmekLifecycleTest.region(again, "eu-west-1").get("key_infos").get(1).get("user_message").asText());
+        assertEquals(
+                "key check failed: emulator down",
+                CmekLifecycleTest.region(again, "eu-west-1")
+                        .get("key_infos")
+                        .get(1)
+                        .get("user_message")
+                        .asText());
     }
 
     @Test

@@ -52,8 +52,8 @@ public final class OpenApiContract {
         List<String> out = new ArrayList<>();
         for (ValidationReport.Message m : report.getMessages()) {
             if (m.getLevel() == ValidationReport.Level.ERROR) {
-                out.add(exchange.method() + " " + exchange.path() + " " + exchange.status() + ": [" + m.getKey()
-                        + "] " + m.getMessage());
+                out.add(exchange.method() + " " + exchange.path() + " " + exchange.status() + ": [" + m.getKey() + "] "
+                        + m.getMessage());
             }
         }
         return out;
@@ -90,7 +90,8 @@ public final class OpenApiContract {
                 v = validator;
                 if (v == null) {
                     URL spec = OpenApiContract.class.getResource(SPEC_RESOURCE);
-                    if (spec == null) throw new IllegalStateException("OpenAPI spec not on the classpath: " + SPEC_RESOURCE);
+                    if (spec == null)
+                        throw new IllegalStateException("OpenAPI spec not on the classpath: " + SPEC_RESOURCE);
                     v = OpenApiInteractionValidator.createForSpecificationUrl(spec.toString())
                             .withLevelResolver(LevelResolver.create()
                                     // The request log never stores Authorization (by design), so the
@@ -100,12 +101,15 @@ public final class OpenApiContract {
                             // The spec's Cluster lists is_customer_cloud_account as required but never
                             // declares it under properties, so a conforming Cluster cannot avoid this
                             // additionalProperties error; forgive exactly that one property, nothing else.
-                            .withWhitelist(ValidationErrorsWhitelist.create().withRule(
-                                    "Cluster.is_customer_cloud_account is required but undeclared in the spec",
-                                    WhitelistRules.allOf(
-                                            WhitelistRules.isResponse(),
-                                            WhitelistRules.messageHasKey("validation.response.body.schema.additionalProperties"),
-                                            WhitelistRules.messageContainsRegexp(".*: \\[\"is_customer_cloud_account\"\\]$"))))
+                            .withWhitelist(ValidationErrorsWhitelist.create()
+                                    .withRule(
+                                            "Cluster.is_customer_cloud_account is required but undeclared in the spec",
+                                            WhitelistRules.allOf(
+                                                    WhitelistRules.isResponse(),
+                                                    WhitelistRules.messageHasKey(
+                                                            "validation.response.body.schema.additionalProperties"),
+                                                    WhitelistRules.messageContainsRegexp(
+                                                            ".*: \\[\"is_customer_cloud_account\"\\]$"))))
                             .build();
                     validator = v;
                 }

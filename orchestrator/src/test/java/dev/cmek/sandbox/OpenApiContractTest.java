@@ -28,28 +28,51 @@ class OpenApiContractTest {
         assertTrue(extraViolations.toString().contains("bogus"), extraViolations.toString());
 
         String noState = cluster.replaceFirst("\"state\":\"CREATED\",?", "");
-        AssertionError e = assertThrows(AssertionError.class,
-                () -> OpenApiContract.assertConforms(List.of(response(200, noState))));
+        AssertionError e = assertThrows(
+                AssertionError.class, () -> OpenApiContract.assertConforms(List.of(response(200, noState))));
         assertTrue(e.getMessage().contains("state"), e.getMessage());
     }
 
     @Test
     void badEnumInCmekAnswer_isCaught() {
-        RecordedExchange bad = new RecordedExchange(Instant.now(), "GET", CLUSTER_PATH + "/cmek", "",
-                Map.of(), "", 200, Map.of("content-type", List.of("application/json")),
+        RecordedExchange bad = new RecordedExchange(
+                Instant.now(),
+                "GET",
+                CLUSTER_PATH + "/cmek",
+                "",
+                Map.of(),
+                "",
+                200,
+                Map.of("content-type", List.of("application/json")),
                 "{\"status\":\"HALF_ENABLED\",\"region_infos\":[]}");
         assertTrue(OpenApiContract.violations(bad, true).toString().contains("HALF_ENABLED"));
     }
 
     @Test
     void errorAnswersMustHaveTheStatusShapeWhereTheSpecSaysSo() {
-        RecordedExchange bad = new RecordedExchange(Instant.now(), "GET", CLUSTER_PATH, "", Map.of(), "", 409,
-                Map.of("content-type", List.of("application/json")), "{\"code\":\"ten\",\"message\":\"x\"}");
+        RecordedExchange bad = new RecordedExchange(
+                Instant.now(),
+                "GET",
+                CLUSTER_PATH,
+                "",
+                Map.of(),
+                "",
+                409,
+                Map.of("content-type", List.of("application/json")),
+                "{\"code\":\"ten\",\"message\":\"x\"}");
         assertTrue(!OpenApiContract.violations(bad, true).isEmpty(), "409 falls to 'default': Status");
     }
 
     private static RecordedExchange response(int status, String body) {
-        return new RecordedExchange(Instant.now(), "GET", CLUSTER_PATH, "", Map.of("cc-version", List.of("2024-09-16")),
-                "", status, Map.of("content-type", List.of("application/json")), body);
+        return new RecordedExchange(
+                Instant.now(),
+                "GET",
+                CLUSTER_PATH,
+                "",
+                Map.of("cc-version", List.of("2024-09-16")),
+                "",
+                status,
+                Map.of("content-type", List.of("application/json")),
+                body);
     }
 }

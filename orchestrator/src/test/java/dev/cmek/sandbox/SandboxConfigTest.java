@@ -28,16 +28,21 @@ class SandboxConfigTest {
         assertEquals("CREATED", c.get("state").asText());
         assertTrue(c.get("account_id").asText().startsWith("crl-prod-"));
         assertFalse(c.get("is_customer_cloud_account").asBoolean());
-        assertEquals("my-cluster-35c4.gcp-us-central1.crdb.io", c.get("regions").get(0).get("sql_dns").asText());
-        for (String field : new String[] {"cockroach_version", "upgrade_status", "creator_id", "operation_status",
-                "config", "cidr_range", "labels"}) {
+        assertEquals(
+                "my-cluster-35c4.gcp-us-central1.crdb.io",
+                c.get("regions").get(0).get("sql_dns").asText());
+        for (String field : new String[] {
+            "cockroach_version", "upgrade_status", "creator_id", "operation_status", "config", "cidr_range", "labels"
+        }) {
             assertTrue(c.has(field), field);
         }
     }
 
     @Test
     void exampleFile_loads() throws Exception {
-        Path file = Path.of(SandboxConfigTest.class.getResource("/sandbox-clusters.example.json").toURI());
+        Path file = Path.of(SandboxConfigTest.class
+                .getResource("/sandbox-clusters.example.json")
+                .toURI());
         SandboxConfig config = SandboxConfig.load(file);
         assertEquals(2, config.clusters().size());
         assertEquals("acme-demo", config.organization().get("name").asText());
@@ -48,17 +53,24 @@ class SandboxConfigTest {
         assertMessage("\"clusters\" must be an array", "{\"organization\":{\"id\":\"o\",\"name\":\"n\"}}");
         assertMessage("\"organization\" must be an object", "{\"clusters\":[]}");
         assertMessage("not valid JSON", "{\"organization\":");
-        assertMessage("clusters[0]: id must be a UUID", cluster("{\"id\":\"c1\",\"name\":\"a\",\"cloud_provider\":\"AWS\"}"));
-        assertMessage("\"cloud_provider\" must be one of [AWS, AZURE, GCP], got IBM",
+        assertMessage(
+                "clusters[0]: id must be a UUID", cluster("{\"id\":\"c1\",\"name\":\"a\",\"cloud_provider\":\"AWS\"}"));
+        assertMessage(
+                "\"cloud_provider\" must be one of [AWS, AZURE, GCP], got IBM",
                 cluster("{\"id\":\"35c4abb2-bb66-46d7-afed-25ebef5ed2aa\",\"name\":\"a\",\"cloud_provider\":\"IBM\"}"));
-        assertMessage("\"regions\" must be a non-empty array",
+        assertMessage(
+                "\"regions\" must be a non-empty array",
                 cluster("{\"id\":\"35c4abb2-bb66-46d7-afed-25ebef5ed2aa\",\"name\":\"a\",\"cloud_provider\":\"AWS\"}"));
-        assertMessage("region us-east-1 needs a positive integer node_count",
+        assertMessage(
+                "region us-east-1 needs a positive integer node_count",
                 cluster("{\"id\":\"35c4abb2-bb66-46d7-afed-25ebef5ed2aa\",\"name\":\"a\",\"cloud_provider\":\"AWS\","
                         + "\"regions\":[{\"name\":\"us-east-1\"}]}"));
-        var missing = assertThrows(SandboxConfig.InvalidSandboxConfigException.class,
-                () -> SandboxConfig.load(dir.resolve("nope.json")));
-        assertTrue(missing.getMessage().endsWith("nope.json: no such file (expected the organization and clusters to serve)"), missing.getMessage());
+        var missing = assertThrows(
+                SandboxConfig.InvalidSandboxConfigException.class, () -> SandboxConfig.load(dir.resolve("nope.json")));
+        assertTrue(
+                missing.getMessage()
+                        .endsWith("nope.json: no such file (expected the organization and clusters to serve)"),
+                missing.getMessage());
     }
 
     private static String cluster(String json) {

@@ -82,23 +82,34 @@ final class SandboxFixture implements AutoCloseable, AfterEachCallback {
         return "{\"region_specs\": [" + String.join(",", specs) + "]}";
     }
 
-    Reply get(String path) { return send("GET", path, null); }
+    Reply get(String path) {
+        return send("GET", path, null);
+    }
 
-    Reply post(String path, String body) { return send("POST", path, body); }
+    Reply post(String path, String body) {
+        return send("POST", path, body);
+    }
 
-    Reply put(String path, String body) { return send("PUT", path, body); }
+    Reply put(String path, String body) {
+        return send("PUT", path, body);
+    }
 
-    Reply patch(String path, String body) { return send("PATCH", path, body); }
+    Reply patch(String path, String body) {
+        return send("PATCH", path, body);
+    }
 
     Reply send(String method, String path, String body) {
-        return send(request(method, path, body).header("Authorization", "Bearer " + API_KEY)
+        return send(request(method, path, body)
+                .header("Authorization", "Bearer " + API_KEY)
                 .header("Cc-Version", CloudApiSandbox.API_VERSION));
     }
 
     HttpRequest.Builder request(String method, String path, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sandbox.baseUri() + path)).timeout(Duration.ofSeconds(5));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(sandbox.baseUri() + path)).timeout(Duration.ofSeconds(5));
         if (body != null) b.header("Content-Type", "application/json");
-        return b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return b.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     }
 
     Reply send(HttpRequest.Builder request) {
@@ -119,7 +130,8 @@ final class SandboxFixture implements AutoCloseable, AfterEachCallback {
         while (true) {
             Reply r = get("/api/v1/clusters/" + clusterId + "/cmek");
             if (r.status() == 200 && done.test(r.body())) return r.body();
-            if (System.nanoTime() > deadline) throw new AssertionError("CMEK never reached the expected state: " + r.body());
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("CMEK never reached the expected state: " + r.body());
             Thread.sleep(40);
         }
     }
@@ -151,14 +163,18 @@ final class SandboxFixture implements AutoCloseable, AfterEachCallback {
     }
 
     record Reply(int status, JsonNode body, HttpResponse<String> raw) {
-        String message() { return body.path("message").asText(); }
+        String message() {
+            return body.path("message").asText();
+        }
 
         /** Asserts the error shape {code, message, details[]} every non-200 answer has. */
         Reply assertError(int expectedStatus, String messagePart) {
             if (status != expectedStatus) {
                 throw new AssertionError("expected HTTP " + expectedStatus + " but got " + status + ": " + body);
             }
-            if (!body.path("code").isInt() || !body.path("message").isTextual() || !body.path("details").isArray()) {
+            if (!body.path("code").isInt()
+                    || !body.path("message").isTextual()
+                    || !body.path("details").isArray()) {
                 throw new AssertionError("not an error body {code, message, details}: " + body);
             }
             if (!message().contains(messagePart)) {

@@ -36,11 +36,15 @@ class SandboxServerTest {
 
     @Test
     void ccVersion_otherValueIs400_missingIsAcceptedAndRecorded() {
-        api.send(api.request("GET", "/api/v1/organization", null).header("Authorization", "Bearer " + API_KEY)
-                .header("Cc-Version", "2023-04-10")).assertError(400, "unsupported Cc-Version '2023-04-10'");
-        var noVersion = api.send(api.request("GET", "/api/v1/organization", null).header("Authorization", "Bearer " + API_KEY));
+        api.send(api.request("GET", "/api/v1/organization", null)
+                        .header("Authorization", "Bearer " + API_KEY)
+                        .header("Cc-Version", "2023-04-10"))
+                .assertError(400, "unsupported Cc-Version '2023-04-10'");
+        var noVersion =
+                api.send(api.request("GET", "/api/v1/organization", null).header("Authorization", "Bearer " + API_KEY));
         assertEquals(200, noVersion.status());
-        List<RecordedExchange> withoutVersion = api.sandbox.requestLog()
+        List<RecordedExchange> withoutVersion = api.sandbox
+                .requestLog()
                 .exchanges(e -> e.requestHeader("Cc-Version").isEmpty());
         assertEquals(1, withoutVersion.size());
         assertEquals(200, withoutVersion.get(0).status());
@@ -50,16 +54,20 @@ class SandboxServerTest {
     void moreThanTenRequestsInOneSecond_get429WithRetryAfter_thenRecover() throws Exception {
         api.sandbox.setRateLimitPerSecond(CloudApiSandbox.RATE_LIMIT_PER_SECOND);
         List<CompletableFuture<SandboxFixture.Reply>> calls = IntStream.range(0, 15)
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> api.get("/api/v1/organization"))).toList();
-        List<SandboxFixture.Reply> replies = calls.stream().map(CompletableFuture::join).toList();
-        List<SandboxFixture.Reply> limited = replies.stream().filter(r -> r.status() == 429).toList();
+                .mapToObj(i -> CompletableFuture.supplyAsync(() -> api.get("/api/v1/organization")))
+                .toList();
+        List<SandboxFixture.Reply> replies =
+                calls.stream().map(CompletableFuture::join).toList();
+        List<SandboxFixture.Reply> limited =
+                replies.stream().filter(r -> r.status() == 429).toList();
         assertEquals(10, replies.stream().filter(r -> r.status() == 200).count());
         assertEquals(5, limited.size());
         for (var r : limited) {
             r.assertError(429, "rate limit exceeded");
             assertEquals("1", r.raw().headers().firstValue("Retry-After").orElse(""));
         }
-        assertEquals(5, api.sandbox.requestLog().exchanges(e -> e.status() == 429).size(), "rejected requests are logged");
+        assertEquals(
+                5, api.sandbox.requestLog().exchanges(e -> e.status() == 429).size(), "rejected requests are logged");
         Thread.sleep(1000);
         assertEquals(200, api.get("/api/v1/organization").status());
     }
@@ -76,9 +84,13 @@ class SandboxServerTest {
     void failNextRequests_withMethodAndPath_hitsOnlyMatchingRequests() {
         api.sandbox.failNextRequests(1, 500, "POST", "/api/v1/clusters/[^/]+/cmek");
         assertEquals(200, api.get("/api/v1/organization").status());
-        api.post(CMEK, regionSpecs(awsSpec("us-east-1", "k1"), awsSpec("eu-west-1", "k2"))).assertError(500, "injected");
+        api.post(CMEK, regionSpecs(awsSpec("us-east-1", "k1"), awsSpec("eu-west-1", "k2")))
+                .assertError(500, "injected");
         api.get(CMEK).assertError(404, "not configured"); // the injected failure changed nothing
-        assertEquals(200, api.post(CMEK, regionSpecs(awsSpec("us-east-1", "k1"), awsSpec("eu-west-1", "k2"))).status());
+        assertEquals(
+                200,
+                api.post(CMEK, regionSpecs(awsSpec("us-east-1", "k1"), awsSpec("eu-west-1", "k2")))
+                        .status());
     }
 
     @Test
@@ -114,10 +126,15 @@ class SandboxServerTest {
     @Test
     void onExchange_seesEachRecordedExchange() {
         List<RecordedExchange> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (CloudApiSandbox other = CloudApiSandbox.builder().config(SandboxConfig.parse(SandboxFixture.CONFIG))
-                .apiKey("k").onExchange(seen::add).build().start()) {
-            var reply = api.send(java.net.http.HttpRequest.newBuilder(other.baseUri().resolve("/api/v1/organization"))
-                    .header("Authorization", "Bearer k"));
+        try (CloudApiSandbox other = CloudApiSandbox.builder()
+                .config(SandboxConfig.parse(SandboxFixture.CONFIG))
+                .apiKey("k")
+                .onExchange(seen::add)
+                .build()
+                .start()) {
+            var reply = api.send(
+                    java.net.http.HttpRequest.newBuilder(other.baseUri().resolve("/api/v1/organization"))
+                            .header("Authorization", "Bearer k"));
             assertEquals(200, reply.status());
             assertEquals(other.requestLog().exchanges(), seen);
         }
@@ -126,8 +143,11 @@ class SandboxServerTest {
     @Test
     void start_isQuick_andPortZeroPicksAFreePort() {
         long start = System.nanoTime();
-        try (CloudApiSandbox other = CloudApiSandbox.builder().config(SandboxConfig.parse(SandboxFixture.CONFIG))
-                .apiKey("k").build().start()) {
+        try (CloudApiSandbox other = CloudApiSandbox.builder()
+                .config(SandboxConfig.parse(SandboxFixture.CONFIG))
+                .apiKey("k")
+                .build()
+                .start()) {
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertTrue(millis < 500, "started in " + millis + " ms");
             assertTrue(other.port() > 0 && other.port() != api.sandbox.port());

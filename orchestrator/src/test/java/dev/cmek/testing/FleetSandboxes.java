@@ -29,12 +29,16 @@ public final class FleetSandboxes {
 
     /** The sandbox config: Sandboxes' organization and {@code ids} as ADVANCED AWS clusters in {@code regions}. */
     public static String config(List<String> ids, List<String> regions) {
-        String regionJson = regions.stream().map(r -> "{\"name\": \"" + r + "\", \"node_count\": 3}").collect(Collectors.joining(", "));
-        String clusters = ids.stream().map(id -> """
+        String regionJson = regions.stream()
+                .map(r -> "{\"name\": \"" + r + "\", \"node_count\": 3}")
+                .collect(Collectors.joining(", "));
+        String clusters = ids.stream()
+                .map(id -> """
                 {"id": "%s", "name": "c-%s", "cloud_provider": "AWS", "account_id": "%s", "plan": "ADVANCED",
                  "state": "CREATED", "network_visibility": "PRIVATE", "regions": [%s]}""".formatted(id, id.substring(24), ACCOUNT, regionJson))
                 .collect(Collectors.joining(",\n"));
-        return "{\"organization\": {\"id\": \"" + Sandboxes.ORG_ID + "\", \"name\": \"acme\"}, \"clusters\": [" + clusters + "]}";
+        return "{\"organization\": {\"id\": \"" + Sandboxes.ORG_ID + "\", \"name\": \"acme\"}, \"clusters\": ["
+                + clusters + "]}";
     }
 
     /** Started with the real 10 requests/s limit. */
@@ -59,7 +63,9 @@ public final class FleetSandboxes {
     public static Path writeFleet(Path dir, List<String> ids, List<String> regions) {
         try {
             Files.writeString(dir.resolve("cmek_config.json"), manifest(regions));
-            String entries = ids.stream().map(id -> "{\"id\": \"" + id + "\", \"manifest\": \"cmek_config.json\"}").collect(Collectors.joining(",\n  "));
+            String entries = ids.stream()
+                    .map(id -> "{\"id\": \"" + id + "\", \"manifest\": \"cmek_config.json\"}")
+                    .collect(Collectors.joining(",\n  "));
             return Files.writeString(dir.resolve("fleet.json"), "{\"clusters\": [\n  " + entries + "\n]}\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

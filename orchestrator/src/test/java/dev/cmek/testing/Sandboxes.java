@@ -20,7 +20,8 @@ public final class Sandboxes {
     public static final String GCP_ACCOUNT = "crl-prod-ledger";
     public static final String STANDARD_CLUSTER = "11111111-2222-4333-8444-555555555555";
 
-    public static final String CONFIG = """
+    public static final String CONFIG =
+            """
             {"organization": {"id": "%s", "name": "acme"},
              "clusters": [
                {"id": "%s", "name": "payments", "cloud_provider": "AWS", "account_id": "%s",

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FleetTest {
     private static final List<String> REGIONS = List.of("us-east-1", "us-west-2");
     private static final List<String> IDS = FleetSandboxes.clusterIds(6);
-    private static final Fleet.Options FAST = new Fleet.Options(4, Duration.ofSeconds(30), Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofMillis(20));
+    private static final Fleet.Options FAST = new Fleet.Options(
+            4, Duration.ofSeconds(30), Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofMillis(20));
 
     @TempDir
     Path dir;
@@ -37,6 +38,7 @@ class FleetTest {
     private CloudApiSandbox sandbox;
     /** One pacer for every run of a test, as in one process: a fresh one would not know the last second's requests. */
     private final RequestPacer pacer = RequestPacer.cloudApiDefault();
+
     private final List<Fleet.ClusterResult> finished = new CopyOnWriteArrayList<>();
 
     @AfterEach
@@ -52,15 +54,18 @@ class FleetTest {
     }
 
     private Fleet.Result run(FleetFile fleet, Set<String> skip, java.util.function.Consumer<Fleet.ClusterResult> also) {
-        HttpCloudApi api = new HttpCloudApi(Sandboxes.fastSettings(sandbox), ApiKey.of(Sandboxes.API_KEY), pacer, notice -> {});
+        HttpCloudApi api =
+                new HttpCloudApi(Sandboxes.fastSettings(sandbox), ApiKey.of(Sandboxes.API_KEY), pacer, notice -> {});
         return new Fleet(api, e -> ManifestCodec.read(e.manifest().orElseThrow()), FAST, r -> {
-            finished.add(r);
-            also.accept(r);
-        }).run(fleet.clusters(), skip);
+                    finished.add(r);
+                    also.accept(r);
+                })
+                .run(fleet.clusters(), skip);
     }
 
     private List<RecordedExchange> changes(String clusterId) {
-        return sandbox.requestLog().exchanges(x -> !x.method().equals("GET") && x.path().contains(clusterId));
+        return sandbox.requestLog()
+                .exchanges(x -> !x.method().equals("GET") && x.path().contains(clusterId));
     }
 
     private List<RecordedExchange> touching(String clusterId) {
@@ -71,7 +76,10 @@ class FleetTest {
     void run_allFromManifests_enablesEveryCluster_withOnePostEach() {
         Fleet.Result result = run(fleet(), Set.of(), r -> {});
 
-        assertEquals(IDS, result.clusters().stream().map(Fleet.ClusterResult::clusterId).toList(), "fleet-file order");
+        assertEquals(
+                IDS,
+                result.clusters().stream().map(Fleet.ClusterResult::clusterId).toList(),
+                "fleet-file order");
         result.clusters().forEach(c -> assertEquals(Fleet.Outcome.ENABLED, c.outcome(), c.toString()));
         assertEquals(new Fleet.Summary(6, 6, 0, 0, 0), result.summary());
         assertEquals(ExitCode.OK, result.exitCode());
@@ -80,8 +88,13 @@ class FleetTest {
             assertEquals(1, changes(id).size(), id);
             assertEquals("POST", changes(id).get(0).method());
         }
-        assertEquals(0, sandbox.requestLog().exchanges(x -> x.status() == 429).size(), "the shared pacer kept under the limit");
-        assertTrue(sandbox.requestLog().size() <= IDS.size() * 6, "few polls: " + sandbox.requestLog().size());
+        assertEquals(
+                0,
+                sandbox.requestLog().exchanges(x -> x.status() == 429).size(),
+                "the shared pacer kept under the limit");
+        assertTrue(
+                sandbox.requestLog().size() <= IDS.size() * 6,
+                "few polls: " + sandbox.requestLog().size());
     }
 
     @Test
@@ -94,7 +107,9 @@ class FleetTest {
         Fleet.ClusterResult bad = result.clusters().get(2);
         assertEquals(Fleet.Outcome.FAILED, bad.outcome());
         assertEquals(ExitCode.OPERATION_FAILED, bad.exitCode());
-        assertTrue(bad.message().contains("us-west-2") && bad.message().contains("access denied to key k2"), bad.message());
+        assertTrue(
+                bad.message().contains("us-west-2") && bad.message().contains("access denied to key k2"),
+                bad.message());
         assertEquals(new Fleet.Summary(6, 5, 0, 0, 1), result.summary());
         assertEquals(ExitCode.OPERATION_FAILED, result.exitCode());
     }
@@ -105,7 +120,9 @@ class FleetTest {
         Path stateFile = dir.resolve("fleet.json.state.json");
         FleetState state = FleetState.load(stateFile, Clock.systemUTC());
         sandbox.failNextCmekOperation(IDS.get(4), "us-east-1", "key disabled");
-        assertEquals(ExitCode.OPERATION_FAILED, run(fleet, state.enabled(), state::record).exitCode());
+        assertEquals(
+                ExitCode.OPERATION_FAILED,
+                run(fleet, state.enabled(), state::record).exitCode());
         assertTrue(Files.exists(stateFile));
         sandbox.requestLog().clear();
 
@@ -121,7 +138,9 @@ class FleetTest {
                 assertEquals(List.of(), touching(id), "skipped cluster " + id + " got no request");
             }
         }
-        assertEquals(List.of("PUT"), changes(IDS.get(4)).stream().map(RecordedExchange::method).toList(),
+        assertEquals(
+                List.of("PUT"),
+                changes(IDS.get(4)).stream().map(RecordedExchange::method).toList(),
                 "the ENABLE_FAILED cluster gets its keys again by PUT");
         assertEquals(6, FleetState.load(stateFile, Clock.systemUTC()).enabled().size());
     }
@@ -135,8 +154,13 @@ class FleetTest {
         Fleet.Result again = run(fleet, Set.of(), r -> {});
 
         assertEquals(new Fleet.Summary(6, 0, 6, 0, 0), again.summary());
-        assertEquals(0, sandbox.requestLog().exchanges(x -> !x.method().equals("GET")).size());
-        assertEquals(IDS.size() * 2, sandbox.requestLog().size(), "GET cluster + GET cmek per cluster: " + sandbox.requestLog().exchanges());
+        assertEquals(
+                0,
+                sandbox.requestLog().exchanges(x -> !x.method().equals("GET")).size());
+        assertEquals(
+                IDS.size() * 2,
+                sandbox.requestLog().size(),
+                "GET cluster + GET cmek per cluster: " + sandbox.requestLog().exchanges());
     }
 
     @Test
@@ -156,33 +180,55 @@ class FleetTest {
 
     /** Cloud keys that "provision" a key per region, or report a blocked resource for {@code blockedCluster}. */
     private static CloudKeys fakeKeys(String blockedCluster) {
-        return (CloudKeys) java.lang.reflect.Proxy.newProxyInstance(CloudKeys.class.getClassLoader(), new Class<?>[] {CloudKeys.class}, (proxy, method, args) -> {
-            if (!method.getName().equals("provision")) {
-                throw new UnsupportedOperationException(method.getName());
-            }
-            ClusterTarget target = (ClusterTarget) args[0];
-            if (target.clusterId().equals(blockedCluster)) {
-                return new CloudKeys.ProvisionReport(target.regions().stream().map(r -> new dev.cmek.model.RegionSpec(r,
-                        new dev.cmek.model.KeySpec(dev.cmek.model.KeyType.AWS_KMS, "", ""))).toList(),
-                        List.of(new CloudKeys.ResourceChange("role", "crdb-cmek-x", CloudKeys.ResourceChange.Action.BLOCKED, "exists without our tag")));
-            }
-            return new CloudKeys.ProvisionReport(ManifestCodec.parse(FleetSandboxes.manifest(target.regions()), "fake").regionSpecs(), List.of());
-        });
+        return (CloudKeys) java.lang.reflect.Proxy.newProxyInstance(
+                CloudKeys.class.getClassLoader(), new Class<?>[] {CloudKeys.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("provision")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    ClusterTarget target = (ClusterTarget) args[0];
+                    if (target.clusterId().equals(blockedCluster)) {
+                        return new CloudKeys.ProvisionReport(
+                                target.regions().stream()
+                                        .map(r -> new dev.cmek.model.RegionSpec(
+                                                r, new dev.cmek.model.KeySpec(dev.cmek.model.KeyType.AWS_KMS, "", "")))
+                                        .toList(),
+                                List.of(new CloudKeys.ResourceChange(
+                                        "role",
+                                        "crdb-cmek-x",
+                                        CloudKeys.ResourceChange.Action.BLOCKED,
+                                        "exists without our tag")));
+                    }
+                    return new CloudKeys.ProvisionReport(
+                            ManifestCodec.parse(FleetSandboxes.manifest(target.regions()), "fake")
+                                    .regionSpecs(),
+                            List.of());
+                });
     }
 
     @Test
     void run_provisionEntries_readTheOrganizationOnce_writeManifests_andABlockedOneFailsWithExit3() {
         fleet();
-        List<FleetFile.Entry> entries = IDS.stream().map(id -> new FleetFile.Entry(id, java.util.Optional.empty())).toList();
-        HttpCloudApi api = new HttpCloudApi(Sandboxes.fastSettings(sandbox), ApiKey.of(Sandboxes.API_KEY), pacer, notice -> {});
+        List<FleetFile.Entry> entries = IDS.stream()
+                .map(id -> new FleetFile.Entry(id, java.util.Optional.empty()))
+                .toList();
+        HttpCloudApi api =
+                new HttpCloudApi(Sandboxes.fastSettings(sandbox), ApiKey.of(Sandboxes.API_KEY), pacer, notice -> {});
         Provisioning provisioning = new Provisioning(api, cloud -> fakeKeys(IDS.get(5)));
 
-        Fleet.Result result = new Fleet(api, Fleet.manifests(java.util.Optional.of(provisioning), dir), FAST, finished::add).run(entries, Set.of());
+        Fleet.Result result = new Fleet(
+                        api, Fleet.manifests(java.util.Optional.of(provisioning), dir), FAST, finished::add)
+                .run(entries, Set.of());
 
         assertEquals(new Fleet.Summary(6, 5, 0, 0, 1), result.summary());
         assertEquals(ExitCode.REJECTED, result.clusters().get(5).exitCode());
-        assertTrue(result.clusters().get(5).message().contains("is blocked: [crdb-cmek-x (exists without our tag)]"), result.clusters().get(5).message());
-        assertEquals(1, sandbox.requestLog().exchanges(x -> x.path().endsWith("/organization")).size());
+        assertTrue(
+                result.clusters().get(5).message().contains("is blocked: [crdb-cmek-x (exists without our tag)]"),
+                result.clusters().get(5).message());
+        assertEquals(
+                1,
+                sandbox.requestLog()
+                        .exchanges(x -> x.path().endsWith("/organization"))
+                        .size());
         assertTrue(Files.exists(dir.resolve("cmek_config-" + IDS.get(0) + ".json")));
         assertTrue(Files.notExists(dir.resolve("cmek_config-" + IDS.get(5) + ".json")));
         assertEquals(List.of(), changes(IDS.get(5)));

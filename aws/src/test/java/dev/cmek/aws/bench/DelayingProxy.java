@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * latency. Published in the test-jar for the orchestrator's workflow benchmarks.
  */
 public final class DelayingProxy implements AutoCloseable {
-    private static final Set<String> HOP = Set.of("host", "connection", "content-length", "expect", "upgrade",
-            "transfer-encoding", "keep-alive");
+    private static final Set<String> HOP =
+            Set.of("host", "connection", "content-length", "expect", "upgrade", "transfer-encoding", "keep-alive");
     private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/([^/]+)/");
     private static final Pattern ACTION = Pattern.compile("(?:^|&)Action=([A-Za-z]+)");
 
@@ -40,7 +40,8 @@ public final class DelayingProxy implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     /** Time moto took to answer (from forwarding the request to having the whole answer), per operation. */
     private final Map<String, java.util.concurrent.atomic.AtomicLong> serviceNanos = new ConcurrentHashMap<>();
@@ -94,7 +95,8 @@ public final class DelayingProxy implements AutoCloseable {
             if (ms > 0) {
                 Thread.sleep(ms);
             }
-            HttpRequest.Builder req = HttpRequest.newBuilder(target.resolve(ex.getRequestURI().toString()))
+            HttpRequest.Builder req = HttpRequest.newBuilder(
+                            target.resolve(ex.getRequestURI().toString()))
                     .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
             ex.getRequestHeaders().forEach((k, vs) -> {
                 if (!HOP.contains(k.toLowerCase())) {
@@ -103,7 +105,9 @@ public final class DelayingProxy implements AutoCloseable {
             });
             long sent = System.nanoTime();
             HttpResponse<byte[]> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-            serviceNanos.computeIfAbsent(op, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(System.nanoTime() - sent);
+            serviceNanos
+                    .computeIfAbsent(op, k -> new java.util.concurrent.atomic.AtomicLong())
+                    .addAndGet(System.nanoTime() - sent);
             resp.headers().map().forEach((k, vs) -> {
                 if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
                     ex.getResponseHeaders().put(k, vs);

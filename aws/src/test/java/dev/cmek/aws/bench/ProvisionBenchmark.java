@@ -24,8 +24,13 @@ import software.amazon.awssdk.regions.Region;
  * Args: latency-ms runs [cli-script].
  */
 public final class ProvisionBenchmark {
-    static final List<Region> ALL = List.of(Region.US_EAST_1, Region.EU_WEST_1, Region.AP_SOUTHEAST_2,
-            Region.US_WEST_2, Region.EU_CENTRAL_1, Region.AP_NORTHEAST_1);
+    static final List<Region> ALL = List.of(
+            Region.US_EAST_1,
+            Region.EU_WEST_1,
+            Region.AP_SOUTHEAST_2,
+            Region.US_WEST_2,
+            Region.EU_CENTRAL_1,
+            Region.AP_NORTHEAST_1);
     /** Longest chain of dependent calls for a fresh per-region provision: GetRole, CreateRole (beside DescribeKey
      * alias, ListKeys), CreateKey (needs the role), then CreateAlias beside the GetKeyPolicy read-back. */
     static final int CHAIN = 4;
@@ -45,10 +50,12 @@ public final class ProvisionBenchmark {
                 cmek.provision(CmekRequest.of(ClusterId.of(UUID.randomUUID().toString()), crdb, org, ALL));
                 moto.reset();
             }
-            System.out.printf("latency per call: %d ms, runs per row: %d (median shown), chain: %d calls%n%n",
+            System.out.printf(
+                    "latency per call: %d ms, runs per row: %d (median shown), chain: %d calls%n%n",
                     latency.toMillis(), runs, CHAIN);
-            System.out.println("| regions | Java wall (median) | min | chain x latency | ratio | goal <= 1.3 | API calls"
-                    + " per region (KMS) | IAM calls | AWS CLI script wall (median) | CLI / Java |");
+            System.out.println(
+                    "| regions | Java wall (median) | min | chain x latency | ratio | goal <= 1.3 | API calls"
+                            + " per region (KMS) | IAM calls | AWS CLI script wall (median) | CLI / Java |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|");
             String callsDetail = "";
             for (int n : List.of(1, 3, 6)) {
@@ -58,7 +65,8 @@ public final class ProvisionBenchmark {
                 for (int i = 0; i < runs; i++) {
                     moto.reset();
                     proxy.resetCounts();
-                    CmekRequest req = CmekRequest.of(ClusterId.of(UUID.randomUUID().toString()), crdb, org, regions);
+                    CmekRequest req =
+                            CmekRequest.of(ClusterId.of(UUID.randomUUID().toString()), crdb, org, regions);
                     long t0 = System.nanoTime();
                     ProvisionResult r = cmek.provision(req);
                     java.add((System.nanoTime() - t0) / 1_000_000);
@@ -76,18 +84,32 @@ public final class ProvisionBenchmark {
                 }
                 long median = median(java);
                 long chain = CHAIN * latency.toMillis();
-                int kms = counts.entrySet().stream().filter(e -> e.getKey().startsWith("kms/"))
-                        .mapToInt(Map.Entry::getValue).sum();
-                int iam = counts.entrySet().stream().filter(e -> !e.getKey().startsWith("kms/"))
-                        .mapToInt(Map.Entry::getValue).sum();
+                int kms = counts.entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("kms/"))
+                        .mapToInt(Map.Entry::getValue)
+                        .sum();
+                int iam = counts.entrySet().stream()
+                        .filter(e -> !e.getKey().startsWith("kms/"))
+                        .mapToInt(Map.Entry::getValue)
+                        .sum();
                 long cliMedian = shell.isEmpty() ? -1 : median(shell);
-                System.out.printf("| %d | %d ms | %d ms | %d ms | %s | %s | %.1f | %d | %s | %s |%n", n, median,
-                        Collections.min(java), chain, chain == 0 ? "n/a" : String.format("%.2f", (double) median / chain),
+                System.out.printf(
+                        "| %d | %d ms | %d ms | %d ms | %s | %s | %.1f | %d | %s | %s |%n",
+                        n,
+                        median,
+                        Collections.min(java),
+                        chain,
+                        chain == 0 ? "n/a" : String.format("%.2f", (double) median / chain),
                         chain == 0 ? "n/a" : median <= 1.3 * chain ? "met" : "MISSED",
-                        (double) kms / n, iam, cliMedian < 0 ? "n/a" : cliMedian + " ms",
+                        (double) kms / n,
+                        iam,
+                        cliMedian < 0 ? "n/a" : cliMedian + " ms",
                         cliMedian < 0 ? "n/a" : String.format("%.1fx", (double) cliMedian / median));
-                callsDetail = counts.entrySet().stream().filter(e -> e.getKey().startsWith("kms/us-east-1") || !e.getKey().startsWith("kms/"))
-                        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+                callsDetail = counts.entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("kms/us-east-1")
+                                || !e.getKey().startsWith("kms/"))
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(", "));
             }
             System.out.println();
             System.out.println("Calls of the last 6-region run (IAM and one region's KMS): " + callsDetail);
@@ -95,8 +117,8 @@ public final class ProvisionBenchmark {
     }
 
     private static long runCli(String script, DelayingProxy proxy, int n) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", script, proxy.endpoint().toString(),
-                UUID.randomUUID().toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                "bash", script, proxy.endpoint().toString(), UUID.randomUUID().toString()));
         ALL.subList(0, n).forEach(r -> cmd.add(r.id()));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -53,7 +53,9 @@ public final class FaultInjectingClients implements AwsClients {
     /** KMS's answer when a key policy names a principal IAM has not propagated yet. */
     public static MalformedPolicyDocumentException invalidPrincipal() {
         return MalformedPolicyDocumentException.builder()
-                .message("Policy contains a statement with one or more invalid principals.").statusCode(400).build();
+                .message("Policy contains a statement with one or more invalid principals.")
+                .statusCode(400)
+                .build();
     }
 
     public int calls(String method) {
@@ -90,7 +92,9 @@ public final class FaultInjectingClients implements AwsClients {
     private <T> T wrap(Class<T> type, T target) {
         InvocationHandler h = (proxy, method, args) -> {
             String name = method.getName();
-            if (method.getDeclaringClass() == Object.class || name.equals("serviceName") || name.equals("close")
+            if (method.getDeclaringClass() == Object.class
+                    || name.equals("serviceName")
+                    || name.equals("close")
                     || name.equals("serviceClientConfiguration")) {
                 return invoke(method, target, args);
             }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class MotoServer implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AutoCloseable {
     /** The account moto pretends to be (set through MOTO_ACCOUNT_ID). */
     public static final AccountId ACCOUNT = AccountId.of("111122223333");
+
     static final String FALLBACK = "/root/.pyenv/versions/3.11.7/bin/moto_server";
     private static final Duration STARTUP = Duration.ofSeconds(60);
 
@@ -70,7 +71,8 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
     /** Forgets every resource (POST /moto-api/reset). */
     public void reset() {
         try {
-            HttpURLConnection c = (HttpURLConnection) endpoint().resolve("/moto-api/reset").toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection)
+                    endpoint().resolve("/moto-api/reset").toURL().openConnection();
             c.setRequestMethod("POST");
             c.setDoOutput(true);
             c.getOutputStream().close();
@@ -139,8 +141,10 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
             }
         } catch (IOException e) {
             close();
-            throw new IllegalStateException("cannot start moto_server '" + bin + "': " + e.getMessage()
-                    + ". Install moto[server] or set MOTO_SERVER to its path.", e);
+            throw new IllegalStateException(
+                    "cannot start moto_server '" + bin + "': " + e.getMessage()
+                            + ". Install moto[server] or set MOTO_SERVER to its path.",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -152,7 +156,8 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
 
     private boolean answers() {
         try {
-            HttpURLConnection c = (HttpURLConnection) endpoint().resolve("/moto-api/data.json").toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection)
+                    endpoint().resolve("/moto-api/data.json").toURL().openConnection();
             c.setConnectTimeout(500);
             c.setReadTimeout(2000);
             int code = c.getResponseCode();

@@ -26,189 +26,196 @@ import java.util.concurrent.TimeUnit;
  * in-process or on 127.0.0.1, with knobs for latency, failures and IAM propagation delay.
  */
 public final class GcpEmulator implements AutoCloseable {
-  /** The role that lets a member mint tokens for a service account. */
-  static final String TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator";
-  /** The role that lets a member encrypt and decrypt with a crypto key. */
-  static final String ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
+    /** The role that lets a member mint tokens for a service account. */
+    static final String TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator";
+    /** The role that lets a member encrypt and decrypt with a crypto key. */
+    static final String ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
 
-  private final EmulatorState state = new EmulatorState();
-  private final CallKnobs knobs = new CallKnobs();
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "gcp-emulator");
-    t.setDaemon(true);
-    return t;
-  });
-  private final Server server;
-  private final ManagedChannel channel;
-  private final String endpoint;
+    private final EmulatorState state = new EmulatorState();
+    private final CallKnobs knobs = new CallKnobs();
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "gcp-emulator");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Server server;
+    private final ManagedChannel channel;
+    private final String endpoint;
 
-  private GcpEmulator(boolean inProcess, int port) {
-    try {
-      if (inProcess) {
-        String name = "gcp-emulator-" + UUID.randomUUID();
-        server = register(InProcessServerBuilder.forName(name)).executor(executor).build().start();
-        channel = InProcessChannelBuilder.forName(name).build();
-        endpoint = null;
-      } else {
-        server = register(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))).executor(executor).build().start();
-        endpoint = "127.0.0.1:" + server.getPort();
-        channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not start the GCP emulator on port " + port, e);
+    private GcpEmulator(boolean inProcess, int port) {
+        try {
+            if (inProcess) {
+                String name = "gcp-emulator-" + UUID.randomUUID();
+                server = register(InProcessServerBuilder.forName(name))
+                        .executor(executor)
+                        .build()
+                        .start();
+                channel = InProcessChannelBuilder.forName(name).build();
+                endpoint = null;
+            } else {
+                server = register(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)))
+                        .executor(executor)
+                        .build()
+                        .start();
+                endpoint = "127.0.0.1:" + server.getPort();
+                channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the GCP emulator on port " + port, e);
+        }
     }
-  }
 
-  private <B extends io.grpc.ServerBuilder<B>> B register(B builder) {
-    return builder
-        .addService(ServerInterceptors.intercept(new KmsService(state), knobs))
-        .addService(ServerInterceptors.intercept(new KeyIamPolicyService(state), knobs))
-        .addService(ServerInterceptors.intercept(new IamAdminService(state), knobs));
-  }
-
-  /** Starts an emulator reachable only through {@link #channel()}, for unit tests. */
-  public static GcpEmulator inProcess() {
-    return new GcpEmulator(true, 0);
-  }
-
-  /** Starts an emulator on 127.0.0.1:port (0 picks a free port); see {@link #endpoint()}. */
-  public static GcpEmulator start(int port) {
-    return new GcpEmulator(false, port);
-  }
-
-  /** A plaintext channel to this emulator; owned by the emulator, closed with it. */
-  public ManagedChannel channel() {
-    return channel;
-  }
-
-  /** {@code 127.0.0.1:port} for a network emulator, for {@code CLOUDKMS_EMULATOR_HOST} and {@code IAM_EMULATOR_HOST}. */
-  public Optional<String> endpoint() {
-    return Optional.ofNullable(endpoint);
-  }
-
-  /** Adds this latency to every call (applied before the call runs, outside any lock, so calls overlap). */
-  public GcpEmulator latency(Duration perCall) {
-    knobs.latency = perCall;
-    return this;
-  }
-
-  /** Answers the next {@code times} calls of {@code method} with UNAVAILABLE without running them. */
-  public GcpEmulator failNext(String method, int times) {
-    return failNext(method, times, Status.Code.UNAVAILABLE);
-  }
-
-  /** Answers the next {@code times} calls of {@code method} with {@code code} without running them. */
-  public GcpEmulator failNext(String method, int times, Status.Code code) {
-    knobs.fail(method, times, Status.fromCode(code).withDescription("injected by GcpEmulator"), false);
-    return this;
-  }
-
-  /** Runs the next {@code times} calls of {@code method} but replaces their answers with {@code code} (a lost reply). */
-  public GcpEmulator loseReplyOfNext(String method, int times, Status.Code code) {
-    knobs.fail(method, times, Status.fromCode(code).withDescription("reply lost, injected by GcpEmulator"), true);
-    return this;
-  }
-
-  /** Drops every pending injected failure. */
-  public GcpEmulator clearFailures() {
-    knobs.clearFaults();
-    return this;
-  }
-
-  /** A binding added to a policy counts for {@link #canImpersonateAndUse} only this long after it was set. */
-  public GcpEmulator propagationDelay(Duration delay) {
-    state.propagationDelay = delay;
-    return this;
-  }
-
-  /** New HSM key versions stay PENDING_GENERATION this long before becoming ENABLED (zero: at once). */
-  public GcpEmulator hsmGenerationDelay(Duration delay) {
-    state.hsmGenerationDelay = delay;
-    return this;
-  }
-
-  /** Calls received for one full method name (see {@link EmulatedMethod}). */
-  public int callCount(String method) {
-    return knobs.count(method);
-  }
-
-  /** Calls received per full method name. */
-  public Map<String, Integer> callCounts() {
-    return knobs.counts();
-  }
-
-  /** Total calls received. */
-  public int totalCalls() {
-    return knobs.counts().values().stream().mapToInt(Integer::intValue).sum();
-  }
-
-  public GcpEmulator resetCallCounts() {
-    knobs.resetCounts();
-    return this;
-  }
-
-  /**
-   * Whether {@code member} could now impersonate {@code serviceAccountEmail} and use {@code cryptoKeyName} through it:
-   * the account exists and is enabled, both bindings exist and have propagated, and the key has an enabled primary.
-   */
-  public boolean canImpersonateAndUse(String member, String serviceAccountEmail, String cryptoKeyName) {
-    synchronized (state) {
-      Instant now = Instant.now();
-      ServiceAccount sa = state.serviceAccounts.get(serviceAccountEmail);
-      if (sa == null || sa.getDisabled()) return false;
-      if (!state.effective(serviceAccountEmail, TOKEN_CREATOR, member, now)) return false;
-      var key = state.cryptoKey(cryptoKeyName);
-      if (key == null || !key.hasPrimary()
-          || key.getPrimary().getState() != com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionState.ENABLED) {
-        return false;
-      }
-      String saMember = "serviceAccount:" + serviceAccountEmail;
-      String ring = cryptoKeyName.substring(0, cryptoKeyName.indexOf("/cryptoKeys/"));
-      return state.effective(cryptoKeyName, ENCRYPTER_DECRYPTER, saMember, now)
-          || state.effective(ring, ENCRYPTER_DECRYPTER, saMember, now);
+    private <B extends io.grpc.ServerBuilder<B>> B register(B builder) {
+        return builder.addService(ServerInterceptors.intercept(new KmsService(state), knobs))
+                .addService(ServerInterceptors.intercept(new KeyIamPolicyService(state), knobs))
+                .addService(ServerInterceptors.intercept(new IamAdminService(state), knobs));
     }
-  }
 
-  /** Forgets every key ring, key, service account and policy, pending failure and call count; keeps latency and delay. */
-  public GcpEmulator reset() {
-    synchronized (state) {
-      state.keyRings.clear();
-      state.cryptoKeys.clear();
-      state.versions.clear();
-      state.serviceAccounts.clear();
-      state.policies.clear();
-      state.bindingAddedAt.clear();
-      state.versionReadyAt.clear();
+    /** Starts an emulator reachable only through {@link #channel()}, for unit tests. */
+    public static GcpEmulator inProcess() {
+        return new GcpEmulator(true, 0);
     }
-    knobs.clearFaults();
-    knobs.resetCounts();
-    return this;
-  }
 
-  /** Number of crypto keys held, for tests that check nothing was duplicated. */
-  public int cryptoKeyCount() {
-    synchronized (state) {
-      return state.cryptoKeys.size();
+    /** Starts an emulator on 127.0.0.1:port (0 picks a free port); see {@link #endpoint()}. */
+    public static GcpEmulator start(int port) {
+        return new GcpEmulator(false, port);
     }
-  }
 
-  /** Number of service accounts held. */
-  public int serviceAccountCount() {
-    synchronized (state) {
-      return state.serviceAccounts.size();
+    /** A plaintext channel to this emulator; owned by the emulator, closed with it. */
+    public ManagedChannel channel() {
+        return channel;
     }
-  }
 
-  @Override
-  public void close() {
-    channel.shutdownNow();
-    server.shutdownNow();
-    try {
-      server.awaitTermination(5, TimeUnit.SECONDS);
-      channel.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    /** {@code 127.0.0.1:port} for a network emulator, for {@code CLOUDKMS_EMULATOR_HOST} and {@code IAM_EMULATOR_HOST}. */
+    public Optional<String> endpoint() {
+        return Optional.ofNullable(endpoint);
     }
-    executor.shutdownNow();
-  }
+
+    /** Adds this latency to every call (applied before the call runs, outside any lock, so calls overlap). */
+    public GcpEmulator latency(Duration perCall) {
+        knobs.latency = perCall;
+        return this;
+    }
+
+    /** Answers the next {@code times} calls of {@code method} with UNAVAILABLE without running them. */
+    public GcpEmulator failNext(String method, int times) {
+        return failNext(method, times, Status.Code.UNAVAILABLE);
+    }
+
+    /** Answers the next {@code times} calls of {@code method} with {@code code} without running them. */
+    public GcpEmulator failNext(String method, int times, Status.Code code) {
+        knobs.fail(method, times, Status.fromCode(code).withDescription("injected by GcpEmulator"), false);
+        return this;
+    }
+
+    /** Runs the next {@code times} calls of {@code method} but replaces their answers with {@code code} (a lost reply). */
+    public GcpEmulator loseReplyOfNext(String method, int times, Status.Code code) {
+        knobs.fail(method, times, Status.fromCode(code).withDescription("reply lost, injected by GcpEmulator"), true);
+        return this;
+    }
+
+    /** Drops every pending injected failure. */
+    public GcpEmulator clearFailures() {
+        knobs.clearFaults();
+        return this;
+    }
+
+    /** A binding added to a policy counts for {@link #canImpersonateAndUse} only this long after it was set. */
+    public GcpEmulator propagationDelay(Duration delay) {
+        state.propagationDelay = delay;
+        return this;
+    }
+
+    /** New HSM key versions stay PENDING_GENERATION this long before becoming ENABLED (zero: at once). */
+    public GcpEmulator hsmGenerationDelay(Duration delay) {
+        state.hsmGenerationDelay = delay;
+        return this;
+    }
+
+    /** Calls received for one full method name (see {@link EmulatedMethod}). */
+    public int callCount(String method) {
+        return knobs.count(method);
+    }
+
+    /** Calls received per full method name. */
+    public Map<String, Integer> callCounts() {
+        return knobs.counts();
+    }
+
+    /** Total calls received. */
+    public int totalCalls() {
+        return knobs.counts().values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    public GcpEmulator resetCallCounts() {
+        knobs.resetCounts();
+        return this;
+    }
+
+    /**
+     * Whether {@code member} could now impersonate {@code serviceAccountEmail} and use {@code cryptoKeyName} through it:
+     * the account exists and is enabled, both bindings exist and have propagated, and the key has an enabled primary.
+     */
+    public boolean canImpersonateAndUse(String member, String serviceAccountEmail, String cryptoKeyName) {
+        synchronized (state) {
+            Instant now = Instant.now();
+            ServiceAccount sa = state.serviceAccounts.get(serviceAccountEmail);
+            if (sa == null || sa.getDisabled()) return false;
+            if (!state.effective(serviceAccountEmail, TOKEN_CREATOR, member, now)) return false;
+            var key = state.cryptoKey(cryptoKeyName);
+            if (key == null
+                    || !key.hasPrimary()
+                    || key.getPrimary().getState()
+                            != com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionState.ENABLED) {
+                return false;
+            }
+            String saMember = "serviceAccount:" + serviceAccountEmail;
+            String ring = cryptoKeyName.substring(0, cryptoKeyName.indexOf("/cryptoKeys/"));
+            return state.effective(cryptoKeyName, ENCRYPTER_DECRYPTER, saMember, now)
+                    || state.effective(ring, ENCRYPTER_DECRYPTER, saMember, now);
+        }
+    }
+
+    /** Forgets every key ring, key, service account and policy, pending failure and call count; keeps latency and delay. */
+    public GcpEmulator reset() {
+        synchronized (state) {
+            state.keyRings.clear();
+            state.cryptoKeys.clear();
+            state.versions.clear();
+            state.serviceAccounts.clear();
+            state.policies.clear();
+            state.bindingAddedAt.clear();
+            state.versionReadyAt.clear();
+        }
+        knobs.clearFaults();
+        knobs.resetCounts();
+        return this;
+    }
+
+    /** Number of crypto keys held, for tests that check nothing was duplicated. */
+    public int cryptoKeyCount() {
+        synchronized (state) {
+            return state.cryptoKeys.size();
+        }
+    }
+
+    /** Number of service accounts held. */
+    public int serviceAccountCount() {
+        synchronized (state) {
+            return state.serviceAccounts.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdownNow();
+    }
 }

@@ -5,31 +5,31 @@ import java.util.concurrent.CountDownLatch;
 
 /** Runs the emulator on 127.0.0.1 until killed: {@code GcpEmulatorMain [--port P] [--latency-ms N] [--propagation-ms N]}. */
 public final class GcpEmulatorMain {
-  private GcpEmulatorMain() {}
+    private GcpEmulatorMain() {}
 
-  public static void main(String[] args) throws InterruptedException {
-    int port = 0;
-    long latencyMs = 0;
-    long propagationMs = 0;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--port" -> port = Integer.parseInt(args[++i]);
-        case "--latency-ms" -> latencyMs = Long.parseLong(args[++i]);
-        case "--propagation-ms" -> propagationMs = Long.parseLong(args[++i]);
-        default -> {
-          System.err.println("usage: GcpEmulatorMain [--port P] [--latency-ms N] [--propagation-ms N]");
-          System.exit(2);
+    public static void main(String[] args) throws InterruptedException {
+        int port = 0;
+        long latencyMs = 0;
+        long propagationMs = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--latency-ms" -> latencyMs = Long.parseLong(args[++i]);
+                case "--propagation-ms" -> propagationMs = Long.parseLong(args[++i]);
+                default -> {
+                    System.err.println("usage: GcpEmulatorMain [--port P] [--latency-ms N] [--propagation-ms N]");
+                    System.exit(2);
+                }
+            }
         }
-      }
+        GcpEmulator emulator = GcpEmulator.start(port)
+                .latency(Duration.ofMillis(latencyMs))
+                .propagationDelay(Duration.ofMillis(propagationMs));
+        String endpoint = emulator.endpoint().orElseThrow();
+        Runtime.getRuntime().addShutdownHook(new Thread(emulator::close));
+        // One machine-readable line, so scripts can export CLOUDKMS_EMULATOR_HOST and IAM_EMULATOR_HOST.
+        System.out.println("GCP_EMULATOR_HOST=" + endpoint);
+        System.out.flush();
+        new CountDownLatch(1).await();
     }
-    GcpEmulator emulator = GcpEmulator.start(port)
-        .latency(Duration.ofMillis(latencyMs))
-        .propagationDelay(Duration.ofMillis(propagationMs));
-    String endpoint = emulator.endpoint().orElseThrow();
-    Runtime.getRuntime().addShutdownHook(new Thread(emulator::close));
-    // One machine-readable line, so scripts can export CLOUDKMS_EMULATOR_HOST and IAM_EMULATOR_HOST.
-    System.out.println("GCP_EMULATOR_HOST=" + endpoint);
-    System.out.flush();
-    new CountDownLatch(1).await();
-  }
 }

@@ -19,92 +19,102 @@ import java.util.regex.Pattern;
 
 /** IAM admin: service accounts and their own IAM policies. Deleting is not offered: the toolkit never deletes. */
 final class IamAdminService extends IAMGrpc.IAMImplBase {
-  private static final Pattern PROJECT_NAME = Pattern.compile("projects/([^/]+)");
-  private static final Pattern ACCOUNT_NAME = Pattern.compile("projects/([^/]+)/serviceAccounts/([^/]+)");
+    private static final Pattern PROJECT_NAME = Pattern.compile("projects/([^/]+)");
+    private static final Pattern ACCOUNT_NAME = Pattern.compile("projects/([^/]+)/serviceAccounts/([^/]+)");
 
-  private final EmulatorState state;
+    private final EmulatorState state;
 
-  IamAdminService(EmulatorState state) {
-    this.state = state;
-  }
-
-  /** Resolves {@code projects/{project|-}/serviceAccounts/{email|uniqueId}}. */
-  private ServiceAccount find(String name) {
-    Matcher m = ACCOUNT_NAME.matcher(name);
-    if (!m.matches()) {
-      throw Rpc.invalid("Invalid service account name [" + name + "]: expected projects/{project}/serviceAccounts/{email}.");
+    IamAdminService(EmulatorState state) {
+        this.state = state;
     }
-    String id = m.group(2);
-    ServiceAccount sa = state.serviceAccounts.get(id);
-    if (sa == null) {
-      sa = state.serviceAccounts.values().stream().filter(s -> s.getUniqueId().equals(id)).findFirst().orElse(null);
+
+    /** Resolves {@code projects/{project|-}/serviceAccounts/{email|uniqueId}}. */
+    private ServiceAccount find(String name) {
+        Matcher m = ACCOUNT_NAME.matcher(name);
+        if (!m.matches()) {
+            throw Rpc.invalid("Invalid service account name [" + name
+                    + "]: expected projects/{project}/serviceAccounts/{email}.");
+        }
+        String id = m.group(2);
+        ServiceAccount sa = state.serviceAccounts.get(id);
+        if (sa == null) {
+            sa = state.serviceAccounts.values().stream()
+                    .filter(s -> s.getUniqueId().equals(id))
+                    .findFirst()
+                    .orElse(null);
+        }
+        if (sa == null || (!m.group(1).equals("-") && !m.group(1).equals(sa.getProjectId()))) {
+            throw Rpc.notFound("Service account " + name);
+        }
+        return sa;
     }
-    if (sa == null || (!m.group(1).equals("-") && !m.group(1).equals(sa.getProjectId()))) {
-      throw Rpc.notFound("Service account " + name);
+
+    @Override
+    public void createServiceAccount(CreateServiceAccountRequest req, StreamObserver<ServiceAccount> out) {
+        Rpc.answer(state, out, () -> {
+            Matcher m = PROJECT_NAME.matcher(req.getName());
+            if (!m.matches() || !EmulatorState.PROJECT.matcher(m.group(1)).matches()) {
+                throw Rpc.invalid("Invalid project name [" + req.getName() + "].");
+            }
+            if (!EmulatorState.ACCOUNT_ID.matcher(req.getAccountId()).matches()) {
+                throw Rpc.invalid("Invalid account id [" + req.getAccountId()
+                        + "]: must be 6 to 30 characters, [a-z][a-z0-9-]*[a-z0-9].");
+            }
+            String project = m.group(1);
+            String email = req.getAccountId() + "@" + project + ".iam.gserviceaccount.com";
+            if (state.serviceAccounts.containsKey(email)) {
+                throw Status.ALREADY_EXISTS
+                        .withDescription("Service account " + req.getAccountId() + " already exists within project "
+                                + req.getName() + ".")
+                        .asRuntimeException();
+            }
+            String uniqueId = Long.toString(state.uniqueIdCounter++);
+            ServiceAccount sa = req.getServiceAccount().toBuilder()
+                    .setName(req.getName() + "/serviceAccounts/" + email)
+                    .setProjectId(project)
+                    .setEmail(email)
+                    .setUniqueId(uniqueId)
+                    .setOauth2ClientId(uniqueId)
+                    .setEtag(ByteString.copyFrom("MDEwMjE5MjA=", StandardCharsets.US_ASCII))
+                    .setDisabled(false)
+                    .build();
+            state.serviceAccounts.put(email, sa);
+            return sa;
+        });
     }
-    return sa;
-  }
 
-  @Override
-  public void createServiceAccount(CreateServiceAccountRequest req, StreamObserver<ServiceAccount> out) {
-    Rpc.answer(state, out, () -> {
-      Matcher m = PROJECT_NAME.matcher(req.getName());
-      if (!m.matches() || !EmulatorState.PROJECT.matcher(m.group(1)).matches()) {
-        throw Rpc.invalid("Invalid project name [" + req.getName() + "].");
-      }
-      if (!EmulatorState.ACCOUNT_ID.matcher(req.getAccountId()).matches()) {
-        throw Rpc.invalid("Invalid account id [" + req.getAccountId() + "]: must be 6 to 30 characters, [a-z][a-z0-9-]*[a-z0-9].");
-      }
-      String project = m.group(1);
-      String email = req.getAccountId() + "@" + project + ".iam.gserviceaccount.com";
-      if (state.serviceAccounts.containsKey(email)) {
-        throw Status.ALREADY_EXISTS.withDescription("Service account " + req.getAccountId() + " already exists within project " + req.getName() + ".").asRuntimeException();
-      }
-      String uniqueId = Long.toString(state.uniqueIdCounter++);
-      ServiceAccount sa = req.getServiceAccount().toBuilder()
-          .setName(req.getName() + "/serviceAccounts/" + email)
-          .setProjectId(project)
-          .setEmail(email)
-          .setUniqueId(uniqueId)
-          .setOauth2ClientId(uniqueId)
-          .setEtag(ByteString.copyFrom("MDEwMjE5MjA=", StandardCharsets.US_ASCII))
-          .setDisabled(false)
-          .build();
-      state.serviceAccounts.put(email, sa);
-      return sa;
-    });
-  }
+    @Override
+    public void getServiceAccount(GetServiceAccountRequest req, StreamObserver<ServiceAccount> out) {
+        Rpc.answer(state, out, () -> find(req.getName()));
+    }
 
-  @Override
-  public void getServiceAccount(GetServiceAccountRequest req, StreamObserver<ServiceAccount> out) {
-    Rpc.answer(state, out, () -> find(req.getName()));
-  }
+    @Override
+    public void disableServiceAccount(DisableServiceAccountRequest req, StreamObserver<Empty> out) {
+        Rpc.answer(state, out, () -> {
+            ServiceAccount sa = find(req.getName());
+            state.serviceAccounts.put(
+                    sa.getEmail(), sa.toBuilder().setDisabled(true).build());
+            return Empty.getDefaultInstance();
+        });
+    }
 
-  @Override
-  public void disableServiceAccount(DisableServiceAccountRequest req, StreamObserver<Empty> out) {
-    Rpc.answer(state, out, () -> {
-      ServiceAccount sa = find(req.getName());
-      state.serviceAccounts.put(sa.getEmail(), sa.toBuilder().setDisabled(true).build());
-      return Empty.getDefaultInstance();
-    });
-  }
+    @Override
+    public void enableServiceAccount(EnableServiceAccountRequest req, StreamObserver<Empty> out) {
+        Rpc.answer(state, out, () -> {
+            ServiceAccount sa = find(req.getName());
+            state.serviceAccounts.put(
+                    sa.getEmail(), sa.toBuilder().setDisabled(false).build());
+            return Empty.getDefaultInstance();
+        });
+    }
 
-  @Override
-  public void enableServiceAccount(EnableServiceAccountRequest req, StreamObserver<Empty> out) {
-    Rpc.answer(state, out, () -> {
-      ServiceAccount sa = find(req.getName());
-      state.serviceAccounts.put(sa.getEmail(), sa.toBuilder().setDisabled(false).build());
-      return Empty.getDefaultInstance();
-    });
-  }
+    @Override
+    public void getIamPolicy(GetIamPolicyRequest req, StreamObserver<Policy> out) {
+        Rpc.answer(state, out, () -> state.policy(find(req.getResource()).getEmail()));
+    }
 
-  @Override
-  public void getIamPolicy(GetIamPolicyRequest req, StreamObserver<Policy> out) {
-    Rpc.answer(state, out, () -> state.policy(find(req.getResource()).getEmail()));
-  }
-
-  @Override
-  public void setIamPolicy(SetIamPolicyRequest req, StreamObserver<Policy> out) {
-    Rpc.answer(state, out, () -> state.setPolicy(find(req.getResource()).getEmail(), req.getPolicy()));
-  }
+    @Override
+    public void setIamPolicy(SetIamPolicyRequest req, StreamObserver<Policy> out) {
+        Rpc.answer(state, out, () -> state.setPolicy(find(req.getResource()).getEmail(), req.getPolicy()));
+    }
 }

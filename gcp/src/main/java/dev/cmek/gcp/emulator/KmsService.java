@@ -31,205 +31,238 @@ import java.util.regex.Pattern;
 
 /** Cloud KMS key rings, crypto keys and versions; nothing here can be deleted, as in GCP. */
 final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImplBase {
-  private static final Pattern LOCATION_NAME = Pattern.compile("projects/([^/]+)/locations/([^/]+)");
-  private static final Pattern KEY_RING_NAME = Pattern.compile("projects/([^/]+)/locations/([^/]+)/keyRings/([^/]+)");
-  private static final Pattern CRYPTO_KEY_NAME = Pattern.compile(KEY_RING_NAME.pattern() + "/cryptoKeys/([^/]+)");
-  private static final Pattern VERSION_NAME = Pattern.compile(CRYPTO_KEY_NAME.pattern() + "/cryptoKeyVersions/([0-9]+)");
+    private static final Pattern LOCATION_NAME = Pattern.compile("projects/([^/]+)/locations/([^/]+)");
+    private static final Pattern KEY_RING_NAME = Pattern.compile("projects/([^/]+)/locations/([^/]+)/keyRings/([^/]+)");
+    private static final Pattern CRYPTO_KEY_NAME = Pattern.compile(KEY_RING_NAME.pattern() + "/cryptoKeys/([^/]+)");
+    private static final Pattern VERSION_NAME =
+            Pattern.compile(CRYPTO_KEY_NAME.pattern() + "/cryptoKeyVersions/([0-9]+)");
 
-  private final EmulatorState state;
+    private final EmulatorState state;
 
-  KmsService(EmulatorState state) {
-    this.state = state;
-  }
-
-  static Matcher parse(Pattern pattern, String name, String kind) {
-    Matcher m = pattern.matcher(name);
-    if (!m.matches()) {
-      throw Rpc.invalid("Resource name [" + name + "] does not represent a valid " + kind + ".");
+    KmsService(EmulatorState state) {
+        this.state = state;
     }
-    if (!EmulatorState.PROJECT.matcher(m.group(1)).matches()) {
-      throw Rpc.invalid("Invalid project id [" + m.group(1) + "] in " + name);
+
+    static Matcher parse(Pattern pattern, String name, String kind) {
+        Matcher m = pattern.matcher(name);
+        if (!m.matches()) {
+            throw Rpc.invalid("Resource name [" + name + "] does not represent a valid " + kind + ".");
+        }
+        if (!EmulatorState.PROJECT.matcher(m.group(1)).matches()) {
+            throw Rpc.invalid("Invalid project id [" + m.group(1) + "] in " + name);
+        }
+        if (!EmulatorState.LOCATION.matcher(m.group(2)).matches()) {
+            throw Rpc.invalid("Invalid location [" + m.group(2) + "] in " + name);
+        }
+        return m;
     }
-    if (!EmulatorState.LOCATION.matcher(m.group(2)).matches()) {
-      throw Rpc.invalid("Invalid location [" + m.group(2) + "] in " + name);
+
+    static boolean isKmsResource(String name) {
+        return KEY_RING_NAME.matcher(name).matches()
+                || CRYPTO_KEY_NAME.matcher(name).matches();
     }
-    return m;
-  }
 
-  static boolean isKmsResource(String name) {
-    return KEY_RING_NAME.matcher(name).matches() || CRYPTO_KEY_NAME.matcher(name).matches();
-  }
+    @Override
+    public void createKeyRing(CreateKeyRingRequest req, StreamObserver<KeyRing> out) {
+        Rpc.answer(state, out, () -> {
+            parse(LOCATION_NAME, req.getParent(), "location");
+            if (!EmulatorState.KMS_ID.matcher(req.getKeyRingId()).matches()) {
+                throw Rpc.invalid("Invalid key ring id [" + req.getKeyRingId() + "]: must match [a-zA-Z0-9_-]{1,63}.");
+            }
+            String name = req.getParent() + "/keyRings/" + req.getKeyRingId();
+            if (state.keyRings.containsKey(name)) {
+                throw Status.ALREADY_EXISTS
+                        .withDescription("KeyRing " + name + " already exists.")
+                        .asRuntimeException();
+            }
+            KeyRing ring =
+                    KeyRing.newBuilder().setName(name).setCreateTime(Rpc.now()).build();
+            state.keyRings.put(name, ring);
+            return ring;
+        });
+    }
 
-  @Override
-  public void createKeyRing(CreateKeyRingRequest req, StreamObserver<KeyRing> out) {
-    Rpc.answer(state, out, () -> {
-      parse(LOCATION_NAME, req.getParent(), "location");
-      if (!EmulatorState.KMS_ID.matcher(req.getKeyRingId()).matches()) {
-        throw Rpc.invalid("Invalid key ring id [" + req.getKeyRingId() + "]: must match [a-zA-Z0-9_-]{1,63}.");
-      }
-      String name = req.getParent() + "/keyRings/" + req.getKeyRingId();
-      if (state.keyRings.containsKey(name)) {
-        throw Status.ALREADY_EXISTS.withDescription("KeyRing " + name + " already exists.").asRuntimeException();
-      }
-      KeyRing ring = KeyRing.newBuilder().setName(name).setCreateTime(Rpc.now()).build();
-      state.keyRings.put(name, ring);
-      return ring;
-    });
-  }
+    @Override
+    public void getKeyRing(GetKeyRingRequest req, StreamObserver<KeyRing> out) {
+        Rpc.answer(state, out, () -> {
+            parse(KEY_RING_NAME, req.getName(), "key ring");
+            KeyRing ring = state.keyRings.get(req.getName());
+            if (ring == null) throw Rpc.notFound("KeyRing " + req.getName());
+            return ring;
+        });
+    }
 
-  @Override
-  public void getKeyRing(GetKeyRingRequest req, StreamObserver<KeyRing> out) {
-    Rpc.answer(state, out, () -> {
-      parse(KEY_RING_NAME, req.getName(), "key ring");
-      KeyRing ring = state.keyRings.get(req.getName());
-      if (ring == null) throw Rpc.notFound("KeyRing " + req.getName());
-      return ring;
-    });
-  }
+    @Override
+    public void listKeyRings(ListKeyRingsRequest req, StreamObserver<ListKeyRingsResponse> out) {
+        Rpc.answer(state, out, () -> {
+            parse(LOCATION_NAME, req.getParent(), "location");
+            List<KeyRing> rings = state.keyRings.values().stream()
+                    .filter(r -> r.getName().startsWith(req.getParent() + "/keyRings/"))
+                    .toList();
+            return ListKeyRingsResponse.newBuilder()
+                    .addAllKeyRings(rings)
+                    .setTotalSize(rings.size())
+                    .build();
+        });
+    }
 
-  @Override
-  public void listKeyRings(ListKeyRingsRequest req, StreamObserver<ListKeyRingsResponse> out) {
-    Rpc.answer(state, out, () -> {
-      parse(LOCATION_NAME, req.getParent(), "location");
-      List<KeyRing> rings = state.keyRings.values().stream()
-          .filter(r -> r.getName().startsWith(req.getParent() + "/keyRings/")).toList();
-      return ListKeyRingsResponse.newBuilder().addAllKeyRings(rings).setTotalSize(rings.size()).build();
-    });
-  }
+    @Override
+    public void createCryptoKey(CreateCryptoKeyRequest req, StreamObserver<CryptoKey> out) {
+        Rpc.answer(state, out, () -> {
+            parse(KEY_RING_NAME, req.getParent(), "key ring");
+            if (!state.keyRings.containsKey(req.getParent())) throw Rpc.notFound("KeyRing " + req.getParent());
+            if (!EmulatorState.KMS_ID.matcher(req.getCryptoKeyId()).matches()) {
+                throw Rpc.invalid(
+                        "Invalid crypto key id [" + req.getCryptoKeyId() + "]: must match [a-zA-Z0-9_-]{1,63}.");
+            }
+            CryptoKey asked = req.getCryptoKey();
+            if (asked.getPurpose() == CryptoKeyPurpose.CRYPTO_KEY_PURPOSE_UNSPECIFIED) {
+                throw Rpc.invalid("CryptoKey.purpose must be specified.");
+            }
+            CryptoKeyVersionAlgorithm algorithm = asked.getVersionTemplate().getAlgorithm();
+            if (asked.getPurpose() == CryptoKeyPurpose.ENCRYPT_DECRYPT) {
+                if (algorithm == CryptoKeyVersionAlgorithm.CRYPTO_KEY_VERSION_ALGORITHM_UNSPECIFIED) {
+                    algorithm = CryptoKeyVersionAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION;
+                } else if (algorithm != CryptoKeyVersionAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION) {
+                    throw Rpc.invalid("Algorithm " + algorithm + " is not valid for purpose ENCRYPT_DECRYPT.");
+                }
+            } else if (algorithm == CryptoKeyVersionAlgorithm.CRYPTO_KEY_VERSION_ALGORITHM_UNSPECIFIED) {
+                throw Rpc.invalid(
+                        "CryptoKey.version_template.algorithm must be specified for purpose " + asked.getPurpose());
+            }
+            for (Map.Entry<String, String> l : asked.getLabelsMap().entrySet()) {
+                if (!EmulatorState.LABEL_KEY.matcher(l.getKey()).matches()
+                        || !EmulatorState.LABEL_VALUE.matcher(l.getValue()).matches()) {
+                    throw Rpc.invalid("Invalid label " + l.getKey() + "=" + l.getValue());
+                }
+            }
+            ProtectionLevel protection = asked.getVersionTemplate().getProtectionLevel();
+            if (protection == ProtectionLevel.PROTECTION_LEVEL_UNSPECIFIED) protection = ProtectionLevel.SOFTWARE;
+            String name = req.getParent() + "/cryptoKeys/" + req.getCryptoKeyId();
+            if (state.cryptoKeys.containsKey(name)) {
+                throw Status.ALREADY_EXISTS
+                        .withDescription("CryptoKey " + name + " already exists.")
+                        .asRuntimeException();
+            }
+            CryptoKey.Builder key = asked.toBuilder()
+                    .setName(name)
+                    .setCreateTime(Rpc.now())
+                    .setVersionTemplate(CryptoKeyVersionTemplate.newBuilder()
+                            .setAlgorithm(algorithm)
+                            .setProtectionLevel(protection));
+            key.clearPrimary();
+            state.cryptoKeys.put(name, key.build());
+            if (!req.getSkipInitialVersionCreation()) {
+                CryptoKeyVersion v = newVersion(name);
+                if (asked.getPurpose() == CryptoKeyPurpose.ENCRYPT_DECRYPT) {
+                    state.cryptoKeys.put(
+                            name,
+                            state.cryptoKeys.get(name).toBuilder().setPrimary(v).build());
+                }
+            }
+            return state.cryptoKeys.get(name);
+        });
+    }
 
-  @Override
-  public void createCryptoKey(CreateCryptoKeyRequest req, StreamObserver<CryptoKey> out) {
-    Rpc.answer(state, out, () -> {
-      parse(KEY_RING_NAME, req.getParent(), "key ring");
-      if (!state.keyRings.containsKey(req.getParent())) throw Rpc.notFound("KeyRing " + req.getParent());
-      if (!EmulatorState.KMS_ID.matcher(req.getCryptoKeyId()).matches()) {
-        throw Rpc.invalid("Invalid crypto key id [" + req.getCryptoKeyId() + "]: must match [a-zA-Z0-9_-]{1,63}.");
-      }
-      CryptoKey asked = req.getCryptoKey();
-      if (asked.getPurpose() == CryptoKeyPurpose.CRYPTO_KEY_PURPOSE_UNSPECIFIED) {
-        throw Rpc.invalid("CryptoKey.purpose must be specified.");
-      }
-      CryptoKeyVersionAlgorithm algorithm = asked.getVersionTemplate().getAlgorithm();
-      if (asked.getPurpose() == CryptoKeyPurpose.ENCRYPT_DECRYPT) {
-        if (algorithm == CryptoKeyVersionAlgorithm.CRYPTO_KEY_VERSION_ALGORITHM_UNSPECIFIED) {
-          algorithm = CryptoKeyVersionAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION;
-        } else if (algorithm != CryptoKeyVersionAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION) {
-          throw Rpc.invalid("Algorithm " + algorithm + " is not valid for purpose ENCRYPT_DECRYPT.");
-        }
-      } else if (algorithm == CryptoKeyVersionAlgorithm.CRYPTO_KEY_VERSION_ALGORITHM_UNSPECIFIED) {
-        throw Rpc.invalid("CryptoKey.version_template.algorithm must be specified for purpose " + asked.getPurpose());
-      }
-      for (Map.Entry<String, String> l : asked.getLabelsMap().entrySet()) {
-        if (!EmulatorState.LABEL_KEY.matcher(l.getKey()).matches() || !EmulatorState.LABEL_VALUE.matcher(l.getValue()).matches()) {
-          throw Rpc.invalid("Invalid label " + l.getKey() + "=" + l.getValue());
-        }
-      }
-      ProtectionLevel protection = asked.getVersionTemplate().getProtectionLevel();
-      if (protection == ProtectionLevel.PROTECTION_LEVEL_UNSPECIFIED) protection = ProtectionLevel.SOFTWARE;
-      String name = req.getParent() + "/cryptoKeys/" + req.getCryptoKeyId();
-      if (state.cryptoKeys.containsKey(name)) {
-        throw Status.ALREADY_EXISTS.withDescription("CryptoKey " + name + " already exists.").asRuntimeException();
-      }
-      CryptoKey.Builder key = asked.toBuilder().setName(name).setCreateTime(Rpc.now())
-          .setVersionTemplate(CryptoKeyVersionTemplate.newBuilder().setAlgorithm(algorithm).setProtectionLevel(protection));
-      key.clearPrimary();
-      state.cryptoKeys.put(name, key.build());
-      if (!req.getSkipInitialVersionCreation()) {
-        CryptoKeyVersion v = newVersion(name);
-        if (asked.getPurpose() == CryptoKeyPurpose.ENCRYPT_DECRYPT) {
-          state.cryptoKeys.put(name, state.cryptoKeys.get(name).toBuilder().setPrimary(v).build());
-        }
-      }
-      return state.cryptoKeys.get(name);
-    });
-  }
+    private CryptoKeyVersion newVersion(String cryptoKey) {
+        CryptoKey key = state.cryptoKeys.get(cryptoKey);
+        List<CryptoKeyVersion> list = state.versionsOf(cryptoKey);
+        boolean pending = key.getVersionTemplate().getProtectionLevel() == ProtectionLevel.HSM
+                && !state.hsmGenerationDelay.isZero();
+        String name = cryptoKey + "/cryptoKeyVersions/" + (list.size() + 1);
+        if (pending) state.versionReadyAt.put(name, java.time.Instant.now().plus(state.hsmGenerationDelay));
+        CryptoKeyVersion v = CryptoKeyVersion.newBuilder()
+                .setName(name)
+                .setState(pending ? CryptoKeyVersionState.PENDING_GENERATION : CryptoKeyVersionState.ENABLED)
+                .setAlgorithm(key.getVersionTemplate().getAlgorithm())
+                .setProtectionLevel(key.getVersionTemplate().getProtectionLevel())
+                .setCreateTime(Rpc.now())
+                .build();
+        list.add(v);
+        return v;
+    }
 
-  private CryptoKeyVersion newVersion(String cryptoKey) {
-    CryptoKey key = state.cryptoKeys.get(cryptoKey);
-    List<CryptoKeyVersion> list = state.versionsOf(cryptoKey);
-    boolean pending = key.getVersionTemplate().getProtectionLevel() == ProtectionLevel.HSM && !state.hsmGenerationDelay.isZero();
-    String name = cryptoKey + "/cryptoKeyVersions/" + (list.size() + 1);
-    if (pending) state.versionReadyAt.put(name, java.time.Instant.now().plus(state.hsmGenerationDelay));
-    CryptoKeyVersion v = CryptoKeyVersion.newBuilder()
-        .setName(name)
-        .setState(pending ? CryptoKeyVersionState.PENDING_GENERATION : CryptoKeyVersionState.ENABLED)
-        .setAlgorithm(key.getVersionTemplate().getAlgorithm())
-        .setProtectionLevel(key.getVersionTemplate().getProtectionLevel())
-        .setCreateTime(Rpc.now())
-        .build();
-    list.add(v);
-    return v;
-  }
+    private CryptoKey existingKey(String name) {
+        parse(CRYPTO_KEY_NAME, name, "crypto key");
+        CryptoKey key = state.cryptoKey(name);
+        if (key == null) throw Rpc.notFound("CryptoKey " + name);
+        return key;
+    }
 
-  private CryptoKey existingKey(String name) {
-    parse(CRYPTO_KEY_NAME, name, "crypto key");
-    CryptoKey key = state.cryptoKey(name);
-    if (key == null) throw Rpc.notFound("CryptoKey " + name);
-    return key;
-  }
+    @Override
+    public void getCryptoKey(GetCryptoKeyRequest req, StreamObserver<CryptoKey> out) {
+        Rpc.answer(state, out, () -> existingKey(req.getName()));
+    }
 
-  @Override
-  public void getCryptoKey(GetCryptoKeyRequest req, StreamObserver<CryptoKey> out) {
-    Rpc.answer(state, out, () -> existingKey(req.getName()));
-  }
+    @Override
+    public void listCryptoKeys(ListCryptoKeysRequest req, StreamObserver<ListCryptoKeysResponse> out) {
+        Rpc.answer(state, out, () -> {
+            parse(KEY_RING_NAME, req.getParent(), "key ring");
+            if (!state.keyRings.containsKey(req.getParent())) throw Rpc.notFound("KeyRing " + req.getParent());
+            List<CryptoKey> keys = state.cryptoKeys.values().stream()
+                    .filter(k -> k.getName().startsWith(req.getParent() + "/cryptoKeys/"))
+                    .toList();
+            return ListCryptoKeysResponse.newBuilder()
+                    .addAllCryptoKeys(keys)
+                    .setTotalSize(keys.size())
+                    .build();
+        });
+    }
 
-  @Override
-  public void listCryptoKeys(ListCryptoKeysRequest req, StreamObserver<ListCryptoKeysResponse> out) {
-    Rpc.answer(state, out, () -> {
-      parse(KEY_RING_NAME, req.getParent(), "key ring");
-      if (!state.keyRings.containsKey(req.getParent())) throw Rpc.notFound("KeyRing " + req.getParent());
-      List<CryptoKey> keys = state.cryptoKeys.values().stream()
-          .filter(k -> k.getName().startsWith(req.getParent() + "/cryptoKeys/")).toList();
-      return ListCryptoKeysResponse.newBuilder().addAllCryptoKeys(keys).setTotalSize(keys.size()).build();
-    });
-  }
+    @Override
+    public void createCryptoKeyVersion(CreateCryptoKeyVersionRequest req, StreamObserver<CryptoKeyVersion> out) {
+        Rpc.answer(state, out, () -> {
+            existingKey(req.getParent());
+            return newVersion(req.getParent());
+        });
+    }
 
-  @Override
-  public void createCryptoKeyVersion(CreateCryptoKeyVersionRequest req, StreamObserver<CryptoKeyVersion> out) {
-    Rpc.answer(state, out, () -> {
-      existingKey(req.getParent());
-      return newVersion(req.getParent());
-    });
-  }
+    @Override
+    public void getCryptoKeyVersion(GetCryptoKeyVersionRequest req, StreamObserver<CryptoKeyVersion> out) {
+        Rpc.answer(state, out, () -> version(req.getName()));
+    }
 
-  @Override
-  public void getCryptoKeyVersion(GetCryptoKeyVersionRequest req, StreamObserver<CryptoKeyVersion> out) {
-    Rpc.answer(state, out, () -> version(req.getName()));
-  }
+    private CryptoKeyVersion version(String name) {
+        Matcher m = parse(VERSION_NAME, name, "crypto key version");
+        String key = name.substring(0, name.lastIndexOf("/cryptoKeyVersions/"));
+        existingKey(key);
+        int n = Integer.parseInt(m.group(5));
+        List<CryptoKeyVersion> list = state.versionsOf(key);
+        if (n < 1 || n > list.size()) throw Rpc.notFound("CryptoKeyVersion " + name);
+        return list.get(n - 1);
+    }
 
-  private CryptoKeyVersion version(String name) {
-    Matcher m = parse(VERSION_NAME, name, "crypto key version");
-    String key = name.substring(0, name.lastIndexOf("/cryptoKeyVersions/"));
-    existingKey(key);
-    int n = Integer.parseInt(m.group(5));
-    List<CryptoKeyVersion> list = state.versionsOf(key);
-    if (n < 1 || n > list.size()) throw Rpc.notFound("CryptoKeyVersion " + name);
-    return list.get(n - 1);
-  }
+    @Override
+    public void listCryptoKeyVersions(
+            ListCryptoKeyVersionsRequest req, StreamObserver<ListCryptoKeyVersionsResponse> out) {
+        Rpc.answer(state, out, () -> {
+            existingKey(req.getParent());
+            List<CryptoKeyVersion> list = state.versionsOf(req.getParent());
+            return ListCryptoKeyVersionsResponse.newBuilder()
+                    .addAllCryptoKeyVersions(list)
+                    .setTotalSize(list.size())
+                    .build();
+        });
+    }
 
-  @Override
-  public void listCryptoKeyVersions(ListCryptoKeyVersionsRequest req, StreamObserver<ListCryptoKeyVersionsResponse> out) {
-    Rpc.answer(state, out, () -> {
-      existingKey(req.getParent());
-      List<CryptoKeyVersion> list = state.versionsOf(req.getParent());
-      return ListCryptoKeyVersionsResponse.newBuilder().addAllCryptoKeyVersions(list).setTotalSize(list.size()).build();
-    });
-  }
-
-  @Override
-  public void updateCryptoKeyPrimaryVersion(UpdateCryptoKeyPrimaryVersionRequest req, StreamObserver<CryptoKey> out) {
-    Rpc.answer(state, out, () -> {
-      CryptoKey key = existingKey(req.getName());
-      if (key.getPurpose() != CryptoKeyPurpose.ENCRYPT_DECRYPT) {
-        throw Status.FAILED_PRECONDITION.withDescription("Only ENCRYPT_DECRYPT keys have a primary version.").asRuntimeException();
-      }
-      CryptoKeyVersion v = version(req.getName() + "/cryptoKeyVersions/" + req.getCryptoKeyVersionId());
-      if (v.getState() != CryptoKeyVersionState.ENABLED) {
-        throw Status.FAILED_PRECONDITION.withDescription("Version " + v.getName() + " is not ENABLED.").asRuntimeException();
-      }
-      CryptoKey updated = key.toBuilder().setPrimary(v).build();
-      state.cryptoKeys.put(req.getName(), updated);
-      return updated;
-    });
-  }
+    @Override
+    public void updateCryptoKeyPrimaryVersion(UpdateCryptoKeyPrimaryVersionRequest req, StreamObserver<CryptoKey> out) {
+        Rpc.answer(state, out, () -> {
+            CryptoKey key = existingKey(req.getName());
+            if (key.getPurpose() != CryptoKeyPurpose.ENCRYPT_DECRYPT) {
+                throw Status.FAILED_PRECONDITION
+                        .withDescription("Only ENCRYPT_DECRYPT keys have a primary version.")
+                        .asRuntimeException();
+            }
+            CryptoKeyVersion v = version(req.getName() + "/cryptoKeyVersions/" + req.getCryptoKeyVersionId());
+            if (v.getState() != CryptoKeyVersionState.ENABLED) {
+                throw Status.FAILED_PRECONDITION
+                        .withDescription("Version " + v.getName() + " is not ENABLED.")
+                        .asRuntimeException();
+            }
+            CryptoKey updated = key.toBuilder().setPrimary(v).build();
+            state.cryptoKeys.put(req.getName(), updated);
+            return updated;
+        });
+    }
 }

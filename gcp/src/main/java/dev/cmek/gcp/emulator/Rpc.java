@@ -9,35 +9,41 @@ import java.util.function.Supplier;
 
 /** Runs one unary handler under the state lock and answers with its result or its gRPC status. */
 final class Rpc {
-  private Rpc() {}
+    private Rpc() {}
 
-  static <T> void answer(Object lock, StreamObserver<T> out, Supplier<T> handler) {
-    T result;
-    try {
-      synchronized (lock) {
-        result = handler.get();
-      }
-    } catch (StatusRuntimeException e) {
-      out.onError(e);
-      return;
-    } catch (RuntimeException e) {
-      out.onError(Status.INTERNAL.withDescription(String.valueOf(e)).withCause(e).asRuntimeException());
-      return;
+    static <T> void answer(Object lock, StreamObserver<T> out, Supplier<T> handler) {
+        T result;
+        try {
+            synchronized (lock) {
+                result = handler.get();
+            }
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        } catch (RuntimeException e) {
+            out.onError(Status.INTERNAL
+                    .withDescription(String.valueOf(e))
+                    .withCause(e)
+                    .asRuntimeException());
+            return;
+        }
+        out.onNext(result);
+        out.onCompleted();
     }
-    out.onNext(result);
-    out.onCompleted();
-  }
 
-  static StatusRuntimeException notFound(String what) {
-    return Status.NOT_FOUND.withDescription(what + " not found.").asRuntimeException();
-  }
+    static StatusRuntimeException notFound(String what) {
+        return Status.NOT_FOUND.withDescription(what + " not found.").asRuntimeException();
+    }
 
-  static StatusRuntimeException invalid(String message) {
-    return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
-  }
+    static StatusRuntimeException invalid(String message) {
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
 
-  static Timestamp now() {
-    Instant i = Instant.now();
-    return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-  }
+    static Timestamp now() {
+        Instant i = Instant.now();
+        return Timestamp.newBuilder()
+                .setSeconds(i.getEpochSecond())
+                .setNanos(i.getNano())
+                .build();
+    }
 }

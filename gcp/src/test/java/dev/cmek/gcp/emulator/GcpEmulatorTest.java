@@ -32,123 +32,187 @@ import org.junit.jupiter.api.Test;
 
 /** The emulator's fidelity, exercised with the real generated clients (no adapter involved). */
 class GcpEmulatorTest {
-  private GcpEmulator emulator;
-  private KeyManagementServiceClient kms;
-  private IAMClient iam;
+    private GcpEmulator emulator;
+    private KeyManagementServiceClient kms;
+    private IAMClient iam;
 
-  @BeforeEach
-  void start() throws Exception {
-    emulator = GcpEmulator.inProcess();
-    var channel = FixedTransportChannelProvider.create(GrpcTransportChannel.create(emulator.channel()));
-    kms = KeyManagementServiceClient.create(KeyManagementServiceSettings.newBuilder().setTransportChannelProvider(channel)
-        .setCredentialsProvider(NoCredentialsProvider.create()).build());
-    iam = IAMClient.create(IAMSettings.newBuilder().setTransportChannelProvider(channel)
-        .setCredentialsProvider(NoCredentialsProvider.create()).build());
-  }
-
-  @AfterEach
-  void stop() {
-    kms.close();
-    iam.close();
-    emulator.close();
-  }
-
-  private CryptoKeyName key() {
-    kms.createKeyRing(LocationName.of("cust-proj", "us-east1"), "ring", KeyRing.getDefaultInstance());
-    kms.createCryptoKey(KeyRingName.of("cust-proj", "us-east1", "ring"), "key",
-        CryptoKey.newBuilder().setPurpose(CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT).build());
-    return CryptoKeyName.of("cust-proj", "us-east1", "ring", "key");
-  }
-
-  @Test
-  void createTwice_isAlreadyExists_andMissingIsNotFound() {
-    CryptoKeyName k = key();
-    assertThrows(AlreadyExistsException.class, () -> kms.createKeyRing(LocationName.of("cust-proj", "us-east1"), "ring", KeyRing.getDefaultInstance()));
-    assertThrows(AlreadyExistsException.class, () -> kms.createCryptoKey(KeyRingName.of("cust-proj", "us-east1", "ring"), "key",
-        CryptoKey.newBuilder().setPurpose(CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT).build()));
-    assertThrows(NotFoundException.class, () -> kms.getCryptoKey(CryptoKeyName.of("cust-proj", "us-east1", "ring", "nope")));
-    assertThrows(NotFoundException.class, () -> kms.createCryptoKey(KeyRingName.of("cust-proj", "us-east1", "nope"), "k",
-        CryptoKey.newBuilder().setPurpose(CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT).build()));
-    assertEquals(k + "/cryptoKeyVersions/1", kms.getCryptoKey(k).getPrimary().getName());
-  }
-
-  @Test
-  void invalidNames_andArguments_areInvalidArgument() {
-    assertThrows(InvalidArgumentException.class, () -> kms.createKeyRing("projects/UPPER/locations/us-east1", "r", KeyRing.getDefaultInstance()));
-    assertThrows(InvalidArgumentException.class, () -> kms.createKeyRing("projects/cust-proj/locations/us-east1", "bad id!", KeyRing.getDefaultInstance()));
-    assertThrows(InvalidArgumentException.class, () -> kms.getCryptoKey("projects/cust-proj/keyRings/x"));
-    kms.createKeyRing(LocationName.of("cust-proj", "us-east1"), "ring", KeyRing.getDefaultInstance());
-    assertThrows(InvalidArgumentException.class, () -> kms.createCryptoKey(KeyRingName.of("cust-proj", "us-east1", "ring"), "k", CryptoKey.getDefaultInstance()));
-    assertThrows(InvalidArgumentException.class, () -> iam.createServiceAccount("projects/cust-proj", "short", ServiceAccount.getDefaultInstance()));
-    assertThrows(InvalidArgumentException.class, () -> iam.createServiceAccount("projects/cust-proj", "Has_Upper-case", ServiceAccount.getDefaultInstance()));
-  }
-
-  @Test
-  void staleEtag_isAborted_andFreshEtagWins() {
-    CryptoKeyName k = key();
-    Policy read = kms.getIamPolicy(k);
-    Policy a = read.toBuilder().addBindings(Binding.newBuilder().setRole("roles/viewer").addMembers("user:a@example.com")).build();
-    Policy b = read.toBuilder().addBindings(Binding.newBuilder().setRole("roles/viewer").addMembers("user:b@example.com")).build();
-    kms.setIamPolicy(k, a);
-    assertThrows(AbortedException.class, () -> kms.setIamPolicy(k, b));
-    assertEquals("user:a@example.com", kms.getIamPolicy(k).getBindings(0).getMembers(0));
-  }
-
-  @Test
-  void bindingToMissingServiceAccountOfKnownProject_isInvalidArgument() {
-    CryptoKeyName k = key();
-    iam.createServiceAccount("projects/cust-proj", "real-account", ServiceAccount.getDefaultInstance());
-    Policy p = kms.getIamPolicy(k).toBuilder().addBindings(Binding.newBuilder().setRole("roles/cloudkms.cryptoKeyEncrypterDecrypter")
-        .addMembers("serviceAccount:ghost-account@cust-proj.iam.gserviceaccount.com")).build();
-    assertThrows(InvalidArgumentException.class, () -> kms.setIamPolicy(k, p));
-  }
-
-  @Test
-  void serviceAccounts_createGetDisableEnable_butNeverDelete() {
-    ServiceAccount sa = iam.createServiceAccount("projects/cust-proj", "my-account", ServiceAccount.newBuilder().setDescription("d").build());
-    assertEquals("my-account@cust-proj.iam.gserviceaccount.com", sa.getEmail());
-    assertThrows(AlreadyExistsException.class, () -> iam.createServiceAccount("projects/cust-proj", "my-account", ServiceAccount.getDefaultInstance()));
-    assertEquals("d", iam.getServiceAccount("projects/-/serviceAccounts/" + sa.getEmail()).getDescription());
-    iam.disableServiceAccount(com.google.iam.admin.v1.DisableServiceAccountRequest.newBuilder().setName(sa.getName()).build());
-    assertTrue(iam.getServiceAccount(sa.getName()).getDisabled());
-    iam.enableServiceAccount(com.google.iam.admin.v1.EnableServiceAccountRequest.newBuilder().setName(sa.getName()).build());
-    assertFalse(iam.getServiceAccount(sa.getName()).getDisabled());
-    assertThrows(UnimplementedException.class, () -> iam.deleteServiceAccount(sa.getName()));
-    assertThrows(NotFoundException.class, () -> iam.getServiceAccount("projects/cust-proj/serviceAccounts/none-such@cust-proj.iam.gserviceaccount.com"));
-  }
-
-  @Test
-  void reset_forgetsEverything() {
-    key();
-    iam.createServiceAccount("projects/cust-proj", "my-account", ServiceAccount.getDefaultInstance());
-    emulator.reset();
-    assertEquals(0, emulator.cryptoKeyCount());
-    assertEquals(0, emulator.serviceAccountCount());
-    assertEquals(0, emulator.totalCalls());
-    key();
-  }
-
-  @Test
-  void knobs_latencyAndCounts() {
-    emulator.latency(Duration.ofMillis(50));
-    long t0 = System.nanoTime();
-    assertThrows(NotFoundException.class, () -> kms.getKeyRing(KeyRingName.of("cust-proj", "us-east1", "ring")));
-    assertTrue(System.nanoTime() - t0 >= 50_000_000L);
-    assertEquals(1, emulator.callCount(EmulatedMethod.GET_KEY_RING));
-    assertEquals(1, emulator.totalCalls());
-  }
-
-  @Test
-  void networkEmulator_servesOnLoopback() throws Exception {
-    try (GcpEmulator net = GcpEmulator.start(0)) {
-      String endpoint = net.endpoint().orElseThrow();
-      assertTrue(endpoint.startsWith("127.0.0.1:"));
-      var channel = FixedTransportChannelProvider.create(GrpcTransportChannel.create(net.channel()));
-      try (var c = KeyManagementServiceClient.create(KeyManagementServiceSettings.newBuilder().setTransportChannelProvider(channel)
-          .setCredentialsProvider(NoCredentialsProvider.create()).build())) {
-        c.createKeyRing(LocationName.of("cust-proj", "global"), "ring", KeyRing.getDefaultInstance());
-        assertEquals(1, net.callCount(EmulatedMethod.CREATE_KEY_RING));
-      }
+    @BeforeEach
+    void start() throws Exception {
+        emulator = GcpEmulator.inProcess();
+        var channel = FixedTransportChannelProvider.create(GrpcTransportChannel.create(emulator.channel()));
+        kms = KeyManagementServiceClient.create(KeyManagementServiceSettings.newBuilder()
+                .setTransportChannelProvider(channel)
+                .setCredentialsProvider(NoCredentialsProvider.create())
+                .build());
+        iam = IAMClient.create(IAMSettings.newBuilder()
+                .setTransportChannelProvider(channel)
+                .setCredentialsProvider(NoCredentialsProvider.create())
+                .build());
     }
-  }
+
+    @AfterEach
+    void stop() {
+        kms.close();
+        iam.close();
+        emulator.close();
+    }
+
+    private CryptoKeyName key() {
+        kms.createKeyRing(LocationName.of("cust-proj", "us-east1"), "ring", KeyRing.getDefaultInstance());
+        kms.createCryptoKey(
+                KeyRingName.of("cust-proj", "us-east1", "ring"),
+                "key",
+                CryptoKey.newBuilder()
+                        .setPurpose(CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT)
+                        .build());
+        return CryptoKeyName.of("cust-proj", "us-east1", "ring", "key");
+    }
+
+    @Test
+    void createTwice_isAlreadyExists_andMissingIsNotFound() {
+        CryptoKeyName k = key();
+        assertThrows(
+                AlreadyExistsException.class,
+                () -> kms.createKeyRing(
+                        LocationName.of("cust-proj", "us-east1"), "ring", KeyRing.getDefaultInstance()));
+        assertThrows(
+                AlreadyExistsException.class,
+                () -> kms.createCryptoKey(
+                        KeyRingName.of("cust-proj", "us-east1", "ring"),
+                        "key",
+                        CryptoKey.newBuilder()
+                                .setPurpose(CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT)
+                                .build()));
+        assertThrows(
+                NotFoundException.class,
+                () -> kms.getCryptoKey(CryptoKeyName.of("cust-proj", "us-east1", "ring", "nope")));
+        assertThrows(
+                NotFoundException.class,
+                () -> kms.createCryptoKey(
+                        KeyRingName.of("cust-proj", "us-east1", "nope"),
+                        "k",
+                        CryptoKey.newBuilder()
+                                .setPurpose(CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT)
+                                .build()));
+        assertEquals(
+                k + "/cryptoKeyVersions/1", kms.getCryptoKey(k).getPrimary().getName());
+    }
+
+    @Test
+    void invalidNames_andArguments_areInvalidArgument() {
+        assertThrows(
+                InvalidArgumentException.class,
+                () -> kms.createKeyRing("projects/UPPER/locations/us-east1", "r", KeyRing.getDefaultInstance()));
+        assertThrows(
+                InvalidArgumentException.class,
+                () -> kms.createKeyRing(
+                        "projects/cust-proj/locations/us-east1", "bad id!", KeyRing.getDefaultInstance()));
+        assertThrows(InvalidArgumentException.class, () -> kms.getCryptoKey("projects/cust-proj/keyRings/x"));
+        kms.createKeyRing(LocationName.of("cust-proj", "us-east1"), "ring", KeyRing.getDefaultInstance());
+        assertThrows(
+                InvalidArgumentException.class,
+                () -> kms.createCryptoKey(
+                        KeyRingName.of("cust-proj", "us-east1", "ring"), "k", CryptoKey.getDefaultInstance()));
+        assertThrows(
+                InvalidArgumentException.class,
+                () -> iam.createServiceAccount("projects/cust-proj", "short", ServiceAccount.getDefaultInstance()));
+        assertThrows(
+                InvalidArgumentException.class,
+                () -> iam.createServiceAccount(
+                        "projects/cust-proj", "Has_Upper-case", ServiceAccount.getDefaultInstance()));
+    }
+
+    @Test
+    void staleEtag_isAborted_andFreshEtagWins() {
+        CryptoKeyName k = key();
+        Policy read = kms.getIamPolicy(k);
+        Policy a = read.toBuilder()
+                .addBindings(Binding.newBuilder().setRole("roles/viewer").addMembers("user:a@example.com"))
+                .build();
+        Policy b = read.toBuilder()
+                .addBindings(Binding.newBuilder().setRole("roles/viewer").addMembers("user:b@example.com"))
+                .build();
+        kms.setIamPolicy(k, a);
+        assertThrows(AbortedException.class, () -> kms.setIamPolicy(k, b));
+        assertEquals("user:a@example.com", kms.getIamPolicy(k).getBindings(0).getMembers(0));
+    }
+
+    @Test
+    void bindingToMissingServiceAccountOfKnownProject_isInvalidArgument() {
+        CryptoKeyName k = key();
+        iam.createServiceAccount("projects/cust-proj", "real-account", ServiceAccount.getDefaultInstance());
+        Policy p = kms.getIamPolicy(k).toBuilder()
+                .addBindings(Binding.newBuilder()
+                        .setRole("roles/cloudkms.cryptoKeyEncrypterDecrypter")
+                        .addMembers("serviceAccount:ghost-account@cust-proj.iam.gserviceaccount.com"))
+                .build();
+        assertThrows(InvalidArgumentException.class, () -> kms.setIamPolicy(k, p));
+    }
+
+    @Test
+    void serviceAccounts_createGetDisableEnable_butNeverDelete() {
+        ServiceAccount sa = iam.createServiceAccount(
+                "projects/cust-proj",
+                "my-account",
+                ServiceAccount.newBuilder().setDescription("d").build());
+        assertEquals("my-account@cust-proj.iam.gserviceaccount.com", sa.getEmail());
+        assertThrows(
+                AlreadyExistsException.class,
+                () -> iam.createServiceAccount(
+                        "projects/cust-proj", "my-account", ServiceAccount.getDefaultInstance()));
+        assertEquals(
+                "d",
+                iam.getServiceAccount("projects/-/serviceAccounts/" + sa.getEmail())
+                        .getDescription());
+        iam.disableServiceAccount(com.google.iam.admin.v1.DisableServiceAccountRequest.newBuilder()
+                .setName(sa.getName())
+                .build());
+        assertTrue(iam.getServiceAccount(sa.getName()).getDisabled());
+        iam.enableServiceAccount(com.google.iam.admin.v1.EnableServiceAccountRequest.newBuilder()
+                .setName(sa.getName())
+                .build());
+        assertFalse(iam.getServiceAccount(sa.getName()).getDisabled());
+        assertThrows(UnimplementedException.class, () -> iam.deleteServiceAccount(sa.getName()));
+        assertThrows(
+                NotFoundException.class,
+                () -> iam.getServiceAccount(
+                        "projects/cust-proj/serviceAccounts/none-such@cust-proj.iam.gserviceaccount.com"));
+    }
+
+    @Test
+    void reset_forgetsEverything() {
+        key();
+        iam.createServiceAccount("projects/cust-proj", "my-account", ServiceAccount.getDefaultInstance());
+        emulator.reset();
+        assertEquals(0, emulator.cryptoKeyCount());
+        assertEquals(0, emulator.serviceAccountCount());
+        assertEquals(0, emulator.totalCalls());
+        key();
+    }
+
+    @Test
+    void knobs_latencyAndCounts() {
+        emulator.latency(Duration.ofMillis(50));
+        long t0 = System.nanoTime();
+        assertThrows(NotFoundException.class, () -> kms.getKeyRing(KeyRingName.of("cust-proj", "us-east1", "ring")));
+        assertTrue(System.nanoTime() - t0 >= 50_000_000L);
+        assertEquals(1, emulator.callCount(EmulatedMethod.GET_KEY_RING));
+        assertEquals(1, emulator.totalCalls());
+    }
+
+    @Test
+    void networkEmulator_servesOnLoopback() throws Exception {
+        try (GcpEmulator net = GcpEmulator.start(0)) {
+            String endpoint = net.endpoint().orElseThrow();
+            assertTrue(endpoint.startsWith("127.0.0.1:"));
+            var channel = FixedTransportChannelProvider.create(GrpcTransportChannel.create(net.channel()));
+            try (var c = KeyManagementServiceClient.create(KeyManagementServiceSettings.newBuilder()
+                    .setTransportChannelProvider(channel)
+                    .setCredentialsProvider(NoCredentialsProvider.create())
+                    .build())) {
+                c.createKeyRing(LocationName.of("cust-proj", "global"), "ring", KeyRing.getDefaultInstance());
+                assertEquals(1, net.callCount(EmulatedMethod.CREATE_KEY_RING));
+            }
+        }
+    }
 }
