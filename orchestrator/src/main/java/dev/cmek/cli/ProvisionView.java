@@ -53,9 +53,10 @@ final class ProvisionView {
                         : doc.changed() ? "" : doc.dryRun() ? "" : ": nothing to change"));
         for (CloudKeys.ResourceChange c : doc.changes()) {
             lines.add(String.format(
-                    "  %-13s %-22s %s%s",
+                    "  %-13s %-24s %-16s %s%s",
                     c.action().name().toLowerCase().replace('_', ' '),
-                    c.kind(),
+                    c.type(),
+                    c.region() == null ? "" : c.region(),
                     c.resource(),
                     c.detail().isEmpty() ? "" : "  (" + c.detail() + ")"));
         }

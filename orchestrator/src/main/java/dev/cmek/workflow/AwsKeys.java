@@ -219,12 +219,18 @@ public final class AwsKeys implements CloudKeys {
                 .toList();
         List<ResourceChange> changes = result.changes().stream()
                 .map(c -> new ResourceChange(
-                        c.region() == null ? "iam" : c.region(),
-                        c.resource(),
+                        typeOf(c.resource()),
+                        c.resource().substring(typeOf(c.resource()).length()).replaceFirst("^ (of )?", ""),
+                        c.region(),
                         action(c.kind(), result.applied()),
                         c.detail() == null ? "" : c.detail()))
                 .toList();
         return new ProvisionReport(specs, changes);
+    }
+
+    /** The adapter names a resource as "role NAME", "key ALIAS" or "key policy of ARN"; the first words are its type. */
+    private static String typeOf(String resource) {
+        return resource.startsWith("key policy") ? "key policy" : resource.startsWith("role") ? "role" : "key";
     }
 
     private static ResourceChange.Action action(Change.Kind kind, boolean applied) {

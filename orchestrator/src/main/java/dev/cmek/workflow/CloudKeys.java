@@ -76,8 +76,14 @@ public interface CloudKeys {
         }
     }
 
-    /** One resource and what happened (or would happen) to it. */
-    record ResourceChange(String kind, String resource, Action action, String detail) {
+    /**
+     * One resource and what happened (or would happen) to it; the vocabulary both adapters map to.
+     *
+     * @param type what kind of resource, in words: {@code role}, {@code key}, {@code key policy}, {@code service account},
+     *     {@code service account policy}, {@code key ring}, {@code crypto key}, {@code crypto key policy}
+     * @param region the cluster region it serves, or null for a resource every region shares (a role, a service account)
+     */
+    record ResourceChange(String type, String resource, String region, Action action, String detail) {
         /** BLOCKED: found without our mark (never adopted) or unfit; DRIFTED: ours but not as intended, reported only. */
         public enum Action {
             CREATED,

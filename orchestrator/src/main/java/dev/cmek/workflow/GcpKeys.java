@@ -216,6 +216,7 @@ public final class GcpKeys implements CloudKeys {
                 .map(c -> new ResourceChange(
                         c.kind().name().toLowerCase().replace('_', ' '),
                         c.resource(),
+                        null,
                         ResourceChange.Action.valueOf(c.action().name()),
                         c.detail()))
                 .toList();

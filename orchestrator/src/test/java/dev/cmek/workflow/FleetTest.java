@@ -195,6 +195,7 @@ class FleetTest {
                                 List.of(new CloudKeys.ResourceChange(
                                         "role",
                                         "crdb-cmek-x",
+                                        null,
                                         CloudKeys.ResourceChange.Action.BLOCKED,
                                         "exists without our tag")));
                     }
