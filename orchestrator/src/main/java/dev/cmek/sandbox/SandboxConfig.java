@@ -20,10 +20,16 @@ import java.util.regex.Pattern;
  * {@code {"organization":{"id":..,"name":..},"clusters":[Cluster...]}} where each cluster uses the API's
  * own Cluster shape. Fields the spec requires but the file omits (DNS names, config, versions...) are
  * filled with plausible values so every answer validates against the OpenAPI spec.
+ *
+ * <p>A cluster may also carry {@code "cmek": {"region_specs": [...]}}, the body of an enable naming every region:
+ * the cluster then starts with CMEK ENABLED on those keys (the field is the sandbox's own and is never served).
  */
 public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The cluster field holding the CMEK a cluster starts with. */
+    static final String CMEK_SEED = "cmek";
+
     private static final Pattern UUID =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Set<String> PROVIDERS = Set.of("AWS", "GCP", "AZURE");
@@ -152,7 +158,7 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
             throw new InvalidSandboxConfigException(
                     where + ": \"regions\" must be a non-empty array of {name,node_count}");
         }
-        Set<String> names = new HashSet<>();
+        Set<String> names = new java.util.LinkedHashSet<>();
         for (int i = 0; i < regions.size(); i++) {
             JsonNode r = regions.get(i);
             if (!r.isObject() || !r.hasNonNull("name") || r.get("name").asText().isBlank()) {
@@ -173,7 +179,33 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         if (!c.has("sql_dns")) {
             c.put("sql_dns", regions.get(0).get("sql_dns").asText());
         }
+        if (c.has(CMEK_SEED)) {
+            checkCmekSeed(c, names, where);
+        }
         return c;
+    }
+
+    /** The starting CMEK must be what an enable of this cluster would accept. */
+    private static void checkCmekSeed(ObjectNode c, Set<String> regions, String where) {
+        if (!c.get("plan").asText().equals("ADVANCED")
+                || !c.get("state").asText().equals("CREATED")) {
+            throw new InvalidSandboxConfigException(
+                    where + ": \"" + CMEK_SEED + "\" needs an ADVANCED, CREATED cluster");
+        }
+        JsonNode specs = c.get(CMEK_SEED).path("region_specs");
+        try {
+            RequestRules.requireEveryRegion(
+                    c.get("id").asText(),
+                    regions,
+                    RequestRules.regionSpecs(
+                                    c.get("id").asText(),
+                                    c.get("cloud_provider").asText(),
+                                    specs.isMissingNode() ? null : specs,
+                                    CMEK_SEED + ".region_specs")
+                            .keySet());
+        } catch (ApiError e) {
+            throw new InvalidSandboxConfigException(where + ": " + e.getMessage());
+        }
     }
 
     /** Fills the DNS names the spec requires on every region. */
