@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -142,6 +145,9 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         putIfAbsent(c, "cidr_range", provider.equals("GCP") ? "172.28.0.0/14" : "");
         putIfAbsent(c, "created_at", "2024-06-01T12:00:00Z");
         putIfAbsent(c, "updated_at", c.get("created_at").asText());
+        for (String time : List.of("created_at", "updated_at", "deleted_at")) {
+            requireTimestamp(c, time, where);
+        }
         if (!c.has("labels")) c.putObject("labels");
         if (!c.has("is_customer_cloud_account")) c.put("is_customer_cloud_account", false);
         if (!c.has("config")) {
@@ -158,7 +164,7 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
             throw new InvalidSandboxConfigException(
                     where + ": \"regions\" must be a non-empty array of {name,node_count}");
         }
-        Set<String> names = new java.util.LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         for (int i = 0; i < regions.size(); i++) {
             JsonNode r = regions.get(i);
             if (!r.isObject() || !r.hasNonNull("name") || r.get("name").asText().isBlank()) {
@@ -234,6 +240,20 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
             throw new InvalidSandboxConfigException(where + ": \"" + field + "\" is required (a non-empty string)");
         }
         return v.asText();
+    }
+
+    /** The list sorts and filters by these, so each must be an RFC 3339 timestamp when present. */
+    private static void requireTimestamp(ObjectNode node, String field, String where) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return;
+        }
+        try {
+            Instant.parse(v.asText());
+        } catch (DateTimeParseException e) {
+            throw new InvalidSandboxConfigException(
+                    where + ": \"" + field + "\" must be a timestamp like 2024-06-01T12:00:00Z, got " + v.asText());
+        }
     }
 
     private static String requireEnum(ObjectNode node, String field, Set<String> allowed, String where, String dflt) {

@@ -105,6 +105,11 @@ class SandboxConfigTest {
                 "region us-east-1 needs a positive integer node_count",
                 cluster("{\"id\":\"35c4abb2-bb66-46d7-afed-25ebef5ed2aa\",\"name\":\"a\",\"cloud_provider\":\"AWS\","
                         + "\"regions\":[{\"name\":\"us-east-1\"}]}"));
+        assertMessage(
+                "\"deleted_at\" must be a timestamp like 2024-06-01T12:00:00Z, got last week",
+                cluster(
+                        "{\"id\":\"35c4abb2-bb66-46d7-afed-25ebef5ed2aa\",\"name\":\"a\",\"cloud_provider\":\"AWS\","
+                                + "\"state\":\"DELETED\",\"deleted_at\":\"last week\",\"regions\":[{\"name\":\"us-east-1\",\"node_count\":1}]}"));
         var missing = assertThrows(
                 SandboxConfig.InvalidSandboxConfigException.class, () -> SandboxConfig.load(dir.resolve("nope.json")));
         assertTrue(
