@@ -14,6 +14,12 @@ public interface CloudApi {
     /** {@code GET /api/v1/organization}: the caller's organization (its id is the AWS external id). */
     Organization organization();
 
+    /**
+     * {@code GET /api/v1/clusters}, every page: the organization's active clusters (neither DELETED nor
+     * CREATION_FAILED), by name.
+     */
+    List<Cluster> listClusters();
+
     /** {@code GET /api/v1/clusters/{id}}. */
     Cluster cluster(String clusterId);
 

@@ -1,5 +1,7 @@
 package dev.cmek.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,14 +13,20 @@ import dev.cmek.model.Manifest;
 import dev.cmek.model.RegionSpec;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -76,6 +84,59 @@ public final class HttpCloudApi implements CloudApi {
     public Organization organization() {
         return call(Call.get("read the organization", "/api/v1/organization"), Organization.class);
     }
+
+    /**
+     * Clusters asked for per page of {@code GET /api/v1/clusters}: the Terraform provider asks the API's other lists
+     * for 500 a page (internal/provider/allowlist_resource.go, database_resource.go, sql_user_resource.go); a server
+     * whose maximum is lower answers fewer and a {@code next_page}.
+     */
+    static final int CLUSTER_PAGE_SIZE = 500;
+
+    @Override
+    public List<Cluster> listClusters() {
+        List<Cluster> clusters = new ArrayList<>();
+        Set<String> tokens = new HashSet<>();
+        Optional<String> page = Optional.empty();
+        while (true) {
+            String operation = "list the organization's clusters (page " + (tokens.size() + 1) + ")";
+            ListClustersResponse answer = call(Call.get(operation, clustersPagePath(page)), ListClustersResponse.class);
+            clusters.addAll(answer.clusters());
+            page = answer.nextPage();
+            if (page.isEmpty()) {
+                return List.copyOf(clusters);
+            }
+            if (!tokens.add(page.get())) {
+                // Following it would loop for ever; the server broke its own paging.
+                throw new ApiException(operation, 200, 0, "the server answered a next_page it had already given");
+            }
+        }
+    }
+
+    private static String clustersPagePath(Optional<String> page) {
+        return "/api/v1/clusters?pagination.limit=" + CLUSTER_PAGE_SIZE
+                + page.map(p -> "&pagination.page=" + URLEncoder.encode(p, StandardCharsets.UTF_8))
+                        .orElse("");
+    }
+
+    /** {@code ListClustersResponse}: one page of clusters and the token of the next. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ListClustersResponse(
+            @JsonProperty("clusters") List<Cluster> clusters,
+            @JsonProperty("pagination") Pagination pagination) {
+        ListClustersResponse {
+            clusters = clusters == null ? List.of() : clusters;
+        }
+
+        Optional<String> nextPage() {
+            return Optional.ofNullable(pagination).map(Pagination::nextPage).filter(p -> !p.isEmpty());
+        }
+    }
+
+    /** {@code KeysetPaginationResponse}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Pagination(
+            @JsonProperty("next_page") String nextPage,
+            @JsonProperty("previous_page") String previousPage) {}
 
     @Override
     public Cluster cluster(String clusterId) {

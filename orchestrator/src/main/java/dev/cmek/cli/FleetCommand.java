@@ -9,6 +9,7 @@ import dev.cmek.model.ManifestCodec;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.Fleet;
 import dev.cmek.workflow.FleetFile;
+import dev.cmek.workflow.FleetManifests;
 import dev.cmek.workflow.FleetState;
 import dev.cmek.workflow.Provisioning;
 import java.nio.file.Path;
@@ -128,7 +129,7 @@ final class FleetCommand extends CloudCommand {
         Optional<Provisioning> provisioning = fleet.clusters().stream().anyMatch(FleetFile.Entry::provision)
                 ? Optional.of(provisioning())
                 : Optional.empty();
-        Fleet.Result result = new Fleet(api(), Fleet.manifests(provisioning, dir), options, r -> {
+        Fleet.Result result = new Fleet(api(), new FleetManifests(provisioning, dir), options, r -> {
                     recorded.record(r);
                     report.progress(String.format(
                             "[%" + String.valueOf(total).length() + "d/%d] %s %s%s in %.1f s%s",

@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
 
 /**
  * A local stand-in for the CockroachDB Cloud API (version {@value #API_VERSION}): the organization,
- * cluster and CMEK operations with the real API's shapes, status codes and error bodies, plus knobs to
+ * cluster list, cluster and CMEK operations with the real API's shapes, status codes and error bodies, plus knobs to
  * inject latency, failures and slow clusters. Serves HTTP on 127.0.0.1; thread-safe.
  *
  * <p>Decisions where the spec is silent: error bodies carry the gRPC code (the real API is grpc-gateway:
@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  * provider reads 404 as "no CMEK spec"); a PUT may also retry a region in ENABLE_FAILED or ROTATE_FAILED;
  * REVOKE needs status ENABLED, ROTATE_FAILED or REVOKE_FAILED; every mutation of a cluster with a CMEK
  * transition in progress is 409; a CREATING cluster answers mutations with 503 but reads with 200; the
- * rate limit counts only authenticated, admitted requests.
+ * rate limit counts only authenticated, admitted requests; the cluster list's page sizes and tokens are as
+ * {@link ClusterListing} describes.
  */
 public final class CloudApiSandbox implements AutoCloseable {
 
@@ -52,6 +53,7 @@ public final class CloudApiSandbox implements AutoCloseable {
     public static final int RATE_LIMIT_PER_SECOND = 10;
 
     private static final Pattern ORGANIZATION = Pattern.compile("/api/v1/organization");
+    private static final Pattern CLUSTERS = Pattern.compile("/api/v1/clusters");
     private static final Pattern CLUSTER = Pattern.compile("/api/v1/clusters/([^/]+)");
     private static final Pattern CMEK = Pattern.compile("/api/v1/clusters/([^/]+)/cmek");
 
@@ -185,6 +187,14 @@ public final class CloudApiSandbox implements AutoCloseable {
         }
     }
 
+    /**
+     * The page size of {@code GET /api/v1/clusters} when the request names none, and the most one page holds (a
+     * larger {@code pagination.limit} is cut to it). Defaults: 100 and 500, assumed (see {@link ClusterListing}).
+     */
+    public void setClusterPageSizes(int byDefault, int max) {
+        model.pageSizes(new ClusterListing.PageSizes(byDefault, max));
+    }
+
     /** Puts the cluster in CREATING (mutations answer 503) until {@code duration} from now, then CREATED. */
     public void holdCreating(String clusterId, Duration duration) {
         model.holdCreating(clusterId, duration);
@@ -219,7 +229,8 @@ public final class CloudApiSandbox implements AutoCloseable {
                         "unsupported Cc-Version '" + version + "'; this server serves " + API_VERSION);
             }
             injectFailure(method, path);
-            responseBody = route(method, path, requestBody).toString();
+            responseBody = route(method, path, exchange.getRequestURI().getRawQuery(), requestBody)
+                    .toString();
             status = 200;
         } catch (ApiError e) {
             status = e.httpStatus;
@@ -310,9 +321,13 @@ public final class CloudApiSandbox implements AutoCloseable {
         }
     }
 
-    private JsonNode route(String method, String path, String body) {
+    private JsonNode route(String method, String path, String query, String body) {
         if (ORGANIZATION.matcher(path).matches()) {
             if (method.equals("GET")) return model.organization();
+            throw ApiError.methodNotAllowed("method " + method + " not allowed on " + path);
+        }
+        if (CLUSTERS.matcher(path).matches()) {
+            if (method.equals("GET")) return model.listClusters(RequestRules.listQuery(query));
             throw ApiError.methodNotAllowed("method " + method + " not allowed on " + path);
         }
         Matcher cluster = CLUSTER.matcher(path);

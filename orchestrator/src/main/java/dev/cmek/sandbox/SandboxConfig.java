@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -20,10 +23,16 @@ import java.util.regex.Pattern;
  * {@code {"organization":{"id":..,"name":..},"clusters":[Cluster...]}} where each cluster uses the API's
  * own Cluster shape. Fields the spec requires but the file omits (DNS names, config, versions...) are
  * filled with plausible values so every answer validates against the OpenAPI spec.
+ *
+ * <p>A cluster may also carry {@code "cmek": {"region_specs": [...]}}, the body of an enable naming every region:
+ * the cluster then starts with CMEK ENABLED on those keys (the field is the sandbox's own and is never served).
  */
 public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The cluster field holding the CMEK a cluster starts with. */
+    static final String CMEK_SEED = "cmek";
+
     private static final Pattern UUID =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Set<String> PROVIDERS = Set.of("AWS", "GCP", "AZURE");
@@ -136,6 +145,9 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         putIfAbsent(c, "cidr_range", provider.equals("GCP") ? "172.28.0.0/14" : "");
         putIfAbsent(c, "created_at", "2024-06-01T12:00:00Z");
         putIfAbsent(c, "updated_at", c.get("created_at").asText());
+        for (String time : List.of("created_at", "updated_at", "deleted_at")) {
+            requireTimestamp(c, time, where);
+        }
         if (!c.has("labels")) c.putObject("labels");
         if (!c.has("is_customer_cloud_account")) c.put("is_customer_cloud_account", false);
         if (!c.has("config")) {
@@ -152,7 +164,7 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
             throw new InvalidSandboxConfigException(
                     where + ": \"regions\" must be a non-empty array of {name,node_count}");
         }
-        Set<String> names = new HashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         for (int i = 0; i < regions.size(); i++) {
             JsonNode r = regions.get(i);
             if (!r.isObject() || !r.hasNonNull("name") || r.get("name").asText().isBlank()) {
@@ -173,7 +185,33 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         if (!c.has("sql_dns")) {
             c.put("sql_dns", regions.get(0).get("sql_dns").asText());
         }
+        if (c.has(CMEK_SEED)) {
+            checkCmekSeed(c, names, where);
+        }
         return c;
+    }
+
+    /** The starting CMEK must be what an enable of this cluster would accept. */
+    private static void checkCmekSeed(ObjectNode c, Set<String> regions, String where) {
+        if (!c.get("plan").asText().equals("ADVANCED")
+                || !c.get("state").asText().equals("CREATED")) {
+            throw new InvalidSandboxConfigException(
+                    where + ": \"" + CMEK_SEED + "\" needs an ADVANCED, CREATED cluster");
+        }
+        JsonNode specs = c.get(CMEK_SEED).path("region_specs");
+        try {
+            RequestRules.requireEveryRegion(
+                    c.get("id").asText(),
+                    regions,
+                    RequestRules.regionSpecs(
+                                    c.get("id").asText(),
+                                    c.get("cloud_provider").asText(),
+                                    specs.isMissingNode() ? null : specs,
+                                    CMEK_SEED + ".region_specs")
+                            .keySet());
+        } catch (ApiError e) {
+            throw new InvalidSandboxConfigException(where + ": " + e.getMessage());
+        }
     }
 
     /** Fills the DNS names the spec requires on every region. */
@@ -202,6 +240,20 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
             throw new InvalidSandboxConfigException(where + ": \"" + field + "\" is required (a non-empty string)");
         }
         return v.asText();
+    }
+
+    /** The list sorts and filters by these, so each must be an RFC 3339 timestamp when present. */
+    private static void requireTimestamp(ObjectNode node, String field, String where) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return;
+        }
+        try {
+            Instant.parse(v.asText());
+        } catch (DateTimeParseException e) {
+            throw new InvalidSandboxConfigException(
+                    where + ": \"" + field + "\" must be a timestamp like 2024-06-01T12:00:00Z, got " + v.asText());
+        }
     }
 
     private static String requireEnum(ObjectNode node, String field, Set<String> allowed, String where, String dflt) {

@@ -3,6 +3,7 @@ package dev.cmek.workflow;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cmek.CmekException;
+import dev.cmek.Parallel;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.Cluster;
 import dev.cmek.api.CmekClusterInfo;
@@ -18,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -70,14 +69,14 @@ public final class BreachResponse {
     public RevokeOutcome revoke(
             String clusterId, Path evidenceDir, Steps steps, boolean immediate, Optional<Duration> waitFor) {
         // In a breach every round trip before the grants go counts: the three reads go out together.
-        CompletableFuture<Cluster> clusterRead = CompletableFuture.supplyAsync(() -> api.cluster(clusterId));
-        CompletableFuture<String> organizationRead =
-                CompletableFuture.supplyAsync(() -> api.organization().id());
-        CompletableFuture<CmekClusterInfo> statusRead =
-                CompletableFuture.supplyAsync(() -> CmekLifecycle.statusOrDisabled(api, clusterId));
-        Cluster cluster = join(clusterRead); // first: an unknown cluster must be reported as such, not as "no CMEK"
-        ClusterTarget target = ClusterTarget.of(cluster, join(organizationRead));
-        CmekClusterInfo before = join(statusRead);
+        Parallel.Call<Cluster> clusterRead = Parallel.start(() -> api.cluster(clusterId));
+        Parallel.Call<String> organizationRead =
+                Parallel.start(() -> api.organization().id());
+        Parallel.Call<CmekClusterInfo> statusRead =
+                Parallel.start(() -> CmekLifecycle.statusOrDisabled(api, clusterId));
+        Cluster cluster = clusterRead.join(); // first: an unknown cluster must be reported as such, not as "no CMEK"
+        ClusterTarget target = ClusterTarget.of(cluster, organizationRead.join());
+        CmekClusterInfo before = statusRead.join();
         Map<String, KeySpec> live = CmekLifecycle.currentSpecs(before);
         if (before.status() == CmekStatus.DISABLED || live.isEmpty()) {
             throw new CmekException.InvalidInput(
@@ -171,17 +170,6 @@ public final class BreachResponse {
                 restored.warnings(),
                 verify,
                 note);
-    }
-
-    private static <T> T join(CompletableFuture<T> read) {
-        try {
-            return read.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
     }
 
     private static CloudProvider cloudOf(EvidenceFile evidence) {

@@ -55,11 +55,7 @@ class HttpCloudApiTest {
 
     @AfterEach
     void stop() {
-        try {
-            OpenApiContract.assertConforms(sandbox.requestLog().exchanges());
-        } finally {
-            sandbox.close();
-        }
+        OpenApiContract.assertConformsThenClose(sandbox);
     }
 
     @Test

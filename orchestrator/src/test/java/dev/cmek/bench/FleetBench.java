@@ -67,8 +67,8 @@ public final class FleetBench {
                     regions.size(),
                     parallel,
                     transition.toMillis(),
-                    options.firstPoll().toMillis(),
-                    options.maxPoll().toMillis(),
+                    options.schedule().first().toMillis(),
+                    options.schedule().max().toMillis(),
                     options.pollGap().toMillis());
             System.out.printf(
                     "wall=%.2fs outcomes=%s failed=%d%n",

@@ -186,11 +186,39 @@ class CmekErrorsTest {
     }
 
     @Test
+    void listClusters_badQueryParameters_are400NamingTheParameter() {
+        String list = "/api/v1/clusters";
+        api.get(list + "?pagination.limit=many").assertError(400, "pagination.limit must be a 32-bit integer");
+        api.get(list + "?pagination.limit=-1").assertError(400, "pagination.limit must not be negative");
+        api.get(list + "?pagination.sort_order=UP")
+                .assertError(400, "pagination.sort_order must be one of [ASC, DESC]");
+        api.get(list + "?pagination.sort_by=SIZE").assertError(400, "pagination.sort_by must be one of");
+        api.get(list + "?show_inactive=maybe").assertError(400, "show_inactive must be true or false");
+        api.get(list + "?pagination.as_of_time=yesterday")
+                .assertError(400, "pagination.as_of_time must be an RFC 3339");
+        api.get(list + "?pagination.page=bm90IGEgdG9rZW4").assertError(400, "is not a page token this server issued");
+        api.get(list + "?pagination.limit=1&pagination.limit=2").assertError(400, "given more than once");
+        String next = api.get(list + "?pagination.limit=1")
+                .body()
+                .at("/pagination/next_page")
+                .asText();
+        api.get(list + "?pagination.limit=1&pagination.sort_order=DESC&pagination.page=" + next)
+                .assertError(400, "pagination.page was issued for another query");
+        assertEquals(
+                "payments",
+                api.get(list + "?pagination.limit=1&pagination.page=" + next + "&unknown=ignored")
+                        .body()
+                        .at("/clusters/0/name")
+                        .asText(),
+                "the second cluster by name; unknown parameters are ignored");
+    }
+
+    @Test
     void malformedBodies_unknownPaths_andWrongMethods() {
         api.post(CMEK, "{not json").assertError(400, "not valid JSON");
         api.post(CMEK, "").assertError(400, "a JSON request body is required");
         api.post(CMEK, "[]").assertError(400, "must be a JSON object");
-        api.get("/api/v1/clusters").assertError(404, "Not Found");
+        api.get("/api/v1/no-such-thing").assertError(404, "Not Found");
         var r = api.send("DELETE", CLUSTER, null).assertError(405, "not allowed");
         assertEquals("GET, PATCH", r.raw().headers().firstValue("allow").orElse(""));
         assertEquals(405, api.send("HEAD", "/api/v1/organization", null).raw().statusCode());

@@ -122,6 +122,56 @@ class CmekLifecycleTest {
     }
 
     @Test
+    void rotate_withTheSameSpec_rewrapsThatKey_movingUpdatedAtAndKeepingCreatedAt() throws Exception {
+        enableAws();
+        JsonNode enabled = api.get(CMEK).body();
+        JsonNode eastBefore = region(enabled, "us-east-1").get("key_infos").get(0);
+        Instant submitted = Instant.now();
+
+        var r = api.put(CMEK, regionSpecs(awsSpec("us-east-1", "k1")));
+        assertEquals(200, r.status(), r.body().toString());
+        JsonNode rotating = region(r.body(), "us-east-1").get("key_infos");
+        assertEquals(1, rotating.size(), "no new entry for a key already in use");
+        assertEquals("ROTATING", rotating.get(0).get("status").asText());
+
+        JsonNode done = api.awaitCmek(AWS_CLUSTER, status("ENABLED"));
+        JsonNode east = region(done, "us-east-1").get("key_infos");
+        assertEquals(1, east.size(), east.toString());
+        assertEquals(eastBefore.get("spec"), east.get(0).get("spec"));
+        assertEquals("ENABLED", east.get(0).get("status").asText());
+        assertEquals(
+                eastBefore.get("created_at"), east.get(0).get("created_at"), "created when the spec first appeared");
+        Instant updated = Instant.parse(east.get(0).get("updated_at").asText());
+        assertTrue(
+                updated.isAfter(submitted.plus(SandboxFixture.DELAY).minusMillis(1)),
+                "updated when CockroachDB took the key again: " + updated + " vs PUT at " + submitted);
+        assertEquals(
+                region(enabled, "eu-west-1"),
+                region(done, "eu-west-1"),
+                "the region not named is untouched, its updated_at included");
+    }
+
+    @Test
+    void rotate_withTheSameSpec_whenTheRewrapFails_marksThatKey_andARetryEnablesIt() throws Exception {
+        enableAws();
+        api.sandbox.failNextCmekOperation(AWS_CLUSTER, "us-east-1", "kms:Decrypt denied on the new key version");
+
+        assertEquals(200, api.put(CMEK, regionSpecs(awsSpec("us-east-1", "k1"))).status());
+        JsonNode failed = region(api.awaitCmek(AWS_CLUSTER, status("ROTATE_FAILED")), "us-east-1");
+        assertEquals(1, failed.get("key_infos").size());
+        assertEquals("ROTATE_FAILED", failed.at("/key_infos/0/status").asText());
+        assertEquals(
+                "kms:Decrypt denied on the new key version",
+                failed.at("/key_infos/0/user_message").asText());
+
+        assertEquals(200, api.put(CMEK, regionSpecs(awsSpec("us-east-1", "k1"))).status());
+        JsonNode fixed = region(api.awaitCmek(AWS_CLUSTER, status("ENABLED")), "us-east-1");
+        assertEquals(1, fixed.get("key_infos").size());
+        assertEquals("ENABLED", fixed.at("/key_infos/0/status").asText());
+        assertEquals("", fixed.at("/key_infos/0/user_message").asText());
+    }
+
+    @Test
     void revoke_goesRevokingThenRevoked() throws Exception {
         enableAws();
         var r = api.patch(CMEK, "{\"action\":\"REVOKE\"}");

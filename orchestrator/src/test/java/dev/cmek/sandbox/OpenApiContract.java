@@ -32,6 +32,15 @@ public final class OpenApiContract {
         assertNoViolations(exchanges, true);
     }
 
+    /** {@link #assertConforms} on everything {@code sandbox} answered, then closes it, pass or fail (a test's teardown). */
+    public static void assertConformsThenClose(CloudApiSandbox sandbox) {
+        try {
+            assertConforms(sandbox.requestLog().exchanges());
+        } finally {
+            sandbox.close();
+        }
+    }
+
     /**
      * Fails listing every violation if any response breaks the spec; requests are not checked, for tests
      * that send deliberately malformed requests.

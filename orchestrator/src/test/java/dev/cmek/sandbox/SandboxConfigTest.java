@@ -48,6 +48,46 @@ class SandboxConfigTest {
         assertEquals("acme-demo", config.organization().get("name").asText());
     }
 
+    private static final String SEEDED = """
+            {"id":"35c4abb2-bb66-46d7-afed-25ebef5ed2aa","name":"a","cloud_provider":"AWS",
+             "regions":[{"name":"us-east-1","node_count":3},{"name":"eu-west-1","node_count":3}],
+             "cmek": {"region_specs": [%s]}}""";
+
+    @Test
+    void cmekSeed_startsTheClusterEnabled_andIsNeverServed() throws Exception {
+        String json = cluster(SEEDED.formatted(
+                SandboxFixture.awsSpec("us-east-1", "k1") + "," + SandboxFixture.awsSpec("eu-west-1", "k2")));
+        try (SandboxFixture api = SandboxFixture.serving(json, true)) {
+            var info = api.get("/api/v1/clusters/35c4abb2-bb66-46d7-afed-25ebef5ed2aa/cmek")
+                    .body();
+            assertEquals("ENABLED", info.get("status").asText(), info.toString());
+            assertEquals(
+                    "ENABLED", info.at("/region_infos/0/key_infos/0/status").asText());
+            assertEquals(
+                    "2024-06-01T12:00:00Z",
+                    info.at("/region_infos/0/key_infos/0/created_at").asText());
+            assertFalse(api.get("/api/v1/clusters/35c4abb2-bb66-46d7-afed-25ebef5ed2aa")
+                    .body()
+                    .has("cmek"));
+            OpenApiContract.assertConforms(api.log());
+        }
+    }
+
+    @Test
+    void cmekSeed_mustBeAnEnableTheClusterWouldAccept() {
+        assertMessage("missing: [eu-west-1]", cluster(SEEDED.formatted(SandboxFixture.awsSpec("us-east-1", "k1"))));
+        assertMessage(
+                "key type GCP_CLOUD_KMS does not match cloud provider AWS",
+                cluster(SEEDED.formatted(
+                        SandboxFixture.gcpSpec("us-east-1", "k1") + "," + SandboxFixture.awsSpec("eu-west-1", "k2"))));
+        assertMessage(
+                "cmek.region_specs is required", cluster(SEEDED.formatted("").replace("\"region_specs\": []", "")));
+        assertMessage(
+                "\"cmek\" needs an ADVANCED, CREATED cluster",
+                cluster(SEEDED.formatted(SandboxFixture.awsSpec("us-east-1", "k1"))
+                        .replace("\"cloud_provider\":\"AWS\",", "\"cloud_provider\":\"AWS\",\"plan\":\"STANDARD\",")));
+    }
+
     @Test
     void badFiles_failWithOneLineMessages(@TempDir Path dir) {
         assertMessage("\"clusters\" must be an array", "{\"organization\":{\"id\":\"o\",\"name\":\"n\"}}");
@@ -65,6 +105,11 @@ class SandboxConfigTest {
                 "region us-east-1 needs a positive integer node_count",
                 cluster("{\"id\":\"35c4abb2-bb66-46d7-afed-25ebef5ed2aa\",\"name\":\"a\",\"cloud_provider\":\"AWS\","
                         + "\"regions\":[{\"name\":\"us-east-1\"}]}"));
+        assertMessage(
+                "\"deleted_at\" must be a timestamp like 2024-06-01T12:00:00Z, got last week",
+                cluster(
+                        "{\"id\":\"35c4abb2-bb66-46d7-afed-25ebef5ed2aa\",\"name\":\"a\",\"cloud_provider\":\"AWS\","
+                                + "\"state\":\"DELETED\",\"deleted_at\":\"last week\",\"regions\":[{\"name\":\"us-east-1\",\"node_count\":1}]}"));
         var missing = assertThrows(
                 SandboxConfig.InvalidSandboxConfigException.class, () -> SandboxConfig.load(dir.resolve("nope.json")));
         assertTrue(

@@ -45,18 +45,23 @@ final class SandboxFixture implements AutoCloseable, AfterEachCallback {
 
     /** A sandbox whose every exchange is checked against the spec after each test, when registered as an extension. */
     SandboxFixture() {
-        this(true);
+        this(true, CONFIG);
     }
 
     /** Only the answers are checked: for tests whose requests are malformed on purpose. */
     static SandboxFixture checkingResponsesOnly() {
-        return new SandboxFixture(false);
+        return new SandboxFixture(false, CONFIG);
     }
 
-    private SandboxFixture(boolean checkRequests) {
+    /** A sandbox serving {@code config} instead of the three clusters above. */
+    static SandboxFixture serving(String config, boolean checkRequests) {
+        return new SandboxFixture(checkRequests, config);
+    }
+
+    private SandboxFixture(boolean checkRequests, String config) {
         this.checkRequests = checkRequests;
         sandbox = CloudApiSandbox.builder()
-                .config(SandboxConfig.parse(CONFIG))
+                .config(SandboxConfig.parse(config))
                 .apiKey(API_KEY)
                 .transitionDelay(DELAY)
                 .rateLimitPerSecond(1000) // semantics tests poll fast; the rate-limit test sets 10

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.api.ApiKey;
+import dev.cmek.api.CmekWaiter;
 import dev.cmek.api.HttpCloudApi;
 import dev.cmek.api.RequestPacer;
 import dev.cmek.model.ManifestCodec;
@@ -30,7 +31,10 @@ class FleetTest {
     private static final List<String> REGIONS = List.of("us-east-1", "us-west-2");
     private static final List<String> IDS = FleetSandboxes.clusterIds(6);
     private static final Fleet.Options FAST = new Fleet.Options(
-            4, Duration.ofSeconds(30), Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofMillis(20));
+            4,
+            Duration.ofSeconds(30),
+            new CmekWaiter.Schedule(Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofSeconds(10)),
+            Duration.ofMillis(20));
 
     @TempDir
     Path dir;
@@ -112,6 +116,32 @@ class FleetTest {
                 bad.message());
         assertEquals(new Fleet.Summary(6, 5, 0, 0, 1), result.summary());
         assertEquals(ExitCode.OPERATION_FAILED, result.exitCode());
+    }
+
+    @Test
+    void run_transitionOutlastsTheTimeout_failsEveryClusterWithExit5_fromItsPolls() {
+        FleetFile fleet = fleet();
+        sandbox.setTransitionDelay(Duration.ofSeconds(5));
+        Fleet.Options impatient =
+                new Fleet.Options(FAST.parallel(), Duration.ofMillis(600), FAST.schedule(), FAST.pollGap());
+        HttpCloudApi api =
+                new HttpCloudApi(Sandboxes.fastSettings(sandbox), ApiKey.of(Sandboxes.API_KEY), pacer, notice -> {});
+
+        Fleet.Result result = new Fleet(
+                        api, e -> ManifestCodec.read(e.manifest().orElseThrow()), impatient, r -> {})
+                .run(fleet.clusters(), Set.of());
+
+        assertEquals(new Fleet.Summary(6, 0, 0, 0, 6), result.summary());
+        assertEquals(ExitCode.TIMEOUT, result.exitCode());
+        for (Fleet.ClusterResult c : result.clusters()) {
+            assertTrue(c.message().contains("did not reach ENABLED within 0 s (now: ENABLING: "), c.message());
+            assertTrue(c.message().endsWith("the operation may still complete: check with `cmek status`"));
+            long polls = sandbox.requestLog()
+                            .exchanges(x -> x.method().equals("GET") && x.path().endsWith(c.clusterId() + "/cmek"))
+                            .size()
+                    - 1; // the first GET .../cmek is the submission's own read
+            assertTrue(polls >= 1 && polls <= 5, c.clusterId() + " polled " + polls + " times");
+        }
     }
 
     @Test
@@ -217,7 +247,7 @@ class FleetTest {
         Provisioning provisioning = new Provisioning(api, cloud -> fakeKeys(IDS.get(5)));
 
         Fleet.Result result = new Fleet(
-                        api, Fleet.manifests(java.util.Optional.of(provisioning), dir), FAST, finished::add)
+                        api, new FleetManifests(java.util.Optional.of(provisioning), dir), FAST, finished::add)
                 .run(entries, Set.of());
 
         assertEquals(new Fleet.Summary(6, 5, 0, 0, 1), result.summary());
