@@ -90,7 +90,9 @@ final class EmulatorState {
         Instant now = Instant.now();
         Map<String, Instant> keep = new HashMap<>();
         for (Binding b : requested.getBindingsList()) {
-            if (b.hasCondition()) continue;
+            if (b.hasCondition()) {
+                continue;
+            }
             for (String m : b.getMembersList()) {
                 String k = bindingKey(resource, b.getRole(), m);
                 keep.put(k, bindingAddedAt.getOrDefault(k, now));
@@ -108,10 +110,14 @@ final class EmulatorState {
 
     /** Like GCP, refuses a serviceAccount member that does not exist, for projects this emulator holds accounts in. */
     private void checkServiceAccountMemberExists(String member) {
-        if (!member.startsWith("serviceAccount:")) return;
+        if (!member.startsWith("serviceAccount:")) {
+            return;
+        }
         String email = member.substring("serviceAccount:".length());
         int at = email.indexOf('@');
-        if (at < 0 || !email.endsWith(".iam.gserviceaccount.com")) return;
+        if (at < 0 || !email.endsWith(".iam.gserviceaccount.com")) {
+            return;
+        }
         String project = email.substring(at + 1, email.length() - ".iam.gserviceaccount.com".length());
         boolean projectKnown = serviceAccounts.values().stream()
                 .anyMatch(sa -> sa.getProjectId().equals(project));
@@ -153,7 +159,9 @@ final class EmulatorState {
     /** The key as stored, with its primary's state brought up to date. */
     CryptoKey cryptoKey(String name) {
         CryptoKey key = cryptoKeys.get(name);
-        if (key == null || !key.hasPrimary()) return key;
+        if (key == null || !key.hasPrimary()) {
+            return key;
+        }
         List<CryptoKeyVersion> list = versionsOf(name);
         String primary = key.getPrimary().getName();
         for (CryptoKeyVersion v : list) {

@@ -160,8 +160,12 @@ public final class GcpEmulator implements AutoCloseable {
         synchronized (state) {
             Instant now = Instant.now();
             ServiceAccount sa = state.serviceAccounts.get(serviceAccountEmail);
-            if (sa == null || sa.getDisabled()) return false;
-            if (!state.effective(serviceAccountEmail, TOKEN_CREATOR, member, now)) return false;
+            if (sa == null || sa.getDisabled()) {
+                return false;
+            }
+            if (!state.effective(serviceAccountEmail, TOKEN_CREATOR, member, now)) {
+                return false;
+            }
             var key = state.cryptoKey(cryptoKeyName);
             if (key == null
                     || !key.hasPrimary()
