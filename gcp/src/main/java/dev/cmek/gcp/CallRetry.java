@@ -20,7 +20,7 @@ final class CallRetry {
 
     /**
      * Runs a call; codes in {@code expected} reach the caller as the raw {@link ApiException}, any other failure
-     * becomes a {@link GcpCallException} naming the operation and resource.
+     * becomes a {@link CallFailedException} naming the operation and resource.
      */
     static <T> T call(String operation, Object resource, Supplier<T> call, StatusCode.Code... expected) {
         Duration backoff = FIRST_BACKOFF;
@@ -30,10 +30,12 @@ final class CallRetry {
             } catch (ApiException e) {
                 StatusCode.Code code = e.getStatusCode().getCode();
                 for (StatusCode.Code c : expected) {
-                    if (c == code) throw e;
+                    if (c == code) {
+                        throw e;
+                    }
                 }
                 if (!TRANSIENT.contains(code) || attempt >= ATTEMPTS) {
-                    throw new GcpCallException(operation, String.valueOf(resource), e);
+                    throw CallFailedException.of(operation, String.valueOf(resource), e);
                 }
             }
             sleep(backoff);

@@ -64,7 +64,7 @@ public final class GcpClients implements AutoCloseable {
 
     private static String checkHostPort(String endpoint, String variable) {
         if (endpoint != null && !endpoint.matches("[A-Za-z0-9.\\-]+:[0-9]{1,5}|\\[[0-9a-fA-F:]+\\]:[0-9]{1,5}")) {
-            throw new GcpCmekException("Emulator endpoint '" + endpoint + "' (option or " + variable
+            throw new InvalidInputException("Emulator endpoint '" + endpoint + "' (option or " + variable
                     + ") must be host:port, e.g. 127.0.0.1:8085.");
         }
         return endpoint;
@@ -132,8 +132,12 @@ public final class GcpClients implements AutoCloseable {
     }
 
     private Optional<ManagedChannel> channelFor(Target t) {
-        if (t.channel != null) return Optional.of(t.channel);
-        if (t.hostPort == null) return Optional.empty();
+        if (t.channel != null) {
+            return Optional.of(t.channel);
+        }
+        if (t.hostPort == null) {
+            return Optional.empty();
+        }
         ManagedChannel ch =
                 NettyChannelBuilder.forTarget(t.hostPort).usePlaintext().build();
         ownedChannels.add(ch);
@@ -141,14 +145,20 @@ public final class GcpClients implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (closed) throw new IllegalStateException("GcpClients is closed");
+        if (closed) {
+            throw new IllegalStateException("GcpClients is closed");
+        }
     }
 
     @Override
     public synchronized void close() {
         closed = true;
-        if (kms != null) kms.close();
-        if (iam != null) iam.close();
+        if (kms != null) {
+            kms.close();
+        }
+        if (iam != null) {
+            iam.close();
+        }
         ownedChannels.forEach(ManagedChannel::shutdownNow);
     }
 }

@@ -30,34 +30,47 @@ public record GcpCmekRequest(
 
     public GcpCmekRequest {
         if (customerProject == null || !customerProject.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")) {
-            throw new IllegalArgumentException(
+            throw new InvalidInputException(
                     "Customer project must be a GCP project id (6-30 of [a-z0-9-], starting with a letter), got "
                             + customerProject);
         }
         Objects.requireNonNull(clusterId, "clusterId");
         Objects.requireNonNull(cockroachMember, "cockroachMember");
         regions = List.copyOf(regions);
-        if (regions.isEmpty()) throw new IllegalArgumentException("At least one region is required");
-        if (regions.stream().distinct().count() != regions.size())
-            throw new IllegalArgumentException("Duplicate regions: " + regions);
+        if (regions.isEmpty()) {
+            throw new InvalidInputException("At least one region is required");
+        }
+        if (regions.stream().distinct().count() != regions.size()) {
+            throw new InvalidInputException("Duplicate regions: " + regions);
+        }
         keyLocations = Map.copyOf(keyLocations);
         for (String r : regions) {
-            if (r == null || !r.matches("[a-z0-9-]+")) throw new IllegalArgumentException("Not a region name: " + r);
+            if (r == null || !r.matches("[a-z0-9-]+")) {
+                throw new InvalidInputException("Not a region name: " + r);
+            }
         }
         for (String l : keyLocations.values()) {
-            if (l == null || !l.matches("[a-z0-9-]+")) throw new IllegalArgumentException("Not a KMS location: " + l);
+            if (l == null || !l.matches("[a-z0-9-]+")) {
+                throw new InvalidInputException("Not a KMS location: " + l);
+            }
         }
         existingKeys = Map.copyOf(existingKeys);
         for (String r : keyLocations.keySet()) {
-            if (!regions.contains(r)) throw new IllegalArgumentException("Key location given for unknown region " + r);
+            if (!regions.contains(r)) {
+                throw new InvalidInputException("Key location given for unknown region " + r);
+            }
         }
         for (String r : existingKeys.keySet()) {
-            if (!regions.contains(r)) throw new IllegalArgumentException("Existing key given for unknown region " + r);
+            if (!regions.contains(r)) {
+                throw new InvalidInputException("Existing key given for unknown region " + r);
+            }
         }
         if (protectionLevel != ProtectionLevel.SOFTWARE && protectionLevel != ProtectionLevel.HSM) {
-            throw new IllegalArgumentException("Protection level must be SOFTWARE or HSM, got " + protectionLevel);
+            throw new InvalidInputException("Protection level must be SOFTWARE or HSM, got " + protectionLevel);
         }
-        if (maxPolicyAttempts < 1) throw new IllegalArgumentException("maxPolicyAttempts must be at least 1");
+        if (maxPolicyAttempts < 1) {
+            throw new InvalidInputException("maxPolicyAttempts must be at least 1");
+        }
     }
 
     public static Builder builder() {
@@ -76,7 +89,9 @@ public record GcpCmekRequest(
     /** The key a region uses at this generation: the one brought for it, else our deterministic name. */
     public CryptoKeyName keyNameOf(String region, int generation) {
         CryptoKeyName existing = existingKeys.get(region);
-        if (existing != null && generation == 1) return existing;
+        if (existing != null && generation == 1) {
+            return existing;
+        }
         return CryptoKeyName.of(
                 customerProject, locationOf(region), keyRingId, CmekNames.cryptoKeyId(keyIdBase, generation));
     }
@@ -175,7 +190,9 @@ public record GcpCmekRequest(
                             clusterId,
                             Objects.requireNonNull(cockroachAccountId, "cockroachAccountId or cockroachMember"));
             Map<String, String> locations = new LinkedHashMap<>();
-            if (sharedLocation != null) regions.forEach(r -> locations.put(r, sharedLocation));
+            if (sharedLocation != null) {
+                regions.forEach(r -> locations.put(r, sharedLocation));
+            }
             locations.putAll(keyLocations);
             return new GcpCmekRequest(
                     customerProject,

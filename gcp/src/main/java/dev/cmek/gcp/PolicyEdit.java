@@ -44,7 +44,7 @@ final class PolicyEdit {
                 return new Outcome(resource, before, after, true);
             }
             if (attempt == maxAttempts) {
-                throw new PolicyCheckException(resource, expectation);
+                throw new ReadBackMismatchException(resource, expectation);
             }
         }
         throw new PolicyConflictException(resource, maxAttempts, lastConflict);

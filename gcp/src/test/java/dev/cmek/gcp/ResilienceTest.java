@@ -41,7 +41,7 @@ class ResilienceTest extends EmulatorBacked {
     void failureBeforeStep_thenRerun_convergesWithoutDuplicates(String step) {
         emulator.failNext(step, 1, Status.Code.PERMISSION_DENIED);
         GcpCmekRequest req = request("us-east1", "us-west1").build();
-        GcpCallException e = assertThrows(GcpCallException.class, () -> cmek.provision(req));
+        CallFailedException e = assertThrows(CallFailedException.class, () -> cmek.provision(req));
         assertTrue(e.getMessage().contains("PERMISSION_DENIED"), e.getMessage());
         assertConverges(req);
     }
@@ -104,9 +104,10 @@ class ResilienceTest extends EmulatorBacked {
                 .join();
         var members = PolicyBindings.membersWith(keyPolicy(shared), Grant.ENCRYPTER_DECRYPTER);
         assertEquals(7, members.size(), members.toString());
-        for (GcpCmekRequest r : requests)
+        for (GcpCmekRequest r : requests) {
             assertTrue(members.contains(
                     Member.serviceAccount(r.serviceAccountEmail()).value()));
+        }
         assertTrue(noDuplicateMembers(keyPolicy(shared)));
         assertTrue(emulator.callCount(EmulatedMethod.SET_KEY_IAM_POLICY) >= 6);
     }
@@ -121,8 +122,9 @@ class ResilienceTest extends EmulatorBacked {
                 3,
                 () -> {
                     com.google.iam.v1.Policy p = keyPolicy(key);
-                    if (reads.getAndIncrement() == 0)
+                    if (reads.getAndIncrement() == 0) {
                         addToKeyPolicy(key, "roles/cloudkms.publicKeyViewer", "user:theirs@example.com");
+                    }
                     return p;
                 },
                 p -> clients.kms()

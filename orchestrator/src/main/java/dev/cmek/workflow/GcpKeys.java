@@ -6,23 +6,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import com.google.api.gax.rpc.StatusCode;
 import com.google.cloud.kms.v1.CryptoKeyName;
 import com.google.cloud.kms.v1.ProtectionLevel;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
+import dev.cmek.gcp.CallFailedException;
 import dev.cmek.gcp.Change;
 import dev.cmek.gcp.ClusterId;
 import dev.cmek.gcp.CmekNames;
-import dev.cmek.gcp.GcpCallException;
 import dev.cmek.gcp.GcpCmek;
 import dev.cmek.gcp.GcpCmekException;
 import dev.cmek.gcp.GcpCmekRequest;
+import dev.cmek.gcp.InvalidInputException;
 import dev.cmek.gcp.Member;
 import dev.cmek.gcp.RestoreResult;
 import dev.cmek.gcp.RevocationRecord;
 import dev.cmek.gcp.ServiceAccountEmail;
-import dev.cmek.gcp.VerificationReport;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeyType;
 import dev.cmek.model.RegionSpec;
@@ -175,7 +174,7 @@ public final class GcpKeys implements CloudKeys {
             principalFindings.add("principal " + sa.value() + " is not the toolkit's service account "
                     + request.serviceAccountEmail().value() + " for this cluster; its bindings are checked as found");
         }
-        VerificationReport report = call(() -> gcp().verify(request, keys));
+        dev.cmek.gcp.VerifyReport report = call(() -> gcp().verify(request, keys));
         principalFindings.addAll(report.serviceAccountFindings());
         Map<String, VerifyReport.RegionCheck> regions = new LinkedHashMap<>();
         for (var r : report.regions()) {
@@ -214,9 +213,9 @@ public final class GcpKeys implements CloudKeys {
     private static List<ResourceChange> changes(List<Change> changes) {
         return changes.stream()
                 .map(c -> new ResourceChange(
-                        c.kind().name().toLowerCase().replace('_', ' '),
+                        c.type().words(),
                         c.resource(),
-                        null,
+                        c.region(),
                         ResourceChange.Action.valueOf(c.action().name()),
                         c.detail()))
                 .toList();
@@ -245,13 +244,12 @@ public final class GcpKeys implements CloudKeys {
     static <T> T call(Supplier<T> step) {
         try {
             return step.get();
-        } catch (IllegalArgumentException e) {
+        } catch (InvalidInputException e) {
             throw new CmekException.InvalidInput(e.getMessage());
-        } catch (GcpCallException e) {
-            boolean transientFailure =
-                    e.code() == StatusCode.Code.UNAVAILABLE || e.code() == StatusCode.Code.DEADLINE_EXCEEDED;
-            throw new CmekException(
-                    transientFailure ? ExitCode.UNAVAILABLE : ExitCode.REJECTED, "GCP: " + e.getMessage(), e);
+        } catch (CallFailedException e) {
+            ExitCode code =
+                    e.failure() == CallFailedException.Failure.UNAVAILABLE ? ExitCode.UNAVAILABLE : ExitCode.REJECTED;
+            throw new CmekException(code, "GCP: " + e.getMessage(), e);
         } catch (GcpCmekException e) {
             throw new CmekException(ExitCode.REJECTED, "GCP: " + e.getMessage(), e);
         }

@@ -7,9 +7,9 @@ import java.util.List;
  * Whether access is exactly as intended and no broader: findings on the service account, and per region on its key.
  * A region is ok only when its key and the service account both have no findings.
  */
-public record VerificationReport(
+public record VerifyReport(
         ServiceAccountEmail serviceAccount, List<String> serviceAccountFindings, List<RegionVerification> regions) {
-    public VerificationReport {
+    public VerifyReport {
         serviceAccountFindings = List.copyOf(serviceAccountFindings);
         regions = List.copyOf(regions);
     }

@@ -1,0 +1,184 @@
+package dev.cmek.gcp;
+
+import static com.google.api.gax.rpc.StatusCode.Code.ALREADY_EXISTS;
+import static com.google.api.gax.rpc.StatusCode.Code.NOT_FOUND;
+
+import com.google.api.gax.rpc.ApiException;
+import com.google.cloud.iam.admin.v1.IAMClient;
+import com.google.iam.admin.v1.CreateServiceAccountRequest;
+import com.google.iam.admin.v1.DisableServiceAccountRequest;
+import com.google.iam.admin.v1.EnableServiceAccountRequest;
+import com.google.iam.admin.v1.GetServiceAccountRequest;
+import com.google.iam.v1.GetIamPolicyRequest;
+import com.google.iam.v1.GetPolicyOptions;
+import com.google.iam.v1.Policy;
+import com.google.iam.v1.SetIamPolicyRequest;
+import dev.cmek.gcp.Change.Action;
+import dev.cmek.gcp.Change.ResourceType;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * The per-cluster service account CockroachDB impersonates: finds or creates it (never adopting one without our mark),
+ * grants CockroachDB's identity token creator on it, disables and enables it. It is never deleted.
+ */
+final class ServiceAccount {
+    /** IAM policy version asked for on reads, so conditional bindings others added survive our writes. */
+    static final int POLICY_VERSION = 3;
+
+    private final GcpClients clients;
+
+    ServiceAccount(GcpClients clients) {
+        this.clients = clients;
+    }
+
+    /** The account as IAM shows it, or empty when IAM answers NOT_FOUND. */
+    Optional<com.google.iam.admin.v1.ServiceAccount> find(ServiceAccountEmail sa) {
+        try {
+            return Optional.of(CallRetry.call(
+                    "getServiceAccount",
+                    sa,
+                    () -> iam().getServiceAccount(GetServiceAccountRequest.newBuilder()
+                            .setName(sa.resourceName())
+                            .build()),
+                    NOT_FOUND));
+        } catch (ApiException notFound) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Our account for the request: created when {@code apply} and missing (plan: WOULD_CREATE); one with our name but
+     * without our mark is BLOCKED in a plan and {@link NotOursException} when applying.
+     */
+    Change ensure(GcpCmekRequest req, boolean apply) {
+        ServiceAccountEmail sa = req.serviceAccountEmail();
+        if (apply) {
+            try {
+                CallRetry.call(
+                        "createServiceAccount",
+                        sa,
+                        () -> iam().createServiceAccount(CreateServiceAccountRequest.newBuilder()
+                                .setName("projects/" + req.customerProject())
+                                .setAccountId(sa.accountId())
+                                .setServiceAccount(com.google.iam.admin.v1.ServiceAccount.newBuilder()
+                                        .setDisplayName(CmekNames.serviceAccountDisplayName(req.clusterId()))
+                                        .setDescription(CmekNames.serviceAccountDescription(req.clusterId())))
+                                .build()),
+                        ALREADY_EXISTS);
+                return Change.account(ResourceType.SERVICE_ACCOUNT, sa.value(), Action.CREATED, "");
+            } catch (ApiException alreadyExists) {
+                // Ours from an earlier run, or someone else's: read it and check the mark.
+            }
+        }
+        Optional<com.google.iam.admin.v1.ServiceAccount> found = find(sa);
+        if (found.isEmpty()) {
+            if (apply) {
+                throw new GcpCmekException("Service account " + sa
+                        + " was reported as existing but cannot be read; run the same command again.");
+            }
+            return Change.account(ResourceType.SERVICE_ACCOUNT, sa.value(), Action.WOULD_CREATE, "");
+        }
+        String mark = CmekNames.serviceAccountMark(req.clusterId());
+        if (!found.get().getDescription().contains(mark)) {
+            if (apply) {
+                throw new NotOursException(sa.value(), "description containing " + mark);
+            }
+            return Change.account(ResourceType.SERVICE_ACCOUNT, sa.value(), Action.BLOCKED, "exists without our mark");
+        }
+        return Change.account(
+                ResourceType.SERVICE_ACCOUNT,
+                sa.value(),
+                Action.UNCHANGED,
+                found.get().getDisabled() ? "disabled (left as is; restore enables it)" : "");
+    }
+
+    /**
+     * Lets CockroachDB's identity create tokens for the account. {@code exists}: whether the account exists (in a
+     * plan it may not yet, and then the grant would simply be added).
+     */
+    Change grantTokenCreator(GcpCmekRequest req, boolean apply, boolean exists) {
+        ServiceAccountEmail sa = req.serviceAccountEmail();
+        Grant grant = new Grant(Grant.TOKEN_CREATOR, req.cockroachMember());
+        if (!apply) {
+            boolean has = exists && PolicyBindings.has(readPolicy(sa), grant);
+            return Change.account(
+                    ResourceType.SERVICE_ACCOUNT_POLICY,
+                    sa.value(),
+                    has ? Action.UNCHANGED : Action.WOULD_UPDATE,
+                    (has ? "has " : "add ") + grant);
+        }
+        PolicyEdit.Outcome o = editPolicy(sa, req.maxPolicyAttempts(), p -> PolicyBindings.with(p, grant), true, grant);
+        return Change.account(
+                ResourceType.SERVICE_ACCOUNT_POLICY,
+                sa.value(),
+                o.changed() ? Action.UPDATED : Action.UNCHANGED,
+                (o.changed() ? "added " : "has ") + grant);
+    }
+
+    /** Disables the account (reversible); false when it already was. */
+    boolean disable(ServiceAccountEmail sa) {
+        com.google.iam.admin.v1.ServiceAccount found = find(sa).orElseThrow(
+                        () -> new GcpCmekException("Service account " + sa + " not found; cannot disable it."));
+        boolean disabledNow = false;
+        if (!found.getDisabled()) {
+            CallRetry.run(
+                    "disableServiceAccount",
+                    sa,
+                    () -> iam().disableServiceAccount(DisableServiceAccountRequest.newBuilder()
+                            .setName(sa.resourceName())
+                            .build()));
+            disabledNow = true;
+        }
+        if (!find(sa).map(com.google.iam.admin.v1.ServiceAccount::getDisabled).orElse(false)) {
+            throw new GcpCmekException(
+                    "Service account " + sa + " still reads as enabled after disabling it; check it in the console.");
+        }
+        return disabledNow;
+    }
+
+    /** Enables the account again and checks that it reads as enabled. */
+    void enable(ServiceAccountEmail sa) {
+        CallRetry.run(
+                "enableServiceAccount",
+                sa,
+                () -> iam().enableServiceAccount(EnableServiceAccountRequest.newBuilder()
+                        .setName(sa.resourceName())
+                        .build()));
+        if (find(sa).map(com.google.iam.admin.v1.ServiceAccount::getDisabled).orElse(true)) {
+            throw new GcpCmekException(
+                    "Service account " + sa + " does not read as enabled after enabling it; check it in the console.");
+        }
+    }
+
+    Policy readPolicy(ServiceAccountEmail sa) {
+        return CallRetry.call("getIamPolicy", sa, () -> iam().getIamPolicy(policyRead(sa.resourceName())));
+    }
+
+    PolicyEdit.Outcome editPolicy(
+            ServiceAccountEmail sa, int attempts, UnaryOperator<Policy> change, boolean expectPresent, Grant grant) {
+        IAMClient iam = iam();
+        return PolicyEdit.apply(
+                sa.value(),
+                attempts,
+                () -> iam.getIamPolicy(policyRead(sa.resourceName())),
+                p -> iam.setIamPolicy(SetIamPolicyRequest.newBuilder()
+                        .setResource(sa.resourceName())
+                        .setPolicy(p)
+                        .build()),
+                change,
+                p -> PolicyBindings.has(p, grant) == expectPresent,
+                grant + (expectPresent ? " is present" : " is gone"));
+    }
+
+    static GetIamPolicyRequest policyRead(String resource) {
+        return GetIamPolicyRequest.newBuilder()
+                .setResource(resource)
+                .setOptions(GetPolicyOptions.newBuilder().setRequestedPolicyVersion(POLICY_VERSION))
+                .build();
+    }
+
+    private IAMClient iam() {
+        return clients.iam();
+    }
+}
