@@ -16,9 +16,14 @@ import com.google.cloud.kms.v1.CryptoKeyVersionName;
 import com.google.cloud.kms.v1.CryptoKeyVersionTemplate;
 import com.google.cloud.kms.v1.KeyManagementServiceClient;
 import com.google.cloud.kms.v1.KeyRingName;
+import com.google.cloud.kms.v1.LocationMetadata;
 import com.google.cloud.kms.v1.LocationName;
+import com.google.cloud.kms.v1.ProtectionLevel;
+import com.google.cloud.location.GetLocationRequest;
+import com.google.cloud.location.Location;
 import com.google.iam.v1.Policy;
 import com.google.iam.v1.SetIamPolicyRequest;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.cmek.gcp.Change.Action;
 import dev.cmek.gcp.Change.ResourceType;
 import java.time.Duration;
@@ -66,7 +71,14 @@ final class CryptoKeys {
                         + " was reported as existing but cannot be read; run the same command" + " again.");
             }
             out.add(ringChange(t, ringExists(t.ring()) ? Action.UNCHANGED : Action.WOULD_CREATE));
-            out.add(keyChange(t, Action.WOULD_CREATE, req.protectionLevel().name()));
+            Optional<String> unusable = locationProblem(req, t);
+            out.add(
+                    unusable.isPresent()
+                            ? keyChange(t, Action.BLOCKED, unusable.get())
+                            : keyChange(
+                                    t,
+                                    Action.WOULD_CREATE,
+                                    req.protectionLevel().name()));
             return out;
         }
         boolean ours = CmekNames.isOurs(key.get().getLabelsMap(), req.clusterId());
@@ -113,8 +125,13 @@ final class CryptoKeys {
             boolean has = exists && PolicyBindings.has(readPolicy(t.name()), grant);
             return policyChange(t, has ? Action.UNCHANGED : Action.WOULD_UPDATE, (has ? "has " : "add ") + grant);
         }
-        PolicyEdit.Outcome o =
-                editPolicy(t.name(), req.maxPolicyAttempts(), p -> PolicyBindings.with(p, grant), true, grant);
+        PolicyEdit.Outcome o = editPolicy(
+                t.name(),
+                req.maxPolicyAttempts(),
+                p -> PolicyBindings.with(p, grant),
+                true,
+                grant,
+                new Propagation(req.propagationBound()));
         return policyChange(
                 t, o.changed() ? Action.UPDATED : Action.UNCHANGED, (o.changed() ? "added " : "has ") + grant);
     }
@@ -138,13 +155,13 @@ final class CryptoKeys {
                         + VERSION_READY_TIMEOUT + "; make it primary later with: gcloud kms keys set-primary-version.");
             }
             sleep(Duration.ofMillis(500));
-            v = CallRetry.call("getCryptoKeyVersion", version, () -> kms.getCryptoKeyVersion(version));
+            v = GoogleCall.call("getCryptoKeyVersion", version, () -> kms.getCryptoKeyVersion(version));
         }
         if (v.getState() != CryptoKeyVersionState.ENABLED) {
             throw new GcpCmekException(
                     "New key version " + version + " is " + v.getState() + ", not ENABLED; the primary is unchanged.");
         }
-        CallRetry.call(
+        GoogleCall.call(
                 "updateCryptoKeyPrimaryVersion",
                 key,
                 () -> kms.updateCryptoKeyPrimaryVersion(key, version.getCryptoKeyVersion()));
@@ -179,18 +196,35 @@ final class CryptoKeys {
 
     Optional<CryptoKey> find(CryptoKeyName name) {
         try {
-            return Optional.of(CallRetry.call("getCryptoKey", name, () -> kms().getCryptoKey(name), NOT_FOUND));
+            return Optional.of(GoogleCall.call("getCryptoKey", name, () -> kms().getCryptoKey(name), NOT_FOUND));
         } catch (ApiException notFound) {
             return Optional.empty();
         }
     }
 
     Policy readPolicy(CryptoKeyName key) {
-        return CallRetry.call("getIamPolicy", key, () -> kms().getIamPolicy(ServiceAccount.policyRead(key.toString())));
+        return GoogleCall.call(
+                "getIamPolicy", key, () -> kms().getIamPolicy(ServiceAccount.policyRead(key.toString())));
+    }
+
+    /** A key ring's policy: its roles reach every key in the ring. */
+    Policy readRingPolicy(String ring) {
+        return GoogleCall.call("getIamPolicy", ring, () -> kms().getIamPolicy(ServiceAccount.policyRead(ring)));
     }
 
     PolicyEdit.Outcome editPolicy(
             CryptoKeyName key, int attempts, UnaryOperator<Policy> change, boolean expectPresent, Grant grant) {
+        return editPolicy(key, attempts, change, expectPresent, grant, null);
+    }
+
+    /** @param propagation while provisioning, retries while our new service account is not yet a valid member */
+    PolicyEdit.Outcome editPolicy(
+            CryptoKeyName key,
+            int attempts,
+            UnaryOperator<Policy> change,
+            boolean expectPresent,
+            Grant grant,
+            Propagation propagation) {
         KeyManagementServiceClient kms = kms();
         return PolicyEdit.apply(
                 key.toString(),
@@ -202,14 +236,16 @@ final class CryptoKeys {
                         .build()),
                 change,
                 p -> PolicyBindings.has(p, grant) == expectPresent,
-                grant + (expectPresent ? " is present" : " is gone"));
+                grant + (expectPresent ? " is present" : " is gone"),
+                propagation,
+                Propagation.MEMBER_NOT_VISIBLE);
     }
 
     /** Key rings carry no labels in Cloud KMS, so one with our name is simply used; the key carries the mark. */
     private boolean createRing(KeyTarget t) {
         LocationName location = LocationName.of(t.name().getProject(), t.name().getLocation());
         try {
-            CallRetry.call(
+            GoogleCall.call(
                     "createKeyRing",
                     t.ring(),
                     () -> kms().createKeyRing(CreateKeyRingRequest.newBuilder()
@@ -225,7 +261,7 @@ final class CryptoKeys {
 
     private boolean createKey(GcpCmekRequest req, KeyTarget t) {
         try {
-            CallRetry.call(
+            GoogleCall.call(
                     "createCryptoKey",
                     t.name(),
                     () -> kms().createCryptoKey(CreateCryptoKeyRequest.newBuilder()
@@ -245,9 +281,45 @@ final class CryptoKeys {
         }
     }
 
+    /**
+     * Why a key cannot be made in the target's location: Cloud KMS does not serve it, or HSM is asked and the
+     * location's {@code LocationMetadata.hsm_available} is false.
+     * https://cloud.google.com/kms/docs/reference/rest/v1/projects.locations
+     */
+    private Optional<String> locationProblem(GcpCmekRequest req, KeyTarget t) {
+        String location = t.name().getLocation();
+        String name = LocationName.of(t.name().getProject(), location).toString();
+        Location found;
+        try {
+            found = GoogleCall.call(
+                    "getLocation",
+                    name,
+                    () -> kms().getLocation(GetLocationRequest.newBuilder()
+                            .setName(name)
+                            .build()),
+                    NOT_FOUND);
+        } catch (ApiException notFound) {
+            return Optional.of("location " + location + " is not a Cloud KMS location: check the cluster's regions or"
+                    + " give one with --gcp-key-location");
+        }
+        if (req.protectionLevel() == ProtectionLevel.HSM) {
+            boolean hsm;
+            try {
+                hsm = found.getMetadata().unpack(LocationMetadata.class).getHsmAvailable();
+            } catch (InvalidProtocolBufferException e) {
+                hsm = false;
+            }
+            if (!hsm) {
+                return Optional.of("HSM keys are not available in location " + location + ": give another with"
+                        + " --gcp-key-location, or use --gcp-protection SOFTWARE");
+            }
+        }
+        return Optional.empty();
+    }
+
     private boolean ringExists(KeyRingName ring) {
         try {
-            CallRetry.call("getKeyRing", ring, () -> kms().getKeyRing(ring), NOT_FOUND);
+            GoogleCall.call("getKeyRing", ring, () -> kms().getKeyRing(ring), NOT_FOUND);
             return true;
         } catch (ApiException notFound) {
             return false;

@@ -25,7 +25,7 @@ public final class GcpCmek {
         this.accounts = new ServiceAccount(clients);
         this.keys = new CryptoKeys(clients);
         this.revocation = new Revocation(accounts, keys);
-        this.verification = new Verification(accounts, keys);
+        this.verification = new Verification(accounts, keys, clients);
     }
 
     /** What {@link #provision} would do, found with reads only. */

@@ -2,6 +2,7 @@ package dev.cmek.gcp;
 
 import com.google.cloud.kms.v1.CryptoKeyName;
 import com.google.cloud.kms.v1.ProtectionLevel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param keyLocations location per region; a region absent here uses the region itself as the location
  * @param existingKeys keys the customer brings, per region; only our binding is added to them
  * @param maxPolicyAttempts bound on whole read-modify-write cycles of one IAM policy when etags conflict
+ * @param propagationBound how long provisioning waits for a new service account to become visible to IAM
  */
 public record GcpCmekRequest(
         String customerProject,
@@ -26,7 +28,10 @@ public record GcpCmekRequest(
         String keyIdBase,
         ProtectionLevel protectionLevel,
         Map<String, CryptoKeyName> existingKeys,
-        int maxPolicyAttempts) {
+        int maxPolicyAttempts,
+        Duration propagationBound) {
+    /** As the AWS adapter's: IAM usually settles within a minute or two. */
+    public static final Duration DEFAULT_PROPAGATION_BOUND = Duration.ofMinutes(2);
 
     public GcpCmekRequest {
         if (customerProject == null || !customerProject.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")) {
@@ -71,6 +76,9 @@ public record GcpCmekRequest(
         if (maxPolicyAttempts < 1) {
             throw new InvalidInputException("maxPolicyAttempts must be at least 1");
         }
+        if (propagationBound == null || propagationBound.isNegative()) {
+            throw new InvalidInputException("The propagation bound must be zero or more, got " + propagationBound);
+        }
     }
 
     public static Builder builder() {
@@ -110,6 +118,7 @@ public record GcpCmekRequest(
         private ProtectionLevel protectionLevel = ProtectionLevel.SOFTWARE;
         private final Map<String, CryptoKeyName> existingKeys = new LinkedHashMap<>();
         private int maxPolicyAttempts = 5;
+        private Duration propagationBound = DEFAULT_PROPAGATION_BOUND;
 
         public Builder customerProject(String v) {
             customerProject = v;
@@ -182,6 +191,11 @@ public record GcpCmekRequest(
             return this;
         }
 
+        public Builder propagationBound(Duration v) {
+            propagationBound = v;
+            return this;
+        }
+
         public GcpCmekRequest build() {
             Objects.requireNonNull(clusterId, "clusterId");
             Member member = cockroachMember != null
@@ -204,7 +218,8 @@ public record GcpCmekRequest(
                     keyIdBase,
                     protectionLevel,
                     existingKeys,
-                    maxPolicyAttempts);
+                    maxPolicyAttempts,
+                    propagationBound);
         }
     }
 }

@@ -35,7 +35,7 @@ final class ServiceAccount {
     /** The account as IAM shows it, or empty when IAM answers NOT_FOUND. */
     Optional<com.google.iam.admin.v1.ServiceAccount> find(ServiceAccountEmail sa) {
         try {
-            return Optional.of(CallRetry.call(
+            return Optional.of(GoogleCall.call(
                     "getServiceAccount",
                     sa,
                     () -> iam().getServiceAccount(GetServiceAccountRequest.newBuilder()
@@ -55,7 +55,7 @@ final class ServiceAccount {
         ServiceAccountEmail sa = req.serviceAccountEmail();
         if (apply) {
             try {
-                CallRetry.call(
+                GoogleCall.call(
                         "createServiceAccount",
                         sa,
                         () -> iam().createServiceAccount(CreateServiceAccountRequest.newBuilder()
@@ -66,9 +66,11 @@ final class ServiceAccount {
                                         .setDescription(CmekNames.serviceAccountDescription(req.clusterId())))
                                 .build()),
                         ALREADY_EXISTS);
+                awaitVisible(sa, new Propagation(req.propagationBound()));
                 return Change.account(ResourceType.SERVICE_ACCOUNT, sa.value(), Action.CREATED, "");
             } catch (ApiException alreadyExists) {
-                // Ours from an earlier run, or someone else's: read it and check the mark.
+                // Ours from an earlier run (maybe one whose reply was lost, so not visible yet), or someone else's.
+                awaitVisible(sa, new Propagation(req.propagationBound()));
             }
         }
         Optional<com.google.iam.admin.v1.ServiceAccount> found = find(sa);
@@ -108,7 +110,13 @@ final class ServiceAccount {
                     has ? Action.UNCHANGED : Action.WOULD_UPDATE,
                     (has ? "has " : "add ") + grant);
         }
-        PolicyEdit.Outcome o = editPolicy(sa, req.maxPolicyAttempts(), p -> PolicyBindings.with(p, grant), true, grant);
+        PolicyEdit.Outcome o = editPolicy(
+                sa,
+                req.maxPolicyAttempts(),
+                p -> PolicyBindings.with(p, grant),
+                true,
+                grant,
+                new Propagation(req.propagationBound()));
         return Change.account(
                 ResourceType.SERVICE_ACCOUNT_POLICY,
                 sa.value(),
@@ -122,7 +130,7 @@ final class ServiceAccount {
                         () -> new GcpCmekException("Service account " + sa + " not found; cannot disable it."));
         boolean disabledNow = false;
         if (!found.getDisabled()) {
-            CallRetry.run(
+            GoogleCall.run(
                     "disableServiceAccount",
                     sa,
                     () -> iam().disableServiceAccount(DisableServiceAccountRequest.newBuilder()
@@ -139,7 +147,7 @@ final class ServiceAccount {
 
     /** Enables the account again and checks that it reads as enabled. */
     void enable(ServiceAccountEmail sa) {
-        CallRetry.run(
+        GoogleCall.run(
                 "enableServiceAccount",
                 sa,
                 () -> iam().enableServiceAccount(EnableServiceAccountRequest.newBuilder()
@@ -152,11 +160,36 @@ final class ServiceAccount {
     }
 
     Policy readPolicy(ServiceAccountEmail sa) {
-        return CallRetry.call("getIamPolicy", sa, () -> iam().getIamPolicy(policyRead(sa.resourceName())));
+        return GoogleCall.call("getIamPolicy", sa, () -> iam().getIamPolicy(policyRead(sa.resourceName())));
+    }
+
+    /** Polls the new account until IAM shows it, within the propagation bound. */
+    private void awaitVisible(ServiceAccountEmail sa, Propagation propagation) {
+        try {
+            propagation.retry(
+                    sa.value(),
+                    Propagation.ACCOUNT_NOT_VISIBLE,
+                    () -> iam().getServiceAccount(GetServiceAccountRequest.newBuilder()
+                            .setName(sa.resourceName())
+                            .build()));
+        } catch (ApiException e) {
+            throw CallFailedException.of("getServiceAccount", sa.value(), e);
+        }
     }
 
     PolicyEdit.Outcome editPolicy(
             ServiceAccountEmail sa, int attempts, UnaryOperator<Policy> change, boolean expectPresent, Grant grant) {
+        return editPolicy(sa, attempts, change, expectPresent, grant, null);
+    }
+
+    /** @param propagation while provisioning, retries while the new account is not yet visible; else null */
+    PolicyEdit.Outcome editPolicy(
+            ServiceAccountEmail sa,
+            int attempts,
+            UnaryOperator<Policy> change,
+            boolean expectPresent,
+            Grant grant,
+            Propagation propagation) {
         IAMClient iam = iam();
         return PolicyEdit.apply(
                 sa.value(),
@@ -168,7 +201,9 @@ final class ServiceAccount {
                         .build()),
                 change,
                 p -> PolicyBindings.has(p, grant) == expectPresent,
-                grant + (expectPresent ? " is present" : " is gone"));
+                grant + (expectPresent ? " is present" : " is gone"),
+                propagation,
+                Propagation.ACCOUNT_NOT_VISIBLE);
     }
 
     static GetIamPolicyRequest policyRead(String resource) {

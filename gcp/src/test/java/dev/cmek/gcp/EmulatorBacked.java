@@ -6,6 +6,7 @@ import com.google.iam.v1.GetIamPolicyRequest;
 import com.google.iam.v1.Policy;
 import com.google.iam.v1.SetIamPolicyRequest;
 import dev.cmek.gcp.emulator.GcpEmulator;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +67,30 @@ abstract class EmulatorBacked {
                         .setResource(key.toString())
                         .setPolicy(p)
                         .build());
+    }
+
+    /**
+     * Whether CockroachDB's identity can use the key through the account within {@code window}: new bindings take the
+     * emulator's propagation window to become effective, as in IAM.
+     */
+    static boolean usableWithin(GcpEmulator emulator, String member, String sa, String key, Duration window) {
+        long deadline = System.nanoTime() + window.toNanos();
+        while (!emulator.canImpersonateAndUse(member, sa, key)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean usableSoon(String member, ServiceAccountEmail sa, CryptoKeyName key) {
+        return usableWithin(emulator, member, sa.value(), key.toString(), Duration.ofSeconds(3));
     }
 
     /** Each member appears at most once per role, across unconditional bindings. */

@@ -58,10 +58,7 @@ class ProvisionTest extends EmulatorBacked {
         VerifyReport v = cmek.verify(req);
         assertTrue(v.ok(), v.toString());
         for (String region : req.regions()) {
-            assertTrue(emulator.canImpersonateAndUse(
-                    req.cockroachMember().value(),
-                    r.serviceAccount().value(),
-                    r.keyOf(region).toString()));
+            assertTrue(usableSoon(req.cockroachMember().value(), r.serviceAccount(), r.keyOf(region)));
         }
     }
 
@@ -298,10 +295,12 @@ class ProvisionTest extends EmulatorBacked {
                 GcpClients c = GcpClients.resolve(net.endpoint(), net.endpoint())) {
             ProvisionResult r = new GcpCmek(c).provision(request("us-east1").build());
             assertEquals(1, net.cryptoKeyCount());
-            assertTrue(net.canImpersonateAndUse(
+            assertTrue(usableWithin(
+                    net,
                     request("us-east1").build().cockroachMember().value(),
                     r.serviceAccount().value(),
-                    r.keyOf("us-east1").toString()));
+                    r.keyOf("us-east1").toString(),
+                    Duration.ofSeconds(3)));
         }
     }
 

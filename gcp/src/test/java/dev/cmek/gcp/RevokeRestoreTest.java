@@ -68,8 +68,7 @@ class RevokeRestoreTest extends EmulatorBacked {
         assertTrue(
                 v.regions().get(0).findings().stream().allMatch(f -> f.contains("auditor")),
                 "only the auditor we added is flagged: " + v);
-        assertTrue(emulator.canImpersonateAndUse(
-                member, r.serviceAccount().value(), r.keyOf("us-west1").toString()));
+        assertTrue(usableSoon(member, r.serviceAccount(), r.keyOf("us-west1")));
         assertEquals(2, emulator.cryptoKeyCount(), "keys are never touched");
         for (String method : emulator.callCounts().keySet()) {
             assertFalse(

@@ -62,10 +62,17 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
                 || CRYPTO_KEY_NAME.matcher(name).matches();
     }
 
+    /** A location Cloud KMS does not serve is refused, as Google does for a region without KMS. */
+    private void checkLocation(String location) {
+        if (!state.kmsLocations.containsKey(location)) {
+            throw Rpc.invalid("Location " + location + " is not a valid Cloud KMS location.");
+        }
+    }
+
     @Override
     public void createKeyRing(CreateKeyRingRequest req, StreamObserver<KeyRing> out) {
         Rpc.answer(state, out, () -> {
-            parse(LOCATION_NAME, req.getParent(), "location");
+            checkLocation(parse(LOCATION_NAME, req.getParent(), "location").group(2));
             if (!EmulatorState.KMS_ID.matcher(req.getKeyRingId()).matches()) {
                 throw Rpc.invalid("Invalid key ring id [" + req.getKeyRingId() + "]: must match [a-zA-Z0-9_-]{1,63}.");
             }
@@ -143,6 +150,13 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
             ProtectionLevel protection = asked.getVersionTemplate().getProtectionLevel();
             if (protection == ProtectionLevel.PROTECTION_LEVEL_UNSPECIFIED) {
                 protection = ProtectionLevel.SOFTWARE;
+            }
+            String location = parse(KEY_RING_NAME, req.getParent(), "key ring").group(2);
+            if (protection == ProtectionLevel.HSM && !state.kmsLocations.getOrDefault(location, false)) {
+                // LocationMetadata.hsm_available says where HSM keys can be made.
+                throw Status.FAILED_PRECONDITION
+                        .withDescription("Protection level HSM is not available in location " + location + ".")
+                        .asRuntimeException();
             }
             String name = req.getParent() + "/cryptoKeys/" + req.getCryptoKeyId();
             if (state.cryptoKeys.containsKey(name)) {

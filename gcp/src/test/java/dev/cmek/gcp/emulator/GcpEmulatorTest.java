@@ -156,6 +156,7 @@ class GcpEmulatorTest {
                 "my-account",
                 ServiceAccount.newBuilder().setDescription("d").build());
         assertEquals("my-account@cust-proj.iam.gserviceaccount.com", sa.getEmail());
+        awaitVisible(sa.getName());
         assertThrows(
                 AlreadyExistsException.class,
                 () -> iam.createServiceAccount(
@@ -177,6 +178,28 @@ class GcpEmulatorTest {
                 NotFoundException.class,
                 () -> iam.getServiceAccount(
                         "projects/cust-proj/serviceAccounts/none-such@cust-proj.iam.gserviceaccount.com"));
+    }
+
+    /** Polls GetServiceAccount as the adapter does, until the new account is visible (the default window is short). */
+    private void awaitVisible(String name) {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (true) {
+            try {
+                iam.getServiceAccount(name);
+                return;
+            } catch (NotFoundException e) {
+                assertTrue(System.nanoTime() < deadline, "account never became visible");
+                sleep(20);
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
