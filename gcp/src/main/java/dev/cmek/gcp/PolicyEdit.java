@@ -41,6 +41,9 @@ final class PolicyEdit {
             Propagation propagation,
             Predicate<ApiException> notVisible) {
         ApiException lastConflict = null;
+        String describedChange = expectation.endsWith(" is present")
+                ? "granting " + expectation.substring(0, expectation.length() - " is present".length())
+                : "removing " + expectation.replaceFirst(" is gone$", "");
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             if (attempt > 1) {
                 pauseAfterConflict(attempt);
@@ -51,12 +54,12 @@ final class PolicyEdit {
                 return new Outcome(resource, before, before, false);
             }
             try {
-                GoogleCall.call(
-                        "setIamPolicy",
-                        resource,
-                        visible(propagation, resource, notVisible, () -> write.apply(desired)),
-                        StatusCode.Code.ABORTED);
+                visible(propagation, resource, notVisible, () -> write.apply(desired))
+                        .get();
             } catch (ApiException e) {
+                if (e.getStatusCode().getCode() != StatusCode.Code.ABORTED) {
+                    throw CallFailedException.of("setIamPolicy", resource, e, describedChange);
+                }
                 lastConflict = e;
                 continue;
             }

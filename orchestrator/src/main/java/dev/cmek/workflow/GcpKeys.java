@@ -19,12 +19,14 @@ import dev.cmek.gcp.GcpCmekException;
 import dev.cmek.gcp.GcpCmekRequest;
 import dev.cmek.gcp.InvalidInputException;
 import dev.cmek.gcp.Member;
+import dev.cmek.gcp.PrincipalNotYetVisibleException;
 import dev.cmek.gcp.RestoreResult;
 import dev.cmek.gcp.RevocationRecord;
 import dev.cmek.gcp.ServiceAccountEmail;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeyType;
 import dev.cmek.model.RegionSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,14 +46,24 @@ public final class GcpKeys implements CloudKeys {
      * @param customerProject the customer's GCP project that holds the keys and the service account
      * @param sharedLocation one KMS location ({@code global}, {@code us}, ...) for all regions, or empty for one key per region
      * @param existingKeys keys the customer brings, by region ({@code projects/.../cryptoKeys/K}); only the grant is added
+     * @param propagationBound how long provisioning waits for a new service account to become visible to IAM
      */
     public record Options(
             String customerProject,
             Optional<String> sharedLocation,
             ProtectionLevel protection,
-            Map<String, String> existingKeys) {
+            Map<String, String> existingKeys,
+            Duration propagationBound) {
         public Options {
             existingKeys = Map.copyOf(existingKeys);
+        }
+
+        public Options(
+                String customerProject,
+                Optional<String> sharedLocation,
+                ProtectionLevel protection,
+                Map<String, String> existingKeys) {
+            this(customerProject, sharedLocation, protection, existingKeys, GcpCmekRequest.DEFAULT_PROPAGATION_BOUND);
         }
     }
 
@@ -180,7 +192,7 @@ public final class GcpKeys implements CloudKeys {
         for (var r : report.regions()) {
             regions.put(r.region(), new VerifyReport.RegionCheck(r.key().toString(), r.ok(), r.findings()));
         }
-        return new VerifyReport(principalFindings, regions);
+        return new VerifyReport(principalFindings, regions, report.notChecked());
     }
 
     private GcpCmekRequest request(ClusterTarget cluster) {
@@ -190,7 +202,8 @@ public final class GcpKeys implements CloudKeys {
                     .clusterId(cluster.clusterId())
                     .cockroachAccountId(cluster.accountId())
                     .regions(cluster.regions())
-                    .protectionLevel(options.protection());
+                    .protectionLevel(options.protection())
+                    .propagationBound(options.propagationBound());
             options.sharedLocation().ifPresent(b::sharedLocation);
             options.existingKeys().forEach((region, uri) -> {
                 if (cluster.regions().contains(region)) {
@@ -246,6 +259,8 @@ public final class GcpKeys implements CloudKeys {
             return step.get();
         } catch (InvalidInputException e) {
             throw new CmekException.InvalidInput(e.getMessage());
+        } catch (PrincipalNotYetVisibleException e) {
+            throw new CmekException(ExitCode.UNAVAILABLE, "GCP: " + e.getMessage(), e);
         } catch (CallFailedException e) {
             ExitCode code =
                     e.failure() == CallFailedException.Failure.UNAVAILABLE ? ExitCode.UNAVAILABLE : ExitCode.REJECTED;
