@@ -93,6 +93,23 @@ abstract class EmulatorBacked {
         return usableWithin(emulator, member, sa.value(), key.toString(), Duration.ofSeconds(3));
     }
 
+    /** Whether verify comes out ok within {@code window} (an HSM primary starts PENDING_GENERATION). */
+    boolean verifiedWithin(GcpCmekRequest req, Duration window) {
+        long deadline = System.nanoTime() + window.toNanos();
+        while (!cmek.verify(req).ok()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Each member appears at most once per role, across unconditional bindings. */
     static boolean noDuplicateMembers(Policy p) {
         return p.getBindingsList().stream()

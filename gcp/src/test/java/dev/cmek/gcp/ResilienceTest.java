@@ -152,6 +152,73 @@ class ResilienceTest extends EmulatorBacked {
         assertTrue(cmek.verify(req).ok());
     }
 
+    @Test
+    void persistentUnavailable_isBoundedByTheCallBudget_throughOneRetryLayer() {
+        // Before: gax (60 s) around our own retries: one GetCryptoKey took 289 s and 139 RPCs.
+        GcpClients.CallBudget budget = new GcpClients.CallBudget(
+                Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(200));
+        try (GcpClients bounded = GcpClients.overChannel(emulator.channel(), budget)) {
+            emulator.failNext(EmulatedMethod.GET_CRYPTO_KEY, 10_000, Status.Code.UNAVAILABLE);
+            long t0 = System.nanoTime();
+            CallFailedException e = assertThrows(
+                    CallFailedException.class,
+                    () -> new GcpCmek(bounded).verify(request("us-east1").build()));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(CallFailedException.Failure.UNAVAILABLE, e.failure(), e.getMessage());
+            assertTrue(ms < 3000, "took " + ms + " ms");
+            int calls = emulator.callCount(EmulatedMethod.GET_CRYPTO_KEY);
+            assertTrue(calls >= 3 && calls <= 15, calls + " GetCryptoKey calls");
+        }
+    }
+
+    @Test
+    void defaultBudget_givesEveryCallADeadline_includingDisableAndEnable() {
+        var iam = clients.iam().getSettings();
+        for (var m : List.of(
+                iam.disableServiceAccountSettings(),
+                iam.enableServiceAccountSettings(),
+                iam.createServiceAccountSettings(),
+                iam.setIamPolicySettings())) {
+            assertEquals(
+                    GcpClients.CallBudget.DEFAULT.total(), m.getRetrySettings().getTotalTimeoutDuration());
+            assertEquals(
+                    GcpClients.CallBudget.DEFAULT.attempt(),
+                    m.getRetrySettings().getInitialRpcTimeoutDuration());
+            assertTrue(m.getRetryableCodes().contains(com.google.api.gax.rpc.StatusCode.Code.UNAVAILABLE));
+        }
+        var kms = clients.kms().getSettings();
+        assertEquals(1, kms.createCryptoKeyVersionSettings().getRetrySettings().getMaxAttempts());
+        assertEquals(
+                GcpClients.CallBudget.DEFAULT.total(),
+                kms.getCryptoKeySettings().getRetrySettings().getTotalTimeoutDuration());
+    }
+
+    @Test
+    void provision_whenTheNewAccountAppearsLate_waitsForItWithinTheBound() {
+        emulator.serviceAccountPropagation(Duration.ofMillis(800));
+        GcpCmekRequest req = request("us-east1", "us-west1").build();
+        long t0 = System.nanoTime();
+        cmek.provision(req);
+        assertTrue(System.nanoTime() - t0 >= 800_000_000L, "waited for the account to appear");
+        assertTrue(emulator.callCount(EmulatedMethod.GET_SERVICE_ACCOUNT) >= 2, "polled the account");
+        assertTrue(cmek.verify(req).ok());
+    }
+
+    @Test
+    void provision_whenTheAccountStaysInvisiblePastTheBound_failsNamingTheOption_andARerunFinishes() {
+        emulator.serviceAccountPropagation(Duration.ofSeconds(2));
+        GcpCmekRequest req =
+                request("us-east1").propagationBound(Duration.ofMillis(300)).build();
+        PrincipalNotYetVisibleException e =
+                assertThrows(PrincipalNotYetVisibleException.class, () -> cmek.provision(req));
+        assertTrue(e.getMessage().contains("--propagation-bound"), e.getMessage());
+        GcpCmekRequest patient =
+                request("us-east1").propagationBound(Duration.ofSeconds(5)).build();
+        cmek.provision(patient);
+        assertTrue(cmek.verify(patient).ok());
+        assertEquals(1, emulator.serviceAccountCount());
+    }
+
     private void assertConverges(GcpCmekRequest req) {
         emulator.clearFailures();
         ProvisionResult r = cmek.provision(req);
