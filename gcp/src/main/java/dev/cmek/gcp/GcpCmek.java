@@ -63,9 +63,10 @@ public final class GcpCmek {
      * reads and reports what it would do. The account comes first (a key binding names it); keys run in parallel.
      */
     private List<Change> ensureAll(GcpCmekRequest req, List<KeyTarget> targets, boolean apply) {
-        try (Parallel parallel = new Parallel(targets.size() + 1)) {
+        try (Parallel parallel = new Parallel(targets.size() + 2)) {
             CompletableFuture<Change> account = parallel.submit(() -> accounts.ensure(req, apply));
-            CompletableFuture<List<Change>> accountChanges = account.thenApply(c -> {
+            // On its own thread, so that the keys waiting for the account start their grants at once.
+            CompletableFuture<List<Change>> accountChanges = parallel.then(account, c -> {
                 List<Change> out = new ArrayList<>(List.of(c));
                 if (c.action() != Action.BLOCKED) {
                     out.add(accounts.grantTokenCreator(req, apply, c.action() != Action.WOULD_CREATE));

@@ -23,6 +23,11 @@ final class Parallel implements AutoCloseable {
         return CompletableFuture.supplyAsync(task, pool);
     }
 
+    /** Runs {@code next} on this pool once {@code first} has completed. */
+    <T, U> CompletableFuture<U> then(CompletableFuture<T> first, java.util.function.Function<T, U> next) {
+        return first.thenApplyAsync(next, pool);
+    }
+
     /** Runs every task at once and returns their results in task order. */
     static <T> List<T> all(List<Supplier<List<T>>> tasks) {
         try (Parallel p = new Parallel(tasks.size())) {

@@ -49,8 +49,8 @@ final class Propagation {
 
     /**
      * Runs {@code call} again while it fails as {@code notVisible} says, until the bound; then throws
-     * {@link PrincipalNotYetVisibleException}. Each pause is a fifth of the time waited so far (25 ms to 2 s), so a
-     * wait ends at most about 20% after the account appears.
+     * {@link PrincipalNotYetVisibleException}. Each pause is an eighth of the time waited so far (25 ms to 2 s), so a
+     * wait ends at most about 12% (plus one call) after the account appears.
      */
     <T> T retry(String principal, Predicate<ApiException> notVisible, Supplier<T> call) {
         Instant start = Instant.now();
@@ -71,7 +71,7 @@ final class Propagation {
     }
 
     static void pause(Duration waitedSoFar) {
-        long ms = Math.max(25, Math.min(2000, waitedSoFar.toMillis() / 5));
+        long ms = Math.max(25, Math.min(2000, waitedSoFar.toMillis() / 8));
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

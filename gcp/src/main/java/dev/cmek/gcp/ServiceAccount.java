@@ -53,6 +53,7 @@ final class ServiceAccount {
      */
     Change ensure(GcpCmekRequest req, boolean apply) {
         ServiceAccountEmail sa = req.serviceAccountEmail();
+        Optional<com.google.iam.admin.v1.ServiceAccount> seen = Optional.empty();
         if (apply) {
             try {
                 GoogleCall.call(
@@ -70,10 +71,10 @@ final class ServiceAccount {
                 return Change.account(ResourceType.SERVICE_ACCOUNT, sa.value(), Action.CREATED, "");
             } catch (ApiException alreadyExists) {
                 // Ours from an earlier run (maybe one whose reply was lost, so not visible yet), or someone else's.
-                awaitVisible(sa, new Propagation(req.propagationBound()));
+                seen = Optional.of(awaitVisible(sa, new Propagation(req.propagationBound())));
             }
         }
-        Optional<com.google.iam.admin.v1.ServiceAccount> found = find(sa);
+        Optional<com.google.iam.admin.v1.ServiceAccount> found = seen.isPresent() ? seen : find(sa);
         if (found.isEmpty()) {
             if (apply) {
                 throw new GcpCmekException("Service account " + sa
@@ -164,9 +165,9 @@ final class ServiceAccount {
     }
 
     /** Polls the new account until IAM shows it, within the propagation bound. */
-    private void awaitVisible(ServiceAccountEmail sa, Propagation propagation) {
+    private com.google.iam.admin.v1.ServiceAccount awaitVisible(ServiceAccountEmail sa, Propagation propagation) {
         try {
-            propagation.retry(
+            return propagation.retry(
                     sa.value(),
                     Propagation.ACCOUNT_NOT_VISIBLE,
                     () -> iam().getServiceAccount(GetServiceAccountRequest.newBuilder()

@@ -17,6 +17,10 @@ abstract class EmulatorBacked {
     static final String CLUSTER = "9e1a3c0b-9ebd-43d9-8f42-589c9e6fc081";
     static final String CRDB_ACCOUNT = "crdb-acct-123";
 
+    /** The default budget's shape with test-sized pauses, so retried UNAVAILABLEs cost milliseconds, not seconds. */
+    static final GcpClients.CallBudget TEST_BUDGET = new GcpClients.CallBudget(
+            Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMillis(20), Duration.ofMillis(200));
+
     GcpEmulator emulator;
     GcpClients clients;
     GcpCmek cmek;
@@ -24,7 +28,7 @@ abstract class EmulatorBacked {
     @BeforeEach
     void startEmulator() {
         emulator = GcpEmulator.inProcess();
-        clients = GcpClients.overChannel(emulator.channel());
+        clients = GcpClients.overChannel(emulator.channel(), TEST_BUDGET);
         cmek = new GcpCmek(clients);
     }
 

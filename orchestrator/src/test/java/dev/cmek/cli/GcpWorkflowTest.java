@@ -206,6 +206,16 @@ class GcpWorkflowTest {
     }
 
     @Test
+    void verify_whenTheProjectPolicyCannotBeRead_saysSo_andChecksTheRest() throws Exception {
+        enable();
+        gcp.denyPermission(EmulatedMethod.GET_PROJECT_IAM_POLICY, "resourcemanager.projects.getIamPolicy");
+        JsonNode doc = JSON.readTree(
+                ok(cli().run("verify", "--cluster", GCP_CLUSTER, "-o", "json")).out());
+        assertTrue(doc.get("not_checked").toString().contains("the IAM policy of project " + PROJECT), doc.toString());
+        assertTrue(doc.get("not_checked").toString().contains("resourcemanager.projects.getIamPolicy"), doc.toString());
+    }
+
+    @Test
     void organizationPolicy_refusingCockroachsIdentity_namesTheConstraintAndTheMember() {
         gcp.allowPolicyMembersOnlyFrom(PROJECT, "example.com");
         String error = oneLineError(cli().run("provision", "--cluster", GCP_CLUSTER), 3);
