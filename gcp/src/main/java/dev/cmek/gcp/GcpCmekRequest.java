@@ -36,7 +36,7 @@ public record GcpCmekRequest(
     public GcpCmekRequest {
         if (customerProject == null || !customerProject.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")) {
             throw new InvalidInputException(
-                    "Customer project must be a GCP project id (6-30 of [a-z0-9-], starting with a letter), got "
+                    "The customer project (--gcp-project) must be a GCP project id (6-30 of [a-z0-9-], starting with a letter), got "
                             + customerProject);
         }
         Objects.requireNonNull(clusterId, "clusterId");
@@ -56,7 +56,7 @@ public record GcpCmekRequest(
         }
         for (String l : keyLocations.values()) {
             if (l == null || !l.matches("[a-z0-9-]+")) {
-                throw new InvalidInputException("Not a KMS location: " + l);
+                throw new InvalidInputException("Not a KMS location (--gcp-key-location): " + l);
             }
         }
         existingKeys = Map.copyOf(existingKeys);
@@ -67,11 +67,12 @@ public record GcpCmekRequest(
         }
         for (String r : existingKeys.keySet()) {
             if (!regions.contains(r)) {
-                throw new InvalidInputException("Existing key given for unknown region " + r);
+                throw new InvalidInputException("--existing-key names region " + r
+                        + ", which the cluster does not have; its regions: " + regions);
             }
         }
         if (protectionLevel != ProtectionLevel.SOFTWARE && protectionLevel != ProtectionLevel.HSM) {
-            throw new InvalidInputException("Protection level must be SOFTWARE or HSM, got " + protectionLevel);
+            throw new InvalidInputException("--gcp-protection must be SOFTWARE or HSM, got " + protectionLevel);
         }
         if (maxPolicyAttempts < 1) {
             throw new InvalidInputException("maxPolicyAttempts must be at least 1");

@@ -128,7 +128,8 @@ final class ServiceAccount {
     /** Disables the account (reversible); false when it already was. */
     boolean disable(ServiceAccountEmail sa) {
         com.google.iam.admin.v1.ServiceAccount found = find(sa).orElseThrow(
-                        () -> new GcpCmekException("Service account " + sa + " not found; cannot disable it."));
+                        () -> new GcpCmekException("Service account " + sa
+                                + " not found, so it cannot be disabled; check --gcp-project and the cluster id."));
         boolean disabledNow = false;
         if (!found.getDisabled()) {
             GoogleCall.run(
