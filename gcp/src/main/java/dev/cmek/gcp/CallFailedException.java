@@ -106,8 +106,10 @@ public final class CallFailedException extends GcpCmekException {
                         code,
                         Failure.PERMISSION_DENIED,
                         what + " was refused with PERMISSION_DENIED: the credentials in use lack "
-                                + permission.map(p -> "the permission " + p).orElse("a permission") + " ("
-                                + description + "). Grant a role that holds it (roles/cloudkms.admin for Cloud KMS,"
+                                + permission
+                                        .map(p -> "the permission " + p)
+                                        .orElse("a permission (" + description + ")")
+                                + ". Grant a role that holds it (roles/cloudkms.admin for Cloud KMS,"
                                 + " roles/iam.serviceAccountAdmin for service accounts) and run the same command"
                                 + " again.",
                         e);

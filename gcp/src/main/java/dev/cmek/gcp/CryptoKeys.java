@@ -22,7 +22,6 @@ import com.google.cloud.kms.v1.ProtectionLevel;
 import com.google.cloud.location.GetLocationRequest;
 import com.google.cloud.location.Location;
 import com.google.iam.v1.Policy;
-import com.google.iam.v1.SetIamPolicyRequest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.cmek.gcp.Change.Action;
 import dev.cmek.gcp.Change.ResourceType;
@@ -31,7 +30,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 /**
  * Key rings and crypto keys: finds or creates them (never adopting a key without our labels), checks a key can serve
@@ -125,13 +123,8 @@ final class CryptoKeys {
             boolean has = exists && PolicyBindings.has(readPolicy(t.name()), grant);
             return policyChange(t, has ? Action.UNCHANGED : Action.WOULD_UPDATE, (has ? "has " : "add ") + grant);
         }
-        PolicyEdit.Outcome o = editPolicy(
-                t.name(),
-                req.maxPolicyAttempts(),
-                p -> PolicyBindings.with(p, grant),
-                true,
-                grant,
-                new Propagation(req.propagationBound()));
+        PolicyEdit.Outcome o =
+                setGrant(t.name(), grant, true, req.maxPolicyAttempts(), new Propagation(req.propagationBound()));
         return policyChange(
                 t, o.changed() ? Action.UPDATED : Action.UNCHANGED, (o.changed() ? "added " : "has ") + grant);
     }
@@ -212,31 +205,19 @@ final class CryptoKeys {
         return GoogleCall.call("getIamPolicy", ring, () -> kms().getIamPolicy(ServiceAccount.policyRead(ring)));
     }
 
-    PolicyEdit.Outcome editPolicy(
-            CryptoKeyName key, int attempts, UnaryOperator<Policy> change, boolean expectPresent, Grant grant) {
-        return editPolicy(key, attempts, change, expectPresent, grant, null);
-    }
-
-    /** @param propagation while provisioning, retries while our new service account is not yet a valid member */
-    PolicyEdit.Outcome editPolicy(
-            CryptoKeyName key,
-            int attempts,
-            UnaryOperator<Policy> change,
-            boolean expectPresent,
-            Grant grant,
-            Propagation propagation) {
+    /**
+     * Makes the key's policy hold ({@code present}) or not hold the grant.
+     *
+     * @param propagation while provisioning, retries while our new service account is not yet a valid member; else null
+     */
+    PolicyEdit.Outcome setGrant(
+            CryptoKeyName key, Grant grant, boolean present, int attempts, Propagation propagation) {
         KeyManagementServiceClient kms = kms();
-        return PolicyEdit.apply(
-                key.toString(),
+        return PolicyEdit.grant(
+                PolicyEdit.Holder.of(key.toString(), key.toString(), kms::getIamPolicy, kms::setIamPolicy),
+                grant,
+                present,
                 attempts,
-                () -> kms.getIamPolicy(ServiceAccount.policyRead(key.toString())),
-                p -> kms.setIamPolicy(SetIamPolicyRequest.newBuilder()
-                        .setResource(key.toString())
-                        .setPolicy(p)
-                        .build()),
-                change,
-                p -> PolicyBindings.has(p, grant) == expectPresent,
-                grant + (expectPresent ? " is present" : " is gone"),
                 propagation,
                 Propagation.MEMBER_NOT_VISIBLE);
     }

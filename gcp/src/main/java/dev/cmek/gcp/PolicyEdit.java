@@ -2,7 +2,9 @@ package dev.cmek.gcp;
 
 import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.StatusCode;
+import com.google.iam.v1.GetIamPolicyRequest;
 import com.google.iam.v1.Policy;
+import com.google.iam.v1.SetIamPolicyRequest;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -74,15 +76,46 @@ final class PolicyEdit {
         throw new PolicyConflictException(resource, maxAttempts, lastConflict);
     }
 
-    static Outcome apply(
-            String resource,
+    /** Where a policy lives: its name in messages and errors, and how to read and write it. */
+    record Holder(String resource, Supplier<Policy> read, Function<Policy, Policy> write) {
+        /** A policy served by {@code google.iam.v1.IAMPolicy}-style get/set calls on {@code name}. */
+        static Holder of(
+                String resource,
+                String name,
+                Function<GetIamPolicyRequest, Policy> get,
+                Function<SetIamPolicyRequest, Policy> set) {
+            return new Holder(
+                    resource,
+                    () -> get.apply(ServiceAccount.policyRead(name)),
+                    p -> set.apply(SetIamPolicyRequest.newBuilder()
+                            .setResource(name)
+                            .setPolicy(p)
+                            .build()));
+        }
+    }
+
+    /**
+     * Makes the policy hold ({@code present}) or not hold one grant, keeping everything else.
+     *
+     * @param propagation while provisioning, retries while an account is not yet visible; else null
+     */
+    static Outcome grant(
+            Holder holder,
+            Grant grant,
+            boolean present,
             int maxAttempts,
-            Supplier<Policy> read,
-            Function<Policy, Policy> write,
-            UnaryOperator<Policy> change,
-            Predicate<Policy> check,
-            String expectation) {
-        return apply(resource, maxAttempts, read, write, change, check, expectation, null, e -> false);
+            Propagation propagation,
+            Predicate<ApiException> notVisible) {
+        return apply(
+                holder.resource(),
+                maxAttempts,
+                holder.read(),
+                holder.write(),
+                p -> present ? PolicyBindings.with(p, grant) : PolicyBindings.without(p, grant),
+                p -> PolicyBindings.has(p, grant) == present,
+                grant + (present ? " is present" : " is gone"),
+                propagation,
+                notVisible);
     }
 
     private static <T> Supplier<T> visible(

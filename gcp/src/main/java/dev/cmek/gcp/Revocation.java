@@ -44,13 +44,11 @@ final class Revocation {
         Grant saGrant = new Grant(Grant.TOKEN_CREATOR, cockroachMember);
         List<Supplier<List<PolicyRevocation>>> tasks = new ArrayList<>();
         regionsByKey.forEach((key, regions) -> tasks.add(() -> {
-            PolicyEdit.Outcome o =
-                    keys.editPolicy(key, maxPolicyAttempts, p -> PolicyBindings.without(p, keyGrant), false, keyGrant);
+            PolicyEdit.Outcome o = keys.setGrant(key, keyGrant, false, maxPolicyAttempts, null);
             return List.of(record(o, PolicyRevocation.Target.CRYPTO_KEY, regions, keyGrant));
         }));
         tasks.add(() -> {
-            PolicyEdit.Outcome o =
-                    accounts.editPolicy(sa, maxPolicyAttempts, p -> PolicyBindings.without(p, saGrant), false, saGrant);
+            PolicyEdit.Outcome o = accounts.setGrant(sa, saGrant, false, maxPolicyAttempts, null);
             return List.of(record(o, PolicyRevocation.Target.SERVICE_ACCOUNT, List.of(), saGrant));
         });
         List<PolicyRevocation> policies = Parallel.all(tasks);
@@ -88,13 +86,8 @@ final class Revocation {
         Policy current = null;
         for (Grant g : p.removed()) {
             PolicyEdit.Outcome o = onKey
-                    ? keys.editPolicy(
-                            CryptoKeyName.parse(p.resource()),
-                            RESTORE_POLICY_ATTEMPTS,
-                            x -> PolicyBindings.with(x, g),
-                            true,
-                            g)
-                    : accounts.editPolicy(sa, RESTORE_POLICY_ATTEMPTS, x -> PolicyBindings.with(x, g), true, g);
+                    ? keys.setGrant(CryptoKeyName.parse(p.resource()), g, true, RESTORE_POLICY_ATTEMPTS, null)
+                    : accounts.setGrant(sa, g, true, RESTORE_POLICY_ATTEMPTS, null);
             current = o.after();
             out.add(new Change(
                     onKey ? ResourceType.CRYPTO_KEY_POLICY : ResourceType.SERVICE_ACCOUNT_POLICY,

@@ -12,11 +12,9 @@ import com.google.iam.admin.v1.GetServiceAccountRequest;
 import com.google.iam.v1.GetIamPolicyRequest;
 import com.google.iam.v1.GetPolicyOptions;
 import com.google.iam.v1.Policy;
-import com.google.iam.v1.SetIamPolicyRequest;
 import dev.cmek.gcp.Change.Action;
 import dev.cmek.gcp.Change.ResourceType;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 /**
  * The per-cluster service account CockroachDB impersonates: finds or creates it (never adopting one without our mark),
@@ -111,13 +109,8 @@ final class ServiceAccount {
                     has ? Action.UNCHANGED : Action.WOULD_UPDATE,
                     (has ? "has " : "add ") + grant);
         }
-        PolicyEdit.Outcome o = editPolicy(
-                sa,
-                req.maxPolicyAttempts(),
-                p -> PolicyBindings.with(p, grant),
-                true,
-                grant,
-                new Propagation(req.propagationBound()));
+        PolicyEdit.Outcome o =
+                setGrant(sa, grant, true, req.maxPolicyAttempts(), new Propagation(req.propagationBound()));
         return Change.account(
                 ResourceType.SERVICE_ACCOUNT_POLICY,
                 sa.value(),
@@ -179,31 +172,19 @@ final class ServiceAccount {
         }
     }
 
-    PolicyEdit.Outcome editPolicy(
-            ServiceAccountEmail sa, int attempts, UnaryOperator<Policy> change, boolean expectPresent, Grant grant) {
-        return editPolicy(sa, attempts, change, expectPresent, grant, null);
-    }
-
-    /** @param propagation while provisioning, retries while the new account is not yet visible; else null */
-    PolicyEdit.Outcome editPolicy(
-            ServiceAccountEmail sa,
-            int attempts,
-            UnaryOperator<Policy> change,
-            boolean expectPresent,
-            Grant grant,
-            Propagation propagation) {
+    /**
+     * Makes the account's policy hold ({@code present}) or not hold the grant.
+     *
+     * @param propagation while provisioning, retries while the new account is not yet visible; else null
+     */
+    PolicyEdit.Outcome setGrant(
+            ServiceAccountEmail sa, Grant grant, boolean present, int attempts, Propagation propagation) {
         IAMClient iam = iam();
-        return PolicyEdit.apply(
-                sa.value(),
+        return PolicyEdit.grant(
+                PolicyEdit.Holder.of(sa.value(), sa.resourceName(), iam::getIamPolicy, iam::setIamPolicy),
+                grant,
+                present,
                 attempts,
-                () -> iam.getIamPolicy(policyRead(sa.resourceName())),
-                p -> iam.setIamPolicy(SetIamPolicyRequest.newBuilder()
-                        .setResource(sa.resourceName())
-                        .setPolicy(p)
-                        .build()),
-                change,
-                p -> PolicyBindings.has(p, grant) == expectPresent,
-                grant + (expectPresent ? " is present" : " is gone"),
                 propagation,
                 Propagation.ACCOUNT_NOT_VISIBLE);
     }

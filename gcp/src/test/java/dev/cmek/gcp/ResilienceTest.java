@@ -134,7 +134,9 @@ class ResilienceTest extends EmulatorBacked {
                                 .build()),
                 p -> PolicyBindings.with(p, ours),
                 p -> PolicyBindings.has(p, ours),
-                "ours present");
+                "ours present",
+                null,
+                e -> false);
         assertTrue(o.changed());
         assertEquals(3, reads.get(), "read, (ABORTED write), read again, read back");
         assertTrue(PolicyBindings.has(o.after(), ours));

@@ -17,7 +17,6 @@ import dev.cmek.gcp.emulator.EmulatedMethod;
 import dev.cmek.gcp.emulator.GcpEmulator;
 import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.sandbox.CloudKeyChecks;
-import dev.cmek.sandbox.OpenApiContract;
 import dev.cmek.testing.Sandboxes;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,18 +61,13 @@ class GcpWorkflowTest {
     @BeforeEach
     void startSandbox() {
         gcp.reset();
-        sandbox = Sandboxes.start(Duration.ofMillis(100));
-        sandbox.setKeySpecCheck(CloudKeyChecks.of(Optional.empty(), Optional.of(CloudKeyChecks.gcp(gcp))));
-        sandbox.setRejectInaccessibleKeys(true);
+        sandbox = Sandboxes.startCheckingKeys(
+                Duration.ofMillis(100), CloudKeyChecks.of(Optional.empty(), Optional.of(CloudKeyChecks.gcp(gcp))));
     }
 
     @AfterEach
     void stopSandbox() {
-        try {
-            OpenApiContract.assertConforms(sandbox.requestLog().exchanges());
-        } finally {
-            sandbox.close();
-        }
+        Sandboxes.closeConforming(sandbox);
     }
 
     private Cli bare() {
