@@ -17,17 +17,17 @@ import dev.cmek.gcp.emulator.EmulatedMethod;
 import dev.cmek.gcp.emulator.GcpEmulator;
 import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.sandbox.CloudKeyChecks;
+import dev.cmek.testing.GcpEmulatorFixture;
 import dev.cmek.testing.Sandboxes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,25 +42,19 @@ class GcpWorkflowTest {
     private static final String CRDB_MEMBER =
             "serviceAccount:crl-kms-user-" + GCP_CLUSTER.substring(GCP_CLUSTER.length() - 12) + "@"
                     + Sandboxes.GCP_ACCOUNT + ".iam.gserviceaccount.com";
-    private static GcpEmulator gcp;
+
+    @RegisterExtension
+    static final GcpEmulatorFixture GCP = new GcpEmulatorFixture();
+
+    private GcpEmulator gcp;
     private CloudApiSandbox sandbox;
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startGcp() {
-        gcp = GcpEmulator.start(0);
-    }
-
-    @AfterAll
-    static void stopGcp() {
-        gcp.close();
-    }
-
     @BeforeEach
     void startSandbox() {
-        gcp.reset();
+        gcp = GCP.emulator();
         sandbox = Sandboxes.startCheckingKeys(
                 Duration.ofMillis(100), CloudKeyChecks.of(Optional.empty(), Optional.of(CloudKeyChecks.gcp(gcp))));
     }
@@ -78,8 +72,7 @@ class GcpWorkflowTest {
     }
 
     private Cli cli() {
-        String host = gcp.endpoint().orElseThrow();
-        return bare().env("CLOUDKMS_EMULATOR_HOST", host).env("IAM_EMULATOR_HOST", host);
+        return GCP.env(bare());
     }
 
     private static Cli.Result ok(Cli.Result r) {
