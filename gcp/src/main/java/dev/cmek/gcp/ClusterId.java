@@ -9,7 +9,7 @@ public record ClusterId(String value) {
         try {
             value = UUID.fromString(value).toString().toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new IllegalArgumentException("Cluster id must be a UUID, got: " + value, e);
+            throw new InvalidInputException("Cluster id must be a UUID, got: " + value, e);
         }
     }
 

@@ -43,7 +43,9 @@ public final class CmekNames {
 
     /** Generation 1 is {@code <base>}, later ones {@code <base>-g<n>}: crypto key names can never be reused. */
     public static String cryptoKeyId(String base, int generation) {
-        if (generation < 1) throw new IllegalArgumentException("Key generation starts at 1, got " + generation);
+        if (generation < 1) {
+            throw new InvalidInputException("Key generation starts at 1, got " + generation);
+        }
         return generation == 1 ? base : base + "-g" + generation;
     }
 

@@ -2,6 +2,7 @@ package dev.cmek.gcp;
 
 import com.google.cloud.kms.v1.CryptoKeyName;
 import com.google.cloud.kms.v1.ProtectionLevel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param keyLocations location per region; a region absent here uses the region itself as the location
  * @param existingKeys keys the customer brings, per region; only our binding is added to them
  * @param maxPolicyAttempts bound on whole read-modify-write cycles of one IAM policy when etags conflict
+ * @param propagationBound how long provisioning waits for a new service account to become visible to IAM
  */
 public record GcpCmekRequest(
         String customerProject,
@@ -26,38 +28,58 @@ public record GcpCmekRequest(
         String keyIdBase,
         ProtectionLevel protectionLevel,
         Map<String, CryptoKeyName> existingKeys,
-        int maxPolicyAttempts) {
+        int maxPolicyAttempts,
+        Duration propagationBound) {
+    /** As the AWS adapter's: IAM usually settles within a minute or two. */
+    public static final Duration DEFAULT_PROPAGATION_BOUND = Duration.ofMinutes(2);
 
     public GcpCmekRequest {
         if (customerProject == null || !customerProject.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")) {
-            throw new IllegalArgumentException(
-                    "Customer project must be a GCP project id (6-30 of [a-z0-9-], starting with a letter), got "
+            throw new InvalidInputException(
+                    "The customer project (--gcp-project) must be a GCP project id (6-30 of [a-z0-9-], starting with a letter), got "
                             + customerProject);
         }
         Objects.requireNonNull(clusterId, "clusterId");
         Objects.requireNonNull(cockroachMember, "cockroachMember");
         regions = List.copyOf(regions);
-        if (regions.isEmpty()) throw new IllegalArgumentException("At least one region is required");
-        if (regions.stream().distinct().count() != regions.size())
-            throw new IllegalArgumentException("Duplicate regions: " + regions);
+        if (regions.isEmpty()) {
+            throw new InvalidInputException("At least one region is required");
+        }
+        if (regions.stream().distinct().count() != regions.size()) {
+            throw new InvalidInputException("Duplicate regions: " + regions);
+        }
         keyLocations = Map.copyOf(keyLocations);
         for (String r : regions) {
-            if (r == null || !r.matches("[a-z0-9-]+")) throw new IllegalArgumentException("Not a region name: " + r);
+            if (r == null || !r.matches("[a-z0-9-]+")) {
+                throw new InvalidInputException("Not a region name: " + r);
+            }
         }
         for (String l : keyLocations.values()) {
-            if (l == null || !l.matches("[a-z0-9-]+")) throw new IllegalArgumentException("Not a KMS location: " + l);
+            if (l == null || !l.matches("[a-z0-9-]+")) {
+                throw new InvalidInputException("Not a KMS location (--gcp-key-location): " + l);
+            }
         }
         existingKeys = Map.copyOf(existingKeys);
         for (String r : keyLocations.keySet()) {
-            if (!regions.contains(r)) throw new IllegalArgumentException("Key location given for unknown region " + r);
+            if (!regions.contains(r)) {
+                throw new InvalidInputException("Key location given for unknown region " + r);
+            }
         }
         for (String r : existingKeys.keySet()) {
-            if (!regions.contains(r)) throw new IllegalArgumentException("Existing key given for unknown region " + r);
+            if (!regions.contains(r)) {
+                throw new InvalidInputException("--existing-key names region " + r
+                        + ", which the cluster does not have; its regions: " + regions);
+            }
         }
         if (protectionLevel != ProtectionLevel.SOFTWARE && protectionLevel != ProtectionLevel.HSM) {
-            throw new IllegalArgumentException("Protection level must be SOFTWARE or HSM, got " + protectionLevel);
+            throw new InvalidInputException("--gcp-protection must be SOFTWARE or HSM, got " + protectionLevel);
         }
-        if (maxPolicyAttempts < 1) throw new IllegalArgumentException("maxPolicyAttempts must be at least 1");
+        if (maxPolicyAttempts < 1) {
+            throw new InvalidInputException("maxPolicyAttempts must be at least 1");
+        }
+        if (propagationBound == null || propagationBound.isNegative()) {
+            throw new InvalidInputException("The propagation bound must be zero or more, got " + propagationBound);
+        }
     }
 
     public static Builder builder() {
@@ -76,7 +98,9 @@ public record GcpCmekRequest(
     /** The key a region uses at this generation: the one brought for it, else our deterministic name. */
     public CryptoKeyName keyNameOf(String region, int generation) {
         CryptoKeyName existing = existingKeys.get(region);
-        if (existing != null && generation == 1) return existing;
+        if (existing != null && generation == 1) {
+            return existing;
+        }
         return CryptoKeyName.of(
                 customerProject, locationOf(region), keyRingId, CmekNames.cryptoKeyId(keyIdBase, generation));
     }
@@ -95,6 +119,7 @@ public record GcpCmekRequest(
         private ProtectionLevel protectionLevel = ProtectionLevel.SOFTWARE;
         private final Map<String, CryptoKeyName> existingKeys = new LinkedHashMap<>();
         private int maxPolicyAttempts = 5;
+        private Duration propagationBound = DEFAULT_PROPAGATION_BOUND;
 
         public Builder customerProject(String v) {
             customerProject = v;
@@ -167,6 +192,11 @@ public record GcpCmekRequest(
             return this;
         }
 
+        public Builder propagationBound(Duration v) {
+            propagationBound = v;
+            return this;
+        }
+
         public GcpCmekRequest build() {
             Objects.requireNonNull(clusterId, "clusterId");
             Member member = cockroachMember != null
@@ -175,7 +205,9 @@ public record GcpCmekRequest(
                             clusterId,
                             Objects.requireNonNull(cockroachAccountId, "cockroachAccountId or cockroachMember"));
             Map<String, String> locations = new LinkedHashMap<>();
-            if (sharedLocation != null) regions.forEach(r -> locations.put(r, sharedLocation));
+            if (sharedLocation != null) {
+                regions.forEach(r -> locations.put(r, sharedLocation));
+            }
             locations.putAll(keyLocations);
             return new GcpCmekRequest(
                     customerProject,
@@ -187,7 +219,8 @@ public record GcpCmekRequest(
                     keyIdBase,
                     protectionLevel,
                     existingKeys,
-                    maxPolicyAttempts);
+                    maxPolicyAttempts,
+                    propagationBound);
         }
     }
 }

@@ -9,7 +9,7 @@ public record Member(String value) {
 
     public Member {
         if (value == null || !FORM.matcher(value).matches()) {
-            throw new IllegalArgumentException("Not an IAM member (type:id): " + value);
+            throw new InvalidInputException("Not an IAM member (type:id): " + value);
         }
     }
 

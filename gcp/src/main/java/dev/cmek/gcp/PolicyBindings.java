@@ -23,7 +23,9 @@ public final class PolicyBindings {
 
     /** The policy with the grant added; the same policy if it is there already. */
     public static Policy with(Policy policy, Grant grant) {
-        if (has(policy, grant)) return policy;
+        if (has(policy, grant)) {
+            return policy;
+        }
         Policy.Builder out = policy.toBuilder();
         for (int i = 0; i < out.getBindingsCount(); i++) {
             Binding b = out.getBindings(i);
@@ -40,7 +42,9 @@ public final class PolicyBindings {
 
     /** The policy with the grant removed (and a binding left empty dropped); the same policy if it was absent. */
     public static Policy without(Policy policy, Grant grant) {
-        if (!has(policy, grant)) return policy;
+        if (!has(policy, grant)) {
+            return policy;
+        }
         Policy.Builder out = policy.toBuilder().clearBindings();
         for (Binding b : policy.getBindingsList()) {
             if (b.hasCondition() || !b.getRole().equals(grant.role())) {
@@ -50,7 +54,9 @@ public final class PolicyBindings {
             List<String> kept = b.getMembersList().stream()
                     .filter(m -> !m.equals(grant.member().value()))
                     .toList();
-            if (!kept.isEmpty()) out.addBindings(b.toBuilder().clearMembers().addAllMembers(kept));
+            if (!kept.isEmpty()) {
+                out.addBindings(b.toBuilder().clearMembers().addAllMembers(kept));
+            }
         }
         return out.build();
     }
@@ -59,9 +65,13 @@ public final class PolicyBindings {
     public static Set<Grant> grants(Policy policy) {
         Set<Grant> out = new TreeSet<>((a, b) -> (a.role() + " " + a.member()).compareTo(b.role() + " " + b.member()));
         for (Binding b : policy.getBindingsList()) {
-            if (b.hasCondition()) continue;
+            if (b.hasCondition()) {
+                continue;
+            }
             for (String m : b.getMembersList()) {
-                if (m.contains(":")) out.add(new Grant(b.getRole(), new Member(m)));
+                if (m.contains(":")) {
+                    out.add(new Grant(b.getRole(), new Member(m)));
+                }
             }
         }
         return out;

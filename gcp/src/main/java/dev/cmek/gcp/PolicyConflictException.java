@@ -8,8 +8,8 @@ public final class PolicyConflictException extends GcpCmekException {
     public PolicyConflictException(String resource, int attempts, Throwable cause) {
         super(
                 "The IAM policy of " + resource + " changed concurrently " + attempts
-                        + " times in a row (ABORTED on a stale etag). "
-                        + "Find who else edits it, or raise maxPolicyAttempts, and run again: the run is idempotent.",
+                        + " times in a row (ABORTED on a stale etag). Find who else edits it, then run the same command"
+                        + " again: the run is idempotent.",
                 cause);
         this.resource = resource;
         this.attempts = attempts;

@@ -31,8 +31,9 @@ public record PolicyDocument(int version, String etag, List<BindingDocument> bin
         Policy.Builder p = Policy.newBuilder().setVersion(version);
         for (BindingDocument b : bindings) {
             Binding.Builder bb = Binding.newBuilder().setRole(b.role()).addAllMembers(b.members());
-            if (b.condition() != null)
+            if (b.condition() != null) {
                 bb.setCondition(com.google.type.Expr.newBuilder().setExpression(b.condition()));
+            }
             p.addBindings(bb);
         }
         return p.build();

@@ -17,8 +17,9 @@ public record ProvisionResult(
 
     public CryptoKeyName keyOf(String region) {
         CryptoKeyName k = keys.get(region);
-        if (k == null)
-            throw new IllegalArgumentException("No key for region " + region + "; regions: " + keys.keySet());
+        if (k == null) {
+            throw new InvalidInputException("No key for region " + region + "; regions: " + keys.keySet());
+        }
         return k;
     }
 

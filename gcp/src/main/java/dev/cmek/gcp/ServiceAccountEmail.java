@@ -10,7 +10,7 @@ public record ServiceAccountEmail(String value) {
 
     public ServiceAccountEmail {
         if (value == null || !FORM.matcher(value).matches()) {
-            throw new IllegalArgumentException("Not a user-managed service account email: " + value);
+            throw new InvalidInputException("Not a user-managed service account email: " + value);
         }
     }
 

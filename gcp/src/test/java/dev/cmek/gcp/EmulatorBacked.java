@@ -6,6 +6,7 @@ import com.google.iam.v1.GetIamPolicyRequest;
 import com.google.iam.v1.Policy;
 import com.google.iam.v1.SetIamPolicyRequest;
 import dev.cmek.gcp.emulator.GcpEmulator;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +17,10 @@ abstract class EmulatorBacked {
     static final String CLUSTER = "9e1a3c0b-9ebd-43d9-8f42-589c9e6fc081";
     static final String CRDB_ACCOUNT = "crdb-acct-123";
 
+    /** The default budget's shape with test-sized pauses, so retried UNAVAILABLEs cost milliseconds, not seconds. */
+    static final GcpClients.CallBudget TEST_BUDGET = new GcpClients.CallBudget(
+            Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMillis(20), Duration.ofMillis(200));
+
     GcpEmulator emulator;
     GcpClients clients;
     GcpCmek cmek;
@@ -23,7 +28,7 @@ abstract class EmulatorBacked {
     @BeforeEach
     void startEmulator() {
         emulator = GcpEmulator.inProcess();
-        clients = GcpClients.overChannel(emulator.channel());
+        clients = GcpClients.overChannel(emulator.channel(), TEST_BUDGET);
         cmek = new GcpCmek(clients);
     }
 
@@ -66,6 +71,47 @@ abstract class EmulatorBacked {
                         .setResource(key.toString())
                         .setPolicy(p)
                         .build());
+    }
+
+    /**
+     * Whether CockroachDB's identity can use the key through the account within {@code window}: new bindings take the
+     * emulator's propagation window to become effective, as in IAM.
+     */
+    static boolean usableWithin(GcpEmulator emulator, String member, String sa, String key, Duration window) {
+        long deadline = System.nanoTime() + window.toNanos();
+        while (!emulator.canImpersonateAndUse(member, sa, key)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean usableSoon(String member, ServiceAccountEmail sa, CryptoKeyName key) {
+        return usableWithin(emulator, member, sa.value(), key.toString(), Duration.ofSeconds(3));
+    }
+
+    /** Whether verify comes out ok within {@code window} (an HSM primary starts PENDING_GENERATION). */
+    boolean verifiedWithin(GcpCmekRequest req, Duration window) {
+        long deadline = System.nanoTime() + window.toNanos();
+        while (!cmek.verify(req).ok()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Each member appears at most once per role, across unconditional bindings. */

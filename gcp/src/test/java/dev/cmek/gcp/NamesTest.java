@@ -36,7 +36,7 @@ class NamesTest {
 
     @Test
     void clusterId_rejectsNonUuid_andLowercases() {
-        assertThrows(IllegalArgumentException.class, () -> ClusterId.of("not-a-uuid"));
+        assertThrows(InvalidInputException.class, () -> ClusterId.of("not-a-uuid"));
         assertEquals(CLUSTER, ClusterId.of(CLUSTER.toUpperCase()).value());
     }
 
@@ -46,15 +46,15 @@ class NamesTest {
         assertEquals("crdb-cmek-589c9e6fc081", e.accountId());
         assertEquals("cust-proj", e.project());
         assertEquals("projects/cust-proj/serviceAccounts/" + e.value(), e.resourceName());
-        assertThrows(IllegalArgumentException.class, () -> new ServiceAccountEmail("x@gmail.com"));
-        assertThrows(IllegalArgumentException.class, () -> Member.of("alice@example.com"));
+        assertThrows(InvalidInputException.class, () -> new ServiceAccountEmail("x@gmail.com"));
+        assertThrows(InvalidInputException.class, () -> Member.of("alice@example.com"));
     }
 
     @Test
     void keyIds_generationSuffix_neverReusesName() {
         assertEquals("crdb-cmek", CmekNames.cryptoKeyId("crdb-cmek", 1));
         assertEquals("crdb-cmek-g2", CmekNames.cryptoKeyId("crdb-cmek", 2));
-        assertThrows(IllegalArgumentException.class, () -> CmekNames.cryptoKeyId("crdb-cmek", 0));
+        assertThrows(InvalidInputException.class, () -> CmekNames.cryptoKeyId("crdb-cmek", 0));
     }
 
     @Test
@@ -86,7 +86,7 @@ class NamesTest {
     @Test
     void request_rejectsUnknownRegionsAndDuplicates() {
         assertThrows(
-                IllegalArgumentException.class,
+                InvalidInputException.class,
                 () -> GcpCmekRequest.builder()
                         .customerProject("cust-proj")
                         .clusterId(CLUSTER)
@@ -94,7 +94,7 @@ class NamesTest {
                         .regions(List.of("a1", "a1"))
                         .build());
         assertThrows(
-                IllegalArgumentException.class,
+                InvalidInputException.class,
                 () -> GcpCmekRequest.builder()
                         .customerProject("cust-proj")
                         .clusterId(CLUSTER)
@@ -103,7 +103,7 @@ class NamesTest {
                         .keyLocation("b2", "global")
                         .build());
         assertThrows(
-                IllegalArgumentException.class,
+                InvalidInputException.class,
                 () -> GcpCmekRequest.builder()
                         .customerProject("Bad_Project")
                         .clusterId(CLUSTER)
@@ -111,7 +111,7 @@ class NamesTest {
                         .regions(List.of("a1"))
                         .build());
         assertThrows(
-                IllegalArgumentException.class,
+                InvalidInputException.class,
                 () -> GcpCmekRequest.builder()
                         .customerProject("cust-proj")
                         .clusterId(CLUSTER)
@@ -133,7 +133,7 @@ class NamesTest {
             assertEquals("google (ADC)", c.kmsTargetDescription());
         }
         assertThrows(
-                GcpCmekException.class,
+                InvalidInputException.class,
                 () -> GcpClients.resolve(
                         Optional.empty(),
                         Optional.empty(),

@@ -41,7 +41,7 @@ class ResilienceTest extends EmulatorBacked {
     void failureBeforeStep_thenRerun_convergesWithoutDuplicates(String step) {
         emulator.failNext(step, 1, Status.Code.PERMISSION_DENIED);
         GcpCmekRequest req = request("us-east1", "us-west1").build();
-        GcpCallException e = assertThrows(GcpCallException.class, () -> cmek.provision(req));
+        CallFailedException e = assertThrows(CallFailedException.class, () -> cmek.provision(req));
         assertTrue(e.getMessage().contains("PERMISSION_DENIED"), e.getMessage());
         assertConverges(req);
     }
@@ -104,9 +104,10 @@ class ResilienceTest extends EmulatorBacked {
                 .join();
         var members = PolicyBindings.membersWith(keyPolicy(shared), Grant.ENCRYPTER_DECRYPTER);
         assertEquals(7, members.size(), members.toString());
-        for (GcpCmekRequest r : requests)
+        for (GcpCmekRequest r : requests) {
             assertTrue(members.contains(
                     Member.serviceAccount(r.serviceAccountEmail()).value()));
+        }
         assertTrue(noDuplicateMembers(keyPolicy(shared)));
         assertTrue(emulator.callCount(EmulatedMethod.SET_KEY_IAM_POLICY) >= 6);
     }
@@ -121,8 +122,9 @@ class ResilienceTest extends EmulatorBacked {
                 3,
                 () -> {
                     com.google.iam.v1.Policy p = keyPolicy(key);
-                    if (reads.getAndIncrement() == 0)
+                    if (reads.getAndIncrement() == 0) {
                         addToKeyPolicy(key, "roles/cloudkms.publicKeyViewer", "user:theirs@example.com");
+                    }
                     return p;
                 },
                 p -> clients.kms()
@@ -132,7 +134,9 @@ class ResilienceTest extends EmulatorBacked {
                                 .build()),
                 p -> PolicyBindings.with(p, ours),
                 p -> PolicyBindings.has(p, ours),
-                "ours present");
+                "ours present",
+                null,
+                e -> false);
         assertTrue(o.changed());
         assertEquals(3, reads.get(), "read, (ABORTED write), read again, read back");
         assertTrue(PolicyBindings.has(o.after(), ours));
@@ -148,6 +152,79 @@ class ResilienceTest extends EmulatorBacked {
         assertEquals(3, e.attempts());
         cmek.provision(req);
         assertTrue(cmek.verify(req).ok());
+    }
+
+    @Test
+    void persistentUnavailable_isBoundedByTheCallBudget_throughOneRetryLayer() {
+        // Before: gax (60 s) around our own retries: one GetCryptoKey took 289 s and 139 RPCs.
+        GcpClients.CallBudget budget = new GcpClients.CallBudget(
+                Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(200));
+        try (GcpClients bounded = GcpClients.overChannel(emulator.channel(), budget)) {
+            emulator.failNext(EmulatedMethod.GET_CRYPTO_KEY, 10_000, Status.Code.UNAVAILABLE);
+            long t0 = System.nanoTime();
+            CallFailedException e = assertThrows(
+                    CallFailedException.class,
+                    () -> new GcpCmek(bounded).verify(request("us-east1").build()));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(CallFailedException.Failure.UNAVAILABLE, e.failure(), e.getMessage());
+            assertTrue(ms < 6000, "took " + ms + " ms, the budget is 1 s");
+            int calls = emulator.callCount(EmulatedMethod.GET_CRYPTO_KEY);
+            assertTrue(calls >= 3 && calls <= 15, calls + " GetCryptoKey calls");
+        }
+    }
+
+    @Test
+    void defaultBudget_givesEveryCallADeadline_includingDisableAndEnable() {
+        try (GcpClients defaults = GcpClients.overChannel(emulator.channel())) {
+            assertDefaultBudget(defaults);
+        }
+    }
+
+    private static void assertDefaultBudget(GcpClients clients) {
+        var iam = clients.iam().getSettings();
+        for (var m : List.of(
+                iam.disableServiceAccountSettings(),
+                iam.enableServiceAccountSettings(),
+                iam.createServiceAccountSettings(),
+                iam.setIamPolicySettings())) {
+            assertEquals(
+                    GcpClients.CallBudget.DEFAULT.total(), m.getRetrySettings().getTotalTimeoutDuration());
+            assertEquals(
+                    GcpClients.CallBudget.DEFAULT.attempt(),
+                    m.getRetrySettings().getInitialRpcTimeoutDuration());
+            assertTrue(m.getRetryableCodes().contains(com.google.api.gax.rpc.StatusCode.Code.UNAVAILABLE));
+        }
+        var kms = clients.kms().getSettings();
+        assertEquals(1, kms.createCryptoKeyVersionSettings().getRetrySettings().getMaxAttempts());
+        assertEquals(
+                GcpClients.CallBudget.DEFAULT.total(),
+                kms.getCryptoKeySettings().getRetrySettings().getTotalTimeoutDuration());
+    }
+
+    @Test
+    void provision_whenTheNewAccountAppearsLate_waitsForItWithinTheBound() {
+        emulator.serviceAccountPropagation(Duration.ofMillis(800));
+        GcpCmekRequest req = request("us-east1", "us-west1").build();
+        long t0 = System.nanoTime();
+        cmek.provision(req);
+        assertTrue(System.nanoTime() - t0 >= 800_000_000L, "waited for the account to appear");
+        assertTrue(emulator.callCount(EmulatedMethod.GET_SERVICE_ACCOUNT) >= 2, "polled the account");
+        assertTrue(cmek.verify(req).ok());
+    }
+
+    @Test
+    void provision_whenTheAccountStaysInvisiblePastTheBound_failsNamingTheOption_andARerunFinishes() {
+        emulator.serviceAccountPropagation(Duration.ofSeconds(2));
+        GcpCmekRequest req =
+                request("us-east1").propagationBound(Duration.ofMillis(300)).build();
+        PrincipalNotYetVisibleException e =
+                assertThrows(PrincipalNotYetVisibleException.class, () -> cmek.provision(req));
+        assertTrue(e.getMessage().contains("--propagation-bound"), e.getMessage());
+        GcpCmekRequest patient =
+                request("us-east1").propagationBound(Duration.ofSeconds(5)).build();
+        cmek.provision(patient);
+        assertTrue(cmek.verify(patient).ok());
+        assertEquals(1, emulator.serviceAccountCount());
     }
 
     private void assertConverges(GcpCmekRequest req) {

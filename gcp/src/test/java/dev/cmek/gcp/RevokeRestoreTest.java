@@ -24,7 +24,9 @@ class RevokeRestoreTest extends EmulatorBacked {
         ProvisionResult r = cmek.provision(req);
         addToKeyPolicy(r.keyOf("us-east1"), "roles/cloudkms.viewer", "user:auditor@example.com");
         Map<String, Policy> before = new HashMap<>();
-        for (String region : req.regions()) before.put(region, keyPolicy(r.keyOf(region)));
+        for (String region : req.regions()) {
+            before.put(region, keyPolicy(r.keyOf(region)));
+        }
         Policy saBefore = saPolicy(r.serviceAccount());
         String member = req.cockroachMember().value();
 
@@ -59,15 +61,14 @@ class RevokeRestoreTest extends EmulatorBacked {
         }
         assertTrue(PolicyBindings.sameBindings(saBefore, saPolicy(r.serviceAccount())));
         assertFalse(serviceAccountDisabled(r.serviceAccount()));
-        VerificationReport v = cmek.verify(req);
+        VerifyReport v = cmek.verify(req);
         assertTrue(v.serviceAccountFindings().isEmpty(), v.toString());
         assertTrue(v.regions().get(1).ok(), v.toString());
         assertFalse(v.regions().get(0).findings().isEmpty(), "the auditor we added is flagged: " + v);
         assertTrue(
                 v.regions().get(0).findings().stream().allMatch(f -> f.contains("auditor")),
                 "only the auditor we added is flagged: " + v);
-        assertTrue(emulator.canImpersonateAndUse(
-                member, r.serviceAccount().value(), r.keyOf("us-west1").toString()));
+        assertTrue(usableSoon(member, r.serviceAccount(), r.keyOf("us-west1")));
         assertEquals(2, emulator.cryptoKeyCount(), "keys are never touched");
         for (String method : emulator.callCounts().keySet()) {
             assertFalse(

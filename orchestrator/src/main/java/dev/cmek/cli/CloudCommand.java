@@ -34,7 +34,10 @@ abstract class CloudCommand extends ApiCommand {
     CloudKeysFactory keys() {
         if (keys == null) {
             keys = new CloudKeysFactory(
-                    cloudOptions, terminal.env(), dev.cmek.aws.CmekRequest.DEFAULT_PROPAGATION_BOUND);
+                    cloudOptions,
+                    terminal.env(),
+                    dev.cmek.aws.CmekRequest.DEFAULT_PROPAGATION_BOUND,
+                    report()::progress);
         }
         return keys;
     }

@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -38,10 +39,19 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
     private final Map<CloudProvider, CloudKeys> built = new EnumMap<>(CloudProvider.class);
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
+    private final Consumer<String> notices;
+
     CloudKeysFactory(CloudOptions options, Map<String, String> env, Duration propagationBound) {
+        this(options, env, propagationBound, line -> {});
+    }
+
+    /** @param notices progress lines for stderr (which GCP endpoints are used) */
+    CloudKeysFactory(
+            CloudOptions options, Map<String, String> env, Duration propagationBound, Consumer<String> notices) {
         this.options = options;
         this.env = env;
         this.propagationBound = propagationBound;
+        this.notices = notices;
     }
 
     @Override
@@ -66,7 +76,8 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
                                 gcpProject(),
                                 Optional.ofNullable(options.gcpKeyLocation),
                                 protection(),
-                                options.existingKeyMap()));
+                                options.existingKeyMap(),
+                                propagationBound));
             default ->
                 throw new CmekException.InvalidInput(
                         "clusters on " + cloud + " are not supported by this toolkit (AWS and GCP are)");
@@ -91,11 +102,16 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
         return aws;
     }
 
+    /** Both emulator variables or neither, checked before anything is sent; says on stderr where calls go. */
     private synchronized GcpCmek gcp() {
-        GcpClients clients = GcpClients.resolve(
-                Optional.ofNullable(env.get(GcpClients.KMS_EMULATOR_ENV)),
-                Optional.ofNullable(env.get(GcpClients.IAM_EMULATOR_ENV)));
+        GcpClients clients;
+        try {
+            clients = GcpClients.fromEnvironment(env);
+        } catch (dev.cmek.gcp.InvalidInputException e) {
+            throw new CmekException.InvalidInput(e.getMessage());
+        }
         toClose.add(clients);
+        notices.accept(clients.endpoints());
         return new GcpCmek(clients);
     }
 

@@ -92,7 +92,8 @@ final class SandboxCommand extends BaseCommand {
             defaultValue = "0ms",
             converter = DurationConverter.class,
             description =
-                    "With --gcp-emulator: how long new IAM bindings take to become effective (default ${DEFAULT-VALUE}).")
+                    "With --gcp-emulator: how long new service accounts take to become visible and new IAM bindings"
+                            + " effective (default ${DEFAULT-VALUE}).")
     Duration gcpPropagationDelay;
 
     SandboxCommand(Terminal terminal) {
@@ -142,7 +143,7 @@ final class SandboxCommand extends BaseCommand {
         }
         if (gcpEmulator) {
             GcpEmulator emulator = GcpEmulator.start(0);
-            emulator.propagationDelay(gcpPropagationDelay);
+            emulator.propagation(gcpPropagationDelay);
             Runtime.getRuntime().addShutdownHook(new Thread(emulator::close));
             String host = emulator.endpoint().orElseThrow();
             gcp = Optional.of(CloudKeyChecks.gcp(emulator));

@@ -37,6 +37,7 @@ final class VerifyCommand extends CloudCommand {
         doc.put("ok", verify.ok());
         doc.put("principal_findings", verify.principalFindings());
         doc.put("regions", verify.regions());
+        doc.put("not_checked", verify.notChecked());
         List<String> lines = new ArrayList<>();
         lines.add("cluster " + cluster.id + " on " + target.cloud() + ": "
                 + (verify.ok() ? "every region's grant is exactly as intended" : "PROBLEMS FOUND"));
@@ -45,6 +46,7 @@ final class VerifyCommand extends CloudCommand {
             lines.add(String.format("  %-24s %-4s %s", region, check.ok() ? "ok" : "FAIL", check.key()));
             check.findings().forEach(f -> lines.add("  " + " ".repeat(24) + "      " + f));
         });
+        verify.notChecked().forEach(n -> lines.add("  not checked: " + n));
         report().result(doc, lines);
         return verify.ok() ? ExitCode.OK : ExitCode.VERIFY_FAILED;
     }

@@ -101,8 +101,16 @@ public interface CloudKeys {
 
     record RestoreReport(List<String> restored, List<String> warnings) {}
 
-    /** Per region: ok when CockroachDB's principal can use the key and nothing broader is granted. */
-    record VerifyReport(List<String> principalFindings, Map<String, RegionCheck> regions) {
+    /**
+     * Per region: ok when CockroachDB's principal can use the key and nothing broader is granted.
+     *
+     * @param notChecked what could grant access but could not be read (GCP: folder and organization policies)
+     */
+    record VerifyReport(List<String> principalFindings, Map<String, RegionCheck> regions, List<String> notChecked) {
+        public VerifyReport(List<String> principalFindings, Map<String, RegionCheck> regions) {
+            this(principalFindings, regions, List.of());
+        }
+
         public boolean ok() {
             return principalFindings.isEmpty() && regions.values().stream().allMatch(RegionCheck::ok);
         }

@@ -6,26 +6,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import com.google.api.gax.rpc.StatusCode;
 import com.google.cloud.kms.v1.CryptoKeyName;
 import com.google.cloud.kms.v1.ProtectionLevel;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
+import dev.cmek.gcp.CallFailedException;
 import dev.cmek.gcp.Change;
 import dev.cmek.gcp.ClusterId;
 import dev.cmek.gcp.CmekNames;
-import dev.cmek.gcp.GcpCallException;
 import dev.cmek.gcp.GcpCmek;
 import dev.cmek.gcp.GcpCmekException;
 import dev.cmek.gcp.GcpCmekRequest;
+import dev.cmek.gcp.InvalidInputException;
 import dev.cmek.gcp.Member;
+import dev.cmek.gcp.PrincipalNotYetVisibleException;
 import dev.cmek.gcp.RestoreResult;
 import dev.cmek.gcp.RevocationRecord;
 import dev.cmek.gcp.ServiceAccountEmail;
-import dev.cmek.gcp.VerificationReport;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeyType;
 import dev.cmek.model.RegionSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,14 +46,24 @@ public final class GcpKeys implements CloudKeys {
      * @param customerProject the customer's GCP project that holds the keys and the service account
      * @param sharedLocation one KMS location ({@code global}, {@code us}, ...) for all regions, or empty for one key per region
      * @param existingKeys keys the customer brings, by region ({@code projects/.../cryptoKeys/K}); only the grant is added
+     * @param propagationBound how long provisioning waits for a new service account to become visible to IAM
      */
     public record Options(
             String customerProject,
             Optional<String> sharedLocation,
             ProtectionLevel protection,
-            Map<String, String> existingKeys) {
+            Map<String, String> existingKeys,
+            Duration propagationBound) {
         public Options {
             existingKeys = Map.copyOf(existingKeys);
+        }
+
+        public Options(
+                String customerProject,
+                Optional<String> sharedLocation,
+                ProtectionLevel protection,
+                Map<String, String> existingKeys) {
+            this(customerProject, sharedLocation, protection, existingKeys, GcpCmekRequest.DEFAULT_PROPAGATION_BOUND);
         }
     }
 
@@ -175,13 +186,13 @@ public final class GcpKeys implements CloudKeys {
             principalFindings.add("principal " + sa.value() + " is not the toolkit's service account "
                     + request.serviceAccountEmail().value() + " for this cluster; its bindings are checked as found");
         }
-        VerificationReport report = call(() -> gcp().verify(request, keys));
+        dev.cmek.gcp.VerifyReport report = call(() -> gcp().verify(request, keys));
         principalFindings.addAll(report.serviceAccountFindings());
         Map<String, VerifyReport.RegionCheck> regions = new LinkedHashMap<>();
         for (var r : report.regions()) {
             regions.put(r.region(), new VerifyReport.RegionCheck(r.key().toString(), r.ok(), r.findings()));
         }
-        return new VerifyReport(principalFindings, regions);
+        return new VerifyReport(principalFindings, regions, report.notChecked());
     }
 
     private GcpCmekRequest request(ClusterTarget cluster) {
@@ -191,7 +202,8 @@ public final class GcpKeys implements CloudKeys {
                     .clusterId(cluster.clusterId())
                     .cockroachAccountId(cluster.accountId())
                     .regions(cluster.regions())
-                    .protectionLevel(options.protection());
+                    .protectionLevel(options.protection())
+                    .propagationBound(options.propagationBound());
             options.sharedLocation().ifPresent(b::sharedLocation);
             options.existingKeys().forEach((region, uri) -> {
                 if (cluster.regions().contains(region)) {
@@ -214,9 +226,9 @@ public final class GcpKeys implements CloudKeys {
     private static List<ResourceChange> changes(List<Change> changes) {
         return changes.stream()
                 .map(c -> new ResourceChange(
-                        c.kind().name().toLowerCase().replace('_', ' '),
+                        c.type().words(),
                         c.resource(),
-                        null,
+                        c.region(),
                         ResourceChange.Action.valueOf(c.action().name()),
                         c.detail()))
                 .toList();
@@ -245,13 +257,14 @@ public final class GcpKeys implements CloudKeys {
     static <T> T call(Supplier<T> step) {
         try {
             return step.get();
-        } catch (IllegalArgumentException e) {
+        } catch (InvalidInputException e) {
             throw new CmekException.InvalidInput(e.getMessage());
-        } catch (GcpCallException e) {
-            boolean transientFailure =
-                    e.code() == StatusCode.Code.UNAVAILABLE || e.code() == StatusCode.Code.DEADLINE_EXCEEDED;
-            throw new CmekException(
-                    transientFailure ? ExitCode.UNAVAILABLE : ExitCode.REJECTED, "GCP: " + e.getMessage(), e);
+        } catch (PrincipalNotYetVisibleException e) {
+            throw new CmekException(ExitCode.UNAVAILABLE, "GCP: " + e.getMessage(), e);
+        } catch (CallFailedException e) {
+            ExitCode code =
+                    e.failure() == CallFailedException.Failure.UNAVAILABLE ? ExitCode.UNAVAILABLE : ExitCode.REJECTED;
+            throw new CmekException(code, "GCP: " + e.getMessage(), e);
         } catch (GcpCmekException e) {
             throw new CmekException(ExitCode.REJECTED, "GCP: " + e.getMessage(), e);
         }

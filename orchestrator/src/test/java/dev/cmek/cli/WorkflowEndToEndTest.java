@@ -279,7 +279,7 @@ class WorkflowEndToEndTest {
                         "--out",
                         dir.resolve("m.json").toString()));
         assertTrue(r.err().contains("key not accessible yet"), r.err());
-        gcp.propagationDelay(Duration.ZERO);
+        gcp.propagation(GcpEmulator.DEFAULT_PROPAGATION);
     }
 
     @Test

@@ -5,6 +5,8 @@ import dev.cmek.api.ApiSettings;
 import dev.cmek.api.HttpCloudApi;
 import dev.cmek.api.RequestPacer;
 import dev.cmek.sandbox.CloudApiSandbox;
+import dev.cmek.sandbox.KeySpecCheck;
+import dev.cmek.sandbox.OpenApiContract;
 import dev.cmek.sandbox.SandboxConfig;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +47,26 @@ public final class Sandboxes {
                 .transitionDelay(transitionDelay)
                 .build()
                 .start();
+    }
+
+    /**
+     * Started like {@link #start}, checking each submitted key spec with {@code check} the way CockroachDB would, and
+     * refusing (400) a key it cannot use yet, as the real API does while IAM propagates.
+     */
+    public static CloudApiSandbox startCheckingKeys(Duration transitionDelay, KeySpecCheck check) {
+        CloudApiSandbox sandbox = start(transitionDelay);
+        sandbox.setKeySpecCheck(check);
+        sandbox.setRejectInaccessibleKeys(true);
+        return sandbox;
+    }
+
+    /** Closes the sandbox after checking that every exchange it served conforms to the API's OpenAPI spec. */
+    public static void closeConforming(CloudApiSandbox sandbox) {
+        try {
+            OpenApiContract.assertConforms(sandbox.requestLog().exchanges());
+        } finally {
+            sandbox.close();
+        }
     }
 
     /** Settings with short retry pauses and windows, so failure paths finish in test time. */

@@ -1,13 +1,16 @@
 package dev.cmek.gcp.emulator;
 
+import com.google.rpc.ErrorInfo;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -15,18 +18,71 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Counts calls per method, adds latency, and injects failures before or after a method runs. */
 final class CallKnobs implements ServerInterceptor {
-    private record Fault(String method, Status status, boolean afterHandling, AtomicInteger remaining) {}
+    private record Fault(
+            String method, Status status, Metadata trailers, boolean afterHandling, AtomicInteger remaining) {}
 
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     volatile Duration latency = Duration.ZERO;
 
-    void fail(String method, int times, Status status, boolean afterHandling) {
-        faults.add(new Fault(method, status, afterHandling, new AtomicInteger(times)));
+    /** Missing permissions, by full method name: every call answers PERMISSION_DENIED naming the permission. */
+    final Map<String, String> deniedPermissions = new ConcurrentHashMap<>();
+    /** Disabled APIs ({@code cloudkms.googleapis.com}, ...): every call to them answers SERVICE_DISABLED. */
+    final Set<String> disabledApis = ConcurrentHashMap.newKeySet();
+
+    void fail(String method, int times, StatusRuntimeException error, boolean afterHandling) {
+        Metadata trailers = error.getTrailers() == null ? new Metadata() : error.getTrailers();
+        faults.add(new Fault(method, error.getStatus(), trailers, afterHandling, new AtomicInteger(times)));
     }
 
     void clearFaults() {
         faults.clear();
+        deniedPermissions.clear();
+        disabledApis.clear();
+    }
+
+    /** The API a method belongs to; the emulator serves IAMPolicy and Locations for Cloud KMS only, as on its channel. */
+    static String apiOf(String method) {
+        if (method.startsWith("google.iam.admin.v1.")) {
+            return "iam.googleapis.com";
+        }
+        if (method.startsWith("google.cloud.resourcemanager.v3.")) {
+            return "cloudresourcemanager.googleapis.com";
+        }
+        return "cloudkms.googleapis.com";
+    }
+
+    /**
+     * A disabled API answers PERMISSION_DENIED with {@code ErrorInfo{reason: SERVICE_DISABLED}} naming the service.
+     * https://cloud.google.com/service-usage/docs/troubleshooting, https://google.aip.dev/193#errorinfo
+     */
+    static StatusRuntimeException serviceDisabled(String api) {
+        return Rpc.withDetails(
+                Status.Code.PERMISSION_DENIED,
+                api + " has not been used in project 123456789012 before or it is disabled. Enable it by visiting"
+                        + " https://console.developers.google.com/apis/api/" + api
+                        + "/overview?project=123456789012 then retry.",
+                ErrorInfo.newBuilder()
+                        .setReason("SERVICE_DISABLED")
+                        .setDomain("googleapis.com")
+                        .putMetadata("service", api)
+                        .putMetadata("consumer", "projects/123456789012")
+                        .build());
+    }
+
+    /**
+     * A missing permission, worded as IAM words it ("Permission 'x' denied on resource (or it may not exist)") with
+     * {@code ErrorInfo{reason: IAM_PERMISSION_DENIED, metadata.permission}}.
+     */
+    static StatusRuntimeException permissionDenied(String permission) {
+        return Rpc.withDetails(
+                Status.Code.PERMISSION_DENIED,
+                "Permission '" + permission + "' denied on resource (or it may not exist).",
+                ErrorInfo.newBuilder()
+                        .setReason("IAM_PERMISSION_DENIED")
+                        .setDomain("iam.googleapis.com")
+                        .putMetadata("permission", permission)
+                        .build());
     }
 
     int count(String method) {
@@ -66,12 +122,19 @@ final class CallKnobs implements ServerInterceptor {
                 Thread.currentThread().interrupt();
             }
         }
+        StatusRuntimeException refused = disabledApis.contains(apiOf(method))
+                ? serviceDisabled(apiOf(method))
+                : deniedPermissions.containsKey(method) ? permissionDenied(deniedPermissions.get(method)) : null;
+        if (refused != null) {
+            call.close(refused.getStatus(), refused.getTrailers());
+            return new ServerCall.Listener<>() {};
+        }
         Fault fault = takeFault(method);
         if (fault == null) {
             return next.startCall(call, headers);
         }
         if (!fault.afterHandling) {
-            call.close(fault.status, new Metadata());
+            call.close(fault.status, fault.trailers);
             return new ServerCall.Listener<>() {};
         }
         // The method runs and changes state, but its answer is lost, as when a connection drops mid-call.

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,6 +27,15 @@ import java.util.concurrent.TimeUnit;
  * in-process or on 127.0.0.1, with knobs for latency, failures and IAM propagation delay.
  */
 public final class GcpEmulator implements AutoCloseable {
+    /**
+     * Both IAM propagation windows (new service accounts, new bindings) start at this, so every test meets eventual
+     * consistency unless it says otherwise: Google's are a minute or more
+     * (https://cloud.google.com/iam/docs/access-change-propagation), test-sized here.
+     */
+    public static final Duration DEFAULT_PROPAGATION = Duration.ofMillis(250);
+    /** New HSM key versions start PENDING_GENERATION for this long, as in Cloud HSM. */
+    public static final Duration DEFAULT_HSM_GENERATION = Duration.ofMillis(300);
+
     /** The role that lets a member mint tokens for a service account. */
     static final String TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator";
     /** The role that lets a member encrypt and decrypt with a crypto key. */
@@ -68,7 +78,9 @@ public final class GcpEmulator implements AutoCloseable {
     private <B extends io.grpc.ServerBuilder<B>> B register(B builder) {
         return builder.addService(ServerInterceptors.intercept(new KmsService(state), knobs))
                 .addService(ServerInterceptors.intercept(new KeyIamPolicyService(state), knobs))
-                .addService(ServerInterceptors.intercept(new IamAdminService(state), knobs));
+                .addService(ServerInterceptors.intercept(new IamAdminService(state), knobs))
+                .addService(ServerInterceptors.intercept(new KmsLocations(state), knobs))
+                .addService(ServerInterceptors.intercept(new ProjectPolicies(state), knobs));
     }
 
     /** Starts an emulator reachable only through {@link #channel()}, for unit tests. */
@@ -104,17 +116,63 @@ public final class GcpEmulator implements AutoCloseable {
 
     /** Answers the next {@code times} calls of {@code method} with {@code code} without running them. */
     public GcpEmulator failNext(String method, int times, Status.Code code) {
-        knobs.fail(method, times, Status.fromCode(code).withDescription("injected by GcpEmulator"), false);
+        knobs.fail(
+                method,
+                times,
+                Status.fromCode(code).withDescription("injected by GcpEmulator").asRuntimeException(),
+                false);
         return this;
     }
 
     /** Runs the next {@code times} calls of {@code method} but replaces their answers with {@code code} (a lost reply). */
     public GcpEmulator loseReplyOfNext(String method, int times, Status.Code code) {
-        knobs.fail(method, times, Status.fromCode(code).withDescription("reply lost, injected by GcpEmulator"), true);
+        knobs.fail(
+                method,
+                times,
+                Status.fromCode(code)
+                        .withDescription("reply lost, injected by GcpEmulator")
+                        .asRuntimeException(),
+                true);
         return this;
     }
 
-    /** Drops every pending injected failure. */
+    /**
+     * Every call of {@code method} answers PERMISSION_DENIED naming {@code permission}, as IAM does for a caller
+     * without it, until {@link #clearFailures}.
+     */
+    public GcpEmulator denyPermission(String method, String permission) {
+        knobs.deniedPermissions.put(method, permission);
+        return this;
+    }
+
+    /**
+     * Every call to {@code api} ({@code cloudkms.googleapis.com}, {@code iam.googleapis.com},
+     * {@code cloudresourcemanager.googleapis.com}) answers PERMISSION_DENIED with ErrorInfo SERVICE_DISABLED, until
+     * {@link #clearFailures}.
+     */
+    public GcpEmulator disableApi(String api) {
+        knobs.disabledApis.add(api);
+        return this;
+    }
+
+    /**
+     * Enforces domain-restricted sharing ({@code constraints/iam.allowedPolicyMemberDomains}): a policy may gain only
+     * members whose email domain (users, groups) or project (service accounts) is listed. Until {@link #reset}.
+     */
+    public GcpEmulator allowPolicyMembersOnlyFrom(String... domainsOrProjects) {
+        state.allowedMemberDomains = Set.of(domainsOrProjects);
+        return this;
+    }
+
+    /** Serves (or changes) a KMS location and whether it offers HSM keys; until {@link #reset}. */
+    public GcpEmulator kmsLocation(String location, boolean hsmAvailable) {
+        synchronized (state) {
+            state.kmsLocations.put(location, hsmAvailable);
+        }
+        return this;
+    }
+
+    /** Drops every pending injected failure, denied permission and disabled API. */
     public GcpEmulator clearFailures() {
         knobs.clearFaults();
         return this;
@@ -124,6 +182,20 @@ public final class GcpEmulator implements AutoCloseable {
     public GcpEmulator propagationDelay(Duration delay) {
         state.propagationDelay = delay;
         return this;
+    }
+
+    /**
+     * A new service account stays invisible this long: GetServiceAccount and its own policy calls answer NOT_FOUND, a
+     * policy naming it as a new member INVALID_ARGUMENT "Service account ... does not exist", and it is not listed.
+     */
+    public GcpEmulator serviceAccountPropagation(Duration window) {
+        state.accountPropagation = window;
+        return this;
+    }
+
+    /** Both IAM windows at once: new service accounts and new bindings. */
+    public GcpEmulator propagation(Duration window) {
+        return propagationDelay(window).serviceAccountPropagation(window);
     }
 
     /** New HSM key versions stay PENDING_GENERATION this long before becoming ENABLED (zero: at once). */
@@ -159,9 +231,13 @@ public final class GcpEmulator implements AutoCloseable {
     public boolean canImpersonateAndUse(String member, String serviceAccountEmail, String cryptoKeyName) {
         synchronized (state) {
             Instant now = Instant.now();
-            ServiceAccount sa = state.serviceAccounts.get(serviceAccountEmail);
-            if (sa == null || sa.getDisabled()) return false;
-            if (!state.effective(serviceAccountEmail, TOKEN_CREATOR, member, now)) return false;
+            ServiceAccount sa = state.visibleAccount(serviceAccountEmail);
+            if (sa == null || sa.getDisabled()) {
+                return false;
+            }
+            if (!state.effective(serviceAccountEmail, TOKEN_CREATOR, member, now)) {
+                return false;
+            }
             var key = state.cryptoKey(cryptoKeyName);
             if (key == null
                     || !key.hasPrimary()
@@ -176,7 +252,10 @@ public final class GcpEmulator implements AutoCloseable {
         }
     }
 
-    /** Forgets every key ring, key, service account and policy, pending failure and call count; keeps latency and delay. */
+    /**
+     * Forgets every key ring, key, service account and policy, injected failure, org policy, location change and call
+     * count; keeps latency and the propagation and HSM windows.
+     */
     public GcpEmulator reset() {
         synchronized (state) {
             state.keyRings.clear();
@@ -186,6 +265,10 @@ public final class GcpEmulator implements AutoCloseable {
             state.policies.clear();
             state.bindingAddedAt.clear();
             state.versionReadyAt.clear();
+            state.accountVisibleAt.clear();
+            state.allowedMemberDomains = null;
+            state.kmsLocations.clear();
+            state.kmsLocations.putAll(KmsLocations.DEFAULT);
         }
         knobs.clearFaults();
         knobs.resetCounts();

@@ -5,6 +5,8 @@ import com.google.iam.admin.v1.DisableServiceAccountRequest;
 import com.google.iam.admin.v1.EnableServiceAccountRequest;
 import com.google.iam.admin.v1.GetServiceAccountRequest;
 import com.google.iam.admin.v1.IAMGrpc;
+import com.google.iam.admin.v1.ListServiceAccountsRequest;
+import com.google.iam.admin.v1.ListServiceAccountsResponse;
 import com.google.iam.admin.v1.ServiceAccount;
 import com.google.iam.v1.GetIamPolicyRequest;
 import com.google.iam.v1.Policy;
@@ -36,13 +38,12 @@ final class IamAdminService extends IAMGrpc.IAMImplBase {
                     + "]: expected projects/{project}/serviceAccounts/{email}.");
         }
         String id = m.group(2);
-        ServiceAccount sa = state.serviceAccounts.get(id);
-        if (sa == null) {
-            sa = state.serviceAccounts.values().stream()
-                    .filter(s -> s.getUniqueId().equals(id))
-                    .findFirst()
-                    .orElse(null);
-        }
+        ServiceAccount sa = state.serviceAccounts.values().stream()
+                .filter(s -> s.getEmail().equals(id) || s.getUniqueId().equals(id))
+                .map(s -> state.visibleAccount(s.getEmail()))
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
         if (sa == null || (!m.group(1).equals("-") && !m.group(1).equals(sa.getProjectId()))) {
             throw Rpc.notFound("Service account " + name);
         }
@@ -79,6 +80,9 @@ final class IamAdminService extends IAMGrpc.IAMImplBase {
                     .setDisabled(false)
                     .build();
             state.serviceAccounts.put(email, sa);
+            // https://cloud.google.com/iam/docs/service-accounts-create: reads are eventually consistent, a new account
+            // can take 60 s or more to become visible (Terraform polls for it: resource_google_service_account.go).
+            state.accountVisibleAt.put(email, java.time.Instant.now().plus(state.accountPropagation));
             return sa;
         });
     }
@@ -109,12 +113,36 @@ final class IamAdminService extends IAMGrpc.IAMImplBase {
     }
 
     @Override
+    public void listServiceAccounts(ListServiceAccountsRequest req, StreamObserver<ListServiceAccountsResponse> out) {
+        Rpc.answer(state, out, () -> {
+            Matcher m = PROJECT_NAME.matcher(req.getName());
+            if (!m.matches()) {
+                throw Rpc.invalid("Invalid project name [" + req.getName() + "].");
+            }
+            return ListServiceAccountsResponse.newBuilder()
+                    .addAllAccounts(state.serviceAccounts.keySet().stream()
+                            .map(state::visibleAccount)
+                            .filter(java.util.Objects::nonNull)
+                            .filter(sa -> sa.getProjectId().equals(m.group(1)))
+                            .toList())
+                    .build();
+        });
+    }
+
+    @Override
     public void getIamPolicy(GetIamPolicyRequest req, StreamObserver<Policy> out) {
-        Rpc.answer(state, out, () -> state.policy(find(req.getResource()).getEmail()));
+        Rpc.answer(
+                state,
+                out,
+                () -> state.readPolicy(
+                        find(req.getResource()).getEmail(), req.getOptions().getRequestedPolicyVersion()));
     }
 
     @Override
     public void setIamPolicy(SetIamPolicyRequest req, StreamObserver<Policy> out) {
-        Rpc.answer(state, out, () -> state.setPolicy(find(req.getResource()).getEmail(), req.getPolicy()));
+        Rpc.answer(
+                state,
+                out,
+                () -> state.setPolicy(find(req.getResource()).getEmail(), req.getPolicy(), Roles.On.SERVICE_ACCOUNT));
     }
 }

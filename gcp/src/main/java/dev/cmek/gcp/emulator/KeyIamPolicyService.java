@@ -27,7 +27,7 @@ final class KeyIamPolicyService extends IAMPolicyGrpc.IAMPolicyImplBase {
     public void getIamPolicy(GetIamPolicyRequest req, StreamObserver<Policy> out) {
         Rpc.answer(state, out, () -> {
             checkExists(req.getResource());
-            return state.policy(req.getResource());
+            return state.readPolicy(req.getResource(), req.getOptions().getRequestedPolicyVersion());
         });
     }
 
@@ -35,7 +35,7 @@ final class KeyIamPolicyService extends IAMPolicyGrpc.IAMPolicyImplBase {
     public void setIamPolicy(SetIamPolicyRequest req, StreamObserver<Policy> out) {
         Rpc.answer(state, out, () -> {
             checkExists(req.getResource());
-            return state.setPolicy(req.getResource(), req.getPolicy());
+            return state.setPolicy(req.getResource(), req.getPolicy(), Roles.On.KMS);
         });
     }
 }

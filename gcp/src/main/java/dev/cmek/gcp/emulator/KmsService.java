@@ -62,10 +62,17 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
                 || CRYPTO_KEY_NAME.matcher(name).matches();
     }
 
+    /** A location Cloud KMS does not serve is refused, as Google does for a region without KMS. */
+    private void checkLocation(String location) {
+        if (!state.kmsLocations.containsKey(location)) {
+            throw Rpc.invalid("Location " + location + " is not a valid Cloud KMS location.");
+        }
+    }
+
     @Override
     public void createKeyRing(CreateKeyRingRequest req, StreamObserver<KeyRing> out) {
         Rpc.answer(state, out, () -> {
-            parse(LOCATION_NAME, req.getParent(), "location");
+            checkLocation(parse(LOCATION_NAME, req.getParent(), "location").group(2));
             if (!EmulatorState.KMS_ID.matcher(req.getKeyRingId()).matches()) {
                 throw Rpc.invalid("Invalid key ring id [" + req.getKeyRingId() + "]: must match [a-zA-Z0-9_-]{1,63}.");
             }
@@ -87,7 +94,9 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
         Rpc.answer(state, out, () -> {
             parse(KEY_RING_NAME, req.getName(), "key ring");
             KeyRing ring = state.keyRings.get(req.getName());
-            if (ring == null) throw Rpc.notFound("KeyRing " + req.getName());
+            if (ring == null) {
+                throw Rpc.notFound("KeyRing " + req.getName());
+            }
             return ring;
         });
     }
@@ -110,7 +119,9 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
     public void createCryptoKey(CreateCryptoKeyRequest req, StreamObserver<CryptoKey> out) {
         Rpc.answer(state, out, () -> {
             parse(KEY_RING_NAME, req.getParent(), "key ring");
-            if (!state.keyRings.containsKey(req.getParent())) throw Rpc.notFound("KeyRing " + req.getParent());
+            if (!state.keyRings.containsKey(req.getParent())) {
+                throw Rpc.notFound("KeyRing " + req.getParent());
+            }
             if (!EmulatorState.KMS_ID.matcher(req.getCryptoKeyId()).matches()) {
                 throw Rpc.invalid(
                         "Invalid crypto key id [" + req.getCryptoKeyId() + "]: must match [a-zA-Z0-9_-]{1,63}.");
@@ -137,7 +148,16 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
                 }
             }
             ProtectionLevel protection = asked.getVersionTemplate().getProtectionLevel();
-            if (protection == ProtectionLevel.PROTECTION_LEVEL_UNSPECIFIED) protection = ProtectionLevel.SOFTWARE;
+            if (protection == ProtectionLevel.PROTECTION_LEVEL_UNSPECIFIED) {
+                protection = ProtectionLevel.SOFTWARE;
+            }
+            String location = parse(KEY_RING_NAME, req.getParent(), "key ring").group(2);
+            if (protection == ProtectionLevel.HSM && !state.kmsLocations.getOrDefault(location, false)) {
+                // LocationMetadata.hsm_available says where HSM keys can be made.
+                throw Status.FAILED_PRECONDITION
+                        .withDescription("Protection level HSM is not available in location " + location + ".")
+                        .asRuntimeException();
+            }
             String name = req.getParent() + "/cryptoKeys/" + req.getCryptoKeyId();
             if (state.cryptoKeys.containsKey(name)) {
                 throw Status.ALREADY_EXISTS
@@ -170,7 +190,9 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
         boolean pending = key.getVersionTemplate().getProtectionLevel() == ProtectionLevel.HSM
                 && !state.hsmGenerationDelay.isZero();
         String name = cryptoKey + "/cryptoKeyVersions/" + (list.size() + 1);
-        if (pending) state.versionReadyAt.put(name, java.time.Instant.now().plus(state.hsmGenerationDelay));
+        if (pending) {
+            state.versionReadyAt.put(name, java.time.Instant.now().plus(state.hsmGenerationDelay));
+        }
         CryptoKeyVersion v = CryptoKeyVersion.newBuilder()
                 .setName(name)
                 .setState(pending ? CryptoKeyVersionState.PENDING_GENERATION : CryptoKeyVersionState.ENABLED)
@@ -185,7 +207,9 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
     private CryptoKey existingKey(String name) {
         parse(CRYPTO_KEY_NAME, name, "crypto key");
         CryptoKey key = state.cryptoKey(name);
-        if (key == null) throw Rpc.notFound("CryptoKey " + name);
+        if (key == null) {
+            throw Rpc.notFound("CryptoKey " + name);
+        }
         return key;
     }
 
@@ -198,7 +222,9 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
     public void listCryptoKeys(ListCryptoKeysRequest req, StreamObserver<ListCryptoKeysResponse> out) {
         Rpc.answer(state, out, () -> {
             parse(KEY_RING_NAME, req.getParent(), "key ring");
-            if (!state.keyRings.containsKey(req.getParent())) throw Rpc.notFound("KeyRing " + req.getParent());
+            if (!state.keyRings.containsKey(req.getParent())) {
+                throw Rpc.notFound("KeyRing " + req.getParent());
+            }
             List<CryptoKey> keys = state.cryptoKeys.values().stream()
                     .filter(k -> k.getName().startsWith(req.getParent() + "/cryptoKeys/"))
                     .toList();
@@ -228,7 +254,9 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
         existingKey(key);
         int n = Integer.parseInt(m.group(5));
         List<CryptoKeyVersion> list = state.versionsOf(key);
-        if (n < 1 || n > list.size()) throw Rpc.notFound("CryptoKeyVersion " + name);
+        if (n < 1 || n > list.size()) {
+            throw Rpc.notFound("CryptoKeyVersion " + name);
+        }
         return list.get(n - 1);
     }
 

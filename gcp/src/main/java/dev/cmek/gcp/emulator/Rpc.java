@@ -1,8 +1,11 @@
 package dev.cmek.gcp.emulator;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -37,6 +40,16 @@ final class Rpc {
 
     static StatusRuntimeException invalid(String message) {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
+
+    /** A status carrying {@code google.rpc} details (ErrorInfo, PreconditionFailure, ...), as Google sends them. */
+    static StatusRuntimeException withDetails(Status.Code code, String message, Message... details) {
+        com.google.rpc.Status.Builder s =
+                com.google.rpc.Status.newBuilder().setCode(code.value()).setMessage(message);
+        for (Message d : details) {
+            s.addDetails(Any.pack(d));
+        }
+        return StatusProto.toStatusRuntimeException(s.build());
     }
 
     static Timestamp now() {

@@ -156,6 +156,7 @@ class GcpEmulatorTest {
                 "my-account",
                 ServiceAccount.newBuilder().setDescription("d").build());
         assertEquals("my-account@cust-proj.iam.gserviceaccount.com", sa.getEmail());
+        awaitVisible(sa.getName());
         assertThrows(
                 AlreadyExistsException.class,
                 () -> iam.createServiceAccount(
@@ -177,6 +178,184 @@ class GcpEmulatorTest {
                 NotFoundException.class,
                 () -> iam.getServiceAccount(
                         "projects/cust-proj/serviceAccounts/none-such@cust-proj.iam.gserviceaccount.com"));
+    }
+
+    @Test
+    void newServiceAccount_isInvisibleForTheWindow_thenVisible() throws Exception {
+        emulator.serviceAccountPropagation(Duration.ofMillis(400));
+        CryptoKeyName k = key();
+        ServiceAccount sa =
+                iam.createServiceAccount("projects/cust-proj", "new-account", ServiceAccount.getDefaultInstance());
+        assertThrows(NotFoundException.class, () -> iam.getServiceAccount(sa.getName()));
+        assertThrows(NotFoundException.class, () -> iam.getIamPolicy(sa.getName()));
+        assertTrue(iam.listServiceAccounts("projects/cust-proj")
+                .getPage()
+                .getResponse()
+                .getAccountsList()
+                .isEmpty());
+        Policy naming = kms.getIamPolicy(k).toBuilder()
+                .addBindings(Binding.newBuilder()
+                        .setRole("roles/cloudkms.cryptoKeyEncrypterDecrypter")
+                        .addMembers("serviceAccount:" + sa.getEmail()))
+                .build();
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> kms.setIamPolicy(k, naming));
+        assertTrue(e.getMessage().contains("Service account " + sa.getEmail() + " does not exist"), e.getMessage());
+        assertThrows(
+                AlreadyExistsException.class,
+                () -> iam.createServiceAccount(
+                        "projects/cust-proj", "new-account", ServiceAccount.getDefaultInstance()));
+        Thread.sleep(450);
+        assertEquals(sa.getEmail(), iam.getServiceAccount(sa.getName()).getEmail());
+        assertEquals(
+                1,
+                iam.listServiceAccounts("projects/cust-proj")
+                        .getPage()
+                        .getResponse()
+                        .getAccountsCount());
+        kms.setIamPolicy(
+                k, naming.toBuilder().setEtag(kms.getIamPolicy(k).getEtag()).build());
+    }
+
+    @Test
+    void policyVersions_hideConditionsFromVersion1Readers_andRefuseThemInVersion1() {
+        CryptoKeyName k = key();
+        Binding conditional = Binding.newBuilder()
+                .setRole("roles/cloudkms.viewer")
+                .addMembers("user:a@example.com")
+                .setCondition(com.google.type.Expr.newBuilder()
+                        .setExpression("request.time < timestamp('2030-01-01T00:00:00Z')"))
+                .build();
+        Policy read = kms.getIamPolicy(k);
+        assertThrows(
+                InvalidArgumentException.class,
+                () -> kms.setIamPolicy(
+                        k,
+                        read.toBuilder().setVersion(1).addBindings(conditional).build()));
+        kms.setIamPolicy(
+                k, read.toBuilder().setVersion(3).addBindings(conditional).build());
+        Policy v1 = kms.getIamPolicy(com.google.iam.v1.GetIamPolicyRequest.newBuilder()
+                .setResource(k.toString())
+                .build());
+        assertEquals(1, v1.getVersion());
+        assertTrue(v1.getBindings(0).getRole().startsWith("roles/cloudkms.viewer_withcond_"), v1.toString());
+        assertFalse(v1.getBindings(0).hasCondition());
+        Policy v3 = kms.getIamPolicy(com.google.iam.v1.GetIamPolicyRequest.newBuilder()
+                .setResource(k.toString())
+                .setOptions(com.google.iam.v1.GetPolicyOptions.newBuilder().setRequestedPolicyVersion(3))
+                .build());
+        assertEquals(3, v3.getVersion());
+        assertTrue(v3.getBindings(0).hasCondition());
+        assertThrows(InvalidArgumentException.class, () -> kms.setIamPolicy(k, v1));
+    }
+
+    @Test
+    void unknownRoles_andRolesThatDoNotApplyToTheResource_areRefused() {
+        CryptoKeyName k = key();
+        Policy p = kms.getIamPolicy(k);
+        InvalidArgumentException unknown = assertThrows(
+                InvalidArgumentException.class,
+                () -> kms.setIamPolicy(
+                        k,
+                        p.toBuilder()
+                                .addBindings(Binding.newBuilder()
+                                        .setRole("roles/cloudkms.superUser")
+                                        .addMembers("user:a@example.com"))
+                                .build()));
+        assertTrue(unknown.getMessage().contains("does not exist"), unknown.getMessage());
+        InvalidArgumentException misplaced = assertThrows(
+                InvalidArgumentException.class,
+                () -> kms.setIamPolicy(
+                        k,
+                        p.toBuilder()
+                                .addBindings(Binding.newBuilder()
+                                        .setRole("roles/iam.serviceAccountTokenCreator")
+                                        .addMembers("user:a@example.com"))
+                                .build()));
+        assertTrue(misplaced.getMessage().contains("is not supported for this resource"), misplaced.getMessage());
+    }
+
+    @Test
+    void locations_carryHsmAvailability_andHsmKeysStartPending() throws Exception {
+        emulator.kmsLocation("us-west4", false);
+        var meta = kms.getLocation(com.google.cloud.location.GetLocationRequest.newBuilder()
+                        .setName("projects/cust-proj/locations/us-west4")
+                        .build())
+                .getMetadata()
+                .unpack(com.google.cloud.kms.v1.LocationMetadata.class);
+        assertFalse(meta.getHsmAvailable());
+        assertThrows(
+                NotFoundException.class,
+                () -> kms.getLocation(com.google.cloud.location.GetLocationRequest.newBuilder()
+                        .setName("projects/cust-proj/locations/moon-base1")
+                        .build()));
+        kms.createKeyRing(LocationName.of("cust-proj", "us-east1"), "ring", KeyRing.getDefaultInstance());
+        CryptoKey hsm = kms.createCryptoKey(
+                KeyRingName.of("cust-proj", "us-east1", "ring"),
+                "hsm",
+                CryptoKey.newBuilder()
+                        .setPurpose(CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT)
+                        .setVersionTemplate(com.google.cloud.kms.v1.CryptoKeyVersionTemplate.newBuilder()
+                                .setProtectionLevel(com.google.cloud.kms.v1.ProtectionLevel.HSM))
+                        .build());
+        assertEquals(
+                com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionState.PENDING_GENERATION,
+                hsm.getPrimary().getState());
+    }
+
+    @Test
+    void injectedRefusals_carryGooglesErrorDetails() {
+        emulator.denyPermission(EmulatedMethod.CREATE_KEY_RING, "cloudkms.keyRings.create");
+        var denied = assertThrows(
+                com.google.api.gax.rpc.PermissionDeniedException.class,
+                () -> kms.createKeyRing(LocationName.of("cust-proj", "us-east1"), "r", KeyRing.getDefaultInstance()));
+        assertEquals("IAM_PERMISSION_DENIED", denied.getReason());
+        assertEquals("cloudkms.keyRings.create", denied.getMetadata().get("permission"));
+        emulator.clearFailures().disableApi("iam.googleapis.com");
+        var disabled = assertThrows(
+                com.google.api.gax.rpc.PermissionDeniedException.class,
+                () -> iam.getServiceAccount(
+                        "projects/cust-proj/serviceAccounts/x-account@cust-proj.iam.gserviceaccount.com"));
+        assertEquals("SERVICE_DISABLED", disabled.getReason());
+        assertEquals("iam.googleapis.com", disabled.getMetadata().get("service"));
+        emulator.clearFailures().allowPolicyMembersOnlyFrom("example.com");
+        CryptoKeyName k = key();
+        var refused = assertThrows(
+                com.google.api.gax.rpc.FailedPreconditionException.class,
+                () -> kms.setIamPolicy(
+                        k,
+                        kms.getIamPolicy(k).toBuilder()
+                                .addBindings(Binding.newBuilder()
+                                        .setRole("roles/cloudkms.viewer")
+                                        .addMembers("user:mallory@elsewhere.org"))
+                                .build()));
+        assertEquals(
+                "constraints/iam.allowedPolicyMemberDomains",
+                refused.getErrorDetails()
+                        .getPreconditionFailure()
+                        .getViolations(0)
+                        .getType());
+    }
+
+    /** Polls GetServiceAccount as the adapter does, until the new account is visible (the default window is short). */
+    private void awaitVisible(String name) {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (true) {
+            try {
+                iam.getServiceAccount(name);
+                return;
+            } catch (NotFoundException e) {
+                assertTrue(System.nanoTime() < deadline, "account never became visible");
+                sleep(20);
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -6,12 +6,19 @@ import java.util.List;
 /**
  * Whether access is exactly as intended and no broader: findings on the service account, and per region on its key.
  * A region is ok only when its key and the service account both have no findings.
+ *
+ * @param notChecked what could not be read, so could grant access unseen (folder and organization policies, a policy
+ *     the credentials may not read)
  */
-public record VerificationReport(
-        ServiceAccountEmail serviceAccount, List<String> serviceAccountFindings, List<RegionVerification> regions) {
-    public VerificationReport {
+public record VerifyReport(
+        ServiceAccountEmail serviceAccount,
+        List<String> serviceAccountFindings,
+        List<RegionVerification> regions,
+        List<String> notChecked) {
+    public VerifyReport {
         serviceAccountFindings = List.copyOf(serviceAccountFindings);
         regions = List.copyOf(regions);
+        notChecked = List.copyOf(notChecked);
     }
 
     /** One region's key and whether CockroachDB's access to it is exactly as intended. */

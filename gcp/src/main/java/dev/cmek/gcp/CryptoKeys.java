@@ -1,0 +1,334 @@
+package dev.cmek.gcp;
+
+import static com.google.api.gax.rpc.StatusCode.Code.ALREADY_EXISTS;
+import static com.google.api.gax.rpc.StatusCode.Code.NOT_FOUND;
+
+import com.google.api.gax.rpc.ApiException;
+import com.google.cloud.kms.v1.CreateCryptoKeyRequest;
+import com.google.cloud.kms.v1.CreateKeyRingRequest;
+import com.google.cloud.kms.v1.CryptoKey;
+import com.google.cloud.kms.v1.CryptoKey.CryptoKeyPurpose;
+import com.google.cloud.kms.v1.CryptoKeyName;
+import com.google.cloud.kms.v1.CryptoKeyVersion;
+import com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionAlgorithm;
+import com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionState;
+import com.google.cloud.kms.v1.CryptoKeyVersionName;
+import com.google.cloud.kms.v1.CryptoKeyVersionTemplate;
+import com.google.cloud.kms.v1.KeyManagementServiceClient;
+import com.google.cloud.kms.v1.KeyRingName;
+import com.google.cloud.kms.v1.LocationMetadata;
+import com.google.cloud.kms.v1.LocationName;
+import com.google.cloud.kms.v1.ProtectionLevel;
+import com.google.cloud.location.GetLocationRequest;
+import com.google.cloud.location.Location;
+import com.google.iam.v1.Policy;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.cmek.gcp.Change.Action;
+import dev.cmek.gcp.Change.ResourceType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Key rings and crypto keys: finds or creates them (never adopting a key without our labels), checks a key can serve
+ * as a CMEK, grants our service account encrypter/decrypter on it, and rotates key material. Nothing here destroys a
+ * version, disables a key or schedules deletion.
+ */
+final class CryptoKeys {
+    /** How long a new key version may stay PENDING_GENERATION (HSM) before rotation gives up. */
+    static final Duration VERSION_READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final GcpClients clients;
+
+    CryptoKeys(GcpClients clients) {
+        this.clients = clients;
+    }
+
+    /**
+     * The target's key ring and key: created when {@code apply} (plan: WOULD_CREATE); a key that exists is checked,
+     * and one that is not ours or unfit is BLOCKED in a plan and thrown when applying. The last change is the key's.
+     */
+    List<Change> ensure(GcpCmekRequest req, KeyTarget t, boolean apply) {
+        if (t.brought()) {
+            return List.of(ensureBrought(t, apply));
+        }
+        List<Change> out = new ArrayList<>();
+        if (apply) {
+            out.add(ringChange(t, createRing(t) ? Action.CREATED : Action.UNCHANGED));
+            if (createKey(req, t)) {
+                out.add(keyChange(t, Action.CREATED, req.protectionLevel().name()));
+                return out;
+            }
+        }
+        Optional<CryptoKey> key = find(t.name());
+        if (key.isEmpty()) {
+            if (apply) {
+                throw new GcpCmekException("Crypto key " + t.name()
+                        + " was reported as existing but cannot be read; run the same command" + " again.");
+            }
+            out.add(ringChange(t, ringExists(t.ring()) ? Action.UNCHANGED : Action.WOULD_CREATE));
+            Optional<String> unusable = locationProblem(req, t);
+            out.add(
+                    unusable.isPresent()
+                            ? keyChange(t, Action.BLOCKED, unusable.get())
+                            : keyChange(
+                                    t,
+                                    Action.WOULD_CREATE,
+                                    req.protectionLevel().name()));
+            return out;
+        }
+        boolean ours = CmekNames.isOurs(key.get().getLabelsMap(), req.clusterId());
+        if (apply && !ours) {
+            throw new NotOursException(t.name().toString(), "labels " + CmekNames.labels(req.clusterId()));
+        }
+        List<String> problems = new ArrayList<>(fitness(key.get(), req));
+        if (apply && !problems.isEmpty()) {
+            throw new UnfitKeyException(t.name(), problems);
+        }
+        if (!ours) {
+            problems.add(0, "exists without our labels");
+        }
+        out.add(
+                problems.isEmpty()
+                        ? keyChange(t, Action.UNCHANGED, "")
+                        : keyChange(t, Action.BLOCKED, String.join("; ", problems)));
+        return out;
+    }
+
+    private Change ensureBrought(KeyTarget t, boolean apply) {
+        Optional<CryptoKey> key = find(t.name());
+        if (key.isEmpty()) {
+            if (apply) {
+                throw new GcpCmekException("Existing crypto key " + t.name() + " given for regions " + t.regions()
+                        + " does not exist or is not visible to these credentials.");
+            }
+            return keyChange(t, Action.BLOCKED, "existing key not found");
+        }
+        List<String> problems = fitness(key.get(), null);
+        if (!problems.isEmpty()) {
+            if (apply) {
+                throw new UnfitKeyException(t.name(), problems);
+            }
+            return keyChange(t, Action.BLOCKED, String.join("; ", problems));
+        }
+        return keyChange(t, Action.UNCHANGED, "brought by the customer");
+    }
+
+    /** Grants our service account encrypter/decrypter on the key; {@code exists}: whether the key exists yet. */
+    Change grantEncrypterDecrypter(GcpCmekRequest req, KeyTarget t, boolean apply, boolean exists) {
+        Grant grant = new Grant(Grant.ENCRYPTER_DECRYPTER, Member.serviceAccount(req.serviceAccountEmail()));
+        if (!apply) {
+            boolean has = exists && PolicyBindings.has(readPolicy(t.name()), grant);
+            return policyChange(t, has ? Action.UNCHANGED : Action.WOULD_UPDATE, (has ? "has " : "add ") + grant);
+        }
+        PolicyEdit.Outcome o =
+                setGrant(t.name(), grant, true, req.maxPolicyAttempts(), new Propagation(req.propagationBound()));
+        return policyChange(
+                t, o.changed() ? Action.UPDATED : Action.UNCHANGED, (o.changed() ? "added " : "has ") + grant);
+    }
+
+    /** Creates a new key version and makes it primary; the key's URI, and so the KeySpec, stays the same. */
+    CryptoKeyVersionName rotateMaterial(CryptoKeyName key) {
+        KeyManagementServiceClient kms = kms();
+        // Not retried on UNAVAILABLE: a lost reply would make a second version (harmless, but not what was asked).
+        CryptoKeyVersion created;
+        try {
+            created = kms.createCryptoKeyVersion(key, CryptoKeyVersion.getDefaultInstance());
+        } catch (ApiException e) {
+            throw CallFailedException.of("createCryptoKeyVersion", key.toString(), e);
+        }
+        CryptoKeyVersionName version = CryptoKeyVersionName.parse(created.getName());
+        Instant deadline = Instant.now().plus(VERSION_READY_TIMEOUT);
+        CryptoKeyVersion v = created;
+        while (v.getState() == CryptoKeyVersionState.PENDING_GENERATION) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new GcpCmekException("Key version " + version + " is still PENDING_GENERATION after "
+                        + VERSION_READY_TIMEOUT + "; make it primary later with: gcloud kms keys set-primary-version.");
+            }
+            sleep(Duration.ofMillis(500));
+            v = GoogleCall.call("getCryptoKeyVersion", version, () -> kms.getCryptoKeyVersion(version));
+        }
+        if (v.getState() != CryptoKeyVersionState.ENABLED) {
+            throw new GcpCmekException(
+                    "New key version " + version + " is " + v.getState() + ", not ENABLED; the primary is unchanged.");
+        }
+        GoogleCall.call(
+                "updateCryptoKeyPrimaryVersion",
+                key,
+                () -> kms.updateCryptoKeyPrimaryVersion(key, version.getCryptoKeyVersion()));
+        return version;
+    }
+
+    /**
+     * Problems that stop a key serving as a CMEK; with a request (provisioning), also a protection level other than the
+     * one asked, and a primary still in PENDING_GENERATION is accepted (new HSM keys start so, and become ENABLED).
+     */
+    static List<String> fitness(CryptoKey key, GcpCmekRequest req) {
+        List<String> problems = new ArrayList<>();
+        if (key.getPurpose() != CryptoKeyPurpose.ENCRYPT_DECRYPT) {
+            problems.add("purpose is " + key.getPurpose());
+        }
+        if (key.getVersionTemplate().getAlgorithm() != CryptoKeyVersionAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION) {
+            problems.add("algorithm is " + key.getVersionTemplate().getAlgorithm());
+        }
+        if (req != null && key.getVersionTemplate().getProtectionLevel() != req.protectionLevel()) {
+            problems.add("protection level is " + key.getVersionTemplate().getProtectionLevel() + ", asked "
+                    + req.protectionLevel());
+        }
+        CryptoKeyVersionState primary = key.hasPrimary()
+                ? key.getPrimary().getState()
+                : CryptoKeyVersionState.CRYPTO_KEY_VERSION_STATE_UNSPECIFIED;
+        boolean pendingOk = req != null && primary == CryptoKeyVersionState.PENDING_GENERATION;
+        if (primary != CryptoKeyVersionState.ENABLED && !pendingOk) {
+            problems.add(key.hasPrimary() ? "primary version is " + primary : "no primary version");
+        }
+        return problems;
+    }
+
+    Optional<CryptoKey> find(CryptoKeyName name) {
+        try {
+            return Optional.of(GoogleCall.call("getCryptoKey", name, () -> kms().getCryptoKey(name), NOT_FOUND));
+        } catch (ApiException notFound) {
+            return Optional.empty();
+        }
+    }
+
+    Policy readPolicy(CryptoKeyName key) {
+        return GoogleCall.call(
+                "getIamPolicy", key, () -> kms().getIamPolicy(ServiceAccount.policyRead(key.toString())));
+    }
+
+    /** A key ring's policy: its roles reach every key in the ring. */
+    Policy readRingPolicy(String ring) {
+        return GoogleCall.call("getIamPolicy", ring, () -> kms().getIamPolicy(ServiceAccount.policyRead(ring)));
+    }
+
+    /**
+     * Makes the key's policy hold ({@code present}) or not hold the grant.
+     *
+     * @param propagation while provisioning, retries while our new service account is not yet a valid member; else null
+     */
+    PolicyEdit.Outcome setGrant(
+            CryptoKeyName key, Grant grant, boolean present, int attempts, Propagation propagation) {
+        KeyManagementServiceClient kms = kms();
+        return PolicyEdit.grant(
+                PolicyEdit.Holder.of(key.toString(), key.toString(), kms::getIamPolicy, kms::setIamPolicy),
+                grant,
+                present,
+                attempts,
+                propagation,
+                Propagation.MEMBER_NOT_VISIBLE);
+    }
+
+    /** Key rings carry no labels in Cloud KMS, so one with our name is simply used; the key carries the mark. */
+    private boolean createRing(KeyTarget t) {
+        LocationName location = LocationName.of(t.name().getProject(), t.name().getLocation());
+        try {
+            GoogleCall.call(
+                    "createKeyRing",
+                    t.ring(),
+                    () -> kms().createKeyRing(CreateKeyRingRequest.newBuilder()
+                            .setParent(location.toString())
+                            .setKeyRingId(t.name().getKeyRing())
+                            .build()),
+                    ALREADY_EXISTS);
+            return true;
+        } catch (ApiException alreadyExists) {
+            return false;
+        }
+    }
+
+    private boolean createKey(GcpCmekRequest req, KeyTarget t) {
+        try {
+            GoogleCall.call(
+                    "createCryptoKey",
+                    t.name(),
+                    () -> kms().createCryptoKey(CreateCryptoKeyRequest.newBuilder()
+                            .setParent(t.ring().toString())
+                            .setCryptoKeyId(t.name().getCryptoKey())
+                            .setCryptoKey(CryptoKey.newBuilder()
+                                    .setPurpose(CryptoKeyPurpose.ENCRYPT_DECRYPT)
+                                    .setVersionTemplate(CryptoKeyVersionTemplate.newBuilder()
+                                            .setAlgorithm(CryptoKeyVersionAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION)
+                                            .setProtectionLevel(req.protectionLevel()))
+                                    .putAllLabels(CmekNames.labels(req.clusterId())))
+                            .build()),
+                    ALREADY_EXISTS);
+            return true;
+        } catch (ApiException alreadyExists) {
+            return false;
+        }
+    }
+
+    /**
+     * Why a key cannot be made in the target's location: Cloud KMS does not serve it, or HSM is asked and the
+     * location's {@code LocationMetadata.hsm_available} is false.
+     * https://cloud.google.com/kms/docs/reference/rest/v1/projects.locations
+     */
+    private Optional<String> locationProblem(GcpCmekRequest req, KeyTarget t) {
+        String location = t.name().getLocation();
+        String name = LocationName.of(t.name().getProject(), location).toString();
+        Location found;
+        try {
+            found = GoogleCall.call(
+                    "getLocation",
+                    name,
+                    () -> kms().getLocation(GetLocationRequest.newBuilder()
+                            .setName(name)
+                            .build()),
+                    NOT_FOUND);
+        } catch (ApiException notFound) {
+            return Optional.of("location " + location + " is not a Cloud KMS location: check the cluster's regions or"
+                    + " give one with --gcp-key-location");
+        }
+        if (req.protectionLevel() == ProtectionLevel.HSM) {
+            boolean hsm;
+            try {
+                hsm = found.getMetadata().unpack(LocationMetadata.class).getHsmAvailable();
+            } catch (InvalidProtocolBufferException e) {
+                hsm = false;
+            }
+            if (!hsm) {
+                return Optional.of("HSM keys are not available in location " + location + ": give another with"
+                        + " --gcp-key-location, or use --gcp-protection SOFTWARE");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean ringExists(KeyRingName ring) {
+        try {
+            GoogleCall.call("getKeyRing", ring, () -> kms().getKeyRing(ring), NOT_FOUND);
+            return true;
+        } catch (ApiException notFound) {
+            return false;
+        }
+    }
+
+    private static Change ringChange(KeyTarget t, Action action) {
+        return new Change(ResourceType.KEY_RING, t.ring().toString(), t.regionList(), action, "");
+    }
+
+    private static Change keyChange(KeyTarget t, Action action, String detail) {
+        return new Change(ResourceType.CRYPTO_KEY, t.name().toString(), t.regionList(), action, detail);
+    }
+
+    private static Change policyChange(KeyTarget t, Action action, String detail) {
+        return new Change(ResourceType.CRYPTO_KEY_POLICY, t.name().toString(), t.regionList(), action, detail);
+    }
+
+    private KeyManagementServiceClient kms() {
+        return clients.kms();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GcpCmekException("Interrupted", e);
+        }
+    }
+}
