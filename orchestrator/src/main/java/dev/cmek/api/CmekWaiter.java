@@ -72,9 +72,9 @@ public final class CmekWaiter {
                         "cluster " + clusterId + " settled as " + info.status() + ", expected " + expected);
             }
             if (elapsed.compareTo(timeout) >= 0) {
-                throw new CmekException.Timeout(
-                        "cluster " + clusterId + " did not reach " + expected + " within " + timeout.toSeconds()
-                                + " s (now: " + line + "); the operation may still complete: check with `cmek status`");
+                throw new CmekException.Timeout("cluster " + clusterId + " did not reach " + expected + " within "
+                        + dev.cmek.Durations.format(timeout) + " (now: " + line
+                        + "); the operation may still complete: check with `cmek status`");
             }
             Duration grown = pause.plus(pause.dividedBy(2));
             pause = grown.compareTo(schedule.max()) > 0 ? schedule.max() : grown;

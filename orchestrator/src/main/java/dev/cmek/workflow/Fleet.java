@@ -332,7 +332,7 @@ public final class Fleet {
                         w.clusterId,
                         ExitCode.TIMEOUT,
                         "cluster " + w.clusterId + " did not reach ENABLED within "
-                                + options.timeout().toSeconds() + " s (now: " + CmekWaiter.describe(info)
+                                + dev.cmek.Durations.format(options.timeout()) + " (now: " + CmekWaiter.describe(info)
                                 + "); the operation may still complete: check with `cmek status`",
                         w.start));
                 return;
