@@ -40,7 +40,9 @@ import picocli.CommandLine.Command;
             "4:a CMEK operation ended in a *_FAILED status",
             "5:timed out waiting (the operation may still complete)",
             "6:the Cloud API or a cloud could not be reached, after retries",
-            "7:verification found a grant missing or broader than intended"
+            "7:verification found a grant missing or broader than intended",
+            "8:partial: revoked, but named grants could not be removed; fix and re-run with the same --evidence",
+            "130:interrupted (Ctrl-C): what was done and the command that finishes or undoes it are printed"
         },
         footer = {"", "Run 'cmek help COMMAND' for a command's options; the README has a walkthrough."})
 final class CmekCommand implements Runnable {
@@ -52,7 +54,7 @@ final class CmekCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "choose a command (see cmek --help)");
     }
 
-    /** The version Maven stamped into version.properties. */
+    /** The version and git commit the build stamped into version.properties (no commit outside a git checkout). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
@@ -62,9 +64,11 @@ final class CmekCommand implements Runnable {
                     p.load(in);
                 }
             }
+            String commit = p.getProperty("commit", "");
             return new String[] {
-                "cmek " + p.getProperty("version", "unknown") + " (Cloud API " + dev.cmek.api.ApiSettings.API_VERSION
-                        + ")"
+                "cmek " + p.getProperty("version", "unknown")
+                        + (commit.isBlank() || commit.startsWith("${") ? "" : " (commit " + commit + ")")
+                        + " (Cloud API " + dev.cmek.api.ApiSettings.API_VERSION + ")"
             };
         }
     }

@@ -26,6 +26,7 @@ final class Report {
 
     /** A progress line on stderr (shown in both formats). */
     void progress(String line) {
+        Interruption.progress(line);
         terminal.err().println(line);
         terminal.err().flush();
     }

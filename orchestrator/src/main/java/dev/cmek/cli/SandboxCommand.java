@@ -95,6 +95,12 @@ final class SandboxCommand extends BaseCommand {
                     "With --gcp-emulator: how long new IAM bindings take to become effective (default ${DEFAULT-VALUE}).")
     Duration gcpPropagationDelay;
 
+    /** Ctrl-C is how a sandbox is stopped: nothing to report. */
+    @Override
+    Interruption.Notice interruptNotice() {
+        return null;
+    }
+
     SandboxCommand(Terminal terminal) {
         super(terminal);
     }
