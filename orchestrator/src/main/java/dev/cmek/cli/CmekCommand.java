@@ -2,6 +2,7 @@ package dev.cmek.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,7 +55,7 @@ final class CmekCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "choose a command (see cmek --help)");
     }
 
-    /** The version and git commit the build stamped into version.properties (no commit outside a git checkout). */
+    /** The version Maven stamped into version.properties, and the commit the build read from git (if any). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
@@ -64,10 +65,15 @@ final class CmekCommand implements Runnable {
                     p.load(in);
                 }
             }
-            String commit = p.getProperty("commit", "");
+            String commit = "";
+            try (InputStream in = CmekCommand.class.getResourceAsStream("commit.txt")) {
+                if (in != null) {
+                    commit = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
+                }
+            }
             return new String[] {
                 "cmek " + p.getProperty("version", "unknown")
-                        + (commit.isBlank() || commit.startsWith("${") ? "" : " (commit " + commit + ")")
+                        + (commit.matches("[0-9a-f]{7,40}") ? " (commit " + commit + ")" : "")
                         + " (Cloud API " + dev.cmek.api.ApiSettings.API_VERSION + ")"
             };
         }

@@ -193,8 +193,11 @@ final class FleetCommand extends CloudCommand {
                         exit.code(),
                         seconds(result.elapsed())),
                 stateFile.toString());
-        report.result(doc, lines(doc));
-        return exit;
+        return report.result(
+                doc,
+                lines(doc),
+                exit,
+                s.failed() + " of " + s.total() + " clusters failed; the first failure's exit code is " + exit.code());
     }
 
     /** One line per cluster: what a real run would do, or why it would fail; exit code as for a real run. */
@@ -242,8 +245,8 @@ final class FleetCommand extends CloudCommand {
         doc.put("dry_run", true);
         doc.put("clusters", clusters);
         doc.put("exit_code", first.code());
-        report().result(doc, lines);
-        return first;
+        return report().result(
+                        doc, lines, first, "the dry run found problems; the first one's exit code is " + first.code());
     }
 
     @Override

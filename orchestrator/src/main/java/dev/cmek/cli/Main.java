@@ -78,21 +78,43 @@ public final class Main {
 
     /** picocli's message, with "did you mean" for a mistyped command or option. */
     static String usageMessage(CommandLine.ParameterException ex) {
-        String message = ex.getMessage();
-        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
-            List<String> unknown = unmatched.getUnmatched();
-            List<String> suggestions = unmatched.getSuggestions();
-            if (!unmatched.isUnknownOption() && !unknown.isEmpty() && !suggestions.isEmpty()) {
-                message = "unknown command '" + unknown.get(0) + "'";
-            } else if (!unmatched.isUnknownOption() && !unknown.isEmpty()) {
-                message = "unexpected argument" + (unknown.size() > 1 ? "s" : "") + " '" + String.join("' '", unknown)
-                        + "'";
-            }
-            if (!suggestions.isEmpty()) {
-                message += "; did you mean " + String.join(" or ", suggestions) + "?";
-            }
+        String message = ex.getMessage().replaceFirst("^Error: ", "");
+        CommandLine.UnmatchedArgumentException unmatched =
+                ex instanceof CommandLine.UnmatchedArgumentException u ? u : unmatchedBehind(ex);
+        if (unmatched == null) {
+            return message;
+        }
+        List<String> unknown = unmatched.getUnmatched();
+        List<String> suggestions = unmatched.getSuggestions();
+        if (unmatched != ex) {
+            // picocli reports a missing required option before an unknown one, although the unknown one is the typo.
+            message = "unknown option '" + unknown.get(0) + "'";
+        } else if (!unmatched.isUnknownOption() && !unknown.isEmpty() && !suggestions.isEmpty()) {
+            message = "unknown command '" + unknown.get(0) + "'";
+        } else if (!unmatched.isUnknownOption() && !unknown.isEmpty()) {
+            message =
+                    "unexpected argument" + (unknown.size() > 1 ? "s" : "") + " '" + String.join("' '", unknown) + "'";
+        }
+        if (!suggestions.isEmpty()) {
+            message += "; did you mean " + suggestions.get(0) + "?";
         }
         return message;
+    }
+
+    /** The unknown options of a command line that failed for another reason first, with their suggestions. */
+    private static CommandLine.UnmatchedArgumentException unmatchedBehind(CommandLine.ParameterException ex) {
+        CommandLine cmd = ex.getCommandLine();
+        CommandLine.ParseResult parsed = cmd == null ? null : cmd.getParseResult();
+        if (parsed == null) {
+            return null;
+        }
+        List<String> options =
+                parsed.unmatched().stream().filter(a -> a.startsWith("-")).toList();
+        if (options.isEmpty()) {
+            return null;
+        }
+        CommandLine.UnmatchedArgumentException u = new CommandLine.UnmatchedArgumentException(cmd, options);
+        return u.getSuggestions().isEmpty() ? null : u;
     }
 
     private static int failure(Terminal terminal, boolean json, Exception ex, Object command) {

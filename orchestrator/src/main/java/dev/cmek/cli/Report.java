@@ -2,6 +2,8 @@ package dev.cmek.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.ExitCode;
 import dev.cmek.PrettyJson;
 import java.util.List;
 
@@ -39,6 +41,29 @@ final class Report {
             lines.forEach(terminal.out()::println);
         }
         terminal.out().flush();
+    }
+
+    /**
+     * A result that is also a failure (verification found problems, a CMEK status is FAILED, provisioning is
+     * blocked, some clusters of a fleet failed): the document as usual, plus, as every failure, the {@code error}
+     * object in JSON and a {@code cmek: message} line on stderr. Returns {@code code}.
+     */
+    ExitCode result(Object document, List<String> lines, ExitCode code, String message) {
+        if (code == ExitCode.OK) {
+            result(document, lines);
+            return code;
+        }
+        if (json) {
+            ObjectNode node = JSON.valueToTree(document);
+            node.set("error", JSON.valueToTree(Main.errorDocument(code, message).get("error")));
+            terminal.out().println(toJson(node));
+        } else {
+            lines.forEach(terminal.out()::println);
+        }
+        terminal.out().flush();
+        terminal.err().println("cmek: " + message);
+        terminal.err().flush();
+        return code;
     }
 
     static String toJson(Object document) {

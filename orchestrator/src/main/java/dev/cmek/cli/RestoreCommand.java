@@ -72,8 +72,11 @@ final class RestoreCommand extends BaseCommand {
         }
         lines.add("");
         lines.add(outcome.supportNote());
-        report().result(doc, lines);
-        return outcome.verify().ok() ? ExitCode.OK : ExitCode.VERIFY_FAILED;
+        return report().result(
+                        doc,
+                        lines,
+                        outcome.verify().ok() ? ExitCode.OK : ExitCode.VERIFY_FAILED,
+                        "the grants are back, but verification found problems (see above)");
     }
 
     @Override

@@ -44,7 +44,10 @@ final class VerifyCommand extends CloudCommand {
         lines.add("cluster " + cluster.id + " on " + target.cloud() + ": "
                 + (verify.ok() ? "every region's grant is exactly as intended" : "PROBLEMS FOUND"));
         lines.addAll(VerifyView.lines(verify));
-        report().result(doc, lines);
-        return verify.ok() ? ExitCode.OK : ExitCode.VERIFY_FAILED;
+        return report().result(
+                        doc,
+                        lines,
+                        verify.ok() ? ExitCode.OK : ExitCode.VERIFY_FAILED,
+                        "verification found a grant missing or broader than intended (see above)");
     }
 }
