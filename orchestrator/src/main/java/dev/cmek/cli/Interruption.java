@@ -30,7 +30,7 @@ final class Interruption {
         }
 
         String message() {
-            return "interrupted while " + doing + ": " + state;
+            return Report.plain("interrupted while " + doing + ": " + state);
         }
     }
 

@@ -144,6 +144,7 @@ public final class Main {
      * the error document on stdout.
      */
     static int report(Terminal terminal, boolean json, ExitCode code, String message, String hint) {
+        message = Report.plain(message);
         terminal.err().println("cmek: " + message);
         if (hint != null) {
             terminal.err().println(hint);

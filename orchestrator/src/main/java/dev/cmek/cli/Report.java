@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cmek.ExitCode;
 import dev.cmek.PrettyJson;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Where a command's results go: readable lines on stdout, or exactly one JSON document on stdout. Progress
@@ -13,6 +14,14 @@ import java.util.List;
  */
 final class Report {
     static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * A Java exception's class name inside a message, e.g. {@code io.grpc.StatusRuntimeException: }: the libraries
+     * below the adapters put them in their messages, and they mean nothing to a user.
+     */
+    private static final Pattern CLASS_NAME =
+            Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\\b:?\\s*"
+                    + "|\\b[A-Z][A-Za-z0-9_$]*Exception\\b:?\\s*");
 
     private final Terminal terminal;
     private final boolean json;
@@ -28,6 +37,7 @@ final class Report {
 
     /** A progress line on stderr (shown in both formats). */
     void progress(String line) {
+        line = plain(line);
         Interruption.progress(line);
         terminal.err().println(line);
         terminal.err().flush();
@@ -49,6 +59,7 @@ final class Report {
      * object in JSON and a {@code cmek: message} line on stderr. Returns {@code code}.
      */
     ExitCode result(Object document, List<String> lines, ExitCode code, String message) {
+        message = plain(message);
         if (code == ExitCode.OK) {
             result(document, lines);
             return code;
@@ -64,6 +75,11 @@ final class Report {
         terminal.err().println("cmek: " + message);
         terminal.err().flush();
         return code;
+    }
+
+    /** {@code text} without Java class names: the one place every message passes before a user sees it. */
+    static String plain(String text) {
+        return text == null ? "" : CLASS_NAME.matcher(text).replaceAll("");
     }
 
     static String toJson(Object document) {

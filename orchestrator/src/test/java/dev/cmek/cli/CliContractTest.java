@@ -717,4 +717,20 @@ class CliContractTest {
         String enable = cli().run("enable", "--help").out();
         assertTrue(enable.contains("--propagation-timeout") && enable.contains("--gcp-protection"), enable);
     }
+
+    @Test
+    void messagesFromLibraries_loseTheirJavaClassNames() {
+        assertEquals(
+                "GCP: getServiceAccount failed with UNAVAILABLE: UNAVAILABLE: io exception.",
+                Report.plain(
+                        "GCP: getServiceAccount failed with UNAVAILABLE: io.grpc.StatusRuntimeException: UNAVAILABLE: io exception."));
+        assertEquals(
+                "AWS: Unable to execute HTTP request",
+                Report.plain(
+                        "AWS: software.amazon.awssdk.core.exception.SdkClientException: Unable to execute HTTP request"));
+        assertEquals(
+                "cannot read x (permission denied)",
+                Report.plain("cannot read x (AccessDeniedException: permission denied)"));
+        assertEquals("region us-east-1 is ENABLE_FAILED", Report.plain("region us-east-1 is ENABLE_FAILED"));
+    }
 }
