@@ -10,6 +10,7 @@ import dev.cmek.model.RegionSpec;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +72,7 @@ final class AddRegionCommand extends CloudCommand {
     PropagationOption propagation;
 
     @Override
-    java.time.Duration propagationTimeout() {
+    Duration propagationTimeout() {
         return propagation.timeout;
     }
 

@@ -8,6 +8,7 @@ import dev.cmek.model.ManifestCodec;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -69,7 +70,7 @@ final class EnableCommand extends CloudCommand {
     PropagationOption propagation;
 
     @Override
-    java.time.Duration propagationTimeout() {
+    Duration propagationTimeout() {
         return propagation.timeout;
     }
 

@@ -7,6 +7,7 @@ import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.workflow.Rotation;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ final class RotateCommand extends CloudCommand {
     PropagationOption propagation;
 
     @Override
-    java.time.Duration propagationTimeout() {
+    Duration propagationTimeout() {
         return propagation.timeout;
     }
 
