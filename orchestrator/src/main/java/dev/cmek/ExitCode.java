@@ -17,7 +17,11 @@ public enum ExitCode {
     /** The Cloud API or a cloud provider could not be reached or kept failing (network, 5xx) after retries. */
     UNAVAILABLE(6),
     /** A verification found a grant missing or broader than intended. */
-    VERIFY_FAILED(7);
+    VERIFY_FAILED(7),
+    /** Revoked, but named grants could not be removed; fix them and re-run with the same {@code --evidence}. */
+    PARTIAL(8),
+    /** Interrupted (Ctrl-C, SIGINT): what was done so far and the command that finishes or undoes it are printed. */
+    INTERRUPTED(130);
 
     private final int code;
 
@@ -27,5 +31,10 @@ public enum ExitCode {
 
     public int code() {
         return code;
+    }
+
+    /** The name scripts see in {@code {"error": {"kind": ...}}}. */
+    public String kind() {
+        return name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -31,17 +31,27 @@ public final class StrictJson {
         return STRICT;
     }
 
-    /** The file's text; a missing, unreadable or non-UTF-8 file is bad input naming the file. */
+    /**
+     * The file's text, without the byte order mark some Windows editors put first; a missing, unreadable or
+     * non-UTF-8 file is bad input naming the file and the reason.
+     */
     public static String readText(Path file) {
+        String text;
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new CmekException.InvalidInput(file + ": no such file");
         } catch (MalformedInputException e) {
             throw new CmekException.InvalidInput(file + ": not UTF-8 text");
         } catch (IOException e) {
-            throw new CmekException.InvalidInput(file + ": cannot read (" + e.getMessage() + ")");
+            throw new CmekException.InvalidInput(file + ": cannot read: " + FileProblem.describe(e));
         }
+        return withoutByteOrderMark(text);
+    }
+
+    /** {@code text} without a leading U+FEFF: JSON (RFC 8259, section 8.1) lets a parser ignore it, so we do. */
+    public static String withoutByteOrderMark(String text) {
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     /**

@@ -26,13 +26,15 @@ public final class ApiException extends CmekException {
 
     /** The request never got an answer (connection refused, reset, timed out). */
     public static ApiException unreachable(String operation, String server, Exception cause) {
-        return new ApiException(
-                operation,
-                0,
-                0,
-                "cannot reach " + server + " (" + cause.getClass().getSimpleName()
-                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")",
-                cause);
+        String why = cause instanceof java.io.IOException io
+                ? ProtocolMismatch.describe(io)
+                : cause.getMessage() == null ? "no answer" : cause.getMessage();
+        return new ApiException(operation, 0, 0, "cannot reach " + server + " (" + why + ")", cause);
+    }
+
+    /** The server speaks another protocol than the URL says (https to a plain-http port, or the reverse). */
+    static ApiException protocolMismatch(String operation, String explanation, Exception cause) {
+        return new ApiException(operation, 0, 0, explanation, cause);
     }
 
     public int httpStatus() {

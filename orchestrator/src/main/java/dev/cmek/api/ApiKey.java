@@ -39,7 +39,7 @@ public final class ApiKey {
             value = Files.readString(file, StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
             throw new CmekException.InvalidInput(
-                    "cannot read API key file " + file + " (" + e.getClass().getSimpleName() + ")");
+                    "cannot read API key file " + file + ": " + dev.cmek.FileProblem.describe(e));
         }
         if (value.isEmpty()) {
             throw new CmekException.InvalidInput("API key file " + file + " is empty");

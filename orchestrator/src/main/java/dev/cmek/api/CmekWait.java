@@ -88,7 +88,7 @@ public final class CmekWait {
         }
         if (elapsed.compareTo(timeout) >= 0) {
             throw new CmekException.Timeout("cluster " + clusterId + " did not reach " + expected + " within "
-                    + timeout.toSeconds() + " s (now: " + line
+                    + dev.cmek.Durations.format(timeout) + " (now: " + line
                     + "); the operation may still complete: check with `cmek status`");
         }
         Duration grown = pause.plus(pause.dividedBy(2));

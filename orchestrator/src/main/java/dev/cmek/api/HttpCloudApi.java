@@ -257,8 +257,12 @@ public final class HttpCloudApi implements CloudApi {
                     pacer.release();
                 }
             } catch (IOException e) {
+                java.util.Optional<String> mismatch = ProtocolMismatch.diagnose(settings.server(), e);
+                if (mismatch.isPresent()) {
+                    throw ApiException.protocolMismatch(call.operation(), mismatch.get(), e);
+                }
                 if (call.isGet() && attempt < settings.getAttempts()) {
-                    notices.accept(call.operation() + ": " + e.getClass().getSimpleName() + ", retrying (attempt "
+                    notices.accept(call.operation() + ": " + ProtocolMismatch.describe(e) + ", retrying (attempt "
                             + (attempt + 1) + ")");
                     pause = sleep(pause);
                     continue;

@@ -10,6 +10,7 @@ import dev.cmek.model.RegionSpec;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -59,6 +60,22 @@ final class AddRegionCommand extends CloudCommand {
     @Mixin
     WaitOptions wait;
 
+    @Mixin
+    CloudOptions cloud;
+
+    @Override
+    CloudOptions cloudOptions() {
+        return cloud;
+    }
+
+    @Mixin
+    PropagationOption propagation;
+
+    @Override
+    Duration propagationTimeout() {
+        return propagation.timeout;
+    }
+
     AddRegionCommand(Terminal terminal) {
         super(terminal);
     }
@@ -104,5 +121,14 @@ final class AddRegionCommand extends CloudCommand {
                     + spec.keySpec().uri());
         }
         return LifecycleCommands.print(report(), lifecycle().addRegion(cluster.id, spec, nodes, waitFor(wait)));
+    }
+
+    @Override
+    Interruption.Notice interruptNotice() {
+        return new Interruption.Notice(
+                "adding region " + region + " to cluster " + cluster.id,
+                "the key may be made and the cluster update may have been sent" + Interruption.lastSeen()
+                        + "; running the same command again finishes it, and changes nothing once the region is there",
+                Interruption.steps("to check", "cmek status --cluster " + cluster.id, "to finish", sameCommand()));
     }
 }

@@ -29,11 +29,16 @@ abstract class ApiCommand extends BaseCommand {
     CloudApi api() {
         if (api == null) {
             ApiSettings settings = ApiSettings.defaults(ApiSettings.resolveServer(apiOptions.server, terminal.env()))
-                    .withPropagationWindow(apiOptions.propagationTimeout);
+                    .withPropagationWindow(propagationTimeout());
             key = ApiKey.resolve(apiOptions.apiKeyFile, terminal.env());
             api = new HttpCloudApi(settings, key, PACER, report()::progress);
         }
         return api;
+    }
+
+    /** How long a submitted key spec may be refused while cloud IAM propagates; commands that submit one override. */
+    Duration propagationTimeout() {
+        return PropagationOption.DEFAULT;
     }
 
     CmekWaiter waiter() {

@@ -1,7 +1,6 @@
 package dev.cmek.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,13 +20,4 @@ public final class ApiOptions {
             paramLabel = "FILE",
             description = "Read the service-account API key from FILE instead of $COCKROACH_API_KEY.")
     Path apiKeyFile;
-
-    @Option(
-            names = "--propagation-timeout",
-            paramLabel = "DURATION",
-            defaultValue = "10m",
-            converter = DurationConverter.class,
-            description =
-                    "How long enable/rotate/add-region keep retrying while CockroachDB cannot reach the key yet (cloud IAM propagation). Default: ${DEFAULT-VALUE}.")
-    Duration propagationTimeout = Duration.ofMinutes(10);
 }

@@ -1,7 +1,9 @@
 package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
+import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
 /** A subcommand: it reports through {@link Report} and answers with an {@link ExitCode}. */
@@ -10,6 +12,9 @@ abstract class BaseCommand implements Callable<Integer> {
 
     @Mixin
     OutputOptions output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     BaseCommand(Terminal terminal) {
         this.terminal = terminal;
@@ -21,8 +26,39 @@ abstract class BaseCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        return execute().code();
+        Interruption.started(this);
+        try {
+            return execute().code();
+        } finally {
+            Interruption.finished(this);
+        }
     }
 
     abstract ExitCode execute();
+
+    /**
+     * What to tell a person who interrupts this command: by default that nothing was changed, which holds for every
+     * read-only command; changing commands say where they stand and how to finish. Null: say nothing.
+     */
+    Interruption.Notice interruptNotice() {
+        return Interruption.Notice.readOnly("running " + name());
+    }
+
+    /** {@code cmek status}, {@code cmek manifest build}, ... */
+    String name() {
+        return spec == null ? "cmek" : spec.qualifiedName();
+    }
+
+    /** The arguments this command was started with, from the subcommand on: to print the command again. */
+    List<String> originalArgs() {
+        if (spec == null) {
+            return List.of();
+        }
+        return spec.commandLine().getParseResult().originalArgs();
+    }
+
+    /** This very command line again, quoted for a shell. */
+    String sameCommand() {
+        return Interruption.command(originalArgs());
+    }
 }

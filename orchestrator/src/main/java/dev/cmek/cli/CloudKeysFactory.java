@@ -117,6 +117,9 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
 
     private String gcpProject() {
         String project = options.gcpProject != null ? options.gcpProject : env.get(GCP_PROJECT_ENV);
+        if ((project == null || project.isBlank()) && !options.makesKeys) {
+            return ""; // verify, revoke and restore read the project from each key's name
+        }
         if (project == null || project.isBlank()) {
             throw new CmekException.InvalidInput(
                     "this is a GCP cluster: give --gcp-project (your project that holds the keys), or set "

@@ -1,13 +1,26 @@
 package dev.cmek.cli;
 
 import dev.cmek.CmekException;
+import dev.cmek.model.KeySpec;
+import dev.cmek.model.KeySpecRules;
+import dev.cmek.model.KeyType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** Where and how keys are made in the customer's cloud; the cluster's cloud picks which options apply. */
+/**
+ * Where and how keys are made in the customer's cloud, for the commands that make keys; the cluster's cloud picks
+ * which options apply, and a {@code --gcp-*} option on an AWS cluster (or the reverse) is refused by
+ * {@link CloudCommand}.
+ */
 public final class CloudOptions {
+    /**
+     * False for the commands that only read or remove grants on existing keys (verify, revoke, restore): they take
+     * the project and location from each key's own name, so nothing here is needed.
+     */
+    boolean makesKeys = true;
+
     @Option(
             names = "--gcp-project",
             paramLabel = "PROJECT",
@@ -48,7 +61,15 @@ public final class CloudOptions {
                     "Use a key you already have for REGION (key ARN or projects/.../cryptoKeys/K); only the grant is added. Repeatable.")
     List<String> existingKeys = List.of();
 
-    /** The existing keys by region; a malformed entry is bad input. */
+    /** The options of a command that does not make keys: none given, none needed. */
+    static CloudOptions forExistingKeys() {
+        CloudOptions options = new CloudOptions();
+        options.makesKeys = false;
+        options.gcpProtection = "SOFTWARE";
+        return options;
+    }
+
+    /** The existing keys by region; a malformed entry, or an AWS key ARN of another region, is bad input. */
     Map<String, String> existingKeyMap() {
         Map<String, String> map = new LinkedHashMap<>();
         for (String entry : existingKeys) {
@@ -56,7 +77,15 @@ public final class CloudOptions {
             if (eq <= 0 || eq == entry.length() - 1) {
                 throw new CmekException.InvalidInput("--existing-key \"" + entry + "\" must be REGION=URI");
             }
-            if (map.put(entry.substring(0, eq), entry.substring(eq + 1)) != null) {
+            String region = entry.substring(0, eq);
+            String uri = entry.substring(eq + 1);
+            if (uri.startsWith("arn:")) {
+                KeySpecRules.checkRegionMatch(region, new KeySpec(KeyType.AWS_KMS, uri, ""))
+                        .ifPresent(problem -> {
+                            throw new CmekException.InvalidInput("--existing-key " + entry + ": " + problem);
+                        });
+            }
+            if (map.put(region, uri) != null) {
                 throw new CmekException.InvalidInput(
                         "--existing-key names region " + entry.substring(0, eq) + " twice");
             }

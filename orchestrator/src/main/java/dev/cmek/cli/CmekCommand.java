@@ -2,6 +2,7 @@ package dev.cmek.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,7 +41,9 @@ import picocli.CommandLine.Command;
             "4:a CMEK operation ended in a *_FAILED status",
             "5:timed out waiting (the operation may still complete)",
             "6:the Cloud API or a cloud could not be reached, after retries",
-            "7:verification found a grant missing or broader than intended"
+            "7:verification found a grant missing or broader than intended",
+            "8:partial: revoked, but named grants could not be removed; fix and re-run with the same --evidence",
+            "130:interrupted (Ctrl-C): what was done and the command that finishes or undoes it are printed"
         },
         footer = {"", "Run 'cmek help COMMAND' for a command's options; the README has a walkthrough."})
 final class CmekCommand implements Runnable {
@@ -52,7 +55,7 @@ final class CmekCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "choose a command (see cmek --help)");
     }
 
-    /** The version Maven stamped into version.properties. */
+    /** The version Maven stamped into version.properties, and the commit the build read from git (if any). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
@@ -62,9 +65,16 @@ final class CmekCommand implements Runnable {
                     p.load(in);
                 }
             }
+            String commit = "";
+            try (InputStream in = CmekCommand.class.getResourceAsStream("commit.txt")) {
+                if (in != null) {
+                    commit = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
+                }
+            }
             return new String[] {
-                "cmek " + p.getProperty("version", "unknown") + " (Cloud API " + dev.cmek.api.ApiSettings.API_VERSION
-                        + ")"
+                "cmek " + p.getProperty("version", "unknown")
+                        + (commit.matches("[0-9a-f]{7,40}") ? " (commit " + commit + ")" : "")
+                        + " (Cloud API " + dev.cmek.api.ApiSettings.API_VERSION + ")"
             };
         }
     }

@@ -1,12 +1,14 @@
 package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
+import dev.cmek.OutputPath;
 import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -56,6 +58,22 @@ final class EnableCommand extends CloudCommand {
     @Mixin
     WaitOptions wait;
 
+    @Mixin
+    CloudOptions cloud;
+
+    @Override
+    CloudOptions cloudOptions() {
+        return cloud;
+    }
+
+    @Mixin
+    PropagationOption propagation;
+
+    @Override
+    Duration propagationTimeout() {
+        return propagation.timeout;
+    }
+
     EnableCommand(Terminal terminal) {
         super(terminal);
     }
@@ -69,6 +87,9 @@ final class EnableCommand extends CloudCommand {
                 return ManifestPreview.fit(this, cluster.id, manifest, ClusterFit.Purpose.ENABLE, "enable");
             }
         } else {
+            if (!dryRun) {
+                OutputPath.checkFile(out, "--out", "cmek_config.json");
+            }
             ClusterTarget target = provisioning().target(cluster.id);
             if (dryRun) {
                 return ProvisionView.printPlan(report(), target, provisioning().plan(target));
@@ -78,5 +99,14 @@ final class EnableCommand extends CloudCommand {
             manifest = done.manifest().orElseThrow();
         }
         return LifecycleCommands.print(report(), lifecycle().enable(cluster.id, manifest, waitFor(wait)));
+    }
+
+    @Override
+    Interruption.Notice interruptNotice() {
+        return new Interruption.Notice(
+                "enabling CMEK on cluster " + cluster.id,
+                "the enable request may have been sent, and CockroachDB carries on with it" + Interruption.lastSeen()
+                        + "; running the same command again waits for it, and changes nothing once enabled",
+                Interruption.steps("to check", "cmek status --cluster " + cluster.id, "to finish", sameCommand()));
     }
 }

@@ -3,6 +3,7 @@ package dev.cmek.cli;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
+import dev.cmek.OutputPath;
 import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -83,6 +85,31 @@ final class FleetCommand extends CloudCommand {
                     "Check every cluster (its manifest against the live cluster, or a provisioning plan) and change nothing.")
     boolean dryRun;
 
+    @Mixin
+    CloudOptions cloud;
+
+    @Mixin
+    PropagationOption propagation;
+
+    /** The state file in use, once chosen: what an interrupt notice points to. */
+    private volatile Path stateFile;
+
+    @Override
+    CloudOptions cloudOptions() {
+        return cloud;
+    }
+
+    @Override
+    Duration propagationTimeout() {
+        return propagation.timeout;
+    }
+
+    /** A fleet may hold clusters on both clouds: each cloud option applies to the clusters of its cloud. */
+    @Override
+    boolean refusesOtherCloudsOptions() {
+        return false;
+    }
+
     FleetCommand(Terminal terminal) {
         super(terminal);
     }
@@ -119,6 +146,16 @@ final class FleetCommand extends CloudCommand {
             return preview(fleet);
         }
         Path stateFile = state != null ? state : file.resolveSibling(file.getFileName() + ".state.json");
+        OutputPath.checkFile(stateFile, "--state", "fleet.state.json");
+        // Provisioned clusters' manifests are written next to the fleet file.
+        fleet.clusters().stream()
+                .filter(FleetFile.Entry::provision)
+                .findFirst()
+                .ifPresent(first -> OutputPath.checkFile(
+                        file.toAbsolutePath().resolveSibling("cmek_config-" + first.clusterId() + ".json"),
+                        "the manifest of a provisioned cluster,",
+                        "cmek_config.json"));
+        this.stateFile = stateFile;
         FleetState recorded = FleetState.load(stateFile, Clock.systemUTC());
         Set<String> skip = recheck ? Set.of() : recorded.enabled();
         Fleet.Options options = Fleet.Options.standard(parallel, timeout);
@@ -157,8 +194,11 @@ final class FleetCommand extends CloudCommand {
                         exit.code(),
                         seconds(result.elapsed())),
                 stateFile.toString());
-        report.result(doc, lines(doc));
-        return exit;
+        return report.result(
+                doc,
+                lines(doc),
+                exit,
+                s.failed() + " of " + s.total() + " clusters failed; the first failure's exit code is " + exit.code());
     }
 
     /** One line per cluster: what a real run would do, or why it would fail; exit code as for a real run. */
@@ -206,8 +246,21 @@ final class FleetCommand extends CloudCommand {
         doc.put("dry_run", true);
         doc.put("clusters", clusters);
         doc.put("exit_code", first.code());
-        report().result(doc, lines);
-        return first;
+        return report().result(
+                        doc, lines, first, "the dry run found problems; the first one's exit code is " + first.code());
+    }
+
+    @Override
+    Interruption.Notice interruptNotice() {
+        Path recorded = stateFile;
+        if (dryRun || recorded == null) {
+            return Interruption.Notice.readOnly("checking the fleet in " + file);
+        }
+        return new Interruption.Notice(
+                "enabling CMEK on the fleet in " + file,
+                "clusters that finished are recorded in " + recorded + "; requests already sent carry on in"
+                        + " CockroachDB; running the same command again skips the enabled clusters and finishes the rest",
+                Interruption.steps("to finish", sameCommand()));
     }
 
     static List<String> lines(Document doc) {

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 
@@ -20,52 +21,110 @@ public final class Main {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        int code = run(new Terminal(in, out, err, System.getenv(), System.console() != null), args);
+        Terminal terminal = new Terminal(in, out, err, System.getenv(), StdinTerminal::check);
+        // Ctrl-C: the JVM runs this hook and exits with 128 + SIGINT = 130; the hook says where things stand.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> Interruption.report(terminal), "cmek-interrupt"));
+        int code = run(terminal, args);
         out.flush();
         err.flush();
         System.exit(code);
     }
 
     public static int run(Terminal terminal, String... args) {
+        boolean json = OutputOptions.jsonRequested(args);
         for (String arg : args) {
             // A user trying to pass the key as a flag must not see it echoed back, nor find it in a log.
             if (arg.equals("--api-key") || arg.startsWith("--api-key=")) {
-                terminal.err()
-                        .println(
-                                "cmek: there is no --api-key flag (a flag value ends up in shell history and process lists): set "
-                                        + ApiKey.ENV + " or use --api-key-file FILE");
-                terminal.err().flush();
-                return ExitCode.BAD_INPUT.code();
+                return report(
+                        terminal,
+                        json,
+                        ExitCode.BAD_INPUT,
+                        "there is no --api-key flag (a flag value ends up in shell history and process lists): set "
+                                + ApiKey.ENV + " or use --api-key-file FILE",
+                        null);
             }
         }
+        CommandLine cli = commandLine(terminal);
+        cli.setParameterExceptionHandler((ex, arguments) -> usageError(terminal, json, ex));
+        cli.setExecutionExceptionHandler(
+                (ex, commandLine, parseResult) -> failure(terminal, json, ex, commandLine.getCommand()));
+        return cli.execute(args);
+    }
+
+    /** The command tree as {@link #run} uses it, for tools that document it (completion scripts, man pages). */
+    public static CommandLine commandLine(Terminal terminal) {
         CommandLine cli = new CommandLine(CmekCommand.class, new TerminalFactory(terminal));
         cli.setOut(terminal.out());
         cli.setErr(terminal.err());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setUsageHelpAutoWidth(true);
-        cli.setParameterExceptionHandler((ex, arguments) -> usageError(terminal, ex));
-        cli.setExecutionExceptionHandler(
-                (ex, commandLine, parseResult) -> failure(terminal, ex, commandLine.getCommand()));
-        return cli.execute(args);
+        return cli;
     }
 
-    private static int usageError(Terminal terminal, CommandLine.ParameterException ex) {
-        terminal.err().println("cmek: " + redact(terminal, null, ex.getMessage()));
+    /**
+     * A usage error, reported like any other failure. picocli has not finished parsing when it happens, so whether
+     * JSON was asked for comes from the raw arguments.
+     */
+    private static int usageError(Terminal terminal, boolean json, CommandLine.ParameterException ex) {
         CommandLine cmd = ex.getCommandLine();
-        terminal.err().println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
-        terminal.err().flush();
-        return ExitCode.BAD_INPUT.code();
+        String message = redact(terminal, null, usageMessage(ex));
+        return report(
+                terminal,
+                json,
+                ExitCode.BAD_INPUT,
+                message,
+                "Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
     }
 
-    private static int failure(Terminal terminal, Exception ex, Object command) {
+    /** picocli's message, with "did you mean" for a mistyped command or option. */
+    static String usageMessage(CommandLine.ParameterException ex) {
+        String message = ex.getMessage().replaceFirst("^Error: ", "");
+        CommandLine.UnmatchedArgumentException unmatched =
+                ex instanceof CommandLine.UnmatchedArgumentException u ? u : unmatchedBehind(ex);
+        if (unmatched == null) {
+            return message;
+        }
+        List<String> unknown = unmatched.getUnmatched();
+        List<String> suggestions = unmatched.getSuggestions();
+        if (unmatched != ex) {
+            // picocli reports a missing required option before an unknown one, although the unknown one is the typo.
+            message = "unknown option '" + unknown.get(0) + "'";
+        } else if (!unmatched.isUnknownOption() && !unknown.isEmpty() && !suggestions.isEmpty()) {
+            message = "unknown command '" + unknown.get(0) + "'";
+        } else if (!unmatched.isUnknownOption() && !unknown.isEmpty()) {
+            message =
+                    "unexpected argument" + (unknown.size() > 1 ? "s" : "") + " '" + String.join("' '", unknown) + "'";
+        }
+        if (!suggestions.isEmpty()) {
+            message += "; did you mean " + suggestions.get(0) + "?";
+        }
+        return message;
+    }
+
+    /** The unknown options of a command line that failed for another reason first, with their suggestions. */
+    private static CommandLine.UnmatchedArgumentException unmatchedBehind(CommandLine.ParameterException ex) {
+        CommandLine cmd = ex.getCommandLine();
+        CommandLine.ParseResult parsed = cmd == null ? null : cmd.getParseResult();
+        if (parsed == null) {
+            return null;
+        }
+        List<String> options =
+                parsed.unmatched().stream().filter(a -> a.startsWith("-")).toList();
+        if (options.isEmpty()) {
+            return null;
+        }
+        CommandLine.UnmatchedArgumentException u = new CommandLine.UnmatchedArgumentException(cmd, options);
+        return u.getSuggestions().isEmpty() ? null : u;
+    }
+
+    private static int failure(Terminal terminal, boolean json, Exception ex, Object command) {
         ExitCode code = ex instanceof CmekException c ? c.exitCode() : ExitCode.INTERNAL;
         ApiKey key = command instanceof ApiCommand api ? api.apiKey().orElse(null) : null;
+        // A bug: its class name and message mean nothing to a user; CMEK_DEBUG=1 prints them with the stack trace.
         String message = ex instanceof CmekException
                 ? ex.getMessage()
-                : "internal error: " + ex.getClass().getName()
-                        + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
+                : "internal error (a bug in cmek: please report it; CMEK_DEBUG=1 shows where it happened)";
         message = redact(terminal, key, message);
-        terminal.err().println("cmek: " + message);
         if ("1".equals(terminal.env().get("CMEK_DEBUG"))) {
             StringBuilder trace = new StringBuilder();
             for (Throwable t = ex; t != null; t = t.getCause()) {
@@ -76,16 +135,34 @@ public final class Main {
             }
             terminal.err().print(redact(terminal, key, trace.toString()));
         }
+        boolean jsonOut = json || (command instanceof BaseCommand base && base.output != null && base.output.json());
+        return report(terminal, jsonOut, code, message, null);
+    }
+
+    /**
+     * The one way a failure is told: one line on stderr (plus an optional hint line), and with {@code --output json}
+     * the error document on stdout.
+     */
+    static int report(Terminal terminal, boolean json, ExitCode code, String message, String hint) {
+        message = Report.plain(message);
+        terminal.err().println("cmek: " + message);
+        if (hint != null) {
+            terminal.err().println(hint);
+        }
         terminal.err().flush();
-        if (command instanceof BaseCommand base && base.output != null && base.output.json()) {
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("exit_code", code.code());
-            error.put("kind", code.name().toLowerCase());
-            error.put("message", message);
-            terminal.out().println(Report.toJson(Map.of("error", error)));
+        if (json) {
+            terminal.out().println(Report.toJson(errorDocument(code, message)));
             terminal.out().flush();
         }
         return code.code();
+    }
+
+    static Map<String, Object> errorDocument(ExitCode code, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("exit_code", code.code());
+        error.put("kind", code.kind());
+        error.put("message", message);
+        return Map.of("error", error);
     }
 
     private static String redact(Terminal terminal, ApiKey key, String text) {

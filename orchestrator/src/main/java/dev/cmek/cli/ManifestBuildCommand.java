@@ -2,14 +2,13 @@ package dev.cmek.cli;
 
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
+import dev.cmek.OutputPath;
+import dev.cmek.StrictJson;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeyType;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.model.RegionSpec;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,6 +81,9 @@ final class ManifestBuildCommand extends BaseCommand {
 
     @Override
     ExitCode execute() {
+        if (out != null) {
+            OutputPath.checkFile(out, "--out", "cmek_config.json");
+        }
         List<RegionSpec> specs = new ArrayList<>();
         if (from != null) {
             specs.addAll(readSpecFile(from));
@@ -108,13 +110,7 @@ final class ManifestBuildCommand extends BaseCommand {
     }
 
     private static List<RegionSpec> readSpecFile(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new CmekException.InvalidInput(
-                    "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
-        }
+        List<String> lines = StrictJson.readText(file).lines().toList();
         List<RegionSpec> specs = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).replaceFirst("#.*", "").strip();

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "validate",
         description = {
-            "Check a manifest: JSON shape, key types, key ARNs / key names and principals, duplicate regions.",
+            "Check a manifest: JSON shape, key types, key ARNs / key names and principals, duplicate regions, and that each AWS key ARN is in the region it is given for.",
             "%nWith --cluster it also reads the cluster (read-only) and checks the key type matches its cloud and the regions are right for --for (enable: exactly every cluster region). Exits 2 with a one-line reason if not."
         })
 final class ManifestValidateCommand extends ApiCommand {

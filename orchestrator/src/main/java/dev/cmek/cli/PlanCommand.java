@@ -16,6 +16,14 @@ final class PlanCommand extends CloudCommand {
     @Mixin
     ClusterOption cluster;
 
+    @Mixin
+    CloudOptions cloud;
+
+    @Override
+    CloudOptions cloudOptions() {
+        return cloud;
+    }
+
     PlanCommand(Terminal terminal) {
         super(terminal);
     }

@@ -1,6 +1,7 @@
 package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
+import dev.cmek.OutputPath;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import java.nio.file.Path;
@@ -36,12 +37,23 @@ final class ProvisionCommand extends CloudCommand {
     @Option(names = "--dry-run", description = "Only show what would be done (same as `cmek plan`).")
     boolean dryRun;
 
+    @Mixin
+    CloudOptions cloud;
+
+    @Override
+    CloudOptions cloudOptions() {
+        return cloud;
+    }
+
     ProvisionCommand(Terminal terminal) {
         super(terminal);
     }
 
     @Override
     ExitCode run() {
+        if (!dryRun) {
+            OutputPath.checkFile(out, "--out", "cmek_config.json");
+        }
         ClusterTarget target = provisioning().target(cluster.id);
         if (dryRun) {
             return ProvisionView.printPlan(report(), target, provisioning().plan(target));
@@ -50,5 +62,14 @@ final class ProvisionCommand extends CloudCommand {
         ProvisionView.Document doc = ProvisionView.document(target, done, false, out.toString());
         report().result(doc, ProvisionView.lines(doc));
         return ExitCode.OK;
+    }
+
+    @Override
+    Interruption.Notice interruptNotice() {
+        return new Interruption.Notice(
+                "provisioning cluster " + cluster.id,
+                "keys, the principal and grants may be partly made (nothing is ever made twice); the manifest " + out
+                        + " is written only at the end",
+                Interruption.steps("to finish", sameCommand()));
     }
 }

@@ -41,8 +41,12 @@ final class ProvisionView {
     /** Prints a plan; exit 3 when something blocks provisioning, as `cmek plan` documents. */
     static ExitCode printPlan(Report report, ClusterTarget target, CloudKeys.ProvisionReport plan) {
         Document doc = document(target, plan, true, null);
-        report.result(doc, lines(doc));
-        return plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
+        return report.result(
+                doc,
+                lines(doc),
+                plan.blocked() ? ExitCode.REJECTED : ExitCode.OK,
+                "provisioning cluster " + target.clusterId()
+                        + " is blocked: a resource with our name is not ours (see the changes marked blocked)");
     }
 
     static List<String> lines(Document doc) {

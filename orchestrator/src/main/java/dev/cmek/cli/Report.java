@@ -2,8 +2,11 @@ package dev.cmek.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.ExitCode;
 import dev.cmek.PrettyJson;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Where a command's results go: readable lines on stdout, or exactly one JSON document on stdout. Progress
@@ -11,6 +14,14 @@ import java.util.List;
  */
 final class Report {
     static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * A Java exception's class name inside a message, e.g. {@code io.grpc.StatusRuntimeException: }: the libraries
+     * below the adapters put them in their messages, and they mean nothing to a user.
+     */
+    private static final Pattern CLASS_NAME =
+            Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\\b:?\\s*"
+                    + "|\\b[A-Z][A-Za-z0-9_$]*Exception\\b:?\\s*");
 
     private final Terminal terminal;
     private final boolean json;
@@ -26,6 +37,8 @@ final class Report {
 
     /** A progress line on stderr (shown in both formats). */
     void progress(String line) {
+        line = plain(line);
+        Interruption.progress(line);
         terminal.err().println(line);
         terminal.err().flush();
     }
@@ -38,6 +51,35 @@ final class Report {
             lines.forEach(terminal.out()::println);
         }
         terminal.out().flush();
+    }
+
+    /**
+     * A result that is also a failure (verification found problems, a CMEK status is FAILED, provisioning is
+     * blocked, some clusters of a fleet failed): the document as usual, plus, as every failure, the {@code error}
+     * object in JSON and a {@code cmek: message} line on stderr. Returns {@code code}.
+     */
+    ExitCode result(Object document, List<String> lines, ExitCode code, String message) {
+        message = plain(message);
+        if (code == ExitCode.OK) {
+            result(document, lines);
+            return code;
+        }
+        if (json) {
+            ObjectNode node = JSON.valueToTree(document);
+            node.set("error", JSON.valueToTree(Main.errorDocument(code, message).get("error")));
+            terminal.out().println(toJson(node));
+        } else {
+            lines.forEach(terminal.out()::println);
+        }
+        terminal.out().flush();
+        terminal.err().println("cmek: " + message);
+        terminal.err().flush();
+        return code;
+    }
+
+    /** {@code text} without Java class names: the one place every message passes before a user sees it. */
+    static String plain(String text) {
+        return text == null ? "" : CLASS_NAME.matcher(text).replaceAll("");
     }
 
     static String toJson(Object document) {

@@ -9,6 +9,7 @@ import dev.cmek.workflow.BreachResponse;
 import dev.cmek.workflow.CmekLifecycle;
 import dev.cmek.workflow.EvidenceFile;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -65,6 +66,14 @@ final class RevokeCommand extends CloudCommand {
     @Mixin
     WaitOptions wait;
 
+    /** The evidence directory in use, once chosen: what an interrupt notice points to. */
+    private volatile Path evidenceDir;
+
+    @Override
+    CloudOptions cloudOptions() {
+        return CloudOptions.forExistingKeys();
+    }
+
     RevokeCommand(Terminal terminal) {
         super(terminal);
     }
@@ -90,6 +99,7 @@ final class RevokeCommand extends CloudCommand {
                                 .format(Instant.now()));
         EvidenceFile.checkUsable(dir, cluster.id, Clock.systemUTC());
         confirm();
+        evidenceDir = dir;
         BreachResponse.RevokeOutcome outcome =
                 breachResponse().revoke(cluster.id, dir, steps, immediate, waitFor(wait));
         StatusView.Document status = StatusView.document(
@@ -108,6 +118,58 @@ final class RevokeCommand extends CloudCommand {
                 + outcome.evidence().getParent() + "` puts the grants back)");
         report().result(doc, lines);
         return ExitCode.OK;
+    }
+
+    @Override
+    Interruption.Notice interruptNotice() {
+        Path dir = evidenceDir;
+        if (dir == null || !Files.exists(dir.resolve(EvidenceFile.FILE_NAME))) {
+            return Interruption.Notice.readOnly("revoking cluster " + cluster.id);
+        }
+        String lastStep;
+        try {
+            List<String> done = new ArrayList<>();
+            EvidenceFile.read(dir, Clock.systemUTC())
+                    .document()
+                    .path("steps")
+                    .forEach(s -> done.add(s.path("step").asText()));
+            lastStep = done.isEmpty() ? "none" : String.join(", ", done);
+        } catch (CmekException e) {
+            lastStep = "(unreadable: " + e.getMessage() + ")";
+        }
+        List<String> finish = new ArrayList<>(List.of("revoke", "--cluster", cluster.id, "--yes", "--evidence"));
+        finish.add(dir.toString());
+        if (immediate) {
+            finish.add("--immediate");
+        }
+        if (cloudOnly) {
+            finish.add("--cloud-only");
+        }
+        if (apiOnly) {
+            finish.add("--api-only");
+        }
+        addApiOptions(finish);
+        return new Interruption.Notice(
+                "revoking cluster " + cluster.id,
+                "the revocation is part done; " + dir.resolve(EvidenceFile.FILE_NAME)
+                        + " records every step done so far (" + lastStep + ")" + Interruption.lastSeen(),
+                Interruption.steps(
+                        "to finish the revocation",
+                        Interruption.command(finish),
+                        "or to undo what was removed",
+                        Interruption.command(List.of("restore", "--evidence", dir.toString()))));
+    }
+
+    /** The same --server and --api-key-file, so that the printed command reaches the same API. */
+    private void addApiOptions(List<String> args) {
+        if (apiOptions.server != null) {
+            args.add("--server");
+            args.add(apiOptions.server);
+        }
+        if (apiOptions.apiKeyFile != null) {
+            args.add("--api-key-file");
+            args.add(apiOptions.apiKeyFile.toString());
+        }
     }
 
     private ExitCode preview(BreachResponse.Steps steps) {

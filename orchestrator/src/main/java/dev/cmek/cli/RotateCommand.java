@@ -7,6 +7,7 @@ import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.workflow.Rotation;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,22 @@ final class RotateCommand extends CloudCommand {
     @Mixin
     WaitOptions wait;
 
+    @Mixin
+    CloudOptions cloud;
+
+    @Override
+    CloudOptions cloudOptions() {
+        return cloud;
+    }
+
+    @Mixin
+    PropagationOption propagation;
+
+    @Override
+    Duration propagationTimeout() {
+        return propagation.timeout;
+    }
+
     RotateCommand(Terminal terminal) {
         super(terminal);
     }
@@ -96,5 +113,15 @@ final class RotateCommand extends CloudCommand {
             return ExitCode.OK;
         }
         return LifecycleCommands.print(report(), rotation.rotate(cluster.id, kind, regions, waitFor(wait)));
+    }
+
+    @Override
+    Interruption.Notice interruptNotice() {
+        return new Interruption.Notice(
+                "rotating the keys of cluster " + cluster.id,
+                "the rotation may have been sent, and CockroachDB carries on with it" + Interruption.lastSeen()
+                        + "; once status shows ENABLED it is done (do not run --new-key again: it would make another"
+                        + " key); only on ROTATE_FAILED rotate again",
+                Interruption.steps("to check", "cmek status --cluster " + cluster.id));
     }
 }

@@ -96,6 +96,12 @@ final class SandboxCommand extends BaseCommand {
                             + " effective (default ${DEFAULT-VALUE}).")
     Duration gcpPropagationDelay;
 
+    /** Ctrl-C is how a sandbox is stopped: nothing to report. */
+    @Override
+    Interruption.Notice interruptNotice() {
+        return null;
+    }
+
     SandboxCommand(Terminal terminal) {
         super(terminal);
     }

@@ -25,9 +25,12 @@ final class StatusCommand extends ApiCommand {
         api().cluster(cluster.id); // an unknown cluster is a 404 here, so the next 404 can only mean "no CMEK yet"
         CmekClusterInfo info = CmekLifecycle.statusOrDisabled(api(), cluster.id);
         StatusView.Document doc = StatusView.document(cluster.id, null, info);
-        report().result(doc, StatusView.lines(doc));
         boolean failed = info.status().isFailed()
                 || info.regionInfos().stream().anyMatch(r -> r.status().isFailed());
-        return failed ? ExitCode.OPERATION_FAILED : ExitCode.OK;
+        return report().result(
+                        doc,
+                        StatusView.lines(doc),
+                        failed ? ExitCode.OPERATION_FAILED : ExitCode.OK,
+                        "a CMEK operation failed on cluster " + cluster.id + " (status " + info.status() + ")");
     }
 }

@@ -22,32 +22,32 @@ final class VerifyCommand extends CloudCommand {
     @Mixin
     ClusterOption cluster;
 
+    @Override
+    CloudOptions cloudOptions() {
+        return CloudOptions.forExistingKeys();
+    }
+
     VerifyCommand(Terminal terminal) {
         super(terminal);
     }
 
     @Override
     ExitCode run() {
-        ClusterTarget target = provisioning().target(cluster.id);
+        ClusterTarget target = provisioning().existingTarget(cluster.id);
         CloudKeys.VerifyReport verify =
                 provisioning().verify(target, CmekLifecycle.statusOrDisabled(api(), cluster.id));
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("cluster_id", cluster.id);
         doc.put("cloud", target.cloud().name());
-        doc.put("ok", verify.ok());
-        doc.put("principal_findings", verify.principalFindings());
-        doc.put("regions", verify.regions());
-        doc.put("not_checked", verify.notChecked());
+        doc.putAll(VerifyView.document(verify));
         List<String> lines = new ArrayList<>();
         lines.add("cluster " + cluster.id + " on " + target.cloud() + ": "
                 + (verify.ok() ? "every region's grant is exactly as intended" : "PROBLEMS FOUND"));
-        verify.principalFindings().forEach(f -> lines.add("  principal: " + f));
-        verify.regions().forEach((region, check) -> {
-            lines.add(String.format("  %-24s %-4s %s", region, check.ok() ? "ok" : "FAIL", check.key()));
-            check.findings().forEach(f -> lines.add("  " + " ".repeat(24) + "      " + f));
-        });
-        verify.notChecked().forEach(n -> lines.add("  not checked: " + n));
-        report().result(doc, lines);
-        return verify.ok() ? ExitCode.OK : ExitCode.VERIFY_FAILED;
+        lines.addAll(VerifyView.lines(verify));
+        return report().result(
+                        doc,
+                        lines,
+                        verify.ok() ? ExitCode.OK : ExitCode.VERIFY_FAILED,
+                        "verification found a grant missing or broader than intended (see above)");
     }
 }

@@ -36,6 +36,9 @@ public final class ClusterFit {
                         + spec.keySpec().type() + " does not match cluster " + clusterId + " on " + cloud
                         + " (expected " + expected + ")");
             }
+            KeySpecRules.checkRegionMatch(spec.region(), spec.keySpec()).ifPresent(problem -> {
+                throw new CmekException.InvalidInput("region " + spec.region() + ": " + problem);
+            });
         }
         List<String> unknown = new ArrayList<>(manifest.regions());
         unknown.removeAll(clusterRegions);

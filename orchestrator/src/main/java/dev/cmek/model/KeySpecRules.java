@@ -41,6 +41,26 @@ public final class KeySpecRules {
         return Optional.empty();
     }
 
+    /**
+     * Why an AWS key spec cannot serve {@code region}: its key ARN names another region. Empty for a key in that
+     * region, and for every other key type (a GCP key may live in any location: global, us, or the region).
+     *
+     * <p>Our rule, stricter than CockroachDB's AWS page (which allows any mapping of keys to regions): a key in the
+     * region it serves keeps a region's nodes working when another AWS region is down, and a key ARN pasted for the
+     * wrong region is the likelier case.
+     */
+    public static Optional<String> checkRegionMatch(String region, KeySpec spec) {
+        if (spec.type() != KeyType.AWS_KMS) {
+            return Optional.empty();
+        }
+        String[] parts = spec.uri().split(":", 6);
+        if (parts.length < 6 || !parts[0].equals("arn") || parts[3].isEmpty() || parts[3].equals(region)) {
+            return Optional.empty();
+        }
+        return Optional.of("uri " + quote(spec.uri()) + " is a key in " + parts[3] + ", not in " + region
+                + " (use the key ARN, or the multi-region replica ARN, in " + region + ")");
+    }
+
     /** Why this key spec is malformed, or empty when its uri and principal have the shape its type needs. */
     public static Optional<String> check(KeySpec spec) {
         return switch (spec.type()) {

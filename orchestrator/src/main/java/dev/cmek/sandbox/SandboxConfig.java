@@ -54,7 +54,7 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
                     file + ": no such file (expected the organization and clusters to serve)");
         } catch (IOException e) {
             throw new InvalidSandboxConfigException(
-                    "cannot read sandbox config " + file + " (" + e.getClass().getSimpleName() + ")");
+                    "cannot read sandbox config " + file + ": " + dev.cmek.FileProblem.describe(e));
         }
         try {
             return parse(text);

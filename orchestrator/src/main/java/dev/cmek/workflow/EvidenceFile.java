@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cmek.AtomicFile;
 import dev.cmek.CmekException;
+import dev.cmek.FileProblem;
+import dev.cmek.OutputPath;
 import dev.cmek.PrettyJson;
+import dev.cmek.StrictJson;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -42,12 +45,19 @@ public final class EvidenceFile {
      * short; refuses a finished record or another cluster's, so no evidence is ever overwritten.
      */
     public static EvidenceFile begin(Path dir, ClusterTarget cluster, Clock clock) {
+        checkUsable(dir, cluster.clusterId(), clock);
         Path file = dir.resolve(FILE_NAME);
         if (Files.exists(file)) {
             EvidenceFile earlier = read(dir, clock);
             checkResumable(earlier, cluster.clusterId());
             earlier.step("resumed", details());
             return earlier;
+        }
+        try {
+            Files.createDirectories(AtomicFile.resolveLinks(dir));
+        } catch (IOException e) {
+            throw new CmekException.InvalidInput(
+                    "cannot create the evidence directory " + dir + ": " + FileProblem.describe(e));
         }
         ObjectNode doc = JSON.createObjectNode();
         doc.put("format", FORMAT);
@@ -66,8 +76,12 @@ public final class EvidenceFile {
         return evidence;
     }
 
-    /** Throws a one-line bad-input error unless {@code dir} is empty or holds this cluster's unfinished record. */
+    /**
+     * Throws a one-line bad-input error unless {@code dir} can be written (an existing directory that takes files, or
+     * a new one in an existing directory) and is empty or holds this cluster's unfinished record.
+     */
     public static void checkUsable(Path dir, String clusterId, Clock clock) {
+        OutputPath.checkDirectory(dir, "--evidence");
         if (Files.exists(dir.resolve(FILE_NAME))) {
             checkResumable(read(dir, clock), clusterId);
         }
@@ -89,13 +103,14 @@ public final class EvidenceFile {
         Path file = Files.isDirectory(dir) ? dir.resolve(FILE_NAME) : dir;
         JsonNode node;
         try {
-            node = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            node = JSON.readTree(StrictJson.withoutByteOrderMark(Files.readString(file, StandardCharsets.UTF_8)));
         } catch (NoSuchFileException e) {
             throw new CmekException.InvalidInput(
                     file + ": no such file (expected the evidence directory a revoke wrote)");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CmekException.InvalidInput(file + ": not a revocation record (not valid JSON)");
         } catch (IOException e) {
-            throw new CmekException.InvalidInput(file + ": unreadable evidence ("
-                    + e.getMessage().lines().findFirst().orElse("") + ")");
+            throw new CmekException.InvalidInput(file + ": cannot read the evidence: " + FileProblem.describe(e));
         }
         if (node == null
                 || !node.isObject()

@@ -5,6 +5,7 @@ import dev.cmek.ExitCode;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.CmekClusterInfo;
 import dev.cmek.model.CloudProvider;
+import dev.cmek.model.CmekEligibility;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.ManifestCodec;
 import java.nio.file.Path;
@@ -26,10 +27,24 @@ public final class Provisioning {
         this.keysFor = keysFor;
     }
 
-    /** The cluster's account, regions and the organization id, from the API. */
+    /**
+     * The cluster's account, regions and the organization id, from the API, for making keys: a cluster that cannot
+     * use CMEK (plan, state, visibility, cloud) is refused here, before anything is made in a cloud.
+     */
     public ClusterTarget target(String clusterId) {
         var cluster = api.cluster(clusterId);
+        CmekEligibility.require(
+                cluster.id(),
+                cluster.cloudProvider(),
+                cluster.plan(),
+                cluster.state().name(),
+                cluster.networkVisibility());
         return ClusterTarget.of(cluster, organizationId());
+    }
+
+    /** As {@link #target}, for reading what exists (verify): no eligibility check, nothing will be made. */
+    public ClusterTarget existingTarget(String clusterId) {
+        return ClusterTarget.of(api.cluster(clusterId), organizationId());
     }
 
     /** Read once even when many clusters are provisioned at once (cmek fleet). */

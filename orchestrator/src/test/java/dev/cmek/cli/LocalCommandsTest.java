@@ -42,10 +42,16 @@ class LocalCommandsTest {
     }
 
     @Test
-    void version_namesTheApiVersion() {
+    void version_namesTheApiVersion_andTheCommitWhenTheBuildKnowsIt() throws Exception {
         Cli.Result r = new Cli().run("--version");
         assertEquals(0, r.exit());
-        assertTrue(r.out().matches("cmek \\S+ \\(Cloud API 2024-09-16\\)\\s*"), r.out());
+        assertTrue(r.out().matches("cmek \\S+( \\(commit [0-9a-f]{7,40}\\))? \\(Cloud API 2024-09-16\\)\\s*"), r.out());
+        try (var in = CmekCommand.class.getResourceAsStream("commit.txt")) {
+            String commit = in == null ? "" : new String(in.readAllBytes()).strip();
+            if (!commit.isEmpty()) {
+                assertTrue(r.out().contains("(commit " + commit + ")"), r.out());
+            }
+        }
     }
 
     @Test

@@ -73,4 +73,52 @@ class ClusterFitTest {
                         ClusterFit.Purpose.ADD_REGION));
         assertTrue(e.getMessage().contains("already has region us-east-1"), e.getMessage());
     }
+
+    @Test
+    void rotate_awsKeyOfAnotherRegion_isRefused_evenWhenBuiltInCode() {
+        Manifest crossRegion = new Manifest(List.of(
+                new RegionSpec("us-west-2", new KeySpec(KeyType.AWS_KMS, Samples.AWS_KEY_EAST, Samples.AWS_ROLE))));
+        var e = assertThrows(
+                CmekException.InvalidInput.class,
+                () -> ClusterFit.check(
+                        crossRegion,
+                        "c1",
+                        CloudProvider.AWS,
+                        List.of("us-east-1", "us-west-2"),
+                        ClusterFit.Purpose.ROTATE));
+        assertEquals(
+                "region us-west-2: uri \"" + Samples.AWS_KEY_EAST + "\" is a key in us-east-1, not in us-west-2"
+                        + " (use the key ARN, or the multi-region replica ARN, in us-west-2)",
+                e.getMessage());
+    }
+
+    @Test
+    void manifestRead_awsKeyOfAnotherRegion_isRefused_butAGcpKeyMayLiveAnywhere() {
+        var e = assertThrows(
+                CmekException.InvalidInput.class,
+                () -> ManifestCodec.parse(
+                        Samples.oneRegion("us-west-2", "AWS_KMS", Samples.AWS_KEY_EAST, Samples.AWS_ROLE), "m.json"));
+        assertTrue(e.getMessage().startsWith("m.json: region_specs[0].key_spec: uri"), e.getMessage());
+        assertDoesNotThrow(() -> ManifestCodec.parse(
+                Samples.oneRegion("us-east1", "GCP_CLOUD_KMS", Samples.GCP_KEY, Samples.GCP_SA), "m.json"));
+    }
+
+    @Test
+    void eligibility_namesEveryReason_andAcceptsAnAdvancedPrivateCluster() {
+        assertEquals(List.of(), CmekEligibility.problems(CloudProvider.AWS, "ADVANCED", "CREATED", "PRIVATE"));
+        assertEquals(List.of(), CmekEligibility.problems(CloudProvider.GCP, "ADVANCED", "CREATED", null));
+        assertEquals(
+                List.of(
+                        "it is on the STANDARD plan (CMEK needs ADVANCED)",
+                        "its state is LOCKED (CMEK needs CREATED: wait for it and run this again)",
+                        "its network visibility is PUBLIC (CMEK needs a PRIVATE cluster)",
+                        "it runs on AZURE (this toolkit makes keys on AWS and GCP)"),
+                CmekEligibility.problems(CloudProvider.AZURE, "STANDARD", "LOCKED", "PUBLIC"));
+        var e = assertThrows(
+                CmekException.InvalidInput.class,
+                () -> CmekEligibility.require("c1", CloudProvider.AWS, "BASIC", "CREATED", "PRIVATE"));
+        assertEquals(
+                "cluster c1 cannot use CMEK: it is on the BASIC plan (CMEK needs ADVANCED); nothing was created",
+                e.getMessage());
+    }
 }

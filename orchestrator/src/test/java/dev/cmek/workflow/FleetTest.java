@@ -134,7 +134,7 @@ class FleetTest {
         assertEquals(new Fleet.Summary(6, 0, 0, 0, 6), result.summary());
         assertEquals(ExitCode.TIMEOUT, result.exitCode());
         for (Fleet.ClusterResult c : result.clusters()) {
-            assertTrue(c.message().contains("did not reach ENABLED within 0 s (now: ENABLING: "), c.message());
+            assertTrue(c.message().contains("did not reach ENABLED within 600ms (now: ENABLING: "), c.message());
             assertTrue(c.message().endsWith("the operation may still complete: check with `cmek status`"));
             long polls = sandbox.requestLog()
                             .exchanges(x -> x.method().equals("GET") && x.path().endsWith(c.clusterId() + "/cmek"))
