@@ -15,6 +15,9 @@ public interface AwsClients extends AutoCloseable {
 
     StsClient sts();
 
+    /** Who the credentials are (STS GetCallerIdentity), asked once and remembered. */
+    CallerIdentity caller();
+
     @Override
     void close();
 }

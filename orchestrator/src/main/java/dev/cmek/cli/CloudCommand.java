@@ -33,8 +33,7 @@ abstract class CloudCommand extends ApiCommand {
 
     CloudKeysFactory keys() {
         if (keys == null) {
-            keys = new CloudKeysFactory(
-                    cloudOptions, terminal.env(), dev.cmek.aws.CmekRequest.DEFAULT_PROPAGATION_BOUND);
+            keys = new CloudKeysFactory(cloudOptions, terminal.env(), cloudOptions.propagationBound);
         }
         return keys;
     }

@@ -1,6 +1,7 @@
 package dev.cmek.cli;
 
 import dev.cmek.CmekException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,15 @@ public final class CloudOptions {
             description =
                     "AWS: if our role's trust policy drifted from the exact one, put it back (otherwise it is only reported).")
     boolean awsRepairDrift;
+
+    @Option(
+            names = "--propagation-bound",
+            paramLabel = "DURATION",
+            defaultValue = "2m",
+            converter = DurationConverter.class,
+            description =
+                    "AWS: how long to wait for AWS to catch up with what this run just made (a new role usable in a key policy, a new key, alias or replica visible and Enabled, a policy reading back as written). Default: ${DEFAULT-VALUE}.")
+    Duration propagationBound = Duration.ofMinutes(2);
 
     @Option(
             names = "--existing-key",
