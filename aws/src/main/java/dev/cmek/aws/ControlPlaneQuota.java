@@ -51,26 +51,35 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
         }
     }
 
-    /** Hands out start times at most {@code perSecond} per second, a little more than 1/rate apart. */
+    /**
+     * At most {@code perSecond} starts in any window of a little more than a second: the quota's own measure, so a
+     * single cluster's few calls never wait, and a fleet's are spread as tightly as the quota allows.
+     */
     private static final class Pacer {
-        private final long intervalNanos;
-        private long next;
+        // 5 % beyond the second: requests that leave inside the window may still arrive a little closer together.
+        private static final long WINDOW_NANOS = 1_050_000_000L;
+
+        private final int perSecond;
+        private final java.util.ArrayDeque<Long> starts = new java.util.ArrayDeque<>();
 
         Pacer(double perSecond) {
-            // 5 % apart beyond the rate itself: requests that leave evenly may still arrive a little closer.
-            this.intervalNanos = (long) (1.05e9 / perSecond);
-            this.next = System.nanoTime();
+            this.perSecond = Math.max(1, (int) Math.floor(perSecond));
         }
 
         void acquire() {
-            long wait;
-            synchronized (this) {
-                long now = System.nanoTime();
-                long start = Math.max(now, next);
-                next = start + intervalNanos;
-                wait = start - now;
-            }
-            if (wait > 0) {
+            while (true) {
+                long wait;
+                synchronized (this) {
+                    long now = System.nanoTime();
+                    while (!starts.isEmpty() && now - starts.peekFirst() >= WINDOW_NANOS) {
+                        starts.pollFirst();
+                    }
+                    if (starts.size() < perSecond) {
+                        starts.addLast(now);
+                        return;
+                    }
+                    wait = starts.peekFirst() + WINDOW_NANOS - now;
+                }
                 try {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 } catch (InterruptedException e) {

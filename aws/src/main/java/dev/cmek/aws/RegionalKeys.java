@@ -30,7 +30,7 @@ final class RegionalKeys {
     /** Keys in these states are on their way out and never adopted. */
     private static final Set<KeyState> GONE = Set.of(KeyState.PENDING_DELETION, KeyState.PENDING_REPLICA_DELETION);
 
-    private static final int SCAN_PARALLELISM = 8;
+    static final int SCAN_PARALLELISM = 8;
 
     private final KmsClient kms;
     private final Region region;

@@ -96,7 +96,11 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
 
     /** SDK clients straight to moto, for a test's own set-up and inspection. */
     public SdkClients rawClients() {
-        return SdkClients.forEmulator(motoEndpoint());
+        return SdkClients.builder()
+                .endpoint(motoEndpoint())
+                .credentials(sessionCredentials())
+                .controlPlanePerSecond(0)
+                .build();
     }
 
     public static StaticCredentialsProvider sessionCredentials() {
