@@ -185,9 +185,8 @@ public final class AwsCmek implements AutoCloseable {
     /** The generation tag of one of our keys (1 for the first key, +1 per key rotation); empty for a key that is not ours. */
     public OptionalInt generationOf(ClusterId cluster, KeyArn key) {
         ResourceNames names = new ResourceNames(cluster);
-        Map<String, String> tags = new RegionalKeys(
-                        clients.kms(key.region()), key.region(), names, CmekRequest.DEFAULT_PROPAGATION_BOUND)
-                .tags(key);
+        Map<String, String> tags =
+                new RegionalKeys(clients, key.region(), names, CmekRequest.DEFAULT_PROPAGATION_BOUND).tags(key);
         if (!names.isOurs(tags)) {
             return OptionalInt.empty();
         }
@@ -208,8 +207,7 @@ public final class AwsCmek implements AutoCloseable {
      */
     public KeyArn rotateKeyMaterial(KeyArn key) {
         KeyArn target = rotationTarget(key);
-        new RegionalKeys(clients.kms(target.region()), target.region(), null, CmekRequest.DEFAULT_PROPAGATION_BOUND)
-                .rotateOnDemand(target);
+        new RegionalKeys(clients, target.region(), null, CmekRequest.DEFAULT_PROPAGATION_BOUND).rotateOnDemand(target);
         return target;
     }
 
@@ -218,8 +216,7 @@ public final class AwsCmek implements AutoCloseable {
         if (!key.multiRegion()) {
             return key;
         }
-        var conf = new RegionalKeys(
-                        clients.kms(key.region()), key.region(), null, CmekRequest.DEFAULT_PROPAGATION_BOUND)
+        var conf = new RegionalKeys(clients, key.region(), null, CmekRequest.DEFAULT_PROPAGATION_BOUND)
                 .describe(key.value())
                 .map(l -> l.metadata().multiRegionConfiguration())
                 .orElse(null);

@@ -35,7 +35,7 @@ final class ClusterKeys {
     }
 
     RegionalKeys in(Region region) {
-        return new RegionalKeys(clients.kms(region), region, names, request.principalPropagationBound());
+        return new RegionalKeys(clients, region, names, request.principalPropagationBound());
     }
 
     /** Starts every region; each future answers that region's outcome. */

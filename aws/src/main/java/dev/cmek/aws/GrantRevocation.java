@@ -25,7 +25,7 @@ final class GrantRevocation {
     }
 
     private RegionalKeys keysIn(Region region, ResourceNames names, java.time.Duration propagationBound) {
-        return new RegionalKeys(clients.kms(region), region, names, propagationBound);
+        return new RegionalKeys(clients, region, names, propagationBound);
     }
 
     /** Reads everything, hands the complete record to {@code beforeWriting}, then writes. */

@@ -33,14 +33,16 @@ final class RegionalKeys {
     static final int SCAN_PARALLELISM = 8;
 
     private final KmsClient kms;
+    private final Optional<TaggedKeys> tagging;
     private final Region region;
     private final ResourceNames names;
     private final Duration propagationBound;
     private List<AliasListEntry> aliases;
 
     /** @param propagationBound how long a new key, alias or replica may stay invisible or inconsistent */
-    RegionalKeys(KmsClient kms, Region region, ResourceNames names, Duration propagationBound) {
-        this.kms = kms;
+    RegionalKeys(AwsClients clients, Region region, ResourceNames names, Duration propagationBound) {
+        this.kms = clients.kms(region);
+        this.tagging = clients.tagging(region);
         this.region = region;
         this.names = names;
         this.propagationBound = propagationBound;
@@ -90,10 +92,23 @@ final class RegionalKeys {
      * Only keys without any alias can be such a key (CreateAlias is the step a killed run missed), so keys with an
      * alias are skipped without a call. The rest are asked for their tags a few at a time on a pool of their own
      * (threads bounded however large the account); a key whose tags the caller may not read is not ours and is
-     * skipped. (The Resource Groups Tagging API would find our keys in one call, but its SDK module is not available
-     * to this build.)
+     * skipped. The Resource Groups Tagging API ({@link TaggedKeys}) is asked first: one call per page of our own
+     * keys; the scan is the fallback where it cannot answer (no {@code tag:GetResources} permission, an emulator
+     * without it).
      */
     Optional<Live> findOrphan(int generation) {
+        Optional<Map<KeyArn, Map<String, String>>> tagged = tagging.flatMap(
+                t -> t.find(ResourceNames.CLUSTER_TAG, names.clusterId().value()));
+        if (tagged.isPresent()) {
+            // One call per page of our own keys, however many other keys the account holds.
+            return TaggedKeys.ofGeneration(tagged.get(), names, generation).stream()
+                    // Tagged, so it exists: a NotFound is KMS not having caught up with a key made moments ago.
+                    .map(k -> EventualConsistency.until(
+                                    propagationBound, () -> describe(k.value()), Optional::isPresent)
+                            .filter(l -> !GONE.contains(l.metadata().keyState())))
+                    .flatMap(Optional::stream)
+                    .min(Comparator.comparing(l -> l.metadata().creationDate()));
+        }
         List<KeyListEntry> all = new ArrayList<>();
         call("kms:ListKeys", () -> {
             kms.listKeysPaginator(b -> b.limit(1000)).keys().forEach(all::add);

@@ -80,6 +80,11 @@ public final class SdkClients implements AwsClients {
     }
 
     @Override
+    public java.util.Optional<TaggedKeys> tagging(Region region) {
+        return java.util.Optional.of(new TaggedKeys(credentials, http, endpoint, region));
+    }
+
+    @Override
     public CallerIdentity caller() {
         CallerIdentity c = caller;
         if (c == null) {

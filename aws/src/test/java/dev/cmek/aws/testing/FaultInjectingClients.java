@@ -91,6 +91,11 @@ public final class FaultInjectingClients implements AwsClients {
     }
 
     @Override
+    public java.util.Optional<dev.cmek.aws.TaggedKeys> tagging(Region region) {
+        return delegate.tagging(region);
+    }
+
+    @Override
     public dev.cmek.aws.CallerIdentity caller() {
         return delegate.caller();
     }
