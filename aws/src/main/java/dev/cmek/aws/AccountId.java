@@ -19,9 +19,14 @@ public record AccountId(@JsonValue String value) {
         return new AccountId(value);
     }
 
-    /** The account's root principal, {@code arn:aws:iam::<id>:root}. */
-    public String rootPrincipal() {
-        return "arn:aws:iam::" + value + ":root";
+    /** The account's root principal in a partition, {@code arn:<partition>:iam::<id>:root}. */
+    public String rootPrincipal(String partition) {
+        return "arn:" + partition + ":iam::" + value + ":root";
+    }
+
+    /** True for {@code <id>} or {@code arn:<any partition>:iam::<id>:<anything>}: a principal in this account. */
+    public boolean namedBy(String principal) {
+        return principal.equals(value) || principal.matches("arn:aws[a-z-]*:iam::" + value + ":.+");
     }
 
     @Override

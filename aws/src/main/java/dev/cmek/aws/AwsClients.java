@@ -15,6 +15,14 @@ public interface AwsClients extends AutoCloseable {
 
     StsClient sts();
 
+    /** Finds keys by tag in one call per page (Resource Groups Tagging API); empty where it is not available. */
+    default java.util.Optional<TaggedKeys> tagging(Region region) {
+        return java.util.Optional.empty();
+    }
+
+    /** Who the credentials are (STS GetCallerIdentity), asked once and remembered. */
+    CallerIdentity caller();
+
     @Override
     void close();
 }

@@ -101,7 +101,8 @@ public record CmekRequest(
         return new ResourceNames(clusterId);
     }
 
-    public TrustPolicy trustPolicy() {
-        return new TrustPolicy(trustedAccount, externalId);
+    /** The role's trust policy in {@code partition} (the caller's, or the live role's). */
+    public TrustPolicy trustPolicy(String partition) {
+        return new TrustPolicy(trustedAccount, externalId, partition);
     }
 }

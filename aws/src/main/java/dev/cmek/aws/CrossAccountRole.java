@@ -12,10 +12,13 @@ import software.amazon.awssdk.services.iam.model.Tag;
 final class CrossAccountRole {
     private final IamClient iam;
     private final ResourceNames names;
+    private final java.time.Duration propagationBound;
 
-    CrossAccountRole(IamClient iam, ResourceNames names) {
+    /** @param propagationBound how long a trust policy just written may read back stale (IAM is eventually consistent) */
+    CrossAccountRole(IamClient iam, ResourceNames names, java.time.Duration propagationBound) {
         this.iam = iam;
         this.names = names;
+        this.propagationBound = propagationBound;
     }
 
     record Live(RoleArn arn, Map<String, String> tags, PolicyDocument trust) {}
@@ -30,7 +33,7 @@ final class CrossAccountRole {
                     () -> iam.getRole(b -> b.roleName(names.roleName())).role());
             Map<String, String> tags = r.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> b));
             return Optional.of(new Live(RoleArn.of(r.arn()), tags, PolicyDocument.parse(r.assumeRolePolicyDocument())));
-        } catch (AwsCallFailedException e) {
+        } catch (CallFailedException e) {
             if (e.getCause() instanceof NoSuchEntityException) {
                 return Optional.empty();
             }
@@ -39,20 +42,15 @@ final class CrossAccountRole {
     }
 
     /** Finds before it creates; a foreign role of our name is refused (apply) or reported (plan). */
-    Outcome ensure(
-            TrustPolicy trust,
-            boolean repairDrift,
-            boolean apply,
-            Optional<Live> found,
-            java.util.function.Supplier<AccountId> callerAccount) {
-        String resource = "role " + names.roleName();
+    Outcome ensure(TrustPolicy trust, boolean repairDrift, boolean apply, Optional<Live> found, CallerIdentity caller) {
+        String name = names.roleName();
         if (found.isEmpty()) {
             if (!apply) {
                 return new Outcome(
-                        RoleArn.of(callerAccount.get(), names.roleName()),
-                        Change.iam(
-                                resource,
-                                Change.Kind.CREATED,
+                        RoleArn.of(caller.partition(), caller.account(), names.roleName()),
+                        Change.role(
+                                name,
+                                Change.Action.WOULD_CREATE,
                                 "would create with trust " + trust.document().json()));
             }
             Role r = AwsCall.run(
@@ -68,43 +66,55 @@ final class CrossAccountRole {
                                                     .build())
                                             .toList()))
                             .role());
-            return new Outcome(RoleArn.of(r.arn()), Change.iam(resource, Change.Kind.CREATED, "created " + r.arn()));
+            return new Outcome(RoleArn.of(r.arn()), Change.role(name, Change.Action.CREATED, "created " + r.arn()));
         }
         Live live = found.get();
         if (!names.isOurs(live.tags())) {
             if (!apply) {
                 return new Outcome(
                         live.arn(),
-                        Change.iam(
-                                resource,
-                                Change.Kind.FOREIGN_LEFT_ALONE,
+                        Change.role(
+                                name,
+                                Change.Action.BLOCKED,
                                 "exists without tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId()));
             }
-            throw new ForeignResourceException(
-                    resource, null, "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
+            throw new NotOursException(
+                    Change.ResourceType.ROLE,
+                    name,
+                    null,
+                    "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
         }
         if (live.trust().sameAs(trust.document())) {
-            return new Outcome(live.arn(), Change.iam(resource, Change.Kind.UNCHANGED, "trust policy as intended"));
+            return new Outcome(live.arn(), Change.role(name, Change.Action.UNCHANGED, "trust policy as intended"));
         }
         String drift = String.join("; ", trust.findings(live.trust()));
         if (!repairDrift) {
-            return new Outcome(live.arn(), Change.iam(resource, Change.Kind.DRIFT_REPORTED, drift));
+            return new Outcome(live.arn(), Change.role(name, Change.Action.DRIFTED, drift));
         }
         if (apply) {
             writeTrust(trust.document());
         }
-        return new Outcome(live.arn(), Change.iam(resource, Change.Kind.UPDATED, "trust policy repaired: " + drift));
+        return new Outcome(
+                live.arn(), Change.role(name, Change.Action.updated(apply), "trust policy repaired: " + drift));
     }
 
-    /** Writes the trust policy and reads it back; fails if IAM holds something else afterwards. */
+    /**
+     * Writes the trust policy and reads it back until consecutive reads agree (IAM changes "are not always immediately
+     * visible": https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency);
+     * fails if IAM still holds something else after the propagation bound.
+     */
     PolicyDocument writeTrust(PolicyDocument trust) {
         AwsCall.run(
                 "iam:UpdateAssumeRolePolicy",
                 null,
                 () -> iam.updateAssumeRolePolicy(
                         b -> b.roleName(names.roleName()).policyDocument(trust.json())));
-        PolicyDocument back = find().orElseThrow(() -> new AwsCmekException(
-                        "role " + names.roleName() + " vanished while its trust policy was being written"))
+        PolicyDocument back = EventualConsistency.untilConsistent(
+                        propagationBound,
+                        () -> find().orElseThrow(() -> new AwsCmekException("role " + names.roleName()
+                                + " vanished while its trust policy was being written; run `cmek provision` to make"
+                                + " it again")),
+                        live -> live.trust().sameAs(trust))
                 .trust();
         if (!back.sameAs(trust)) {
             throw new ReadBackMismatchException("role " + names.roleName(), trust.json(), back.json());
@@ -128,7 +138,7 @@ final class CrossAccountRole {
                     () -> iam.getRolePolicy(b -> b.roleName(names.roleName()).policyName(name))
                             .policyDocument());
             return Optional.of(PolicyDocument.parse(doc));
-        } catch (AwsCallFailedException e) {
+        } catch (CallFailedException e) {
             if (e.getCause() instanceof NoSuchEntityException) {
                 return Optional.empty();
             }

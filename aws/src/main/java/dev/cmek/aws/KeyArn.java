@@ -13,7 +13,8 @@ public record KeyArn(@JsonValue String value) {
 
     public KeyArn {
         if (value == null || !SHAPE.matcher(value).matches()) {
-            throw new InvalidInputException("KMS key ARN", value, "arn:aws:kms:<region>:<account>:key/<key id>");
+            throw new InvalidInputException(
+                    "KMS key ARN", value, "arn:<partition>:kms:<region>:<account>:key/<key id>");
         }
     }
 
@@ -26,6 +27,11 @@ public record KeyArn(@JsonValue String value) {
         Matcher m = SHAPE.matcher(value);
         m.matches();
         return m;
+    }
+
+    /** {@code aws}, {@code aws-cn}, {@code aws-us-gov}, ... */
+    public String partition() {
+        return parts().group(1);
     }
 
     public Region region() {

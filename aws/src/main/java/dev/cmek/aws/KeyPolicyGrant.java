@@ -28,28 +28,30 @@ public record KeyPolicyGrant(String sid, RoleArn role) {
         return s;
     }
 
-    public static ObjectNode ownerAdministration(AccountId owner) {
+    public static ObjectNode ownerAdministration(AccountId owner, String partition) {
         ObjectNode s = JsonNodeFactory.instance.objectNode();
         s.put("Sid", ADMIN_SID);
         s.put("Effect", "Allow");
-        s.putObject("Principal").put("AWS", owner.rootPrincipal());
+        s.putObject("Principal").put("AWS", owner.rootPrincipal(partition));
         s.put("Action", "kms:*");
         s.put("Resource", "*");
         return s;
     }
 
-    /** The policy for a key we create: owner administration plus the grant. */
+    /**
+     * The policy for a key we create: the owner's administration (so the account is never locked out of its new key)
+     * plus the grant. Only here: later writes leave the owner's statements as the owner keeps them.
+     */
     public PolicyDocument newKeyPolicy(AccountId owner) {
-        return PolicyDocument.of(POLICY_ID, List.of(ownerAdministration(owner), statement()));
+        return PolicyDocument.of(POLICY_ID, List.of(ownerAdministration(owner, role.partition()), statement()));
     }
 
-    /** Adds or replaces our statement; on our own keys also restores the owner's administration if it is missing. */
-    public PolicyDocument mergeInto(PolicyDocument current, AccountId owner, boolean ensureOwnerAdministration) {
-        PolicyDocument merged = current.withStatement(statement());
-        if (ensureOwnerAdministration && !hasOwnerAdministration(merged, owner)) {
-            merged = merged.withStatement(ownerAdministration(owner));
-        }
-        return merged;
+    /**
+     * Adds or replaces our statement and touches nothing else: a customer who replaced the account's {@code kms:*}
+     * with narrower administration keeps it that way.
+     */
+    public PolicyDocument mergeInto(PolicyDocument current) {
+        return current.withStatement(statement());
     }
 
     public PolicyDocument removedFrom(PolicyDocument current) {
@@ -67,12 +69,16 @@ public record KeyPolicyGrant(String sid, RoleArn role) {
                 .anyMatch(s -> "Allow".equals(s.path("Effect").asText())
                         && !s.has("Condition")
                         && PolicyDocument.values(s.path("Principal").get("AWS")).stream()
-                                .anyMatch(p -> p.equals(owner.rootPrincipal()) || p.equals(owner.value()))
+                                .anyMatch(p ->
+                                        p.equals(owner.value()) || p.matches("arn:aws[a-z-]*:iam::" + owner + ":root"))
                         && PolicyDocument.values(s.get("Action")).contains("kms:*"));
     }
 
-    /** Why the grant in {@code policy} is not exactly as intended; empty when it is. */
-    public List<String> findings(PolicyDocument policy, AccountId owner) {
+    /**
+     * Why the grant in {@code policy} is not exactly as intended; empty when it is. How the owner administers the key
+     * is the owner's business and not judged here.
+     */
+    public List<String> findings(PolicyDocument policy) {
         List<String> out = new ArrayList<>();
         var ours = policy.statement(sid);
         if (ours.isEmpty()) {
@@ -114,9 +120,6 @@ public record KeyPolicyGrant(String sid, RoleArn role) {
                 out.add("statement " + id + " also grants " + role + " " + s.get("Action")
                         + " (broader than intended)");
             }
-        }
-        if (!hasOwnerAdministration(policy, owner)) {
-            out.add("no statement gives the key owner " + owner + " kms:* (risk of locking the owner out)");
         }
         return out;
     }

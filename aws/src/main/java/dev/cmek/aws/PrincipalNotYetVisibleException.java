@@ -10,7 +10,7 @@ public final class PrincipalNotYetVisibleException extends AwsCmekException {
     public PrincipalNotYetVisibleException(String principal, Duration waited, Throwable last) {
         super(
                 "KMS still rejects principal " + principal + " as invalid after " + waited.toSeconds()
-                        + "s; IAM may be slow to propagate, re-run later (it is safe) or raise the propagation bound",
+                        + "s; IAM may be slow to propagate: re-run later (it is safe), or give a longer --propagation-bound",
                 last);
         this.principal = principal;
         this.waited = waited;

@@ -7,10 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -34,18 +30,26 @@ final class RegionalKeys {
     /** Keys in these states are on their way out and never adopted. */
     private static final Set<KeyState> GONE = Set.of(KeyState.PENDING_DELETION, KeyState.PENDING_REPLICA_DELETION);
 
-    private static final int SCAN_PARALLELISM = 8;
+    static final int SCAN_PARALLELISM = 8;
 
     private final KmsClient kms;
+    private final Optional<TaggedKeys> tagging;
     private final Region region;
     private final ResourceNames names;
-    private final Executor executor;
+    private final Duration propagationBound;
+    private List<AliasListEntry> aliases;
 
-    RegionalKeys(KmsClient kms, Region region, ResourceNames names, Executor executor) {
-        this.kms = kms;
+    /** @param propagationBound how long a new key, alias or replica may stay invisible or inconsistent */
+    RegionalKeys(AwsClients clients, Region region, ResourceNames names, Duration propagationBound) {
+        this.kms = clients.kms(region);
+        this.tagging = clients.tagging(region);
         this.region = region;
         this.names = names;
-        this.executor = executor;
+        this.propagationBound = propagationBound;
+    }
+
+    Region region() {
+        return region;
     }
 
     record Live(KeyArn arn, KeyMetadata metadata) {}
@@ -60,7 +64,7 @@ final class RegionalKeys {
                     "kms:DescribeKey",
                     () -> kms.describeKey(b -> b.keyId(keyIdOrAlias)).keyMetadata());
             return Optional.of(new Live(KeyArn.of(m.arn()), m));
-        } catch (AwsCallFailedException e) {
+        } catch (CallFailedException e) {
             if (e.getCause() instanceof NotFoundException) {
                 return Optional.empty();
             }
@@ -83,55 +87,110 @@ final class RegionalKeys {
         return out;
     }
 
-    /** Our key of this generation that lost (or never got) its alias: tagged ours, not on its way out; oldest first. */
+    /**
+     * Our key of this generation that lost (or never got) its alias: tagged ours, not on its way out; oldest first.
+     * Only keys without any alias can be such a key (CreateAlias is the step a killed run missed), so keys with an
+     * alias are skipped without a call. The rest are asked for their tags a few at a time on a pool of their own
+     * (threads bounded however large the account); a key whose tags the caller may not read is not ours and is
+     * skipped. The Resource Groups Tagging API ({@link TaggedKeys}) is asked first: one call per page of our own
+     * keys; the scan is the fallback where it cannot answer (no {@code tag:GetResources} permission, an emulator
+     * without it).
+     */
     Optional<Live> findOrphan(int generation) {
+        Optional<Map<KeyArn, Map<String, String>>> tagged = tagging.flatMap(
+                t -> t.find(ResourceNames.CLUSTER_TAG, names.clusterId().value()));
+        if (tagged.isPresent()) {
+            // One call per page of our own keys, however many other keys the account holds.
+            return TaggedKeys.ofGeneration(tagged.get(), names, generation).stream()
+                    // Tagged, so it exists: a NotFound is KMS not having caught up with a key made moments ago.
+                    .map(k -> EventualConsistency.until(
+                                    propagationBound, () -> describe(k.value()), Optional::isPresent)
+                            .filter(l -> !GONE.contains(l.metadata().keyState())))
+                    .flatMap(Optional::stream)
+                    .min(Comparator.comparing(l -> l.metadata().creationDate()));
+        }
         List<KeyListEntry> all = new ArrayList<>();
         call("kms:ListKeys", () -> {
             kms.listKeysPaginator(b -> b.limit(1000)).keys().forEach(all::add);
             return null;
         });
-        // One ListResourceTags per key: a few at a time, so a large account is scanned quickly but not throttled.
-        Semaphore permits = new Semaphore(SCAN_PARALLELISM);
-        List<CompletableFuture<Optional<Live>>> checks = all.stream()
-                .map(k -> CompletableFuture.supplyAsync(
-                        () -> {
-                            permits.acquireUninterruptibly();
-                            try {
-                                return names.isOurs(tags(KeyArn.of(k.keyArn())), generation)
-                                        ? describe(k.keyArn())
-                                                .filter(l -> !GONE.contains(
-                                                        l.metadata().keyState()))
-                                        : Optional.<Live>empty();
-                            } finally {
-                                permits.release();
-                            }
-                        },
-                        executor))
-                .toList();
-        List<Live> ours = new ArrayList<>();
-        for (CompletableFuture<Optional<Live>> c : checks) {
-            try {
-                c.join().ifPresent(ours::add);
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException re ? re : e;
+        Set<String> aliased = new java.util.HashSet<>();
+        for (AliasListEntry a : listAliases()) {
+            if (a.targetKeyId() != null) {
+                aliased.add(a.targetKeyId());
             }
+        }
+        List<KeyListEntry> candidates =
+                all.stream().filter(k -> !aliased.contains(k.keyId())).toList();
+        List<Live> ours;
+        try (Parallel scan = new Parallel(SCAN_PARALLELISM, "aws-cmek-key-scan")) {
+            ours = Parallel.joinAll(candidates.stream()
+                            .map(k -> scan.async(() -> ourOrphan(KeyArn.of(k.keyArn()), generation)))
+                            .toList())
+                    .stream()
+                    .flatMap(Optional::stream)
+                    .toList();
         }
         return ours.stream().min(Comparator.comparing(l -> l.metadata().creationDate()));
     }
 
+    private Optional<Live> ourOrphan(KeyArn key, int generation) {
+        Map<String, String> tags;
+        try {
+            // Listed, so it exists: a NotFound is KMS not having caught up with a key made moments ago.
+            tags = EventualConsistency.whileNotFound(propagationBound, () -> tags(key));
+        } catch (CallFailedException e) {
+            if (e.failure() == CallFailedException.Failure.PERMISSION_DENIED) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        if (!names.isOurs(tags, generation)) {
+            return Optional.empty();
+        }
+        return describe(key.value()).filter(l -> !GONE.contains(l.metadata().keyState()));
+    }
+
     /** Aliases of every generation of our keys in this region, as alias name to key ARN. */
     Map<String, KeyArn> ourAliases() {
-        List<AliasListEntry> all = new ArrayList<>();
-        call("kms:ListAliases", () -> {
-            kms.listAliasesPaginator(b -> b.limit(100)).aliases().forEach(all::add);
-            return null;
-        });
-        return all.stream()
+        return listAliases().stream()
                 .filter(a -> a.targetKeyId() != null)
                 .filter(a -> a.aliasName().equals(names.aliasPrefix())
                         || a.aliasName().startsWith(names.aliasPrefix() + "-g"))
                 .collect(Collectors.toMap(
                         AliasListEntry::aliasName, a -> keyArnInThisRegion(a), (x, y) -> x, java.util.TreeMap::new));
+    }
+
+    /** The region's aliases, listed once per instance (one instance serves one region of one run). */
+    private synchronized List<AliasListEntry> listAliases() {
+        if (aliases == null) {
+            List<AliasListEntry> all = new ArrayList<>();
+            call("kms:ListAliases", () -> {
+                kms.listAliasesPaginator(b -> b.limit(100)).aliases().forEach(all::add);
+                return null;
+            });
+            aliases = List.copyOf(all);
+        }
+        return aliases;
+    }
+
+    /**
+     * The key an alias names: DescribeKey, or, when that does not find it, the alias listing (an alias made moments
+     * ago is listed before DescribeKey resolves it: KMS is eventually consistent), then DescribeKey of its target.
+     */
+    Optional<Live> findByAlias(String alias) {
+        Optional<Live> found = describe(alias);
+        if (found.isPresent()) {
+            return found;
+        }
+        Optional<String> target = listAliases().stream()
+                .filter(a -> a.aliasName().equals(alias) && a.targetKeyId() != null)
+                .map(AliasListEntry::targetKeyId)
+                .findFirst();
+        if (target.isEmpty()) {
+            return Optional.empty();
+        }
+        return EventualConsistency.until(propagationBound, () -> describe(target.get()), Optional::isPresent);
     }
 
     /** The alias ARN gives partition and account; the region is ours (moto reports a replica's alias with the primary's). */
@@ -140,11 +199,11 @@ final class RegionalKeys {
         return KeyArn.of(String.join(":", arn[0], arn[1], "kms", region.id(), arn[4], "key/" + a.targetKeyId()));
     }
 
-    Live create(PolicyDocument policy, int generation, boolean multiRegion, Duration bound, RoleArn role) {
+    Live create(PolicyDocument policy, int generation, boolean multiRegion, RoleArn role) {
         KeyMetadata m = call(
                 "kms:CreateKey",
-                () -> InvalidPrincipalRetry.call(
-                        bound,
+                () -> EventualConsistency.whileInvalidPrincipal(
+                        propagationBound,
                         role.value(),
                         () -> kms.createKey(b -> b.description("CockroachDB Cloud CMEK key for cluster "
                                                 + names.clusterId() + " (generation " + generation + ")")
@@ -159,13 +218,13 @@ final class RegionalKeys {
     }
 
     /** Called on the primary region's client; returns the replica in {@code replicaRegion}. */
-    Live replicate(
-            Live primary, Region replicaRegion, PolicyDocument policy, int generation, Duration bound, RoleArn role) {
-        // moto looks the key up by bare key id only (an ARN gives a 500), AWS accepts both.
+    Live replicate(Live primary, Region replicaRegion, PolicyDocument policy, int generation, RoleArn role) {
+        // moto looks the key up by bare key id only (an ARN gives a 500), AWS accepts both. A primary made moments
+        // ago may not be found yet: whileInvalidPrincipal retries NotFound too.
         var r = call(
                 "kms:ReplicateKey",
-                () -> InvalidPrincipalRetry.call(
-                        bound,
+                () -> EventualConsistency.whileInvalidPrincipal(
+                        propagationBound,
                         role.value(),
                         () -> kms.replicateKey(b -> b.keyId(primary.arn().keyId())
                                 .replicaRegion(replicaRegion.id())
@@ -174,28 +233,66 @@ final class RegionalKeys {
         return new Live(KeyArn.of(r.replicaKeyMetadata().arn()), r.replicaKeyMetadata());
     }
 
-    /** ReplicateKey's Tags are not applied by every emulator; tagging again is idempotent. */
+    /** ReplicateKey's Tags are not applied by every emulator; tagging again is idempotent. A new replica may not be found yet. */
     void tag(KeyArn key, int generation) {
-        call("kms:TagResource", () -> kms.tagResource(b -> b.keyId(key.keyId()).tags(kmsTags(generation))));
+        call(
+                "kms:TagResource",
+                () -> EventualConsistency.whileNotFound(
+                        propagationBound,
+                        () -> kms.tagResource(b -> b.keyId(key.keyId()).tags(kmsTags(generation)))));
     }
 
-    /** Creates the alias; one that already names this very key (a concurrent run, or moto's replicas) is fine. */
-    void alias(String alias, KeyArn key) {
+    /**
+     * Waits until a key (a new replica starts {@code Creating}) is {@code Enabled}: it cannot be used for cryptography
+     * before (https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html).
+     */
+    Live awaitEnabled(KeyArn key) {
+        Optional<Live> live = EventualConsistency.until(
+                propagationBound,
+                () -> describe(key.value()),
+                l -> l.isPresent() && l.get().metadata().keyState() == KeyState.ENABLED);
+        if (live.isEmpty() || live.get().metadata().keyState() != KeyState.ENABLED) {
+            throw new AwsCmekException("key " + key + " is still "
+                    + live.map(l -> String.valueOf(l.metadata().keyState())).orElse("not visible") + " after "
+                    + propagationBound.toSeconds() + "s; run the same command again later (it is safe), or give a"
+                    + " longer --propagation-bound");
+        }
+        return live.get();
+    }
+
+    /**
+     * Creates the alias (a new key may not be found yet); one that already names this very key (a concurrent run, an
+     * earlier run whose alias is not visible yet, or moto's replicas) is fine.
+     *
+     * @return false when the alias already named the key
+     */
+    boolean alias(String alias, KeyArn key) {
         try {
             call(
                     "kms:CreateAlias",
-                    () -> kms.createAlias(b -> b.aliasName(alias).targetKeyId(key.keyId())));
-        } catch (AwsCallFailedException e) {
+                    () -> EventualConsistency.whileNotFound(
+                            propagationBound,
+                            () -> kms.createAlias(b -> b.aliasName(alias).targetKeyId(key.keyId()))));
+            // Not done until the alias can be found: a re-run (or verify) that cannot see it would make a second key.
+            EventualConsistency.untilConsistent(
+                    propagationBound,
+                    () -> describe(alias),
+                    l -> l.isPresent() && l.get().arn().keyId().equals(key.keyId()));
+            return true;
+        } catch (CallFailedException e) {
             if (!(e.getCause() instanceof AlreadyExistsException)) {
                 throw e;
             }
-            KeyArn current = describe(alias).map(Live::arn).orElse(null);
+            KeyArn current = EventualConsistency.until(propagationBound, () -> describe(alias), Optional::isPresent)
+                    .map(Live::arn)
+                    .orElse(null);
             if (current == null || !current.keyId().equals(key.keyId())) {
                 throw new AwsCmekException(
                         alias + " in " + region + " already points to " + current + ", not to " + key
-                                + "; another run or person changed it, re-run to re-check",
+                                + "; another run or person changed it, run the same command again to re-check",
                         e);
             }
+            return false;
         }
     }
 
@@ -206,16 +303,30 @@ final class RegionalKeys {
                         .policy()));
     }
 
-    /** Writes the whole policy (KMS has no version check), reads it back and compares structurally. */
-    PolicyDocument writePolicy(KeyArn key, PolicyDocument policy, Duration bound, String principal) {
+    /** The policy of a key this run just made or replicated, which KMS may not find for a moment. */
+    PolicyDocument policyOfNewKey(KeyArn key) {
+        return PolicyDocument.parse(call(
+                "kms:GetKeyPolicy",
+                () -> EventualConsistency.whileNotFound(
+                        propagationBound,
+                        () -> kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default"))
+                                .policy())));
+    }
+
+    /**
+     * Writes the whole policy (KMS has no version check), then reads it back until consecutive reads agree with it
+     * (KMS answers stale reads for a while); a mismatch that outlasts the propagation bound is a concurrent writer.
+     */
+    PolicyDocument writePolicy(KeyArn key, PolicyDocument policy, String principal) {
         call(
                 "kms:PutKeyPolicy",
-                () -> InvalidPrincipalRetry.call(
-                        bound,
+                () -> EventualConsistency.whileInvalidPrincipal(
+                        propagationBound,
                         principal,
                         () -> kms.putKeyPolicy(
                                 b -> b.keyId(key.keyId()).policyName("default").policy(policy.json()))));
-        PolicyDocument back = policy(key);
+        PolicyDocument back = EventualConsistency.untilConsistent(
+                propagationBound, () -> policyOfNewKey(key), read -> read.sameAs(policy));
         if (!back.sameAs(policy)) {
             throw new ReadBackMismatchException("key policy of " + key, policy.json(), back.json());
         }

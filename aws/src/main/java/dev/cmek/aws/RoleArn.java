@@ -12,7 +12,7 @@ public record RoleArn(@JsonValue String value) {
 
     public RoleArn {
         if (value == null || !SHAPE.matcher(value).matches()) {
-            throw new InvalidInputException("IAM role ARN", value, "arn:aws:iam::<account>:role/<name>");
+            throw new InvalidInputException("IAM role ARN", value, "arn:<partition>:iam::<account>:role/<name>");
         }
     }
 
@@ -21,8 +21,13 @@ public record RoleArn(@JsonValue String value) {
         return new RoleArn(value);
     }
 
-    public static RoleArn of(AccountId account, String roleName) {
-        return new RoleArn("arn:aws:iam::" + account.value() + ":role/" + roleName);
+    public static RoleArn of(String partition, AccountId account, String roleName) {
+        return new RoleArn("arn:" + partition + ":iam::" + account.value() + ":role/" + roleName);
+    }
+
+    /** {@code aws}, {@code aws-cn}, {@code aws-us-gov}, ... */
+    public String partition() {
+        return parts().group(1);
     }
 
     private Matcher parts() {

@@ -10,8 +10,8 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -21,23 +21,34 @@ import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * The real SDK clients: one KMS client per region built lazily on first use and cached, one IAM and one STS client,
- * all sharing one explicitly chosen HTTP client. Throttling and 5xx are retried by the SDK's standard or adaptive mode.
+ * all sharing one explicitly chosen HTTP client. Throttling and 5xx are retried by the SDK's adaptive retry strategy
+ * with {@link #MAX_ATTEMPTS} attempts; KMS control-plane calls are paced under the account's quota per Region
+ * ({@link ControlPlaneQuota}).
  */
 public final class SdkClients implements AwsClients {
+    /**
+     * Attempts per call on throttling and 5xx: the standard 3 gives up within a second of a burst; 10 with the adaptive
+     * strategy's backoff (capped at 20 s) rides out several seconds of throttling by other tools in the account.
+     */
+    public static final int MAX_ATTEMPTS = 10;
+
     private final URI endpoint;
     private final AwsCredentialsProvider credentials;
-    private final RetryMode retryMode;
+    private final int maxAttempts;
+    private final double controlPlanePerSecond;
     private final SdkHttpClient http;
     private final Map<Region, KmsClient> kms = new ConcurrentHashMap<>();
     private volatile IamClient iam;
     private volatile StsClient sts;
+    private volatile CallerIdentity caller;
 
     private SdkClients(Builder b) {
         this.endpoint = b.endpoint;
         this.credentials = b.credentials != null
                 ? b.credentials
                 : DefaultCredentialsProvider.builder().build();
-        this.retryMode = b.retryMode;
+        this.maxAttempts = b.maxAttempts;
+        this.controlPlanePerSecond = b.controlPlanePerSecond;
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(b.connectTimeout)
                 .socketTimeout(b.socketTimeout)
@@ -58,8 +69,34 @@ public final class SdkClients implements AwsClients {
 
     @Override
     public KmsClient kms(Region region) {
-        return kms.computeIfAbsent(
-                region, r -> configure(KmsClient.builder(), r).build());
+        return kms.computeIfAbsent(region, r -> {
+            var builder = configure(KmsClient.builder(), r);
+            builder.overrideConfiguration(builder.overrideConfiguration().toBuilder()
+                    .addExecutionInterceptor(
+                            new ControlPlaneQuota(() -> caller().account(), r.id(), controlPlanePerSecond))
+                    .build());
+            return builder.build();
+        });
+    }
+
+    @Override
+    public java.util.Optional<TaggedKeys> tagging(Region region) {
+        return java.util.Optional.of(new TaggedKeys(credentials, http, endpoint, region));
+    }
+
+    @Override
+    public CallerIdentity caller() {
+        CallerIdentity c = caller;
+        if (c == null) {
+            synchronized (this) {
+                if (caller == null) {
+                    var identity = AwsCall.run("sts:GetCallerIdentity", null, () -> sts().getCallerIdentity());
+                    caller = CallerIdentity.of(identity.account(), identity.arn());
+                }
+                c = caller;
+            }
+        }
+        return c;
     }
 
     @Override
@@ -91,7 +128,9 @@ public final class SdkClients implements AwsClients {
                 .credentialsProvider(credentials)
                 .httpClient(http)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(retryMode)
+                        .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy().toBuilder()
+                                .maxAttempts(maxAttempts)
+                                .build())
                         .build());
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
@@ -115,7 +154,8 @@ public final class SdkClients implements AwsClients {
     public static final class Builder {
         private URI endpoint;
         private AwsCredentialsProvider credentials;
-        private RetryMode retryMode = RetryMode.STANDARD;
+        private int maxAttempts = MAX_ATTEMPTS;
+        private double controlPlanePerSecond = ControlPlaneQuota.DEFAULT_PER_SECOND;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration socketTimeout = Duration.ofSeconds(30);
 
@@ -133,9 +173,15 @@ public final class SdkClients implements AwsClients {
             return this;
         }
 
-        /** STANDARD (default) or ADAPTIVE_V2; both retry throttling and 5xx only. */
-        public Builder retryMode(RetryMode retryMode) {
-            this.retryMode = retryMode;
+        /** Attempts per call on throttling and 5xx (default {@link #MAX_ATTEMPTS}); 1 turns the SDK's retries off. */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** KMS control-plane calls per second per account and Region (default 5, KMS's quota); 0 for no pacing. */
+        public Builder controlPlanePerSecond(double perSecond) {
+            this.controlPlanePerSecond = perSecond;
             return this;
         }
 

@@ -8,8 +8,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The cross-account role's trust policy: exactly one statement letting the cluster account assume it with the external id. */
-public record TrustPolicy(AccountId trustedAccount, ExternalId externalId) {
+/**
+ * The cross-account role's trust policy: exactly one statement letting the cluster account assume it with the external
+ * id.
+ *
+ * @param partition the partition of the role (from the caller's identity, never assumed to be {@code aws}); the
+ *     trusted account is in the same one, as cross-account trust cannot cross partitions
+ */
+public record TrustPolicy(AccountId trustedAccount, ExternalId externalId, String partition) {
 
     public PolicyDocument document() {
         return PolicyDocument.of(null, List.of(statement()));
@@ -18,7 +24,7 @@ public record TrustPolicy(AccountId trustedAccount, ExternalId externalId) {
     ObjectNode statement() {
         ObjectNode s = JsonNodeFactory.instance.objectNode();
         s.put("Effect", "Allow");
-        s.putObject("Principal").put("AWS", trustedAccount.rootPrincipal());
+        s.putObject("Principal").put("AWS", trustedAccount.rootPrincipal(partition));
         s.put("Action", "sts:AssumeRole");
         s.putObject("Condition").putObject("StringEquals").put("sts:ExternalId", externalId.value());
         return s;
@@ -33,7 +39,7 @@ public record TrustPolicy(AccountId trustedAccount, ExternalId externalId) {
         List<ObjectNode> trusting =
                 actual.statements().stream().filter(this::namesTrustedAccount).toList();
         if (trusting.stream().noneMatch(s -> "Allow".equals(s.path("Effect").asText()))) {
-            out.add("trust policy does not allow " + trustedAccount.rootPrincipal() + " to assume the role");
+            out.add("trust policy does not allow " + trustedAccount.rootPrincipal(partition) + " to assume the role");
         }
         for (ObjectNode s : trusting) {
             if ("Allow".equals(s.path("Effect").asText())) {
@@ -67,7 +73,7 @@ public record TrustPolicy(AccountId trustedAccount, ExternalId externalId) {
         ObjectNode deny = JsonNodeFactory.instance.objectNode();
         deny.put("Sid", denySid);
         deny.put("Effect", "Deny");
-        deny.putObject("Principal").put("AWS", trustedAccount.rootPrincipal());
+        deny.putObject("Principal").put("AWS", trustedAccount.rootPrincipal(partition));
         deny.put("Action", "sts:AssumeRole");
         kept.add(deny);
         return current.withStatements(kept);
@@ -87,7 +93,7 @@ public record TrustPolicy(AccountId trustedAccount, ExternalId externalId) {
 
     boolean namesTrustedAccount(ObjectNode statement) {
         for (String p : PolicyDocument.values(statement.path("Principal").get("AWS"))) {
-            if (p.equals(trustedAccount.value()) || p.startsWith("arn:aws:iam::" + trustedAccount.value() + ":")) {
+            if (trustedAccount.namedBy(p)) {
                 return true;
             }
         }

@@ -31,12 +31,17 @@ class AwsCmekMotoTest {
     static final List<Region> REGIONS = List.of(Region.US_EAST_1, Region.EU_WEST_1, Region.AP_SOUTHEAST_2);
     static final ResourceNames NAMES = new ResourceNames(CLUSTER);
 
+    /** What the code under test uses: session credentials through the strict proxy. */
     SdkClients clients;
+    /** The test's own set-up and inspection, straight to moto ("out of band"). */
+    SdkClients raw;
+
     AwsCmek cmek;
 
     @BeforeEach
     void setUp() {
         clients = moto.clients();
+        raw = moto.rawClients();
         cmek = new AwsCmek(clients);
     }
 
@@ -44,6 +49,7 @@ class AwsCmekMotoTest {
     void tearDown() {
         cmek.close();
         clients.close();
+        raw.close();
     }
 
     static CmekRequest request() {
@@ -51,29 +57,29 @@ class AwsCmekMotoTest {
     }
 
     Inventory inventory() {
-        return Inventory.of(clients, CLUSTER, REGIONS);
+        return Inventory.of(raw, CLUSTER, REGIONS);
     }
 
     @Test
     void provision_fromNothing_createsRoleKeysAliasesAndGrants() {
         ProvisionResult result = cmek.provision(request());
 
-        assertEquals(RoleArn.of(MotoServer.ACCOUNT, "crdb-cmek-3f1c2b9e-0123456789ab"), result.role());
+        assertEquals(RoleArn.of("aws", MotoServer.ACCOUNT, "crdb-cmek-3f1c2b9e-0123456789ab"), result.role());
         assertEquals(3, result.keys().size());
         result.keys().forEach((region, arn) -> assertEquals(region, arn.region().id()));
         assertEquals(Inventory.converged(REGIONS), inventory());
-        var role = clients.iam().getRole(b -> b.roleName(NAMES.roleName())).role();
+        var role = raw.iam().getRole(b -> b.roleName(NAMES.roleName())).role();
         assertTrue(PolicyDocument.parse(role.assumeRolePolicyDocument())
-                .sameAs(request().trustPolicy().document()));
-        assertTrue(clients.iam()
+                .sameAs(request().trustPolicy("aws").document()));
+        assertTrue(raw.iam()
                 .listRolePolicies(b -> b.roleName(NAMES.roleName()))
                 .policyNames()
                 .isEmpty());
-        assertTrue(clients.iam()
+        assertTrue(raw.iam()
                 .listAttachedRolePolicies(b -> b.roleName(NAMES.roleName()))
                 .attachedPolicies()
                 .isEmpty());
-        var meta = clients.kms(Region.EU_WEST_1)
+        var meta = raw.kms(Region.EU_WEST_1)
                 .describeKey(b -> b.keyId(NAMES.alias(1)))
                 .keyMetadata();
         assertEquals("SYMMETRIC_DEFAULT", meta.keySpecAsString());
@@ -88,12 +94,12 @@ class AwsCmekMotoTest {
         ProvisionResult plan = cmek.plan(request());
 
         assertFalse(plan.applied());
-        assertEquals(RoleArn.of(MotoServer.ACCOUNT, NAMES.roleName()), plan.role());
+        assertEquals(RoleArn.of("aws", MotoServer.ACCOUNT, NAMES.roleName()), plan.role());
         assertTrue(plan.keys().isEmpty());
         assertEquals(
                 1 + 2 * REGIONS.size(),
                 plan.changes().stream()
-                        .filter(c -> c.kind() == Change.Kind.CREATED)
+                        .filter(c -> c.action() == Change.Action.WOULD_CREATE)
                         .count());
         assertEquals(new Inventory(0, zero(), zero(), zero()), inventory());
     }
@@ -118,7 +124,7 @@ class AwsCmekMotoTest {
                 {"Version":"2012-10-17","Id":"customer-policy","Statement":[
                  {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
                  {"Sid":"OtherApp","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/other-app"},"Action":["kms:Decrypt"],"Resource":"*"}]}""";
-        var kms = clients.kms(r);
+        var kms = raw.kms(r);
         KeyArn key = KeyArn.of(kms.createKey(b -> b.policy(foreign)
                         .tags(software.amazon.awssdk.services.kms.model.Tag.builder()
                                 .tagKey("team")
@@ -151,33 +157,33 @@ class AwsCmekMotoTest {
     void provision_foreignRoleOfOurName_isRefusedAndNothingIsCreated() {
         String otherTrust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                 + "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
-        clients.iam()
+        raw.iam()
                 .createRole(b -> b.roleName(NAMES.roleName())
                         .assumeRolePolicyDocument(otherTrust)
                         .tags(Tag.builder().key("owner").value("someone-else").build()));
 
-        ForeignResourceException e = assertThrows(ForeignResourceException.class, () -> cmek.provision(request()));
+        NotOursException e = assertThrows(NotOursException.class, () -> cmek.provision(request()));
 
-        assertEquals("role " + NAMES.roleName(), e.resource());
+        assertEquals(NAMES.roleName(), e.resource());
+        assertEquals(Change.ResourceType.ROLE, e.type());
         assertEquals(new Inventory(1, zero(), zero(), zero()), inventory());
-        assertTrue(PolicyDocument.parse(clients.iam()
+        assertTrue(PolicyDocument.parse(raw.iam()
                         .getRole(b -> b.roleName(NAMES.roleName()))
                         .role()
                         .assumeRolePolicyDocument())
                 .sameAs(PolicyDocument.parse(otherTrust)));
         assertTrue(cmek.plan(request()).changes().stream()
-                .anyMatch(c -> c.kind() == Change.Kind.FOREIGN_LEFT_ALONE
-                        && c.resource().startsWith("role ")));
+                .anyMatch(c -> c.action() == Change.Action.BLOCKED && c.type() == Change.ResourceType.ROLE));
         assertFalse(cmek.verify(request()).roleOk());
     }
 
     @Test
     void provision_aliasOnForeignKey_isRefused() {
-        var kms = clients.kms(Region.EU_WEST_1);
+        var kms = raw.kms(Region.EU_WEST_1);
         String id = kms.createKey(b -> b.description("not ours")).keyMetadata().keyId();
         kms.createAlias(b -> b.aliasName(NAMES.alias(1)).targetKeyId(id));
 
-        ForeignResourceException e = assertThrows(ForeignResourceException.class, () -> cmek.provision(request()));
+        NotOursException e = assertThrows(NotOursException.class, () -> cmek.provision(request()));
 
         assertEquals("eu-west-1", e.region());
         assertEquals(1, inventory().keys().get("eu-west-1"));
@@ -191,8 +197,8 @@ class AwsCmekMotoTest {
     @Test
     void revoke_killedHalfWay_canBeRestoredFromTheRecordHandedOutBeforeWriting() {
         ProvisionResult created = cmek.provision(request());
-        PolicyDocument trustBefore = CreateRevokeRestoreScenario.trust(clients, request());
-        Map<String, PolicyDocument> policiesBefore = CreateRevokeRestoreScenario.policies(clients, created);
+        PolicyDocument trustBefore = CreateRevokeRestoreScenario.trust(raw, request());
+        Map<String, PolicyDocument> policiesBefore = CreateRevokeRestoreScenario.policies(raw, created);
         List<RevocationRecord> journal = new java.util.ArrayList<>();
         FaultInjectingClients faulty = new FaultInjectingClients(clients).crashAfter("putKeyPolicy", 2);
         try (AwsCmek crashing = new AwsCmek(faulty)) {
@@ -205,8 +211,8 @@ class AwsCmekMotoTest {
 
         cmek.restore(RevocationRecord.fromJson(journal.get(0).toJson()));
 
-        assertTrue(CreateRevokeRestoreScenario.trust(clients, request()).sameAs(trustBefore));
-        assertEquals(policiesBefore, CreateRevokeRestoreScenario.policies(clients, created));
+        assertTrue(CreateRevokeRestoreScenario.trust(raw, request()).sameAs(trustBefore));
+        assertEquals(policiesBefore, CreateRevokeRestoreScenario.policies(raw, created));
         assertTrue(cmek.verify(request()).ok(), () -> cmek.verify(request()).toString());
     }
 
@@ -274,22 +280,22 @@ class AwsCmekMotoTest {
     @Test
     void driftedTrust_isReportedAndRepairedOnlyWhenAsked() {
         cmek.provision(request());
-        String wrong = new TrustPolicy(CRDB, ExternalId.of("someone-elses-org"))
+        String wrong = new TrustPolicy(CRDB, ExternalId.of("someone-elses-org"), "aws")
                 .document()
                 .json();
-        clients.iam().updateAssumeRolePolicy(b -> b.roleName(NAMES.roleName()).policyDocument(wrong));
+        raw.iam().updateAssumeRolePolicy(b -> b.roleName(NAMES.roleName()).policyDocument(wrong));
 
         ProvisionResult reported = cmek.provision(request());
         assertTrue(
                 reported.changes().stream()
-                        .anyMatch(c -> c.kind() == Change.Kind.DRIFT_REPORTED
+                        .anyMatch(c -> c.action() == Change.Action.DRIFTED
                                 && c.detail().contains("someone-elses-org")),
                 reported.changes()::toString);
         assertFalse(cmek.verify(request()).roleOk());
 
         ProvisionResult repaired = cmek.provision(request().withRepairDrift(true));
         assertTrue(repaired.changes().stream()
-                .anyMatch(c -> c.kind() == Change.Kind.UPDATED && c.resource().startsWith("role")));
+                .anyMatch(c -> c.action() == Change.Action.UPDATED && c.type() == Change.ResourceType.ROLE));
         assertTrue(cmek.verify(request()).ok());
     }
 
@@ -297,7 +303,7 @@ class AwsCmekMotoTest {
     void verify_broaderGrantOrWildcard_isReported() {
         ProvisionResult result = cmek.provision(request());
         KeyArn key = result.keys().get("us-east-1");
-        var kms = clients.kms(Region.US_EAST_1);
+        var kms = raw.kms(Region.US_EAST_1);
         PolicyDocument p =
                 PolicyDocument.parse(kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default"))
                         .policy());
@@ -314,6 +320,138 @@ class AwsCmekMotoTest {
         assertTrue(findings.stream().anyMatch(f -> f.contains("Broad") && f.contains("broader")), findings::toString);
         assertTrue(findings.stream().anyMatch(f -> f.contains("Anyone") && f.contains("wildcard")), findings::toString);
         assertTrue(report.regions().get("eu-west-1").ok());
+    }
+
+    @Test
+    void verify_whenRoleDeleted_reportsItAsAFinding() {
+        cmek.provision(request());
+        raw.iam().deleteRole(b -> b.roleName(NAMES.roleName()));
+
+        VerifyReport report = cmek.verify(request());
+
+        assertEquals(null, report.role());
+        assertEquals(List.of("role " + NAMES.roleName() + " does not exist"), report.roleFindings());
+        assertFalse(report.ok());
+    }
+
+    @Test
+    void verify_whenRoleUntagged_reportsItAsAFinding() {
+        cmek.provision(request());
+        raw.iam().untagRole(b -> b.roleName(NAMES.roleName()).tagKeys(ResourceNames.CLUSTER_TAG));
+
+        VerifyReport report = cmek.verify(request());
+
+        assertTrue(report.roleFindings().get(0).contains("not tagged as ours"), report.roleFindings()::toString);
+        assertFalse(report.roleOk());
+    }
+
+    @Test
+    void verify_whenKeyPendingDeletionOrBroughtKeyGone_reportsThemAsFindings() {
+        ProvisionResult made = cmek.provision(request());
+        KeyArn east = made.keys().get("us-east-1");
+        raw.kms(Region.US_EAST_1).scheduleKeyDeletion(b -> b.keyId(east.keyId()).pendingWindowInDays(7));
+
+        VerifyReport report = cmek.verify(request());
+
+        List<String> findings = report.regions().get("us-east-1").findings();
+        assertTrue(findings.stream().anyMatch(f -> f.contains("PendingDeletion")), findings::toString);
+        assertTrue(report.regions().get("eu-west-1").ok());
+
+        KeyArn gone = KeyArn.of(east.value().replace(east.keyId(), "0000abcd-12ab-34cd-56ef-1234567890ab"));
+        CmekRequest brought = CmekRequest.of(CLUSTER, CRDB, ORG, List.of(Region.US_EAST_1))
+                .withPlacement(KeyPlacement.existing(Map.of("us-east-1", gone)));
+        VerifyReport missing = cmek.verify(brought);
+        assertEquals(gone, missing.regions().get("us-east-1").key());
+        assertTrue(missing.regions().get("us-east-1").findings().get(0).contains("not found"));
+    }
+
+    @Test
+    void revoke_whenRoleDeleted_removesTheGrantsAndNotesTheRole() {
+        cmek.provision(request());
+        raw.iam().deleteRole(b -> b.roleName(NAMES.roleName()));
+
+        RevocationRecord record = cmek.revoke(request(), true);
+
+        assertEquals(null, record.role());
+        assertEquals(REGIONS.size(), record.keys().size());
+        assertTrue(record.notes().get(0).contains("does not exist"), record.notes()::toString);
+    }
+
+    @Test
+    void multiRegionKey_replicasAreEnabledWhenProvisionReturns_andRotationGoesToThePrimary() {
+        CmekRequest req = request().withPlacement(KeyPlacement.multiRegion());
+        moto.strict().settings(moto.strict().settings().withWindows(Duration.ofMillis(300), Duration.ofMillis(800)));
+
+        ProvisionResult made = cmek.provision(req);
+
+        for (Region r : REGIONS) {
+            KeyArn key = made.keys().get(r.id());
+            assertEquals(
+                    "Enabled",
+                    clients.kms(r)
+                            .describeKey(b -> b.keyId(key.keyId()))
+                            .keyMetadata()
+                            .keyStateAsString(),
+                    "no replica goes into the manifest before it is Enabled: " + r);
+        }
+        KeyArn replica = made.keys().get("eu-west-1");
+        KeyArn rotated = cmek.rotateKeyMaterial(replica);
+        assertEquals(made.keys().get("us-east-1"), rotated, "RotateKeyOnDemand goes to the primary");
+        assertEquals(1, moto.strict().calls("RotateKeyOnDemand"));
+    }
+
+    @Test
+    void provision_existingKeyOfAnotherAccount_isRefusedUpFrontWithTheStatementItsOwnerMustAdd() {
+        KeyArn theirs = KeyArn.of("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+        CmekRequest req = CmekRequest.of(CLUSTER, CRDB, ORG, List.of(Region.US_EAST_1))
+                .withPlacement(KeyPlacement.existing(Map.of("us-east-1", theirs)));
+
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> cmek.provision(req));
+
+        assertTrue(e.getMessage().contains("444455556666") && e.getMessage().contains(NAMES.grantSid()), e::getMessage);
+        assertTrue(e.getMessage().contains("kms:Decrypt"), e::getMessage);
+        assertEquals(0, moto.strict().calls("CreateRole"), "nothing was made");
+        assertEquals(0, moto.strict().calls("GetKeyPolicy"));
+    }
+
+    @Test
+    void provision_leavesACustomersHardenedAdministrationAlone() {
+        ProvisionResult made = cmek.provision(request());
+        KeyArn key = made.keys().get("us-east-1");
+        var kms = raw.kms(Region.US_EAST_1);
+        PolicyDocument hardened = PolicyDocument.parse(
+                        kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default"))
+                                .policy())
+                .withoutStatements(
+                        s -> KeyPolicyGrant.ADMIN_SID.equals(s.path("Sid").asText()))
+                .withStatement(PolicyDocument.parse("""
+                        {"Statement":[{"Sid":"KeyAdmins","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/key-admins"},
+                         "Action":["kms:Describe*","kms:Put*","kms:Get*"],"Resource":"*"}]}""").statements().get(0));
+        kms.putKeyPolicy(b -> b.keyId(key.keyId()).policyName("default").policy(hardened.json()));
+
+        ProvisionResult again = cmek.provision(request());
+
+        assertTrue(again.noop(), again.changes()::toString);
+        PolicyDocument after =
+                PolicyDocument.parse(kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default"))
+                        .policy());
+        assertTrue(after.sameAs(hardened), after::json);
+        assertTrue(cmek.verify(request()).ok(), () -> cmek.verify(request()).toString());
+    }
+
+    @Test
+    void callsWithoutTheSessionToken_areRefusedAsAwsRefusesThem() {
+        try (SdkClients noToken = SdkClients.builder()
+                        .endpoint(moto.endpoint())
+                        .credentials(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                                        MotoServer.ACCESS_KEY_ID, MotoServer.SECRET_ACCESS_KEY)))
+                        .build();
+                AwsCmek refused = new AwsCmek(noToken)) {
+            CallFailedException e = assertThrows(CallFailedException.class, () -> refused.plan(request()));
+            assertEquals(CallFailedException.Failure.PERMISSION_DENIED, e.failure());
+            assertTrue(e.getMessage().contains("security token included in the request is invalid"), e::getMessage);
+        }
     }
 
     @Test
@@ -334,7 +472,7 @@ class AwsCmekMotoTest {
         cmek.rotateKeyMaterial(key);
         assertEquals(
                 1,
-                clients.kms(Region.EU_WEST_1)
+                raw.kms(Region.EU_WEST_1)
                         .listKeyRotations(b -> b.keyId(key.keyId()))
                         .rotations()
                         .size());
@@ -381,7 +519,7 @@ class AwsCmekMotoTest {
 
     @Test
     void orphanKey_amongManyOtherKeys_isFoundByItsTagsNotDuplicated() {
-        var kms = clients.kms(Region.US_EAST_1);
+        var kms = raw.kms(Region.US_EAST_1);
         for (int i = 0; i < 25; i++) {
             int n = i;
             kms.createKey(b -> b.description("other " + n)
@@ -410,8 +548,7 @@ class AwsCmekMotoTest {
         }
         assertEquals(4, faulty.calls("createKey"));
         assertEquals(
-                1,
-                Inventory.of(clients, CLUSTER, List.of(Region.US_EAST_1)).keys().get("us-east-1"));
+                1, Inventory.of(raw, CLUSTER, List.of(Region.US_EAST_1)).keys().get("us-east-1"));
     }
 
     @Test
@@ -422,7 +559,8 @@ class AwsCmekMotoTest {
         try (AwsCmek retrying = new AwsCmek(faulty)) {
             retrying.provision(req);
         }
-        assertEquals(3 + 4, faulty.calls("putKeyPolicy"));
+        // 4 injected refusals, then one write per region; the strict proxy may refuse more while the role is new.
+        assertTrue(faulty.calls("putKeyPolicy") >= 3 + 4, faulty.calls()::toString);
         assertTrue(cmek.verify(req).ok());
     }
 
@@ -431,11 +569,12 @@ class AwsCmekMotoTest {
         FaultInjectingClients faulty = new FaultInjectingClients(clients)
                 .failFirst("createKey", Integer.MAX_VALUE, FaultInjectingClients::invalidPrincipal);
         CmekRequest req = request().withPrincipalPropagationBound(Duration.ofSeconds(1));
+        cmek.plan(req); // moto loads its IAM, STS and KMS backends on first use: seconds that are not ours to time
         long start = System.nanoTime();
         try (AwsCmek retrying = new AwsCmek(faulty)) {
             PrincipalNotYetVisibleException e =
                     assertThrows(PrincipalNotYetVisibleException.class, () -> retrying.provision(req));
-            assertEquals(RoleArn.of(MotoServer.ACCOUNT, NAMES.roleName()).value(), e.principal());
+            assertEquals(RoleArn.of("aws", MotoServer.ACCOUNT, NAMES.roleName()).value(), e.principal());
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, took::toString);
@@ -455,9 +594,8 @@ class AwsCmekMotoTest {
                                 .message("The policy has a syntax error")
                                 .build());
         try (AwsCmek once = new AwsCmek(faulty)) {
-            AwsCallFailedException e = assertThrows(
-                    AwsCallFailedException.class,
-                    () -> once.provision(request().withRegions(List.of(Region.US_EAST_1))));
+            CallFailedException e = assertThrows(
+                    CallFailedException.class, () -> once.provision(request().withRegions(List.of(Region.US_EAST_1))));
             assertEquals("kms:CreateKey", e.operation());
             assertInstanceOf(MalformedPolicyDocumentException.class, e.getCause());
         }
@@ -474,7 +612,7 @@ class AwsCmekMotoTest {
         for (Region r : REGIONS) {
             out.put(
                     r.id(),
-                    KeyArn.of(clients.kms(r)
+                    KeyArn.of(raw.kms(r)
                             .createKey(b -> b.description("brought by the customer"))
                             .keyMetadata()
                             .arn()));

@@ -49,7 +49,7 @@ final class CreateRevokeRestoreScenario {
             assertEquals(record, plain.readValue(plain.writeValueAsString(record), RevocationRecord.class));
 
             List<Change> restored = cmek.restore(reread);
-            assertTrue(restored.stream().allMatch(c -> c.kind() == Change.Kind.UPDATED), restored::toString);
+            assertTrue(restored.stream().allMatch(c -> c.action() == Change.Action.UPDATED), restored::toString);
             assertTrue(trust(clients, request).sameAs(trustBefore));
             assertEquals(policiesBefore, policies(clients, created));
             assertTrue(clients.iam()
@@ -57,7 +57,7 @@ final class CreateRevokeRestoreScenario {
                     .policyNames()
                     .isEmpty());
             assertTrue(cmek.verify(request).ok());
-            assertTrue(cmek.restore(reread).stream().allMatch(c -> c.kind() == Change.Kind.UNCHANGED));
+            assertTrue(cmek.restore(reread).stream().allMatch(c -> c.action() == Change.Action.UNCHANGED));
         }
     }
 

@@ -16,9 +16,9 @@ class PolicyDocumentTest {
     static final ResourceNames NAMES = new ResourceNames(CLUSTER);
     static final AccountId OWNER = AccountId.of("111122223333");
     static final AccountId CRDB = AccountId.of("999988887777");
-    static final RoleArn ROLE = RoleArn.of(OWNER, NAMES.roleName());
+    static final RoleArn ROLE = RoleArn.of("aws", OWNER, NAMES.roleName());
     static final KeyPolicyGrant GRANT = new KeyPolicyGrant(NAMES.grantSid(), ROLE);
-    static final TrustPolicy TRUST = new TrustPolicy(CRDB, ExternalId.of("org-1234"));
+    static final TrustPolicy TRUST = new TrustPolicy(CRDB, ExternalId.of("org-1234"), "aws");
 
     static final String FOREIGN = """
             {"Version":"2012-10-17","Id":"theirs","Statement":[
@@ -85,7 +85,7 @@ class PolicyDocumentTest {
 
     @Test
     void trustPolicy_findings_nameTheWrongExternalIdAndExtras() {
-        PolicyDocument wrong = new TrustPolicy(CRDB, ExternalId.of("other-org")).document();
+        PolicyDocument wrong = new TrustPolicy(CRDB, ExternalId.of("other-org"), "aws").document();
         assertTrue(TRUST.findings(wrong).stream().anyMatch(f -> f.contains("other-org")));
         PolicyDocument wildcard = PolicyDocument.parse("""
                 {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}""");
@@ -130,30 +130,41 @@ class PolicyDocumentTest {
                  {"Sid":"KeyOwnerAdministration","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
                  {"Sid":"%s","Effect":"Allow","Principal":{"AWS":"%s"},
                   "Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey*","kms:DescribeKey","kms:ReEncrypt*"],"Resource":"*"}]}""".formatted(NAMES.grantSid(), ROLE))), p::json);
-        assertTrue(GRANT.findings(p, OWNER).isEmpty());
+        assertTrue(GRANT.findings(p).isEmpty());
         assertTrue(GRANT.presentExactlyIn(p));
     }
 
     @Test
     void merge_keepsForeignStatementsAndIsIdempotent() {
         PolicyDocument foreign = PolicyDocument.parse(FOREIGN);
-        PolicyDocument merged = GRANT.mergeInto(foreign, OWNER, false);
+        PolicyDocument merged = GRANT.mergeInto(foreign);
         assertEquals(3, merged.statements().size());
         assertTrue(PolicyDocument.sameStatement(
                 merged.statement("App").orElseThrow(), foreign.statement("App").orElseThrow()));
         assertTrue(merged.json().contains("\"Id\":\"theirs\""));
-        assertTrue(GRANT.mergeInto(merged, OWNER, false).sameAs(merged));
+        assertTrue(GRANT.mergeInto(merged).sameAs(merged));
         assertTrue(GRANT.removedFrom(merged).sameAs(foreign));
     }
 
     @Test
-    void merge_onOurKeys_putsBackAMissingOwnerAdministration_butNotOnBroughtKeys() {
+    void merge_leavesTheOwnersAdministrationAsTheOwnerKeepsIt_andVerifyDoesNotJudgeIt() {
         PolicyDocument noAdmin = PolicyDocument.parse(FOREIGN)
                 .withoutStatements(s -> s.path("Sid").asText().equals("Admin"));
-        assertTrue(KeyPolicyGrant.hasOwnerAdministration(GRANT.mergeInto(noAdmin, OWNER, true), OWNER));
-        assertFalse(KeyPolicyGrant.hasOwnerAdministration(GRANT.mergeInto(noAdmin, OWNER, false), OWNER));
-        assertTrue(GRANT.findings(GRANT.mergeInto(noAdmin, OWNER, false), OWNER).stream()
-                .anyMatch(f -> f.contains("locking")));
+        PolicyDocument merged = GRANT.mergeInto(noAdmin);
+        assertFalse(KeyPolicyGrant.hasOwnerAdministration(merged, OWNER), "a customer's hardening is not undone");
+        assertTrue(GRANT.findings(merged).isEmpty(), GRANT.findings(merged)::toString);
+        assertTrue(KeyPolicyGrant.hasOwnerAdministration(GRANT.newKeyPolicy(OWNER), OWNER), "a new key gets it");
+    }
+
+    @Test
+    void partition_comesFromTheRole_notAssumed() {
+        RoleArn govRole = RoleArn.of("aws-us-gov", OWNER, NAMES.roleName());
+        assertEquals("aws-us-gov", govRole.partition());
+        PolicyDocument p = new KeyPolicyGrant(NAMES.grantSid(), govRole).newKeyPolicy(OWNER);
+        assertTrue(p.json().contains("arn:aws-us-gov:iam::111122223333:root"), p::json);
+        TrustPolicy cn = new TrustPolicy(CRDB, ExternalId.of("org-1234"), "aws-cn");
+        assertTrue(cn.document().json().contains("arn:aws-cn:iam::" + CRDB + ":root"), cn.document()::json);
+        assertTrue(cn.findings(cn.document()).isEmpty());
     }
 
     @Test
@@ -161,24 +172,23 @@ class PolicyDocumentTest {
         var drifted = GRANT.statement();
         drifted.put("Action", "kms:*");
         PolicyDocument p = GRANT.newKeyPolicy(OWNER).withStatement(drifted);
-        assertTrue(GRANT.findings(p, OWNER).stream().anyMatch(f -> f.contains("kms:*")));
-        PolicyDocument fixed = GRANT.mergeInto(p, OWNER, true);
+        assertTrue(GRANT.findings(p).stream().anyMatch(f -> f.contains("kms:*")));
+        PolicyDocument fixed = GRANT.mergeInto(p);
         assertTrue(fixed.sameAs(GRANT.newKeyPolicy(OWNER)));
     }
 
     @Test
     void findings_reportMissingGrantWrongPrincipalAndDeletedRoleIds() {
-        assertTrue(GRANT.findings(PolicyDocument.parse(FOREIGN), OWNER).stream()
-                .anyMatch(f -> f.contains("no statement")));
+        assertTrue(GRANT.findings(PolicyDocument.parse(FOREIGN)).stream().anyMatch(f -> f.contains("no statement")));
         var uniqueId = GRANT.statement();
         uniqueId.putObject("Principal").put("AWS", "AROAEXAMPLEID123");
-        List<String> f = GRANT.findings(GRANT.newKeyPolicy(OWNER).withStatement(uniqueId), OWNER);
+        List<String> f = GRANT.findings(GRANT.newKeyPolicy(OWNER).withStatement(uniqueId));
         assertTrue(f.stream().anyMatch(x -> x.contains("deleted and recreated")), f::toString);
     }
 
     @Test
     void restore_putsBackTheRemovedStatementAndKeepsLaterUnrelatedEdits() {
-        PolicyDocument before = GRANT.mergeInto(PolicyDocument.parse(FOREIGN), OWNER, false);
+        PolicyDocument before = GRANT.mergeInto(PolicyDocument.parse(FOREIGN));
         PolicyDocument after = GRANT.removedFrom(before);
         assertTrue(PolicyDocument.restore(after, before, after).sameAs(before));
         PolicyDocument laterEdit =

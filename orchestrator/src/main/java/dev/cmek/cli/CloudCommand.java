@@ -46,10 +46,7 @@ abstract class CloudCommand extends ApiCommand {
     CloudKeysFactory keys() {
         if (keys == null) {
             keys = new CloudKeysFactory(
-                    cloudOptions(),
-                    terminal.env(),
-                    dev.cmek.aws.CmekRequest.DEFAULT_PROPAGATION_BOUND,
-                    report()::progress);
+                    cloudOptions(), terminal.env(), cloudOptions().propagationBound, report()::progress);
         }
         return keys;
     }

@@ -11,6 +11,7 @@ import dev.cmek.workflow.AwsKeys;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.GcpKeys;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -20,14 +21,20 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.profiles.ProfileFile;
 
 /**
  * Builds the cloud side for a cluster's cloud, once per process and only when a command needs it: SDK clients are
  * expensive to start, and most commands touch one cloud or none.
  *
- * <p>Endpoints for emulators come from the command's environment: {@code AWS_ENDPOINT_URL} (with
- * {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY} when given there), and the Google convention
+ * <p>AWS credentials are the SDK's default chain, read from the command's environment: keys there (with
+ * {@code AWS_SESSION_TOKEN} for temporary credentials: SSO exports, assumed roles, CI with OIDC), else the chain with
+ * {@code AWS_PROFILE} / {@code AWS_CONFIG_FILE} / {@code AWS_SHARED_CREDENTIALS_FILE} as given there (profiles, SSO,
+ * web identity, container, instance). Endpoints for emulators: {@code AWS_ENDPOINT_URL}, and the Google convention
  * {@code CLOUDKMS_EMULATOR_HOST} / {@code IAM_EMULATOR_HOST}.
  */
 final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, AutoCloseable {
@@ -90,16 +97,53 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
         if (endpoint != null && !endpoint.isBlank()) {
             clients.endpoint(URI.create(endpoint.strip()));
         }
-        String id = env.get("AWS_ACCESS_KEY_ID");
-        String secret = env.get("AWS_SECRET_ACCESS_KEY");
-        if (id != null && secret != null) {
-            clients.credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret)));
-        }
+        clients.credentials(awsCredentials(env));
         SdkClients built = clients.build();
         AwsCmek aws = new AwsCmek(built);
         toClose.add(aws);
         toClose.add(built);
         return aws;
+    }
+
+    /**
+     * The default chain as the SDK builds it, but reading this command's environment (tests pass their own): keys
+     * with their session token when given, else the chain with the profile and files named there.
+     */
+    static AwsCredentialsProvider awsCredentials(Map<String, String> env) {
+        String id = env.get("AWS_ACCESS_KEY_ID");
+        String secret = env.get("AWS_SECRET_ACCESS_KEY");
+        String token = env.get("AWS_SESSION_TOKEN");
+        if (id != null && !id.isBlank() && secret != null && !secret.isBlank()) {
+            return StaticCredentialsProvider.create(
+                    token == null || token.isBlank()
+                            ? AwsBasicCredentials.create(id, secret)
+                            : AwsSessionCredentials.create(id, secret, token));
+        }
+        DefaultCredentialsProvider.Builder chain = DefaultCredentialsProvider.builder();
+        String config = env.get("AWS_CONFIG_FILE");
+        String credentials = env.get("AWS_SHARED_CREDENTIALS_FILE");
+        if (config != null || credentials != null) {
+            ProfileFile.Aggregator files = ProfileFile.aggregator();
+            if (config != null) {
+                files.addFile(ProfileFile.builder()
+                        .content(Path.of(config))
+                        .type(ProfileFile.Type.CONFIGURATION)
+                        .build());
+            }
+            if (credentials != null) {
+                files.addFile(ProfileFile.builder()
+                        .content(Path.of(credentials))
+                        .type(ProfileFile.Type.CREDENTIALS)
+                        .build());
+            }
+            ProfileFile profiles = files.build();
+            chain.profileFile(() -> profiles);
+        }
+        String profile = env.get("AWS_PROFILE");
+        if (profile != null && !profile.isBlank()) {
+            chain.profileName(profile.strip());
+        }
+        return chain.build();
     }
 
     /** Both emulator variables or neither, checked before anything is sent; says on stderr where calls go. */

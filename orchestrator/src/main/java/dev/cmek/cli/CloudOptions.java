@@ -4,6 +4,7 @@ import dev.cmek.CmekException;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeySpecRules;
 import dev.cmek.model.KeyType;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,15 @@ public final class CloudOptions {
             description =
                     "AWS: if our role's trust policy drifted from the exact one, put it back (otherwise it is only reported).")
     boolean awsRepairDrift;
+
+    @Option(
+            names = "--propagation-bound",
+            paramLabel = "DURATION",
+            defaultValue = "2m",
+            converter = DurationConverter.class,
+            description =
+                    "How long to wait for the cloud to catch up with what this run just made. AWS: a new role usable in a key policy, a new key, alias or replica visible and Enabled, a policy reading back as written. GCP: a new service account visible and accepted as a member. Default: ${DEFAULT-VALUE}.")
+    Duration propagationBound = Duration.ofMinutes(2);
 
     @Option(
             names = "--existing-key",

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.aws.AccountId;
-import dev.cmek.aws.AwsCallFailedException;
 import dev.cmek.aws.AwsCmek;
 import dev.cmek.aws.AwsCmekException;
+import dev.cmek.aws.CallFailedException;
 import dev.cmek.aws.Change;
 import dev.cmek.aws.ClusterId;
 import dev.cmek.aws.CmekRequest;
@@ -15,6 +15,7 @@ import dev.cmek.aws.ExternalId;
 import dev.cmek.aws.InvalidInputException;
 import dev.cmek.aws.KeyArn;
 import dev.cmek.aws.KeyPlacement;
+import dev.cmek.aws.NoCredentialsException;
 import dev.cmek.aws.ProvisionResult;
 import dev.cmek.aws.RevocationRecord;
 import dev.cmek.aws.RoleArn;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 
@@ -39,7 +39,8 @@ public final class AwsKeys implements CloudKeys {
      * How to place keys in the customer's account.
      *
      * @param existingKeys key ARNs the customer brings, by region; then every region needs one
-     * @param principalPropagationBound how long a key policy naming a brand-new role is retried (IAM eventual consistency)
+     * @param principalPropagationBound {@code --propagation-bound}: how long AWS may take to catch up with what a run
+     *     made (a new role usable in a key policy, a new key, alias or replica visible, a policy reading back)
      */
     public record Options(
             boolean multiRegionKey,
@@ -58,6 +59,7 @@ public final class AwsKeys implements CloudKeys {
     private final Supplier<AwsCmek> aws;
     private final Options options;
     private AwsCmek adapter;
+    private final java.util.Set<KeyArn> rotated = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param aws builds the adapter (and with it the SDK clients) on first use */
     public AwsKeys(Supplier<AwsCmek> aws, Options options) {
@@ -99,10 +101,14 @@ public final class AwsKeys implements CloudKeys {
                 .orElse(0));
     }
 
+    /** A multi-Region key is rotated once, at its primary, however many of its replicas the cluster's regions use. */
     @Override
     public void rotateKeyMaterial(KeySpec spec) {
         call(() -> {
-            aws().rotateKeyMaterial(KeyArn.of(spec.uri()));
+            KeyArn target = aws().rotationTarget(KeyArn.of(spec.uri()));
+            if (rotated.add(target)) {
+                aws().rotateKeyMaterial(target);
+            }
             return null;
         });
     }
@@ -116,17 +122,28 @@ public final class AwsKeys implements CloudKeys {
         CmekRequest request = liveRequest(cluster, liveSpecs);
         RevocationRecord record =
                 call(() -> aws().revoke(request, immediate, planned -> beforeChanges.accept(json(planned))));
+        return new Revocation(json(record), removed(record, cluster.accountId()));
+    }
+
+    /** What the record says was removed, in words; a role that was missing or not ours is in its notes instead. */
+    private static List<String> removed(RevocationRecord record, String clusterAccount) {
+        RevocationRecord.RoleRevocation role = record.role();
+        String grantee = role != null ? role.role().toString() : "the cluster's role";
         List<String> removed = new ArrayList<>();
         record.keys()
-                .forEach(k -> removed.add("key policy statement granting "
-                        + record.role().role() + " on " + k.key() + " (" + k.region() + ")"));
-        removed.add("trust of account " + cluster.accountId() + " in role "
-                + record.role().role());
-        if (record.role().sessionDenyPolicyName() != null) {
-            removed.add("sessions of " + record.role().role() + " issued before " + record.revokedAt()
-                    + " (denied by inline policy " + record.role().sessionDenyPolicyName() + ")");
+                .forEach(k -> removed.add(
+                        "key policy statement granting " + grantee + " on " + k.key() + " (" + k.region() + ")"));
+        if (role != null) {
+            if (!dev.cmek.aws.PolicyDocument.parse(role.trustBefore())
+                    .sameAs(dev.cmek.aws.PolicyDocument.parse(role.trustAfter()))) {
+                removed.add("trust of account " + clusterAccount + " in role " + role.role());
+            }
+            if (role.sessionDenyPolicyName() != null) {
+                removed.add("sessions of " + role.role() + " issued before " + record.revokedAt()
+                        + " (denied by inline policy " + role.sessionDenyPolicyName() + ")");
+            }
         }
-        return new Revocation(json(record), removed);
+        return removed;
     }
 
     @Override
@@ -138,7 +155,7 @@ public final class AwsKeys implements CloudKeys {
             throw new CmekException.InvalidInput(
                     "the AWS revocation record is unreadable: " + firstLine(e.getMessage()));
         }
-        List<Change> changes = call(() -> aws().restore(parsed));
+        List<Change> changes = call(() -> aws().restore(parsed, options.principalPropagationBound()));
         return new RestoreReport(changes.stream().map(AwsKeys::describe).toList(), List.of());
     }
 
@@ -147,17 +164,25 @@ public final class AwsKeys implements CloudKeys {
         CmekRequest request = liveRequest(cluster, liveSpecs);
         var report = call(() -> aws().verify(request));
         List<String> roleFindings = new ArrayList<>(report.roleFindings());
-        RoleArn expected = report.role();
-        liveSpecs.forEach((region, spec) -> {
-            if (!spec.authPrincipal().equals(expected.toString())) {
-                roleFindings.add("region " + region + " names principal " + spec.authPrincipal()
-                        + ", not the cluster's role " + expected);
-            }
-        });
+        RoleArn role = report.role();
+        if (role != null) {
+            liveSpecs.forEach((region, spec) -> {
+                if (!spec.authPrincipal().equals(role.toString())) {
+                    roleFindings.add("region " + region + " names principal " + spec.authPrincipal()
+                            + ", not the cluster's role " + role);
+                }
+            });
+        }
         Map<String, VerifyReport.RegionCheck> regions = new LinkedHashMap<>();
         report.regions()
                 .forEach((region, check) -> regions.put(
-                        region, new VerifyReport.RegionCheck(check.key().toString(), check.ok(), check.findings())));
+                        region,
+                        new VerifyReport.RegionCheck(
+                                check.key() == null
+                                        ? liveSpecs.get(region).uri()
+                                        : check.key().toString(),
+                                check.ok(),
+                                check.findings())));
         return new VerifyReport(roleFindings, regions);
     }
 
@@ -187,6 +212,7 @@ public final class AwsKeys implements CloudKeys {
                         AccountId.of(cluster.accountId()),
                         ExternalId.of(cluster.organizationId()),
                         regions(regions))
+                .withPrincipalPropagationBound(options.principalPropagationBound())
                 .withPlacement(KeyPlacement.existing(keyArns(uris, regions))));
     }
 
@@ -219,32 +245,18 @@ public final class AwsKeys implements CloudKeys {
                 .toList();
         List<ResourceChange> changes = result.changes().stream()
                 .map(c -> new ResourceChange(
-                        typeOf(c.resource()),
-                        c.resource().substring(typeOf(c.resource()).length()).replaceFirst("^ (of )?", ""),
+                        c.type().words(),
+                        c.resource(),
                         c.region(),
-                        action(c.kind(), result.applied()),
+                        ResourceChange.Action.valueOf(c.action().name()),
                         c.detail() == null ? "" : c.detail()))
                 .toList();
         return new ProvisionReport(specs, changes);
     }
 
-    /** The adapter names a resource as "role NAME", "key ALIAS" or "key policy of ARN"; the first words are its type. */
-    private static String typeOf(String resource) {
-        return resource.startsWith("key policy") ? "key policy" : resource.startsWith("role") ? "role" : "key";
-    }
-
-    private static ResourceChange.Action action(Change.Kind kind, boolean applied) {
-        return switch (kind) {
-            case CREATED -> applied ? ResourceChange.Action.CREATED : ResourceChange.Action.WOULD_CREATE;
-            case UPDATED -> applied ? ResourceChange.Action.UPDATED : ResourceChange.Action.WOULD_UPDATE;
-            case UNCHANGED -> ResourceChange.Action.UNCHANGED;
-            case DRIFT_REPORTED -> ResourceChange.Action.DRIFTED;
-            case FOREIGN_LEFT_ALONE -> ResourceChange.Action.BLOCKED;
-        };
-    }
-
     private static String describe(Change c) {
-        return c.kind() + " " + c.resource() + (c.region() == null ? "" : " (" + c.region() + ")")
+        return c.action() + " " + c.type().words() + " " + c.resource()
+                + (c.region() == null ? "" : " (" + c.region() + ")")
                 + (c.detail() == null || c.detail().isEmpty() ? "" : ": " + c.detail());
     }
 
@@ -264,14 +276,15 @@ public final class AwsKeys implements CloudKeys {
     static <T> T call(Supplier<T> step) {
         try {
             return step.get();
-        } catch (InvalidInputException | IllegalArgumentException e) {
+        } catch (InvalidInputException e) {
             throw new CmekException.InvalidInput("AWS: " + e.getMessage());
-        } catch (AwsCallFailedException e) {
-            Throwable cause = e.getCause();
-            boolean unavailable = cause instanceof SdkClientException
-                    || (cause instanceof AwsServiceException s && (s.statusCode() >= 500 || s.isThrottlingException()));
+        } catch (NoCredentialsException e) {
+            throw new CmekException(ExitCode.REJECTED, "AWS: " + e.getMessage(), e);
+        } catch (CallFailedException e) {
             throw new CmekException(
-                    unavailable ? ExitCode.UNAVAILABLE : ExitCode.REJECTED, "AWS: " + e.getMessage(), e);
+                    e.failure() == CallFailedException.Failure.UNAVAILABLE ? ExitCode.UNAVAILABLE : ExitCode.REJECTED,
+                    "AWS: " + e.getMessage(),
+                    e);
         } catch (AwsCmekException e) {
             throw new CmekException(ExitCode.REJECTED, "AWS: " + e.getMessage(), e);
         } catch (SdkClientException e) {

@@ -101,8 +101,9 @@ class ChecksBeforeChangesTest {
                 .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
                 .env("COCKROACH_SERVER", sandbox.baseUri().toString())
                 .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
-                .env("AWS_ACCESS_KEY_ID", "test")
-                .env("AWS_SECRET_ACCESS_KEY", "test")
+                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
+                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
+                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN)
                 .env("CLOUDKMS_EMULATOR_HOST", host)
                 .env("IAM_EMULATOR_HOST", host)
                 .env("CMEK_GCP_PROJECT", "acme-keys");
@@ -301,8 +302,9 @@ class ChecksBeforeChangesTest {
                         .exit());
         Cli.Result restored = new Cli()
                 .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
-                .env("AWS_ACCESS_KEY_ID", "test")
-                .env("AWS_SECRET_ACCESS_KEY", "test")
+                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
+                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
+                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN)
                 .run("restore", "--evidence", evidence.toString());
         assertEquals(0, restored.exit(), restored.err());
         assertEquals(0, cli().run("verify", "--cluster", AWS_CLUSTER).exit());

@@ -34,7 +34,8 @@ import software.amazon.awssdk.services.kms.model.KeyListEntry;
 import software.amazon.awssdk.services.kms.model.KeyState;
 
 /**
- * Every workflow command end to end, as a user runs it: the CLI against the Cloud API sandbox, with moto for AWS and
+ * Every workflow command end to end, as a user runs it: the CLI against the Cloud API sandbox, with moto for AWS (behind
+ * the strict stand-in: eventual consistency, throttling, session credentials, see StrictAws) and
  * the gRPC emulator for GCP behind it. The sandbox checks each submitted key spec in those emulators the way
  * CockroachDB would, and refuses keys it cannot use yet. The CLI harness fails any run that prints the API key.
  */
@@ -65,7 +66,7 @@ class WorkflowEndToEndTest {
         gcp.reset();
         sandbox = Sandboxes.start(Duration.ofMillis(100));
         sandbox.setKeySpecCheck(CloudKeyChecks.of(
-                Optional.of(CloudKeyChecks.aws(MOTO.clients())), Optional.of(CloudKeyChecks.gcp(gcp))));
+                Optional.of(CloudKeyChecks.aws(MOTO.rawClients())), Optional.of(CloudKeyChecks.gcp(gcp))));
         sandbox.setRejectInaccessibleKeys(true);
     }
 
@@ -84,8 +85,9 @@ class WorkflowEndToEndTest {
                 .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
                 .env("COCKROACH_SERVER", sandbox.baseUri().toString())
                 .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
-                .env("AWS_ACCESS_KEY_ID", "test")
-                .env("AWS_SECRET_ACCESS_KEY", "test")
+                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
+                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
+                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN)
                 .env("CLOUDKMS_EMULATOR_HOST", host)
                 .env("IAM_EMULATOR_HOST", host)
                 .env("CMEK_GCP_PROJECT", GCP_PROJECT);
@@ -122,7 +124,7 @@ class WorkflowEndToEndTest {
                 rotated.get("regions").get(0).get("key_spec").get("uri").textValue();
         assertNotEquals(manifest.find("us-east-1").orElseThrow().keySpec().uri(), newEast);
         assertEquals(4, ourKeys(), "a new key per region; the old ones stay");
-        String oldPolicy = MOTO.clients()
+        String oldPolicy = MOTO.rawClients()
                 .kms(Region.US_EAST_1)
                 .getKeyPolicy(b -> b.keyId(manifest.find("us-east-1")
                                 .orElseThrow()
@@ -174,6 +176,52 @@ class WorkflowEndToEndTest {
                 restored.out());
         ok(cli().run("verify", "--cluster", AWS_CLUSTER));
         assertNoKeyDestroyed();
+    }
+
+    @Test
+    void aws_verifyAndRevoke_whenRoleUntaggedKeyPendingDeletionOrRoleDeleted_reportInsteadOfCrashing()
+            throws Exception {
+        ok(cli().run(
+                        "enable",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--provision",
+                        "--out",
+                        dir.resolve("m.json").toString()));
+        Manifest manifest = ManifestCodec.read(dir.resolve("m.json"));
+        String role = new dev.cmek.aws.ResourceNames(dev.cmek.aws.ClusterId.of(AWS_CLUSTER)).roleName();
+        var raw = MOTO.rawClients();
+
+        raw.iam().untagRole(b -> b.roleName(role).tagKeys(dev.cmek.aws.ResourceNames.CLUSTER_TAG));
+        Cli.Result untagged = cli().run("verify", "--cluster", AWS_CLUSTER);
+        assertEquals(7, untagged.exit(), untagged.err());
+        assertTrue(untagged.out().contains("not tagged as ours"), untagged.out());
+
+        String west = dev.cmek.aws.KeyArn.of(
+                        manifest.find("us-west-2").orElseThrow().keySpec().uri())
+                .keyId();
+        raw.kms(Region.US_WEST_2).scheduleKeyDeletion(b -> b.keyId(west).pendingWindowInDays(7));
+        Cli.Result pending = cli().run("verify", "--cluster", AWS_CLUSTER);
+        assertEquals(7, pending.exit(), pending.err());
+        assertTrue(pending.out().contains("PendingDeletion"), pending.out());
+
+        raw.iam().deleteRole(b -> b.roleName(role));
+        Cli.Result deleted = cli().run("verify", "--cluster", AWS_CLUSTER, "-o", "json");
+        assertEquals(7, deleted.exit(), deleted.err());
+        assertTrue(deleted.out().contains("does not exist"), deleted.out());
+
+        JsonNode revoked = JSON.readTree(ok(cli().run(
+                                "revoke",
+                                "--cluster",
+                                AWS_CLUSTER,
+                                "--yes",
+                                "--evidence",
+                                dir.resolve("evidence").toString(),
+                                "-o",
+                                "json"))
+                .out());
+        assertEquals("REVOKED", revoked.get("status").get("status").textValue());
+        assertTrue(revoked.get("removed").size() >= 1, revoked.toString());
     }
 
     @Test
@@ -288,7 +336,7 @@ class WorkflowEndToEndTest {
         ok(cli().run("provision", "--cluster", AWS_CLUSTER, "--out", manifestFile.toString()));
         Manifest provisioned = ManifestCodec.read(manifestFile);
         String role = provisioned.regionSpecs().get(0).keySpec().authPrincipal();
-        String ungranted = MOTO.clients()
+        String ungranted = MOTO.rawClients()
                 .kms(Region.US_EAST_1)
                 .createKey(b -> b.description("no grant for CockroachDB"))
                 .keyMetadata()
@@ -440,7 +488,7 @@ class WorkflowEndToEndTest {
     }
 
     private static int roles() {
-        return (int) MOTO.clients().iam().listRolesPaginator().roles().stream()
+        return (int) MOTO.rawClients().iam().listRolesPaginator().roles().stream()
                 .filter(r -> r.roleName().startsWith("crdb-cmek-"))
                 .count();
     }
@@ -448,7 +496,7 @@ class WorkflowEndToEndTest {
     private static int ourKeys() {
         int count = 0;
         for (Region region : List.of(Region.US_EAST_1, Region.US_WEST_2, Region.EU_WEST_1)) {
-            count += (int) MOTO.clients().kms(region).listAliasesPaginator().aliases().stream()
+            count += (int) MOTO.rawClients().kms(region).listAliasesPaginator().aliases().stream()
                     .filter(a -> a.aliasName().startsWith("alias/crdb-cmek-"))
                     .count();
         }
@@ -457,7 +505,7 @@ class WorkflowEndToEndTest {
 
     private static void assertNoKeyDestroyed() {
         for (Region region : List.of(Region.US_EAST_1, Region.US_WEST_2, Region.EU_WEST_1)) {
-            var kms = MOTO.clients().kms(region);
+            var kms = MOTO.rawClients().kms(region);
             for (KeyListEntry key : kms.listKeysPaginator().keys()) {
                 KeyState state =
                         kms.describeKey(b -> b.keyId(key.keyId())).keyMetadata().keyState();

@@ -23,6 +23,9 @@ import software.amazon.awssdk.services.sts.StsClient;
 public final class FaultInjectingClients implements AwsClients {
     private final AwsClients delegate;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    /** Calls that went through (AWS answered without an error), for {@link #crashAfter}. */
+    private final Map<String, AtomicInteger> succeeded = new ConcurrentHashMap<>();
+
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
 
     private record Rule(String method, boolean after, int fromCall, int toCall, Supplier<RuntimeException> error) {}
@@ -38,7 +41,10 @@ public final class FaultInjectingClients implements AwsClients {
         this.delegate = delegate;
     }
 
-    /** The n-th call (1-based, counted across regions) of {@code method} goes through, then the caller crashes. */
+    /**
+     * The n-th call (1-based, counted across regions) of {@code method} that AWS answers without an error goes
+     * through, then the caller crashes (calls the strict proxy refused, e.g. a principal not visible yet, do not count).
+     */
     public FaultInjectingClients crashAfter(String method, int nth) {
         rules.add(new Rule(method, true, nth, nth, () -> new SimulatedCrash(method)));
         return this;
@@ -85,6 +91,16 @@ public final class FaultInjectingClients implements AwsClients {
     }
 
     @Override
+    public java.util.Optional<dev.cmek.aws.TaggedKeys> tagging(Region region) {
+        return delegate.tagging(region);
+    }
+
+    @Override
+    public dev.cmek.aws.CallerIdentity caller() {
+        return delegate.caller();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }
@@ -105,8 +121,9 @@ public final class FaultInjectingClients implements AwsClients {
                 }
             }
             Object result = invoke(method, target, args);
+            int ok = succeeded.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
             for (Rule r : rules) {
-                if (r.after() && r.method().equals(name) && n == r.fromCall()) {
+                if (r.after() && r.method().equals(name) && ok == r.fromCall()) {
                     throw r.error().get();
                 }
             }

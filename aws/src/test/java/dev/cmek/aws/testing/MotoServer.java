@@ -16,16 +16,27 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
- * A real moto server for tests: started on a free 127.0.0.1 port before the class, reset before each test, stopped
- * after the class. If it cannot start the tests fail (never skip). Register with
- * {@code @RegisterExtension static MotoServer moto = MotoServer.create();} or use {@link #start()} outside JUnit.
- * The binary is {@code $MOTO_SERVER}, else {@code moto_server} on PATH, else the machine's pyenv Python.
+ * A real moto server for tests, behind {@link StrictAws} so that it behaves as AWS does (eventual consistency,
+ * throttling, session tokens): started on a free 127.0.0.1 port before the class, reset before each test (the
+ * strict behaviours back to their defaults), stopped after the class. If it cannot start the tests fail (never skip).
+ * Register with {@code @RegisterExtension static MotoServer moto = MotoServer.create();} or use {@link #start()}
+ * outside JUnit. The binary is {@code $MOTO_SERVER}, else {@code moto_server} on PATH, else the machine's pyenv Python.
+ *
+ * <p>{@link #clients()} are what the code under test uses: session credentials, through the strict proxy. {@link
+ * #rawClients()} go straight to moto, for a test's own set-up and inspection ("out of band").
  */
 public final class MotoServer implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AutoCloseable {
     /** The account moto pretends to be (set through MOTO_ACCOUNT_ID). */
     public static final AccountId ACCOUNT = AccountId.of("111122223333");
+    /** The temporary credentials every test signs with; the strict proxy refuses requests without the token. */
+    public static final String ACCESS_KEY_ID = "ASIAQTESTSESSION0001";
+
+    public static final String SECRET_ACCESS_KEY = "testing-secret";
+    public static final String SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLEsessiontoken";
 
     static final String FALLBACK = "/root/.pyenv/versions/3.11.7/bin/moto_server";
     private static final Duration STARTUP = Duration.ofSeconds(60);
@@ -34,6 +45,7 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
     private Process process;
     private Path log;
     private int port;
+    private StrictAws strict;
 
     private MotoServer(String binary) {
         this.binary = binary;
@@ -55,24 +67,52 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
         return m;
     }
 
+    /** Where the code under test sends AWS calls: the strict proxy in front of moto. */
     public URI endpoint() {
+        return strict.endpoint();
+    }
+
+    /** Moto itself, without the strict behaviours. */
+    public URI motoEndpoint() {
         return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** The proxy's knobs, faults and call counts. */
+    public StrictAws strict() {
+        return strict;
     }
 
     public AccountId account() {
         return ACCOUNT;
     }
 
-    /** SDK clients pointed at this server with dummy static credentials. */
+    /** SDK clients with session credentials, through the strict proxy: what the code under test gets. */
     public SdkClients clients() {
-        return SdkClients.forEmulator(endpoint());
+        return SdkClients.builder()
+                .endpoint(endpoint())
+                .credentials(sessionCredentials())
+                .build();
+    }
+
+    /** SDK clients straight to moto, for a test's own set-up and inspection. */
+    public SdkClients rawClients() {
+        return SdkClients.builder()
+                .endpoint(motoEndpoint())
+                .credentials(sessionCredentials())
+                .controlPlanePerSecond(0)
+                .build();
+    }
+
+    public static StaticCredentialsProvider sessionCredentials() {
+        return StaticCredentialsProvider.create(
+                AwsSessionCredentials.create(ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN));
     }
 
     /** Forgets every resource (POST /moto-api/reset). */
     public void reset() {
         try {
             HttpURLConnection c = (HttpURLConnection)
-                    endpoint().resolve("/moto-api/reset").toURL().openConnection();
+                    motoEndpoint().resolve("/moto-api/reset").toURL().openConnection();
             c.setRequestMethod("POST");
             c.setDoOutput(true);
             c.getOutputStream().close();
@@ -81,7 +121,10 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
             }
             c.getInputStream().readAllBytes();
         } catch (IOException e) {
-            throw new IllegalStateException("moto reset failed at " + endpoint(), e);
+            throw new IllegalStateException("moto reset failed at " + motoEndpoint(), e);
+        }
+        if (strict != null) {
+            strict.reset();
         }
     }
 
@@ -135,6 +178,7 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
                     break;
                 }
                 if (answers()) {
+                    strict = new StrictAws(motoEndpoint());
                     return;
                 }
                 Thread.sleep(100);
@@ -157,7 +201,7 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
     private boolean answers() {
         try {
             HttpURLConnection c = (HttpURLConnection)
-                    endpoint().resolve("/moto-api/data.json").toURL().openConnection();
+                    motoEndpoint().resolve("/moto-api/data.json").toURL().openConnection();
             c.setConnectTimeout(500);
             c.setReadTimeout(2000);
             int code = c.getResponseCode();
@@ -178,6 +222,10 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
 
     @Override
     public synchronized void close() {
+        if (strict != null) {
+            strict.close();
+            strict = null;
+        }
         if (process != null) {
             process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();

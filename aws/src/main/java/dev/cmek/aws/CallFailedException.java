@@ -1,0 +1,77 @@
+package dev.cmek.aws;
+
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * An AWS call failed with an error that is not retried here (throttling and 5xx were already retried by the SDK), with
+ * a classification the caller maps to an exit code.
+ */
+public final class CallFailedException extends AwsCmekException {
+
+    /** Why the call failed, as far as the caller can act on it. */
+    public enum Failure {
+        /** AWS refused the request as asked (validation, conflict, a limit, a bad policy). */
+        REJECTED,
+        /** The caller may not do this (AccessDenied, a bad or expired token). */
+        PERMISSION_DENIED,
+        /** The resource does not exist (or not yet). */
+        NOT_FOUND,
+        /** AWS could not be reached, answered 5xx, or kept throttling after the SDK's retries. */
+        UNAVAILABLE
+    }
+
+    private final String operation;
+    private final String region;
+    private final Failure failure;
+
+    public CallFailedException(String operation, String region, SdkException cause) {
+        super(
+                operation + (region == null ? "" : " in " + region) + " failed: " + cause.getMessage()
+                        + "; fix the cause and re-run (every step is idempotent)",
+                cause);
+        this.operation = operation;
+        this.region = region;
+        this.failure = classify(cause);
+    }
+
+    static Failure classify(SdkException e) {
+        if (e instanceof SdkClientException) {
+            return Failure.UNAVAILABLE;
+        }
+        if (e instanceof AwsServiceException s) {
+            String code = s.awsErrorDetails() == null
+                    ? ""
+                    : String.valueOf(s.awsErrorDetails().errorCode());
+            if (s.statusCode() >= 500 || s.isThrottlingException()) {
+                return Failure.UNAVAILABLE;
+            }
+            if (s.statusCode() == 403
+                    || code.contains("AccessDenied")
+                    || code.equals("UnrecognizedClientException")
+                    || code.equals("InvalidClientTokenId")
+                    || code.equals("ExpiredTokenException")
+                    || code.equals("ExpiredToken")) {
+                return Failure.PERMISSION_DENIED;
+            }
+            if (code.equals("NotFoundException") || code.equals("NoSuchEntity") || s.statusCode() == 404) {
+                return Failure.NOT_FOUND;
+            }
+        }
+        return Failure.REJECTED;
+    }
+
+    public String operation() {
+        return operation;
+    }
+
+    /** The region of the call, or null for IAM and STS. */
+    public String region() {
+        return region;
+    }
+
+    public Failure failure() {
+        return failure;
+    }
+}

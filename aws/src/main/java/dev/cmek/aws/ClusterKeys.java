@@ -1,0 +1,222 @@
+package dev.cmek.aws;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.model.KeySpec;
+import software.amazon.awssdk.services.kms.model.KeyState;
+import software.amazon.awssdk.services.kms.model.KeyUsageType;
+
+/**
+ * The cluster's key in every region, with its grant: our key per region, one multi-region key (primary in the first
+ * region, a replica in each other), or keys the customer brings. Regions run in parallel; each waits for the role only
+ * where it needs its ARN.
+ */
+final class ClusterKeys {
+    /** One region: the key serving it (null when a plan would create it) and what was done. */
+    record Outcome(KeyArn key, RegionalKeys.Live live, List<Change> changes) {}
+
+    private final AwsClients clients;
+    private final Parallel parallel;
+    private final CmekRequest request;
+    private final ResourceNames names;
+    private final KeyPolicyGrants grants;
+
+    ClusterKeys(AwsClients clients, Parallel parallel, CmekRequest request) {
+        this.clients = clients;
+        this.parallel = parallel;
+        this.request = request;
+        this.names = request.names();
+        this.grants = new KeyPolicyGrants(request);
+    }
+
+    RegionalKeys in(Region region) {
+        return new RegionalKeys(clients, region, names, request.principalPropagationBound());
+    }
+
+    /** Starts every region; each future answers that region's outcome. */
+    Map<Region, CompletableFuture<Outcome>> ensure(boolean apply, CompletableFuture<CrossAccountRole.Outcome> role) {
+        Map<Region, CompletableFuture<Outcome>> regions = new LinkedHashMap<>();
+        if (request.placement() instanceof KeyPlacement.MultiRegion) {
+            Region primary = request.regions().get(0);
+            CompletableFuture<Outcome> primaryF = parallel.async(() -> ensureOurKey(primary, apply, role, null));
+            regions.put(primary, primaryF);
+            for (Region r : request.regions().subList(1, request.regions().size())) {
+                regions.put(r, parallel.async(() -> ensureOurKey(r, apply, role, primaryF)));
+            }
+        } else {
+            for (Region r : request.regions()) {
+                regions.put(
+                        r,
+                        parallel.async(() -> request.placement() instanceof KeyPlacement.Existing e
+                                ? ensureExistingKey(r, e.keysByRegion().get(r.id()), apply, role)
+                                : ensureOurKey(r, apply, role, null)));
+            }
+        }
+        return regions;
+    }
+
+    private Outcome ensureOurKey(
+            Region region,
+            boolean apply,
+            CompletableFuture<CrossAccountRole.Outcome> roleF,
+            CompletableFuture<Outcome> primaryF) {
+        RegionalKeys keys = in(region);
+        String alias = names.alias(request.generation());
+        boolean multi = request.placement() instanceof KeyPlacement.MultiRegion;
+        List<Change> changes = new ArrayList<>();
+        List<CompletableFuture<?>> pending = List.of();
+        boolean fresh = false;
+        Optional<RegionalKeys.Live> found = keys.findByAlias(alias);
+        RegionalKeys.Live key;
+        if (found.isPresent()) {
+            key = found.get();
+            if (Boolean.TRUE.equals(key.metadata().multiRegion()) != multi) {
+                throw new AwsCmekException(alias + " in " + region + " is " + (multi ? "not " : "")
+                        + "a multi-region key, but the request asks for " + request.placement()
+                        + "; keep the placement the cluster was provisioned with (--aws-multi-region-key or not),"
+                        + " or rotate to a new key with `cmek rotate --new-key`");
+            }
+            if (key.metadata().keyState() == KeyState.PENDING_DELETION) {
+                throw new AwsCmekException(alias + " in " + region + " points to a key pending deletion; cancel the "
+                        + "deletion (`aws kms cancel-key-deletion`) before re-running");
+            }
+            if (!names.isOurs(keys.tags(key.arn()))) {
+                if (primaryF != null && isReplicaOf(key, Parallel.get(primaryF))) {
+                    if (apply) {
+                        keys.tag(key.arn(), request.generation());
+                    }
+                    changes.add(Change.key(
+                            alias, region.id(), Change.Action.updated(apply), "tagged replica " + key.arn()));
+                } else if (!apply) {
+                    changes.add(Change.key(
+                            alias,
+                            region.id(),
+                            Change.Action.BLOCKED,
+                            "alias points to " + key.arn() + " which is not tagged as ours"));
+                    return new Outcome(key.arn(), key, changes);
+                } else {
+                    throw new NotOursException(
+                            Change.ResourceType.KEY,
+                            alias + " -> " + key.arn(),
+                            region.id(),
+                            "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
+                }
+            } else {
+                changes.add(Change.key(
+                        alias, region.id(), Change.Action.UNCHANGED, key.arn().value()));
+            }
+        } else {
+            Optional<RegionalKeys.Live> orphan = keys.findOrphan(request.generation());
+            if (orphan.isEmpty() && primaryF != null) {
+                Outcome p = Parallel.get(primaryF);
+                orphan = p.live() == null
+                        ? Optional.empty()
+                        : RegionalKeys.replicaIn(p.live().metadata(), region).flatMap(a -> keys.describe(a.value()));
+            }
+            CrossAccountRole.Outcome role = Parallel.get(roleF);
+            KeyPolicyGrant grant = new KeyPolicyGrant(names.grantSid(), role.arn());
+            if (orphan.isPresent()) {
+                key = orphan.get();
+                boolean added = !apply || keys.alias(alias, key.arn());
+                changes.add(
+                        added
+                                ? Change.key(
+                                        alias,
+                                        region.id(),
+                                        Change.Action.updated(apply),
+                                        "found our unaliased key " + key.arn()
+                                                + " (an earlier run stopped early); alias added")
+                                : Change.key(
+                                        alias,
+                                        region.id(),
+                                        Change.Action.UNCHANGED,
+                                        key.arn().value()));
+            } else if (!apply) {
+                changes.add(Change.key(
+                        alias,
+                        region.id(),
+                        Change.Action.WOULD_CREATE,
+                        primaryF == null
+                                ? "would create a " + (multi ? "multi-region " : "") + "key"
+                                : "would replicate the primary key"));
+                changes.add(
+                        Change.keyPolicy(alias, region.id(), Change.Action.WOULD_CREATE, "would grant " + role.arn()));
+                return new Outcome(null, null, changes);
+            } else {
+                PolicyDocument policy = grant.newKeyPolicy(role.arn().account());
+                if (primaryF == null) {
+                    key = keys.create(policy, request.generation(), multi, role.arn());
+                } else {
+                    Outcome p = Parallel.get(primaryF);
+                    key = in(p.key().region()).replicate(p.live(), region, policy, request.generation(), role.arn());
+                }
+                // Alias (and a replica's tags) and the policy read-back below depend only on the new key: overlap them.
+                KeyArn made = key.arn();
+                List<CompletableFuture<?>> after = new ArrayList<>();
+                after.add(parallel.run(() -> keys.alias(alias, made)));
+                if (primaryF != null) {
+                    after.add(parallel.run(() -> keys.tag(made, request.generation())));
+                }
+                pending = after;
+                fresh = true;
+                changes.add(Change.key(
+                        alias, region.id(), Change.Action.CREATED, key.arn().value()));
+            }
+        }
+        if (primaryF == null && multi && !isPrimary(key)) {
+            throw new AwsCmekException(alias + " in " + region + " is a replica, expected the primary key");
+        }
+        if (apply && key.metadata().keyState() == KeyState.CREATING) {
+            // A replica is usable only once Enabled: nothing goes into the manifest (or to CockroachDB) before.
+            key = keys.awaitEnabled(key.arn());
+        }
+        RegionalKeys.Live granted = key;
+        CompletableFuture<Change> grant = CompletableFuture.completedFuture(
+                grants.ensure(keys, granted, Parallel.get(roleF).arn(), fresh, apply));
+        changes.add(Parallel.join(grant, pending));
+        return new Outcome(key.arn(), key, changes);
+    }
+
+    /** Judged by the primary's ARN: moto marks a primary REPLICA once one of its replicas was described. */
+    private static boolean isPrimary(RegionalKeys.Live key) {
+        var conf = key.metadata().multiRegionConfiguration();
+        return conf != null
+                && conf.primaryKey() != null
+                && key.arn().value().equals(conf.primaryKey().arn());
+    }
+
+    private static boolean isReplicaOf(RegionalKeys.Live key, Outcome primary) {
+        var conf = key.metadata().multiRegionConfiguration();
+        return primary.key() != null
+                && conf != null
+                && conf.primaryKey() != null
+                && primary.key().value().equals(conf.primaryKey().arn());
+    }
+
+    private Outcome ensureExistingKey(
+            Region region, KeyArn arn, boolean apply, CompletableFuture<CrossAccountRole.Outcome> roleF) {
+        RegionalKeys keys = in(region);
+        RegionalKeys.Live key = keys.describe(arn.value())
+                .orElseThrow(() -> new InvalidInputException(
+                        "--existing-key for " + region,
+                        arn.value(),
+                        "a key that exists and that the caller may kms:DescribeKey"));
+        var m = key.metadata();
+        // moto leaves KeyUsage out when CreateKey did not name it; AWS always reports it.
+        if (m.keySpec() != KeySpec.SYMMETRIC_DEFAULT
+                || (m.keyUsage() != null && m.keyUsage() != KeyUsageType.ENCRYPT_DECRYPT)
+                || m.keyState() != KeyState.ENABLED) {
+            throw new InvalidInputException(
+                    "--existing-key for " + region,
+                    arn + " (" + m.keySpec() + "/" + m.keyUsage() + "/" + m.keyState() + ")",
+                    "an enabled SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key");
+        }
+        Change grant = grants.ensure(keys, key, Parallel.get(roleF).arn(), false, apply);
+        return new Outcome(key.arn(), key, List.of(grant));
+    }
+}

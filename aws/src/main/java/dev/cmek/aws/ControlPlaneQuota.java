@@ -1,0 +1,92 @@
+package dev.cmek.aws;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+
+/**
+ * Keeps every thread of the process (a fleet included) under KMS's control-plane request quota: one pacer per
+ * (account, Region), shared by every client, spacing each attempt of CreateKey, CreateAlias, PutKeyPolicy,
+ * ReplicateKey, ... so they never exceed the quota. KMS's default for each is 5 per second, "calculated independently
+ * for each Region of each AWS account" (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html).
+ * A throttle that still happens (another tool in the account) is the SDK's adaptive retry's to absorb.
+ */
+final class ControlPlaneQuota implements ExecutionInterceptor {
+    /** KMS's default request quota for each control-plane operation. */
+    static final double DEFAULT_PER_SECOND = 5;
+
+    static final Set<String> OPERATIONS = Set.of(
+            "CreateKey",
+            "CreateAlias",
+            "UpdateAlias",
+            "PutKeyPolicy",
+            "ReplicateKey",
+            "TagResource",
+            "UntagResource",
+            "RotateKeyOnDemand",
+            "UpdateKeyDescription");
+
+    private static final Map<String, Pacer> PACERS = new ConcurrentHashMap<>();
+
+    private final Supplier<AccountId> account;
+    private final String region;
+    private final double perSecond;
+
+    ControlPlaneQuota(Supplier<AccountId> account, String region, double perSecond) {
+        this.account = account;
+        this.region = region;
+        this.perSecond = perSecond;
+    }
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        if (perSecond > 0 && OPERATIONS.contains(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))) {
+            PACERS.computeIfAbsent(account.get() + "/" + region, k -> new Pacer(perSecond))
+                    .acquire();
+        }
+    }
+
+    /**
+     * At most {@code perSecond} starts in any window of a little more than a second: the quota's own measure, so a
+     * single cluster's few calls never wait, and a fleet's are spread as tightly as the quota allows.
+     */
+    private static final class Pacer {
+        // 5 % beyond the second: requests that leave inside the window may still arrive a little closer together.
+        private static final long WINDOW_NANOS = 1_050_000_000L;
+
+        private final int perSecond;
+        private final java.util.ArrayDeque<Long> starts = new java.util.ArrayDeque<>();
+
+        Pacer(double perSecond) {
+            this.perSecond = Math.max(1, (int) Math.floor(perSecond));
+        }
+
+        void acquire() {
+            while (true) {
+                long wait;
+                synchronized (this) {
+                    long now = System.nanoTime();
+                    while (!starts.isEmpty() && now - starts.peekFirst() >= WINDOW_NANOS) {
+                        starts.pollFirst();
+                    }
+                    if (starts.size() < perSecond) {
+                        starts.addLast(now);
+                        return;
+                    }
+                    wait = starts.peekFirst() + WINDOW_NANOS - now;
+                }
+                try {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AwsCmekException("interrupted while pacing KMS requests", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.cmek.aws;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import software.amazon.awssdk.services.kms.model.MalformedPolicyDocumentException;
+import software.amazon.awssdk.services.kms.model.NotFoundException;
+
+/**
+ * The module's own retries, all for AWS's documented eventual consistency and all bounded by the request's
+ * propagation bound ({@code --propagation-bound}); throttling and 5xx are the SDK's retry strategy's, nothing else is
+ * retried. KMS "might return a NotFoundException" right after a change
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/accessing-kms.html#programming-eventual-consistency), and
+ * refuses a policy naming a role IAM has not propagated yet with MalformedPolicyDocumentException; the Terraform AWS
+ * provider retries both (internal/service/kms/wait.go waitIAMPropagation, alias.go CreateAlias on NotFound, key.go
+ * updateKeyPolicy) and waits for consecutive matching reads after a write (key.go waitKeyPolicyPropagated).
+ */
+final class EventualConsistency {
+    private static final Duration FIRST_DELAY = Duration.ofMillis(50);
+    private static final Duration MAX_DELAY = Duration.ofSeconds(2);
+    /** Consecutive reads that must agree before a read-back is believed (Terraform asks for 5, a second apart). */
+    static final int CONSISTENT_READS = 2;
+
+    private static final Duration BETWEEN_CONSISTENT_READS = Duration.ofMillis(100);
+
+    private EventualConsistency() {}
+
+    /** Retries a call on a resource this run just made while KMS still answers NotFoundException. */
+    static <T> T whileNotFound(Duration bound, Supplier<T> call) {
+        return retry(
+                bound,
+                call,
+                e -> e instanceof NotFoundException
+                        || (e instanceof CallFailedException c && c.getCause() instanceof NotFoundException),
+                e -> e);
+    }
+
+    /** Retries a write whose policy names {@code principal} while KMS still calls it an invalid principal. */
+    static <T> T whileInvalidPrincipal(Duration bound, String principal, Supplier<T> write) {
+        long start = System.nanoTime();
+        return retry(
+                bound,
+                write,
+                e -> e instanceof NotFoundException
+                        || (e instanceof MalformedPolicyDocumentException m && invalidPrincipal(m)),
+                e -> e instanceof MalformedPolicyDocumentException
+                        ? new PrincipalNotYetVisibleException(principal, Duration.ofNanos(System.nanoTime() - start), e)
+                        : e);
+    }
+
+    /**
+     * Reads until {@link #CONSISTENT_READS} reads in a row satisfy {@code wanted}, or the bound is spent; answers the
+     * last read either way (the caller judges it).
+     */
+    static <T> T untilConsistent(Duration bound, Supplier<T> read, Predicate<T> wanted) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        Duration delay = FIRST_DELAY;
+        int agreeing = 0;
+        while (true) {
+            T value = read.get();
+            if (wanted.test(value)) {
+                agreeing++;
+                if (agreeing >= CONSISTENT_READS) {
+                    return value;
+                }
+                sleep(BETWEEN_CONSISTENT_READS);
+                continue;
+            }
+            agreeing = 0;
+            if (System.nanoTime() + delay.toNanos() > deadline) {
+                return value;
+            }
+            sleep(delay);
+            delay = next(delay);
+        }
+    }
+
+    /** Reads until {@code wanted} holds once, or the bound is spent; answers the last read. */
+    static <T> T until(Duration bound, Supplier<T> read, Predicate<T> wanted) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        Duration delay = FIRST_DELAY;
+        while (true) {
+            T value = read.get();
+            if (wanted.test(value) || System.nanoTime() + delay.toNanos() > deadline) {
+                return value;
+            }
+            sleep(delay);
+            delay = next(delay);
+        }
+    }
+
+    private static <T> T retry(
+            Duration bound,
+            Supplier<T> call,
+            Predicate<RuntimeException> retryable,
+            java.util.function.Function<RuntimeException, RuntimeException> givenUp) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        Duration delay = FIRST_DELAY;
+        while (true) {
+            try {
+                return call.get();
+            } catch (RuntimeException e) {
+                if (!retryable.test(e)) {
+                    throw e;
+                }
+                if (System.nanoTime() + delay.toNanos() > deadline) {
+                    throw givenUp.apply(e);
+                }
+                sleep(delay);
+                delay = next(delay);
+            }
+        }
+    }
+
+    static boolean invalidPrincipal(MalformedPolicyDocumentException e) {
+        String m = e.getMessage();
+        return m != null && m.toLowerCase(Locale.ROOT).contains("principal");
+    }
+
+    private static Duration next(Duration delay) {
+        Duration doubled = delay.multipliedBy(2);
+        return doubled.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : doubled;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AwsCmekException("interrupted while waiting for AWS to propagate a change", e);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.cmek.aws;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
+import software.amazon.awssdk.regions.Region;
+
+/** Ensures the cluster's grant statement on live key policies: read-modify-write that keeps every other statement. */
+final class KeyPolicyGrants {
+    private final CmekRequest request;
+
+    KeyPolicyGrants(CmekRequest request) {
+        this.request = request;
+    }
+
+    /**
+     * Adds our statement (or repairs it when asked), keeping every other statement as it is.
+     *
+     * @param fresh true for a key this run just made, which KMS may not find for a moment
+     */
+    Change ensure(RegionalKeys keys, RegionalKeys.Live key, RoleArn role, boolean fresh, boolean apply) {
+        Region region = keys.region();
+        KeyPolicyGrant grant = new KeyPolicyGrant(request.names().grantSid(), role);
+        PolicyDocument current = fresh ? keys.policyOfNewKey(key.arn()) : keys.policy(key.arn());
+        PolicyDocument target = grant.mergeInto(current);
+        if (target.sameAs(current)) {
+            return Change.keyPolicy(
+                    key.arn().value(), region.id(), Change.Action.UNCHANGED, "grant to " + role + " as intended");
+        }
+        Optional<ObjectNode> ours = current.statement(grant.sid());
+        if (ours.isPresent() && !request.repairDrift()) {
+            return Change.keyPolicy(
+                    key.arn().value(), region.id(), Change.Action.DRIFTED, String.join("; ", grant.findings(current)));
+        }
+        if (apply) {
+            keys.writePolicy(key.arn(), target, role.value());
+        }
+        return Change.keyPolicy(
+                key.arn().value(),
+                region.id(),
+                Change.Action.updated(apply),
+                ours.isPresent() ? "grant statement repaired" : "grant to " + role + " added");
+    }
+}

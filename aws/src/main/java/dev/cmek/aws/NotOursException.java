@@ -1,0 +1,32 @@
+package dev.cmek.aws;
+
+/** A resource with one of our deterministic names exists but does not carry our ownership tag; it is left alone. */
+public final class NotOursException extends AwsCmekException {
+    private final Change.ResourceType type;
+    private final String resource;
+    private final String region;
+
+    public NotOursException(Change.ResourceType type, String resource, String region, String why) {
+        super(type.words() + " " + resource + (region == null ? "" : " in " + region) + " exists but is not ours ("
+                + why
+                + "); it was left untouched. Rename or remove it yourself, or tag it " + ResourceNames.CLUSTER_TAG
+                + "=<cluster id> if it really belongs to this cluster, then re-run.");
+        this.type = type;
+        this.resource = resource;
+        this.region = region;
+    }
+
+    public Change.ResourceType type() {
+        return type;
+    }
+
+    /** The bare name or ARN. */
+    public String resource() {
+        return resource;
+    }
+
+    /** Region of the resource, or null for IAM (global). */
+    public String region() {
+        return region;
+    }
+}

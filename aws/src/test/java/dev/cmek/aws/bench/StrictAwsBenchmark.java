@@ -1,0 +1,185 @@
+package dev.cmek.aws.bench;
+
+import dev.cmek.aws.AccountId;
+import dev.cmek.aws.AwsCmek;
+import dev.cmek.aws.ClusterId;
+import dev.cmek.aws.CmekRequest;
+import dev.cmek.aws.ExternalId;
+import dev.cmek.aws.ProvisionResult;
+import dev.cmek.aws.SdkClients;
+import dev.cmek.aws.testing.MotoServer;
+import dev.cmek.aws.testing.StrictAws;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Provisioning through the realistic stand-in ({@link StrictAws} with its default windows and KMS's 5 control-plane
+ * calls per second per Region): 1, 3 and 6 regions, a fleet of 20 clusters x 3 regions on one adapter (as {@code cmek
+ * fleet} runs it), and the calls made in an account holding 1,000 unrelated keys. Each wall time is set against the
+ * bound the stand-in itself imposes. Not a test: run it with scripts/bench-aws-strict. Args: latency-ms runs.
+ */
+public final class StrictAwsBenchmark {
+    static final List<Region> ALL = List.of(
+            Region.US_EAST_1,
+            Region.EU_WEST_1,
+            Region.AP_SOUTHEAST_2,
+            Region.US_WEST_2,
+            Region.EU_CENTRAL_1,
+            Region.AP_NORTHEAST_1);
+    static final AccountId CRDB = AccountId.of("999988887777");
+    static final ExternalId ORG = ExternalId.of("org-benchmark");
+
+    public static void main(String[] args) throws Exception {
+        Duration latency = Duration.ofMillis(args.length > 0 ? Long.parseLong(args[0]) : 50);
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        try (MotoServer moto = MotoServer.start();
+                SdkClients clients = moto.clients();
+                AwsCmek cmek = new AwsCmek(clients)) {
+            StrictAws strict = moto.strict();
+            StrictAws.Settings s = strict.settings();
+            // One cluster's critical path: CreateKey waits for the new role to be usable (principal window), the
+            // alias for the new key to be found (new-key window), and the run for the alias to be found (alias
+            // window); 5 dependent calls on it (GetRole, CreateRole, CreateKey, CreateAlias, DescribeKey).
+            long windows = s.principalNotVisible().toMillis()
+                    + s.newKeyNotFound().toMillis()
+                    + s.newAliasNotFound().toMillis();
+            long oneCluster = windows + 5 * latency.toMillis();
+            for (int i = 0; i < 2; i++) {
+                reset(moto, latency);
+                cmek.provision(request(ALL));
+            }
+            System.out.printf(
+                    "latency per call: %d ms; windows: principal %d ms, new key %d ms, new alias %d ms, replica"
+                            + " Creating %d ms, stale policy read %d ms; quota %d control-plane calls/s per Region;"
+                            + " runs per row: %d (median shown)%n%n",
+                    latency.toMillis(),
+                    s.principalNotVisible().toMillis(),
+                    s.newKeyNotFound().toMillis(),
+                    s.newAliasNotFound().toMillis(),
+                    s.replicaCreating().toMillis(),
+                    s.stalePolicyRead().toMillis(),
+                    s.controlPlanePerSecond(),
+                    runs);
+            System.out.println("| what | wall (median) | min | bound | ratio | goal <= 1.3 | calls | throttled |");
+            System.out.println("|---|---|---|---|---|---|---|---|");
+            for (int n : List.of(1, 3, 6)) {
+                List<Long> walls = new ArrayList<>();
+                Map<String, Integer> counts = Map.of();
+                int throttled = 0;
+                for (int i = 0; i < runs; i++) {
+                    reset(moto, latency);
+                    long t0 = System.nanoTime();
+                    ProvisionResult r = cmek.provision(request(ALL.subList(0, n)));
+                    walls.add((System.nanoTime() - t0) / 1_000_000);
+                    check(r, n);
+                    counts = strict.counts();
+                    throttled = strict.throttled();
+                }
+                row("provision, " + n + " region(s)", walls, oneCluster, counts, throttled);
+            }
+            int clusters = 20;
+            List<Region> three = ALL.subList(0, 3);
+            // Per Region each cluster needs CreateKey and CreateAlias, plus one CreateKey the stand-in refuses while
+            // the
+            // cluster's new role is not visible yet: 3 control-plane calls per cluster per Region at the quota.
+            long quotaBound = (long) Math.ceil(clusters * 3 * 1000.0 / s.controlPlanePerSecond());
+            List<Long> walls = new ArrayList<>();
+            Map<String, Integer> counts = Map.of();
+            int throttled = 0;
+            for (int i = 0; i < Math.max(1, runs / 2); i++) {
+                reset(moto, latency);
+                ExecutorService workers = Executors.newFixedThreadPool(16);
+                long t0 = System.nanoTime();
+                List<CompletableFuture<ProvisionResult>> all = new ArrayList<>();
+                for (int c = 0; c < clusters; c++) {
+                    all.add(CompletableFuture.supplyAsync(() -> cmek.provision(request(three)), workers));
+                }
+                all.forEach(f -> check(f.join(), 3));
+                walls.add((System.nanoTime() - t0) / 1_000_000);
+                workers.shutdown();
+                counts = strict.counts();
+                throttled = strict.throttled();
+            }
+            row(
+                    "fleet, " + clusters + " clusters x 3 regions (16 at once)",
+                    walls,
+                    Math.max(quotaBound, oneCluster),
+                    counts,
+                    throttled);
+            System.out.println();
+            orphanScan(moto, cmek, latency);
+        }
+    }
+
+    /** Calls and threads of a provision in a region with no other key, then with 1,000 unrelated keys. */
+    private static void orphanScan(MotoServer moto, AwsCmek cmek, Duration latency) {
+        StrictAws strict = moto.strict();
+        List<Region> one = List.of(Region.US_EAST_1);
+        System.out.println("| unrelated keys in the Region | calls (provision, 1 region) | of which ListResourceTags"
+                + " | wall | peak threads in the JVM | peak requests in flight |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (int unrelated : List.of(0, 1000)) {
+            reset(moto, latency);
+            try (SdkClients raw = moto.rawClients()) {
+                var kms = raw.kms(Region.US_EAST_1);
+                for (int i = 0; i < unrelated; i++) {
+                    kms.createKey(b -> b.description("unrelated"));
+                }
+            }
+            strict.resetCounts();
+            var threads = ManagementFactory.getThreadMXBean();
+            threads.resetPeakThreadCount();
+            long t0 = System.nanoTime();
+            check(cmek.provision(request(one)), 1);
+            long wall = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf(
+                    "| %d | %d | %d | %d ms | %d | %d |%n",
+                    unrelated,
+                    strict.totalCalls(),
+                    strict.calls("ListResourceTags"),
+                    wall,
+                    threads.getPeakThreadCount(),
+                    strict.peakInFlight());
+        }
+    }
+
+    private static void reset(MotoServer moto, Duration latency) {
+        moto.reset();
+        moto.strict().latency(latency);
+    }
+
+    private static CmekRequest request(List<Region> regions) {
+        return CmekRequest.of(ClusterId.of(UUID.randomUUID().toString()), CRDB, ORG, regions);
+    }
+
+    private static void check(ProvisionResult r, int n) {
+        if (r.keys().size() != n) {
+            throw new IllegalStateException("expected " + n + " keys, got " + r.keys());
+        }
+    }
+
+    private static void row(String what, List<Long> walls, long bound, Map<String, Integer> counts, int throttled) {
+        List<Long> sorted = new ArrayList<>(walls);
+        Collections.sort(sorted);
+        long median = sorted.get(sorted.size() / 2);
+        double ratio = (double) median / bound;
+        int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+        System.out.printf(
+                "| %s | %d ms | %d ms | %d ms | %.2f | %s | %d | %d |%n",
+                what, median, sorted.get(0), bound, ratio, ratio <= 1.3 ? "met" : "MISSED", total, throttled);
+        System.err.println(what + " calls: "
+                + counts.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(", ")));
+    }
+}

@@ -1,0 +1,625 @@
+package dev.cmek.aws.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * AWS as it really behaves, in front of moto: an HTTP proxy that reproduces what moto leaves out and the adapter must
+ * cope with. Every behaviour is on by default with a test-sized window (set through {@link #reset()}), so a test that
+ * passes against a lax moto but would fail against AWS fails here. Each behaviour cites its source:
+ *
+ * <ul>
+ *   <li>new keys, aliases and replicas answer NotFoundException for a while, and a new key policy reads back stale:
+ *       "you might get unexpected errors, such as a NotFoundException or an InvalidStateException" after a change
+ *       (https://docs.aws.amazon.com/kms/latest/developerguide/accessing-kms.html#programming-eventual-consistency);
+ *       Terraform retries CreateAlias on NotFound for 10 min and waits for 5 consecutive matching policy reads
+ *       (hashicorp/terraform-provider-aws internal/service/kms/alias.go, key.go waitKeyPolicyPropagated);
+ *   <li>a replica is {@code Creating} before {@code Enabled}: "the new replica key has a transient key state of
+ *       Creating" (https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html; Terraform's
+ *       waitReplicaKeyCreated, internal/service/kms/wait.go ReplicaKeyCreatedTimeout);
+ *   <li>a key policy naming a role created moments ago is refused with MalformedPolicyDocumentException (IAM is
+ *       eventually consistent: https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency;
+ *       Terraform's waitIAMPropagation, internal/service/kms/wait.go);
+ *   <li>control-plane calls share a small per-account, per-Region quota and are throttled with HTTP 400
+ *       ThrottlingException "You have exceeded the rate at which you may call KMS"
+ *       (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html: CreateKey, CreateAlias,
+ *       PutKeyPolicy, ReplicateKey... 5 per second each; "each quota is calculated independently for each Region of
+ *       each AWS account"; modelled here as one shared bucket, which is stricter);
+ *   <li>RotateKeyOnDemand on a multi-Region replica is refused: rotation is a shared property set on the primary
+ *       (https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-sync-properties);
+ *   <li>with session credentials, a signed request without {@code X-Amz-Security-Token} is refused as AWS does
+ *       (KMS UnrecognizedClientException, IAM/STS InvalidClientTokenId: "The security token included in the request
+ *       is invalid", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html).
+ * </ul>
+ *
+ * <p>Plus injectable faults for failure tests: AccessDenied per (operation, region, key), a lost reply (the request is
+ * forwarded, the answer replaced by a 500 or a dropped connection), added latency, and call counting.
+ */
+public final class StrictAws implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> HOP =
+            Set.of("host", "connection", "content-length", "expect", "upgrade", "transfer-encoding", "keep-alive");
+    private static final Pattern SCOPE = Pattern.compile("Credential=([^/]+)/\\d{8}/([^/]+)/([^/]+)/");
+    private static final Pattern ACTION = Pattern.compile("(?:^|&)Action=([A-Za-z]+)");
+    private static final Pattern ROLE_ARN = Pattern.compile("<Arn>(arn:[^<]+:role/[^<]+)</Arn>");
+
+    /** KMS operations that share the control-plane request quota. */
+    public static final Set<String> CONTROL_PLANE = Set.of(
+            "CreateKey",
+            "CreateAlias",
+            "UpdateAlias",
+            "DeleteAlias",
+            "PutKeyPolicy",
+            "ReplicateKey",
+            "TagResource",
+            "UntagResource",
+            "ScheduleKeyDeletion",
+            "CancelKeyDeletion",
+            "EnableKey",
+            "DisableKey",
+            "UpdateKeyDescription",
+            "UpdatePrimaryRegion");
+
+    /** How a lost reply looks to the caller. */
+    public enum LostReply {
+        /** HTTP 500 instead of the answer. */
+        SERVER_ERROR,
+        /** The connection closes without an answer. */
+        CONNECTION_RESET
+    }
+
+    /** The realistic behaviours' settings; {@link #defaults()} are sized for tests. */
+    public record Settings(
+            Duration newKeyNotFound,
+            Duration newAliasNotFound,
+            Duration replicaCreating,
+            Duration principalNotVisible,
+            Duration stalePolicyRead,
+            int controlPlanePerSecond,
+            String sessionToken) {
+
+        /** Windows of a few hundred ms and AWS's own 5 control-plane calls per second. */
+        public static Settings defaults() {
+            return new Settings(
+                    Duration.ofMillis(300),
+                    Duration.ofMillis(300),
+                    Duration.ofMillis(500),
+                    Duration.ofMillis(300),
+                    Duration.ofMillis(200),
+                    5,
+                    MotoServer.SESSION_TOKEN);
+        }
+
+        /** Everything off: moto as it is (for measuring what the behaviours cost). */
+        public static Settings lax() {
+            return new Settings(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0, null);
+        }
+
+        public Settings withControlPlanePerSecond(int perSecond) {
+            return new Settings(
+                    newKeyNotFound,
+                    newAliasNotFound,
+                    replicaCreating,
+                    principalNotVisible,
+                    stalePolicyRead,
+                    perSecond,
+                    sessionToken);
+        }
+
+        public Settings withSessionToken(String token) {
+            return new Settings(
+                    newKeyNotFound,
+                    newAliasNotFound,
+                    replicaCreating,
+                    principalNotVisible,
+                    stalePolicyRead,
+                    controlPlanePerSecond,
+                    token);
+        }
+
+        public Settings withWindows(Duration newResource, Duration replicaCreating) {
+            return new Settings(
+                    newResource,
+                    newResource,
+                    replicaCreating,
+                    newResource,
+                    newResource,
+                    controlPlanePerSecond,
+                    sessionToken);
+        }
+    }
+
+    private record Call(String account, String service, String region, String operation, JsonNode body) {
+        String where() {
+            return service.equals("kms") || service.equals("tagging") ? service + "/" + region : service;
+        }
+    }
+
+    private record Denial(String operation, String region, String keyId) {}
+
+    private record Loss(String operation, int nth, LostReply how, AtomicInteger seen) {}
+
+    private record Written(long at, byte[] stale) {}
+
+    private final URI target;
+    private final HttpServer server;
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "strict-aws");
+        t.setDaemon(true);
+        return t;
+    });
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private volatile Settings settings = Settings.defaults();
+    private volatile Duration latency = Duration.ZERO;
+    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private final Map<String, Long> createdKeys = new ConcurrentHashMap<>();
+    private final Map<String, Long> createdAliases = new ConcurrentHashMap<>();
+    private final Map<String, Long> replicas = new ConcurrentHashMap<>();
+    private final Map<String, Long> createdRoles = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> lastPolicyRead = new ConcurrentHashMap<>();
+    private final Map<String, Written> policyWrites = new ConcurrentHashMap<>();
+    private final Map<String, Deque<Long>> quota = new ConcurrentHashMap<>();
+    private final List<Denial> denials = new CopyOnWriteArrayList<>();
+    private final List<Loss> losses = new CopyOnWriteArrayList<>();
+    private final AtomicInteger throttled = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger peakInFlight = new AtomicInteger();
+
+    public StrictAws(URI target) {
+        // Without TCP_NODELAY the JDK server's separate header/body writes meet delayed ACKs: ~40 ms extra per call.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        this.target = target;
+        try {
+            this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open the strict AWS proxy on 127.0.0.1", e);
+        }
+        server.createContext("/", this::handle);
+        server.setExecutor(pool);
+        server.start();
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public StrictAws settings(Settings s) {
+        this.settings = s;
+        return this;
+    }
+
+    /** Added before forwarding each call (benchmarks). */
+    public StrictAws latency(Duration latency) {
+        this.latency = latency;
+        return this;
+    }
+
+    /** Back to {@link Settings#defaults()}: no faults, no latency, counts and remembered resources cleared. */
+    public void reset() {
+        settings = Settings.defaults();
+        latency = Duration.ZERO;
+        denials.clear();
+        losses.clear();
+        forget();
+        resetCounts();
+    }
+
+    /** Forgets the resources it saw made (after the emulator behind it was reset). */
+    public void forget() {
+        createdKeys.clear();
+        createdAliases.clear();
+        replicas.clear();
+        createdRoles.clear();
+        lastPolicyRead.clear();
+        policyWrites.clear();
+        quota.clear();
+    }
+
+    /** AccessDenied for {@code operation} (e.g. {@code GetKeyPolicy}) in {@code region} (null: any) on a key (null: any). */
+    public StrictAws denyAccess(String operation, String region, String keyId) {
+        denials.add(new Denial(operation, region, keyId));
+        return this;
+    }
+
+    /** The {@code nth} call of {@code operation} (1-based) reaches the emulator, but its answer is lost. */
+    public StrictAws loseReply(String operation, int nth, LostReply how) {
+        losses.add(new Loss(operation, nth, how, new AtomicInteger()));
+        return this;
+    }
+
+    /** Calls seen since the last reset, keyed {@code <service>[/<region>] <operation>}. */
+    public Map<String, Integer> counts() {
+        Map<String, Integer> out = new TreeMap<>();
+        counts.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /** Calls of one operation, all regions. */
+    public int calls(String operation) {
+        return counts.entrySet().stream()
+                .filter(e -> e.getKey().endsWith(" " + operation))
+                .mapToInt(e -> e.getValue().get())
+                .sum();
+    }
+
+    public int totalCalls() {
+        return counts.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    /** Requests answered with ThrottlingException since the last reset. */
+    public int throttled() {
+        return throttled.get();
+    }
+
+    /** The most requests it held at once since the last reset (a measure of the caller's concurrency). */
+    public int peakInFlight() {
+        return peakInFlight.get();
+    }
+
+    public void resetCounts() {
+        counts.clear();
+        throttled.set(0);
+        peakInFlight.set(0);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        int now = inFlight.incrementAndGet();
+        peakInFlight.accumulateAndGet(now, Math::max);
+        try (ex) {
+            byte[] body;
+            try (InputStream in = ex.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            if (!ex.getRequestURI().getPath().startsWith("/moto-api")) {
+                Call call = parse(ex, body);
+                counts.computeIfAbsent(call.where() + " " + call.operation(), k -> new AtomicInteger())
+                        .incrementAndGet();
+                if (refuse(ex, call)) {
+                    return;
+                }
+                sleep(latency);
+                forwardStrictly(ex, body, call);
+            } else {
+                forward(ex, body, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /** Answers instead of AWS when a realistic behaviour or an injected fault says so; true when it did. */
+    private boolean refuse(HttpExchange ex, Call call) throws IOException {
+        Settings s = settings;
+        String token = ex.getRequestHeaders().getFirst("X-Amz-Security-Token");
+        if (s.sessionToken() != null && !s.sessionToken().equals(token)) {
+            if (call.service().equals("kms") || call.service().equals("tagging")) {
+                json(ex, 400, "UnrecognizedClientException", "The security token included in the request is invalid.");
+            } else {
+                xml(ex, 403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+            }
+            return true;
+        }
+        for (Denial d : denials) {
+            if (d.operation().equals(call.operation())
+                    && (d.region() == null || d.region().equals(call.region()))
+                    && (d.keyId() == null
+                            || d.keyId()
+                                    .equals(keyIdOf(call.body().path("KeyId").asText(null))))) {
+                String message = "User: arn:aws:sts::" + MotoServer.ACCOUNT + ":assumed-role/tester/session is not"
+                        + " authorized to perform: " + call.service() + ":" + call.operation()
+                        + " because no resource-based policy allows it";
+                if (call.service().equals("iam") || call.service().equals("sts")) {
+                    xml(ex, 403, "AccessDenied", message);
+                } else {
+                    json(ex, 400, "AccessDeniedException", message);
+                }
+                return true;
+            }
+        }
+        if (!call.service().equals("kms")) {
+            return false;
+        }
+        if (s.controlPlanePerSecond() > 0 && CONTROL_PLANE.contains(call.operation()) && !admit(call, s)) {
+            throttled.incrementAndGet();
+            json(
+                    ex,
+                    400,
+                    "ThrottlingException",
+                    "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.");
+            return true;
+        }
+        long t = System.nanoTime();
+        String keyId = keyIdOf(call.body().path("KeyId").asText(null));
+        String target = call.operation().equals("CreateAlias")
+                ? keyIdOf(call.body().path("TargetKeyId").asText(null))
+                : keyId;
+        if (target != null && young(createdKeys, call.region() + "/" + target, s.newKeyNotFound(), t)) {
+            json(ex, 400, "NotFoundException", "Key '" + target + "' does not exist");
+            return true;
+        }
+        String alias = call.body().path("KeyId").asText("");
+        if (alias.contains("alias/")
+                && call.operation().equals("DescribeKey")
+                && young(
+                        createdAliases,
+                        call.region() + "/" + alias.substring(alias.indexOf("alias/")),
+                        s.newAliasNotFound(),
+                        t)) {
+            json(ex, 400, "NotFoundException", "Alias " + alias + " is not found.");
+            return true;
+        }
+        if (call.operation().equals("RotateKeyOnDemand")
+                && keyId != null
+                && replicas.containsKey(call.region() + "/" + keyId)) {
+            json(
+                    ex,
+                    400,
+                    "UnsupportedOperationException",
+                    keyId + " is a multi-Region replica key; rotate its primary key instead.");
+            return true;
+        }
+        if (Set.of("CreateKey", "PutKeyPolicy", "ReplicateKey").contains(call.operation())) {
+            String policy = call.body().path("Policy").asText("");
+            for (Map.Entry<String, Long> role : createdRoles.entrySet()) {
+                if (policy.contains(role.getKey())
+                        && t - role.getValue() < s.principalNotVisible().toNanos()) {
+                    json(
+                            ex,
+                            400,
+                            "MalformedPolicyDocumentException",
+                            "Policy contains a statement with one or more invalid principals.");
+                    return true;
+                }
+            }
+        }
+        if (call.operation().equals("GetKeyPolicy") && keyId != null) {
+            Written w = policyWrites.get(call.region() + "/" + keyId);
+            if (w != null
+                    && w.stale() != null
+                    && t - w.at() < s.stalePolicyRead().toNanos()) {
+                send(ex, 200, Map.of("Content-Type", List.of("application/x-amz-json-1.1")), w.stale());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean admit(Call call, Settings s) {
+        Deque<Long> window = quota.computeIfAbsent(call.account() + "/" + call.region(), k -> new ArrayDeque<>());
+        synchronized (window) {
+            long now = System.nanoTime();
+            while (!window.isEmpty() && now - window.peekFirst() >= 1_000_000_000L) {
+                window.pollFirst();
+            }
+            if (window.size() >= s.controlPlanePerSecond()) {
+                return false;
+            }
+            window.addLast(now);
+            return true;
+        }
+    }
+
+    private static boolean young(Map<String, Long> made, String key, Duration window, long now) {
+        Long at = made.get(key);
+        return at != null && now - at < window.toNanos();
+    }
+
+    /** Forwards, remembers what it made, and applies what AWS would show afterwards. */
+    private void forwardStrictly(HttpExchange ex, byte[] body, Call call) throws IOException, InterruptedException {
+        HttpResponse<byte[]> resp = send(ex, body);
+        for (Loss loss : losses) {
+            if (loss.operation().equals(call.operation()) && loss.seen().incrementAndGet() == loss.nth()) {
+                if (loss.how() == LostReply.SERVER_ERROR) {
+                    json(ex, 500, "KMSInternalException", "We encountered an internal error. Please try again.");
+                }
+                // CONNECTION_RESET: closing the exchange without an answer drops the connection.
+                return;
+            }
+        }
+        byte[] out = resp.body();
+        if (resp.statusCode() == 200) {
+            out = remember(call, out);
+        }
+        Map<String, List<String>> headers = new java.util.HashMap<>();
+        resp.headers().map().forEach((k, vs) -> {
+            if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
+                headers.put(k, vs);
+            }
+        });
+        send(ex, resp.statusCode(), headers, out);
+    }
+
+    private byte[] remember(Call call, byte[] answer) throws IOException {
+        long now = System.nanoTime();
+        String op = call.operation();
+        if (call.service().equals("iam") && op.equals("CreateRole")) {
+            Matcher m = ROLE_ARN.matcher(new String(answer, StandardCharsets.UTF_8));
+            if (m.find()) {
+                createdRoles.put(m.group(1), now);
+            }
+            return answer;
+        }
+        if (!call.service().equals("kms")) {
+            return answer;
+        }
+        switch (op) {
+            case "CreateKey" ->
+                createdKeys.put(
+                        call.region() + "/"
+                                + JSON.readTree(answer)
+                                        .path("KeyMetadata")
+                                        .path("KeyId")
+                                        .asText(),
+                        now);
+            case "CreateAlias" ->
+                createdAliases.put(
+                        call.region() + "/" + call.body().path("AliasName").asText(), now);
+            case "ReplicateKey" -> {
+                ObjectNode tree = (ObjectNode) JSON.readTree(answer);
+                ObjectNode meta = (ObjectNode) tree.path("ReplicaKeyMetadata");
+                String region = call.body().path("ReplicaRegion").asText();
+                String id = meta.path("KeyId").asText();
+                createdKeys.put(region + "/" + id, now);
+                replicas.put(region + "/" + id, now);
+                meta.put("KeyState", "Creating");
+                meta.put("Enabled", false);
+                return JSON.writeValueAsBytes(tree);
+            }
+            case "GetKeyPolicy" ->
+                lastPolicyRead.put(
+                        call.region() + "/" + keyIdOf(call.body().path("KeyId").asText()), answer);
+            case "PutKeyPolicy" -> {
+                String key =
+                        call.region() + "/" + keyIdOf(call.body().path("KeyId").asText());
+                policyWrites.put(key, new Written(now, lastPolicyRead.get(key)));
+            }
+            case "DescribeKey" -> {
+                ObjectNode tree = (ObjectNode) JSON.readTree(answer);
+                ObjectNode meta = (ObjectNode) tree.path("KeyMetadata");
+                String key = call.region() + "/" + meta.path("KeyId").asText();
+                Long made = replicas.get(key);
+                if (made != null
+                        && now - made
+                                < settings.newKeyNotFound()
+                                        .plus(settings.replicaCreating())
+                                        .toNanos()
+                        && "Enabled".equals(meta.path("KeyState").asText())) {
+                    meta.put("KeyState", "Creating");
+                    meta.put("Enabled", false);
+                    return JSON.writeValueAsBytes(tree);
+                }
+            }
+            default -> {}
+        }
+        return answer;
+    }
+
+    private Call parse(HttpExchange ex, byte[] body) {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        Matcher scope = SCOPE.matcher(auth == null ? "" : auth);
+        String account = "?";
+        String region = "?";
+        String service = "?";
+        if (scope.find()) {
+            account = scope.group(1);
+            region = scope.group(2);
+            service = scope.group(3);
+        }
+        String amzTarget = ex.getRequestHeaders().getFirst("X-Amz-Target");
+        String op;
+        JsonNode json = JSON.createObjectNode();
+        if (amzTarget != null) {
+            op = amzTarget.substring(amzTarget.indexOf('.') + 1);
+            if (amzTarget.startsWith("ResourceGroupsTaggingAPI")) {
+                service = "tagging";
+            }
+            try {
+                json = body.length == 0 ? json : JSON.readTree(body);
+            } catch (IOException e) {
+                json = JSON.createObjectNode();
+            }
+        } else {
+            Matcher m = ACTION.matcher(new String(body, StandardCharsets.UTF_8));
+            op = m.find() ? m.group(1) : "?";
+        }
+        return new Call(account, service, region, op, json);
+    }
+
+    /** The bare key id of a key id or key ARN; null for an alias or nothing. */
+    private static String keyIdOf(String keyIdOrArn) {
+        if (keyIdOrArn == null || keyIdOrArn.contains("alias/")) {
+            return null;
+        }
+        int slash = keyIdOrArn.lastIndexOf("key/");
+        return slash >= 0 ? keyIdOrArn.substring(slash + 4) : keyIdOrArn;
+    }
+
+    private HttpResponse<byte[]> send(HttpExchange ex, byte[] body) throws IOException, InterruptedException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(
+                        target.resolve(ex.getRequestURI().toString()))
+                .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+        ex.getRequestHeaders().forEach((k, vs) -> {
+            if (!HOP.contains(k.toLowerCase())) {
+                vs.forEach(v -> req.header(k, v));
+            }
+        });
+        return http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private void forward(HttpExchange ex, byte[] body, Call call) throws IOException, InterruptedException {
+        HttpResponse<byte[]> resp = send(ex, body);
+        Map<String, List<String>> headers = new java.util.HashMap<>();
+        resp.headers().map().forEach((k, vs) -> {
+            if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
+                headers.put(k, vs);
+            }
+        });
+        send(ex, resp.statusCode(), headers, resp.body());
+    }
+
+    private static void json(HttpExchange ex, int status, String type, String message) throws IOException {
+        ObjectNode error = JSON.createObjectNode().put("__type", type).put("message", message);
+        send(ex, status, Map.of("Content-Type", List.of("application/x-amz-json-1.1")), JSON.writeValueAsBytes(error));
+    }
+
+    private static void xml(HttpExchange ex, int status, String code, String message) throws IOException {
+        String body = "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type>"
+                + "<Code>" + code + "</Code><Message>" + message + "</Message></Error>"
+                + "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>";
+        send(ex, status, Map.of("Content-Type", List.of("text/xml")), body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int status, Map<String, List<String>> headers, byte[] out)
+            throws IOException {
+        headers.forEach((k, vs) -> ex.getResponseHeaders().put(k, vs));
+        ex.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
+        if (out.length > 0) {
+            ex.getResponseBody().write(out);
+        }
+    }
+
+    private static void sleep(Duration d) throws InterruptedException {
+        if (!d.isZero()) {
+            Thread.sleep(d.toMillis());
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}
