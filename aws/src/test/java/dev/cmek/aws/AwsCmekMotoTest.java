@@ -195,25 +195,50 @@ class AwsCmekMotoTest {
     }
 
     @Test
-    void revoke_killedHalfWay_canBeRestoredFromTheRecordHandedOutBeforeWriting() {
-        ProvisionResult created = cmek.provision(request());
-        PolicyDocument trustBefore = CreateRevokeRestoreScenario.trust(raw, request());
-        Map<String, PolicyDocument> policiesBefore = CreateRevokeRestoreScenario.policies(raw, created);
-        List<RevocationRecord> journal = new java.util.ArrayList<>();
-        FaultInjectingClients faulty = new FaultInjectingClients(clients).crashAfter("putKeyPolicy", 2);
-        try (AwsCmek crashing = new AwsCmek(faulty)) {
-            assertThrows(
-                    FaultInjectingClients.SimulatedCrash.class, () -> crashing.revoke(request(), true, journal::add));
+    void revoke_killedAfterEachWrite_canBeRestoredFromTheIntentsKeptBeforeWriting() {
+        for (String write : List.of("updateAssumeRolePolicy", "putKeyPolicy", "putRolePolicy")) {
+            reset();
+            ProvisionResult created = cmek.provision(request());
+            PolicyDocument trustBefore = CreateRevokeRestoreScenario.trust(raw, request());
+            Map<String, PolicyDocument> policiesBefore = CreateRevokeRestoreScenario.policies(raw, created);
+            List<RevocationRecord.Intent> journal = new java.util.concurrent.CopyOnWriteArrayList<>();
+            FaultInjectingClients faulty = new FaultInjectingClients(clients).crashAfter(write, 1);
+            try (AwsCmek crashing = new AwsCmek(faulty)) {
+                assertThrows(
+                        FaultInjectingClients.SimulatedCrash.class,
+                        () -> crashing.revoke(RevocationRequest.of(request(), true), keeping(journal)),
+                        write);
+            }
+            assertFalse(journal.isEmpty(), write);
+            assertFalse(cmek.verify(request()).ok(), "something is revoked after " + write);
+
+            RestoreResult restored = cmek.restore(new RestoreRequest(
+                    CLUSTER,
+                    java.util.Optional.of(CRDB),
+                    java.util.Optional.of(ORG),
+                    java.util.Optional.empty(),
+                    journal.stream()
+                            .map(i -> RevocationRecord.Intent.fromJson(i.toJson()))
+                            .toList(),
+                    Duration.ofSeconds(10)));
+
+            assertTrue(restored.couldNot().isEmpty(), restored::toString);
+            assertTrue(CreateRevokeRestoreScenario.trust(raw, request()).sameAs(trustBefore), write);
+            assertEquals(policiesBefore, CreateRevokeRestoreScenario.policies(raw, created), write);
+            assertTrue(cmek.verify(request()).ok(), () -> cmek.verify(request()).toString());
         }
-        assertEquals(1, journal.size());
-        assertEquals(REGIONS.size(), journal.get(0).keys().size());
-        assertFalse(cmek.verify(request()).ok(), "some grants are gone");
+    }
 
-        cmek.restore(RevocationRecord.fromJson(journal.get(0).toJson()));
+    static RevocationJournal keeping(List<RevocationRecord.Intent> intents) {
+        return new RevocationJournal() {
+            @Override
+            public void intent(RevocationRecord.Intent intent) {
+                intents.add(intent);
+            }
 
-        assertTrue(CreateRevokeRestoreScenario.trust(raw, request()).sameAs(trustBefore));
-        assertEquals(policiesBefore, CreateRevokeRestoreScenario.policies(raw, created));
-        assertTrue(cmek.verify(request()).ok(), () -> cmek.verify(request()).toString());
+            @Override
+            public void target(RevocationRecord.Target target) {}
+        };
     }
 
     @Test
@@ -251,15 +276,16 @@ class AwsCmekMotoTest {
     }
 
     @Test
-    void revoke_whenAlreadyRevoked_recordsNoKeyChanges() {
+    void revoke_whenAlreadyRevoked_intendsNothingAndClaimsNothing() {
         cmek.provision(request());
-        cmek.revoke(request(), false);
+        cmek.revoke(RevocationRequest.of(request(), false));
 
-        RevocationRecord again = cmek.revoke(request(), false);
+        RevocationRecord again = cmek.revoke(RevocationRequest.of(request(), false));
 
-        assertTrue(again.keys().isEmpty());
-        assertTrue(PolicyDocument.parse(again.role().trustBefore())
-                .sameAs(PolicyDocument.parse(again.role().trustAfter())));
+        assertTrue(again.intents().isEmpty(), again.intents()::toString);
+        assertTrue(
+                again.targets().stream().allMatch(t -> t.fate() == RevocationRecord.Fate.ALREADY_ABSENT),
+                again.targets()::toString);
     }
 
     @Test
@@ -370,11 +396,12 @@ class AwsCmekMotoTest {
         cmek.provision(request());
         raw.iam().deleteRole(b -> b.roleName(NAMES.roleName()));
 
-        RevocationRecord record = cmek.revoke(request(), true);
+        RevocationRecord record = cmek.revoke(RevocationRequest.of(request(), true));
 
-        assertEquals(null, record.role());
-        assertEquals(REGIONS.size(), record.keys().size());
+        assertTrue(record.intents().stream().noneMatch(i -> i.document() != RevocationRecord.Document.KEY_POLICY));
+        assertEquals(REGIONS.size(), record.intents().size());
         assertTrue(record.notes().get(0).contains("does not exist"), record.notes()::toString);
+        assertTrue(record.targets().stream().noneMatch(t -> t.fate() == RevocationRecord.Fate.LEFT));
     }
 
     @Test

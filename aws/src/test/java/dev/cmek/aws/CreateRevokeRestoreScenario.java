@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.regions.Region;
 
@@ -25,9 +24,19 @@ final class CreateRevokeRestoreScenario {
             PolicyDocument trustBefore = trust(clients, request);
             Map<String, PolicyDocument> policiesBefore = policies(clients, created);
 
-            RevocationRecord record = cmek.revoke(request, true);
-            assertEquals(request.regions().size(), record.keys().size());
-            assertNotNull(record.role());
+            RevocationRecord record = cmek.revoke(RevocationRequest.of(request, true));
+            assertEquals(
+                    request.regions().size(),
+                    record.intents().stream()
+                            .filter(i -> i.document() == RevocationRecord.Document.KEY_POLICY)
+                            .count());
+            assertNotNull(record.intents().stream()
+                    .filter(i -> i.document() == RevocationRecord.Document.TRUST)
+                    .findFirst()
+                    .orElse(null));
+            assertTrue(
+                    record.targets().stream().allMatch(t -> t.fate() == RevocationRecord.Fate.REMOVED),
+                    record.targets()::toString);
             VerifyReport revoked = cmek.verify(request);
             assertFalse(revoked.roleOk());
             revoked.regions().values().forEach(r -> assertFalse(r.ok()));
@@ -48,8 +57,10 @@ final class CreateRevokeRestoreScenario {
             ObjectMapper plain = new ObjectMapper().registerModule(new JavaTimeModule());
             assertEquals(record, plain.readValue(plain.writeValueAsString(record), RevocationRecord.class));
 
-            List<Change> restored = cmek.restore(reread);
-            assertTrue(restored.stream().allMatch(c -> c.action() == Change.Action.UPDATED), restored::toString);
+            RestoreResult restored = cmek.restore(RestoreRequest.of(reread, request));
+            assertTrue(restored.couldNot().isEmpty(), restored::toString);
+            assertTrue(
+                    restored.changes().stream().allMatch(c -> c.action() == Change.Action.UPDATED), restored::toString);
             assertTrue(trust(clients, request).sameAs(trustBefore));
             assertEquals(policiesBefore, policies(clients, created));
             assertTrue(clients.iam()
@@ -57,7 +68,8 @@ final class CreateRevokeRestoreScenario {
                     .policyNames()
                     .isEmpty());
             assertTrue(cmek.verify(request).ok());
-            assertTrue(cmek.restore(reread).stream().allMatch(c -> c.action() == Change.Action.UNCHANGED));
+            assertTrue(cmek.restore(RestoreRequest.of(reread, request)).changes().stream()
+                    .allMatch(c -> c.action() == Change.Action.UNCHANGED));
         }
     }
 
