@@ -48,7 +48,7 @@ final class GrantRevocation {
             work.add(parallel.run(() -> reported(
                     ledger,
                     RevocationRecord.Document.KEY_POLICY,
-                    "keys of cluster " + req.clusterId() + " in " + r,
+                    KeyGrantRevocation.taggedKeys(req.names()),
                     r.id(),
                     () -> new KeyGrantRevocation(clients, r, req, ledger, clock, parallel).run())));
         }

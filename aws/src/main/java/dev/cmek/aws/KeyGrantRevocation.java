@@ -48,12 +48,20 @@ final class KeyGrantRevocation {
     void run() {
         Set<KeyArn> targets = new LinkedHashSet<>();
         request.keysInUse().stream().filter(k -> k.region().equals(region)).forEach(targets::add);
+        String tagged = taggedKeys(names);
         try {
-            targets.addAll(new TaggedClusterKeys(clients, region, names, keys).find());
+            Set<KeyArn> found = new TaggedClusterKeys(clients, region, names, keys).find();
+            targets.addAll(found);
+            ledger.target(
+                    RevocationRecord.Document.KEY_POLICY,
+                    tagged,
+                    region.id(),
+                    RevocationRecord.Fate.ALREADY_ABSENT,
+                    found.size() + " key(s) tagged for the cluster found");
         } catch (AwsCmekException e) {
             ledger.target(
                     RevocationRecord.Document.KEY_POLICY,
-                    "keys tagged " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId(),
+                    tagged,
                     region.id(),
                     RevocationRecord.Fate.LEFT,
                     "cannot list the keys tagged for the cluster in " + region + ": " + RevocationLedger.reason(e)
@@ -65,6 +73,11 @@ final class KeyGrantRevocation {
             each.add(parallel.run(() -> revoke(key)));
         }
         Parallel.joinAll(each);
+    }
+
+    /** The name under which a Region's search for tagged keys is reported (not a document of its own). */
+    static String taggedKeys(ResourceNames names) {
+        return "keys tagged " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId();
     }
 
     private void revoke(KeyArn key) {

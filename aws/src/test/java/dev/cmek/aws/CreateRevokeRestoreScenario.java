@@ -35,7 +35,13 @@ final class CreateRevokeRestoreScenario {
                     .findFirst()
                     .orElse(null));
             assertTrue(
-                    record.targets().stream().allMatch(t -> t.fate() == RevocationRecord.Fate.REMOVED),
+                    record.targets().stream().noneMatch(t -> t.fate() == RevocationRecord.Fate.LEFT),
+                    record.targets()::toString);
+            assertEquals(
+                    record.intents().size(),
+                    record.targets().stream()
+                            .filter(t -> t.fate() == RevocationRecord.Fate.REMOVED)
+                            .count(),
                     record.targets()::toString);
             VerifyReport revoked = cmek.verify(request);
             assertFalse(revoked.roleOk());

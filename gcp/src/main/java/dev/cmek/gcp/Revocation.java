@@ -87,7 +87,7 @@ final class Revocation {
             parts.add(() -> reported(
                     ledger,
                     Document.CRYPTO_KEY_POLICY,
-                    "keys of cluster " + req.clusterId() + " in " + location,
+                    ringOf(req, location).toString(),
                     () -> location(req, location, ledger)));
         }
         Parallel.all(parts);
@@ -227,11 +227,17 @@ final class Revocation {
                 targets.put(k, regions);
             }
         });
-        KeyRingName ring = KeyRingName.of(req.customerProject(), location, CmekNames.keyRingId(req.clusterId()));
+        KeyRingName ring = ringOf(req, location);
         try {
-            for (CryptoKeyName k : labelledOurs(ring, req.clusterId())) {
+            List<CryptoKeyName> ours = labelledOurs(ring, req.clusterId());
+            for (CryptoKeyName k : ours) {
                 targets.putIfAbsent(k, List.of());
             }
+            ledger.target(
+                    Document.CRYPTO_KEY_POLICY,
+                    ring.toString(),
+                    Fate.ALREADY_ABSENT,
+                    ours.size() + " key(s) labelled ours found in the key ring");
         } catch (CallFailedException e) {
             ledger.target(
                     Document.CRYPTO_KEY_POLICY,
@@ -249,6 +255,10 @@ final class Revocation {
         if (!each.isEmpty()) {
             Parallel.all(each);
         }
+    }
+
+    private static KeyRingName ringOf(RevocationRequest req, String location) {
+        return KeyRingName.of(req.customerProject(), location, CmekNames.keyRingId(req.clusterId()));
     }
 
     private void key(CryptoKeyName key, List<String> regions, Grant grant, int attempts, Ledger ledger) {
