@@ -116,6 +116,13 @@ final class RestoreCommand extends BaseCommand {
                 doc = document(outcome);
                 lines.addAll(lines(outcome));
                 code = outcome.exitCode();
+            } catch (BreachResponse.NothingToRestore e) {
+                doc = new LinkedHashMap<>();
+                doc.put("evidence", dir.toString());
+                doc.put("restored", List.of());
+                doc.put("warnings", List.of(Report.plain(e.getMessage())));
+                lines.add("nothing to restore in " + dir + ": no grant was removed there");
+                code = ExitCode.OK;
             } catch (CmekException e) {
                 doc = new LinkedHashMap<>();
                 doc.put("evidence", dir.toString());

@@ -110,6 +110,13 @@ public final class BreachResponse {
         }
     }
 
+    /** A record of a revocation that removed nothing: bad input for one restore, nothing to do in an index. */
+    public static final class NothingToRestore extends CmekException {
+        NothingToRestore(String message) {
+            super(ExitCode.BAD_INPUT, message);
+        }
+    }
+
     private final CloudApi api;
     private final CmekWaiter waiter;
     private final Function<CloudProvider, CloudKeys> keysFor;
@@ -339,7 +346,7 @@ public final class BreachResponse {
             intents.add(step.path("record"));
         }
         if (intents.isEmpty()) {
-            throw new CmekException.InvalidInput(evidence.path() + ": nothing to put back, no grant was removed (the"
+            throw new NothingToRestore(evidence.path() + ": nothing to put back, no grant was removed (the"
                     + " revocation was --api-only, found every grant already gone, or was cut short before its first"
                     + " change: run the same revoke again to finish it)");
         }
