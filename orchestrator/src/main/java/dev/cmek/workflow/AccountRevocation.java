@@ -136,6 +136,16 @@ public final class AccountRevocation {
             Path evidence = dir.resolve(cluster.id());
             ClusterResult result;
             try {
+                if (finishedEarlier(evidence)) {
+                    result = new ClusterResult(
+                            cluster,
+                            evidence,
+                            ExitCode.OK,
+                            "revoked completely by an earlier run of this evidence",
+                            null);
+                    index.finished(result);
+                    return result;
+                }
                 BreachResponse.RevokeOutcome outcome = breach.revoke(
                         new BreachResponse.RevokeRequest(
                                 cluster.id(), evidence, steps, immediate, waitFor, Optional.empty()),
@@ -160,6 +170,12 @@ public final class AccountRevocation {
         });
         index.complete();
         return new Result(account, index.file, results);
+    }
+
+    /** A re-run of the same --all-using finishes the clusters left; those finished before are not touched again. */
+    private boolean finishedEarlier(Path evidence) {
+        return Files.exists(evidence.resolve(EvidenceFile.FILE_NAME))
+                && EvidenceFile.read(evidence, clock).document().hasNonNull("completed_at");
     }
 
     /** The index of one {@code --all-using} run: which clusters, where each one's evidence is, how each ended. */
@@ -205,9 +221,9 @@ public final class AccountRevocation {
                     ObjectNode entry = (ObjectNode) e;
                     entry.put(
                             "outcome",
-                            result.outcome() == null
-                                    ? "FAILED"
-                                    : result.exitCode() == ExitCode.OK ? "REVOKED" : "PARTIAL");
+                            result.exitCode() == ExitCode.OK
+                                    ? "REVOKED"
+                                    : result.outcome() == null ? "FAILED" : "PARTIAL");
                     entry.put("exit_code", result.exitCode().code());
                     entry.put("message", result.message());
                 }
