@@ -49,7 +49,13 @@ final class Verification {
         Member crdb = req.cockroachMember();
         List<String> notChecked = Collections.synchronizedList(new ArrayList<>());
         Map<String, Optional<Policy>> projectPolicies = new ConcurrentHashMap<>();
-        List<String> saFindings = serviceAccountFindings(req, sa, crdb);
+        List<String> saFindings = new ArrayList<>();
+        try {
+            saFindings.addAll(serviceAccountFindings(req, sa, crdb));
+        } catch (GcpCmekException e) {
+            // An account that cannot be read is a finding, never a crash of the whole report.
+            saFindings.add("cannot check service account " + sa + ": " + e.getMessage());
+        }
         projectPolicy(sa.project(), projectPolicies, notChecked)
                 .ifPresent(p -> inherited(p, "project " + sa.project(), IMPERSONATION_ROLES, Set.of())
                         .forEach(f -> saFindings.add(f + ", so they can impersonate " + sa)));
@@ -58,9 +64,15 @@ final class Verification {
         for (CryptoKeyName key : new LinkedHashSet<>(keysByRegion.values())) {
             boolean brought = req.existingKeys().containsValue(key);
             tasks.add(() -> {
-                List<String> findings = new ArrayList<>(keyFindings(req, key, brought, saMember, crdb));
-                if (!findings.contains("crypto key " + key + " does not exist")) {
-                    findings.addAll(hierarchyFindings(key, projectPolicies, notChecked));
+                List<String> findings = new ArrayList<>();
+                try {
+                    findings.addAll(keyFindings(req, key, brought, saMember, crdb));
+                    if (!findings.contains("crypto key " + key + " does not exist")) {
+                        findings.addAll(hierarchyFindings(key, projectPolicies, notChecked));
+                    }
+                } catch (GcpCmekException e) {
+                    // A key that cannot be read is a finding of its region, never a crash of the whole report.
+                    findings.add("cannot check crypto key " + key + ": " + e.getMessage());
                 }
                 return List.of(Map.entry(key, findings));
             });
