@@ -634,6 +634,98 @@ class AwsCmekMotoTest {
         CreateRevokeRestoreScenario.run(clients, request().withPlacement(KeyPlacement.existing(existingKeys())));
     }
 
+    @Test
+    void revoke_oneRegionRefusingTheCaller_isLeftAndNamed_whileTheTrustAndTheOtherRegionsGo() {
+        ProvisionResult created = cmek.provision(request());
+        moto.strict().denyAccess("PutKeyPolicy", "eu-west-1", null);
+
+        RevocationRecord record = cmek.revoke(RevocationRequest.of(request(), false));
+
+        KeyArn west = created.keys().get("eu-west-1");
+        RevocationRecord.Target left = record.targets().stream()
+                .filter(t -> t.resource().equals(west.value()))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(RevocationRecord.Fate.LEFT, left.fate());
+        assertTrue(left.detail().contains("kms:PutKeyPolicy"), left.detail());
+        assertEquals(
+                RevocationRecord.Fate.REMOVED,
+                record.targets().stream()
+                        .filter(t -> t.document() == RevocationRecord.Document.TRUST)
+                        .findFirst()
+                        .orElseThrow()
+                        .fate());
+        Map<String, PolicyDocument> now = CreateRevokeRestoreScenario.policies(raw, created);
+        assertTrue(now.get("eu-west-1").statement(NAMES.grantSid()).isPresent());
+        assertTrue(now.get("us-east-1").statement(NAMES.grantSid()).isEmpty());
+        assertTrue(now.get("ap-southeast-2").statement(NAMES.grantSid()).isEmpty());
+    }
+
+    @Test
+    void revoke_withoutTheTaggingApi_findsEveryTaggedKeyByAskingTheKeys() {
+        ProvisionResult created = cmek.provision(request());
+        KeyArn orphan = KeyArn.of(raw.kms(Region.US_EAST_1)
+                .createKey(b -> b.policy(new KeyPolicyGrant(
+                                        NAMES.grantSid(), RoleArn.of("aws", MotoServer.ACCOUNT, NAMES.roleName()))
+                                .newKeyPolicy(MotoServer.ACCOUNT)
+                                .json())
+                        .tags(software.amazon.awssdk.services.kms.model.Tag.builder()
+                                .tagKey(ResourceNames.CLUSTER_TAG)
+                                .tagValue(CLUSTER.value())
+                                .build()))
+                .keyMetadata()
+                .arn());
+        moto.strict().denyAccess("GetResources", null, null);
+
+        RevocationRecord record = cmek.revoke(RevocationRequest.of(request(), false));
+
+        assertTrue(
+                record.intents().stream().anyMatch(i -> i.resource().equals(orphan.value())),
+                record.intents()::toString);
+        assertEquals(
+                REGIONS.size() + 1,
+                record.intents().stream()
+                        .filter(i -> i.document() == RevocationRecord.Document.KEY_POLICY)
+                        .count());
+        assertTrue(moto.strict().calls("ListResourceTags") > 0, "the fallback asked the keys themselves");
+        assertTrue(created.keys().size() == REGIONS.size());
+    }
+
+    @Test
+    void revoke_aRegionThatNeverAnswers_neitherDelaysTheTrustNorHangs() throws Exception {
+        cmek.provision(request());
+        moto.strict().neverAnswer("GetKeyPolicy", "ap-southeast-2");
+        java.util.Map<String, Long> at = new java.util.concurrent.ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        RevocationJournal timed = new RevocationJournal() {
+            @Override
+            public void intent(RevocationRecord.Intent intent) {}
+
+            @Override
+            public void target(RevocationRecord.Target t) {
+                at.put(t.document() + " " + t.region() + " " + t.fate(), System.nanoTime() - start);
+            }
+        };
+        try (SdkClients bounded = SdkClients.builder()
+                        .endpoint(moto.endpoint())
+                        .credentials(MotoServer.sessionCredentials())
+                        .callTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                        .build();
+                AwsCmek c = new AwsCmek(bounded)) {
+            RevocationRecord record = c.revoke(RevocationRequest.of(request(), false), timed);
+            long took = System.nanoTime() - start;
+            assertTrue(took < Duration.ofSeconds(20).toNanos(), "bounded by the call deadline: " + took);
+            assertTrue(
+                    record.targets().stream()
+                            .anyMatch(
+                                    t -> "ap-southeast-2".equals(t.region()) && t.fate() == RevocationRecord.Fate.LEFT),
+                    record.targets()::toString);
+        }
+        long trust = at.get("TRUST null REMOVED");
+        long slow = at.get("KEY_POLICY ap-southeast-2 LEFT");
+        assertTrue(trust < slow, "the trust went before the slow region gave up: " + at);
+    }
+
     private Map<String, KeyArn> existingKeys() {
         Map<String, KeyArn> out = new java.util.HashMap<>();
         for (Region r : REGIONS) {
