@@ -210,7 +210,10 @@ class AwsCmekMotoTest {
                         write);
             }
             assertFalse(journal.isEmpty(), write);
-            assertFalse(cmek.verify(request()).ok(), "something is revoked after " + write);
+            assertFalse(
+                    CreateRevokeRestoreScenario.eventually(() -> cmek.verify(request()), v -> !v.ok())
+                            .ok(),
+                    "something is revoked after " + write);
 
             RestoreResult restored = cmek.restore(new RestoreRequest(
                     CLUSTER,

@@ -374,6 +374,24 @@ final class RevokeCommand extends CloudCommand {
                 api(), Fleet.Options.standard(parallel, wait.timeout).schedule(), report()::progress);
         BreachResponse breach = new BreachResponse(api(), gentle, this::keysFor, Clock.systemUTC(), report()::progress);
         AccountRevocation revocation = new AccountRevocation(api(), breach, Clock.systemUTC(), report()::progress);
+        Path dir = evidence != null
+                ? evidence
+                : Path.of("cmek-revocation-" + allUsing + "-"
+                        + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                                .withZone(ZoneOffset.UTC)
+                                .format(Instant.now()));
+        if (!dryRun) {
+            OutputPath.checkDirectory(dir, "--evidence");
+            if (Files.exists(dir.resolve(EvidenceFile.FILE_NAME))) {
+                throw new CmekException.InvalidInput("--evidence " + dir + " holds the record of one cluster;"
+                        + " --all-using needs a directory of its own (one subdirectory per cluster)");
+            }
+        }
+        if (yes && !dryRun) {
+            // No one to ask: each cluster is revoked as soon as its status shows keys there.
+            evidenceDir = dir;
+            return printAll(revocation.revokeAll(allUsing, dir, steps, immediate, waitFor(wait), parallel), dir);
+        }
         List<AccountRevocation.Candidate> chosen = revocation.select(allUsing, parallel);
         if (dryRun) {
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -412,17 +430,6 @@ final class RevokeCommand extends CloudCommand {
             report().result(doc, lines);
             return ExitCode.OK;
         }
-        Path dir = evidence != null
-                ? evidence
-                : Path.of("cmek-revocation-" + allUsing + "-"
-                        + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-                                .withZone(ZoneOffset.UTC)
-                                .format(Instant.now()));
-        OutputPath.checkDirectory(dir, "--evidence");
-        if (Files.exists(dir.resolve(EvidenceFile.FILE_NAME))) {
-            throw new CmekException.InvalidInput("--evidence " + dir + " holds the record of one cluster; --all-using"
-                    + " needs a directory of its own (one subdirectory per cluster)");
-        }
         if (chosen.isEmpty()) {
             report().result(
                             Map.of("account", allUsing, "clusters", List.of()),
@@ -433,8 +440,10 @@ final class RevokeCommand extends CloudCommand {
                 allUsing,
                 "Revoking stops " + chosen.size() + " cluster(s) from serving data, and no API call undoes it.");
         evidenceDir = dir;
-        AccountRevocation.Result result =
-                revocation.revokeAll(allUsing, chosen, dir, steps, immediate, waitFor(wait), parallel);
+        return printAll(revocation.revokeAll(allUsing, chosen, dir, steps, immediate, waitFor(wait), parallel), dir);
+    }
+
+    private ExitCode printAll(AccountRevocation.Result result, Path dir) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("account", allUsing);
         doc.put("index", result.index().toString());
@@ -466,6 +475,9 @@ final class RevokeCommand extends CloudCommand {
         long failed = result.clusters().stream()
                 .filter(c -> c.exitCode() != ExitCode.OK)
                 .count();
+        if (result.clusters().isEmpty()) {
+            lines.add("no cluster's live keys live in " + allUsing + ": nothing was revoked");
+        }
         lines.add(result.clusters().size() - failed + " of " + result.clusters().size() + " cluster(s) revoked"
                 + " completely; evidence and index: " + result.index()
                 + " (`cmek restore --evidence " + dir + "` puts back what was removed)");

@@ -26,6 +26,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -100,27 +104,100 @@ public final class AccountRevocation {
      */
     public List<Candidate> select(String account, int parallel) {
         checkAccount(account);
-        List<Cluster> clusters = api.listClusters().stream()
+        List<Cluster> clusters = listed();
+        progress.accept("reading the CMEK status of " + clusters.size() + " cluster(s)...");
+        return Parallel.map(clusters, parallel, "cmek-all-using-read", c -> read(c, account)).stream()
+                .flatMap(Optional::stream)
+                .toList();
+    }
+
+    /** The clusters that can have CMEK on a cloud the toolkit serves, from the cluster list (every page). */
+    private List<Cluster> listed() {
+        return api.listClusters().stream()
                 .filter(c -> c.plan() == null || c.plan().equals("ADVANCED"))
                 .filter(c -> c.cloudProvider() == CloudProvider.AWS || c.cloudProvider() == CloudProvider.GCP)
                 .toList();
-        progress.accept("reading the CMEK status of " + clusters.size() + " cluster(s)...");
-        List<Optional<Candidate>> read = Parallel.map(clusters, parallel, "cmek-all-using-read", c -> {
-            CmekClusterInfo status = CmekLifecycle.statusOrDisabled(api, c.id());
-            Map<String, KeySpec> there = new java.util.LinkedHashMap<>();
-            CmekLifecycle.currentSpecs(status).forEach((region, spec) -> {
-                if (accountOf(spec).filter(account::equals).isPresent()) {
-                    there.put(region, spec);
-                }
-            });
-            return there.isEmpty() || status.status() == CmekStatus.DISABLED
-                    ? Optional.<Candidate>empty()
-                    : Optional.of(new Candidate(c, status, there));
-        });
-        return read.stream().flatMap(Optional::stream).toList();
     }
 
-    /** Revokes every candidate, each into {@code dir/<cluster id>}, keeping {@code dir/index.json} up to date. */
+    /** One cluster's CMEK status, and whether its live keys live in {@code account}. */
+    private Optional<Candidate> read(Cluster c, String account) {
+        CmekClusterInfo status = CmekLifecycle.statusOrDisabled(api, c.id());
+        Map<String, KeySpec> there = new java.util.LinkedHashMap<>();
+        CmekLifecycle.currentSpecs(status).forEach((region, spec) -> {
+            if (accountOf(spec).filter(account::equals).isPresent()) {
+                there.put(region, spec);
+            }
+        });
+        return there.isEmpty() || status.status() == CmekStatus.DISABLED
+                ? Optional.empty()
+                : Optional.of(new Candidate(c, status, there));
+    }
+
+    /**
+     * Lists every cluster, reads each one's status and revokes each whose keys live in {@code account} as soon as its
+     * status says so: nobody waits for the last status read before the first grants go.
+     */
+    public Result revokeAll(
+            String account,
+            Path dir,
+            BreachResponse.Steps steps,
+            boolean immediate,
+            Optional<Duration> waitFor,
+            int parallel) {
+        checkAccount(account);
+        Parallel.Call<String> organization =
+                Parallel.start(() -> api.organization().id());
+        List<Cluster> clusters = listed();
+        progress.accept("reading the CMEK status of " + clusters.size() + " cluster(s), revoking each whose keys"
+                + " live in " + account + " at once...");
+        Index index = Index.begin(dir, account, List.of(), clock);
+        // Every status is asked at once (the pacer spaces them), and each cluster found is handed to the revokers,
+        // `parallel` at a time, as soon as its answer came: the first grants go while later statuses are still read.
+        ExecutorService revokers = Executors.newFixedThreadPool(parallel, r -> {
+            Thread t = new Thread(r, "cmek-all-using-revoke");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Optional<Future<ClusterResult>>> started = Parallel.map(
+                    clusters,
+                    Math.max(1, Math.min(clusters.size(), READERS)),
+                    "cmek-all-using-read",
+                    c -> read(c, account).map(x -> {
+                        index.add(x);
+                        return revokers.submit(
+                                () -> revokeOne(x, organization.join(), dir, steps, immediate, waitFor, index));
+                    }));
+            List<ClusterResult> results = new ArrayList<>();
+            for (Optional<Future<ClusterResult>> f : started) {
+                if (f.isPresent()) {
+                    results.add(joined(f.get()));
+                }
+            }
+            index.complete();
+            return new Result(account, index.file, results);
+        } finally {
+            revokers.shutdownNow();
+        }
+    }
+
+    /** Status reads in flight at once; the process's pacer keeps them under the API's rate anyway. */
+    private static final int READERS = 32;
+
+    private static ClusterResult joined(Future<ClusterResult> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r
+                    ? r
+                    : new CmekException(ExitCode.INTERNAL, "revocation failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CmekException(ExitCode.INTERNAL, "interrupted while revoking");
+        }
+    }
+
+    /** Revokes every candidate (already read, e.g. to be confirmed), each into {@code dir/<cluster id>}. */
     public Result revokeAll(
             String account,
             List<Candidate> candidates,
@@ -131,21 +208,31 @@ public final class AccountRevocation {
             int parallel) {
         String organization = api.organization().id();
         Index index = Index.begin(dir, account, candidates, clock);
-        List<ClusterResult> results = Parallel.map(candidates, parallel, "cmek-all-using", c -> {
-            Cluster cluster = c.cluster();
-            Path evidence = dir.resolve(cluster.id());
-            ClusterResult result;
-            try {
-                if (finishedEarlier(evidence)) {
-                    result = new ClusterResult(
-                            cluster,
-                            evidence,
-                            ExitCode.OK,
-                            "revoked completely by an earlier run of this evidence",
-                            null);
-                    index.finished(result);
-                    return result;
-                }
+        List<ClusterResult> results = Parallel.map(
+                candidates,
+                parallel,
+                "cmek-all-using",
+                c -> revokeOne(c, organization, dir, steps, immediate, waitFor, index));
+        index.complete();
+        return new Result(account, index.file, results);
+    }
+
+    private ClusterResult revokeOne(
+            Candidate c,
+            String organization,
+            Path dir,
+            BreachResponse.Steps steps,
+            boolean immediate,
+            Optional<Duration> waitFor,
+            Index index) {
+        Cluster cluster = c.cluster();
+        Path evidence = dir.resolve(cluster.id());
+        ClusterResult result;
+        try {
+            if (finishedEarlier(evidence)) {
+                result = new ClusterResult(
+                        cluster, evidence, ExitCode.OK, "revoked completely by an earlier run of this evidence", null);
+            } else {
                 BreachResponse.RevokeOutcome outcome = breach.revoke(
                         new BreachResponse.RevokeRequest(
                                 cluster.id(), evidence, steps, immediate, waitFor, Optional.empty()),
@@ -158,18 +245,16 @@ public final class AccountRevocation {
                                 ? "revoked"
                                 : "revoked, but " + outcome.summary().left().size() + " grant(s) left",
                         outcome);
-            } catch (CmekException e) {
-                result = new ClusterResult(cluster, evidence, e.exitCode(), e.getMessage(), null);
-            } catch (RuntimeException e) {
-                result = new ClusterResult(cluster, evidence, ExitCode.INTERNAL, "internal error: " + e, null);
             }
-            index.finished(result);
-            progress.accept((result.exitCode() == ExitCode.OK ? "done: " : "NOT DONE: ") + cluster.id() + " ("
-                    + cluster.name() + "): " + result.message());
-            return result;
-        });
-        index.complete();
-        return new Result(account, index.file, results);
+        } catch (CmekException e) {
+            result = new ClusterResult(cluster, evidence, e.exitCode(), e.getMessage(), null);
+        } catch (RuntimeException e) {
+            result = new ClusterResult(cluster, evidence, ExitCode.INTERNAL, "internal error: " + e, null);
+        }
+        index.finished(result);
+        progress.accept((result.exitCode() == ExitCode.OK ? "done: " : "NOT DONE: ") + cluster.id() + " ("
+                + cluster.name() + "): " + result.message());
+        return result;
     }
 
     /** A re-run of the same --all-using finishes the clusters left; those finished before are not touched again. */
@@ -201,18 +286,26 @@ public final class AccountRevocation {
             doc.put("format", FORMAT);
             doc.put("account", account);
             doc.put("started_at", clock.instant().toString());
-            ArrayNode clusters = doc.putArray("clusters");
-            for (Candidate c : candidates) {
-                ObjectNode e = clusters.addObject();
-                e.put("cluster_id", c.cluster().id());
-                e.put("name", c.cluster().name());
-                e.put("cloud", c.cluster().cloudProvider().name());
-                e.put("evidence", c.cluster().id());
-                e.put("outcome", "PENDING");
-            }
+            doc.putArray("clusters");
             Index index = new Index(dir.resolve(INDEX), doc, clock);
+            candidates.forEach(index::addQuietly);
             index.save();
             return index;
+        }
+
+        /** A cluster chosen for revocation, listed before its evidence is begun. */
+        synchronized void add(Candidate c) {
+            addQuietly(c);
+            save();
+        }
+
+        private void addQuietly(Candidate c) {
+            ObjectNode e = ((ArrayNode) doc.get("clusters")).addObject();
+            e.put("cluster_id", c.cluster().id());
+            e.put("name", c.cluster().name());
+            e.put("cloud", c.cluster().cloudProvider().name());
+            e.put("evidence", c.cluster().id());
+            e.put("outcome", "PENDING");
         }
 
         synchronized void finished(ClusterResult result) {
