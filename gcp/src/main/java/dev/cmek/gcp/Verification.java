@@ -52,8 +52,11 @@ final class Verification {
         List<String> saFindings = new ArrayList<>();
         try {
             saFindings.addAll(serviceAccountFindings(req, sa, crdb));
-        } catch (GcpCmekException e) {
-            // An account that cannot be read is a finding, never a crash of the whole report.
+        } catch (CallFailedException e) {
+            // An account the caller may not read is a finding, never a crash of the whole report.
+            if (e.failure() == CallFailedException.Failure.UNAVAILABLE) {
+                throw e;
+            }
             saFindings.add("cannot check service account " + sa + ": " + e.getMessage());
         }
         projectPolicy(sa.project(), projectPolicies, notChecked)
@@ -70,8 +73,12 @@ final class Verification {
                     if (!findings.contains("crypto key " + key + " does not exist")) {
                         findings.addAll(hierarchyFindings(key, projectPolicies, notChecked));
                     }
-                } catch (GcpCmekException e) {
-                    // A key that cannot be read is a finding of its region, never a crash of the whole report.
+                } catch (CallFailedException e) {
+                    // A key the caller may not read is a finding of its region, never a crash of the whole report;
+                    // Google out of reach stays exit 6.
+                    if (e.failure() == CallFailedException.Failure.UNAVAILABLE) {
+                        throw e;
+                    }
                     findings.add("cannot check crypto key " + key + ": " + e.getMessage());
                 }
                 return List.of(Map.entry(key, findings));

@@ -60,9 +60,9 @@ public final class RevokeBench {
      */
     static int chain(CloudProvider cloud, boolean immediate) {
         if (cloud == CloudProvider.AWS) {
-            // reads: ListAliases -> GetKeyPolicy (per region, beside GetRole and GetCallerIdentity);
-            // writes: PutKeyPolicy -> GetKeyPolicy read-back (per key) beside UpdateAssumeRolePolicy -> GetRole
-            // (-> PutRolePolicy when immediate).
+            // per Region: GetResources (Tagging API) -> GetKeyPolicy -> PutKeyPolicy -> GetKeyPolicy read-back;
+            // beside it the trust: GetRole -> UpdateAssumeRolePolicy -> GetRole read-back (-> PutRolePolicy when
+            // immediate, once the trust reads back).
             return immediate ? 5 : 4;
         }
         // per key and for the service account: GetIamPolicy -> SetIamPolicy -> GetIamPolicy (read-back), all in
