@@ -1,7 +1,6 @@
 package dev.cmek.aws;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.model.KeyState;
 
@@ -154,32 +152,28 @@ public final class AwsCmek implements AutoCloseable {
     }
 
     /**
-     * Breach response: removes our statement from every key policy of the cluster (every generation, every replica,
-     * brought keys too) and the cluster account from the role's trust; optionally denies sessions issued before now.
-     * Nothing is deleted or disabled. Keep the record: {@link #restore} puts back exactly what was removed.
+     * Breach response, failing toward revocation: the role's trust is cut first and on its own (the master switch), and
+     * our grant leaves every key tagged for the cluster and every key in use, each Region independently. Each
+     * document's intent goes to {@code journal} before that document's first write; what could not be changed is in
+     * the record's targets as LEFT, with what to do, never thrown. Nothing is deleted or disabled. Keep the intents:
+     * {@link #restore} puts back exactly what they say was removed.
      */
-    public RevocationRecord revoke(CmekRequest req, boolean denySessionsIssuedBefore) {
-        return revoke(req, denySessionsIssuedBefore, record -> {});
+    public RevocationRecord revoke(RevocationRequest req, RevocationJournal journal) {
+        return new GrantRevocation(clients, parallel, clock).revoke(req, this::callerArn, journal);
+    }
+
+    /** {@link #revoke(RevocationRequest, RevocationJournal)}, keeping the intents only in the returned record. */
+    public RevocationRecord revoke(RevocationRequest req) {
+        return revoke(req, RevocationJournal.none());
     }
 
     /**
-     * As {@link #revoke(CmekRequest, boolean)}, but hands the complete record to {@code beforeWriting} after every
-     * document was read and before the first write, so a revocation killed half-way can still be restored.
+     * Puts back exactly what the intents say was removed, once every one of them was found to be for this cluster, the
+     * credentials' account and the canonical shapes this toolkit writes ({@link UntrustedRecordException} otherwise,
+     * before anything is written); keeps unrelated later edits; says what it could not put back.
      */
-    public RevocationRecord revoke(
-            CmekRequest req, boolean denySessionsIssuedBefore, Consumer<RevocationRecord> beforeWriting) {
-        return new GrantRevocation(clients, parallel)
-                .revoke(req, clock.instant(), denySessionsIssuedBefore, this::callerArn, beforeWriting);
-    }
-
-    /** Puts back what {@code record} says was removed (keeping unrelated later edits), then reads back and checks. */
-    public List<Change> restore(RevocationRecord record) {
-        return restore(record, CmekRequest.DEFAULT_PROPAGATION_BOUND);
-    }
-
-    /** As {@link #restore(RevocationRecord)}, waiting up to {@code propagationBound} for consistent read-backs. */
-    public List<Change> restore(RevocationRecord record, Duration propagationBound) {
-        return new GrantRevocation(clients, parallel).restore(record, propagationBound);
+    public RestoreResult restore(RestoreRequest req) {
+        return new GrantRestoration(clients, parallel).restore(req);
     }
 
     /** The generation tag of one of our keys (1 for the first key, +1 per key rotation); empty for a key that is not ours. */

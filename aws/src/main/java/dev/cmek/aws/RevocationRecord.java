@@ -8,59 +8,118 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What a revocation removed, with every document before and after, enough to put back exactly what was removed.
- * Serialises with Jackson as is; keep it with the incident.
+ * What a revocation meant to remove and what became of each target, enough to put back exactly what was removed. Each
+ * {@link Intent} is handed out (and kept by the caller) before the first write to its document; each {@link Target}
+ * says how that document ended in this run. Serialises with Jackson as is; keep it with the incident.
  *
- * @param revokedBy the caller identity ARN (STS) that made the change
- * @param role the role's trust policy before and after, and the inline deny added (null when not asked for)
- * @param keys one entry per key policy changed (every replica has its own)
- * @param notes what was deliberately not touched (e.g. a role of our name that is not ours)
+ * @param revokedBy the caller identity ARN (STS) that made the change, or null when it was not asked
+ * @param intents every document's intent, in the order they were written
+ * @param targets what became of every document this run looked at
+ * @param notes what was deliberately not touched, and why
  */
 public record RevocationRecord(
         ClusterId clusterId,
-        Instant revokedAt,
+        Instant startedAt,
         String revokedBy,
-        RoleRevocation role,
-        List<KeyRevocation> keys,
+        List<Intent> intents,
+        List<Target> targets,
         List<String> notes) {
 
-    /** Trust documents as IAM returned them (decoded) and as written. */
-    public record RoleRevocation(
-            RoleArn role,
-            String trustBefore,
-            String trustAfter,
-            String sessionDenyPolicyName,
-            String sessionDenyPolicy) {}
+    /** The kind of document a revocation changes. */
+    public enum Document {
+        /** The role's trust policy: the master switch, written first. */
+        TRUST,
+        /** A key policy (every replica has its own). */
+        KEY_POLICY,
+        /** The role's inline policy denying sessions issued before the revocation ({@code --immediate}). */
+        SESSION_DENY
+    }
 
-    public record KeyRevocation(String region, KeyArn key, String policyBefore, String policyAfter) {}
+    /** How a document ended in one run. */
+    public enum Fate {
+        /** The write succeeded, or a fresh read shows the intended removal in place. */
+        REMOVED,
+        /** Nothing of ours was there to remove (already revoked, or never granted). */
+        ALREADY_ABSENT,
+        /** It could not be read or written; {@code detail} says why and what to do. */
+        LEFT
+    }
+
+    /**
+     * A document as read before its first write, and what the write removes from it (and adds: the trust's deny, the
+     * session deny).
+     *
+     * @param resource the role name (TRUST, SESSION_DENY) or the key ARN (KEY_POLICY)
+     * @param region the key's region; null for IAM
+     * @param role the role ARN the grant or trust belongs to (from IAM, or derived from the key's account)
+     * @param before the document as read; null for a session deny that did not exist
+     * @param after the document written
+     * @param removed the statements the write removes, as JSON
+     * @param added the statements the write adds, as JSON
+     */
+    public record Intent(
+            Document document,
+            String resource,
+            String region,
+            RoleArn role,
+            String before,
+            String after,
+            List<String> removed,
+            List<String> added,
+            Instant at) {
+        public Intent {
+            removed = List.copyOf(removed);
+            added = List.copyOf(added);
+        }
+
+        /** The intent as one line of JSON, as the caller keeps it. */
+        public String toJson() {
+            return write(this);
+        }
+
+        public static Intent fromJson(String json) {
+            return read(json, Intent.class, "revocation intent");
+        }
+    }
+
+    /** What became of one document. */
+    public record Target(Document document, String resource, String region, Fate fate, String detail) {}
 
     public RevocationRecord {
-        keys = List.copyOf(keys);
+        intents = List.copyOf(intents);
+        targets = List.copyOf(targets);
         notes = List.copyOf(notes);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    /** The record as indented JSON (timestamps as ISO-8601). */
+    /** The record as JSON (timestamps as ISO-8601). */
     public String toJson() {
+        return write(this);
+    }
+
+    public static RevocationRecord fromJson(String json) {
+        return read(json, RevocationRecord.class, "revocation record");
+    }
+
+    private static String write(Object value) {
         try {
-            return JSON.writeValueAsString(this);
+            return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new AwsCmekException("cannot serialise the revocation record: " + e.getOriginalMessage(), e);
         }
     }
 
-    public static RevocationRecord fromJson(String json) {
+    private static <T> T read(String json, Class<T> type, String what) {
         try {
-            return JSON.readValue(json, RevocationRecord.class);
+            return JSON.readValue(json, type);
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(
-                    "revocation record",
+                    what,
                     json.length() > 200 ? json.substring(0, 200) + "..." : json,
-                    "the JSON written by RevocationRecord.toJson (" + e.getOriginalMessage() + ")");
+                    "the JSON written by RevocationRecord (" + e.getOriginalMessage() + ")");
         }
     }
 }

@@ -37,6 +37,8 @@ public final class SdkClients implements AwsClients {
     private final int maxAttempts;
     private final double controlPlanePerSecond;
     private final SdkHttpClient http;
+    private final Duration attemptTimeout;
+    private final Duration callTimeout;
     private final Map<Region, KmsClient> kms = new ConcurrentHashMap<>();
     private volatile IamClient iam;
     private volatile StsClient sts;
@@ -49,6 +51,8 @@ public final class SdkClients implements AwsClients {
                 : DefaultCredentialsProvider.builder().build();
         this.maxAttempts = b.maxAttempts;
         this.controlPlanePerSecond = b.controlPlanePerSecond;
+        this.attemptTimeout = b.attemptTimeout;
+        this.callTimeout = b.callTimeout;
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(b.connectTimeout)
                 .socketTimeout(b.socketTimeout)
@@ -124,14 +128,20 @@ public final class SdkClients implements AwsClients {
     }
 
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, Region region) {
+        ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy().toBuilder()
+                        .maxAttempts(maxAttempts)
+                        .build());
+        if (attemptTimeout != null) {
+            override.apiCallAttemptTimeout(attemptTimeout);
+        }
+        if (callTimeout != null) {
+            override.apiCallTimeout(callTimeout);
+        }
         builder.region(region)
                 .credentialsProvider(credentials)
                 .httpClient(http)
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy().toBuilder()
-                                .maxAttempts(maxAttempts)
-                                .build())
-                        .build());
+                .overrideConfiguration(override.build());
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
@@ -158,8 +168,21 @@ public final class SdkClients implements AwsClients {
         private double controlPlanePerSecond = ControlPlaneQuota.DEFAULT_PER_SECOND;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration socketTimeout = Duration.ofSeconds(30);
+        private Duration attemptTimeout;
+        private Duration callTimeout;
 
         private Builder() {}
+
+        /**
+         * A deadline on every call: {@code attempt} for each try, {@code call} for the call with the SDK's retries
+         * (the SDK's {@code apiCallAttemptTimeout} and {@code apiCallTimeout}), so that a call AWS never answers ends.
+         * Default: none beyond the socket timeout.
+         */
+        public Builder callTimeouts(Duration attempt, Duration call) {
+            this.attemptTimeout = attempt;
+            this.callTimeout = call;
+            return this;
+        }
 
         /** Sends every service to this endpoint (moto, LocalStack); null for the real AWS endpoints. */
         public Builder endpoint(URI endpoint) {

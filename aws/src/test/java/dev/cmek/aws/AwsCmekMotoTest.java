@@ -195,25 +195,53 @@ class AwsCmekMotoTest {
     }
 
     @Test
-    void revoke_killedHalfWay_canBeRestoredFromTheRecordHandedOutBeforeWriting() {
-        ProvisionResult created = cmek.provision(request());
-        PolicyDocument trustBefore = CreateRevokeRestoreScenario.trust(raw, request());
-        Map<String, PolicyDocument> policiesBefore = CreateRevokeRestoreScenario.policies(raw, created);
-        List<RevocationRecord> journal = new java.util.ArrayList<>();
-        FaultInjectingClients faulty = new FaultInjectingClients(clients).crashAfter("putKeyPolicy", 2);
-        try (AwsCmek crashing = new AwsCmek(faulty)) {
-            assertThrows(
-                    FaultInjectingClients.SimulatedCrash.class, () -> crashing.revoke(request(), true, journal::add));
+    void revoke_killedAfterEachWrite_canBeRestoredFromTheIntentsKeptBeforeWriting() {
+        for (String write : List.of("updateAssumeRolePolicy", "putKeyPolicy", "putRolePolicy")) {
+            reset();
+            ProvisionResult created = cmek.provision(request());
+            PolicyDocument trustBefore = CreateRevokeRestoreScenario.trust(raw, request());
+            Map<String, PolicyDocument> policiesBefore = CreateRevokeRestoreScenario.policies(raw, created);
+            List<RevocationRecord.Intent> journal = new java.util.concurrent.CopyOnWriteArrayList<>();
+            FaultInjectingClients faulty = new FaultInjectingClients(clients).crashAfter(write, 1);
+            try (AwsCmek crashing = new AwsCmek(faulty)) {
+                assertThrows(
+                        FaultInjectingClients.SimulatedCrash.class,
+                        () -> crashing.revoke(RevocationRequest.of(request(), true), keeping(journal)),
+                        write);
+            }
+            assertFalse(journal.isEmpty(), write);
+            assertFalse(
+                    CreateRevokeRestoreScenario.eventually(() -> cmek.verify(request()), v -> !v.ok())
+                            .ok(),
+                    "something is revoked after " + write);
+
+            RestoreResult restored = cmek.restore(new RestoreRequest(
+                    CLUSTER,
+                    java.util.Optional.of(CRDB),
+                    java.util.Optional.of(ORG),
+                    java.util.Optional.empty(),
+                    journal.stream()
+                            .map(i -> RevocationRecord.Intent.fromJson(i.toJson()))
+                            .toList(),
+                    Duration.ofSeconds(10)));
+
+            assertTrue(restored.couldNot().isEmpty(), restored::toString);
+            assertTrue(CreateRevokeRestoreScenario.trust(raw, request()).sameAs(trustBefore), write);
+            assertEquals(policiesBefore, CreateRevokeRestoreScenario.policies(raw, created), write);
+            assertTrue(cmek.verify(request()).ok(), () -> cmek.verify(request()).toString());
         }
-        assertEquals(1, journal.size());
-        assertEquals(REGIONS.size(), journal.get(0).keys().size());
-        assertFalse(cmek.verify(request()).ok(), "some grants are gone");
+    }
 
-        cmek.restore(RevocationRecord.fromJson(journal.get(0).toJson()));
+    static RevocationJournal keeping(List<RevocationRecord.Intent> intents) {
+        return new RevocationJournal() {
+            @Override
+            public void intent(RevocationRecord.Intent intent) {
+                intents.add(intent);
+            }
 
-        assertTrue(CreateRevokeRestoreScenario.trust(raw, request()).sameAs(trustBefore));
-        assertEquals(policiesBefore, CreateRevokeRestoreScenario.policies(raw, created));
-        assertTrue(cmek.verify(request()).ok(), () -> cmek.verify(request()).toString());
+            @Override
+            public void target(RevocationRecord.Target target) {}
+        };
     }
 
     @Test
@@ -251,15 +279,16 @@ class AwsCmekMotoTest {
     }
 
     @Test
-    void revoke_whenAlreadyRevoked_recordsNoKeyChanges() {
+    void revoke_whenAlreadyRevoked_intendsNothingAndClaimsNothing() {
         cmek.provision(request());
-        cmek.revoke(request(), false);
+        cmek.revoke(RevocationRequest.of(request(), false));
 
-        RevocationRecord again = cmek.revoke(request(), false);
+        RevocationRecord again = cmek.revoke(RevocationRequest.of(request(), false));
 
-        assertTrue(again.keys().isEmpty());
-        assertTrue(PolicyDocument.parse(again.role().trustBefore())
-                .sameAs(PolicyDocument.parse(again.role().trustAfter())));
+        assertTrue(again.intents().isEmpty(), again.intents()::toString);
+        assertTrue(
+                again.targets().stream().allMatch(t -> t.fate() == RevocationRecord.Fate.ALREADY_ABSENT),
+                again.targets()::toString);
     }
 
     @Test
@@ -370,11 +399,12 @@ class AwsCmekMotoTest {
         cmek.provision(request());
         raw.iam().deleteRole(b -> b.roleName(NAMES.roleName()));
 
-        RevocationRecord record = cmek.revoke(request(), true);
+        RevocationRecord record = cmek.revoke(RevocationRequest.of(request(), true));
 
-        assertEquals(null, record.role());
-        assertEquals(REGIONS.size(), record.keys().size());
+        assertTrue(record.intents().stream().noneMatch(i -> i.document() != RevocationRecord.Document.KEY_POLICY));
+        assertEquals(REGIONS.size(), record.intents().size());
         assertTrue(record.notes().get(0).contains("does not exist"), record.notes()::toString);
+        assertTrue(record.targets().stream().noneMatch(t -> t.fate() == RevocationRecord.Fate.LEFT));
     }
 
     @Test
@@ -605,6 +635,98 @@ class AwsCmekMotoTest {
     @Test
     void revokeAndRestore_ofBroughtKeys_keepTheirOtherStatements() throws Exception {
         CreateRevokeRestoreScenario.run(clients, request().withPlacement(KeyPlacement.existing(existingKeys())));
+    }
+
+    @Test
+    void revoke_oneRegionRefusingTheCaller_isLeftAndNamed_whileTheTrustAndTheOtherRegionsGo() {
+        ProvisionResult created = cmek.provision(request());
+        moto.strict().denyAccess("PutKeyPolicy", "eu-west-1", null);
+
+        RevocationRecord record = cmek.revoke(RevocationRequest.of(request(), false));
+
+        KeyArn west = created.keys().get("eu-west-1");
+        RevocationRecord.Target left = record.targets().stream()
+                .filter(t -> t.resource().equals(west.value()))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(RevocationRecord.Fate.LEFT, left.fate());
+        assertTrue(left.detail().contains("kms:PutKeyPolicy"), left.detail());
+        assertEquals(
+                RevocationRecord.Fate.REMOVED,
+                record.targets().stream()
+                        .filter(t -> t.document() == RevocationRecord.Document.TRUST)
+                        .findFirst()
+                        .orElseThrow()
+                        .fate());
+        Map<String, PolicyDocument> now = CreateRevokeRestoreScenario.policies(raw, created);
+        assertTrue(now.get("eu-west-1").statement(NAMES.grantSid()).isPresent());
+        assertTrue(now.get("us-east-1").statement(NAMES.grantSid()).isEmpty());
+        assertTrue(now.get("ap-southeast-2").statement(NAMES.grantSid()).isEmpty());
+    }
+
+    @Test
+    void revoke_withoutTheTaggingApi_findsEveryTaggedKeyByAskingTheKeys() {
+        ProvisionResult created = cmek.provision(request());
+        KeyArn orphan = KeyArn.of(raw.kms(Region.US_EAST_1)
+                .createKey(b -> b.policy(new KeyPolicyGrant(
+                                        NAMES.grantSid(), RoleArn.of("aws", MotoServer.ACCOUNT, NAMES.roleName()))
+                                .newKeyPolicy(MotoServer.ACCOUNT)
+                                .json())
+                        .tags(software.amazon.awssdk.services.kms.model.Tag.builder()
+                                .tagKey(ResourceNames.CLUSTER_TAG)
+                                .tagValue(CLUSTER.value())
+                                .build()))
+                .keyMetadata()
+                .arn());
+        moto.strict().denyAccess("GetResources", null, null);
+
+        RevocationRecord record = cmek.revoke(RevocationRequest.of(request(), false));
+
+        assertTrue(
+                record.intents().stream().anyMatch(i -> i.resource().equals(orphan.value())),
+                record.intents()::toString);
+        assertEquals(
+                REGIONS.size() + 1,
+                record.intents().stream()
+                        .filter(i -> i.document() == RevocationRecord.Document.KEY_POLICY)
+                        .count());
+        assertTrue(moto.strict().calls("ListResourceTags") > 0, "the fallback asked the keys themselves");
+        assertTrue(created.keys().size() == REGIONS.size());
+    }
+
+    @Test
+    void revoke_aRegionThatNeverAnswers_neitherDelaysTheTrustNorHangs() throws Exception {
+        cmek.provision(request());
+        moto.strict().neverAnswer("GetKeyPolicy", "ap-southeast-2");
+        java.util.Map<String, Long> at = new java.util.concurrent.ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        RevocationJournal timed = new RevocationJournal() {
+            @Override
+            public void intent(RevocationRecord.Intent intent) {}
+
+            @Override
+            public void target(RevocationRecord.Target t) {
+                at.put(t.document() + " " + t.region() + " " + t.fate(), System.nanoTime() - start);
+            }
+        };
+        try (SdkClients bounded = SdkClients.builder()
+                        .endpoint(moto.endpoint())
+                        .credentials(MotoServer.sessionCredentials())
+                        .callTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                        .build();
+                AwsCmek c = new AwsCmek(bounded)) {
+            RevocationRecord record = c.revoke(RevocationRequest.of(request(), false), timed);
+            long took = System.nanoTime() - start;
+            assertTrue(took < Duration.ofSeconds(20).toNanos(), "bounded by the call deadline: " + took);
+            assertTrue(
+                    record.targets().stream()
+                            .anyMatch(
+                                    t -> "ap-southeast-2".equals(t.region()) && t.fate() == RevocationRecord.Fate.LEFT),
+                    record.targets()::toString);
+        }
+        long trust = at.get("TRUST null REMOVED");
+        long slow = at.get("KEY_POLICY ap-southeast-2 LEFT");
+        assertTrue(trust < slow, "the trust went before the slow region gave up: " + at);
     }
 
     private Map<String, KeyArn> existingKeys() {

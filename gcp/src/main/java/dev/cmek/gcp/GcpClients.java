@@ -101,6 +101,12 @@ public final class GcpClients implements AutoCloseable {
         return resolve(Optional.empty(), Optional.empty(), env);
     }
 
+    /** {@link #fromEnvironment(Map)} with another budget per call (a deadline inside a command's --timeout). */
+    public static GcpClients fromEnvironment(Map<String, String> env, CallBudget budget) {
+        GcpClients found = fromEnvironment(env);
+        return new GcpClients(found.kmsTarget, found.iamTarget, budget, env);
+    }
+
     /** From the process environment. */
     public static GcpClients fromEnvironment() {
         return fromEnvironment(System.getenv());

@@ -19,12 +19,14 @@ public final class GcpCmek {
     private final ServiceAccount accounts;
     private final CryptoKeys keys;
     private final Revocation revocation;
+    private final Restoration restoration;
     private final Verification verification;
 
     public GcpCmek(GcpClients clients) {
         this.accounts = new ServiceAccount(clients);
         this.keys = new CryptoKeys(clients);
-        this.revocation = new Revocation(accounts, keys);
+        this.revocation = new Revocation(clients, accounts, keys);
+        this.restoration = new Restoration(accounts, keys);
         this.verification = new Verification(accounts, keys, clients);
     }
 
@@ -97,34 +99,29 @@ public final class GcpCmek {
         return keys.rotateMaterial(key);
     }
 
-    /** Revokes the keys provisioned for the request's regions (generation 1 or the brought keys). */
+    /** Revokes what {@code req} provisions (its generation-1 or brought keys, and every key labelled ours). */
     public RevocationRecord revoke(GcpCmekRequest req, boolean disableServiceAccount) {
-        return revoke(
-                req.clusterId(),
-                req.serviceAccountEmail(),
-                req.cockroachMember(),
-                generationOneKeys(req),
-                disableServiceAccount,
-                req.maxPolicyAttempts());
+        return revoke(RevocationRequest.of(req, disableServiceAccount), RevocationJournal.none());
     }
 
     /**
-     * Removes the service account's encrypter/decrypter binding from each key and the member's token-creator binding
-     * from the service account; optionally disables the account (immediate and reversible). Keys are never touched.
+     * Breach response, failing toward revocation: CockroachDB's token-creator binding on our service account is removed
+     * first and on its own (then, if asked, the account is disabled); our encrypter/decrypter binding leaves every key
+     * labelled ours in our key rings and every key in use, each location independently. Each resource's intent goes to
+     * {@code journal} before its first write; what could not be changed is in the record's targets as LEFT, never
+     * thrown. Keys are never touched.
      */
-    public RevocationRecord revoke(
-            ClusterId cluster,
-            ServiceAccountEmail sa,
-            Member cockroachMember,
-            Map<String, CryptoKeyName> keysByRegion,
-            boolean disableServiceAccount,
-            int maxPolicyAttempts) {
-        return revocation.revoke(cluster, sa, cockroachMember, keysByRegion, disableServiceAccount, maxPolicyAttempts);
+    public RevocationRecord revoke(RevocationRequest req, RevocationJournal journal) {
+        return revocation.revoke(req, journal);
     }
 
-    /** Puts back exactly what the revocation removed (and re-enables the account if it disabled it), then checks it. */
-    public RestoreResult restore(RevocationRecord record) {
-        return revocation.restore(record);
+    /**
+     * Puts back exactly the grants the intents say were removed (and enables the account if the revocation disabled
+     * it), once every intent was found to be for the cluster's own service account and the two grants this toolkit
+     * makes ({@link UntrustedRecordException} otherwise, before anything is written); says what it could not.
+     */
+    public RestoreResult restore(RestoreRequest req) {
+        return restoration.restore(req);
     }
 
     /** Verifies the request's generation-1 (or brought) keys. */

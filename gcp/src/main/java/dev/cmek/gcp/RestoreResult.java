@@ -2,13 +2,11 @@ package dev.cmek.gcp;
 
 import java.util.List;
 
-/**
- * What a restore put back, and the resources whose policy, after restore, still differs from the one recorded before
- * revocation (someone else changed it meanwhile; nothing we removed is missing, that would have thrown).
- */
-public record RestoreResult(List<Change> changes, List<String> differFromBefore) {
+/** What restore put back (or found back already), what it could not put back and why, and what it noticed. */
+public record RestoreResult(List<Change> changes, List<String> couldNot, List<String> warnings) {
     public RestoreResult {
         changes = List.copyOf(changes);
-        differFromBefore = List.copyOf(differFromBefore);
+        couldNot = List.copyOf(couldNot);
+        warnings = List.copyOf(warnings);
     }
 }

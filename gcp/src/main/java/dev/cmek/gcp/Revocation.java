@@ -1,118 +1,397 @@
 package dev.cmek.gcp;
 
+import static com.google.api.gax.rpc.StatusCode.Code.NOT_FOUND;
+
+import com.google.api.gax.rpc.ApiException;
+import com.google.api.gax.rpc.StatusCode;
+import com.google.cloud.iam.admin.v1.IAMClient;
+import com.google.cloud.kms.v1.CryptoKey;
 import com.google.cloud.kms.v1.CryptoKeyName;
+import com.google.cloud.kms.v1.KeyManagementServiceClient;
+import com.google.cloud.kms.v1.KeyRingName;
+import com.google.iam.v1.Binding;
 import com.google.iam.v1.Policy;
-import dev.cmek.gcp.Change.Action;
-import dev.cmek.gcp.Change.ResourceType;
-import dev.cmek.gcp.RevocationRecord.PolicyRevocation;
+import dev.cmek.gcp.RevocationRecord.Document;
+import dev.cmek.gcp.RevocationRecord.Fate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
- * Breach response: removes CockroachDB's two grants (and optionally disables the account), recording every policy
- * before and after, and puts back exactly what a record says was removed. Keys are never touched.
+ * Breach response on GCP, failing toward revocation: CockroachDB's token-creator binding on our service account (the
+ * master switch: without it CockroachDB cannot act as the account at all) is read, its intent kept and removed first,
+ * on its own; with {@code --immediate} the account is then disabled, which rejects the access tokens already issued.
+ * Every key location is worked at the same time and independently: our encrypter/decrypter binding leaves every key
+ * labelled ours in our key ring there (every generation and orphan) and every key in use. Each resource's intent goes
+ * to the journal before its first write; a resource that cannot be changed is reported with what to do, never thrown.
+ * Keys are never touched.
  */
 final class Revocation {
-    /** Bound on read-modify-write cycles per policy when restoring (the record carries no request). */
-    static final int RESTORE_POLICY_ATTEMPTS = 5;
-
+    private final GcpClients clients;
     private final ServiceAccount accounts;
     private final CryptoKeys keys;
 
-    Revocation(ServiceAccount accounts, CryptoKeys keys) {
+    Revocation(GcpClients clients, ServiceAccount accounts, CryptoKeys keys) {
+        this.clients = clients;
         this.accounts = accounts;
         this.keys = keys;
     }
 
-    RevocationRecord revoke(
-            ClusterId cluster,
-            ServiceAccountEmail sa,
-            Member cockroachMember,
-            Map<String, CryptoKeyName> keysByRegion,
-            boolean disableServiceAccount,
-            int maxPolicyAttempts) {
+    /** What one run has handed out so far, shared by its threads; each intent is kept by the journal before counting. */
+    private static final class Ledger {
+        final RevocationJournal journal;
+        final List<RevocationRecord.Intent> intents = Collections.synchronizedList(new ArrayList<>());
+        final List<RevocationRecord.Target> targets = Collections.synchronizedList(new ArrayList<>());
+        final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+
+        Ledger(RevocationJournal journal) {
+            this.journal = journal;
+        }
+
+        void intent(Document document, String resource, List<String> regions, Policy before, List<Grant> removed) {
+            RevocationRecord.Intent i = new RevocationRecord.Intent(
+                    document,
+                    resource,
+                    regions,
+                    before == null ? null : PolicyDocument.of(before),
+                    removed,
+                    Instant.now());
+            journal.intent(i);
+            intents.add(i);
+        }
+
+        void target(Document document, String resource, Fate fate, String detail) {
+            RevocationRecord.Target t = new RevocationRecord.Target(document, resource, fate, detail);
+            journal.target(t);
+            targets.add(t);
+        }
+    }
+
+    RevocationRecord revoke(RevocationRequest req, RevocationJournal journal) {
         Instant started = Instant.now();
-        Map<CryptoKeyName, List<String>> regionsByKey = new LinkedHashMap<>();
-        keysByRegion.forEach((r, k) ->
-                regionsByKey.computeIfAbsent(k, x -> new ArrayList<>()).add(r));
-        Grant keyGrant = new Grant(Grant.ENCRYPTER_DECRYPTER, Member.serviceAccount(sa));
-        Grant saGrant = new Grant(Grant.TOKEN_CREATOR, cockroachMember);
-        List<Supplier<List<PolicyRevocation>>> tasks = new ArrayList<>();
-        regionsByKey.forEach((key, regions) -> tasks.add(() -> {
-            PolicyEdit.Outcome o = keys.setGrant(key, keyGrant, false, maxPolicyAttempts, null);
-            return List.of(record(o, PolicyRevocation.Target.CRYPTO_KEY, regions, keyGrant));
-        }));
-        tasks.add(() -> {
-            PolicyEdit.Outcome o = accounts.setGrant(sa, saGrant, false, maxPolicyAttempts, null);
-            return List.of(record(o, PolicyRevocation.Target.SERVICE_ACCOUNT, List.of(), saGrant));
-        });
-        List<PolicyRevocation> policies = Parallel.all(tasks);
-        boolean disabledNow = disableServiceAccount && accounts.disable(sa);
-        return new RevocationRecord(
-                cluster.value(),
+        Ledger ledger = new Ledger(journal);
+        List<Supplier<List<Void>>> parts = new ArrayList<>();
+        parts.add(() -> reported(
+                ledger,
+                Document.SERVICE_ACCOUNT_POLICY,
+                req.serviceAccount().value(),
+                () -> masterSwitch(req, ledger)));
+        for (String location : req.allLocations()) {
+            parts.add(() -> reported(
+                    ledger,
+                    Document.CRYPTO_KEY_POLICY,
+                    ringOf(req, location).toString(),
+                    () -> location(req, location, ledger)));
+        }
+        Parallel.all(parts);
+        synchronized (ledger.intents) {
+            return new RevocationRecord(
+                    req.clusterId().value(),
+                    req.serviceAccount().value(),
+                    System.getProperty("user.name", "unknown"),
+                    started,
+                    ledger.intents,
+                    ledger.targets,
+                    ledger.notes);
+        }
+    }
+
+    /** Runs one independent part; a failure it did not handle (no credentials, say) is reported for it. */
+    private static List<Void> reported(Ledger ledger, Document document, String resource, Runnable part) {
+        try {
+            part.run();
+        } catch (GcpCmekException e) {
+            ledger.target(document, resource, Fate.LEFT, e.getMessage());
+        }
+        return List.of();
+    }
+
+    /** The token-creator binding, then ({@code --immediate}) the account disabled. */
+    private void masterSwitch(RevocationRequest req, Ledger ledger) {
+        ServiceAccountEmail sa = req.serviceAccount();
+        IAMClient iam = clients.iam();
+        PolicyEdit.Holder holder =
+                PolicyEdit.Holder.of(sa.value(), sa.resourceName(), iam::getIamPolicy, iam::setIamPolicy);
+        Optional<Policy> policy;
+        Optional<com.google.iam.admin.v1.ServiceAccount> found;
+        try (Parallel both = new Parallel(2)) {
+            // Whether the account is ours is asked beside its policy, so that it costs no round trip of its own.
+            var account = both.submit(() -> accounts.find(sa));
+            var read = both.submit(() -> readOrEmpty(holder));
+            policy = read.join();
+            found = account.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            RuntimeException cause = Parallel.unwrap(e);
+            if (!(cause instanceof GcpCmekException g)) {
+                throw cause;
+            }
+            ledger.target(Document.SERVICE_ACCOUNT_POLICY, sa.value(), Fate.LEFT, "cannot read it: " + g.getMessage());
+            return;
+        }
+        if (policy.isEmpty() || found.isEmpty()) {
+            ledger.notes.add("service account " + sa + " does not exist: nothing can act as it, so there is no"
+                    + " token-creator binding to remove");
+            ledger.target(Document.SERVICE_ACCOUNT_POLICY, sa.value(), Fate.ALREADY_ABSENT, "account does not exist");
+            return;
+        }
+        List<Grant> grants = tokenCreators(policy.get(), req);
+        boolean ours = found.get().getDescription().contains(CmekNames.serviceAccountMark(req.clusterId()));
+        if (!ours) {
+            if (grants.isEmpty()) {
+                ledger.notes.add("service account " + sa + " is not marked as ours and lets no CockroachDB identity"
+                        + " create tokens: left untouched");
+                ledger.target(Document.SERVICE_ACCOUNT_POLICY, sa.value(), Fate.ALREADY_ABSENT, "not ours");
+            } else {
+                ledger.target(
+                        Document.SERVICE_ACCOUNT_POLICY,
+                        sa.value(),
+                        Fate.LEFT,
+                        "service account " + sa + " lacks our mark " + CmekNames.serviceAccountMark(req.clusterId())
+                                + ", so it was left untouched, and it still lets " + members(grants)
+                                + " create tokens for it; if it is yours, remove that binding (gcloud iam"
+                                + " service-accounts remove-iam-policy-binding " + sa + " --member ... --role "
+                                + Grant.TOKEN_CREATOR + ")");
+            }
+            return;
+        }
+        if (grants.isEmpty()) {
+            ledger.target(
+                    Document.SERVICE_ACCOUNT_POLICY,
+                    sa.value(),
+                    Fate.ALREADY_ABSENT,
+                    "no CockroachDB identity may create tokens for it");
+        } else {
+            ledger.intent(Document.SERVICE_ACCOUNT_POLICY, sa.value(), List.of(), policy.get(), grants);
+            try {
+                remove(holder, policy.get(), grants, req.maxPolicyAttempts());
+            } catch (GcpCmekException e) {
+                ledger.target(
+                        Document.SERVICE_ACCOUNT_POLICY,
+                        sa.value(),
+                        Fate.LEFT,
+                        "cannot remove " + members(grants) + "'s token creator: " + e.getMessage());
+                return;
+            }
+            ledger.target(
+                    Document.SERVICE_ACCOUNT_POLICY,
+                    sa.value(),
+                    Fate.REMOVED,
+                    members(grants) + " can no longer create tokens for it");
+        }
+        if (req.disableServiceAccount()) {
+            disable(sa, found.get().getDisabled(), ledger);
+        }
+    }
+
+    /**
+     * {@code --immediate}, once the binding is gone: "Existing access tokens for the service account are rejected"
+     * while it is disabled (https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts/disable), and
+     * enabling it again undoes that; the account itself is never deleted.
+     */
+    private void disable(ServiceAccountEmail sa, boolean alreadyDisabled, Ledger ledger) {
+        if (alreadyDisabled) {
+            ledger.target(Document.SERVICE_ACCOUNT_DISABLED, sa.value(), Fate.ALREADY_ABSENT, "already disabled");
+            return;
+        }
+        ledger.intent(Document.SERVICE_ACCOUNT_DISABLED, sa.value(), List.of(), null, List.of());
+        try {
+            accounts.disable(sa);
+        } catch (GcpCmekException e) {
+            ledger.target(
+                    Document.SERVICE_ACCOUNT_DISABLED,
+                    sa.value(),
+                    Fate.LEFT,
+                    "cannot disable it, so access tokens already issued stay valid until they expire (at most an"
+                            + " hour): " + e.getMessage());
+            return;
+        }
+        ledger.target(
+                Document.SERVICE_ACCOUNT_DISABLED,
                 sa.value(),
-                cockroachMember.value(),
-                System.getProperty("user.name", "unknown"),
-                started,
-                Instant.now(),
-                disabledNow,
-                policies);
+                Fate.REMOVED,
+                "disabled: access tokens already issued for it are rejected");
     }
 
-    RestoreResult restore(RevocationRecord record) {
-        ServiceAccountEmail sa = new ServiceAccountEmail(record.serviceAccount());
-        List<Change> changes = new ArrayList<>();
-        if (record.serviceAccountDisabled()) {
-            accounts.enable(sa);
-            changes.add(Change.account(ResourceType.SERVICE_ACCOUNT, sa.value(), Action.UPDATED, "enabled"));
+    /** Our binding leaves every key of one location: our ring's keys labelled ours, and the keys in use there. */
+    private void location(RevocationRequest req, String location, Ledger ledger) {
+        Map<CryptoKeyName, List<String>> targets = new LinkedHashMap<>();
+        req.keysInUse().forEach((k, regions) -> {
+            if (k.getLocation().equals(location)) {
+                targets.put(k, regions);
+            }
+        });
+        KeyRingName ring = ringOf(req, location);
+        try {
+            List<CryptoKeyName> ours = labelledOurs(ring, req.clusterId());
+            for (CryptoKeyName k : ours) {
+                targets.putIfAbsent(k, List.of());
+            }
+            ledger.target(
+                    Document.CRYPTO_KEY_POLICY,
+                    ring.toString(),
+                    Fate.ALREADY_ABSENT,
+                    ours.size() + " key(s) labelled ours found in the key ring");
+        } catch (CallFailedException e) {
+            ledger.target(
+                    Document.CRYPTO_KEY_POLICY,
+                    ring.toString(),
+                    Fate.LEFT,
+                    "cannot list the keys of our key ring in " + location + ": " + e.getMessage());
         }
-        List<Supplier<List<Change>>> tasks = new ArrayList<>();
-        List<String> differ = Collections.synchronizedList(new ArrayList<>());
-        for (PolicyRevocation p : record.policies()) {
-            tasks.add(() -> restore(sa, p, differ));
+        Member member = Member.serviceAccount(req.serviceAccount());
+        Grant grant = new Grant(Grant.ENCRYPTER_DECRYPTER, member);
+        List<Supplier<List<Void>>> each = new ArrayList<>();
+        targets.forEach((key, regions) -> each.add(() -> {
+            key(key, regions, grant, req.maxPolicyAttempts(), ledger);
+            return List.of();
+        }));
+        if (!each.isEmpty()) {
+            Parallel.all(each);
         }
-        changes.addAll(Parallel.all(tasks));
-        return new RestoreResult(changes, differ);
     }
 
-    private List<Change> restore(ServiceAccountEmail sa, PolicyRevocation p, List<String> differ) {
-        boolean onKey = p.target() == PolicyRevocation.Target.CRYPTO_KEY;
-        List<Change> out = new ArrayList<>();
-        Policy current = null;
-        for (Grant g : p.removed()) {
-            PolicyEdit.Outcome o = onKey
-                    ? keys.setGrant(CryptoKeyName.parse(p.resource()), g, true, RESTORE_POLICY_ATTEMPTS, null)
-                    : accounts.setGrant(sa, g, true, RESTORE_POLICY_ATTEMPTS, null);
-            current = o.after();
-            out.add(new Change(
-                    onKey ? ResourceType.CRYPTO_KEY_POLICY : ResourceType.SERVICE_ACCOUNT_POLICY,
-                    p.resource(),
-                    onKey ? String.join(",", p.regions()) : null,
-                    o.changed() ? Action.UPDATED : Action.UNCHANGED,
-                    (o.changed() ? "restored " : "already has ") + g));
+    private static KeyRingName ringOf(RevocationRequest req, String location) {
+        return KeyRingName.of(req.customerProject(), location, CmekNames.keyRingId(req.clusterId()));
+    }
+
+    private void key(CryptoKeyName key, List<String> regions, Grant grant, int attempts, Ledger ledger) {
+        KeyManagementServiceClient kms = clients.kms();
+        PolicyEdit.Holder holder =
+                PolicyEdit.Holder.of(key.toString(), key.toString(), kms::getIamPolicy, kms::setIamPolicy);
+        Optional<Policy> policy;
+        try {
+            policy = readOrEmpty(holder);
+        } catch (GcpCmekException e) {
+            ledger.target(
+                    Document.CRYPTO_KEY_POLICY, key.toString(), Fate.LEFT, "cannot read its policy: " + e.getMessage());
+            return;
         }
-        if (current == null) {
-            current = onKey ? keys.readPolicy(CryptoKeyName.parse(p.resource())) : accounts.readPolicy(sa);
+        if (policy.isEmpty()) {
+            ledger.target(
+                    Document.CRYPTO_KEY_POLICY,
+                    key.toString(),
+                    Fate.ALREADY_ABSENT,
+                    "key not found: no grant to remove");
+            return;
         }
-        if (!PolicyBindings.sameBindings(current, p.before().toPolicy())) {
-            differ.add(p.resource());
+        if (!PolicyBindings.has(policy.get(), grant)) {
+            ledger.target(
+                    Document.CRYPTO_KEY_POLICY, key.toString(), Fate.ALREADY_ABSENT, "no grant to " + grant.member());
+            return;
+        }
+        ledger.intent(Document.CRYPTO_KEY_POLICY, key.toString(), regions, policy.get(), List.of(grant));
+        try {
+            remove(holder, policy.get(), List.of(grant), attempts);
+        } catch (GcpCmekException e) {
+            ledger.target(
+                    Document.CRYPTO_KEY_POLICY,
+                    key.toString(),
+                    Fate.LEFT,
+                    "cannot remove the grant: " + e.getMessage());
+            return;
+        }
+        ledger.target(Document.CRYPTO_KEY_POLICY, key.toString(), Fate.REMOVED, grant.member() + " removed");
+    }
+
+    /**
+     * The keys of our ring labelled ours for the cluster: every generation, and keys no key spec names any more. A ring
+     * that does not exist holds none.
+     */
+    private List<CryptoKeyName> labelledOurs(KeyRingName ring, ClusterId cluster) {
+        List<CryptoKeyName> out = new ArrayList<>();
+        try {
+            for (CryptoKey k : GoogleCall.call(
+                            "listCryptoKeys", ring, () -> clients.kms().listCryptoKeys(ring), NOT_FOUND)
+                    .iterateAll()) {
+                if (CmekNames.isOurs(k.getLabelsMap(), cluster)) {
+                    out.add(CryptoKeyName.parse(k.getName()));
+                }
+            }
+        } catch (ApiException notFound) {
+            return List.of();
         }
         return out;
     }
 
-    private static PolicyRevocation record(
-            PolicyEdit.Outcome o, PolicyRevocation.Target target, List<String> regions, Grant grant) {
-        return new PolicyRevocation(
-                o.resource(),
-                target,
-                regions,
-                PolicyDocument.of(o.before()),
-                PolicyDocument.of(o.after()),
-                o.changed() ? List.of(grant) : List.of());
+    /**
+     * Removes {@code grants} with the policy's etag, starting from the policy already read. On ABORTED (the etag is
+     * stale: someone wrote meanwhile, or our own write went through and its reply was lost) it reads again: when the
+     * grants are gone the removal is in place, otherwise it is redone, up to {@code attempts} times.
+     */
+    private static void remove(PolicyEdit.Holder holder, Policy first, List<Grant> grants, int attempts) {
+        Policy current = first;
+        for (int attempt = 1; ; attempt++) {
+            Policy now = current;
+            if (grants.stream().noneMatch(g -> PolicyBindings.has(now, g))) {
+                return;
+            }
+            Policy desired = current;
+            for (Grant g : grants) {
+                desired = PolicyBindings.without(desired, g);
+            }
+            try {
+                holder.write().apply(desired);
+                return;
+            } catch (ApiException e) {
+                if (e.getStatusCode().getCode() != StatusCode.Code.ABORTED) {
+                    throw CallFailedException.of("setIamPolicy", holder.resource(), e, "removing " + grants);
+                }
+                if (attempt >= attempts) {
+                    throw new PolicyConflictException(holder.resource(), attempts, e);
+                }
+            }
+            pause(attempt);
+            current = GoogleCall.call("getIamPolicy", holder.resource(), holder.read());
+        }
+    }
+
+    private static Optional<Policy> readOrEmpty(PolicyEdit.Holder holder) {
+        try {
+            return Optional.of(GoogleCall.call("getIamPolicy", holder.resource(), holder.read(), NOT_FOUND));
+        } catch (ApiException notFound) {
+            return Optional.empty();
+        }
+    }
+
+    /** The token-creator grants to CockroachDB's identity, or to any {@code crl-kms-user-<last 12>@} when unknown. */
+    private static List<Grant> tokenCreators(Policy policy, RevocationRequest req) {
+        if (req.cockroachMember().isPresent()) {
+            Grant g = new Grant(Grant.TOKEN_CREATOR, req.cockroachMember().get());
+            return PolicyBindings.has(policy, g) ? List.of(g) : List.of();
+        }
+        Pattern crdb = Pattern.compile(
+                "serviceAccount:crl-kms-user-" + Pattern.quote(req.clusterId().last12())
+                        + "@[a-z][a-z0-9-]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com");
+        List<Grant> out = new ArrayList<>();
+        for (Binding b : policy.getBindingsList()) {
+            if (!b.hasCondition() && b.getRole().equals(Grant.TOKEN_CREATOR)) {
+                b.getMembersList().stream()
+                        .filter(m -> crdb.matcher(m).matches())
+                        .forEach(m -> out.add(new Grant(Grant.TOKEN_CREATOR, new Member(m))));
+            }
+        }
+        return out;
+    }
+
+    private static String members(List<Grant> grants) {
+        return String.join(", ", grants.stream().map(g -> g.member().value()).toList());
+    }
+
+    private static void pause(int attempt) {
+        long cap = Math.min(
+                PolicyEdit.MAX_CONFLICT_PAUSE_MS, PolicyEdit.FIRST_CONFLICT_PAUSE_MS << Math.min(attempt - 1, 10));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GcpCmekException("Interrupted while waiting to redo an IAM policy edit", e);
+        }
     }
 }

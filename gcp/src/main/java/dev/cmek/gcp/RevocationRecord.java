@@ -4,41 +4,68 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What a revocation removed, when and by whom, with each policy before and after; {@link GcpCmek#restore} puts back
- * exactly {@code removed}. Serialisable with Jackson (register {@code JavaTimeModule} for the instants).
+ * What a revocation meant to remove and what became of each resource: each {@link Intent} is handed out (and kept by
+ * the caller) before the first write to its resource; each {@link Target} says how that resource ended in this run.
+ * {@link GcpCmek#restore} puts back exactly the intents' grants. Serialisable with Jackson (register
+ * {@code JavaTimeModule} for the instants).
  *
- * @param serviceAccountDisabled true when this revocation disabled the account (restore then enables it again)
+ * @param revokedBy the OS user who ran the revocation
  */
 public record RevocationRecord(
         String clusterId,
         String serviceAccount,
-        String cockroachMember,
         String revokedBy,
         Instant startedAt,
-        Instant finishedAt,
-        boolean serviceAccountDisabled,
-        List<PolicyRevocation> policies) {
+        List<Intent> intents,
+        List<Target> targets,
+        List<String> notes) {
 
     public RevocationRecord {
-        policies = List.copyOf(policies);
+        intents = List.copyOf(intents);
+        targets = List.copyOf(targets);
+        notes = List.copyOf(notes);
     }
 
-    /** One IAM policy touched: a crypto key's (with the regions using it) or the service account's. */
-    public record PolicyRevocation(
+    /** What a revocation changes. */
+    public enum Document {
+        /** The service account's own policy: CockroachDB's token-creator binding, the master switch, removed first. */
+        SERVICE_ACCOUNT_POLICY,
+        /** A crypto key's policy: our service account's encrypter/decrypter binding. */
+        CRYPTO_KEY_POLICY,
+        /** The service account disabled ({@code --immediate}): existing access tokens are rejected. */
+        SERVICE_ACCOUNT_DISABLED
+    }
+
+    /** How a resource ended in one run. */
+    public enum Fate {
+        /** The write succeeded, or a fresh read shows the intended removal in place. */
+        REMOVED,
+        /** Nothing of ours was there to remove (already revoked, or never granted). */
+        ALREADY_ABSENT,
+        /** It could not be read or written; {@code detail} says why and what to do. */
+        LEFT
+    }
+
+    /**
+     * A resource as read before its first write, and the grants the write removes (none for disabling the account).
+     *
+     * @param resource the service account's email or the crypto key's name
+     * @param regions the cluster regions a key serves (empty for the service account)
+     * @param before the policy as read; null for disabling the account
+     */
+    public record Intent(
+            Document document,
             String resource,
-            Target target,
             List<String> regions,
             PolicyDocument before,
-            PolicyDocument after,
-            List<Grant> removed) {
-        public enum Target {
-            CRYPTO_KEY,
-            SERVICE_ACCOUNT
-        }
-
-        public PolicyRevocation {
+            List<Grant> removed,
+            Instant at) {
+        public Intent {
             regions = List.copyOf(regions);
             removed = List.copyOf(removed);
         }
     }
+
+    /** What became of one resource. */
+    public record Target(Document document, String resource, Fate fate, String detail) {}
 }

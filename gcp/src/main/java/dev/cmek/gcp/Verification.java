@@ -49,7 +49,16 @@ final class Verification {
         Member crdb = req.cockroachMember();
         List<String> notChecked = Collections.synchronizedList(new ArrayList<>());
         Map<String, Optional<Policy>> projectPolicies = new ConcurrentHashMap<>();
-        List<String> saFindings = serviceAccountFindings(req, sa, crdb);
+        List<String> saFindings = new ArrayList<>();
+        try {
+            saFindings.addAll(serviceAccountFindings(req, sa, crdb));
+        } catch (CallFailedException e) {
+            // An account the caller may not read is a finding, never a crash of the whole report.
+            if (e.failure() == CallFailedException.Failure.UNAVAILABLE) {
+                throw e;
+            }
+            saFindings.add("cannot check service account " + sa + ": " + e.getMessage());
+        }
         projectPolicy(sa.project(), projectPolicies, notChecked)
                 .ifPresent(p -> inherited(p, "project " + sa.project(), IMPERSONATION_ROLES, Set.of())
                         .forEach(f -> saFindings.add(f + ", so they can impersonate " + sa)));
@@ -58,9 +67,19 @@ final class Verification {
         for (CryptoKeyName key : new LinkedHashSet<>(keysByRegion.values())) {
             boolean brought = req.existingKeys().containsValue(key);
             tasks.add(() -> {
-                List<String> findings = new ArrayList<>(keyFindings(req, key, brought, saMember, crdb));
-                if (!findings.contains("crypto key " + key + " does not exist")) {
-                    findings.addAll(hierarchyFindings(key, projectPolicies, notChecked));
+                List<String> findings = new ArrayList<>();
+                try {
+                    findings.addAll(keyFindings(req, key, brought, saMember, crdb));
+                    if (!findings.contains("crypto key " + key + " does not exist")) {
+                        findings.addAll(hierarchyFindings(key, projectPolicies, notChecked));
+                    }
+                } catch (CallFailedException e) {
+                    // A key the caller may not read is a finding of its region, never a crash of the whole report;
+                    // Google out of reach stays exit 6.
+                    if (e.failure() == CallFailedException.Failure.UNAVAILABLE) {
+                        throw e;
+                    }
+                    findings.add("cannot check crypto key " + key + ": " + e.getMessage());
                 }
                 return List.of(Map.entry(key, findings));
             });

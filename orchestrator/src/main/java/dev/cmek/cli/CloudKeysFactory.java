@@ -47,6 +47,7 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     private final Consumer<String> notices;
+    private Duration callDeadline;
 
     CloudKeysFactory(CloudOptions options, Map<String, String> env, Duration propagationBound) {
         this(options, env, propagationBound, line -> {});
@@ -59,6 +60,27 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
         this.env = env;
         this.propagationBound = propagationBound;
         this.notices = notices;
+    }
+
+    /**
+     * Puts a deadline inside {@code timeout} on every cloud call the adapters make from now on (at most 10 s per try and
+     * 30 s per call with its retries, as Google's own budget), so that no call, however the cloud behaves, outlives
+     * the command's {@code --timeout}.
+     */
+    synchronized void callDeadline(Duration timeout) {
+        this.callDeadline = timeout;
+    }
+
+    private Duration callTotal() {
+        return min(callDeadline, GcpClients.CallBudget.DEFAULT.total());
+    }
+
+    private Duration callAttempt() {
+        return min(callTotal(), GcpClients.CallBudget.DEFAULT.attempt());
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
     }
 
     @Override
@@ -98,6 +120,10 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
             clients.endpoint(URI.create(endpoint.strip()));
         }
         clients.credentials(awsCredentials(env));
+        if (callDeadline != null) {
+            clients.callTimeouts(callAttempt(), callTotal())
+                    .timeouts(min(Duration.ofSeconds(5), callAttempt()), callAttempt());
+        }
         SdkClients built = clients.build();
         AwsCmek aws = new AwsCmek(built);
         toClose.add(aws);
@@ -150,7 +176,15 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
     private synchronized GcpCmek gcp() {
         GcpClients clients;
         try {
-            clients = GcpClients.fromEnvironment(env);
+            clients = callDeadline == null
+                    ? GcpClients.fromEnvironment(env)
+                    : GcpClients.fromEnvironment(
+                            env,
+                            new GcpClients.CallBudget(
+                                    callTotal(),
+                                    callAttempt(),
+                                    GcpClients.CallBudget.DEFAULT.firstBackoff(),
+                                    GcpClients.CallBudget.DEFAULT.maxBackoff()));
         } catch (dev.cmek.gcp.InvalidInputException e) {
             throw new CmekException.InvalidInput(e.getMessage());
         }

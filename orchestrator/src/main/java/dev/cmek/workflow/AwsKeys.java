@@ -17,8 +17,14 @@ import dev.cmek.aws.KeyArn;
 import dev.cmek.aws.KeyPlacement;
 import dev.cmek.aws.NoCredentialsException;
 import dev.cmek.aws.ProvisionResult;
+import dev.cmek.aws.ResourceNames;
+import dev.cmek.aws.RestoreRequest;
+import dev.cmek.aws.RestoreResult;
+import dev.cmek.aws.RevocationJournal;
 import dev.cmek.aws.RevocationRecord;
+import dev.cmek.aws.RevocationRequest;
 import dev.cmek.aws.RoleArn;
+import dev.cmek.aws.UntrustedRecordException;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeyType;
 import dev.cmek.model.RegionSpec;
@@ -27,7 +33,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
@@ -114,49 +119,109 @@ public final class AwsKeys implements CloudKeys {
     }
 
     @Override
-    public Revocation revoke(
-            ClusterTarget cluster,
-            Map<String, KeySpec> liveSpecs,
-            boolean immediate,
-            Consumer<JsonNode> beforeChanges) {
-        CmekRequest request = liveRequest(cluster, liveSpecs);
-        RevocationRecord record =
-                call(() -> aws().revoke(request, immediate, planned -> beforeChanges.accept(json(planned))));
-        return new Revocation(json(record), removed(record, cluster.accountId()));
+    public Revocation revoke(RevokeScope scope, RevocationLog log) {
+        RevocationRequest request = call(() -> new RevocationRequest(
+                ClusterId.of(scope.clusterId()),
+                scope.clusterAccount().map(AccountId::of),
+                scope.organizationId().map(ExternalId::of),
+                regions(scope.regions()),
+                scope.keysInUse().values().stream()
+                        .map(spec -> KeyArn.of(spec.uri()))
+                        .toList(),
+                scope.immediate(),
+                options.principalPropagationBound()));
+        RevocationRecord record = call(() -> aws().revoke(request, new RevocationJournal() {
+            @Override
+            public void intent(RevocationRecord.Intent intent) {
+                log.intent(new DocumentIntent(
+                        words(intent.document()), intent.resource(), intent.region(), removing(intent), json(intent)));
+            }
+
+            @Override
+            public void target(RevocationRecord.Target t) {
+                log.outcome(outcome(t));
+            }
+        }));
+        List<String> notes = new ArrayList<>(record.notes());
+        ResourceNames names = request.names();
+        scope.keysInUse().forEach((region, spec) -> {
+            if (!spec.authPrincipal().endsWith(":role/" + names.roleName())) {
+                notes.add("region " + region + " names principal " + spec.authPrincipal() + ", not cmek's role "
+                        + names.roleName() + "; only cmek's role was revoked: remove that principal's access yourself");
+            }
+        });
+        return new Revocation(record.targets().stream().map(AwsKeys::outcome).toList(), notes, record.revokedBy());
     }
 
-    /** What the record says was removed, in words; a role that was missing or not ours is in its notes instead. */
-    private static List<String> removed(RevocationRecord record, String clusterAccount) {
-        RevocationRecord.RoleRevocation role = record.role();
-        String grantee = role != null ? role.role().toString() : "the cluster's role";
-        List<String> removed = new ArrayList<>();
-        record.keys()
-                .forEach(k -> removed.add(
-                        "key policy statement granting " + grantee + " on " + k.key() + " (" + k.region() + ")"));
-        if (role != null) {
-            if (!dev.cmek.aws.PolicyDocument.parse(role.trustBefore())
-                    .sameAs(dev.cmek.aws.PolicyDocument.parse(role.trustAfter()))) {
-                removed.add("trust of account " + clusterAccount + " in role " + role.role());
+    private static DocumentOutcome outcome(RevocationRecord.Target t) {
+        return new DocumentOutcome(
+                words(t.document()),
+                t.resource(),
+                t.region(),
+                CloudKeys.Fate.valueOf(t.fate().name()),
+                t.detail());
+    }
+
+    private static String words(RevocationRecord.Document document) {
+        return switch (document) {
+            case TRUST -> "role trust";
+            case KEY_POLICY -> "key policy";
+            case SESSION_DENY -> "session deny";
+        };
+    }
+
+    /** What an intent's write removes, in words. */
+    private static List<String> removing(RevocationRecord.Intent intent) {
+        return switch (intent.document()) {
+            case TRUST ->
+                intent.removed().stream()
+                        .map(s -> "trust of " + principals(s) + " in role " + intent.role())
+                        .toList();
+            case KEY_POLICY ->
+                List.of("key policy statement granting " + intent.role() + " on " + intent.resource() + " ("
+                        + intent.region() + ")");
+            case SESSION_DENY ->
+                List.of("sessions of " + intent.role() + " issued before the cutoff in inline policy "
+                        + ResourceNames.REVOKE_SESSIONS_POLICY + " (denied)");
+        };
+    }
+
+    private static String principals(String statement) {
+        try {
+            JsonNode p = EvidenceFile.JSON.readTree(statement).path("Principal").path("AWS");
+            List<String> out = new ArrayList<>();
+            if (p.isArray()) {
+                p.forEach(x -> out.add(x.asText()));
+            } else {
+                out.add(p.asText());
             }
-            if (role.sessionDenyPolicyName() != null) {
-                removed.add("sessions of " + role.role() + " issued before " + record.revokedAt()
-                        + " (denied by inline policy " + role.sessionDenyPolicyName() + ")");
-            }
+            return String.join(", ", out);
+        } catch (JsonProcessingException e) {
+            return "its principals";
         }
-        return removed;
     }
 
     @Override
-    public RestoreReport restore(JsonNode record) {
-        RevocationRecord parsed;
-        try {
-            parsed = RevocationRecord.fromJson(record.toString());
-        } catch (RuntimeException e) {
-            throw new CmekException.InvalidInput(
-                    "the AWS revocation record is unreadable: " + firstLine(e.getMessage()));
+    public RestoreReport restore(RestoreScope scope) {
+        List<RevocationRecord.Intent> intents = new ArrayList<>();
+        for (JsonNode n : scope.intents()) {
+            try {
+                intents.add(RevocationRecord.Intent.fromJson(n.toString()));
+            } catch (RuntimeException e) {
+                throw new CmekException.InvalidInput(
+                        "an AWS intent of the revocation record is unreadable: " + firstLine(e.getMessage()));
+            }
         }
-        List<Change> changes = call(() -> aws().restore(parsed, options.principalPropagationBound()));
-        return new RestoreReport(changes.stream().map(AwsKeys::describe).toList(), List.of());
+        RestoreRequest request = call(() -> new RestoreRequest(
+                ClusterId.of(scope.clusterId()),
+                scope.clusterAccount().map(AccountId::of),
+                scope.organizationId().map(ExternalId::of),
+                scope.customerAccount().map(AccountId::of),
+                intents,
+                options.principalPropagationBound()));
+        RestoreResult result = call(() -> aws().restore(request));
+        return new RestoreReport(
+                result.changes().stream().map(AwsKeys::describe).toList(), result.warnings(), result.couldNot());
     }
 
     @Override
@@ -260,9 +325,9 @@ public final class AwsKeys implements CloudKeys {
                 + (c.detail() == null || c.detail().isEmpty() ? "" : ": " + c.detail());
     }
 
-    private static JsonNode json(RevocationRecord record) {
+    private static JsonNode json(RevocationRecord.Intent intent) {
         try {
-            return EvidenceFile.JSON.readTree(record.toJson());
+            return EvidenceFile.JSON.readTree(intent.toJson());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("revocation record not serialisable", e);
         }
@@ -276,7 +341,7 @@ public final class AwsKeys implements CloudKeys {
     static <T> T call(Supplier<T> step) {
         try {
             return step.get();
-        } catch (InvalidInputException e) {
+        } catch (InvalidInputException | UntrustedRecordException e) {
             throw new CmekException.InvalidInput("AWS: " + e.getMessage());
         } catch (NoCredentialsException e) {
             throw new CmekException(ExitCode.REJECTED, "AWS: " + e.getMessage(), e);

@@ -3,6 +3,7 @@ package dev.cmek.workflow;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cmek.CmekException;
+import dev.cmek.ExitCode;
 import dev.cmek.Parallel;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.Cluster;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,9 +25,11 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Revocation and restore, for responders. Revocation removes CockroachDB's grants in the cloud first (every region
- * at once), then sends REVOKE and waits; an evidence record is written before anything changes and completed after
- * each step. Restore puts back exactly what that record says was removed. No path deletes or disables a key.
+ * Revocation and restore, for responders, failing toward revocation. A revocation removes CockroachDB's way in and its
+ * grants in the cloud first (the master switch first and on its own, then every region independently), each
+ * document's intent kept in the evidence before its first write; then it sends REVOKE even when some grants could not
+ * be removed, and names what is left (exit 8). A re-run with the same evidence finishes what is left, and its summary
+ * covers every run. Restore puts back exactly what the intents say was removed. No path deletes or disables a key.
  */
 public final class BreachResponse {
 
@@ -36,7 +40,59 @@ public final class BreachResponse {
         API_ONLY
     }
 
-    public record RevokeOutcome(String clusterId, Path evidence, List<String> removed, CmekClusterInfo status) {}
+    /**
+     * What to revoke without the Cloud API ({@code --cloud-only} with {@code --manifest} or {@code --regions}): the
+     * cloud, the regions and keys from the manifest or the command line; everything else follows from the cluster id.
+     *
+     * @param customerProject GCP: the project holding our service account, when no key spec names it
+     */
+    public record Offline(
+            CloudProvider cloud,
+            List<String> regions,
+            Map<String, KeySpec> keysInUse,
+            Optional<String> customerProject) {
+        public Offline {
+            regions = List.copyOf(regions);
+            keysInUse = Map.copyOf(keysInUse);
+        }
+    }
+
+    /**
+     * One revocation as asked.
+     *
+     * @param offline present for {@code --cloud-only} without the Cloud API
+     * @param waitFor how long to wait for REVOKED; empty with {@code --no-wait}
+     */
+    public record RevokeRequest(
+            String clusterId,
+            Path evidenceDir,
+            Steps steps,
+            boolean immediate,
+            Optional<Duration> waitFor,
+            Optional<Offline> offline) {}
+
+    /**
+     * How a revocation ended, over every run its evidence records.
+     *
+     * @param status the CMEK status last seen, or null when the Cloud API was not read
+     * @param revokeSent whether REVOKE was sent (by this run or an earlier one) or the cluster was already revoked
+     */
+    public record RevokeOutcome(
+            String clusterId,
+            CloudProvider cloud,
+            Path evidence,
+            RevocationSummary summary,
+            List<String> notes,
+            CmekClusterInfo status,
+            boolean apiRead,
+            boolean revokeSent,
+            Steps steps) {
+
+        /** 8 (partial) when grants are left; 0 otherwise. */
+        public ExitCode exitCode() {
+            return summary.complete() ? ExitCode.OK : ExitCode.PARTIAL;
+        }
+    }
 
     public record RestoreOutcome(
             String clusterId,
@@ -44,8 +100,22 @@ public final class BreachResponse {
             String revokedAt,
             List<String> restored,
             List<String> warnings,
+            List<String> couldNot,
             CloudKeys.VerifyReport verify,
-            String supportNote) {}
+            String supportNote) {
+
+        /** 0 when everything was put back and checks out; 7 when a grant is missing or broader than intended. */
+        public ExitCode exitCode() {
+            return couldNot.isEmpty() && (verify == null || verify.ok()) ? ExitCode.OK : ExitCode.VERIFY_FAILED;
+        }
+    }
+
+    /** A record of a revocation that removed nothing: bad input for one restore, nothing to do in an index. */
+    public static final class NothingToRestore extends CmekException {
+        NothingToRestore(String message) {
+            super(ExitCode.BAD_INPUT, message);
+        }
+    }
 
     private final CloudApi api;
     private final CmekWaiter waiter;
@@ -66,108 +136,258 @@ public final class BreachResponse {
         this.progress = progress;
     }
 
-    public RevokeOutcome revoke(
-            String clusterId, Path evidenceDir, Steps steps, boolean immediate, Optional<Duration> waitFor) {
+    /** Revokes one cluster: reads the Cloud API (unless offline), then {@link #revoke(RevokeRequest, Read)}. */
+    public RevokeOutcome revoke(RevokeRequest request) {
+        if (request.offline().isPresent()) {
+            return revoke(request, null);
+        }
         // In a breach every round trip before the grants go counts: the three reads go out together.
+        String clusterId = request.clusterId();
         Parallel.Call<Cluster> clusterRead = Parallel.start(() -> api.cluster(clusterId));
         Parallel.Call<String> organizationRead =
                 Parallel.start(() -> api.organization().id());
         Parallel.Call<CmekClusterInfo> statusRead =
                 Parallel.start(() -> CmekLifecycle.statusOrDisabled(api, clusterId));
         Cluster cluster = clusterRead.join(); // first: an unknown cluster must be reported as such, not as "no CMEK"
-        ClusterTarget target = ClusterTarget.of(cluster, organizationRead.join());
-        CmekClusterInfo before = statusRead.join();
-        Map<String, KeySpec> live = CmekLifecycle.currentSpecs(before);
-        if (before.status() == CmekStatus.DISABLED || live.isEmpty()) {
-            throw new CmekException.InvalidInput(
-                    "cluster " + clusterId + " does not use CMEK (status " + before.status() + "); nothing to revoke");
+        return revoke(request, new Read(cluster, organizationRead.join(), statusRead.join()));
+    }
+
+    /** What the Cloud API said about a cluster before its revocation. */
+    public record Read(Cluster cluster, String organizationId, CmekClusterInfo status) {}
+
+    /** Revokes one cluster already read from the Cloud API ({@code read}), or offline when {@code read} is null. */
+    public RevokeOutcome revoke(RevokeRequest request, Read read) {
+        String clusterId = request.clusterId();
+        Map<String, KeySpec> live;
+        EvidenceFile.Header header;
+        CloudKeys.RevokeScope scope;
+        CmekClusterInfo before = null;
+        if (read == null) {
+            Offline offline = request.offline().orElseThrow();
+            live = offline.keysInUse();
+            List<String> regions = union(offline.regions(), live.keySet());
+            header = new EvidenceFile.Header(clusterId, offline.cloud(), null, null, regions, false);
+            scope = new CloudKeys.RevokeScope(
+                    clusterId,
+                    Optional.empty(),
+                    Optional.empty(),
+                    regions,
+                    live,
+                    offline.customerProject(),
+                    request.immediate());
+        } else {
+            ClusterTarget target = ClusterTarget.of(read.cluster(), read.organizationId());
+            before = read.status();
+            live = CmekLifecycle.currentSpecs(before);
+            if (before.status() == CmekStatus.DISABLED || live.isEmpty()) {
+                throw new CmekException.InvalidInput("cluster " + clusterId + " does not use CMEK (status "
+                        + before.status() + "); nothing to revoke");
+            }
+            header = EvidenceFile.Header.of(target);
+            scope = new CloudKeys.RevokeScope(
+                    clusterId,
+                    Optional.ofNullable(target.accountId()),
+                    Optional.ofNullable(target.organizationId()),
+                    union(target.regions(), live.keySet()),
+                    live,
+                    Optional.empty(),
+                    request.immediate());
         }
-        EvidenceFile evidence = EvidenceFile.begin(evidenceDir, target, clock);
+        EvidenceFile evidence = EvidenceFile.begin(request.evidenceDir(), header, clock);
         ObjectNode intent = EvidenceFile.details();
-        intent.put("steps_planned", steps.name());
-        intent.put("immediate", immediate);
+        intent.put("steps_planned", request.steps().name());
+        intent.put("immediate", request.immediate());
+        intent.put("api_read", read != null);
         intent.set("live_key_specs", EvidenceFile.JSON.valueToTree(live));
-        intent.set("cmek_status_before", EvidenceFile.JSON.valueToTree(before));
-        evidence.step("intent", intent);
+        if (before != null) {
+            intent.set("cmek_status_before", EvidenceFile.JSON.valueToTree(before));
+        }
+        evidence.step(EvidenceFile.RUN_STEP, intent);
         progress.accept("evidence: " + evidence.path());
 
-        List<String> removed = new ArrayList<>();
-        if (steps != Steps.API_ONLY) {
-            progress.accept("removing CockroachDB's grants in " + cluster.cloudProvider() + " for " + live.size()
-                    + " region(s)...");
-            CloudKeys.Revocation revocation = keysFor.apply(cluster.cloudProvider())
-                    .revoke(target, live, immediate, record -> {
-                        ObjectNode planned = EvidenceFile.details();
-                        planned.set("record", record);
-                        evidence.step("cloud_revocation_planned", planned);
-                    });
-            removed.addAll(revocation.removed());
-            ObjectNode done = EvidenceFile.details();
-            done.set("removed", EvidenceFile.JSON.valueToTree(revocation.removed()));
-            done.set("record", revocation.record());
-            evidence.step("cloud_grants_removed", done);
-            revocation.removed().forEach(r -> progress.accept("  removed " + r));
+        List<String> notes = new ArrayList<>();
+        if (request.steps() != Steps.API_ONLY) {
+            notes.addAll(cloudStep(header.cloud(), scope, evidence));
         }
         CmekClusterInfo status = before;
-        if (steps != Steps.CLOUD_ONLY) {
-            if (before.status() != CmekStatus.REVOKED) {
-                status = before.status() == CmekStatus.REVOKING ? before : api.revokeCmek(clusterId);
+        boolean revokeSent =
+                (before != null && (before.status() == CmekStatus.REVOKED || before.status() == CmekStatus.REVOKING))
+                        || !evidence.steps("api_revoke_sent").isEmpty();
+        if (request.steps() != Steps.CLOUD_ONLY && read != null) {
+            // Even when grants are left: once the responder asked, CockroachDB must stop using the keys.
+            if (before.status() != CmekStatus.REVOKED && before.status() != CmekStatus.REVOKING) {
+                status = api.revokeCmek(clusterId);
                 ObjectNode sent = EvidenceFile.details();
                 sent.set("answer", EvidenceFile.JSON.valueToTree(status));
                 evidence.step("api_revoke_sent", sent);
             }
-            if (waitFor.isPresent()) {
-                status = waiter.await(clusterId, CmekStatus.REVOKED, waitFor.get());
+            revokeSent = true;
+            if (request.waitFor().isPresent()) {
+                status = waiter.await(
+                        clusterId, CmekStatus.REVOKED, request.waitFor().get());
                 ObjectNode settled = EvidenceFile.details();
                 settled.set("status", EvidenceFile.JSON.valueToTree(status));
                 evidence.step("api_revoked", settled);
             }
         }
-        evidence.set(
-                "completed_at",
-                EvidenceFile.JSON.getNodeFactory().textNode(clock.instant().toString()));
-        return new RevokeOutcome(clusterId, evidence.path(), removed, status);
+        RevocationSummary summary =
+                RevocationSummary.of(evidence.steps(EvidenceFile.DOCUMENT_INTENT, EvidenceFile.DOCUMENT_OUTCOME));
+        ObjectNode done = EvidenceFile.details();
+        done.set("removed", EvidenceFile.JSON.valueToTree(summary.removedWords()));
+        done.set(
+                "left",
+                EvidenceFile.JSON.valueToTree(summary.left().stream()
+                        .map(RevocationSummary.Entry::describe)
+                        .toList()));
+        evidence.step("summary", done);
+        if (summary.complete()) {
+            evidence.set(
+                    "completed_at",
+                    EvidenceFile.JSON.getNodeFactory().textNode(clock.instant().toString()));
+        }
+        return new RevokeOutcome(
+                clusterId,
+                header.cloud(),
+                evidence.path(),
+                summary,
+                notes,
+                status,
+                read != null,
+                revokeSent,
+                request.steps());
     }
 
-    public RestoreOutcome restore(Path evidenceDir) {
-        EvidenceFile evidence = EvidenceFile.read(evidenceDir, clock);
-        CloudProvider cloud = cloudOf(evidence);
-        // The first record written before any change holds every policy as it was; a resumed run's later record may
-        // not.
-        JsonNode cloudStep = evidence.findStep("cloud_revocation_planned")
-                .or(() -> evidence.findStep("cloud_grants_removed"))
-                .orElseThrow(
-                        () -> new CmekException.InvalidInput(
-                                evidence.path() + ": no cloud revocation record in it (the run was --api-only,"
-                                        + " or was cut short before its record was written: run the same revoke again to finish it)"));
+    /**
+     * The cloud step: every intent and outcome goes into the evidence as it happens. A failure of the step as a whole
+     * (a bug, the evidence unwritable) is recorded as left, so that REVOKE is still sent; only bad input, found before
+     * anything is written, stops here.
+     */
+    private List<String> cloudStep(CloudProvider cloud, CloudKeys.RevokeScope scope, EvidenceFile evidence) {
+        progress.accept(
+                "removing CockroachDB's access in " + cloud + " (" + String.join(", ", scope.regions()) + ")...");
         CloudKeys keys = keysFor.apply(cloud);
-        CloudKeys.RestoreReport restored = keys.restore(cloudStep.path("record"));
-        ClusterTarget target = new ClusterTarget(
-                evidence.text("cluster_id"),
-                cloud,
-                evidence.text("account_id"),
-                evidence.text("organization_id"),
-                regions(evidence));
+        CloudKeys.RevocationLog log = new CloudKeys.RevocationLog() {
+            @Override
+            public void intent(CloudKeys.DocumentIntent intent) {
+                ObjectNode step = EvidenceFile.details();
+                step.put("type", intent.type());
+                step.put("resource", intent.resource());
+                step.put("region", intent.region());
+                step.set("removing", EvidenceFile.JSON.valueToTree(intent.removing()));
+                step.set("record", intent.record());
+                evidence.step(EvidenceFile.DOCUMENT_INTENT, step);
+            }
+
+            @Override
+            public void outcome(CloudKeys.DocumentOutcome outcome) {
+                ObjectNode step = EvidenceFile.details();
+                step.put("type", outcome.type());
+                step.put("resource", outcome.resource());
+                step.put("region", outcome.region());
+                step.put("fate", outcome.fate().name());
+                step.put("detail", outcome.detail());
+                evidence.step(EvidenceFile.DOCUMENT_OUTCOME, step);
+                if (outcome.fate() == CloudKeys.Fate.REMOVED) {
+                    progress.accept("  removed: " + outcome.type() + " " + outcome.resource()
+                            + (outcome.region() == null ? "" : " (" + outcome.region() + ")"));
+                } else if (outcome.fate() == CloudKeys.Fate.LEFT) {
+                    progress.accept("  LEFT: " + outcome.type() + " " + outcome.resource()
+                            + (outcome.region() == null ? "" : " (" + outcome.region() + ")") + ": "
+                            + outcome.detail());
+                }
+            }
+        };
+        ObjectNode done = EvidenceFile.details();
+        List<String> notes = new ArrayList<>();
+        try {
+            CloudKeys.Revocation revocation = keys.revoke(scope, log);
+            notes.addAll(revocation.notes());
+            done.put("revoked_by", revocation.revokedBy());
+        } catch (CmekException.InvalidInput e) {
+            throw e;
+        } catch (RuntimeException e) {
+            String message = e instanceof CmekException ? e.getMessage() : "internal error: " + e;
+            ObjectNode failed = EvidenceFile.details();
+            failed.put("type", "cloud step");
+            failed.put("resource", cloud.name());
+            failed.putNull("region");
+            failed.put("fate", CloudKeys.Fate.LEFT.name());
+            failed.put("detail", message + "; fix that and re-run with the same --evidence");
+            evidence.step(EvidenceFile.DOCUMENT_OUTCOME, failed);
+            progress.accept("  LEFT: the cloud step failed: " + message);
+        }
+        done.set("notes", EvidenceFile.JSON.valueToTree(notes));
+        evidence.step("cloud_step_done", done);
+        notes.forEach(n -> progress.accept("  note: " + n));
+        return notes;
+    }
+
+    private static List<String> union(List<String> first, java.util.Collection<String> second) {
+        LinkedHashSet<String> all = new LinkedHashSet<>(first);
+        all.addAll(second);
+        return List.copyOf(all);
+    }
+
+    /**
+     * Restores what one evidence record says was removed. Before anything is written: the record must be unedited
+     * (its digest), for the cluster named (when named), and every intent for that cluster and the customer's account and
+     * of the shape cmek writes (the adapters check that).
+     */
+    public RestoreOutcome restore(Path evidenceDir, Optional<String> cluster, Optional<String> customerAccount) {
+        EvidenceFile evidence = EvidenceFile.read(evidenceDir, clock);
+        String clusterId = evidence.text("cluster_id");
+        if (cluster.isPresent() && !cluster.get().equals(clusterId)) {
+            throw new CmekException.InvalidInput(evidence.path() + " is the record of cluster " + clusterId
+                    + ", not of " + cluster.get() + " named with --cluster; nothing was written");
+        }
+        CloudProvider cloud = cloudOf(evidence);
+        List<JsonNode> intents = new ArrayList<>();
+        for (JsonNode step : evidence.steps(EvidenceFile.DOCUMENT_INTENT)) {
+            intents.add(step.path("record"));
+        }
+        if (intents.isEmpty()) {
+            throw new NothingToRestore(evidence.path() + ": nothing to put back, no grant was removed (the"
+                    + " revocation was --api-only, found every grant already gone, or was cut short before its first"
+                    + " change: run the same revoke again to finish it)");
+        }
+        Optional<String> clusterAccount = evidence.optionalText("account_id");
+        Optional<String> organization = evidence.optionalText("organization_id");
+        CloudKeys keys = keysFor.apply(cloud);
+        CloudKeys.RestoreReport restored = keys.restore(
+                new CloudKeys.RestoreScope(clusterId, clusterAccount, organization, customerAccount, intents));
         Map<String, KeySpec> live = liveSpecs(evidence);
-        CloudKeys.VerifyReport verify = keys.verify(target, live);
+        CloudKeys.VerifyReport verify = null;
+        List<String> warnings = new ArrayList<>(restored.warnings());
+        if (clusterAccount.isPresent() && organization.isPresent() && !live.isEmpty()) {
+            verify = keys.verify(
+                    new ClusterTarget(clusterId, cloud, clusterAccount.get(), organization.get(), regions(evidence)),
+                    live);
+        } else {
+            warnings.add("not verified: the revocation did not read the Cloud API, so the cluster's account and key"
+                    + " specs are not known here; run `cmek verify --cluster " + clusterId + "`");
+        }
         String revokedAt = evidence.findStep("api_revoke_sent")
                 .map(s -> s.path("at").asText())
-                .orElse("(REVOKE was not sent by this run)");
-        String note = "Tell CockroachDB support: CMEK access for cluster " + target.clusterId() + " (organization "
-                + target.organizationId()
-                + ") was revoked at " + revokedAt + " and the key grants were restored at " + clock.instant()
+                .orElse("(REVOKE was not sent by this revocation)");
+        String note = "Tell CockroachDB support: CMEK access for cluster " + clusterId + " (organization "
+                + organization.orElse("(not read)") + ") was revoked at " + revokedAt
+                + " and the key grants were restored at " + clock.instant()
                 + "; please restore the cluster's access to its keys.";
         ObjectNode step = EvidenceFile.details();
         step.set("restored", EvidenceFile.JSON.valueToTree(restored.restored()));
-        step.set("warnings", EvidenceFile.JSON.valueToTree(restored.warnings()));
-        step.put("verified", verify.ok());
+        step.set("could_not", EvidenceFile.JSON.valueToTree(restored.couldNot()));
+        step.set("warnings", EvidenceFile.JSON.valueToTree(warnings));
+        if (verify != null) {
+            step.put("verified", verify.ok());
+        }
         evidence.step("restored", step);
         return new RestoreOutcome(
-                target.clusterId(),
-                target.organizationId(),
+                clusterId,
+                organization.orElse(null),
                 revokedAt,
                 restored.restored(),
-                restored.warnings(),
+                warnings,
+                restored.couldNot(),
                 verify,
                 note);
     }
@@ -187,20 +407,25 @@ public final class BreachResponse {
         return regions;
     }
 
+    /** The key specs the first run saw in use (from the Cloud API), for verify. */
     private static Map<String, KeySpec> liveSpecs(EvidenceFile evidence) {
-        JsonNode specs = evidence.findStep("intent")
-                .map(s -> s.path("live_key_specs"))
-                .orElseThrow(() -> new CmekException.InvalidInput(
-                        evidence.path() + ": record lacks the intent step with the key specs"));
         Map<String, KeySpec> live = new LinkedHashMap<>();
-        specs.fields().forEachRemaining(e -> {
-            try {
-                live.put(e.getKey(), EvidenceFile.JSON.treeToValue(e.getValue(), KeySpec.class));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-                throw new CmekException.InvalidInput(
-                        evidence.path() + ": unreadable key spec for region " + e.getKey());
+        for (JsonNode run : evidence.steps(EvidenceFile.RUN_STEP)) {
+            if (!run.path("api_read").asBoolean(false)) {
+                continue;
             }
-        });
+            run.path("live_key_specs").fields().forEachRemaining(e -> {
+                try {
+                    live.putIfAbsent(e.getKey(), EvidenceFile.JSON.treeToValue(e.getValue(), KeySpec.class));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+                    throw new CmekException.InvalidInput(
+                            evidence.path() + ": unreadable key spec for region " + e.getKey());
+                }
+            });
+            if (!live.isEmpty()) {
+                break;
+            }
+        }
         return live;
     }
 }

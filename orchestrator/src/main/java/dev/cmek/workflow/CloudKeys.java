@@ -7,7 +7,6 @@ import dev.cmek.model.RegionSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * The customer-cloud side of CMEK for one cluster: keys, the principal CockroachDB uses, and the grant between
@@ -31,20 +30,21 @@ public interface CloudKeys {
     void rotateKeyMaterial(KeySpec spec);
 
     /**
-     * Removes CockroachDB's grants on the keys in use and its way into the principal, and returns what was removed.
-     * Never deletes, disables or schedules deletion of a key.
-     *
-     * @param liveSpecs the key spec each region uses now, from the Cloud API
-     * @param immediate also cut access already in use (AWS: deny role sessions issued before now; GCP: disable the
-     *     service account, which is reversible)
-     * @param beforeChanges receives the complete record before the first write, where the cloud allows it, so that a
-     *     revocation cut short can still be restored
+     * Breach response, failing toward revocation: removes CockroachDB's way into the principal first and on its own
+     * (AWS: the cluster account's trust on our role; GCP: the token-creator binding on our service account), then its
+     * grant on every key tagged or labelled for the cluster and every key in use, each region independently. Each
+     * document's intent goes to {@code log} before that document's first write; what could not be changed is an
+     * outcome {@link Fate#LEFT} with what to do, never an exception. Never deletes, disables or schedules deletion of
+     * a key.
      */
-    Revocation revoke(
-            ClusterTarget cluster, Map<String, KeySpec> liveSpecs, boolean immediate, Consumer<JsonNode> beforeChanges);
+    Revocation revoke(RevokeScope scope, RevocationLog log);
 
-    /** Puts back exactly what {@code record} says was removed, then reads it back. */
-    RestoreReport restore(JsonNode record);
+    /**
+     * Puts back exactly what the intents say was removed, once every one of them is found to be for the cluster and
+     * account named and of the canonical shape this toolkit writes (bad input, exit 2, before anything is written,
+     * otherwise); says what it could not put back.
+     */
+    RestoreReport restore(RestoreScope scope);
 
     /** Whether each region's key spec is usable by CockroachDB's principal and nothing broader is granted. */
     VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs);
@@ -96,10 +96,99 @@ public interface CloudKeys {
         }
     }
 
-    /** The cloud record of a revocation: the adapter's own document, plus a readable list of what was removed. */
-    record Revocation(JsonNode record, List<String> removed) {}
+    /**
+     * What a revocation works on. Without the Cloud API ({@code --cloud-only} with a manifest or regions) the cluster
+     * account and organization are unknown: AWS then removes every Allow statement of our (tagged) role's trust, GCP
+     * every {@code crl-kms-user-<last 12>@...} member's token creator.
+     *
+     * @param keysInUse the key spec each region uses (from the Cloud API or a manifest); may be empty
+     * @param customerProject GCP: the project holding our service account, when no key spec names it
+     * @param immediate also cut access already in use (AWS: deny role sessions issued before the trust was cut; GCP:
+     *     disable the service account, reversibly)
+     */
+    record RevokeScope(
+            String clusterId,
+            Optional<String> clusterAccount,
+            Optional<String> organizationId,
+            List<String> regions,
+            Map<String, KeySpec> keysInUse,
+            Optional<String> customerProject,
+            boolean immediate) {
+        public RevokeScope {
+            regions = List.copyOf(regions);
+            keysInUse = Map.copyOf(keysInUse);
+        }
+    }
 
-    record RestoreReport(List<String> restored, List<String> warnings) {}
+    /** How a document ended in one run. */
+    enum Fate {
+        /** Its write succeeded, or a fresh read shows the intended removal in place. */
+        REMOVED,
+        /** Nothing of ours was there to remove. */
+        ALREADY_ABSENT,
+        /** It could not be read or written; the detail says why and what to do. */
+        LEFT
+    }
+
+    /**
+     * One document a revocation is about to change, before its first write.
+     *
+     * @param type in words: {@code role trust}, {@code key policy}, {@code session deny}, {@code service account
+     *     policy}, {@code crypto key policy}, {@code service account}
+     * @param region the region of a key, or null
+     * @param removing what the write removes (or, for a deny, adds), in words
+     * @param record the adapter's own intent, which restore reads back
+     */
+    record DocumentIntent(String type, String resource, String region, List<String> removing, JsonNode record) {
+        public DocumentIntent {
+            removing = List.copyOf(removing);
+        }
+    }
+
+    /** What became of one document in one run. */
+    record DocumentOutcome(String type, String resource, String region, Fate fate, String detail) {}
+
+    /** Receives every intent before its write (and must keep it before returning), then every outcome. */
+    interface RevocationLog {
+        void intent(DocumentIntent intent);
+
+        void outcome(DocumentOutcome outcome);
+    }
+
+    /** What one run did, outcome by outcome; and what it left alone on purpose. */
+    record Revocation(List<DocumentOutcome> outcomes, List<String> notes, String revokedBy) {
+        public Revocation {
+            outcomes = List.copyOf(outcomes);
+            notes = List.copyOf(notes);
+        }
+    }
+
+    /**
+     * What restore puts back.
+     *
+     * @param clusterAccount the cluster's account the record must name (empty when the revocation did not read the
+     *     Cloud API)
+     * @param customerAccount the AWS account or GCP project the user named for the restore, if any
+     * @param intents every intent the revocation's runs kept, in order
+     */
+    record RestoreScope(
+            String clusterId,
+            Optional<String> clusterAccount,
+            Optional<String> organizationId,
+            Optional<String> customerAccount,
+            List<JsonNode> intents) {
+        public RestoreScope {
+            intents = List.copyOf(intents);
+        }
+    }
+
+    record RestoreReport(List<String> restored, List<String> warnings, List<String> couldNot) {
+        public RestoreReport {
+            restored = List.copyOf(restored);
+            warnings = List.copyOf(warnings);
+            couldNot = List.copyOf(couldNot);
+        }
+    }
 
     /**
      * Per region: ok when CockroachDB's principal can use the key and nothing broader is granted.

@@ -18,11 +18,14 @@ import dev.cmek.gcp.GcpCmek;
 import dev.cmek.gcp.GcpCmekException;
 import dev.cmek.gcp.GcpCmekRequest;
 import dev.cmek.gcp.InvalidInputException;
-import dev.cmek.gcp.Member;
 import dev.cmek.gcp.PrincipalNotYetVisibleException;
+import dev.cmek.gcp.RestoreRequest;
 import dev.cmek.gcp.RestoreResult;
+import dev.cmek.gcp.RevocationJournal;
 import dev.cmek.gcp.RevocationRecord;
+import dev.cmek.gcp.RevocationRequest;
 import dev.cmek.gcp.ServiceAccountEmail;
+import dev.cmek.gcp.UntrustedRecordException;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeyType;
 import dev.cmek.model.RegionSpec;
@@ -32,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -132,42 +134,115 @@ public final class GcpKeys implements CloudKeys {
     }
 
     @Override
-    public Revocation revoke(
-            ClusterTarget cluster,
-            Map<String, KeySpec> liveSpecs,
-            boolean immediate,
-            Consumer<JsonNode> beforeChanges) {
-        // The GCP adapter hands its record back after the edits; the evidence's intent step already names every key.
-        ServiceAccountEmail sa = onePrincipal(liveSpecs);
-        Map<String, CryptoKeyName> keys = new LinkedHashMap<>();
-        liveSpecs.forEach((region, spec) -> keys.put(region, keyName(spec.uri())));
-        Member crdb = call(() -> Member.cockroachIdentity(ClusterId.of(cluster.clusterId()), cluster.accountId()));
-        RevocationRecord record =
-                call(() -> gcp().revoke(ClusterId.of(cluster.clusterId()), sa, crdb, keys, immediate, POLICY_ATTEMPTS));
-        List<String> removed = new ArrayList<>();
-        record.policies().forEach(p -> p.removed().forEach(g -> removed.add(g + " on " + p.resource())));
-        if (record.serviceAccountDisabled()) {
-            removed.add("disabled service account " + sa.value() + " (enable it again to restore)");
+    public Revocation revoke(RevokeScope scope, RevocationLog log) {
+        ClusterId cluster = call(() -> ClusterId.of(scope.clusterId()));
+        Map<CryptoKeyName, List<String>> keys = new LinkedHashMap<>();
+        scope.keysInUse()
+                .forEach((region, spec) -> keys.computeIfAbsent(keyName(spec.uri()), k -> new ArrayList<>())
+                        .add(region));
+        String project = customerProject(scope, keys);
+        RevocationRequest request = call(() -> new RevocationRequest(
+                cluster, project, scope.clusterAccount(), scope.regions(), keys, scope.immediate(), POLICY_ATTEMPTS));
+        RevocationRecord record = call(() -> gcp().revoke(request, new RevocationJournal() {
+            @Override
+            public void intent(RevocationRecord.Intent intent) {
+                log.intent(new DocumentIntent(
+                        words(intent.document()),
+                        intent.resource(),
+                        null,
+                        intent.document() == RevocationRecord.Document.SERVICE_ACCOUNT_DISABLED
+                                ? List.of("service account " + intent.resource() + " enabled (disabled; enabling it"
+                                        + " again restores it)")
+                                : intent.removed().stream()
+                                        .map(g -> g + " on " + intent.resource()
+                                                + (intent.regions().isEmpty()
+                                                        ? ""
+                                                        : " (" + String.join(", ", intent.regions()) + ")"))
+                                        .toList(),
+                        RECORDS.valueToTree(intent)));
+            }
+
+            @Override
+            public void target(RevocationRecord.Target t) {
+                log.outcome(outcome(t));
+            }
+        }));
+        List<String> notes = new ArrayList<>(record.notes());
+        scope.keysInUse().forEach((region, spec) -> {
+            if (!spec.authPrincipal().equals(request.serviceAccount().value())) {
+                notes.add("region " + region + " names principal " + spec.authPrincipal() + ", not cmek's service"
+                        + " account " + request.serviceAccount() + "; only cmek's account was revoked: remove that"
+                        + " principal's access yourself");
+            }
+        });
+        return new Revocation(record.targets().stream().map(GcpKeys::outcome).toList(), notes, record.revokedBy());
+    }
+
+    /** The project holding our account: the one the keys in use name, else --gcp-project, else the options'. */
+    private String customerProject(RevokeScope scope, Map<CryptoKeyName, List<String>> keys) {
+        List<String> fromSpecs = scope.keysInUse().values().stream()
+                .map(s -> {
+                    try {
+                        return new ServiceAccountEmail(s.authPrincipal()).project();
+                    } catch (InvalidInputException e) {
+                        return null;
+                    }
+                })
+                .filter(java.util.Objects::nonNull)
+                .distinct()
+                .toList();
+        if (!fromSpecs.isEmpty()) {
+            return fromSpecs.get(0);
         }
-        return new Revocation(RECORDS.valueToTree(record), removed);
+        if (!keys.isEmpty()) {
+            return keys.keySet().iterator().next().getProject();
+        }
+        String given = scope.customerProject().orElse(options.customerProject());
+        if (given == null || given.isBlank()) {
+            throw new CmekException.InvalidInput(
+                    "this is a GCP cluster and no key spec names its project: give --gcp-project (your project that"
+                            + " holds the service account and the keys)");
+        }
+        return given;
+    }
+
+    private static DocumentOutcome outcome(RevocationRecord.Target t) {
+        return new DocumentOutcome(
+                words(t.document()),
+                t.resource(),
+                null,
+                CloudKeys.Fate.valueOf(t.fate().name()),
+                t.detail());
+    }
+
+    private static String words(RevocationRecord.Document document) {
+        return switch (document) {
+            case SERVICE_ACCOUNT_POLICY -> "service account policy";
+            case CRYPTO_KEY_POLICY -> "crypto key policy";
+            case SERVICE_ACCOUNT_DISABLED -> "service account";
+        };
     }
 
     @Override
-    public RestoreReport restore(JsonNode record) {
-        RevocationRecord parsed;
-        try {
-            parsed = RECORDS.treeToValue(record, RevocationRecord.class);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new CmekException.InvalidInput("the GCP revocation record is unreadable: "
-                    + e.getMessage().lines().findFirst().orElse(""));
+    public RestoreReport restore(RestoreScope scope) {
+        List<RevocationRecord.Intent> intents = new ArrayList<>();
+        for (JsonNode n : scope.intents()) {
+            try {
+                intents.add(RECORDS.treeToValue(n, RevocationRecord.Intent.class));
+            } catch (JsonProcessingException | IllegalArgumentException e) {
+                throw new CmekException.InvalidInput("a GCP intent of the revocation record is unreadable: "
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            }
         }
-        RestoreResult result = call(() -> gcp().restore(parsed));
+        RestoreRequest request = call(() -> new RestoreRequest(
+                ClusterId.of(scope.clusterId()),
+                scope.clusterAccount(),
+                scope.customerAccount(),
+                intents,
+                POLICY_ATTEMPTS));
+        RestoreResult result = call(() -> gcp().restore(request));
         return new RestoreReport(
-                result.changes().stream().map(Change::toString).toList(),
-                result.differFromBefore().stream()
-                        .map(r -> r
-                                + " now differs from its policy before the revocation (changed by someone else since)")
-                        .toList());
+                result.changes().stream().map(Change::toString).toList(), result.warnings(), result.couldNot());
     }
 
     @Override
@@ -257,7 +332,7 @@ public final class GcpKeys implements CloudKeys {
     static <T> T call(Supplier<T> step) {
         try {
             return step.get();
-        } catch (InvalidInputException e) {
+        } catch (InvalidInputException | UntrustedRecordException e) {
             throw new CmekException.InvalidInput(e.getMessage());
         } catch (PrincipalNotYetVisibleException e) {
             throw new CmekException(ExitCode.UNAVAILABLE, "GCP: " + e.getMessage(), e);

@@ -60,9 +60,9 @@ public final class RevokeBench {
      */
     static int chain(CloudProvider cloud, boolean immediate) {
         if (cloud == CloudProvider.AWS) {
-            // reads: ListAliases -> GetKeyPolicy (per region, beside GetRole and GetCallerIdentity);
-            // writes: PutKeyPolicy -> GetKeyPolicy read-back (per key) beside UpdateAssumeRolePolicy -> GetRole
-            // (-> PutRolePolicy when immediate).
+            // per Region: GetResources (Tagging API) -> GetKeyPolicy -> PutKeyPolicy -> GetKeyPolicy read-back;
+            // beside it the trust: GetRole -> UpdateAssumeRolePolicy -> GetRole read-back (-> PutRolePolicy when
+            // immediate, once the trust reads back).
             return immediate ? 5 : 4;
         }
         // per key and for the service account: GetIamPolicy -> SetIamPolicy -> GetIamPolicy (read-back), all in
@@ -251,12 +251,13 @@ public final class RevokeBench {
             resetCounts.run();
             setLatency.accept(latency);
             long t0 = System.nanoTime();
-            BreachResponse.RevokeOutcome outcome = breach.revoke(
+            BreachResponse.RevokeOutcome outcome = breach.revoke(new BreachResponse.RevokeRequest(
                     clusterId,
                     evidence.resolve(clusterId),
                     BreachResponse.Steps.BOTH,
                     immediate,
-                    Optional.of(Duration.ofSeconds(30)));
+                    Optional.of(Duration.ofSeconds(30)),
+                    Optional.empty()));
             long total = System.nanoTime() - t0;
             setLatency.accept(Duration.ZERO);
             if (outcome.status().status() != CmekStatus.REVOKED) {
@@ -268,7 +269,7 @@ public final class RevokeBench {
                     keys.lastRevokeNanos,
                     sandbox.requestLog().size() - apiBefore,
                     counts.get(),
-                    outcome.removed().size(),
+                    outcome.summary().removedWords().size(),
                     serviceTime.get());
         }
     }

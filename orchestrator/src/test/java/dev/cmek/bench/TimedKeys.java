@@ -1,12 +1,10 @@
 package dev.cmek.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmek.model.KeySpec;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /** A {@link CloudKeys} that times {@link #revoke} (the cloud step of a revocation) and delegates everything. */
 final class TimedKeys implements CloudKeys {
@@ -18,14 +16,10 @@ final class TimedKeys implements CloudKeys {
     }
 
     @Override
-    public Revocation revoke(
-            ClusterTarget cluster,
-            Map<String, KeySpec> liveSpecs,
-            boolean immediate,
-            Consumer<JsonNode> beforeChanges) {
+    public Revocation revoke(RevokeScope scope, RevocationLog log) {
         long t0 = System.nanoTime();
         try {
-            return delegate.revoke(cluster, liveSpecs, immediate, beforeChanges);
+            return delegate.revoke(scope, log);
         } finally {
             lastRevokeNanos = System.nanoTime() - t0;
         }
@@ -57,8 +51,8 @@ final class TimedKeys implements CloudKeys {
     }
 
     @Override
-    public RestoreReport restore(JsonNode record) {
-        return delegate.restore(record);
+    public RestoreReport restore(RestoreScope scope) {
+        return delegate.restore(scope);
     }
 
     @Override

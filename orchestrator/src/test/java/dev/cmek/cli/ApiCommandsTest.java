@@ -220,7 +220,7 @@ class ApiCommandsTest {
                 JSON.readTree(revoked.out()).get("status").get("status").textValue());
         JsonNode evidence = JSON.readTree(Files.readString(dir.resolve("e2").resolve("revocation.json")));
         assertEquals(
-                List.of("intent", "api_revoke_sent", "api_revoked"),
+                List.of("intent", "api_revoke_sent", "api_revoked", "summary"),
                 evidence.get("steps").findValuesAsText("step"),
                 "no cloud step with --api-only");
 

@@ -163,9 +163,13 @@ class WorkflowEndToEndTest {
         assertEquals("REVOKED", revoked.get("status").get("status").textValue());
         assertTrue(revoked.get("removed").size() >= 4, revoked.toString());
         JsonNode record = JSON.readTree(Files.readString(evidence.resolve("revocation.json")));
+        List<String> steps = record.get("steps").findValuesAsText("step");
+        assertEquals("intent", steps.get(0), steps.toString());
         assertEquals(
-                List.of("intent", "cloud_revocation_planned", "cloud_grants_removed", "api_revoke_sent", "api_revoked"),
-                record.get("steps").findValuesAsText("step"));
+                List.of("cloud_step_done", "api_revoke_sent", "api_revoked", "summary"),
+                steps.subList(steps.size() - 4, steps.size()));
+        assertIntentBeforeEachRemoval(record);
+        assertTrue(record.toString().contains("\"type\":\"role trust\""), record.toString());
         assertFalse(Files.readString(evidence.resolve("revocation.json")).contains(Sandboxes.API_KEY));
         Cli.Result broken = cli().run("verify", "--cluster", AWS_CLUSTER);
         assertEquals(7, broken.exit(), broken.out());
@@ -404,7 +408,10 @@ class WorkflowEndToEndTest {
         ok(cli().run("revoke", "--cluster", AWS_CLUSTER, "--yes", "--evidence", evidence.toString()));
         JsonNode record = JSON.readTree(Files.readString(evidence.resolve("revocation.json")));
         List<String> steps = record.get("steps").findValuesAsText("step");
-        assertEquals("resumed", steps.get(3), steps.toString());
+        assertEquals(1, java.util.Collections.frequency(steps, "resumed"), steps.toString());
+        assertTrue(
+                steps.indexOf("document_intent") < steps.indexOf("resumed"),
+                "the first run's intents stay in the record: " + steps);
         assertTrue(record.hasNonNull("completed_at"));
         Cli.Result again = cli().run("revoke", "--cluster", AWS_CLUSTER, "--yes", "--evidence", evidence.toString());
         assertEquals(2, again.exit(), "a finished record is never overwritten: " + again.err());
@@ -485,6 +492,26 @@ class WorkflowEndToEndTest {
                 sandbox.requestLog().exchanges().stream()
                         .allMatch(x -> x.method().equals("GET")),
                 "nothing was sent but reads");
+    }
+
+    /** Every document reported REMOVED has its intent kept in an earlier step. */
+    static void assertIntentBeforeEachRemoval(JsonNode record) {
+        List<JsonNode> steps = new java.util.ArrayList<>();
+        record.get("steps").forEach(steps::add);
+        int removed = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            JsonNode s = steps.get(i);
+            if (s.path("step").asText().equals("document_outcome")
+                    && s.path("fate").asText().equals("REMOVED")) {
+                removed++;
+                String resource = s.path("resource").asText();
+                boolean before = steps.subList(0, i).stream()
+                        .anyMatch(x -> x.path("step").asText().equals("document_intent")
+                                && x.path("resource").asText().equals(resource));
+                assertTrue(before, "no intent kept before " + resource + " was removed: " + record);
+            }
+        }
+        assertTrue(removed > 0, record.toString());
     }
 
     private static int roles() {

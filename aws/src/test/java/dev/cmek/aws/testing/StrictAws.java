@@ -231,6 +231,8 @@ public final class StrictAws implements AutoCloseable {
         latency = Duration.ZERO;
         denials.clear();
         losses.clear();
+        releaseHeld();
+        hooks.clear();
         forget();
         resetCounts();
     }
@@ -305,7 +307,7 @@ public final class StrictAws implements AutoCloseable {
                 Call call = parse(ex, body);
                 counts.computeIfAbsent(call.where() + " " + call.operation(), k -> new AtomicInteger())
                         .incrementAndGet();
-                if (refuse(ex, call)) {
+                if (refuse(ex, call) || held(call)) {
                     return;
                 }
                 sleep(latency);
@@ -452,6 +454,7 @@ public final class StrictAws implements AutoCloseable {
         byte[] out = resp.body();
         if (resp.statusCode() == 200) {
             out = remember(call, out);
+            runHooks(call);
         }
         Map<String, List<String>> headers = new java.util.HashMap<>();
         resp.headers().map().forEach((k, vs) -> {
@@ -619,7 +622,62 @@ public final class StrictAws implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseHeld();
         server.stop(0);
         pool.shutdownNow();
+    }
+
+    // ---- appended for breach-response tests ----------------------------------------------------------------------
+
+    private record Hang(String operation, String region) {}
+
+    private record Hook(String operation, int nth, Runnable action, AtomicInteger seen) {}
+
+    private final List<Hang> hangs = new CopyOnWriteArrayList<>();
+    private final List<Hook> hooks = new CopyOnWriteArrayList<>();
+    private volatile java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+    /**
+     * Calls of {@code operation} in {@code region} (null: any) are received and never answered, as behind a network
+     * that drops them: only the caller's own deadline (the SDK's apiCallAttemptTimeout) ends them. Until
+     * {@link #reset()}.
+     */
+    public StrictAws neverAnswer(String operation, String region) {
+        hangs.add(new Hang(operation, region));
+        return this;
+    }
+
+    /**
+     * Runs {@code action} once the {@code nth} successful call of {@code operation} (1-based, since the last reset)
+     * reached moto and changed it, before its answer leaves: where a test kills the caller right after a write.
+     */
+    public StrictAws beforeReply(String operation, int nth, Runnable action) {
+        hooks.add(new Hook(operation, nth, action, new AtomicInteger()));
+        return this;
+    }
+
+    private boolean held(Call call) throws InterruptedException {
+        for (Hang h : hangs) {
+            if (h.operation().equals(call.operation())
+                    && (h.region() == null || h.region().equals(call.region()))) {
+                release.await();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void runHooks(Call call) {
+        for (Hook h : hooks) {
+            if (h.operation().equals(call.operation()) && h.seen().incrementAndGet() == h.nth()) {
+                h.action().run();
+            }
+        }
+    }
+
+    private void releaseHeld() {
+        hangs.clear();
+        release.countDown();
+        release = new java.util.concurrent.CountDownLatch(1);
     }
 }

@@ -113,7 +113,16 @@ final class CallKnobs implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(
             ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
-        counts.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+        int nth = counts.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+        call = beforeReply(method, nth, call);
+        if (resourceKnobs.containsKey(method)) {
+            return byResource(method, call, headers, next);
+        }
+        return intercepted(method, call, headers, next);
+    }
+
+    private <Q, R> ServerCall.Listener<Q> intercepted(
+            String method, ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         Duration delay = latency;
         if (!delay.isZero()) {
             try {
@@ -149,5 +158,140 @@ final class CallKnobs implements ServerInterceptor {
                     }
                 },
                 headers);
+    }
+
+    // ---- knobs per resource, and a hook before a reply (appended for breach-response tests) ----------------------
+
+    /** What a call naming a resource under a prefix meets: a permission refused, or no answer at all. */
+    private record ResourceKnob(String prefix, String permission) {
+        boolean hangs() {
+            return permission == null;
+        }
+    }
+
+    private record Hook(int nth, Runnable action) {}
+
+    private final Map<String, java.util.List<ResourceKnob>> resourceKnobs = new ConcurrentHashMap<>();
+    private final Map<String, java.util.List<Hook>> hooks = new ConcurrentHashMap<>();
+
+    /** Calls of {@code method} whose request names a resource starting with {@code prefix} answer PERMISSION_DENIED. */
+    void denyOn(String method, String prefix, String permission) {
+        resourceKnobs
+                .computeIfAbsent(method, m -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add(new ResourceKnob(prefix, permission));
+    }
+
+    /** Calls of {@code method} naming a resource under {@code prefix} ("" for any) are never answered. */
+    void hangOn(String method, String prefix) {
+        resourceKnobs
+                .computeIfAbsent(method, m -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add(new ResourceKnob(prefix, null));
+    }
+
+    /** Runs {@code action} when the {@code nth} call of {@code method} ran and its answer is about to leave. */
+    void beforeReplyTo(String method, int nth, Runnable action) {
+        hooks.computeIfAbsent(method, m -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add(new Hook(nth, action));
+    }
+
+    void clearResourceKnobs() {
+        resourceKnobs.clear();
+        hooks.clear();
+    }
+
+    private <Q, R> ServerCall<Q, R> beforeReply(String method, int nth, ServerCall<Q, R> call) {
+        java.util.List<Hook> due = hooks.getOrDefault(method, java.util.List.of()).stream()
+                .filter(h -> h.nth() == nth)
+                .toList();
+        if (due.isEmpty()) {
+            return call;
+        }
+        return new SimpleForwardingServerCall<>(call) {
+            @Override
+            public void sendMessage(R message) {
+                due.forEach(h -> h.action().run());
+                super.sendMessage(message);
+            }
+        };
+    }
+
+    /**
+     * Waits for the request message to see which resource it names, then refuses it, holds it unanswered, or lets it
+     * through (with every other knob applied as usual).
+     */
+    private <Q, R> ServerCall.Listener<Q> byResource(
+            String method, ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        call.request(1);
+        return new ServerCall.Listener<>() {
+            private ServerCall.Listener<Q> delegate;
+            private boolean held;
+
+            @Override
+            public void onMessage(Q message) {
+                if (held) {
+                    return;
+                }
+                if (delegate != null) {
+                    delegate.onMessage(message);
+                    return;
+                }
+                String resource = resourceOf(message);
+                for (ResourceKnob k : resourceKnobs.getOrDefault(method, java.util.List.of())) {
+                    if (resource != null && resource.startsWith(k.prefix())) {
+                        held = true;
+                        if (!k.hangs()) {
+                            StatusRuntimeException refused = permissionDenied(k.permission());
+                            call.close(refused.getStatus(), refused.getTrailers());
+                        }
+                        return;
+                    }
+                }
+                delegate = intercepted(method, call, headers, next);
+                delegate.onMessage(message);
+            }
+
+            @Override
+            public void onHalfClose() {
+                if (delegate != null) {
+                    delegate.onHalfClose();
+                }
+            }
+
+            @Override
+            public void onCancel() {
+                if (delegate != null) {
+                    delegate.onCancel();
+                }
+            }
+
+            @Override
+            public void onComplete() {
+                if (delegate != null) {
+                    delegate.onComplete();
+                }
+            }
+
+            @Override
+            public void onReady() {
+                if (delegate != null) {
+                    delegate.onReady();
+                }
+            }
+        };
+    }
+
+    /** The resource a request names: its {@code resource}, {@code name} or {@code parent} field. */
+    private static String resourceOf(Object message) {
+        if (!(message instanceof com.google.protobuf.Message m)) {
+            return null;
+        }
+        for (String field : java.util.List.of("resource", "name", "parent")) {
+            com.google.protobuf.Descriptors.FieldDescriptor f =
+                    m.getDescriptorForType().findFieldByName(field);
+            if (f != null && f.getJavaType() == com.google.protobuf.Descriptors.FieldDescriptor.JavaType.STRING) {
+                return (String) m.getField(f);
+            }
+        }
+        return null;
     }
 }

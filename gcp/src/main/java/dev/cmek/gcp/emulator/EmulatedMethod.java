@@ -29,4 +29,5 @@ public final class EmulatedMethod {
     public static final String ENABLE_SERVICE_ACCOUNT = IAM + "EnableServiceAccount";
     public static final String GET_SERVICE_ACCOUNT_IAM_POLICY = IAM + "GetIamPolicy";
     public static final String SET_SERVICE_ACCOUNT_IAM_POLICY = IAM + "SetIamPolicy";
+    public static final String LIST_CRYPTO_KEYS = KMS + "ListCryptoKeys";
 }

@@ -175,6 +175,7 @@ public final class GcpEmulator implements AutoCloseable {
     /** Drops every pending injected failure, denied permission and disabled API. */
     public GcpEmulator clearFailures() {
         knobs.clearFaults();
+        knobs.clearResourceKnobs();
         return this;
     }
 
@@ -271,6 +272,7 @@ public final class GcpEmulator implements AutoCloseable {
             state.kmsLocations.putAll(KmsLocations.DEFAULT);
         }
         knobs.clearFaults();
+        knobs.clearResourceKnobs();
         knobs.resetCounts();
         return this;
     }
@@ -300,5 +302,36 @@ public final class GcpEmulator implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.shutdownNow();
+    }
+
+    // ---- appended for breach-response tests --------------------------------------------------------------------
+
+    /**
+     * Calls of {@code method} whose request names a resource starting with {@code resourcePrefix} (a key ring, a key, a
+     * service account) answer PERMISSION_DENIED naming {@code permission}, as IAM does for a caller without it on
+     * that resource only (https://cloud.google.com/iam/docs/troubleshooting-access); until {@link #clearFailures}.
+     */
+    public GcpEmulator denyPermissionOn(String method, String resourcePrefix, String permission) {
+        knobs.denyOn(method, resourcePrefix, permission);
+        return this;
+    }
+
+    /**
+     * Calls of {@code method} naming a resource under {@code resourcePrefix} ("" for every call) are received and never
+     * answered, as behind a network that drops them: only the caller's deadline ends them. Until
+     * {@link #clearFailures}.
+     */
+    public GcpEmulator neverAnswer(String method, String resourcePrefix) {
+        knobs.hangOn(method, resourcePrefix);
+        return this;
+    }
+
+    /**
+     * Runs {@code action} once the {@code nth} call of {@code method} (1-based, counted since the last reset) has
+     * changed the emulator's state and before its answer leaves: where a test kills the caller after a write.
+     */
+    public GcpEmulator beforeReplyTo(String method, int nth, Runnable action) {
+        knobs.beforeReplyTo(method, nth, action);
+        return this;
     }
 }

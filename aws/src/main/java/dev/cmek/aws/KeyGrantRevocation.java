@@ -1,0 +1,198 @@
+package dev.cmek.aws;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+
+/**
+ * One Region of an AWS revocation, independent of the others: our grant statement leaves every key of the Region tagged
+ * for the cluster (every generation, replica and orphan) and every key in use there, each key on its own. A key that
+ * cannot be read or written is reported with what to do; the others go on. Key policies are changed in place only:
+ * nothing is deleted, disabled or scheduled for deletion (a key pending deletion still takes a policy change:
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html).
+ */
+final class KeyGrantRevocation {
+    private final AwsClients clients;
+    private final Region region;
+    private final RevocationRequest request;
+    private final ResourceNames names;
+    private final RevocationLedger ledger;
+    private final Clock clock;
+    private final Parallel parallel;
+    private final RegionalKeys keys;
+
+    KeyGrantRevocation(
+            AwsClients clients,
+            Region region,
+            RevocationRequest request,
+            RevocationLedger ledger,
+            Clock clock,
+            Parallel parallel) {
+        this.clients = clients;
+        this.region = region;
+        this.request = request;
+        this.names = request.names();
+        this.ledger = ledger;
+        this.clock = clock;
+        this.parallel = parallel;
+        this.keys = new RegionalKeys(clients, region, names, request.propagationBound());
+    }
+
+    void run() {
+        Set<KeyArn> targets = new LinkedHashSet<>();
+        request.keysInUse().stream().filter(k -> k.region().equals(region)).forEach(targets::add);
+        String tagged = taggedKeys(names);
+        try {
+            Set<KeyArn> found = new TaggedClusterKeys(clients, region, names, keys).find();
+            targets.addAll(found);
+            ledger.target(
+                    RevocationRecord.Document.KEY_POLICY,
+                    tagged,
+                    region.id(),
+                    RevocationRecord.Fate.ALREADY_ABSENT,
+                    found.size() + " key(s) tagged for the cluster found");
+        } catch (AwsCmekException e) {
+            ledger.target(
+                    RevocationRecord.Document.KEY_POLICY,
+                    tagged,
+                    region.id(),
+                    RevocationRecord.Fate.LEFT,
+                    "cannot list the keys tagged for the cluster in " + region + ": " + RevocationLedger.reason(e)
+                            + "; their grants may remain: fix that (tag:GetResources, or kms:ListKeys,"
+                            + " kms:ListAliases and kms:ListResourceTags) and re-run with the same --evidence");
+        }
+        List<CompletableFuture<Void>> each = new ArrayList<>();
+        for (KeyArn key : targets) {
+            each.add(parallel.run(() -> revoke(key)));
+        }
+        Parallel.joinAll(each);
+    }
+
+    /** The name under which a Region's search for tagged keys is reported (not a document of its own). */
+    static String taggedKeys(ResourceNames names) {
+        return "keys tagged " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId();
+    }
+
+    private void revoke(KeyArn key) {
+        PolicyDocument before;
+        try {
+            before = keys.policy(key);
+        } catch (CallFailedException e) {
+            if (e.failure() == CallFailedException.Failure.NOT_FOUND) {
+                target(key, RevocationRecord.Fate.ALREADY_ABSENT, "key not found (deleted): no grant to remove");
+            } else {
+                target(
+                        key,
+                        RevocationRecord.Fate.LEFT,
+                        "cannot read its key policy: " + RevocationLedger.reason(e)
+                                + "; fix that (kms:GetKeyPolicy) and re-run with the same --evidence");
+            }
+            return;
+        }
+        RoleArn role = RoleArn.of(key.partition(), key.account(), names.roleName());
+        KeyPolicyGrant grant = new KeyPolicyGrant(names.grantSid(), role);
+        Optional<ObjectNode> ours = before.statement(grant.sid());
+        List<String> alsoGranting = before.statements().stream()
+                .filter(s -> TrustPolicy.isAllow(s)
+                        && !grant.sid().equals(s.path("Sid").asText(null))
+                        && PolicyDocument.values(s.path("Principal").get("AWS")).contains(role.value()))
+                .map(s -> s.path("Sid").asText("(no Sid)"))
+                .toList();
+        if (ours.isEmpty()) {
+            if (alsoGranting.isEmpty()) {
+                target(key, RevocationRecord.Fate.ALREADY_ABSENT, "no grant to " + role);
+            } else {
+                target(key, RevocationRecord.Fate.LEFT, others(role, alsoGranting));
+            }
+            return;
+        }
+        PolicyDocument after = grant.removedFrom(before);
+        ledger.intent(new RevocationRecord.Intent(
+                RevocationRecord.Document.KEY_POLICY,
+                key.value(),
+                region.id(),
+                role,
+                before.json(),
+                after.json(),
+                RevocationLedger.difference(before, after),
+                List.of(),
+                clock.instant()));
+        KmsClient kms = clients.kms(region);
+        try {
+            AwsCall.run(
+                    "kms:PutKeyPolicy",
+                    region.id(),
+                    () -> kms.putKeyPolicy(
+                            b -> b.keyId(key.keyId()).policyName("default").policy(after.json())));
+        } catch (CallFailedException e) {
+            if (!removedInPlace(key, grant.sid())) {
+                target(
+                        key,
+                        RevocationRecord.Fate.LEFT,
+                        "cannot write its key policy: " + RevocationLedger.reason(e)
+                                + "; fix that (kms:PutKeyPolicy) and re-run with the same --evidence");
+                return;
+            }
+        }
+        if (!readsBackRemoved(key, grant.sid())) {
+            target(
+                    key,
+                    RevocationRecord.Fate.LEFT,
+                    "its policy was written, but still holds " + grant.sid() + " after "
+                            + request.propagationBound().toSeconds() + "s: someone else is writing it; re-run with"
+                            + " the same --evidence");
+            return;
+        }
+        if (alsoGranting.isEmpty()) {
+            target(key, RevocationRecord.Fate.REMOVED, "grant to " + role + " removed");
+        } else {
+            target(
+                    key,
+                    RevocationRecord.Fate.LEFT,
+                    "grant " + grant.sid() + " removed, but " + others(role, alsoGranting));
+        }
+    }
+
+    /** After a failed write: whether a fresh read shows our statement gone (the write went through, its reply was lost). */
+    private boolean removedInPlace(KeyArn key, String sid) {
+        try {
+            return keys.policy(key).statement(sid).isEmpty();
+        } catch (CallFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Reads the policy back until consecutive reads agree that our statement is gone: KMS answers stale reads for a
+     * while after a write, and a verify run next must not see the grant still there. A read that fails does not undo
+     * the write that succeeded.
+     */
+    private boolean readsBackRemoved(KeyArn key, String sid) {
+        try {
+            return EventualConsistency.untilConsistent(
+                            request.propagationBound(),
+                            () -> keys.policy(key),
+                            p -> p.statement(sid).isEmpty())
+                    .statement(sid)
+                    .isEmpty();
+        } catch (CallFailedException e) {
+            return true;
+        }
+    }
+
+    private static String others(RoleArn role, List<String> sids) {
+        return "statement(s) " + String.join(", ", sids) + " also grant " + role
+                + ", not written by cmek: left as they are; remove them from the key policy yourself if they should go";
+    }
+
+    private void target(KeyArn key, RevocationRecord.Fate fate, String detail) {
+        ledger.target(RevocationRecord.Document.KEY_POLICY, key.value(), region.id(), fate, detail);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.cmek.aws;
+
+import java.util.List;
+
+/**
+ * What restore put back (or found already back), what it could not put back and why, and what it noticed on the way.
+ */
+public record RestoreResult(List<Change> changes, List<String> couldNot, List<String> warnings) {
+    public RestoreResult {
+        changes = List.copyOf(changes);
+        couldNot = List.copyOf(couldNot);
+        warnings = List.copyOf(warnings);
+    }
+}

@@ -1,0 +1,365 @@
+package dev.cmek.workflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.AtomicFile;
+import dev.cmek.CmekException;
+import dev.cmek.ExitCode;
+import dev.cmek.FileProblem;
+import dev.cmek.Parallel;
+import dev.cmek.PrettyJson;
+import dev.cmek.StrictJson;
+import dev.cmek.api.CloudApi;
+import dev.cmek.api.Cluster;
+import dev.cmek.api.CmekClusterInfo;
+import dev.cmek.api.CmekStatus;
+import dev.cmek.model.CloudProvider;
+import dev.cmek.model.KeySpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code cmek revoke --all-using ACCOUNT}: when an AWS account or GCP project holding keys is compromised, every cluster
+ * of the organization whose live keys live there is revoked, in parallel, under the process's one pacer of the Cloud
+ * API's 10 requests/s. The clusters are read with the cluster list (every page) and one CMEK status each; each chosen
+ * cluster gets its own evidence directory under the given one and an entry in its {@value #INDEX} (kept up to date as
+ * each finishes), which {@code cmek restore} accepts. One failing cluster does not stop the others.
+ */
+public final class AccountRevocation {
+    public static final String INDEX = "index.json";
+    public static final String FORMAT = "cmek-revocation-index/1";
+
+    private static final Pattern AWS_KEY = Pattern.compile("arn:aws[a-z-]*:kms:[a-z0-9-]+:(\\d{12}):key/.+");
+    private static final Pattern GCP_KEY = Pattern.compile("projects/([^/]+)/locations/.+");
+
+    /** A cluster whose live keys live in the account, with what the Cloud API said about it. */
+    public record Candidate(Cluster cluster, CmekClusterInfo status, Map<String, KeySpec> keysThere) {}
+
+    /** How one cluster's revocation ended. */
+    public record ClusterResult(
+            Cluster cluster, Path evidence, ExitCode exitCode, String message, BreachResponse.RevokeOutcome outcome) {}
+
+    /** Every chosen cluster's result, in the order of the cluster list. */
+    public record Result(String account, Path index, List<ClusterResult> clusters) {
+        /** 0 when every cluster was revoked with nothing left; else the code of the first that was not. */
+        public ExitCode exitCode() {
+            return clusters.stream()
+                    .map(ClusterResult::exitCode)
+                    .filter(c -> c != ExitCode.OK)
+                    .findFirst()
+                    .orElse(ExitCode.OK);
+        }
+    }
+
+    private final CloudApi api;
+    private final BreachResponse breach;
+    private final Clock clock;
+    private final Consumer<String> progress;
+
+    /** @param breach revokes one cluster; its waiter should poll gently (many clusters share the rate limit) */
+    public AccountRevocation(CloudApi api, BreachResponse breach, Clock clock, Consumer<String> progress) {
+        this.api = api;
+        this.breach = breach;
+        this.clock = clock;
+        this.progress = progress;
+    }
+
+    /** Whether {@code account} is an AWS account id or a GCP project id, or neither (bad input). */
+    public static void checkAccount(String account) {
+        if (account == null || !(account.matches("\\d{12}") || account.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]"))) {
+            throw new CmekException.InvalidInput("--all-using \"" + account + "\" is neither an AWS account id (12"
+                    + " digits) nor a GCP project id (6 to 30 lowercase letters, digits and hyphens)");
+        }
+    }
+
+    /** The account a key spec's key lives in: the AWS account of its ARN, or the GCP project of its name. */
+    static Optional<String> accountOf(KeySpec spec) {
+        Matcher aws = AWS_KEY.matcher(spec.uri());
+        if (aws.matches()) {
+            return Optional.of(aws.group(1));
+        }
+        Matcher gcp = GCP_KEY.matcher(spec.uri());
+        return gcp.matches() ? Optional.of(gcp.group(1)) : Optional.empty();
+    }
+
+    /**
+     * Every cluster of the organization whose live keys live in {@code account}: the cluster list (all pages), then
+     * the CMEK status of each cluster that can have CMEK, read in parallel under the pacer.
+     */
+    public List<Candidate> select(String account, int parallel) {
+        checkAccount(account);
+        List<Cluster> clusters = listed();
+        progress.accept("reading the CMEK status of " + clusters.size() + " cluster(s)...");
+        return Parallel.map(clusters, parallel, "cmek-all-using-read", c -> read(c, account)).stream()
+                .flatMap(Optional::stream)
+                .toList();
+    }
+
+    /** The clusters that can have CMEK on a cloud the toolkit serves, from the cluster list (every page). */
+    private List<Cluster> listed() {
+        return api.listClusters().stream()
+                .filter(c -> c.plan() == null || c.plan().equals("ADVANCED"))
+                .filter(c -> c.cloudProvider() == CloudProvider.AWS || c.cloudProvider() == CloudProvider.GCP)
+                .toList();
+    }
+
+    /** One cluster's CMEK status, and whether its live keys live in {@code account}. */
+    private Optional<Candidate> read(Cluster c, String account) {
+        CmekClusterInfo status = CmekLifecycle.statusOrDisabled(api, c.id());
+        Map<String, KeySpec> there = new java.util.LinkedHashMap<>();
+        CmekLifecycle.currentSpecs(status).forEach((region, spec) -> {
+            if (accountOf(spec).filter(account::equals).isPresent()) {
+                there.put(region, spec);
+            }
+        });
+        return there.isEmpty() || status.status() == CmekStatus.DISABLED
+                ? Optional.empty()
+                : Optional.of(new Candidate(c, status, there));
+    }
+
+    /**
+     * Lists every cluster, reads each one's status and revokes each whose keys live in {@code account} as soon as its
+     * status says so: nobody waits for the last status read before the first grants go.
+     */
+    public Result revokeAll(
+            String account,
+            Path dir,
+            BreachResponse.Steps steps,
+            boolean immediate,
+            Optional<Duration> waitFor,
+            int parallel) {
+        checkAccount(account);
+        Parallel.Call<String> organization =
+                Parallel.start(() -> api.organization().id());
+        List<Cluster> clusters = listed();
+        progress.accept("reading the CMEK status of " + clusters.size() + " cluster(s), revoking each whose keys"
+                + " live in " + account + " at once...");
+        Index index = Index.begin(dir, account, List.of(), clock);
+        // Every status is asked at once (the pacer spaces them), and each cluster found is handed to the revokers,
+        // `parallel` at a time, as soon as its answer came: the first grants go while later statuses are still read.
+        ExecutorService revokers = Executors.newFixedThreadPool(parallel, r -> {
+            Thread t = new Thread(r, "cmek-all-using-revoke");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Optional<Future<ClusterResult>>> started = Parallel.map(
+                    clusters,
+                    Math.max(1, Math.min(clusters.size(), READERS)),
+                    "cmek-all-using-read",
+                    c -> read(c, account).map(x -> {
+                        index.add(x);
+                        return revokers.submit(
+                                () -> revokeOne(x, organization.join(), dir, steps, immediate, waitFor, index));
+                    }));
+            List<ClusterResult> results = new ArrayList<>();
+            for (Optional<Future<ClusterResult>> f : started) {
+                if (f.isPresent()) {
+                    results.add(joined(f.get()));
+                }
+            }
+            index.complete();
+            return new Result(account, index.file, results);
+        } finally {
+            revokers.shutdownNow();
+        }
+    }
+
+    /** Status reads in flight at once; the process's pacer keeps them under the API's rate anyway. */
+    private static final int READERS = 32;
+
+    private static ClusterResult joined(Future<ClusterResult> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r
+                    ? r
+                    : new CmekException(ExitCode.INTERNAL, "revocation failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CmekException(ExitCode.INTERNAL, "interrupted while revoking");
+        }
+    }
+
+    /** Revokes every candidate (already read, e.g. to be confirmed), each into {@code dir/<cluster id>}. */
+    public Result revokeAll(
+            String account,
+            List<Candidate> candidates,
+            Path dir,
+            BreachResponse.Steps steps,
+            boolean immediate,
+            Optional<Duration> waitFor,
+            int parallel) {
+        String organization = api.organization().id();
+        Index index = Index.begin(dir, account, candidates, clock);
+        List<ClusterResult> results = Parallel.map(
+                candidates,
+                parallel,
+                "cmek-all-using",
+                c -> revokeOne(c, organization, dir, steps, immediate, waitFor, index));
+        index.complete();
+        return new Result(account, index.file, results);
+    }
+
+    private ClusterResult revokeOne(
+            Candidate c,
+            String organization,
+            Path dir,
+            BreachResponse.Steps steps,
+            boolean immediate,
+            Optional<Duration> waitFor,
+            Index index) {
+        Cluster cluster = c.cluster();
+        Path evidence = dir.resolve(cluster.id());
+        ClusterResult result;
+        try {
+            if (finishedEarlier(evidence)) {
+                result = new ClusterResult(
+                        cluster, evidence, ExitCode.OK, "revoked completely by an earlier run of this evidence", null);
+            } else {
+                BreachResponse.RevokeOutcome outcome = breach.revoke(
+                        new BreachResponse.RevokeRequest(
+                                cluster.id(), evidence, steps, immediate, waitFor, Optional.empty()),
+                        new BreachResponse.Read(cluster, organization, c.status()));
+                result = new ClusterResult(
+                        cluster,
+                        evidence,
+                        outcome.exitCode(),
+                        outcome.summary().complete()
+                                ? "revoked"
+                                : "revoked, but " + outcome.summary().left().size() + " grant(s) left",
+                        outcome);
+            }
+        } catch (CmekException e) {
+            result = new ClusterResult(cluster, evidence, e.exitCode(), e.getMessage(), null);
+        } catch (RuntimeException e) {
+            result = new ClusterResult(cluster, evidence, ExitCode.INTERNAL, "internal error: " + e, null);
+        }
+        index.finished(result);
+        progress.accept((result.exitCode() == ExitCode.OK ? "done: " : "NOT DONE: ") + cluster.id() + " ("
+                + cluster.name() + "): " + result.message());
+        return result;
+    }
+
+    /** A re-run of the same --all-using finishes the clusters left; those finished before are not touched again. */
+    private boolean finishedEarlier(Path evidence) {
+        return Files.exists(evidence.resolve(EvidenceFile.FILE_NAME))
+                && EvidenceFile.read(evidence, clock).document().hasNonNull("completed_at");
+    }
+
+    /** The index of one {@code --all-using} run: which clusters, where each one's evidence is, how each ended. */
+    static final class Index {
+        private final Path file;
+        private final ObjectNode doc;
+        private final Clock clock;
+
+        private Index(Path file, ObjectNode doc, Clock clock) {
+            this.file = file;
+            this.doc = doc;
+            this.clock = clock;
+        }
+
+        static Index begin(Path dir, String account, List<Candidate> candidates, Clock clock) {
+            try {
+                Files.createDirectories(AtomicFile.resolveLinks(dir));
+            } catch (IOException e) {
+                throw new CmekException.InvalidInput(
+                        "cannot create the evidence directory " + dir + ": " + FileProblem.describe(e));
+            }
+            ObjectNode doc = EvidenceFile.JSON.createObjectNode();
+            doc.put("format", FORMAT);
+            doc.put("account", account);
+            doc.put("started_at", clock.instant().toString());
+            doc.putArray("clusters");
+            Index index = new Index(dir.resolve(INDEX), doc, clock);
+            candidates.forEach(index::addQuietly);
+            index.save();
+            return index;
+        }
+
+        /** A cluster chosen for revocation, listed before its evidence is begun. */
+        synchronized void add(Candidate c) {
+            addQuietly(c);
+            save();
+        }
+
+        private void addQuietly(Candidate c) {
+            ObjectNode e = ((ArrayNode) doc.get("clusters")).addObject();
+            e.put("cluster_id", c.cluster().id());
+            e.put("name", c.cluster().name());
+            e.put("cloud", c.cluster().cloudProvider().name());
+            e.put("evidence", c.cluster().id());
+            e.put("outcome", "PENDING");
+        }
+
+        synchronized void finished(ClusterResult result) {
+            for (JsonNode e : doc.path("clusters")) {
+                if (e.path("cluster_id").asText().equals(result.cluster().id())) {
+                    ObjectNode entry = (ObjectNode) e;
+                    entry.put(
+                            "outcome",
+                            result.exitCode() == ExitCode.OK
+                                    ? "REVOKED"
+                                    : result.outcome() == null ? "FAILED" : "PARTIAL");
+                    entry.put("exit_code", result.exitCode().code());
+                    entry.put("message", result.message());
+                }
+            }
+            save();
+        }
+
+        synchronized void complete() {
+            doc.put("completed_at", clock.instant().toString());
+            save();
+        }
+
+        private void save() {
+            AtomicFile.write(file, PrettyJson.write(EvidenceFile.JSON, doc) + "\n");
+        }
+    }
+
+    /** The evidence directories an index lists, in its order; bad input if {@code index} is not one. */
+    public static List<Path> evidenceOf(Path index) {
+        JsonNode doc;
+        try {
+            doc = EvidenceFile.JSON.readTree(
+                    StrictJson.withoutByteOrderMark(Files.readString(index, StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new CmekException.InvalidInput(index + ": cannot read the index: " + FileProblem.describe(e));
+        }
+        if (doc == null
+                || !FORMAT.equals(doc.path("format").asText())
+                || !doc.path("clusters").isArray()) {
+            throw new CmekException.InvalidInput(
+                    index + ": not an index of revocations (format must be " + FORMAT + ")");
+        }
+        Path dir = index.toAbsolutePath().getParent();
+        List<Path> out = new ArrayList<>();
+        for (JsonNode e : doc.path("clusters")) {
+            String sub = e.path("evidence").asText("");
+            Path evidence = dir.resolve(sub).normalize();
+            if (sub.isEmpty() || !evidence.startsWith(dir) || evidence.equals(dir)) {
+                throw new CmekException.InvalidInput(index + ": entry "
+                        + e.path("cluster_id").asText("?") + " names evidence outside the index's directory: " + sub);
+            }
+            out.add(evidence);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,196 @@
+package dev.cmek.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cmek.aws.ClusterId;
+import dev.cmek.aws.PolicyDocument;
+import dev.cmek.aws.ResourceNames;
+import dev.cmek.aws.testing.MotoServer;
+import dev.cmek.model.CloudProvider;
+import dev.cmek.sandbox.CloudApiSandbox;
+import dev.cmek.testing.FleetSandboxes;
+import dev.cmek.testing.FleetSandboxes.GeneratedCluster;
+import dev.cmek.testing.Sandboxes;
+import dev.cmek.workflow.AccountRevocation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cmek revoke --all-using ACCOUNT} against a generated organization mixing clouds, plans, states and key
+ * accounts (the sandbox serves its cluster list in pages), with moto behind the strict stand-in for the one cluster
+ * given real keys: only the clusters whose live keys live in the account are revoked, a 429 is ridden out, one
+ * failing cluster does not stop the others, a re-run finishes it, and restore takes the index.
+ */
+class AllUsingTest {
+    @RegisterExtension
+    static final MotoServer MOTO = MotoServer.create();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ACCOUNT = MotoServer.ACCOUNT.value();
+    private static final List<GeneratedCluster> ORG = FleetSandboxes.organization(16, 2);
+
+    private CloudApiSandbox sandbox;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start() {
+        sandbox = FleetSandboxes.startOrganization(ORG, Duration.ofMillis(100));
+        sandbox.setClusterPageSizes(5, 5);
+    }
+
+    @AfterEach
+    void stop() {
+        sandbox.close();
+    }
+
+    private Cli cli() {
+        return new Cli()
+                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
+                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
+                .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
+                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
+                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
+                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN);
+    }
+
+    private static Cli.Result exit(int code, Cli.Result r) {
+        assertEquals(code, r.exit(), () -> "stderr: " + r.err() + "\nstdout: " + r.out());
+        return r;
+    }
+
+    private static List<GeneratedCluster> using(String account) {
+        return ORG.stream()
+                .filter(c -> c.active()
+                        && c.plan().equals("ADVANCED")
+                        && c.keyAccount().filter(account::equals).isPresent())
+                .toList();
+    }
+
+    private Set<String> patched() {
+        return sandbox.requestLog().exchanges(x -> x.method().equals("PATCH")).stream()
+                .map(x -> x.path().replaceAll(".*/clusters/([^/]+)/cmek", "$1"))
+                .collect(Collectors.toSet());
+    }
+
+    private static boolean trusts(String clusterId) {
+        String role = new ResourceNames(ClusterId.of(clusterId)).roleName();
+        return PolicyDocument.parse(MOTO.rawClients()
+                        .iam()
+                        .getRole(b -> b.roleName(role))
+                        .role()
+                        .assumeRolePolicyDocument())
+                .statements()
+                .stream()
+                .anyMatch(s -> "Allow".equals(s.path("Effect").asText()));
+    }
+
+    @Test
+    void allUsing_revokesEveryClusterWhoseKeysLiveThere_ridesA429_andOneFailingClusterDoesNotStopTheOthers()
+            throws Exception {
+        List<GeneratedCluster> matching = using(ACCOUNT);
+        assertTrue(matching.size() >= 3, matching.toString());
+        // The first one gets real keys, and CockroachDB is moved to them.
+        String real = matching.get(0).id();
+        Path m = dir.resolve("m.json");
+        exit(0, cli().run("provision", "--cluster", real, "--out", m.toString()));
+        exit(0, cli().run("rotate", "--cluster", real, "--manifest", m.toString()));
+        assertTrue(trusts(real));
+        String failing = matching.get(1).id();
+        sandbox.failNextRequests(1, 500, "PATCH", ".*/" + failing + "/cmek");
+        sandbox.setRateLimitPerSecond(5);
+        sandbox.requestLog().clear();
+        Path evidence = dir.resolve("incident");
+
+        Cli.Result r = exit(
+                6,
+                cli().run("revoke", "--all-using", ACCOUNT, "--yes", "--evidence", evidence.toString(), "-o", "json"));
+
+        JsonNode doc = JSON.readTree(r.out());
+        assertEquals(matching.size(), doc.get("clusters").size(), doc.toString());
+        for (JsonNode c : doc.get("clusters")) {
+            int expected = c.get("cluster_id").textValue().equals(failing) ? 6 : 0;
+            assertEquals(expected, c.get("exit_code").intValue(), c.toString());
+        }
+        assertEquals(
+                matching.stream().map(GeneratedCluster::id).collect(Collectors.toSet()),
+                patched(),
+                "REVOKE went to exactly the clusters whose keys live in " + ACCOUNT);
+        assertFalse(
+                sandbox.requestLog().exchanges(x -> x.status() == 429).isEmpty(), "the sandbox pushed back with 429");
+        assertFalse(trusts(real), "the cluster with real keys lost its trust");
+        JsonNode index = JSON.readTree(Files.readString(evidence.resolve(AccountRevocation.INDEX)));
+        assertEquals(matching.size(), index.get("clusters").size());
+        assertTrue(index.toString().contains("\"FAILED\""), index.toString());
+        assertTrue(Files.exists(evidence.resolve(real).resolve("revocation.json")));
+
+        sandbox.setRateLimitPerSecond(10);
+        Cli.Result again = exit(
+                0,
+                cli().run("revoke", "--all-using", ACCOUNT, "--yes", "--evidence", evidence.toString(), "-o", "json"));
+        JsonNode second = JSON.readTree(again.out());
+        assertTrue(second.toString().contains("revoked completely by an earlier run"), second.toString());
+
+        Cli.Result restored = exit(0, cli().run("restore", "--evidence", evidence.toString()));
+        assertTrue(restored.out().contains("restored the grants of cluster " + real), restored.out());
+        assertTrue(trusts(real), "restore took the index and put the trust back");
+        exit(0, cli().run("verify", "--cluster", real));
+    }
+
+    @Test
+    void allUsing_dryRun_listsTheClustersWhoseKeysLiveThere_andSendsNothingButReads() throws Exception {
+        List<GeneratedCluster> gcp = using(FleetSandboxes.KEY_PROJECTS_GCP.get(0));
+        assertTrue(gcp.stream().allMatch(c -> c.cloud() == CloudProvider.GCP));
+
+        JsonNode doc = JSON.readTree(exit(
+                        0,
+                        cli().run(
+                                        "revoke",
+                                        "--all-using",
+                                        FleetSandboxes.KEY_PROJECTS_GCP.get(0),
+                                        "--dry-run",
+                                        "-o",
+                                        "json"))
+                .out());
+
+        assertEquals(
+                gcp.stream().map(GeneratedCluster::id).toList(),
+                doc.get("clusters").findValuesAsText("cluster_id"));
+        assertTrue(sandbox.requestLog().exchanges().stream()
+                .allMatch(x -> x.method().equals("GET")));
+        Cli.Result text = exit(0, cli().run("revoke", "--all-using", ACCOUNT, "--dry-run"));
+        assertTrue(text.out().contains("the trust of account " + FleetSandboxes.ACCOUNT), text.out());
+        for (GeneratedCluster c : using(ACCOUNT)) {
+            assertTrue(text.out().contains(c.id()), text.out());
+        }
+    }
+
+    @Test
+    void allUsing_badInput_isOneLineAndSendsNothing() {
+        for (String[] args : List.of(
+                new String[] {"revoke", "--all-using", "not an account", "--yes"},
+                new String[] {
+                    "revoke", "--all-using", ACCOUNT, "--cluster", ORG.get(0).id(), "--yes"
+                },
+                new String[] {"revoke", "--yes"},
+                new String[] {"revoke", "--all-using", ACCOUNT, "--yes", "--cloud-only", "--regions", "us-east-1"})) {
+            Cli.Result r = exit(2, cli().run(args));
+            assertEquals(1, r.err().lines().count(), r.err());
+        }
+        assertTrue(sandbox.requestLog().exchanges().isEmpty(), "nothing was sent");
+    }
+}

@@ -1,0 +1,101 @@
+package dev.cmek.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.CmekException;
+import dev.cmek.model.CloudProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The evidence record: owner-only, and a careless edit is caught and named; a re-indent is not an edit. */
+class EvidenceFileTest {
+    private static final String CLUSTER = "35c4abb2-bb66-46d7-afed-25ebef5ed2aa";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private EvidenceFile begin(Path where) {
+        EvidenceFile e = EvidenceFile.begin(
+                where,
+                new EvidenceFile.Header(CLUSTER, CloudProvider.AWS, "210987654321", "org", List.of("us-east-1"), true),
+                Clock.systemUTC());
+        ObjectNode outcome = EvidenceFile.details();
+        outcome.put("resource", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+        outcome.put("fate", "REMOVED");
+        e.step(EvidenceFile.DOCUMENT_OUTCOME, outcome);
+        return e;
+    }
+
+    @Test
+    void theRecordAndItsDirectory_areTheOwnersAlone() throws Exception {
+        Path where = dir.resolve("incident");
+        begin(where);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(where)));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(where.resolve(EvidenceFile.FILE_NAME))));
+    }
+
+    @Test
+    void aCarelessEdit_isRefusedNamingTheStep_orTheHeader() throws Exception {
+        Path where = dir.resolve("incident");
+        Path file = begin(where).path();
+        String text = Files.readString(file);
+
+        Files.writeString(file, text.replace("\"REMOVED\"", "\"LEFT\""));
+        CmekException step = assertThrows(CmekException.class, () -> EvidenceFile.read(where, Clock.systemUTC()));
+        assertTrue(step.getMessage().contains("step 1 (document_outcome arn:aws:kms"), step.getMessage());
+
+        Files.writeString(file, text.replace("210987654321", "999999999999"));
+        CmekException header = assertThrows(CmekException.class, () -> EvidenceFile.read(where, Clock.systemUTC()));
+        assertTrue(header.getMessage().contains("the header"), header.getMessage());
+    }
+
+    @Test
+    void reindentingOrReorderingKeys_isNotAnEdit_andAResealedEditReadsAsIs() throws Exception {
+        Path where = dir.resolve("incident");
+        Path file = begin(where).path();
+        JsonNode doc = JSON.readTree(Files.readString(file));
+        Files.writeString(file, JSON.writeValueAsString(doc));
+        EvidenceFile.read(where, Clock.systemUTC());
+
+        ((ObjectNode) doc.get("steps").get(0)).put("fate", "LEFT");
+        Files.writeString(file, JSON.writeValueAsString(EvidenceFile.resealed(doc)));
+        assertEquals(
+                "LEFT",
+                EvidenceFile.read(where, Clock.systemUTC())
+                        .steps(EvidenceFile.DOCUMENT_OUTCOME)
+                        .get(0)
+                        .path("fate")
+                        .asText(),
+                "the digest is no protection against a deliberate edit: restore's shape checks are");
+    }
+
+    @Test
+    void anUnfinishedRecordResumes_aFinishedOneIsNeverOverwritten() {
+        Path where = dir.resolve("incident");
+        begin(where);
+        EvidenceFile resumed = EvidenceFile.begin(
+                where,
+                new EvidenceFile.Header(CLUSTER, CloudProvider.AWS, "210987654321", "org", List.of("us-east-1"), true),
+                Clock.systemUTC());
+        assertEquals(1, resumed.steps("resumed").size());
+        resumed.set("completed_at", JSON.getNodeFactory().textNode("2026-01-01T00:00:00Z"));
+        assertThrows(
+                CmekException.InvalidInput.class, () -> EvidenceFile.checkUsable(where, CLUSTER, Clock.systemUTC()));
+        assertThrows(
+                CmekException.InvalidInput.class,
+                () -> EvidenceFile.checkUsable(where, "11111111-2222-4333-8444-555555555555", Clock.systemUTC()));
+    }
+}
