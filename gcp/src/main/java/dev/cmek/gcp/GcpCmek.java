@@ -85,6 +85,7 @@ public final class GcpCmek {
                         account.join(); // the binding names the service account, which must exist first
                     }
                     changes.add(keys.grantEncrypterDecrypter(req, t, apply, key.action() != Action.WOULD_CREATE));
+                    changes.add(keys.ensureRotation(req, t, key, apply));
                     return changes;
                 }));
             }
@@ -132,9 +133,32 @@ public final class GcpCmek {
         return verify(req, generationOneKeys(req));
     }
 
-    /** Reports, per region, whether access is exactly service account -> key and member -> service account, and no broader. */
+    /**
+     * Reports, per region, each {@link Control} with its evidence: whether access is exactly service account -> key and
+     * member -> service account and no broader, and whether the key is usable and rotates. Orphan keys are not looked
+     * for.
+     */
     public VerifyReport verify(GcpCmekRequest req, Map<String, CryptoKeyName> keysByRegion) {
-        return verification.verify(req, keysByRegion);
+        return verification.verify(req, keysByRegion, java.util.Optional.empty());
+    }
+
+    /**
+     * As {@link #verify(GcpCmekRequest, Map)}, and also looks in each key's ring for keys of the cluster that still
+     * grant our service account: those in {@code formerKeys} (used by CockroachDB before) are listed, others fail
+     * {@link Control#NO_ORPHAN_GRANTS}.
+     */
+    public VerifyReport verify(
+            GcpCmekRequest req, Map<String, CryptoKeyName> keysByRegion, java.util.Set<CryptoKeyName> formerKeys) {
+        return verification.verify(req, keysByRegion, java.util.Optional.of(java.util.Set.copyOf(formerKeys)));
+    }
+
+    /** When the key's primary version was made: what CockroachDB wraps with once the key is submitted again. */
+    public java.util.Optional<java.time.Instant> newestKeyVersion(CryptoKeyName key) {
+        return keys.find(key)
+                .filter(k -> k.hasPrimary() && k.getPrimary().hasCreateTime())
+                .map(k -> java.time.Instant.ofEpochSecond(
+                        k.getPrimary().getCreateTime().getSeconds(),
+                        k.getPrimary().getCreateTime().getNanos()));
     }
 
     private static Map<String, CryptoKeyName> generationOneKeys(GcpCmekRequest req) {
