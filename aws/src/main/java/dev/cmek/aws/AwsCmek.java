@@ -227,6 +227,11 @@ public final class AwsCmek implements AutoCloseable {
                 : key;
     }
 
+    /** The account of the credentials in use (STS GetCallerIdentity, asked once). */
+    public AccountId callerAccount() {
+        return clients.caller().account();
+    }
+
     private String callerArn() {
         return clients.caller().arn();
     }

@@ -152,6 +152,11 @@ public final class GcpCmek {
         return verification.verify(req, keysByRegion, java.util.Optional.of(java.util.Set.copyOf(formerKeys)));
     }
 
+    /** Whether these credentials can read the key (PERMISSION_DENIED is thrown as such). */
+    public boolean visible(CryptoKeyName key) {
+        return keys.find(key).isPresent();
+    }
+
     /** When the key's primary version was made: what CockroachDB wraps with once the key is submitted again. */
     public java.util.Optional<java.time.Instant> newestKeyVersion(CryptoKeyName key) {
         return keys.find(key)

@@ -208,6 +208,22 @@ public final class AwsKeys implements CloudKeys {
         return call(() -> aws().newestKeyMaterial(KeyArn.of(spec.uri())));
     }
 
+    /** Key policies and keys of another account cannot be read with these credentials. */
+    @Override
+    public Optional<String> unreachable(Map<String, KeySpec> liveSpecs) {
+        AccountId me = call(() -> aws().callerAccount());
+        List<String> others = liveSpecs.values().stream()
+                .map(s -> call(() -> KeyArn.of(s.uri())).account())
+                .filter(a -> !a.equals(me))
+                .map(AccountId::value)
+                .distinct()
+                .toList();
+        return others.isEmpty()
+                ? Optional.empty()
+                : Optional.of("its keys are in AWS account " + String.join(", ", others)
+                        + "; these credentials are account " + me);
+    }
+
     private static VerifyReport report(Map<String, KeySpec> liveSpecs, dev.cmek.aws.VerifyReport report) {
         RoleArn role = report.role();
         Map<String, VerifyReport.RegionControls> regions = new LinkedHashMap<>();

@@ -69,6 +69,12 @@ public interface CloudKeys {
     Optional<Instant> newestKeyVersion(KeySpec spec);
 
     /**
+     * Why these credentials cannot read the keys in use (AWS: keys of another account; GCP: keys not visible), or
+     * empty when they can: an audit then reports the cluster as not reachable instead of its keys as missing.
+     */
+    Optional<String> unreachable(Map<String, KeySpec> liveSpecs);
+
+    /**
      * What provisioning did or would do, and each region's key spec. A plan cannot know the ARN of an AWS key it
      * has yet to create: such a spec has an empty {@code uri}, and {@link #manifest()} is then empty.
      */

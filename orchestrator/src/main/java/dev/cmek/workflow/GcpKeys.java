@@ -219,6 +219,19 @@ public final class GcpKeys implements CloudKeys {
         return call(() -> gcp().newestKeyVersion(keyName(spec.uri())));
     }
 
+    /** A key these credentials cannot see (Cloud KMS keys are never deleted, so not found means not visible). */
+    @Override
+    public Optional<String> unreachable(Map<String, KeySpec> liveSpecs) {
+        for (KeySpec spec : new LinkedHashSet<>(liveSpecs.values())) {
+            CryptoKeyName key = keyName(spec.uri());
+            if (!call(() -> gcp().visible(key))) {
+                return Optional.of("crypto key " + key + " is not visible to these credentials (project "
+                        + key.getProject() + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
     private VerifyReport verify(
             ClusterTarget cluster, Map<String, KeySpec> liveSpecs, Optional<Set<CryptoKeyName>> former) {
         ServiceAccountEmail sa = onePrincipal(liveSpecs);

@@ -78,4 +78,9 @@ final class TimedKeys implements CloudKeys {
     public Optional<Instant> newestKeyVersion(KeySpec spec) {
         return delegate.newestKeyVersion(spec);
     }
+
+    @Override
+    public Optional<String> unreachable(Map<String, KeySpec> liveSpecs) {
+        return delegate.unreachable(liveSpecs);
+    }
 }
