@@ -55,8 +55,8 @@ public final class AwsCmek implements AutoCloseable {
             CallerIdentity me = Parallel.get(caller);
             return role.ensure(req.trustPolicy(me.partition()), req.repairDrift(), apply, found, me);
         });
-        Map<Region, CompletableFuture<ClusterKeys.Outcome>> regions =
-                new ClusterKeys(clients, parallel, req).ensure(apply, roleF);
+        ClusterKeys clusterKeys = new ClusterKeys(clients, parallel, req);
+        Map<Region, CompletableFuture<ClusterKeys.Outcome>> regions = clusterKeys.ensure(apply, roleF);
         List<CompletableFuture<?>> others = new ArrayList<>(regions.values());
         others.add(caller);
         CrossAccountRole.Outcome roleOutcome = Parallel.join(roleF, others);
@@ -69,6 +69,14 @@ public final class AwsCmek implements AutoCloseable {
                 keys.put(r.id(), o.key());
             }
         });
+        if (!apply && !(req.placement() instanceof KeyPlacement.Existing)) {
+            // A plan also names keys of the cluster that no run uses but that still grant the role (issue 8, item 9).
+            OrphanKeys orphans = new OrphanKeys(clients);
+            List<CompletableFuture<List<Change>>> found = new ArrayList<>();
+            regions.forEach((r, f) -> found.add(parallel.async(() ->
+                    orphans.inPlan(clusterKeys.in(r), req.names(), f.join().key()))));
+            Parallel.joinAll(found).forEach(changes::addAll);
+        }
         return new ProvisionResult(apply, roleOutcome.arn(), keys, changes);
     }
 

@@ -24,6 +24,44 @@ final class OrphanKeys {
         this.clients = clients;
     }
 
+    /**
+     * For a plan: keys tagged for the cluster in this region that no alias of ours names and that provision would not
+     * use, still granting the role (left by a concurrent or interrupted provision). Reported, never changed; without
+     * the Tagging API nothing is looked for (a plan stays cheap).
+     *
+     * @param used the key provision would use here (null when it would create one)
+     */
+    List<Change> inPlan(RegionalKeys keys, ResourceNames names, KeyArn used) {
+        Optional<Map<KeyArn, Map<String, String>>> tagged = clients.tagging(keys.region())
+                .flatMap(
+                        t -> t.find(ResourceNames.CLUSTER_TAG, names.clusterId().value()));
+        if (tagged.isEmpty()) {
+            return List.of();
+        }
+        Set<String> aliased = new java.util.HashSet<>();
+        keys.ourAliases().values().forEach(k -> aliased.add(k.keyId()));
+        List<Change> out = new ArrayList<>();
+        tagged.get().forEach((arn, tags) -> {
+            if (!names.isOurs(tags) || aliased.contains(arn.keyId()) || (used != null && used.equals(arn))) {
+                return;
+            }
+            Optional<RegionalKeys.Live> live = keys.describe(arn.value());
+            if (live.isEmpty() || GONE.contains(live.get().metadata().keyState())) {
+                return;
+            }
+            if (keys.policy(arn).statement(names.grantSid()).isPresent()) {
+                out.add(Change.key(
+                        arn.value(),
+                        keys.region().id(),
+                        Change.Action.DRIFTED,
+                        "orphan key: tagged for the cluster, no alias of ours, still grants the role; provision does"
+                                + " not use it (`cmek verify` fails no_orphan_grants unless CockroachDB used it before;"
+                                + " `cmek revoke` removes its grant)"));
+            }
+        });
+        return out;
+    }
+
     ControlResult check(RegionalKeys keys, ResourceNames names, KeyArn inUse, Set<KeyArn> former) {
         Optional<Map<KeyArn, Map<String, String>>> tagged = clients.tagging(keys.region())
                 .flatMap(

@@ -201,4 +201,32 @@ class VerifyControlsMotoTest {
                         .verdict(),
                 "without the key history, orphans are not looked for");
     }
+
+    @Test
+    void plan_namesAnOrphanKeyThatStillGrantsTheRole_andChangesNothing() {
+        RoleArn role = cmek.verify(request()).role();
+        PolicyDocument granted = new KeyPolicyGrant(NAMES.grantSid(), role).newKeyPolicy(MotoServer.ACCOUNT);
+        KeyArn orphan = KeyArn.of(raw.kms(EAST)
+                .createKey(b -> b.policy(granted.json())
+                        .tags(Tag.builder()
+                                .tagKey(ResourceNames.CLUSTER_TAG)
+                                .tagValue(CLUSTER.value())
+                                .build()))
+                .keyMetadata()
+                .arn());
+        int writes = moto.strict().calls("PutKeyPolicy") + moto.strict().calls("CreateKey");
+
+        ProvisionResult plan = cmek.plan(request());
+
+        Change reported = plan.changes().stream()
+                .filter(c -> c.resource().equals(orphan.value()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(plan.changes().toString()));
+        assertEquals(Change.Action.DRIFTED, reported.action());
+        assertTrue(reported.detail().contains("orphan"), reported::toString);
+        assertEquals(
+                writes,
+                moto.strict().calls("PutKeyPolicy") + moto.strict().calls("CreateKey"),
+                "a plan writes nothing");
+    }
 }

@@ -31,8 +31,45 @@ public final class GcpCmek {
     /** What {@link #provision} would do, found with reads only. */
     public ProvisionPlan plan(GcpCmekRequest req) {
         List<KeyTarget> targets = KeyTarget.of(req, 1, req.regions());
-        return new ProvisionPlan(
-                req.serviceAccountEmail(), KeyTarget.keysByRegion(targets), ensureAll(req, targets, false));
+        List<Change> changes = new ArrayList<>(ensureAll(req, targets, false));
+        changes.addAll(otherGrantedKeys(req, targets));
+        return new ProvisionPlan(req.serviceAccountEmail(), KeyTarget.keysByRegion(targets), changes);
+    }
+
+    /**
+     * Keys of the cluster in the targets' key rings, other than the ones provision uses, that still grant our service
+     * account (an earlier generation, or one a run made and never submitted): reported by a plan, never changed.
+     */
+    private List<Change> otherGrantedKeys(GcpCmekRequest req, List<KeyTarget> targets) {
+        java.util.Set<CryptoKeyName> used = new java.util.HashSet<>();
+        java.util.Map<com.google.cloud.kms.v1.KeyRingName, String> rings = new java.util.LinkedHashMap<>();
+        for (KeyTarget t : targets) {
+            used.add(t.name());
+            if (!t.brought()) {
+                rings.putIfAbsent(t.ring(), t.regionList());
+            }
+        }
+        Grant grant = new Grant(Grant.ENCRYPTER_DECRYPTER, Member.serviceAccount(req.serviceAccountEmail()));
+        List<Change> out = new ArrayList<>();
+        rings.forEach((ring, regions) -> {
+            for (com.google.cloud.kms.v1.CryptoKey k : keys.list(ring)) {
+                CryptoKeyName name = CryptoKeyName.parse(k.getName());
+                if (used.contains(name) || !CmekNames.isOurs(k.getLabelsMap(), req.clusterId())) {
+                    continue;
+                }
+                if (PolicyBindings.has(keys.readPolicy(name), grant)) {
+                    out.add(new Change(
+                            Change.ResourceType.CRYPTO_KEY,
+                            name.toString(),
+                            regions,
+                            Action.DRIFTED,
+                            "another key of the cluster, not the one provision uses, still grants " + grant.member()
+                                    + " (`cmek verify` fails no_orphan_grants unless CockroachDB used it before;"
+                                    + " `cmek revoke` removes its binding)"));
+                }
+            }
+        });
+        return out;
     }
 
     /** Ensures the service account, every region's key, and both bindings; returns what exists and what changed. */

@@ -307,6 +307,21 @@ class RotationAndControlsTest extends EmulatorBacked {
     }
 
     @Test
+    void plan_namesAnotherKeyOfTheClusterThatStillGrantsTheServiceAccount() {
+        GcpCmekRequest req = request("us-east1").build();
+        cmek.provision(req);
+        CryptoKeyName g2 = cmek.provisionNewKey(req, "us-east1", 2).keyOf("us-east1");
+
+        ProvisionPlan plan = cmek.plan(req);
+
+        Change reported = plan.changes().stream()
+                .filter(c -> c.resource().equals(g2.toString()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(plan.toString()));
+        assertEquals(Change.Action.DRIFTED, reported.action());
+    }
+
+    @Test
     void verify_neverDestroysDisablesOrUpdatesAnything() {
         GcpCmekRequest req = request("us-east1").build();
         CryptoKeyName k = cmek.provision(req).keyOf("us-east1");
