@@ -135,6 +135,7 @@ final class KeyControls {
     private record RotationRead(ControlResult control, Instant newestMaterial) {}
 
     private RotationRead rotation(RegionalKeys keys, RegionalKeys.Live key) {
+        CallFailedException statusFailure = null;
         var m = key.metadata();
         if (m.origin() != null && m.origin() != OriginType.AWS_KMS) {
             return new RotationRead(
@@ -146,15 +147,22 @@ final class KeyControls {
         if (m.keyState() == KeyState.PENDING_DELETION || m.keyState() == KeyState.PENDING_REPLICA_DELETION) {
             return new RotationRead(ControlResult.notApplicable(Control.KEY_ROTATION, "key is " + m.keyState()), null);
         }
-        Instant newest = newestMaterial(keys, key);
-        String age = newest == null
-                ? ""
-                : "; newest key material from " + newest.toString().substring(0, 10) + " ("
-                        + Duration.between(newest, Instant.now()).toDays() + " days old)";
+        // The newest material and the rotation status are independent reads: both at once.
+        CompletableFuture<Instant> newestF = parallel.async(() -> newestMaterial(keys, key));
         RotationStatus status;
         try {
             status = keys.rotationStatus(key.arn());
         } catch (CallFailedException e) {
+            status = null;
+            statusFailure = e;
+        }
+        Instant newest = Parallel.get(newestF);
+        String age = newest == null
+                ? ""
+                : "; newest key material from " + newest.toString().substring(0, 10) + " ("
+                        + Duration.between(newest, Instant.now()).toDays() + " days old)";
+        if (status == null) {
+            CallFailedException e = statusFailure;
             return new RotationRead(
                     ControlResult.fail(
                             Control.KEY_ROTATION,

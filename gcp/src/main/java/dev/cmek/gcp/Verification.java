@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -55,11 +56,16 @@ final class Verification {
         Member crdb = req.cockroachMember();
         List<String> notChecked = Collections.synchronizedList(new ArrayList<>());
         Map<String, Optional<Policy>> projectPolicies = new ConcurrentHashMap<>();
-        List<String> saFindings = serviceAccountFindings(req, sa, crdb);
-        projectPolicy(sa.project(), projectPolicies, notChecked)
-                .ifPresent(p -> inherited(p, "project " + sa.project(), IMPERSONATION_ROLES, Set.of())
-                        .forEach(f -> saFindings.add(f + ", so they can impersonate " + sa)));
         Set<CryptoKeyName> inUse = new LinkedHashSet<>(keysByRegion.values());
+        // The service account's reads run beside the keys' (every read is independent of the others).
+        Parallel accountReads = new Parallel(1);
+        CompletableFuture<List<String>> saFindingsF = accountReads.submit(() -> {
+            List<String> found = serviceAccountFindings(req, sa, crdb);
+            projectPolicy(sa.project(), projectPolicies, notChecked)
+                    .ifPresent(p -> inherited(p, "project " + sa.project(), IMPERSONATION_ROLES, Set.of())
+                            .forEach(f -> found.add(f + ", so they can impersonate " + sa)));
+            return found;
+        });
         Map<CryptoKeyName, KeyCheck> checks = new LinkedHashMap<>();
         List<Supplier<List<Map.Entry<CryptoKeyName, KeyCheck>>>> tasks = new ArrayList<>();
         for (CryptoKeyName key : inUse) {
@@ -67,7 +73,10 @@ final class Verification {
             tasks.add(() -> List.of(Map.entry(
                     key, keyCheck(req, key, brought, saMember, crdb, projectPolicies, notChecked, inUse, former))));
         }
-        Parallel.all(tasks).forEach(e -> checks.put(e.getKey(), e.getValue()));
+        try (accountReads) {
+            Parallel.all(tasks).forEach(e -> checks.put(e.getKey(), e.getValue()));
+        }
+        List<String> saFindings = get(saFindingsF);
         List<VerifyReport.RegionVerification> regions = new ArrayList<>();
         keysByRegion.forEach((r, k) -> regions.add(new VerifyReport.RegionVerification(
                 r, k, checks.get(k).controls(), checks.get(k).newestVersion())));
@@ -116,10 +125,29 @@ final class Verification {
             return new KeyCheck(out, null);
         }
         CryptoKey key = found.get();
-        Policy keyPolicy = keys.readPolicy(name);
         String ring = KeyRingName.of(name.getProject(), name.getLocation(), name.getKeyRing())
                 .toString();
-        Policy ringPolicy = keys.readRingPolicy(ring);
+        Policy keyPolicy;
+        Policy ringPolicy;
+        List<CryptoKeyVersion> versions;
+        ControlResult orphans;
+        try (Parallel reads = new Parallel(4)) {
+            CompletableFuture<Policy> keyPolicyF = reads.submit(() -> keys.readPolicy(name));
+            CompletableFuture<Policy> ringPolicyF = reads.submit(() -> keys.readRingPolicy(ring));
+            CompletableFuture<List<CryptoKeyVersion>> versionsF = reads.submit(() -> keys.versions(name));
+            CompletableFuture<ControlResult> orphansF = reads.submit(() -> former.map(
+                            f -> orphans(req, name, saMember, inUse, f))
+                    .orElse(ControlResult.notApplicable(
+                            Control.NO_ORPHAN_GRANTS, "not looked for (the cluster's key history was not given)")));
+            projectPolicy(name.getProject(), projectPolicies, notChecked);
+            CompletableFuture.allOf(keyPolicyF, ringPolicyF, versionsF, orphansF)
+                    .exceptionally(e -> null)
+                    .join();
+            keyPolicy = get(keyPolicyF);
+            ringPolicy = get(ringPolicyF);
+            versions = get(versionsF);
+            orphans = get(orphansF);
+        }
         List<String> grant = new ArrayList<>(keyFindings(req, key, keyPolicy, brought, saMember, crdb));
         grant.addAll(inherited(ringPolicy, "key ring " + ring, KEY_USE_ROLES, Set.of()).stream()
                 .map(f -> f + ", so they can use every key in it")
@@ -138,7 +166,7 @@ final class Verification {
                         key.getPrimary().getCreateTime().getNanos())
                 : null;
         List<ControlResult> out = new ArrayList<>();
-        out.add(usable(key));
+        out.add(usable(key, versions));
         out.add(rotation(key, brought, newest));
         out.add(ControlResult.of(
                 Control.NO_PUBLIC_ACCESS,
@@ -154,10 +182,17 @@ final class Verification {
                 brought
                         ? "`cmek provision` adds the binding; other members on your key are yours to remove"
                         : "`cmek provision` adds the binding; remove the other members named"));
-        out.add(former.map(f -> orphans(req, name, saMember, inUse, f))
-                .orElse(ControlResult.notApplicable(
-                        Control.NO_ORPHAN_GRANTS, "not looked for (the cluster's key history was not given)")));
+        out.add(orphans);
         return new KeyCheck(out, newest);
+    }
+
+    /** A task's result, its failure rethrown as it was thrown. */
+    private static <T> T get(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw Parallel.unwrap(e);
+        }
     }
 
     static final String PUBLIC_ALL_USERS = "allUsers";
@@ -180,7 +215,7 @@ final class Verification {
      * The key is fit, its primary ENABLED, and no version is scheduled for destruction: the store key CockroachDB
      * wrapped with an older version is lost with it (https://cloud.google.com/kms/docs/destroy-restore).
      */
-    private ControlResult usable(CryptoKey key) {
+    private static ControlResult usable(CryptoKey key, List<CryptoKeyVersion> versions) {
         CryptoKeyName name = CryptoKeyName.parse(key.getName());
         List<String> problems = new ArrayList<>(CryptoKeys.fitness(key, null));
         String fix = null;
@@ -189,7 +224,7 @@ final class Verification {
                     + versionId(key.getPrimary().getName()) + keyFlags(name);
         }
         List<String> scheduled = new ArrayList<>();
-        for (CryptoKeyVersion v : keys.versions(name)) {
+        for (CryptoKeyVersion v : versions) {
             if (v.getState() == CryptoKeyVersionState.DESTROY_SCHEDULED) {
                 scheduled.add(versionId(v.getName()));
                 problems.add("version " + versionId(v.getName()) + " is scheduled for destruction"

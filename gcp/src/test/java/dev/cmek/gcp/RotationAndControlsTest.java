@@ -322,6 +322,31 @@ class RotationAndControlsTest extends EmulatorBacked {
     }
 
     @Test
+    void noPath_destroysOrDisablesAVersion_orDeletesAnything() {
+        GcpCmekRequest req = request("us-east1", "us-west1").build();
+        CryptoKeyName k = cmek.plan(req).keys().get("us-east1");
+        cmek.provision(
+                request("us-east1", "us-west1").rotation(RotationSchedule.off()).build());
+        cmek.provision(req);
+        schedule(k, Duration.ofDays(180));
+        cmek.provision(request("us-east1", "us-west1")
+                .rotation(RotationSchedule.defaults().withRepair(true))
+                .build());
+        cmek.provisionNewKey(req, "us-west1", 2);
+        cmek.rotateKeyMaterial(k);
+        cmek.verify(req, Map.of("us-east1", k), Set.of());
+        cmek.restore(cmek.revoke(req, true));
+        for (String method : emulator.callCounts().keySet()) {
+            assertFalse(
+                    method.matches(
+                                    ".*/(Destroy|Delete|Disable|Restore|UpdateCryptoKeyVersion|ImportCryptoKeyVersion).*")
+                            && !method.endsWith("DisableServiceAccount"),
+                    method);
+        }
+        assertTrue(emulator.callCount(UPDATE) >= 2, "rotation set by UpdateCryptoKey only: " + emulator.callCounts());
+    }
+
+    @Test
     void verify_neverDestroysDisablesOrUpdatesAnything() {
         GcpCmekRequest req = request("us-east1").build();
         CryptoKeyName k = cmek.provision(req).keyOf("us-east1");

@@ -121,6 +121,7 @@ final class RotateCommand extends CloudCommand {
     ExitCode run() {
         checkCombination();
         if (how.rewrap) {
+            cloud.makesKeys = false; // a re-wrap reads the keys in use: the project comes from each key's name
             return all ? rewrapAll() : rewrapOne();
         }
         if (how.manifest != null) {

@@ -120,7 +120,7 @@ public final class Audit {
         this.provisioning = provisioning;
     }
 
-    /** @param finished called once per cluster as soon as it is done, from any thread */
+    /** @param finished called once per cluster, in the cluster list's order, as soon as it and those before it are done */
     public Result run(int parallel, Consumer<ClusterRow> finished) {
         long start = System.nanoTime();
         Instant at = Instant.now();
@@ -128,24 +128,24 @@ public final class Audit {
         String organization = provisioning
                 .listedTarget(clusters.isEmpty() ? placeholder() : clusters.get(0))
                 .organizationId();
-        List<ClusterRow> rows = Parallel.map(clusters, parallel, "cmek-audit", c -> {
-            ClusterRow row = row(c);
-            synchronized (finished) {
-                finished.accept(row);
-            }
-            return row;
-        });
+        // The status reads (paced by the API's limit) never wait for a cluster's cloud reads: each cluster's cloud
+        // reads
+        // start on their own thread as soon as its status is in, so the API's requests go out back to back.
+        List<Parallel.Call<ClusterRow>> calls = Parallel.map(clusters, parallel, "cmek-audit", this::statusRead);
+        List<ClusterRow> rows = new ArrayList<>();
+        for (Parallel.Call<ClusterRow> call : calls) {
+            ClusterRow row = call.join();
+            finished.accept(row);
+            rows.add(row);
+        }
         return new Result(organization, at, rows, Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private static Cluster placeholder() {
-        return new Cluster("", "", CloudProvider.AWS, "", "", null, null, null, List.of());
-    }
-
-    private ClusterRow row(Cluster c) {
+    /** The cluster's CMEK status; the rest (the cloud) continues on a thread of its own. */
+    private Parallel.Call<ClusterRow> statusRead(Cluster c) {
         String skip = Rewrap.skipReason(c);
         if (skip != null) {
-            return new ClusterRow(
+            ClusterRow row = new ClusterRow(
                     c.id(),
                     c.name(),
                     c.cloudProvider(),
@@ -156,12 +156,13 @@ public final class Audit {
                     null,
                     List.of(),
                     List.of());
+            return Parallel.start(() -> row);
         }
         CmekClusterInfo status;
         try {
             status = CmekLifecycle.statusOrDisabled(api, c.id());
         } catch (CmekException e) {
-            return new ClusterRow(
+            ClusterRow row = new ClusterRow(
                     c.id(),
                     c.name(),
                     c.cloudProvider(),
@@ -172,7 +173,16 @@ public final class Audit {
                     null,
                     List.of(),
                     List.of());
+            return Parallel.start(() -> row);
         }
+        return Parallel.start(() -> row(c, status));
+    }
+
+    private static Cluster placeholder() {
+        return new Cluster("", "", CloudProvider.AWS, "", "", null, null, null, List.of());
+    }
+
+    private ClusterRow row(Cluster c, CmekClusterInfo status) {
         if (status.status() == CmekStatus.DISABLED) {
             return new ClusterRow(
                     c.id(),
