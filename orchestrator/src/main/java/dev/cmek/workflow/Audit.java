@@ -114,6 +114,8 @@ public final class Audit {
 
     private final CloudApi api;
     private final Provisioning provisioning;
+    /** At most as many clusters' cloud reads at once as status reads: more only queue in the cloud's endpoints. */
+    private java.util.concurrent.Semaphore cloudReads;
 
     public Audit(CloudApi api, Provisioning provisioning) {
         this.api = api;
@@ -122,6 +124,7 @@ public final class Audit {
 
     /** @param finished called once per cluster, in the cluster list's order, as soon as it and those before it are done */
     public Result run(int parallel, Consumer<ClusterRow> finished) {
+        cloudReads = new java.util.concurrent.Semaphore(parallel);
         long start = System.nanoTime();
         Instant at = Instant.now();
         List<Cluster> clusters = api.listClusters();
@@ -175,7 +178,14 @@ public final class Audit {
                     List.of());
             return Parallel.start(() -> row);
         }
-        return Parallel.start(() -> row(c, status));
+        return Parallel.start(() -> {
+            cloudReads.acquireUninterruptibly();
+            try {
+                return row(c, status);
+            } finally {
+                cloudReads.release();
+            }
+        });
     }
 
     private static Cluster placeholder() {

@@ -168,6 +168,21 @@ public final class RewrapAuditBench {
                         () -> cli.run("rotate", "--rewrap", "--if-rotated", "--all", "-o", "json"));
 
                 run("audit", sandbox, clusters, 0, () -> cli.run("audit", "-o", "json"));
+
+                // What one cluster's cloud reads cost here: `cmek verify` (2 API reads) of an AWS and a GCP cluster.
+                for (int i = 0; i < 2; i++) {
+                    String id = FleetSandboxes.clusterId(i);
+                    List<Long> walls = new ArrayList<>();
+                    for (int k = 0; k < 5; k++) {
+                        long t = System.nanoTime();
+                        cli.run("verify", "--cluster", id, "-o", "json");
+                        walls.add((System.nanoTime() - t) / 1_000_000);
+                    }
+                    walls.sort(Long::compare);
+                    System.out.printf(
+                            "%nverify of one %s cluster (3 regions), 5 runs: median %d ms, min %d ms%n",
+                            i % 2 == 0 ? "AWS" : "GCP", walls.get(2), walls.get(0));
+                }
             }
         }
     }
