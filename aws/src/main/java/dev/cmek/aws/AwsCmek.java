@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kms.model.KeyState;
 
 /**
  * The AWS side of CMEK for one cluster: a cross-account role, a key per region (or one multi-region key, or keys the
@@ -53,8 +53,8 @@ public final class AwsCmek implements AutoCloseable {
             CallerIdentity me = Parallel.get(caller);
             return role.ensure(req.trustPolicy(me.partition()), req.repairDrift(), apply, found, me);
         });
-        Map<Region, CompletableFuture<ClusterKeys.Outcome>> regions =
-                new ClusterKeys(clients, parallel, req).ensure(apply, roleF);
+        ClusterKeys clusterKeys = new ClusterKeys(clients, parallel, req);
+        Map<Region, CompletableFuture<ClusterKeys.Outcome>> regions = clusterKeys.ensure(apply, roleF);
         List<CompletableFuture<?>> others = new ArrayList<>(regions.values());
         others.add(caller);
         CrossAccountRole.Outcome roleOutcome = Parallel.join(roleF, others);
@@ -67,6 +67,14 @@ public final class AwsCmek implements AutoCloseable {
                 keys.put(r.id(), o.key());
             }
         });
+        if (!apply && !(req.placement() instanceof KeyPlacement.Existing)) {
+            // A plan also names keys of the cluster that no run uses but that still grant the role (issue 8, item 9).
+            OrphanKeys orphans = new OrphanKeys(clients);
+            List<CompletableFuture<List<Change>>> found = new ArrayList<>();
+            regions.forEach((r, f) -> found.add(parallel.async(() ->
+                    orphans.inPlan(clusterKeys.in(r), req.names(), f.join().key()))));
+            Parallel.joinAll(found).forEach(changes::addAll);
+        }
         return new ProvisionResult(apply, roleOutcome.arn(), keys, changes);
     }
 
@@ -95,60 +103,62 @@ public final class AwsCmek implements AutoCloseable {
     }
 
     /**
-     * Reads the live role and key policies and says, per region, whether the grant is exactly as intended. A missing
-     * or foreign role, and a key that is gone, pending deletion or unreadable, are findings, never failures.
+     * Reads the live role, keys, key policies and rotation, and reports per region each {@link Control} with its
+     * evidence. A missing or foreign role, and a key that is gone, pending deletion or unreadable, are failed controls,
+     * never failures. Orphan keys are not looked for (see {@link #verify(CmekRequest, Set)}).
      */
     public VerifyReport verify(CmekRequest req) {
+        return verify(req, Optional.empty());
+    }
+
+    /**
+     * As {@link #verify(CmekRequest)}, and also looks in each region for keys tagged for the cluster that still grant
+     * its role: those in {@code formerKeys} (keys CockroachDB used before) are listed, any other fails
+     * {@link Control#NO_ORPHAN_GRANTS}.
+     */
+    public VerifyReport verify(CmekRequest req, Set<KeyArn> formerKeys) {
+        return verify(req, Optional.of(Set.copyOf(formerKeys)));
+    }
+
+    private VerifyReport verify(CmekRequest req, Optional<Set<KeyArn>> former) {
         ResourceNames names = req.names();
         CrossAccountRole role = new CrossAccountRole(clients.iam(), names, req.principalPropagationBound());
         CompletableFuture<Optional<CrossAccountRole.Live>> roleF = parallel.async(role::find);
         ClusterKeys clusterKeys = new ClusterKeys(clients, parallel, req);
+        KeyControls controls = new KeyControls(clients, parallel, req);
         Map<Region, CompletableFuture<VerifyReport.RegionCheck>> regions = new LinkedHashMap<>();
         for (Region r : req.regions()) {
-            regions.put(r, parallel.async(() -> verifyRegion(req, clusterKeys.in(r), roleF)));
+            KeyArn asked = req.placement() instanceof KeyPlacement.Existing e
+                    ? e.keysByRegion().get(r.id())
+                    : null;
+            regions.put(r, parallel.async(() -> {
+                RegionalKeys keys = clusterKeys.in(r);
+                // The role's ARN as found, else as it would be named in the key's account.
+                RoleArn expected = Parallel.get(roleF)
+                        .map(CrossAccountRole.Live::arn)
+                        .orElseGet(() -> asked != null
+                                ? RoleArn.of(asked.partition(), asked.account(), names.roleName())
+                                : RoleArn.of(
+                                        clients.caller().partition(),
+                                        clients.caller().account(),
+                                        names.roleName()));
+                return controls.evaluate(keys, asked, expected, former);
+            }));
         }
         Optional<CrossAccountRole.Live> live = Parallel.join(roleF, List.copyOf(regions.values()));
-        List<String> roleFindings = live.map(l -> names.isOurs(l.tags())
-                        ? req.trustPolicy(l.arn().partition()).findings(l.trust())
-                        : List.of("role " + names.roleName() + " exists but is not tagged as ours"))
-                .orElse(List.of("role " + names.roleName() + " does not exist"));
         Map<String, VerifyReport.RegionCheck> checks = new LinkedHashMap<>();
         regions.forEach((r, f) -> checks.put(r.id(), f.join()));
-        return new VerifyReport(live.map(CrossAccountRole.Live::arn).orElse(null), roleFindings, checks);
+        return new VerifyReport(live.map(CrossAccountRole.Live::arn).orElse(null), RoleControls.of(live, req), checks);
     }
 
-    private static VerifyReport.RegionCheck verifyRegion(
-            CmekRequest req, RegionalKeys keys, CompletableFuture<Optional<CrossAccountRole.Live>> roleF) {
-        ResourceNames names = req.names();
-        Region r = keys.region();
-        KeyArn asked = req.placement() instanceof KeyPlacement.Existing e
-                ? e.keysByRegion().get(r.id())
-                : null;
-        Optional<RegionalKeys.Live> key = keys.describe(asked != null ? asked.value() : names.alias(req.generation()));
-        if (key.isEmpty()) {
-            return new VerifyReport.RegionCheck(
-                    asked,
-                    List.of(
-                            asked != null
-                                    ? "key " + asked + " not found (deleted, or not in this account)"
-                                    : "no key found for " + r));
-        }
-        KeyArn arn = key.get().arn();
-        RoleArn expected = Parallel.get(roleF)
-                .map(CrossAccountRole.Live::arn)
-                .orElse(RoleArn.of(arn.partition(), arn.account(), names.roleName()));
-        List<String> findings = new ArrayList<>();
-        KeyState state = key.get().metadata().keyState();
-        if (state != KeyState.ENABLED) {
-            findings.add("key " + arn + " is " + state);
-        }
-        try {
-            findings.addAll(new KeyPolicyGrant(names.grantSid(), expected).findings(keys.policy(arn)));
-        } catch (CallFailedException e) {
-            findings.add(
-                    "cannot read the policy of key " + arn + ": " + e.getCause().getMessage());
-        }
-        return new VerifyReport.RegionCheck(arn, findings);
+    /**
+     * When {@code key}'s newest key material was made: its newest rotation (automatic or on demand; a multi-Region key's
+     * are its primary's), else its creation. Empty when the key does not exist.
+     */
+    public Optional<java.time.Instant> newestKeyMaterial(KeyArn key) {
+        KeyArn target = rotationTarget(key);
+        RegionalKeys keys = new RegionalKeys(clients, target.region(), null, CmekRequest.DEFAULT_PROPAGATION_BOUND);
+        return keys.describe(target.value()).map(keys::newestMaterial);
     }
 
     /**
@@ -217,6 +227,11 @@ public final class AwsCmek implements AutoCloseable {
         return conf != null && conf.primaryKey() != null
                 ? KeyArn.of(conf.primaryKey().arn())
                 : key;
+    }
+
+    /** The account of the credentials in use (STS GetCallerIdentity, asked once). */
+    public AccountId callerAccount() {
+        return clients.caller().account();
     }
 
     private String callerArn() {

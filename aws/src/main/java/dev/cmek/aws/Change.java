@@ -14,7 +14,8 @@ public record Change(ResourceType type, String resource, String region, Action a
     public enum ResourceType {
         ROLE("role"),
         KEY("key"),
-        KEY_POLICY("key policy");
+        KEY_POLICY("key policy"),
+        KEY_ROTATION("key rotation");
 
         private final String words;
 
@@ -61,5 +62,9 @@ public record Change(ResourceType type, String resource, String region, Action a
 
     static Change keyPolicy(String key, String region, Action action, String detail) {
         return new Change(ResourceType.KEY_POLICY, key, region, action, detail);
+    }
+
+    static Change keyRotation(String key, String region, Action action, String detail) {
+        return new Change(ResourceType.KEY_ROTATION, key, region, action, detail);
     }
 }

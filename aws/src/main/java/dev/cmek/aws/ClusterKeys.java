@@ -25,6 +25,7 @@ final class ClusterKeys {
     private final CmekRequest request;
     private final ResourceNames names;
     private final KeyPolicyGrants grants;
+    private final KeyRotations rotations;
 
     ClusterKeys(AwsClients clients, Parallel parallel, CmekRequest request) {
         this.clients = clients;
@@ -32,6 +33,7 @@ final class ClusterKeys {
         this.request = request;
         this.names = request.names();
         this.grants = new KeyPolicyGrants(request);
+        this.rotations = new KeyRotations(request.rotation());
     }
 
     RegionalKeys in(Region region) {
@@ -146,6 +148,11 @@ final class ClusterKeys {
                                 : "would replicate the primary key"));
                 changes.add(
                         Change.keyPolicy(alias, region.id(), Change.Action.WOULD_CREATE, "would grant " + role.arn()));
+                changes.add(
+                        primaryF == null
+                                ? rotations.created(keys, null, alias, false)
+                                : rotations.replica(
+                                        keys, alias, request.regions().get(0).id()));
                 return new Outcome(null, null, changes);
             } else {
                 PolicyDocument policy = grant.newKeyPolicy(role.arn().account());
@@ -176,9 +183,23 @@ final class ClusterKeys {
             key = keys.awaitEnabled(key.arn());
         }
         RegionalKeys.Live granted = key;
-        CompletableFuture<Change> grant = CompletableFuture.completedFuture(
-                grants.ensure(keys, granted, Parallel.get(roleF).arn(), fresh, apply));
-        changes.add(Parallel.join(grant, pending));
+        KeyArn arn = key.arn();
+        RegionalKeys.Live existing = key;
+        boolean made = fresh;
+        CompletableFuture<Change> grant = parallel.async(
+                () -> grants.ensure(keys, granted, Parallel.get(roleF).arn(), made, apply));
+        // A new key's rotation is set once its policy read showed that KMS can see the key: no NotFound retries spent
+        // on the control-plane quota.
+        CompletableFuture<Change> rotation = primaryF != null
+                ? CompletableFuture.completedFuture(rotations.replica(
+                        keys, arn.value(), request.regions().get(0).id()))
+                : made
+                        ? grant.thenCompose(g -> parallel.async(() -> rotations.created(keys, arn, alias, true)))
+                        : parallel.async(() -> rotations.ensureOurs(keys, existing, apply));
+        List<CompletableFuture<?>> others = new ArrayList<>(pending);
+        others.add(rotation);
+        changes.add(Parallel.join(grant, others));
+        changes.add(rotation.join());
         return new Outcome(key.arn(), key, changes);
     }
 
@@ -216,7 +237,8 @@ final class ClusterKeys {
                     arn + " (" + m.keySpec() + "/" + m.keyUsage() + "/" + m.keyState() + ")",
                     "an enabled SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key");
         }
+        CompletableFuture<Change> rotation = parallel.async(() -> rotations.brought(keys, key.arn()));
         Change grant = grants.ensure(keys, key, Parallel.get(roleF).arn(), false, apply);
-        return new Outcome(key.arn(), key, List.of(grant));
+        return new Outcome(key.arn(), key, List.of(grant, Parallel.join(rotation, List.of())));
     }
 }

@@ -13,6 +13,7 @@ import software.amazon.awssdk.regions.Region;
  *     {@code -g<n>}) for key rotation while earlier keys keep their grants
  * @param repairDrift rewrite our role's trust policy or our grant statement when they drifted (otherwise only reported)
  * @param principalPropagationBound how long KMS may reject the role as an invalid principal before giving up
+ * @param rotation automatic rotation of the keys this request creates (brought keys are never changed)
  */
 public record CmekRequest(
         ClusterId clusterId,
@@ -22,7 +23,8 @@ public record CmekRequest(
         KeyPlacement placement,
         boolean repairDrift,
         Duration principalPropagationBound,
-        int generation) {
+        int generation,
+        RotationPolicy rotation) {
 
     /** Terraform's AWS provider waits this long for IAM to propagate a new principal to KMS. */
     public static final Duration DEFAULT_PROPAGATION_BOUND = Duration.ofMinutes(2);
@@ -50,9 +52,12 @@ public record CmekRequest(
         if (generation < 1) {
             throw new InvalidInputException("generation", Integer.toString(generation), "1 or more");
         }
+        if (rotation == null) {
+            throw new InvalidInputException("rotation", "null", "a rotation policy");
+        }
     }
 
-    /** Per-region keys, no drift repair, the default 2-minute propagation bound, generation 1. */
+    /** Per-region keys, no drift repair, the default 2-minute propagation bound, generation 1, rotation on (365 days). */
     public static CmekRequest of(
             ClusterId clusterId, AccountId trustedAccount, ExternalId externalId, List<Region> regions) {
         return new CmekRequest(
@@ -63,26 +68,52 @@ public record CmekRequest(
                 KeyPlacement.perRegion(),
                 false,
                 DEFAULT_PROPAGATION_BOUND,
-                1);
+                1,
+                RotationPolicy.defaults());
     }
 
     public CmekRequest withPlacement(KeyPlacement p) {
         return new CmekRequest(
-                clusterId, trustedAccount, externalId, regions, p, repairDrift, principalPropagationBound, generation);
+                clusterId,
+                trustedAccount,
+                externalId,
+                regions,
+                p,
+                repairDrift,
+                principalPropagationBound,
+                generation,
+                rotation);
     }
 
     public CmekRequest withRepairDrift(boolean r) {
         return new CmekRequest(
-                clusterId, trustedAccount, externalId, regions, placement, r, principalPropagationBound, generation);
+                clusterId,
+                trustedAccount,
+                externalId,
+                regions,
+                placement,
+                r,
+                principalPropagationBound,
+                generation,
+                rotation);
     }
 
     public CmekRequest withPrincipalPropagationBound(Duration d) {
-        return new CmekRequest(clusterId, trustedAccount, externalId, regions, placement, repairDrift, d, generation);
+        return new CmekRequest(
+                clusterId, trustedAccount, externalId, regions, placement, repairDrift, d, generation, rotation);
     }
 
     public CmekRequest withGeneration(int g) {
         return new CmekRequest(
-                clusterId, trustedAccount, externalId, regions, placement, repairDrift, principalPropagationBound, g);
+                clusterId,
+                trustedAccount,
+                externalId,
+                regions,
+                placement,
+                repairDrift,
+                principalPropagationBound,
+                g,
+                rotation);
     }
 
     public CmekRequest withRegions(List<Region> r) {
@@ -94,7 +125,22 @@ public record CmekRequest(
                 placement,
                 repairDrift,
                 principalPropagationBound,
-                generation);
+                generation,
+                rotation);
+    }
+
+    /** Automatic rotation for the keys this request creates. */
+    public CmekRequest withRotation(RotationPolicy r) {
+        return new CmekRequest(
+                clusterId,
+                trustedAccount,
+                externalId,
+                regions,
+                placement,
+                repairDrift,
+                principalPropagationBound,
+                generation,
+                r);
     }
 
     public ResourceNames names() {

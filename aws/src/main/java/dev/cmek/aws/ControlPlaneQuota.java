@@ -29,6 +29,7 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
             "TagResource",
             "UntagResource",
             "RotateKeyOnDemand",
+            "EnableKeyRotation",
             "UpdateKeyDescription");
 
     private static final Map<String, Pacer> PACERS = new ConcurrentHashMap<>();

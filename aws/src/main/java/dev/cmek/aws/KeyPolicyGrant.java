@@ -75,10 +75,17 @@ public record KeyPolicyGrant(String sid, RoleArn role) {
     }
 
     /**
-     * Why the grant in {@code policy} is not exactly as intended; empty when it is. How the owner administers the key
-     * is the owner's business and not judged here.
+     * Why the grant in {@code policy} is not exactly as intended, or the key is open to anyone; empty when it is. How the
+     * owner administers the key is the owner's business and not judged here.
      */
     public List<String> findings(PolicyDocument policy) {
+        List<String> out = new ArrayList<>(grantFindings(policy));
+        out.addAll(publicFindings(policy));
+        return out;
+    }
+
+    /** Why our statement is not exactly the grant, or another statement also grants the role; empty when it is. */
+    public List<String> grantFindings(PolicyDocument policy) {
         List<String> out = new ArrayList<>();
         var ours = policy.statement(sid);
         if (ours.isEmpty()) {
@@ -108,19 +115,46 @@ public record KeyPolicyGrant(String sid, RoleArn role) {
                 }
             }
         }
-        for (ObjectNode s : policy.statements()) {
-            String id = s.path("Sid").asText("(no Sid)");
-            if (!"Allow".equals(s.path("Effect").asText())
-                    || sid.equals(s.path("Sid").asText(null))) {
-                continue;
-            }
-            if (TrustPolicy.wildcardPrincipal(s) && !s.has("Condition")) {
-                out.add("statement " + id + " allows a wildcard principal");
-            } else if (PolicyDocument.values(s.path("Principal").get("AWS")).contains(role.value())) {
-                out.add("statement " + id + " also grants " + role + " " + s.get("Action")
+        for (ObjectNode s : otherAllows(policy)) {
+            if (!isPublic(s)
+                    && PolicyDocument.values(s.path("Principal").get("AWS")).contains(role.value())) {
+                out.add("statement " + s.path("Sid").asText("(no Sid)") + " also grants " + role + " " + s.get("Action")
                         + " (broader than intended)");
             }
         }
         return out;
+    }
+
+    /**
+     * Statements that let anyone use the key: a wildcard principal without a condition, what AWS Security Hub's KMS.5
+     * ("KMS keys should not be publicly accessible") flags
+     * (https://docs.aws.amazon.com/securityhub/latest/userguide/kms-controls.html#kms-5).
+     */
+    public List<String> publicFindings(PolicyDocument policy) {
+        List<String> out = new ArrayList<>();
+        for (ObjectNode s : otherAllows(policy)) {
+            if (isPublic(s)) {
+                out.add("statement " + s.path("Sid").asText("(no Sid)") + " allows a wildcard principal");
+            }
+        }
+        ours(policy)
+                .filter(KeyPolicyGrant::isPublic)
+                .ifPresent(s -> out.add("statement " + sid + " allows a wildcard principal"));
+        return out;
+    }
+
+    private java.util.Optional<ObjectNode> ours(PolicyDocument policy) {
+        return policy.statement(sid).filter(s -> "Allow".equals(s.path("Effect").asText()));
+    }
+
+    private List<ObjectNode> otherAllows(PolicyDocument policy) {
+        return policy.statements().stream()
+                .filter(s -> "Allow".equals(s.path("Effect").asText())
+                        && !sid.equals(s.path("Sid").asText(null)))
+                .toList();
+    }
+
+    private static boolean isPublic(ObjectNode s) {
+        return TrustPolicy.wildcardPrincipal(s) && !s.has("Condition");
     }
 }

@@ -337,6 +337,64 @@ final class RegionalKeys {
         call("kms:RotateKeyOnDemand", () -> kms.rotateKeyOnDemand(b -> b.keyId(key.keyId())));
     }
 
+    /** Whether and how often KMS rotates the key's material (a replica answers its primary's: a shared property). */
+    RotationStatus rotationStatus(KeyArn key) {
+        var r = call("kms:GetKeyRotationStatus", () -> kms.getKeyRotationStatus(b -> b.keyId(key.keyId())));
+        return new RotationStatus(
+                Boolean.TRUE.equals(r.keyRotationEnabled()), r.rotationPeriodInDays(), r.nextRotationDate());
+    }
+
+    /** The rotation status of a key this run just made, which KMS may not find for a moment. */
+    private RotationStatus rotationStatusOfNewKey(KeyArn key) {
+        return EventualConsistency.whileNotFound(propagationBound, () -> rotationStatus(key));
+    }
+
+    /**
+     * Turns automatic rotation on with {@code days} between rotations (or changes the period of a key that has it), then
+     * reads it back until consecutive reads agree, as Terraform does (internal/service/kms/key.go
+     * waitKeyRotationEnabledPropagated): KMS is eventually consistent. Only ever called on a key of ours that is not a
+     * multi-Region replica: "To enable or disable automatic rotation of a set of related multi-Region keys, set the
+     * property on the primary key" (https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html).
+     */
+    RotationStatus enableRotation(KeyArn key, int days) {
+        call(
+                "kms:EnableKeyRotation",
+                () -> EventualConsistency.whileNotFound(
+                        propagationBound,
+                        () -> kms.enableKeyRotation(b -> b.keyId(key.keyId()).rotationPeriodInDays(days))));
+        RotationStatus back = EventualConsistency.untilConsistent(
+                propagationBound, () -> rotationStatusOfNewKey(key), s -> s.enabled() && s.every(days));
+        if (!back.enabled() || !back.every(days)) {
+            throw new ReadBackMismatchException(
+                    "automatic rotation of " + key, "every " + days + " days", back.describe());
+        }
+        return back;
+    }
+
+    /**
+     * When the key's newest material was made: the newest rotation KMS lists (automatic or on demand), else the key's
+     * creation (https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html). Ask the key that
+     * rotates: a multi-Region key's primary.
+     */
+    java.time.Instant newestMaterial(Live key) {
+        java.time.Instant newest = key.metadata().creationDate();
+        String marker = null;
+        do {
+            String m = marker;
+            var page = call(
+                    "kms:ListKeyRotations",
+                    () -> kms.listKeyRotations(b -> b.keyId(key.arn().keyId()).marker(m)));
+            for (var r : page.rotations()) {
+                if (r.rotationDate() != null
+                        && (newest == null || r.rotationDate().isAfter(newest))) {
+                    newest = r.rotationDate();
+                }
+            }
+            marker = Boolean.TRUE.equals(page.truncated()) ? page.nextMarker() : null;
+        } while (marker != null);
+        return newest;
+    }
+
     static Optional<KeyArn> replicaIn(KeyMetadata primary, Region region) {
         if (primary.multiRegionConfiguration() == null) {
             return Optional.empty();

@@ -36,6 +36,19 @@ public record TrustPolicy(AccountId trustedAccount, ExternalId externalId, Strin
         if (actual.sameAs(document())) {
             return List.of();
         }
+        List<String> out = new ArrayList<>(trustFindings(actual));
+        out.addAll(externalIdFindings(actual));
+        if (out.isEmpty()) {
+            out.add("trust policy differs from the intended one: " + actual.json());
+        }
+        return out;
+    }
+
+    /** Why the role does not trust exactly the cluster's account (external ids aside); empty when it does. */
+    public List<String> trustFindings(PolicyDocument actual) {
+        if (actual.sameAs(document())) {
+            return List.of();
+        }
         List<String> out = new ArrayList<>();
         List<ObjectNode> trusting =
                 actual.statements().stream().filter(this::namesTrustedAccount).toList();
@@ -43,14 +56,7 @@ public record TrustPolicy(AccountId trustedAccount, ExternalId externalId, Strin
             out.add("trust policy does not allow " + trustedAccount.rootPrincipal(partition) + " to assume the role");
         }
         for (ObjectNode s : trusting) {
-            if ("Allow".equals(s.path("Effect").asText())) {
-                List<String> ext = PolicyDocument.values(
-                        s.path("Condition").path("StringEquals").get("sts:ExternalId"));
-                if (!ext.equals(List.of(externalId.value()))) {
-                    out.add("trust statement for " + trustedAccount + " requires external id " + ext + " instead of "
-                            + externalId);
-                }
-            } else if ("Deny".equals(s.path("Effect").asText())) {
+            if ("Deny".equals(s.path("Effect").asText())) {
                 out.add("trust policy denies " + trustedAccount + " (revoked?)");
             }
         }
@@ -61,10 +67,37 @@ public record TrustPolicy(AccountId trustedAccount, ExternalId externalId, Strin
                 out.add("trust policy has an extra statement " + s);
             }
         }
-        if (out.isEmpty()) {
-            out.add("trust policy differs from the intended one: " + actual.json());
+        return out;
+    }
+
+    /**
+     * Statements letting the cluster's account (or anyone) assume the role without requiring exactly the organization
+     * id as {@code sts:ExternalId}: the confused-deputy guard CockroachDB's docs require
+     * (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+     */
+    public List<String> externalIdFindings(PolicyDocument actual) {
+        List<String> out = new ArrayList<>();
+        for (ObjectNode s : actual.statements()) {
+            if (!"Allow".equals(s.path("Effect").asText()) || !(namesTrustedAccount(s) || wildcardPrincipal(s))) {
+                continue;
+            }
+            List<String> ext = PolicyDocument.values(
+                    s.path("Condition").path("StringEquals").get("sts:ExternalId"));
+            if (ext.isEmpty()) {
+                out.add("trust statement for " + principals(s) + " does not require an external id");
+            } else if (!ext.equals(List.of(externalId.value()))) {
+                out.add("trust statement for " + principals(s) + " requires external id " + ext + " instead of "
+                        + externalId);
+            }
         }
         return out;
+    }
+
+    private static String principals(ObjectNode s) {
+        JsonNode p = s.get("Principal");
+        return p == null
+                ? "(none)"
+                : p.isTextual() ? p.asText() : String.join(", ", PolicyDocument.values(p.get("AWS")));
     }
 
     /**

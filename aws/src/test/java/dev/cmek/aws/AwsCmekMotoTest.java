@@ -97,7 +97,7 @@ class AwsCmekMotoTest {
         assertEquals(RoleArn.of("aws", MotoServer.ACCOUNT, NAMES.roleName()), plan.role());
         assertTrue(plan.keys().isEmpty());
         assertEquals(
-                1 + 2 * REGIONS.size(),
+                1 + 3 * REGIONS.size(), // role; per region the key, its grant and its automatic rotation
                 plan.changes().stream()
                         .filter(c -> c.action() == Change.Action.WOULD_CREATE)
                         .count());
@@ -132,6 +132,7 @@ class AwsCmekMotoTest {
                                 .build()))
                 .keyMetadata()
                 .arn());
+        kms.enableKeyRotation(b -> b.keyId(key.keyId())); // the customer's key passes AWS Security Hub KMS.4
         CmekRequest req = CmekRequest.of(CLUSTER, CRDB, ORG, List.of(r))
                 .withPlacement(KeyPlacement.existing(Map.of(r.id(), key)));
 
@@ -729,15 +730,16 @@ class AwsCmekMotoTest {
         assertTrue(trust < slow, "the trust went before the slow region gave up: " + at);
     }
 
+    /** Keys the customer brings, with automatic rotation on (as AWS Security Hub KMS.4 asks of every key). */
     private Map<String, KeyArn> existingKeys() {
         Map<String, KeyArn> out = new java.util.HashMap<>();
         for (Region r : REGIONS) {
-            out.put(
-                    r.id(),
-                    KeyArn.of(raw.kms(r)
-                            .createKey(b -> b.description("brought by the customer"))
-                            .keyMetadata()
-                            .arn()));
+            KeyArn key = KeyArn.of(raw.kms(r)
+                    .createKey(b -> b.description("brought by the customer"))
+                    .keyMetadata()
+                    .arn());
+            raw.kms(r).enableKeyRotation(b -> b.keyId(key.keyId()));
+            out.put(r.id(), key);
         }
         return out;
     }

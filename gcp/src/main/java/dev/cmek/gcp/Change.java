@@ -14,7 +14,8 @@ public record Change(ResourceType type, String resource, String region, Action a
         SERVICE_ACCOUNT_POLICY,
         KEY_RING,
         CRYPTO_KEY,
-        CRYPTO_KEY_POLICY;
+        CRYPTO_KEY_POLICY,
+        CRYPTO_KEY_ROTATION;
 
         /** In words, as shown to users: "service account", "crypto key policy", ... */
         public String words() {

@@ -195,6 +195,34 @@ final class CryptoKeys {
         }
     }
 
+    /** Every version of the key, to find one scheduled for destruction. */
+    List<CryptoKeyVersion> versions(CryptoKeyName key) {
+        List<CryptoKeyVersion> out = new ArrayList<>();
+        GoogleCall.call("listCryptoKeyVersions", key, () -> {
+            kms().listCryptoKeyVersions(key).iterateAll().forEach(out::add);
+            return out;
+        });
+        return out;
+    }
+
+    /** Every crypto key of a key ring (none when the ring does not exist). */
+    List<CryptoKey> list(KeyRingName ring) {
+        List<CryptoKey> out = new ArrayList<>();
+        try {
+            GoogleCall.call(
+                    "listCryptoKeys",
+                    ring,
+                    () -> {
+                        kms().listCryptoKeys(ring).iterateAll().forEach(out::add);
+                        return out;
+                    },
+                    NOT_FOUND);
+        } catch (ApiException notFound) {
+            return List.of();
+        }
+        return out;
+    }
+
     Policy readPolicy(CryptoKeyName key) {
         return GoogleCall.call(
                 "getIamPolicy", key, () -> kms().getIamPolicy(ServiceAccount.policyRead(key.toString())));
@@ -248,18 +276,142 @@ final class CryptoKeys {
                     () -> kms().createCryptoKey(CreateCryptoKeyRequest.newBuilder()
                             .setParent(t.ring().toString())
                             .setCryptoKeyId(t.name().getCryptoKey())
-                            .setCryptoKey(CryptoKey.newBuilder()
-                                    .setPurpose(CryptoKeyPurpose.ENCRYPT_DECRYPT)
-                                    .setVersionTemplate(CryptoKeyVersionTemplate.newBuilder()
-                                            .setAlgorithm(CryptoKeyVersionAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION)
-                                            .setProtectionLevel(req.protectionLevel()))
-                                    .putAllLabels(CmekNames.labels(req.clusterId())))
+                            .setCryptoKey(withRotation(
+                                    CryptoKey.newBuilder()
+                                            .setPurpose(CryptoKeyPurpose.ENCRYPT_DECRYPT)
+                                            .setVersionTemplate(CryptoKeyVersionTemplate.newBuilder()
+                                                    .setAlgorithm(CryptoKeyVersionAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION)
+                                                    .setProtectionLevel(req.protectionLevel()))
+                                            .putAllLabels(CmekNames.labels(req.clusterId())),
+                                    req.rotation()))
                             .build()),
                     ALREADY_EXISTS);
             return true;
         } catch (ApiException alreadyExists) {
             return false;
         }
+    }
+
+    /**
+     * The key with the rotation schedule asked: the period, and the first rotation one period from now (Cloud KMS
+     * needs both: "If rotation_period is set, next_rotation_time must also be set").
+     */
+    private static CryptoKey.Builder withRotation(CryptoKey.Builder key, RotationSchedule rotation) {
+        if (rotation.automatic()) {
+            Instant next = Instant.now().plus(rotation.period());
+            key.setRotationPeriod(com.google.protobuf.Duration.newBuilder()
+                            .setSeconds(rotation.period().toSeconds()))
+                    .setNextRotationTime(
+                            com.google.protobuf.Timestamp.newBuilder().setSeconds(next.getEpochSecond()));
+        }
+        return key;
+    }
+
+    /**
+     * The rotation of the target's key after {@link #ensure}: set at creation on a key we made; turned on when missing
+     * and a drifted period reported (repaired only when asked) on one of ours that exists; only reported on a key the
+     * customer brings. Never turned off.
+     *
+     * @param key the key's change from {@link #ensure}
+     */
+    Change ensureRotation(GcpCmekRequest req, KeyTarget t, Change key, boolean apply) {
+        RotationSchedule asked = req.rotation();
+        if (key.action() == Action.CREATED || key.action() == Action.WOULD_CREATE) {
+            if (!asked.automatic()) {
+                return rotationChange(t, Action.UNCHANGED, "automatic rotation not set (--no-auto-rotation)");
+            }
+            return rotationChange(
+                    t,
+                    key.action() == Action.CREATED ? Action.CREATED : Action.WOULD_CREATE,
+                    (key.action() == Action.CREATED ? "" : "would set ") + asked.describe());
+        }
+        Optional<CryptoKey> found = find(t.name());
+        if (found.isEmpty()) {
+            return rotationChange(t, Action.UNCHANGED, "key not found");
+        }
+        CryptoKey live = found.get();
+        Optional<Duration> period = rotationPeriod(live);
+        String now = describeRotation(live);
+        if (t.brought()) {
+            return rotationChange(
+                    t,
+                    Action.UNCHANGED,
+                    period.isPresent()
+                            ? now + " (your key: left as it is)"
+                            : "automatic rotation OFF on your key; cmek never changes a key you bring (CIS GCP 1.10"
+                                    + " asks for at most 90 days): "
+                                    + gcloudSchedule(t.name(), RotationSchedule.DEFAULT_DAYS));
+        }
+        if (!asked.automatic()) {
+            return rotationChange(
+                    t, Action.UNCHANGED, now + (period.isPresent() ? " (--no-auto-rotation never turns it off)" : ""));
+        }
+        if (period.isEmpty()) {
+            if (apply) {
+                setRotation(t.name(), asked);
+            }
+            return rotationChange(
+                    t,
+                    apply ? Action.UPDATED : Action.WOULD_UPDATE,
+                    (apply ? "set " : "would set ") + asked.describe() + " (it was off)");
+        }
+        if (period.get().equals(asked.period())) {
+            return rotationChange(t, Action.UNCHANGED, now);
+        }
+        String drift = "rotates every " + period.get().toDays() + " days, asked " + asked.periodInDays();
+        if (!asked.repair()) {
+            return rotationChange(t, Action.DRIFTED, drift + "; --repair-rotation puts it back");
+        }
+        if (apply) {
+            setRotation(t.name(), asked);
+        }
+        return rotationChange(
+                t, apply ? Action.UPDATED : Action.WOULD_UPDATE, drift + (apply ? "; repaired" : "; would repair"));
+    }
+
+    /** UpdateCryptoKey of the rotation schedule only (the update mask names just its two fields). */
+    private void setRotation(CryptoKeyName key, RotationSchedule asked) {
+        CryptoKey update = withRotation(CryptoKey.newBuilder().setName(key.toString()), asked)
+                .build();
+        GoogleCall.call(
+                "updateCryptoKey",
+                key,
+                () -> kms().updateCryptoKey(
+                                update,
+                                com.google.protobuf.FieldMask.newBuilder()
+                                        .addPaths("rotation_period")
+                                        .addPaths("next_rotation_time")
+                                        .build()));
+    }
+
+    static Optional<Duration> rotationPeriod(CryptoKey key) {
+        return key.hasRotationPeriod()
+                ? Optional.of(Duration.ofSeconds(key.getRotationPeriod().getSeconds()))
+                : Optional.empty();
+    }
+
+    static String describeRotation(CryptoKey key) {
+        return rotationPeriod(key)
+                .map(p -> "automatic rotation every " + p.toDays() + " days"
+                        + (key.hasNextRotationTime()
+                                ? ", next "
+                                        + Instant.ofEpochSecond(key.getNextRotationTime()
+                                                        .getSeconds())
+                                                .toString()
+                                                .substring(0, 10)
+                                : ""))
+                .orElse("automatic rotation off");
+    }
+
+    static String gcloudSchedule(CryptoKeyName key, int days) {
+        return "gcloud kms keys update " + key.getCryptoKey() + " --keyring " + key.getKeyRing() + " --location "
+                + key.getLocation() + " --project " + key.getProject() + " --rotation-period " + days
+                + "d --next-rotation-time "
+                + Instant.now().plus(Duration.ofDays(days)).toString().substring(0, 10);
+    }
+
+    private static Change rotationChange(KeyTarget t, Action action, String detail) {
+        return new Change(ResourceType.CRYPTO_KEY_ROTATION, t.name().toString(), t.regionList(), action, detail);
     }
 
     /**

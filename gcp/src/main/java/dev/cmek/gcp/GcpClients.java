@@ -171,6 +171,8 @@ public final class GcpClients implements AutoCloseable {
                 retrying(b.getCryptoKeySettings(), b.getCryptoKeyVersionSettings());
                 retrying(b.updateCryptoKeyPrimaryVersionSettings(), b.getIamPolicySettings(), b.setIamPolicySettings());
                 retrying(b.getLocationSettings(), b.listLocationsSettings());
+                // Setting the rotation schedule is idempotent; listing keys and versions is a read.
+                retrying(b.updateCryptoKeySettings(), b.listCryptoKeysSettings(), b.listCryptoKeyVersionsSettings());
                 // Not retried: a lost reply would make a second version (harmless, but not what was asked).
                 once(b.createCryptoKeyVersionSettings());
                 kms = KeyManagementServiceClient.create(b.build());

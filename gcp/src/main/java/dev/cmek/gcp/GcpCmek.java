@@ -33,8 +33,45 @@ public final class GcpCmek {
     /** What {@link #provision} would do, found with reads only. */
     public ProvisionPlan plan(GcpCmekRequest req) {
         List<KeyTarget> targets = KeyTarget.of(req, 1, req.regions());
-        return new ProvisionPlan(
-                req.serviceAccountEmail(), KeyTarget.keysByRegion(targets), ensureAll(req, targets, false));
+        List<Change> changes = new ArrayList<>(ensureAll(req, targets, false));
+        changes.addAll(otherGrantedKeys(req, targets));
+        return new ProvisionPlan(req.serviceAccountEmail(), KeyTarget.keysByRegion(targets), changes);
+    }
+
+    /**
+     * Keys of the cluster in the targets' key rings, other than the ones provision uses, that still grant our service
+     * account (an earlier generation, or one a run made and never submitted): reported by a plan, never changed.
+     */
+    private List<Change> otherGrantedKeys(GcpCmekRequest req, List<KeyTarget> targets) {
+        java.util.Set<CryptoKeyName> used = new java.util.HashSet<>();
+        java.util.Map<com.google.cloud.kms.v1.KeyRingName, String> rings = new java.util.LinkedHashMap<>();
+        for (KeyTarget t : targets) {
+            used.add(t.name());
+            if (!t.brought()) {
+                rings.putIfAbsent(t.ring(), t.regionList());
+            }
+        }
+        Grant grant = new Grant(Grant.ENCRYPTER_DECRYPTER, Member.serviceAccount(req.serviceAccountEmail()));
+        List<Change> out = new ArrayList<>();
+        rings.forEach((ring, regions) -> {
+            for (com.google.cloud.kms.v1.CryptoKey k : keys.list(ring)) {
+                CryptoKeyName name = CryptoKeyName.parse(k.getName());
+                if (used.contains(name) || !CmekNames.isOurs(k.getLabelsMap(), req.clusterId())) {
+                    continue;
+                }
+                if (PolicyBindings.has(keys.readPolicy(name), grant)) {
+                    out.add(new Change(
+                            Change.ResourceType.CRYPTO_KEY,
+                            name.toString(),
+                            regions,
+                            Action.DRIFTED,
+                            "another key of the cluster, not the one provision uses, still grants " + grant.member()
+                                    + " (`cmek verify` fails no_orphan_grants unless CockroachDB used it before;"
+                                    + " `cmek revoke` removes its binding)"));
+                }
+            }
+        });
+        return out;
     }
 
     /** Ensures the service account, every region's key, and both bindings; returns what exists and what changed. */
@@ -87,6 +124,7 @@ public final class GcpCmek {
                         account.join(); // the binding names the service account, which must exist first
                     }
                     changes.add(keys.grantEncrypterDecrypter(req, t, apply, key.action() != Action.WOULD_CREATE));
+                    changes.add(keys.ensureRotation(req, t, key, apply));
                     return changes;
                 }));
             }
@@ -129,9 +167,37 @@ public final class GcpCmek {
         return verify(req, generationOneKeys(req));
     }
 
-    /** Reports, per region, whether access is exactly service account -> key and member -> service account, and no broader. */
+    /**
+     * Reports, per region, each {@link Control} with its evidence: whether access is exactly service account -> key and
+     * member -> service account and no broader, and whether the key is usable and rotates. Orphan keys are not looked
+     * for.
+     */
     public VerifyReport verify(GcpCmekRequest req, Map<String, CryptoKeyName> keysByRegion) {
-        return verification.verify(req, keysByRegion);
+        return verification.verify(req, keysByRegion, java.util.Optional.empty());
+    }
+
+    /**
+     * As {@link #verify(GcpCmekRequest, Map)}, and also looks in each key's ring for keys of the cluster that still
+     * grant our service account: those in {@code formerKeys} (used by CockroachDB before) are listed, others fail
+     * {@link Control#NO_ORPHAN_GRANTS}.
+     */
+    public VerifyReport verify(
+            GcpCmekRequest req, Map<String, CryptoKeyName> keysByRegion, java.util.Set<CryptoKeyName> formerKeys) {
+        return verification.verify(req, keysByRegion, java.util.Optional.of(java.util.Set.copyOf(formerKeys)));
+    }
+
+    /** Whether these credentials can read the key (PERMISSION_DENIED is thrown as such). */
+    public boolean visible(CryptoKeyName key) {
+        return keys.find(key).isPresent();
+    }
+
+    /** When the key's primary version was made: what CockroachDB wraps with once the key is submitted again. */
+    public java.util.Optional<java.time.Instant> newestKeyVersion(CryptoKeyName key) {
+        return keys.find(key)
+                .filter(k -> k.hasPrimary() && k.getPrimary().hasCreateTime())
+                .map(k -> java.time.Instant.ofEpochSecond(
+                        k.getPrimary().getCreateTime().getSeconds(),
+                        k.getPrimary().getCreateTime().getNanos()));
     }
 
     private static Map<String, CryptoKeyName> generationOneKeys(GcpCmekRequest req) {

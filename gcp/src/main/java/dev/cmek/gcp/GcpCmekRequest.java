@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param existingKeys keys the customer brings, per region; only our binding is added to them
  * @param maxPolicyAttempts bound on whole read-modify-write cycles of one IAM policy when etags conflict
  * @param propagationBound how long provisioning waits for a new service account to become visible to IAM
+ * @param rotation automatic rotation of the keys this request creates (brought keys are never changed)
  */
 public record GcpCmekRequest(
         String customerProject,
@@ -29,7 +30,8 @@ public record GcpCmekRequest(
         ProtectionLevel protectionLevel,
         Map<String, CryptoKeyName> existingKeys,
         int maxPolicyAttempts,
-        Duration propagationBound) {
+        Duration propagationBound,
+        RotationSchedule rotation) {
     /** As the AWS adapter's: IAM usually settles within a minute or two. */
     public static final Duration DEFAULT_PROPAGATION_BOUND = Duration.ofMinutes(2);
 
@@ -80,6 +82,7 @@ public record GcpCmekRequest(
         if (propagationBound == null || propagationBound.isNegative()) {
             throw new InvalidInputException("The propagation bound must be zero or more, got " + propagationBound);
         }
+        Objects.requireNonNull(rotation, "rotation");
     }
 
     public static Builder builder() {
@@ -120,6 +123,7 @@ public record GcpCmekRequest(
         private final Map<String, CryptoKeyName> existingKeys = new LinkedHashMap<>();
         private int maxPolicyAttempts = 5;
         private Duration propagationBound = DEFAULT_PROPAGATION_BOUND;
+        private RotationSchedule rotation = RotationSchedule.defaults();
 
         public Builder customerProject(String v) {
             customerProject = v;
@@ -197,6 +201,12 @@ public record GcpCmekRequest(
             return this;
         }
 
+        /** Automatic rotation of the keys this request creates (default: every 90 days). */
+        public Builder rotation(RotationSchedule v) {
+            rotation = v;
+            return this;
+        }
+
         public GcpCmekRequest build() {
             Objects.requireNonNull(clusterId, "clusterId");
             Member member = cockroachMember != null
@@ -220,7 +230,8 @@ public record GcpCmekRequest(
                     protectionLevel,
                     existingKeys,
                     maxPolicyAttempts,
-                    propagationBound);
+                    propagationBound,
+                    rotation);
         }
     }
 }

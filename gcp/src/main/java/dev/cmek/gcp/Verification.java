@@ -2,6 +2,8 @@ package dev.cmek.gcp;
 
 import com.google.cloud.kms.v1.CryptoKey;
 import com.google.cloud.kms.v1.CryptoKeyName;
+import com.google.cloud.kms.v1.CryptoKeyVersion;
+import com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionState;
 import com.google.cloud.kms.v1.KeyRingName;
 import com.google.iam.v1.Binding;
 import com.google.iam.v1.Policy;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -43,72 +46,329 @@ final class Verification {
         this.clients = clients;
     }
 
-    VerifyReport verify(GcpCmekRequest req, Map<String, CryptoKeyName> keysByRegion) {
+    /**
+     * @param former keys CockroachDB used before for this cluster; empty: orphan keys are not looked for
+     */
+    VerifyReport verify(
+            GcpCmekRequest req, Map<String, CryptoKeyName> keysByRegion, Optional<Set<CryptoKeyName>> former) {
         ServiceAccountEmail sa = req.serviceAccountEmail();
         Member saMember = Member.serviceAccount(sa);
         Member crdb = req.cockroachMember();
         List<String> notChecked = Collections.synchronizedList(new ArrayList<>());
         Map<String, Optional<Policy>> projectPolicies = new ConcurrentHashMap<>();
-        List<String> saFindings = new ArrayList<>();
-        try {
-            saFindings.addAll(serviceAccountFindings(req, sa, crdb));
-        } catch (CallFailedException e) {
-            // An account the caller may not read is a finding, never a crash of the whole report.
-            if (e.failure() == CallFailedException.Failure.UNAVAILABLE) {
-                throw e;
+        Set<CryptoKeyName> inUse = new LinkedHashSet<>(keysByRegion.values());
+        // The service account's reads run beside the keys' (every read is independent of the others).
+        Parallel accountReads = new Parallel(1);
+        CompletableFuture<List<String>> saFindingsF = accountReads.submit(() -> {
+            List<String> found = new ArrayList<>();
+            try {
+                found.addAll(serviceAccountFindings(req, sa, crdb));
+            } catch (CallFailedException e) {
+                // An account the caller may not read is a finding, never a crash of the whole report.
+                if (e.failure() == CallFailedException.Failure.UNAVAILABLE) {
+                    throw e;
+                }
+                found.add("cannot check service account " + sa + ": " + e.getMessage());
             }
-            saFindings.add("cannot check service account " + sa + ": " + e.getMessage());
-        }
-        projectPolicy(sa.project(), projectPolicies, notChecked)
-                .ifPresent(p -> inherited(p, "project " + sa.project(), IMPERSONATION_ROLES, Set.of())
-                        .forEach(f -> saFindings.add(f + ", so they can impersonate " + sa)));
-        Map<CryptoKeyName, List<String>> keyFindings = new LinkedHashMap<>();
-        List<Supplier<List<Map.Entry<CryptoKeyName, List<String>>>>> tasks = new ArrayList<>();
-        for (CryptoKeyName key : new LinkedHashSet<>(keysByRegion.values())) {
+            projectPolicy(sa.project(), projectPolicies, notChecked)
+                    .ifPresent(p -> inherited(p, "project " + sa.project(), IMPERSONATION_ROLES, Set.of())
+                            .forEach(f -> found.add(f + ", so they can impersonate " + sa)));
+            return found;
+        });
+        Map<CryptoKeyName, KeyCheck> checks = new LinkedHashMap<>();
+        List<Supplier<List<Map.Entry<CryptoKeyName, KeyCheck>>>> tasks = new ArrayList<>();
+        for (CryptoKeyName key : inUse) {
             boolean brought = req.existingKeys().containsValue(key);
             tasks.add(() -> {
-                List<String> findings = new ArrayList<>();
                 try {
-                    findings.addAll(keyFindings(req, key, brought, saMember, crdb));
-                    if (!findings.contains("crypto key " + key + " does not exist")) {
-                        findings.addAll(hierarchyFindings(key, projectPolicies, notChecked));
-                    }
+                    return List.of(Map.entry(
+                            key,
+                            keyCheck(req, key, brought, saMember, crdb, projectPolicies, notChecked, inUse, former)));
                 } catch (CallFailedException e) {
-                    // A key the caller may not read is a finding of its region, never a crash of the whole report;
-                    // Google out of reach stays exit 6.
+                    // A key the caller may not read is a failed control of its region, never a crash of the whole
+                    // report; Google out of reach stays exit 6.
                     if (e.failure() == CallFailedException.Failure.UNAVAILABLE) {
                         throw e;
                     }
-                    findings.add("cannot check crypto key " + key + ": " + e.getMessage());
+                    return List.of(Map.entry(key, unreadable(key, e)));
                 }
-                return List.of(Map.entry(key, findings));
             });
         }
-        Parallel.all(tasks).forEach(e -> keyFindings.put(e.getKey(), e.getValue()));
+        try (accountReads) {
+            Parallel.all(tasks).forEach(e -> checks.put(e.getKey(), e.getValue()));
+        }
+        List<String> saFindings = get(saFindingsF);
         List<VerifyReport.RegionVerification> regions = new ArrayList<>();
         keysByRegion.forEach((r, k) -> regions.add(new VerifyReport.RegionVerification(
-                r, k, keyFindings.get(k).isEmpty() && saFindings.isEmpty(), keyFindings.get(k))));
+                r, k, checks.get(k).controls(), checks.get(k).newestVersion())));
         new LinkedHashSet<>(projectPolicies.keySet())
                 .forEach(p -> notChecked.add("the IAM policies of the folders and organization above project " + p
                         + " (not read; roles granted there reach the keys and the service account too)"));
-        return new VerifyReport(sa, saFindings, regions, new ArrayList<>(new LinkedHashSet<>(notChecked)));
+        List<ControlResult> principal = List.of(
+                ControlResult.of(
+                        Control.PRINCIPAL_TRUST,
+                        saFindings,
+                        "service account " + sa + " is enabled and ours; only " + crdb + " can create tokens for it",
+                        "`cmek provision` puts the token-creator binding back (after a revocation: `cmek restore`);"
+                                + " remove other members from the service account's and the project's policies"),
+                ControlResult.notApplicable(
+                        Control.EXTERNAL_ID,
+                        "GCP has no external id: CockroachDB impersonates through the cluster's own identity " + crdb
+                                + ", checked under principal_trust"));
+        return new VerifyReport(sa, principal, regions, new ArrayList<>(new LinkedHashSet<>(notChecked)));
     }
 
-    /** Members who can use the key through its key ring's or its project's policy. */
-    private List<String> hierarchyFindings(
-            CryptoKeyName key, Map<String, Optional<Policy>> projectPolicies, List<String> notChecked) {
-        List<String> findings = new ArrayList<>();
-        String ring = KeyRingName.of(key.getProject(), key.getLocation(), key.getKeyRing())
+    private record KeyCheck(List<ControlResult> controls, java.time.Instant newestVersion) {}
+
+    private static KeyCheck unreadable(CryptoKeyName name, CallFailedException e) {
+        String why = "cannot check crypto key " + name + ": " + e.getMessage();
+        List<ControlResult> out = new ArrayList<>();
+        out.add(ControlResult.fail(
+                Control.KEY_USABLE,
+                List.of(why),
+                "grant the caller cloudkms.cryptoKeys.get and cloudkms.cryptoKeys.getIamPolicy on the key, then run"
+                        + " `cmek verify` again"));
+        for (Control c : List.of(
+                Control.KEY_ROTATION, Control.NO_PUBLIC_ACCESS, Control.EXACT_GRANT, Control.NO_ORPHAN_GRANTS)) {
+            out.add(ControlResult.notApplicable(c, why));
+        }
+        return new KeyCheck(out, null);
+    }
+
+    private KeyCheck keyCheck(
+            GcpCmekRequest req,
+            CryptoKeyName name,
+            boolean brought,
+            Member saMember,
+            Member crdb,
+            Map<String, Optional<Policy>> projectPolicies,
+            List<String> notChecked,
+            Set<CryptoKeyName> inUse,
+            Optional<Set<CryptoKeyName>> former) {
+        Optional<CryptoKey> found = keys.find(name);
+        if (found.isEmpty()) {
+            String why = "crypto key " + name + " does not exist";
+            List<ControlResult> out = new ArrayList<>();
+            out.add(ControlResult.fail(
+                    Control.KEY_USABLE,
+                    List.of(why),
+                    "point the region at a key that exists (`cmek rotate --new-key`) and check the project's"
+                            + " credentials"));
+            for (Control c : List.of(
+                    Control.KEY_ROTATION, Control.NO_PUBLIC_ACCESS, Control.EXACT_GRANT, Control.NO_ORPHAN_GRANTS)) {
+                out.add(ControlResult.notApplicable(c, why));
+            }
+            return new KeyCheck(out, null);
+        }
+        CryptoKey key = found.get();
+        String ring = KeyRingName.of(name.getProject(), name.getLocation(), name.getKeyRing())
                 .toString();
-        Policy ringPolicy = keys.readRingPolicy(ring);
-        findings.addAll(inherited(ringPolicy, "key ring " + ring, KEY_USE_ROLES, Set.of()).stream()
+        Policy keyPolicy;
+        Policy ringPolicy;
+        List<CryptoKeyVersion> versions;
+        ControlResult orphans;
+        try (Parallel reads = new Parallel(4)) {
+            CompletableFuture<Policy> keyPolicyF = reads.submit(() -> keys.readPolicy(name));
+            CompletableFuture<Policy> ringPolicyF = reads.submit(() -> keys.readRingPolicy(ring));
+            CompletableFuture<List<CryptoKeyVersion>> versionsF = reads.submit(() -> keys.versions(name));
+            CompletableFuture<ControlResult> orphansF = reads.submit(() -> former.map(
+                            f -> orphans(req, name, saMember, inUse, f))
+                    .orElse(ControlResult.notApplicable(
+                            Control.NO_ORPHAN_GRANTS, "not looked for (the cluster's key history was not given)")));
+            projectPolicy(name.getProject(), projectPolicies, notChecked);
+            CompletableFuture.allOf(keyPolicyF, ringPolicyF, versionsF, orphansF)
+                    .exceptionally(e -> null)
+                    .join();
+            keyPolicy = get(keyPolicyF);
+            ringPolicy = get(ringPolicyF);
+            versions = get(versionsF);
+            orphans = get(orphansF);
+        }
+        List<String> grant = new ArrayList<>(keyFindings(req, key, keyPolicy, brought, saMember, crdb));
+        grant.addAll(inherited(ringPolicy, "key ring " + ring, KEY_USE_ROLES, Set.of()).stream()
                 .map(f -> f + ", so they can use every key in it")
                 .toList());
-        projectPolicy(key.getProject(), projectPolicies, notChecked)
-                .ifPresent(p -> inherited(p, "project " + key.getProject(), KEY_USE_ROLES, Set.of()).stream()
+        projectPolicy(name.getProject(), projectPolicies, notChecked)
+                .ifPresent(p -> inherited(p, "project " + name.getProject(), KEY_USE_ROLES, Set.of()).stream()
                         .map(f -> f + ", so they can use every key in it")
-                        .forEach(findings::add));
-        return findings;
+                        .forEach(grant::add));
+        List<String> open = new ArrayList<>();
+        open.addAll(publicMembers(keyPolicy, "crypto key " + name));
+        open.addAll(publicMembers(ringPolicy, "key ring " + ring));
+        grant.removeIf(f -> f.contains(PUBLIC_ALL_USERS) || f.contains(PUBLIC_ALL_AUTHENTICATED));
+        java.time.Instant newest = key.hasPrimary() && key.getPrimary().hasCreateTime()
+                ? java.time.Instant.ofEpochSecond(
+                        key.getPrimary().getCreateTime().getSeconds(),
+                        key.getPrimary().getCreateTime().getNanos())
+                : null;
+        List<ControlResult> out = new ArrayList<>();
+        out.add(usable(key, versions));
+        out.add(rotation(key, brought, newest));
+        out.add(ControlResult.of(
+                Control.NO_PUBLIC_ACCESS,
+                open,
+                "no allUsers or allAuthenticatedUsers on the key or its key ring",
+                "remove allUsers and allAuthenticatedUsers from the policies named (gcloud kms keys"
+                        + " remove-iam-policy-binding / gcloud kms keyrings remove-iam-policy-binding)"));
+        out.add(ControlResult.of(
+                Control.EXACT_GRANT,
+                grant,
+                saMember + " holds exactly " + Grant.ENCRYPTER_DECRYPTER + " on the key; no one else can use it"
+                        + " through the key, its key ring or the project",
+                brought
+                        ? "`cmek provision` adds the binding; other members on your key are yours to remove"
+                        : "`cmek provision` adds the binding; remove the other members named"));
+        out.add(orphans);
+        return new KeyCheck(out, newest);
+    }
+
+    /** A task's result, its failure rethrown as it was thrown. */
+    private static <T> T get(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw Parallel.unwrap(e);
+        }
+    }
+
+    static final String PUBLIC_ALL_USERS = "allUsers";
+    static final String PUBLIC_ALL_AUTHENTICATED = "allAuthenticatedUsers";
+
+    /** allUsers and allAuthenticatedUsers, what CIS GCP 1.9 forbids on a key ("not anonymously or publicly accessible"). */
+    private static List<String> publicMembers(Policy p, String where) {
+        List<String> out = new ArrayList<>();
+        for (Binding b : p.getBindingsList()) {
+            for (String m : b.getMembersList()) {
+                if (m.equals(PUBLIC_ALL_USERS) || m.equals(PUBLIC_ALL_AUTHENTICATED)) {
+                    out.add("on " + where + ", " + m + " hold " + b.getRole());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The key is fit, its primary ENABLED, and no version is scheduled for destruction: the store key CockroachDB
+     * wrapped with an older version is lost with it (https://cloud.google.com/kms/docs/destroy-restore).
+     */
+    private static ControlResult usable(CryptoKey key, List<CryptoKeyVersion> versions) {
+        CryptoKeyName name = CryptoKeyName.parse(key.getName());
+        List<String> problems = new ArrayList<>(CryptoKeys.fitness(key, null));
+        String fix = null;
+        if (key.hasPrimary() && key.getPrimary().getState() == CryptoKeyVersionState.DISABLED) {
+            fix = "gcloud kms keys versions enable "
+                    + versionId(key.getPrimary().getName()) + keyFlags(name);
+        }
+        List<String> scheduled = new ArrayList<>();
+        for (CryptoKeyVersion v : versions) {
+            if (v.getState() == CryptoKeyVersionState.DESTROY_SCHEDULED) {
+                scheduled.add(versionId(v.getName()));
+                problems.add("version " + versionId(v.getName()) + " is scheduled for destruction"
+                        + (v.hasDestroyTime()
+                                ? " on "
+                                        + java.time.Instant.ofEpochSecond(
+                                                v.getDestroyTime().getSeconds())
+                                : "")
+                        + ": data CockroachDB wrapped with it is lost then");
+            }
+        }
+        if (!scheduled.isEmpty()) {
+            fix = scheduled.stream()
+                            .map(v -> "gcloud kms keys versions restore " + v + keyFlags(name)
+                                    + " && gcloud kms keys versions enable " + v + keyFlags(name))
+                            .reduce((a, b) -> a + "; " + b)
+                            .orElseThrow()
+                    + " (before the destruction time: afterwards it cannot be undone)";
+        }
+        if (problems.isEmpty()) {
+            return ControlResult.pass(
+                    Control.KEY_USABLE,
+                    "crypto key " + name + " has an ENABLED primary version "
+                            + versionId(key.getPrimary().getName()) + "; no version is scheduled for destruction");
+        }
+        return ControlResult.fail(
+                Control.KEY_USABLE,
+                problems.stream().map(p -> "crypto key " + name + ": " + p).toList(),
+                fix != null ? fix : "point the region at a fit key (`cmek rotate --new-key`)");
+    }
+
+    private static ControlResult rotation(CryptoKey key, boolean brought, java.time.Instant newest) {
+        CryptoKeyName name = CryptoKeyName.parse(key.getName());
+        String age = newest == null
+                ? ""
+                : "; primary version made " + newest.toString().substring(0, 10) + " ("
+                        + java.time.Duration.between(newest, java.time.Instant.now())
+                                .toDays() + " days old)";
+        Optional<java.time.Duration> period = CryptoKeys.rotationPeriod(key);
+        String fix = CryptoKeys.gcloudSchedule(name, RotationSchedule.CIS_MAX_DAYS)
+                + (brought ? "" : " (or `cmek provision --rotation-period 90 --repair-rotation`)");
+        if (period.isEmpty()) {
+            return ControlResult.fail(
+                    Control.KEY_ROTATION, List.of("automatic rotation is off for crypto key " + name + age), fix);
+        }
+        if (period.get().toDays() > RotationSchedule.CIS_MAX_DAYS || !key.hasNextRotationTime()) {
+            return ControlResult.fail(
+                    Control.KEY_ROTATION,
+                    List.of(CryptoKeys.describeRotation(key) + age + ": CIS GCP 1.10 asks for at most "
+                            + RotationSchedule.CIS_MAX_DAYS + " days"),
+                    fix);
+        }
+        return ControlResult.pass(Control.KEY_ROTATION, CryptoKeys.describeRotation(key) + age);
+    }
+
+    /**
+     * Keys of the in-use key's ring labelled ours for this cluster, not in use, that still grant our service account:
+     * those CockroachDB never used (left by a concurrent or interrupted provision) fail; previous generations (kept on
+     * purpose by {@code rotate --new-key}) are listed.
+     */
+    private ControlResult orphans(
+            GcpCmekRequest req,
+            CryptoKeyName inUseKey,
+            Member saMember,
+            Set<CryptoKeyName> inUse,
+            Set<CryptoKeyName> former) {
+        KeyRingName ring = KeyRingName.of(inUseKey.getProject(), inUseKey.getLocation(), inUseKey.getKeyRing());
+        List<String> orphans = new ArrayList<>();
+        List<String> previous = new ArrayList<>();
+        for (CryptoKey k : keys.list(ring)) {
+            CryptoKeyName name = CryptoKeyName.parse(k.getName());
+            if (inUse.contains(name) || !CmekNames.isOurs(k.getLabelsMap(), req.clusterId())) {
+                continue;
+            }
+            if (!PolicyBindings.has(keys.readPolicy(name), new Grant(Grant.ENCRYPTER_DECRYPTER, saMember))) {
+                continue;
+            }
+            if (former.contains(name)) {
+                previous.add("previous key " + name + " still grants " + saMember + " (as rotate --new-key leaves it;"
+                        + " remove the binding once Cloud KMS logs show no more use)");
+            } else {
+                orphans.add("crypto key " + name + " is labelled for the cluster, was never used by CockroachDB, and"
+                        + " still grants " + saMember + " " + Grant.ENCRYPTER_DECRYPTER);
+            }
+        }
+        if (!orphans.isEmpty()) {
+            List<String> evidence = new ArrayList<>(orphans);
+            evidence.addAll(previous);
+            return ControlResult.fail(
+                    Control.NO_ORPHAN_GRANTS,
+                    evidence,
+                    "gcloud kms keys remove-iam-policy-binding KEY --keyring " + ring.getKeyRing() + " --location "
+                            + ring.getLocation() + " --member " + saMember + " --role " + Grant.ENCRYPTER_DECRYPTER
+                            + " for each key named; `cmek revoke` removes it from every key of the cluster");
+        }
+        List<String> evidence = new ArrayList<>(
+                List.of("no key of key ring " + ring + " that CockroachDB never used grants " + saMember));
+        evidence.addAll(previous);
+        return ControlResult.pass(Control.NO_ORPHAN_GRANTS, evidence);
+    }
+
+    private static String versionId(String versionName) {
+        return versionName.substring(versionName.lastIndexOf('/') + 1);
+    }
+
+    private static String keyFlags(CryptoKeyName key) {
+        return " --key " + key.getCryptoKey() + " --keyring " + key.getKeyRing() + " --location " + key.getLocation()
+                + " --project " + key.getProject();
     }
 
     /** "on WHERE, MEMBERS hold ROLE" for each role in {@code roles} with members other than {@code except}. */
@@ -184,18 +444,13 @@ final class Verification {
         return findings;
     }
 
-    private List<String> keyFindings(
-            GcpCmekRequest req, CryptoKeyName name, boolean brought, Member saMember, Member crdb) {
-        Optional<CryptoKey> key = keys.find(name);
-        if (key.isEmpty()) {
-            return List.of("crypto key " + name + " does not exist");
-        }
-        List<String> findings = new ArrayList<>(CryptoKeys.fitness(key.get(), null));
-        boolean ours = CmekNames.isOurs(key.get().getLabelsMap(), req.clusterId());
+    private static List<String> keyFindings(
+            GcpCmekRequest req, CryptoKey key, Policy p, boolean brought, Member saMember, Member crdb) {
+        List<String> findings = new ArrayList<>();
+        boolean ours = CmekNames.isOurs(key.getLabelsMap(), req.clusterId());
         if (!brought && !ours) {
             findings.add("crypto key lacks our labels");
         }
-        Policy p = keys.readPolicy(name);
         if (!PolicyBindings.has(p, new Grant(Grant.ENCRYPTER_DECRYPTER, saMember))) {
             findings.add(saMember + " lacks " + Grant.ENCRYPTER_DECRYPTER);
         }

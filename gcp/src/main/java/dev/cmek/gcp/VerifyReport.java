@@ -1,34 +1,70 @@
 package dev.cmek.gcp;
 
 import com.google.cloud.kms.v1.CryptoKeyName;
+import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * Whether access is exactly as intended and no broader: findings on the service account, and per region on its key.
- * A region is ok only when its key and the service account both have no findings.
+ * Whether access is exactly as intended and no broader, and the keys fit to serve, as controls with evidence: for the
+ * service account (shared by every region), and per region for its key.
  *
+ * @param principalControls {@link Control#PRINCIPAL_TRUST} and {@link Control#EXTERNAL_ID}
  * @param notChecked what could not be read, so could grant access unseen (folder and organization policies, a policy
  *     the credentials may not read)
  */
 public record VerifyReport(
         ServiceAccountEmail serviceAccount,
-        List<String> serviceAccountFindings,
+        List<ControlResult> principalControls,
         List<RegionVerification> regions,
         List<String> notChecked) {
     public VerifyReport {
-        serviceAccountFindings = List.copyOf(serviceAccountFindings);
+        principalControls = List.copyOf(principalControls);
         regions = List.copyOf(regions);
         notChecked = List.copyOf(notChecked);
     }
 
-    /** One region's key and whether CockroachDB's access to it is exactly as intended. */
-    public record RegionVerification(String region, CryptoKeyName key, boolean ok, List<String> findings) {
+    /**
+     * One region's key and its controls.
+     *
+     * @param newestVersion when the key's primary version was made (null when the key could not be read)
+     */
+    public record RegionVerification(
+            String region, CryptoKeyName key, List<ControlResult> controls, Instant newestVersion) {
         public RegionVerification {
-            findings = List.copyOf(findings);
+            controls = List.copyOf(controls);
+        }
+
+        public boolean ok() {
+            return controls.stream().noneMatch(ControlResult::failed);
+        }
+
+        /** The evidence of every failed control, in control order. */
+        public List<String> findings() {
+            return failures(controls);
+        }
+
+        public ControlResult control(Control c) {
+            return controls.stream()
+                    .filter(r -> r.control() == c)
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(c + " not evaluated"));
         }
     }
 
+    /** Why the service account is not exactly as intended; empty when it is. */
+    public List<String> serviceAccountFindings() {
+        return failures(principalControls);
+    }
+
     public boolean ok() {
-        return serviceAccountFindings.isEmpty() && regions.stream().allMatch(RegionVerification::ok);
+        return principalControls.stream().noneMatch(ControlResult::failed)
+                && regions.stream().allMatch(RegionVerification::ok);
+    }
+
+    private static List<String> failures(List<ControlResult> controls) {
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        controls.stream().filter(ControlResult::failed).forEach(c -> out.addAll(c.evidence()));
+        return List.copyOf(out);
     }
 }

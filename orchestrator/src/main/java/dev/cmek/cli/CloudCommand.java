@@ -22,6 +22,9 @@ abstract class CloudCommand extends ApiCommand {
     @Override
     final ExitCode execute() {
         try {
+            if (cloudOptions().makesKeys) {
+                cloudOptions().rotation(); // contradictory or impossible rotation options: exit 2 before any request
+            }
             return run();
         } finally {
             if (keys != null) {

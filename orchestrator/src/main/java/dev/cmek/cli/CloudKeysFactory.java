@@ -97,7 +97,8 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
                                 options.awsMultiRegionKey,
                                 options.existingKeyMap(),
                                 options.awsRepairDrift,
-                                propagationBound));
+                                propagationBound,
+                                options.rotation()));
             case GCP ->
                 new GcpKeys(
                         this::gcp,
@@ -106,7 +107,8 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
                                 Optional.ofNullable(options.gcpKeyLocation),
                                 protection(),
                                 options.existingKeyMap(),
-                                propagationBound));
+                                propagationBound,
+                                options.rotation()));
             default ->
                 throw new CmekException.InvalidInput(
                         "clusters on " + cloud + " are not supported by this toolkit (AWS and GCP are)");

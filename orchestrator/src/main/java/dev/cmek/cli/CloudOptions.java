@@ -4,10 +4,12 @@ import dev.cmek.CmekException;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeySpecRules;
 import dev.cmek.model.KeyType;
+import dev.cmek.workflow.RotationSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import picocli.CommandLine.Option;
 
 /**
@@ -70,6 +72,33 @@ public final class CloudOptions {
             description =
                     "Use a key you already have for REGION (key ARN or projects/.../cryptoKeys/K); only the grant is added. Repeatable.")
     List<String> existingKeys = List.of();
+
+    @Option(
+            names = "--rotation-period",
+            paramLabel = "DAYS",
+            description =
+                    "Days between automatic rotations of the keys made. AWS: 90 to 2560 (default 365); GCP: 1 to 36500 (default 90, the most CIS GCP 1.10 allows). Outside the cluster's cloud's range: exit 2, nothing made.")
+    Integer rotationPeriod;
+
+    @Option(
+            names = "--no-auto-rotation",
+            description =
+                    "Make keys without automatic rotation (on by default: AWS Security Hub KMS.4, CIS GCP 1.10). Keys that already rotate keep rotating: nothing ever turns it off.")
+    boolean noAutoRotation;
+
+    @Option(
+            names = "--repair-rotation",
+            description =
+                    "If one of our keys rotates at another period than asked, set it back (otherwise it is only reported as drifted). Keys you bring are never changed.")
+    boolean repairRotation;
+
+    /** Automatic rotation as asked; contradictory or impossible values are bad input (exit 2). */
+    RotationSettings rotation() {
+        return new RotationSettings(
+                !noAutoRotation,
+                rotationPeriod == null ? OptionalInt.empty() : OptionalInt.of(rotationPeriod),
+                repairRotation);
+    }
 
     /** The options of a command that does not make keys: none given, none needed. */
     static CloudOptions forExistingKeys() {

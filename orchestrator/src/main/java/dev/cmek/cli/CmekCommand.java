@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             RotateCommand.class,
             AddRegionCommand.class,
             VerifyCommand.class,
+            AuditCommand.class,
             RevokeCommand.class,
             RestoreCommand.class,
             FleetCommand.class,
@@ -41,7 +42,7 @@ import picocli.CommandLine.Command;
             "4:a CMEK operation ended in a *_FAILED status",
             "5:timed out waiting (the operation may still complete)",
             "6:the Cloud API or a cloud could not be reached, after retries",
-            "7:verification found a grant missing or broader than intended",
+            "7:verification (or the audit) found a failed control: a grant missing or broader than intended, a key not usable or not rotating, CockroachDB not ENABLED",
             "8:partial: revoked, but named grants could not be removed; fix and re-run with the same --evidence",
             "130:interrupted (Ctrl-C): what was done and the command that finishes or undoes it are printed"
         },

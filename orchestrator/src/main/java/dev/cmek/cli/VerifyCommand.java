@@ -4,6 +4,7 @@ import dev.cmek.ExitCode;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.CmekLifecycle;
+import dev.cmek.workflow.Control;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +15,8 @@ import picocli.CommandLine.Mixin;
 @Command(
         name = "verify",
         description = {
-            "Check, per region, that CockroachDB's principal can use the key the cluster uses and that nothing broader is granted.",
-            "%nReads the live key specs from the Cloud API and the live policies from your cloud: on AWS the role's trust (only the cluster's account, with the organization id as external id) and each key policy (exactly the five KMS actions, no wildcard principal); on GCP the key's and the service account's bindings. Read-only. Exits 7 when anything is missing or broader than intended."
+            "Report, per region, each security control by a stable id with PASS, FAIL or N/A, the evidence read, and for a failure the fix.",
+            "%nReads the live key specs and CMEK status from the Cloud API and the live keys and policies from your cloud. Controls: key_usable (enabled; not pending deletion or import; no version scheduled for destruction), key_rotation (AWS Security Hub KMS.4; CIS GCP 1.10: at most 90 days), no_public_access (AWS KMS.5; CIS GCP 1.9), exact_grant (exactly the five KMS actions / the encrypter-decrypter role), principal_trust (only the cluster can reach the role or service account), external_id (the role requires the organization id; AWS only), crdb_status (CockroachDB reports the region ENABLED) and no_orphan_grants (no key of the cluster CockroachDB never used still grants it). Read-only. Exits 7 when any control fails."
         },
         footer = {"", "Examples:", "  cmek verify --cluster 3a0c...e1 --output json && echo grants ok"})
 final class VerifyCommand extends CloudCommand {
@@ -42,12 +43,21 @@ final class VerifyCommand extends CloudCommand {
         doc.putAll(VerifyView.document(verify));
         List<String> lines = new ArrayList<>();
         lines.add("cluster " + cluster.id + " on " + target.cloud() + ": "
-                + (verify.ok() ? "every region's grant is exactly as intended" : "PROBLEMS FOUND"));
+                + (verify.ok() ? "every control passes in every region" : "CONTROLS FAILED"));
         lines.addAll(VerifyView.lines(verify));
         return report().result(
                         doc,
                         lines,
                         verify.ok() ? ExitCode.OK : ExitCode.VERIFY_FAILED,
-                        "verification found a grant missing or broader than intended (see above)");
+                        "verification found failed controls: "
+                                + String.join(
+                                        ", ",
+                                        verify.regions().values().stream()
+                                                .flatMap(r -> r.controls().stream())
+                                                .filter(Control.Check::failed)
+                                                .map(c -> c.control().id())
+                                                .distinct()
+                                                .toList())
+                                + " (see above)");
     }
 }

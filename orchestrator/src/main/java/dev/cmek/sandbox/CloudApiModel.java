@@ -153,13 +153,30 @@ final class CloudApiModel {
     /** A transition starting now; each key ends failed with an injected failure or, unless refused up front, the check's. */
     private ClusterCmek.Start start(SandboxCluster c) {
         Instant now = clock.instant();
-        return new ClusterCmek.Start(now, now.plus(transitionDelay), key -> {
-            String failure = failNextCmekOperation.remove(c.id + "/" + key.region());
-            if (failure == null && !rejectInaccessibleKeys) {
-                failure = runCheck(c, key).orElse(null);
-            }
-            return failure;
-        });
+        return new ClusterCmek.Start(
+                now,
+                now.plus(transitionDelay),
+                key -> {
+                    String failure = failNextCmekOperation.remove(c.id + "/" + key.region());
+                    if (failure == null && !rejectInaccessibleKeys) {
+                        failure = runCheck(c, key).orElse(null);
+                    }
+                    return failure;
+                },
+                key -> newestVersion(c, key));
+    }
+
+    /** The KMS version CockroachDB would wrap with now, where the key check can see the KMS. */
+    private Optional<String> newestVersion(SandboxCluster c, KeySpecCheck.RegionKey key) {
+        try {
+            return keySpecCheck.newestVersion(facts(c), key);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    synchronized List<KeyVersionTaken> keyVersionsTaken(String clusterId, String region) {
+        return find(clusterId).cmek.taken(region);
     }
 
     private void refuseInaccessible(SandboxCluster c, Map<String, KeySpecCheck.RegionKey> specs) {
@@ -174,9 +191,13 @@ final class CloudApiModel {
         }
     }
 
-    private Optional<String> runCheck(SandboxCluster c, KeySpecCheck.RegionKey key) {
-        KeySpecCheck.ClusterFacts facts = new KeySpecCheck.ClusterFacts(
+    private KeySpecCheck.ClusterFacts facts(SandboxCluster c) {
+        return new KeySpecCheck.ClusterFacts(
                 c.id, c.provider(), c.accountId(), organization.get("id").asText());
+    }
+
+    private Optional<String> runCheck(SandboxCluster c, KeySpecCheck.RegionKey key) {
+        KeySpecCheck.ClusterFacts facts = facts(c);
         try {
             return keySpecCheck.check(facts, key);
         } catch (RuntimeException e) {

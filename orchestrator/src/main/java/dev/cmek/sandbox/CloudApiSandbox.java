@@ -200,6 +200,14 @@ public final class CloudApiSandbox implements AutoCloseable {
         model.holdCreating(clusterId, duration);
     }
 
+    /**
+     * Each submission of the region's key spec whose KMS version the key checks could see, oldest first: which version
+     * CockroachDB took (a re-wrap takes the KMS's newest).
+     */
+    public List<KeyVersionTaken> keyVersionsTaken(String clusterId, String region) {
+        return model.keyVersionsTaken(clusterId, region);
+    }
+
     /** Makes the next enable or rotation of this region end in ENABLE_FAILED/ROTATE_FAILED with this user_message. */
     public void failNextCmekOperation(String clusterId, String region, String userMessage) {
         model.failNextCmekOperation(clusterId, region, Objects.requireNonNull(userMessage));

@@ -5,15 +5,20 @@ import dev.cmek.aws.AwsClients;
 import dev.cmek.aws.AwsCmek;
 import dev.cmek.aws.ClusterId;
 import dev.cmek.aws.CmekRequest;
+import dev.cmek.aws.Control;
+import dev.cmek.aws.ControlResult;
 import dev.cmek.aws.ExternalId;
 import dev.cmek.aws.KeyArn;
 import dev.cmek.aws.KeyPlacement;
 import dev.cmek.aws.VerifyReport;
 import dev.cmek.gcp.emulator.GcpEmulator;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -27,12 +32,34 @@ public final class CloudKeyChecks {
 
     /** Dispatches on the key type; a type without a check passes. */
     public static KeySpecCheck of(Optional<KeySpecCheck> aws, Optional<KeySpecCheck> gcp) {
-        return (cluster, key) -> switch (key.type()) {
-            case "AWS_KMS" -> aws.map(c -> c.check(cluster, key)).orElse(Optional.empty());
-            case "GCP_CLOUD_KMS" -> gcp.map(c -> c.check(cluster, key)).orElse(Optional.empty());
-            default -> Optional.empty();
+        return new KeySpecCheck() {
+            @Override
+            public Optional<String> check(ClusterFacts cluster, RegionKey key) {
+                return of(key).map(c -> c.check(cluster, key)).orElse(Optional.empty());
+            }
+
+            @Override
+            public Optional<String> newestVersion(ClusterFacts cluster, RegionKey key) {
+                return of(key).flatMap(c -> c.newestVersion(cluster, key));
+            }
+
+            private Optional<KeySpecCheck> of(RegionKey key) {
+                return switch (key.type()) {
+                    case "AWS_KMS" -> aws;
+                    case "GCP_CLOUD_KMS" -> gcp;
+                    default -> Optional.empty();
+                };
+            }
         };
     }
+
+    /** What decides whether CockroachDB can reach a key now; rotation and orphan keys do not. */
+    private static final Set<Control> ACCESS = EnumSet.of(
+            Control.KEY_USABLE,
+            Control.NO_PUBLIC_ACCESS,
+            Control.EXACT_GRANT,
+            Control.PRINCIPAL_TRUST,
+            Control.EXTERNAL_ID);
 
     /**
      * AWS: reads the role and key policy with the toolkit's verification, which knows grants made the way the toolkit
@@ -40,40 +67,64 @@ public final class CloudKeyChecks {
      */
     public static KeySpecCheck aws(AwsClients clients) {
         AwsCmek aws = new AwsCmek(clients);
-        return (cluster, key) -> {
-            KeyArn arn = KeyArn.of(key.uri());
-            CmekRequest request = CmekRequest.of(
-                            ClusterId.of(cluster.clusterId()),
-                            AccountId.of(cluster.accountId()),
-                            ExternalId.of(cluster.organizationId()),
-                            List.of(Region.of(key.region())))
-                    .withPlacement(KeyPlacement.existing(Map.of(key.region(), arn)));
-            VerifyReport report = aws.verify(request);
-            List<String> problems = new ArrayList<>(report.roleFindings());
-            if (report.role() == null || !report.role().toString().equals(key.authPrincipal())) {
-                problems.add(
-                        "role " + key.authPrincipal() + " is not the role that trusts cluster " + cluster.clusterId());
+        return new KeySpecCheck() {
+            @Override
+            public Optional<String> check(ClusterFacts cluster, RegionKey key) {
+                KeyArn arn = KeyArn.of(key.uri());
+                CmekRequest request = CmekRequest.of(
+                                ClusterId.of(cluster.clusterId()),
+                                AccountId.of(cluster.accountId()),
+                                ExternalId.of(cluster.organizationId()),
+                                List.of(Region.of(key.region())))
+                        .withPlacement(KeyPlacement.existing(Map.of(key.region(), arn)));
+                VerifyReport report = aws.verify(request);
+                List<String> problems = new ArrayList<>(failures(report.roleControls()));
+                if (report.role() == null || !report.role().toString().equals(key.authPrincipal())) {
+                    problems.add("role " + key.authPrincipal() + " is not the role that trusts cluster "
+                            + cluster.clusterId());
+                }
+                report.regions().values().forEach(check -> problems.addAll(failures(check.controls())));
+                return problems.isEmpty()
+                        ? Optional.empty()
+                        : Optional.of("AccessDenied: cannot use key " + key.uri() + " as " + key.authPrincipal() + ": "
+                                + String.join("; ", problems));
             }
-            report.regions().values().forEach(check -> problems.addAll(check.findings()));
-            return problems.isEmpty()
-                    ? Optional.empty()
-                    : Optional.of("AccessDenied: cannot use key " + key.uri() + " as " + key.authPrincipal() + ": "
-                            + String.join("; ", problems));
+
+            @Override
+            public Optional<String> newestVersion(ClusterFacts cluster, RegionKey key) {
+                return aws.newestKeyMaterial(KeyArn.of(key.uri())).map(Instant::toString);
+            }
         };
+    }
+
+    private static List<String> failures(List<ControlResult> controls) {
+        return controls.stream()
+                .filter(c -> c.failed() && ACCESS.contains(c.control()))
+                .flatMap(c -> c.evidence().stream())
+                .distinct()
+                .toList();
     }
 
     /** GCP: CockroachDB's identity for the cluster is {@code crl-kms-user-<last 12 of the id>@<account_id>.iam.gserviceaccount.com}. */
     public static KeySpecCheck gcp(GcpEmulator emulator) {
-        return (cluster, key) -> {
-            String id = cluster.clusterId();
-            String member = "serviceAccount:crl-kms-user-" + id.substring(id.length() - 12) + "@" + cluster.accountId()
-                    + ".iam.gserviceaccount.com";
-            if (emulator.canImpersonateAndUse(member, key.authPrincipal(), key.uri())) {
-                return Optional.empty();
+        return new KeySpecCheck() {
+            @Override
+            public Optional<String> check(ClusterFacts cluster, RegionKey key) {
+                String id = cluster.clusterId();
+                String member = "serviceAccount:crl-kms-user-" + id.substring(id.length() - 12) + "@"
+                        + cluster.accountId() + ".iam.gserviceaccount.com";
+                if (emulator.canImpersonateAndUse(member, key.authPrincipal(), key.uri())) {
+                    return Optional.empty();
+                }
+                return Optional.of("permission denied: " + member + " cannot impersonate " + key.authPrincipal()
+                        + " to use key " + key.uri()
+                        + " (missing binding, disabled service account, or IAM not propagated yet)");
             }
-            return Optional.of(
-                    "permission denied: " + member + " cannot impersonate " + key.authPrincipal() + " to use key "
-                            + key.uri() + " (missing binding, disabled service account, or IAM not propagated yet)");
+
+            @Override
+            public Optional<String> newestVersion(ClusterFacts cluster, RegionKey key) {
+                return emulator.primaryVersion(key.uri());
+            }
         };
     }
 }

@@ -19,8 +19,15 @@ import java.util.function.Function;
  */
 final class ClusterCmek {
 
-    /** When a transition starts and completes, and the {@code *_FAILED} message each key will end with (null: none). */
-    record Start(Instant now, Instant completesAt, Function<KeySpecCheck.RegionKey, String> failure) {}
+    /**
+     * When a transition starts and completes, the {@code *_FAILED} message each key will end with (null: none), and the
+     * KMS version each key has now (empty: not known).
+     */
+    record Start(
+            Instant now,
+            Instant completesAt,
+            Function<KeySpecCheck.RegionKey, String> failure,
+            Function<KeySpecCheck.RegionKey, Optional<String>> kmsVersion) {}
 
     private final String clusterId;
     /** Empty until CMEK is first enabled. */
@@ -150,6 +157,12 @@ final class ClusterCmek {
         regions.values().forEach(region -> region.startRevoke(now, completesAt));
     }
 
+    /** Every submission of {@code region} whose KMS version was known, oldest first. */
+    List<KeyVersionTaken> taken(String region) {
+        RegionCmek r = regions.get(region);
+        return r == null ? List.of() : r.taken();
+    }
+
     /** {@code CMEKClusterInfo}; the real API sorts region_infos by region name (noted in the Terraform provider's cmek_resource.go). */
     ObjectNode render() {
         ObjectNode out = SandboxConfig.JSON.createObjectNode();
@@ -168,6 +181,11 @@ final class ClusterCmek {
 
     private static void begin(RegionCmek region, KeySpecCheck.RegionKey key, RegionCmek.Kind kind, Start start) {
         region.start(
-                key, kind, start.now(), start.completesAt(), start.failure().apply(key));
+                key,
+                kind,
+                start.now(),
+                start.completesAt(),
+                start.failure().apply(key),
+                start.kmsVersion().apply(key));
     }
 }

@@ -18,6 +18,15 @@ public interface KeySpecCheck {
     /** Returns empty if CockroachDB could use the key, otherwise the {@code user_message} to report. */
     Optional<String> check(ClusterFacts cluster, RegionKey key);
 
+    /**
+     * The key's newest version in the KMS right now (AWS: when its newest material was made; GCP: the primary version's
+     * name): the version CockroachDB wraps its store key with when the spec is submitted. Empty where the check cannot
+     * see the KMS. The sandbox records it per region at each submission, so tests can prove a re-wrap took the newest.
+     */
+    default Optional<String> newestVersion(ClusterFacts cluster, RegionKey key) {
+        return Optional.empty();
+    }
+
     /** What a check may need about the cluster: the AWS trust policy names the account and organization. */
     record ClusterFacts(String clusterId, String cloudProvider, String accountId, String organizationId) {}
 

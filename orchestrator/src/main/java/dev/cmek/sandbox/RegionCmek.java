@@ -48,6 +48,9 @@ final class RegionCmek {
     }
 
     private final List<KeyInfo> keys = new ArrayList<>();
+    /** Each submission whose KMS version was known, oldest first. */
+    private final List<KeyVersionTaken> taken = new ArrayList<>();
+
     private String status = "DISABLED";
     private Pending pending;
     /** The key CockroachDB wraps the region's store key with; null until a key was ENABLED. */
@@ -75,7 +78,14 @@ final class RegionCmek {
      * Starts enabling or rotating to {@code key}, completing at {@code completesAt} in {@code failure}'s
      * {@code *_FAILED} status, or ENABLED when {@code failure} is null.
      */
-    void start(KeySpecCheck.RegionKey key, Kind kind, Instant now, Instant completesAt, String failure) {
+    void start(
+            KeySpecCheck.RegionKey key,
+            Kind kind,
+            Instant now,
+            Instant completesAt,
+            String failure,
+            Optional<String> kmsVersion) {
+        kmsVersion.ifPresent(v -> taken.add(new KeyVersionTaken(key.uri(), v, now)));
         String transitional = kind == Kind.ENABLE ? "ENABLING" : "ROTATING";
         KeyInfo info;
         if (inUse != null && inUse.spec.equals(key)) {
@@ -88,6 +98,11 @@ final class RegionCmek {
             keys.add(info);
         }
         pending = new Pending(kind, completesAt, failure, info);
+    }
+
+    /** Every submission of this region whose KMS version was known, oldest first. */
+    List<KeyVersionTaken> taken() {
+        return List.copyOf(taken);
     }
 
     /** Starts revoking every key in use. */

@@ -11,6 +11,7 @@ import dev.cmek.aws.CallFailedException;
 import dev.cmek.aws.Change;
 import dev.cmek.aws.ClusterId;
 import dev.cmek.aws.CmekRequest;
+import dev.cmek.aws.ControlResult;
 import dev.cmek.aws.ExternalId;
 import dev.cmek.aws.InvalidInputException;
 import dev.cmek.aws.KeyArn;
@@ -24,15 +25,20 @@ import dev.cmek.aws.RevocationJournal;
 import dev.cmek.aws.RevocationRecord;
 import dev.cmek.aws.RevocationRequest;
 import dev.cmek.aws.RoleArn;
+import dev.cmek.aws.RotationPolicy;
 import dev.cmek.aws.UntrustedRecordException;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeyType;
 import dev.cmek.model.RegionSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
@@ -46,18 +52,36 @@ public final class AwsKeys implements CloudKeys {
      * @param existingKeys key ARNs the customer brings, by region; then every region needs one
      * @param principalPropagationBound {@code --propagation-bound}: how long AWS may take to catch up with what a run
      *     made (a new role usable in a key policy, a new key, alias or replica visible, a policy reading back)
+     * @param rotation automatic rotation of the keys made (default period 365 days)
      */
     public record Options(
             boolean multiRegionKey,
             Map<String, String> existingKeys,
             boolean repairDrift,
-            Duration principalPropagationBound) {
+            Duration principalPropagationBound,
+            RotationSettings rotation) {
         public Options {
             existingKeys = Map.copyOf(existingKeys);
         }
 
+        public Options(
+                boolean multiRegionKey,
+                Map<String, String> existingKeys,
+                boolean repairDrift,
+                Duration principalPropagationBound) {
+            this(multiRegionKey, existingKeys, repairDrift, principalPropagationBound, RotationSettings.defaults());
+        }
+
         public static Options defaults() {
             return new Options(false, Map.of(), false, CmekRequest.DEFAULT_PROPAGATION_BOUND);
+        }
+
+        /** The AWS policy: the period given, else AWS's default 365 days; checked against AWS's 90 to 2560. */
+        RotationPolicy rotationPolicy() {
+            return rotation.automatic()
+                    ? new RotationPolicy(
+                            true, rotation.periodInDays().orElse(RotationPolicy.DEFAULT_DAYS), rotation.repair())
+                    : RotationPolicy.off();
         }
     }
 
@@ -227,28 +251,88 @@ public final class AwsKeys implements CloudKeys {
     @Override
     public VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs) {
         CmekRequest request = liveRequest(cluster, liveSpecs);
-        var report = call(() -> aws().verify(request));
-        List<String> roleFindings = new ArrayList<>(report.roleFindings());
+        return report(liveSpecs, call(() -> aws().verify(request)));
+    }
+
+    @Override
+    public VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, Set<String> formerUris) {
+        CmekRequest request = liveRequest(cluster, liveSpecs);
+        Set<KeyArn> former = new LinkedHashSet<>();
+        formerUris.forEach(uri -> {
+            try {
+                former.add(KeyArn.of(uri));
+            } catch (InvalidInputException notAnAwsKey) {
+                // A spec of another kind in the history cannot be one of this cluster's AWS keys.
+            }
+        });
+        return report(liveSpecs, call(() -> aws().verify(request, former)));
+    }
+
+    @Override
+    public Optional<Instant> newestKeyVersion(KeySpec spec) {
+        return call(() -> aws().newestKeyMaterial(KeyArn.of(spec.uri())));
+    }
+
+    /** Key policies and keys of another account cannot be read with these credentials. */
+    @Override
+    public Optional<String> unreachable(Map<String, KeySpec> liveSpecs) {
+        AccountId me = call(() -> aws().callerAccount());
+        List<String> others = liveSpecs.values().stream()
+                .map(s -> call(() -> KeyArn.of(s.uri())).account())
+                .filter(a -> !a.equals(me))
+                .map(AccountId::value)
+                .distinct()
+                .toList();
+        return others.isEmpty()
+                ? Optional.empty()
+                : Optional.of("its keys are in AWS account " + String.join(", ", others)
+                        + "; these credentials are account " + me);
+    }
+
+    private static VerifyReport report(Map<String, KeySpec> liveSpecs, dev.cmek.aws.VerifyReport report) {
         RoleArn role = report.role();
-        if (role != null) {
-            liveSpecs.forEach((region, spec) -> {
-                if (!spec.authPrincipal().equals(role.toString())) {
-                    roleFindings.add("region " + region + " names principal " + spec.authPrincipal()
+        Map<String, VerifyReport.RegionControls> regions = new LinkedHashMap<>();
+        report.regions().forEach((region, check) -> {
+            List<Control.Check> controls = new ArrayList<>();
+            for (ControlResult c : report.roleControls()) {
+                Control.Check mapped = check(c);
+                KeySpec spec = liveSpecs.get(region);
+                if (c.control() == dev.cmek.aws.Control.PRINCIPAL_TRUST
+                        && role != null
+                        && spec != null
+                        && !spec.authPrincipal().equals(role.toString())) {
+                    List<String> evidence =
+                            new ArrayList<>(mapped.verdict() == Control.Verdict.FAIL ? mapped.evidence() : List.of());
+                    evidence.add("region " + region + " names principal " + spec.authPrincipal()
                             + ", not the cluster's role " + role);
+                    mapped = new Control.Check(
+                            Control.PRINCIPAL_TRUST,
+                            Control.Verdict.FAIL,
+                            evidence,
+                            "point the region at the cluster's role with `cmek rotate --manifest` (a manifest built"
+                                    + " by `cmek provision`)");
                 }
-            });
-        }
-        Map<String, VerifyReport.RegionCheck> regions = new LinkedHashMap<>();
-        report.regions()
-                .forEach((region, check) -> regions.put(
-                        region,
-                        new VerifyReport.RegionCheck(
-                                check.key() == null
-                                        ? liveSpecs.get(region).uri()
-                                        : check.key().toString(),
-                                check.ok(),
-                                check.findings())));
-        return new VerifyReport(roleFindings, regions);
+                controls.add(mapped);
+            }
+            check.controls().forEach(c -> controls.add(check(c)));
+            regions.put(
+                    region,
+                    new VerifyReport.RegionControls(
+                            check.key() == null
+                                    ? liveSpecs.get(region).uri()
+                                    : check.key().toString(),
+                            controls,
+                            check.newestMaterial()));
+        });
+        return new VerifyReport(role == null ? "" : role.toString(), regions, List.of());
+    }
+
+    private static Control.Check check(ControlResult c) {
+        return new Control.Check(
+                Control.valueOf(c.control().name()),
+                Control.Verdict.valueOf(c.verdict().name()),
+                c.evidence(),
+                c.fix());
     }
 
     private CmekRequest request(ClusterTarget cluster) {
@@ -259,7 +343,8 @@ public final class AwsKeys implements CloudKeys {
                             ExternalId.of(cluster.organizationId()),
                             regions(cluster.regions()))
                     .withRepairDrift(options.repairDrift())
-                    .withPrincipalPropagationBound(options.principalPropagationBound());
+                    .withPrincipalPropagationBound(options.principalPropagationBound())
+                    .withRotation(options.rotationPolicy());
             if (!options.existingKeys().isEmpty()) {
                 return request.withPlacement(KeyPlacement.existing(keyArns(options.existingKeys(), cluster.regions())));
             }

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.RegionSpec;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The customer-cloud side of CMEK for one cluster: keys, the principal CockroachDB uses, and the grant between
@@ -46,8 +48,31 @@ public interface CloudKeys {
      */
     RestoreReport restore(RestoreScope scope);
 
-    /** Whether each region's key spec is usable by CockroachDB's principal and nothing broader is granted. */
+    /**
+     * Each region's controls ({@link Control}) as read in the cloud: the key usable and rotating, nothing public, the
+     * grant exact, the principal reachable only by the cluster. Orphan keys are not looked for.
+     */
     VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs);
+
+    /**
+     * As {@link #verify(ClusterTarget, Map)}, and also looks for keys of the cluster that still grant its principal
+     * although CockroachDB does not use them: those among {@code formerUris} (keys CockroachDB used before, from the
+     * CMEK status) are listed, others fail {@link Control#NO_ORPHAN_GRANTS}.
+     */
+    VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, Set<String> formerUris);
+
+    /**
+     * When the key's newest version was made in the KMS (AWS: the newest rotation, else the key's creation; GCP: the
+     * primary version's creation): what CockroachDB wraps with once the spec is submitted again. Empty when the key
+     * does not exist.
+     */
+    Optional<Instant> newestKeyVersion(KeySpec spec);
+
+    /**
+     * Why these credentials cannot read the keys in use (AWS: keys of another account; GCP: keys not visible), or
+     * empty when they can: an audit then reports the cluster as not reachable instead of its keys as missing.
+     */
+    Optional<String> unreachable(Map<String, KeySpec> liveSpecs);
 
     /**
      * What provisioning did or would do, and each region's key spec. A plan cannot know the ARN of an AWS key it
@@ -191,19 +216,76 @@ public interface CloudKeys {
     }
 
     /**
-     * Per region: ok when CockroachDB's principal can use the key and nothing broader is granted.
+     * Each region's controls with their evidence.
      *
+     * @param principal the role ARN or service account email the cluster's keys are used through
      * @param notChecked what could grant access but could not be read (GCP: folder and organization policies)
      */
-    record VerifyReport(List<String> principalFindings, Map<String, RegionCheck> regions, List<String> notChecked) {
-        public VerifyReport(List<String> principalFindings, Map<String, RegionCheck> regions) {
-            this(principalFindings, regions, List.of());
+    record VerifyReport(String principal, Map<String, RegionControls> regions, List<String> notChecked) {
+        public VerifyReport {
+            regions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(regions));
+            notChecked = List.copyOf(notChecked);
         }
 
+        /** True when no control failed in any region. */
         public boolean ok() {
-            return principalFindings.isEmpty() && regions.values().stream().allMatch(RegionCheck::ok);
+            return regions.values().stream().allMatch(RegionControls::ok);
         }
 
-        public record RegionCheck(String key, boolean ok, List<String> findings) {}
+        /** The failures of the controls about the principal (the same in every region), for short summaries. */
+        public List<String> principalFindings() {
+            java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+            regions.values()
+                    .forEach(r -> r.controls().stream()
+                            .filter(c -> c.failed()
+                                    && (c.control() == Control.PRINCIPAL_TRUST || c.control() == Control.EXTERNAL_ID))
+                            .forEach(c -> out.addAll(c.evidence())));
+            return List.copyOf(out);
+        }
+
+        /** This report with one more control in each region (CockroachDB's own status is known only to the caller). */
+        public VerifyReport with(Map<String, Control.Check> perRegion) {
+            Map<String, RegionControls> out = new java.util.LinkedHashMap<>();
+            regions.forEach(
+                    (region, r) -> out.put(region, perRegion.containsKey(region) ? r.with(perRegion.get(region)) : r));
+            return new VerifyReport(principal, out, notChecked);
+        }
+
+        /**
+         * One region: the key, its controls in {@link Control} order, and when its newest key version was made.
+         *
+         * @param newestKeyVersion null when the key could not be read
+         */
+        public record RegionControls(String key, List<Control.Check> controls, Instant newestKeyVersion) {
+            public RegionControls {
+                controls = controls.stream()
+                        .sorted(java.util.Comparator.comparing(Control.Check::control))
+                        .toList();
+            }
+
+            public boolean ok() {
+                return controls.stream().noneMatch(Control.Check::failed);
+            }
+
+            /** The evidence of each failed control. */
+            public List<String> findings() {
+                return controls.stream()
+                        .filter(Control.Check::failed)
+                        .flatMap(c -> c.evidence().stream())
+                        .distinct()
+                        .toList();
+            }
+
+            public Optional<Control.Check> control(Control c) {
+                return controls.stream().filter(x -> x.control() == c).findFirst();
+            }
+
+            RegionControls with(Control.Check check) {
+                List<Control.Check> out = new java.util.ArrayList<>(controls);
+                out.removeIf(c -> c.control() == check.control());
+                out.add(check);
+                return new RegionControls(key, out, newestKeyVersion);
+            }
+        }
     }
 }

@@ -102,6 +102,16 @@ public final class CmekLifecycle {
         return waited(clusterId, Action.ROTATED, accepted, CmekStatus.ENABLED, waitFor);
     }
 
+    /**
+     * Submits the key specs the regions already use, unchanged, so that CockroachDB re-wraps their store keys with each
+     * key's newest version (docs/cmek-rotation-types.md), and waits. The caller has read the status (ENABLED) and
+     * chosen the regions; nothing is read again here, so a fleet-wide re-wrap costs one request per cluster.
+     */
+    public Outcome resubmit(String clusterId, Manifest unchanged, Optional<Duration> waitFor) {
+        CmekClusterInfo accepted = api.rotateCmek(clusterId, unchanged);
+        return waited(clusterId, Action.ROTATED, accepted, CmekStatus.ENABLED, waitFor);
+    }
+
     /** Adds a region with its node count and key spec to a CMEK cluster; a no-op when the region is already there with this key. */
     public Outcome addRegion(String clusterId, RegionSpec newRegion, int nodes, Optional<Duration> waitFor) {
         if (nodes < 1) {

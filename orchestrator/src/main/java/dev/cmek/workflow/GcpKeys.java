@@ -24,17 +24,21 @@ import dev.cmek.gcp.RestoreResult;
 import dev.cmek.gcp.RevocationJournal;
 import dev.cmek.gcp.RevocationRecord;
 import dev.cmek.gcp.RevocationRequest;
+import dev.cmek.gcp.RotationSchedule;
 import dev.cmek.gcp.ServiceAccountEmail;
 import dev.cmek.gcp.UntrustedRecordException;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeyType;
 import dev.cmek.model.RegionSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,15 +53,40 @@ public final class GcpKeys implements CloudKeys {
      * @param sharedLocation one KMS location ({@code global}, {@code us}, ...) for all regions, or empty for one key per region
      * @param existingKeys keys the customer brings, by region ({@code projects/.../cryptoKeys/K}); only the grant is added
      * @param propagationBound how long provisioning waits for a new service account to become visible to IAM
+     * @param rotation automatic rotation of the keys made (default period 90 days)
      */
     public record Options(
             String customerProject,
             Optional<String> sharedLocation,
             ProtectionLevel protection,
             Map<String, String> existingKeys,
-            Duration propagationBound) {
+            Duration propagationBound,
+            RotationSettings rotation) {
         public Options {
             existingKeys = Map.copyOf(existingKeys);
+        }
+
+        public Options(
+                String customerProject,
+                Optional<String> sharedLocation,
+                ProtectionLevel protection,
+                Map<String, String> existingKeys,
+                Duration propagationBound) {
+            this(
+                    customerProject,
+                    sharedLocation,
+                    protection,
+                    existingKeys,
+                    propagationBound,
+                    RotationSettings.defaults());
+        }
+
+        /** The GCP schedule: the period given, else 90 days (CIS GCP 1.10); checked against Cloud KMS's range. */
+        RotationSchedule rotationSchedule() {
+            return rotation.automatic()
+                    ? new RotationSchedule(
+                            true, rotation.periodInDays().orElse(RotationSchedule.DEFAULT_DAYS), rotation.repair())
+                    : RotationSchedule.off();
         }
 
         public Options(
@@ -247,6 +276,39 @@ public final class GcpKeys implements CloudKeys {
 
     @Override
     public VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs) {
+        return verify(cluster, liveSpecs, Optional.empty());
+    }
+
+    @Override
+    public VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, Set<String> formerUris) {
+        Set<CryptoKeyName> former = new LinkedHashSet<>();
+        formerUris.stream()
+                .filter(CryptoKeyName::isParsableFrom)
+                .map(CryptoKeyName::parse)
+                .forEach(former::add);
+        return verify(cluster, liveSpecs, Optional.of(former));
+    }
+
+    @Override
+    public Optional<Instant> newestKeyVersion(KeySpec spec) {
+        return call(() -> gcp().newestKeyVersion(keyName(spec.uri())));
+    }
+
+    /** A key these credentials cannot see (Cloud KMS keys are never deleted, so not found means not visible). */
+    @Override
+    public Optional<String> unreachable(Map<String, KeySpec> liveSpecs) {
+        for (KeySpec spec : new LinkedHashSet<>(liveSpecs.values())) {
+            CryptoKeyName key = keyName(spec.uri());
+            if (!call(() -> gcp().visible(key))) {
+                return Optional.of("crypto key " + key + " is not visible to these credentials (project "
+                        + key.getProject() + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private VerifyReport verify(
+            ClusterTarget cluster, Map<String, KeySpec> liveSpecs, Optional<Set<CryptoKeyName>> former) {
         ServiceAccountEmail sa = onePrincipal(liveSpecs);
         Map<String, CryptoKeyName> keys = new LinkedHashMap<>();
         liveSpecs.forEach((region, spec) -> keys.put(region, keyName(spec.uri())));
@@ -256,18 +318,46 @@ public final class GcpKeys implements CloudKeys {
                 .cockroachAccountId(cluster.accountId())
                 .regions(List.copyOf(liveSpecs.keySet()))
                 .build());
-        List<String> principalFindings = new ArrayList<>();
-        if (!sa.equals(request.serviceAccountEmail())) {
-            principalFindings.add("principal " + sa.value() + " is not the toolkit's service account "
-                    + request.serviceAccountEmail().value() + " for this cluster; its bindings are checked as found");
-        }
-        dev.cmek.gcp.VerifyReport report = call(() -> gcp().verify(request, keys));
-        principalFindings.addAll(report.serviceAccountFindings());
-        Map<String, VerifyReport.RegionCheck> regions = new LinkedHashMap<>();
+        dev.cmek.gcp.VerifyReport report = call(
+                () -> former.isPresent() ? gcp().verify(request, keys, former.get()) : gcp().verify(request, keys));
+        String notOurs = sa.equals(request.serviceAccountEmail())
+                ? null
+                : "principal " + sa.value() + " is not the toolkit's service account "
+                        + request.serviceAccountEmail().value()
+                        + " for this cluster; its bindings are checked as found";
+        Map<String, VerifyReport.RegionControls> regions = new LinkedHashMap<>();
         for (var r : report.regions()) {
-            regions.put(r.region(), new VerifyReport.RegionCheck(r.key().toString(), r.ok(), r.findings()));
+            List<Control.Check> controls = new ArrayList<>();
+            for (dev.cmek.gcp.ControlResult c : report.principalControls()) {
+                Control.Check mapped = check(c);
+                if (notOurs != null && c.control() == dev.cmek.gcp.Control.PRINCIPAL_TRUST) {
+                    List<String> evidence = new ArrayList<>(List.of(notOurs));
+                    if (mapped.failed()) {
+                        evidence.addAll(mapped.evidence());
+                    }
+                    mapped = new Control.Check(
+                            Control.PRINCIPAL_TRUST,
+                            Control.Verdict.FAIL,
+                            evidence,
+                            mapped.fix() != null
+                                    ? mapped.fix()
+                                    : "point the cluster at the toolkit's service account (`cmek provision`, then"
+                                            + " `cmek rotate --manifest`)");
+                }
+                controls.add(mapped);
+            }
+            r.controls().forEach(c -> controls.add(check(c)));
+            regions.put(r.region(), new VerifyReport.RegionControls(r.key().toString(), controls, r.newestVersion()));
         }
-        return new VerifyReport(principalFindings, regions, report.notChecked());
+        return new VerifyReport(sa.value(), regions, report.notChecked());
+    }
+
+    private static Control.Check check(dev.cmek.gcp.ControlResult c) {
+        return new Control.Check(
+                Control.valueOf(c.control().name()),
+                Control.Verdict.valueOf(c.verdict().name()),
+                c.evidence(),
+                c.fix());
     }
 
     private GcpCmekRequest request(ClusterTarget cluster) {
@@ -278,7 +368,8 @@ public final class GcpKeys implements CloudKeys {
                     .cockroachAccountId(cluster.accountId())
                     .regions(cluster.regions())
                     .protectionLevel(options.protection())
-                    .propagationBound(options.propagationBound());
+                    .propagationBound(options.propagationBound())
+                    .rotation(options.rotationSchedule());
             options.sharedLocation().ifPresent(b::sharedLocation);
             options.existingKeys().forEach((region, uri) -> {
                 if (cluster.regions().contains(region)) {

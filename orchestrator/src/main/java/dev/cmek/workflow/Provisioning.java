@@ -47,6 +47,11 @@ public final class Provisioning {
         return ClusterTarget.of(api.cluster(clusterId), organizationId());
     }
 
+    /** As {@link #existingTarget}, for a cluster already read (from the cluster list): no request but the organization's, once. */
+    public ClusterTarget listedTarget(dev.cmek.api.Cluster cluster) {
+        return ClusterTarget.of(cluster, organizationId());
+    }
+
     /** Read once even when many clusters are provisioned at once (cmek fleet). */
     private String organizationId() {
         String id = organizationId;
@@ -94,13 +99,18 @@ public final class Provisioning {
         return report;
     }
 
-    /** Checks the live key specs of every region against the live policies in the cloud. */
+    /**
+     * Every control of every region: the cloud's (the key specs in use against the live keys and policies, orphan keys
+     * judged against the keys CockroachDB used before) and CockroachDB's own status for the region.
+     */
     public CloudKeys.VerifyReport verify(ClusterTarget target, CmekClusterInfo status) {
         Map<String, KeySpec> live = CmekLifecycle.currentSpecs(status);
         if (live.isEmpty()) {
             throw new dev.cmek.CmekException.InvalidInput("cluster " + target.clusterId()
                     + " has no key specs (CMEK status " + status.status() + "); nothing to verify");
         }
-        return keysFor.apply(target.cloud()).verify(target, live);
+        return keysFor.apply(target.cloud())
+                .verify(target, live, CockroachControls.formerUris(status))
+                .with(CockroachControls.status(target.clusterId(), status));
     }
 }

@@ -3,8 +3,11 @@ package dev.cmek.bench;
 import dev.cmek.model.KeySpec;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /** A {@link CloudKeys} that times {@link #revoke} (the cloud step of a revocation) and delegates everything. */
 final class TimedKeys implements CloudKeys {
@@ -58,5 +61,20 @@ final class TimedKeys implements CloudKeys {
     @Override
     public VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs) {
         return delegate.verify(cluster, liveSpecs);
+    }
+
+    @Override
+    public VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, Set<String> formerUris) {
+        return delegate.verify(cluster, liveSpecs, formerUris);
+    }
+
+    @Override
+    public Optional<Instant> newestKeyVersion(KeySpec spec) {
+        return delegate.newestKeyVersion(spec);
+    }
+
+    @Override
+    public Optional<String> unreachable(Map<String, KeySpec> liveSpecs) {
+        return delegate.unreachable(liveSpecs);
     }
 }

@@ -135,7 +135,7 @@ class GcpWorkflowTest {
         ok(cli().run("revoke", "--cluster", GCP_CLUSTER, "--yes", "--evidence", evidence.toString()));
         assertEquals(7, cli().run("verify", "--cluster", GCP_CLUSTER).exit());
         ok(cli().run("restore", "--evidence", evidence.toString()));
-        ok(cli().run("verify", "--cluster", GCP_CLUSTER));
+        VerifyResults.grantsBackButCockroachStillRevoked(cli().run("verify", "--cluster", GCP_CLUSTER, "-o", "json"));
     }
 
     @Test

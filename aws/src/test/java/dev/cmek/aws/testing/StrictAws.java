@@ -52,6 +52,17 @@ import java.util.regex.Pattern;
  *       each AWS account"; modelled here as one shared bucket, which is stricter);
  *   <li>RotateKeyOnDemand on a multi-Region replica is refused: rotation is a shared property set on the primary
  *       (https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-sync-properties);
+ *   <li>automatic rotation as AWS documents it where moto is lax (moto ignores RotationPeriodInDays and answers only
+ *       KeyRotationEnabled): EnableKeyRotation's RotationPeriodInDays must be 90 to 2560 ("Valid Range: Minimum value
+ *       of 90. Maximum value of 2560", https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html)
+ *       else ValidationException; Enable/DisableKeyRotation on a multi-Region replica are refused ("To enable or
+ *       disable automatic rotation of a set of related multi-Region keys, set the property on the primary key", same
+ *       page); GetKeyRotationStatus answers RotationPeriodInDays and NextRotationDate
+ *       (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html), a replica answers its
+ *       primary's status and ListKeyRotations its primary's rotations (rotation status and key material are shared
+ *       properties, https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-sync-properties),
+ *       and a status just changed reads back stale for the stale-read window (Terraform waits for consecutive reads,
+ *       internal/service/kms/key.go waitKeyRotationEnabledPropagated);
  *   <li>with session credentials, a signed request without {@code X-Amz-Security-Token} is refused as AWS does
  *       (KMS UnrecognizedClientException, IAM/STS InvalidClientTokenId: "The security token included in the request
  *       is invalid", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html).
@@ -83,7 +94,9 @@ public final class StrictAws implements AutoCloseable {
             "EnableKey",
             "DisableKey",
             "UpdateKeyDescription",
-            "UpdatePrimaryRegion");
+            "UpdatePrimaryRegion",
+            "EnableKeyRotation",
+            "DisableKeyRotation");
 
     /** How a lost reply looks to the caller. */
     public enum LostReply {
@@ -166,6 +179,9 @@ public final class StrictAws implements AutoCloseable {
 
     private record Written(long at, byte[] stale) {}
 
+    /** Automatic rotation of a key (by key id: a multi-Region key's replicas share it), as last set through here. */
+    private record Rotation(boolean enabled, int periodInDays, long atMillis, long atNanos, Rotation before) {}
+
     private final URI target;
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -185,6 +201,10 @@ public final class StrictAws implements AutoCloseable {
     private final Map<String, Long> createdRoles = new ConcurrentHashMap<>();
     private final Map<String, byte[]> lastPolicyRead = new ConcurrentHashMap<>();
     private final Map<String, Written> policyWrites = new ConcurrentHashMap<>();
+    private final Map<String, Rotation> rotations = new ConcurrentHashMap<>();
+    /** Region of each replica's primary, by {@code region/keyId} of the replica. */
+    private final Map<String, String> primaryRegionOfReplica = new ConcurrentHashMap<>();
+
     private final Map<String, Deque<Long>> quota = new ConcurrentHashMap<>();
     private final List<Denial> denials = new CopyOnWriteArrayList<>();
     private final List<Loss> losses = new CopyOnWriteArrayList<>();
@@ -246,6 +266,8 @@ public final class StrictAws implements AutoCloseable {
         lastPolicyRead.clear();
         policyWrites.clear();
         quota.clear();
+        rotations.clear();
+        primaryRegionOfReplica.clear();
     }
 
     /** AccessDenied for {@code operation} (e.g. {@code GetKeyPolicy}) in {@code region} (null: any) on a key (null: any). */
@@ -393,6 +415,29 @@ public final class StrictAws implements AutoCloseable {
                     keyId + " is a multi-Region replica key; rotate its primary key instead.");
             return true;
         }
+        if (Set.of("EnableKeyRotation", "DisableKeyRotation").contains(call.operation())
+                && keyId != null
+                && replicas.containsKey(call.region() + "/" + keyId)) {
+            json(
+                    ex,
+                    400,
+                    "UnsupportedOperationException",
+                    keyId + " is a multi-Region replica key; set automatic rotation on its primary key instead.");
+            return true;
+        }
+        JsonNode period = call.body().get("RotationPeriodInDays");
+        if (call.operation().equals("EnableKeyRotation")
+                && period != null
+                && (period.asInt() < 90 || period.asInt() > 2560)) {
+            json(
+                    ex,
+                    400,
+                    "ValidationException",
+                    "1 validation error detected: Value '" + period.asText() + "' at 'rotationPeriodInDays' failed to"
+                            + " satisfy constraint: Member must have value "
+                            + (period.asInt() < 90 ? "greater than or equal to 90" : "less than or equal to 2560"));
+            return true;
+        }
         if (Set.of("CreateKey", "PutKeyPolicy", "ReplicateKey").contains(call.operation())) {
             String policy = call.body().path("Policy").asText("");
             for (Map.Entry<String, Long> role : createdRoles.entrySet()) {
@@ -441,7 +486,11 @@ public final class StrictAws implements AutoCloseable {
 
     /** Forwards, remembers what it made, and applies what AWS would show afterwards. */
     private void forwardStrictly(HttpExchange ex, byte[] body, Call call) throws IOException, InterruptedException {
-        HttpResponse<byte[]> resp = send(ex, body);
+        String replicaOf = Set.of("GetKeyRotationStatus", "ListKeyRotations").contains(call.operation())
+                ? primaryRegionOfReplica.get(
+                        call.region() + "/" + keyIdOf(call.body().path("KeyId").asText(null)))
+                : null;
+        HttpResponse<byte[]> resp = replicaOf == null ? send(ex, body) : send(ex, body, call.region(), replicaOf);
         for (Loss loss : losses) {
             if (loss.operation().equals(call.operation()) && loss.seen().incrementAndGet() == loss.nth()) {
                 if (loss.how() == LostReply.SERVER_ERROR) {
@@ -490,6 +539,22 @@ public final class StrictAws implements AutoCloseable {
             case "CreateAlias" ->
                 createdAliases.put(
                         call.region() + "/" + call.body().path("AliasName").asText(), now);
+            case "EnableKeyRotation", "DisableKeyRotation" -> {
+                String id = keyIdOf(call.body().path("KeyId").asText());
+                boolean on = op.equals("EnableKeyRotation");
+                int days = call.body().path("RotationPeriodInDays").asInt(365);
+                rotations.compute(
+                        id,
+                        (k, before) -> new Rotation(
+                                on,
+                                on ? days : before == null ? 365 : before.periodInDays(),
+                                System.currentTimeMillis(),
+                                now,
+                                before == null ? new Rotation(false, 365, 0, 0, null) : before));
+            }
+            case "GetKeyRotationStatus" -> {
+                return rotationStatus(call, answer, now);
+            }
             case "ReplicateKey" -> {
                 ObjectNode tree = (ObjectNode) JSON.readTree(answer);
                 ObjectNode meta = (ObjectNode) tree.path("ReplicaKeyMetadata");
@@ -497,6 +562,7 @@ public final class StrictAws implements AutoCloseable {
                 String id = meta.path("KeyId").asText();
                 createdKeys.put(region + "/" + id, now);
                 replicas.put(region + "/" + id, now);
+                primaryRegionOfReplica.put(region + "/" + id, call.region());
                 meta.put("KeyState", "Creating");
                 meta.put("Enabled", false);
                 return JSON.writeValueAsBytes(tree);
@@ -528,6 +594,48 @@ public final class StrictAws implements AutoCloseable {
             default -> {}
         }
         return answer;
+    }
+
+    /**
+     * moto's answer (KeyRotationEnabled only) completed as AWS answers: the period and the next rotation date; a status
+     * set through here moments ago reads back as it was before for the stale-read window.
+     */
+    private byte[] rotationStatus(Call call, byte[] answer, long now) throws IOException {
+        ObjectNode tree = (ObjectNode) JSON.readTree(answer);
+        Rotation r = rotations.get(keyIdOf(call.body().path("KeyId").asText()));
+        // moto holds whether rotation is on (also when set out of band); the period is known only from calls seen here.
+        boolean stale =
+                r != null && now - r.atNanos() < settings.stalePolicyRead().toNanos();
+        Rotation shown = stale ? r.before() : r;
+        boolean enabled =
+                stale ? shown.enabled() : tree.path("KeyRotationEnabled").asBoolean();
+        tree.put("KeyRotationEnabled", enabled);
+        tree.remove("RotationPeriodInDays");
+        tree.remove("NextRotationDate");
+        r = shown;
+        if (enabled) {
+            int days = r != null && r.enabled() ? r.periodInDays() : 365;
+            long from = r != null && r.atMillis() > 0 ? r.atMillis() : System.currentTimeMillis();
+            tree.put("RotationPeriodInDays", days);
+            tree.put("NextRotationDate", (from + Duration.ofDays(days).toMillis()) / 1000.0);
+        }
+        return JSON.writeValueAsBytes(tree);
+    }
+
+    /** Forwards signed for another region (moto reads the region from the credential scope): a replica's primary. */
+    private HttpResponse<byte[]> send(HttpExchange ex, byte[] body, String region, String asRegion)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(
+                        target.resolve(ex.getRequestURI().toString()))
+                .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+        ex.getRequestHeaders().forEach((k, vs) -> {
+            if (!HOP.contains(k.toLowerCase())) {
+                vs.forEach(v -> req.header(
+                        k,
+                        k.equalsIgnoreCase("Authorization") ? v.replace("/" + region + "/", "/" + asRegion + "/") : v));
+            }
+        });
+        return http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private Call parse(HttpExchange ex, byte[] body) {

@@ -277,6 +277,47 @@ public final class GcpEmulator implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Puts a key version in {@code versionState} out of band, as someone with the Cloud KMS admin role could
+     * (DestroyCryptoKeyVersion makes it DESTROY_SCHEDULED, UpdateCryptoKeyVersion DISABLED): tests craft the states
+     * {@code verify} must report. The toolkit itself never calls either.
+     */
+    public GcpEmulator versionState(
+            String versionName, com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionState versionState) {
+        synchronized (state) {
+            String key = versionName.substring(0, versionName.lastIndexOf("/cryptoKeyVersions/"));
+            java.util.List<com.google.cloud.kms.v1.CryptoKeyVersion> list = state.versionsOf(key);
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i).getName().equals(versionName)) {
+                    var b = list.get(i).toBuilder().setState(versionState);
+                    if (versionState
+                            == com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionState.DESTROY_SCHEDULED) {
+                        // Destruction is scheduled 30 days out by default
+                        // (https://cloud.google.com/kms/docs/destroy-restore).
+                        b.setDestroyTime(com.google.protobuf.Timestamp.newBuilder()
+                                .setSeconds(Instant.now()
+                                        .plus(java.time.Duration.ofDays(30))
+                                        .getEpochSecond()));
+                    }
+                    list.set(i, b.build());
+                    state.cryptoKey(key);
+                    return this;
+                }
+            }
+            throw new IllegalArgumentException("no key version " + versionName);
+        }
+    }
+
+    /** The name of the key's primary version (empty when the key or its primary does not exist): what CockroachDB would wrap with now. */
+    public Optional<String> primaryVersion(String cryptoKeyName) {
+        synchronized (state) {
+            var key = state.cryptoKey(cryptoKeyName);
+            return key == null || !key.hasPrimary()
+                    ? Optional.empty()
+                    : Optional.of(key.getPrimary().getName());
+        }
+    }
+
     /** Number of crypto keys held, for tests that check nothing was duplicated. */
     public int cryptoKeyCount() {
         synchronized (state) {

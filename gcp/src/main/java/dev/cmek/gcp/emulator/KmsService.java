@@ -147,6 +147,7 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
                     throw Rpc.invalid("Invalid label " + l.getKey() + "=" + l.getValue());
                 }
             }
+            checkRotationSchedule(asked, asked.getPurpose());
             ProtectionLevel protection = asked.getVersionTemplate().getProtectionLevel();
             if (protection == ProtectionLevel.PROTECTION_LEVEL_UNSPECIFIED) {
                 protection = ProtectionLevel.SOFTWARE;
@@ -181,6 +182,81 @@ final class KmsService extends KeyManagementServiceGrpc.KeyManagementServiceImpl
                 }
             }
             return state.cryptoKeys.get(name);
+        });
+    }
+
+    /** The shortest and longest rotation periods Cloud KMS accepts: "at least 24 hours and at most 876,000 hours". */
+    static final java.time.Duration MIN_ROTATION = java.time.Duration.ofHours(24);
+
+    static final java.time.Duration MAX_ROTATION = java.time.Duration.ofHours(876_000);
+
+    /**
+     * As Cloud KMS documents CryptoKey.rotation_period: "Must be at least 24 hours and at most 876,000 hours. If
+     * rotation_period is set, next_rotation_time must also be set. Keys with purpose ENCRYPT_DECRYPT support automatic
+     * rotation. For other keys, this field must be omitted."
+     * (https://cloud.google.com/kms/docs/reference/rest/v1/projects.locations.keyRings.cryptoKeys, and
+     * googleapis google/cloud/kms/v1/resources.proto)
+     */
+    private static void checkRotationSchedule(CryptoKey key, CryptoKeyPurpose purpose) {
+        if (!key.hasRotationPeriod()) {
+            return;
+        }
+        if (purpose != CryptoKeyPurpose.ENCRYPT_DECRYPT) {
+            throw Rpc.invalid("CryptoKey.rotation_period is only supported for purpose ENCRYPT_DECRYPT.");
+        }
+        java.time.Duration period = java.time.Duration.ofSeconds(
+                key.getRotationPeriod().getSeconds(), key.getRotationPeriod().getNanos());
+        if (period.compareTo(MIN_ROTATION) < 0 || period.compareTo(MAX_ROTATION) > 0) {
+            throw Rpc.invalid("CryptoKey.rotation_period must be at least 24 hours and at most 876,000 hours, got "
+                    + period.toSeconds() + "s.");
+        }
+        if (!key.hasNextRotationTime()) {
+            throw Rpc.invalid("CryptoKey.next_rotation_time must be set when rotation_period is set.");
+        }
+    }
+
+    /** The fields UpdateCryptoKey may change here: the rotation schedule and the labels. */
+    private static final java.util.Set<String> UPDATABLE =
+            java.util.Set.of("rotation_period", "next_rotation_time", "labels");
+
+    @Override
+    public void updateCryptoKey(com.google.cloud.kms.v1.UpdateCryptoKeyRequest req, StreamObserver<CryptoKey> out) {
+        Rpc.answer(state, out, () -> {
+            CryptoKey current = existingKey(req.getCryptoKey().getName());
+            // update_mask is required
+            // (https://cloud.google.com/kms/docs/reference/rest/v1/projects.locations.keyRings.cryptoKeys/patch).
+            if (req.getUpdateMask().getPathsCount() == 0) {
+                throw Rpc.invalid("UpdateCryptoKeyRequest.update_mask is required.");
+            }
+            CryptoKey.Builder b = current.toBuilder();
+            for (String path : req.getUpdateMask().getPathsList()) {
+                if (!UPDATABLE.contains(path)) {
+                    throw Rpc.invalid(
+                            "Field " + path + " of CryptoKey cannot be updated here (supported: " + UPDATABLE + ").");
+                }
+                CryptoKey asked = req.getCryptoKey();
+                switch (path) {
+                    case "rotation_period" -> {
+                        if (asked.hasRotationPeriod()) {
+                            b.setRotationPeriod(asked.getRotationPeriod());
+                        } else {
+                            b.clearRotationPeriod();
+                        }
+                    }
+                    case "next_rotation_time" -> {
+                        if (asked.hasNextRotationTime()) {
+                            b.setNextRotationTime(asked.getNextRotationTime());
+                        } else {
+                            b.clearNextRotationTime();
+                        }
+                    }
+                    default -> b.clearLabels().putAllLabels(asked.getLabelsMap());
+                }
+            }
+            CryptoKey updated = b.build();
+            checkRotationSchedule(updated, updated.getPurpose());
+            state.cryptoKeys.put(updated.getName(), updated);
+            return state.cryptoKey(updated.getName());
         });
     }
 

@@ -1,0 +1,70 @@
+package dev.cmek.cli;
+
+import dev.cmek.AtomicFile;
+import dev.cmek.CmekException;
+import dev.cmek.ExitCode;
+import dev.cmek.OutputPath;
+import dev.cmek.workflow.Audit;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "audit",
+        description = {
+            "Audit every cluster of the organization: its CMEK status and regions and, where your cloud credentials reach its keys, every security control per region and the age of each key's newest version.",
+            "%nReads the cluster list (all pages), one CMEK status per cluster that can have CMEK, and the keys and policies in your cloud (the controls of `cmek verify`). Clusters without CMEK are listed as such; clusters whose keys these credentials cannot read are listed as not reachable. --report writes one self-contained HTML page (no scripts, nothing loaded from the network) with a matrix of clusters x regions x controls and a summary, for security reviewers. Read-only. Exits 7 when any control fails."
+        },
+        footer = {"", "Examples:", "  cmek audit --report cmek-audit.html", "  cmek audit -o json | jq '.summary'"})
+final class AuditCommand extends CloudCommand {
+    @Option(
+            names = "--report",
+            paramLabel = "FILE",
+            description = "Also write the audit as one self-contained HTML page (e.g. cmek-audit.html).")
+    Path reportFile;
+
+    @Option(
+            names = "--parallel",
+            paramLabel = "N",
+            defaultValue = "16",
+            description =
+                    "Clusters read at once (default ${DEFAULT-VALUE}); the API's rate limit is shared either way.")
+    int parallel;
+
+    AuditCommand(Terminal terminal) {
+        super(terminal);
+    }
+
+    @Override
+    CloudOptions cloudOptions() {
+        return CloudOptions.forExistingKeys();
+    }
+
+    /** The organization spans both clouds. */
+    @Override
+    boolean refusesOtherCloudsOptions() {
+        return false;
+    }
+
+    @Override
+    ExitCode run() {
+        if (parallel < 1) {
+            throw new CmekException.InvalidInput("--parallel must be at least 1 (got " + parallel + ")");
+        }
+        if (reportFile != null) {
+            OutputPath.checkFile(reportFile, "--report", "cmek-audit.html");
+        }
+        Audit.Result result =
+                new Audit(api(), provisioning()).run(parallel, row -> report().progress(AuditView.progressLine(row)));
+        if (reportFile != null) {
+            AtomicFile.write(reportFile, AuditReport.html(result));
+            report().progress("report written to " + reportFile);
+        }
+        return report().result(
+                        AuditView.document(result, reportFile),
+                        AuditView.lines(result, reportFile),
+                        result.exitCode(),
+                        "the audit found failed controls in " + result.summary().get("clusters_failing")
+                                + " cluster(s) (see above)");
+    }
+}
