@@ -111,7 +111,17 @@ final class LiveScenario {
             JsonNode again = step(
                     steps,
                     "provision again",
-                    expect(0, cli.run(withCloudOptions(target, "provision", "--cluster", clusterId, "-o", "json"))));
+                    expect(
+                            0,
+                            cli.run(withCloudOptions(
+                                    target,
+                                    "provision",
+                                    "--cluster",
+                                    clusterId,
+                                    "--out",
+                                    manifest.toString(),
+                                    "-o",
+                                    "json"))));
             assertFalse(again.path("changed").booleanValue(), "a second provision changes nothing: " + again);
 
             step(
