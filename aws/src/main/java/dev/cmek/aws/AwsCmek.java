@@ -132,7 +132,8 @@ public final class AwsCmek implements AutoCloseable {
                     ? e.keysByRegion().get(r.id())
                     : null;
             regions.put(r, parallel.async(() -> {
-                RegionalKeys keys = clusterKeys.in(r);
+                // A key is read in its own region, whichever cluster region it serves.
+                RegionalKeys keys = clusterKeys.in(asked != null ? asked.region() : r);
                 // The role's ARN as found, else as it would be named in the key's account.
                 RoleArn expected = Parallel.get(roleF)
                         .map(CrossAccountRole.Live::arn)

@@ -50,13 +50,36 @@ final class ClusterKeys {
             for (Region r : request.regions().subList(1, request.regions().size())) {
                 regions.put(r, parallel.async(() -> ensureOurKey(r, apply, role, primaryF)));
             }
+        } else if (request.placement() instanceof KeyPlacement.Existing e) {
+            // One key may serve several regions (CockroachDB allows any mapping of keys to regions): its grant is
+            // ensured once, in the key's own region, and the other regions it serves report it as shared.
+            Map<KeyArn, Region> firstServed = new LinkedHashMap<>();
+            Map<KeyArn, CompletableFuture<Outcome>> byKey = new LinkedHashMap<>();
+            for (Region r : request.regions()) {
+                KeyArn arn = e.keysByRegion().get(r.id());
+                CompletableFuture<Outcome> first = byKey.get(arn);
+                if (first == null) {
+                    firstServed.put(arn, r);
+                    CompletableFuture<Outcome> f = parallel.async(() -> ensureExistingKey(r, arn, apply, role));
+                    byKey.put(arn, f);
+                    regions.put(r, f);
+                } else {
+                    String servedFirst = firstServed.get(arn).id();
+                    regions.put(
+                            r,
+                            first.thenApply(o -> new Outcome(
+                                    o.key(),
+                                    o.live(),
+                                    List.of(Change.keyPolicy(
+                                            arn.value(),
+                                            r.id(),
+                                            Change.Action.UNCHANGED,
+                                            "the same key as " + servedFirst + "; its grant is listed there")))));
+                }
+            }
         } else {
             for (Region r : request.regions()) {
-                regions.put(
-                        r,
-                        parallel.async(() -> request.placement() instanceof KeyPlacement.Existing e
-                                ? ensureExistingKey(r, e.keysByRegion().get(r.id()), apply, role)
-                                : ensureOurKey(r, apply, role, null)));
+                regions.put(r, parallel.async(() -> ensureOurKey(r, apply, role, null)));
             }
         }
         return regions;
@@ -221,7 +244,8 @@ final class ClusterKeys {
 
     private Outcome ensureExistingKey(
             Region region, KeyArn arn, boolean apply, CompletableFuture<CrossAccountRole.Outcome> roleF) {
-        RegionalKeys keys = in(region);
+        // A key is read and written in its own region, whichever cluster region it serves.
+        RegionalKeys keys = in(arn.region());
         RegionalKeys.Live key = keys.describe(arn.value())
                 .orElseThrow(() -> new InvalidInputException(
                         "--existing-key for " + region,

@@ -37,9 +37,10 @@ public record CmekRequest(
         if (placement instanceof KeyPlacement.Existing existing) {
             for (Region r : regions) {
                 KeyArn arn = existing.keysByRegion().get(r.id());
-                if (arn == null || !arn.region().equals(r)) {
-                    throw new InvalidInputException(
-                            "existing key for " + r, String.valueOf(arn), "a key ARN in " + r + " for every region");
+                // Any region's key may serve r: CockroachDB allows any mapping of keys to regions
+                // (https://www.cockroachlabs.com/docs/cockroachcloud/cmek-ops-aws); whether to is the caller's rule.
+                if (arn == null) {
+                    throw new InvalidInputException("existing key for " + r, "none", "a key ARN for every region");
                 }
             }
         }

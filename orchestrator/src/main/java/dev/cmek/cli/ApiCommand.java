@@ -46,7 +46,12 @@ abstract class ApiCommand extends BaseCommand {
     }
 
     CmekLifecycle lifecycle() {
-        return new CmekLifecycle(api(), waiter());
+        return new CmekLifecycle(api(), waiter(), allowCrossRegionKeys());
+    }
+
+    /** Whether an AWS key of another region may serve a region: only where the command takes the option. */
+    boolean allowCrossRegionKeys() {
+        return false;
     }
 
     static Optional<Duration> waitFor(WaitOptions wait) {

@@ -38,6 +38,11 @@ abstract class CloudCommand extends ApiCommand {
     /** The command's cloud options: those of {@code cmek provision} for commands that make keys, else none. */
     abstract CloudOptions cloudOptions();
 
+    @Override
+    boolean allowCrossRegionKeys() {
+        return cloudOptions().allowCrossRegionKeys;
+    }
+
     /**
      * Whether a {@code --gcp-*} option on an AWS cluster, or an {@code --aws-*} option on a GCP cluster, is refused;
      * fleet, whose clusters may be on both clouds, applies each option to the clusters of its cloud instead.

@@ -74,6 +74,12 @@ public final class CloudOptions {
     List<String> existingKeys = List.of();
 
     @Option(
+            names = "--allow-cross-region-keys",
+            description =
+                    "AWS: let a key of another AWS region serve a cluster region (from --existing-key or a manifest). CockroachDB accepts any mapping of keys to regions; without this option a key ARN of another region is refused, since that region's nodes would then depend on the key's region being up.")
+    boolean allowCrossRegionKeys;
+
+    @Option(
             names = "--rotation-period",
             paramLabel = "DAYS",
             description =
@@ -118,7 +124,7 @@ public final class CloudOptions {
             }
             String region = entry.substring(0, eq);
             String uri = entry.substring(eq + 1);
-            if (uri.startsWith("arn:")) {
+            if (uri.startsWith("arn:") && !allowCrossRegionKeys) {
                 KeySpecRules.checkRegionMatch(region, new KeySpec(KeyType.AWS_KMS, uri, ""))
                         .ifPresent(problem -> {
                             throw new CmekException.InvalidInput("--existing-key " + entry + ": " + problem);

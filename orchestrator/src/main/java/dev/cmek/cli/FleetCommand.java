@@ -158,7 +158,8 @@ final class FleetCommand extends CloudCommand {
         this.stateFile = stateFile;
         FleetState recorded = FleetState.load(stateFile, Clock.systemUTC());
         Set<String> skip = recheck ? Set.of() : recorded.enabled();
-        Fleet.Options options = Fleet.Options.standard(parallel, timeout);
+        Fleet.Options options =
+                Fleet.Options.standard(parallel, timeout).allowingCrossRegionKeys(allowCrossRegionKeys());
         Report report = report();
         AtomicInteger done = new AtomicInteger();
         int total = fleet.clusters().size();
@@ -214,7 +215,8 @@ final class FleetCommand extends CloudCommand {
             try {
                 if (entry.manifest().isPresent()) {
                     Manifest manifest = ManifestCodec.read(entry.manifest().get());
-                    ManifestPreview.checkFits(api(), entry.clusterId(), manifest, ClusterFit.Purpose.ENABLE);
+                    ManifestPreview.checkFits(
+                            api(), entry.clusterId(), manifest, ClusterFit.Purpose.ENABLE, allowCrossRegionKeys());
                     would = "would enable with " + entry.manifest().get() + " (" + String.join(", ", manifest.regions())
                             + ")";
                 } else {

@@ -5,6 +5,7 @@ import dev.cmek.ExitCode;
 import dev.cmek.OutputPath;
 import dev.cmek.StrictJson;
 import dev.cmek.model.KeySpec;
+import dev.cmek.model.KeySpecRules;
 import dev.cmek.model.KeyType;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
@@ -75,6 +76,12 @@ final class ManifestBuildCommand extends BaseCommand {
             description = "Write the manifest to FILE (atomically) instead of stdout.")
     Path out;
 
+    @Option(
+            names = "--allow-cross-region-keys",
+            description =
+                    "Accept an AWS key ARN of another region than the one it serves (CockroachDB allows any mapping of keys to regions; refused by default).")
+    boolean allowCrossRegionKeys;
+
     ManifestBuildCommand(Terminal terminal) {
         super(terminal);
     }
@@ -96,6 +103,7 @@ final class ManifestBuildCommand extends BaseCommand {
         }
         // Through the same strict reader as a manifest file, so a built manifest obeys exactly the same rules.
         Manifest manifest = ManifestCodec.parse(ManifestCodec.format(new Manifest(specs)), "manifest build");
+        KeySpecRules.checkRegionsMatch(manifest, allowCrossRegionKeys);
         if (out == null) {
             terminal.out().print(ManifestCodec.format(manifest));
             terminal.out().flush();

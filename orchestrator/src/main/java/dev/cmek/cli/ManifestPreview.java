@@ -14,14 +14,20 @@ final class ManifestPreview {
     private ManifestPreview() {}
 
     /** Reads the cluster and checks the manifest fits it for {@code purpose}; one-line bad input when not. */
-    static void checkFits(CloudApi api, String clusterId, Manifest manifest, ClusterFit.Purpose purpose) {
+    static void checkFits(
+            CloudApi api,
+            String clusterId,
+            Manifest manifest,
+            ClusterFit.Purpose purpose,
+            boolean allowCrossRegionKeys) {
         Cluster cluster = api.cluster(clusterId);
-        ClusterFit.check(manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), purpose);
+        ClusterFit.check(
+                manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), purpose, allowCrossRegionKeys);
     }
 
     static ExitCode fit(
             ApiCommand command, String clusterId, Manifest manifest, ClusterFit.Purpose purpose, String verb) {
-        checkFits(command.api(), clusterId, manifest, purpose);
+        checkFits(command.api(), clusterId, manifest, purpose, command.allowCrossRegionKeys());
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("cluster_id", clusterId);
         doc.put("dry_run", true);

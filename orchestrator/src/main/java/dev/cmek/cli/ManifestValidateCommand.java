@@ -3,6 +3,7 @@ package dev.cmek.cli;
 import dev.cmek.ExitCode;
 import dev.cmek.api.Cluster;
 import dev.cmek.model.ClusterFit;
+import dev.cmek.model.KeySpecRules;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "validate",
         description = {
-            "Check a manifest: JSON shape, key types, key ARNs / key names and principals, duplicate regions, and that each AWS key ARN is in the region it is given for.",
+            "Check a manifest: JSON shape, key types, key ARNs / key names and principals, duplicate regions, and that each AWS key ARN is in the region it is given for (unless --allow-cross-region-keys).",
             "%nWith --cluster it also reads the cluster (read-only) and checks the key type matches its cloud and the regions are right for --for (enable: exactly every cluster region). Exits 2 with a one-line reason if not."
         })
 final class ManifestValidateCommand extends ApiCommand {
@@ -38,6 +39,17 @@ final class ManifestValidateCommand extends ApiCommand {
                     "With --cluster: what the manifest is for: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     ClusterFit.Purpose purpose = ClusterFit.Purpose.ENABLE;
 
+    @Option(
+            names = "--allow-cross-region-keys",
+            description =
+                    "Accept an AWS key ARN of another region than the one it serves (CockroachDB allows any mapping of keys to regions; refused by default).")
+    boolean allowCrossRegionKeys;
+
+    @Override
+    boolean allowCrossRegionKeys() {
+        return allowCrossRegionKeys;
+    }
+
     ManifestValidateCommand(Terminal terminal) {
         super(terminal);
     }
@@ -45,9 +57,11 @@ final class ManifestValidateCommand extends ApiCommand {
     @Override
     ExitCode execute() {
         Manifest manifest = ManifestCodec.read(file);
+        KeySpecRules.checkRegionsMatch(manifest, allowCrossRegionKeys);
         if (clusterId != null) {
             Cluster cluster = api().cluster(clusterId);
-            ClusterFit.check(manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), purpose);
+            ClusterFit.check(
+                    manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), purpose, allowCrossRegionKeys);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("file", file.toString());

@@ -26,9 +26,16 @@ public final class ClusterFit {
      * Throws a one-line {@link CmekException.InvalidInput} when the manifest does not fit.
      *
      * @param clusterRegions the cluster's current regions
+     * @param allowCrossRegionKeys whether an AWS key of another region may serve a region (CockroachDB allows it; we
+     *     refuse it unless asked, see {@link KeySpecRules#checkRegionMatch})
      */
     public static void check(
-            Manifest manifest, String clusterId, CloudProvider cloud, List<String> clusterRegions, Purpose purpose) {
+            Manifest manifest,
+            String clusterId,
+            CloudProvider cloud,
+            List<String> clusterRegions,
+            Purpose purpose,
+            boolean allowCrossRegionKeys) {
         KeyType expected = KeyType.forCloud(cloud);
         for (RegionSpec spec : manifest.regionSpecs()) {
             if (spec.keySpec().type() != expected) {
@@ -36,10 +43,8 @@ public final class ClusterFit {
                         + spec.keySpec().type() + " does not match cluster " + clusterId + " on " + cloud
                         + " (expected " + expected + ")");
             }
-            KeySpecRules.checkRegionMatch(spec.region(), spec.keySpec()).ifPresent(problem -> {
-                throw new CmekException.InvalidInput("region " + spec.region() + ": " + problem);
-            });
         }
+        KeySpecRules.checkRegionsMatch(manifest, allowCrossRegionKeys);
         List<String> unknown = new ArrayList<>(manifest.regions());
         unknown.removeAll(clusterRegions);
         switch (purpose) {

@@ -1,5 +1,6 @@
 package dev.cmek.model;
 
+import dev.cmek.CmekException;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -45,9 +46,11 @@ public final class KeySpecRules {
      * Why an AWS key spec cannot serve {@code region}: its key ARN names another region. Empty for a key in that
      * region, and for every other key type (a GCP key may live in any location: global, us, or the region).
      *
-     * <p>Our rule, stricter than CockroachDB's AWS page (which allows any mapping of keys to regions): a key in the
-     * region it serves keeps a region's nodes working when another AWS region is down, and a key ARN pasted for the
-     * wrong region is the likelier case.
+     * <p>Our default, stricter than CockroachDB's AWS page ("You can provide the same key for all your cluster regions,
+     * a different key per region, or any mapping of keys to regions you may choose",
+     * https://www.cockroachlabs.com/docs/cockroachcloud/cmek-ops-aws): a key in the region it serves keeps a region's
+     * nodes working when another AWS region is down, and a key ARN pasted for the wrong region is the likelier case.
+     * {@code --allow-cross-region-keys} lifts it for the user who means it.
      */
     public static Optional<String> checkRegionMatch(String region, KeySpec spec) {
         if (spec.type() != KeyType.AWS_KMS) {
@@ -58,7 +61,23 @@ public final class KeySpecRules {
             return Optional.empty();
         }
         return Optional.of("uri " + quote(spec.uri()) + " is a key in " + parts[3] + ", not in " + region
-                + " (use the key ARN, or the multi-region replica ARN, in " + region + ")");
+                + " (use the key ARN, or the multi-region replica ARN, in " + region
+                + "; or pass --allow-cross-region-keys if this region is meant to depend on " + parts[3] + ")");
+    }
+
+    /**
+     * Throws a one-line {@link CmekException.InvalidInput} for the first AWS key spec of {@code manifest} whose key ARN
+     * names another region than the one it serves, unless {@code allowCrossRegionKeys}.
+     */
+    public static void checkRegionsMatch(Manifest manifest, boolean allowCrossRegionKeys) {
+        if (allowCrossRegionKeys) {
+            return;
+        }
+        for (RegionSpec spec : manifest.regionSpecs()) {
+            checkRegionMatch(spec.region(), spec.keySpec()).ifPresent(problem -> {
+                throw new CmekException.InvalidInput("region " + spec.region() + ": " + problem);
+            });
+        }
     }
 
     /** Why this key spec is malformed, or empty when its uri and principal have the shape its type needs. */

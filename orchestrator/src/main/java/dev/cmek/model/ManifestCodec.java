@@ -76,9 +76,6 @@ public final class ManifestCodec {
             KeySpecRules.check(spec).ifPresent(problem -> {
                 throw invalid(source, at + ".key_spec: " + problem);
             });
-            KeySpecRules.checkRegionMatch(region, spec).ifPresent(problem -> {
-                throw invalid(source, at + ".key_spec: " + problem);
-            });
             out.add(new RegionSpec(region, spec));
         }
         return new Manifest(out);

@@ -43,10 +43,17 @@ public final class CmekLifecycle {
 
     private final CloudApi api;
     private final CmekWaiter waiter;
+    private final boolean allowCrossRegionKeys;
 
     public CmekLifecycle(CloudApi api, CmekWaiter waiter) {
+        this(api, waiter, false);
+    }
+
+    /** @param allowCrossRegionKeys whether an AWS key of another region may serve a region ({@link ClusterFit}) */
+    public CmekLifecycle(CloudApi api, CmekWaiter waiter, boolean allowCrossRegionKeys) {
         this.api = Objects.requireNonNull(api);
         this.waiter = Objects.requireNonNull(waiter);
+        this.allowCrossRegionKeys = allowCrossRegionKeys;
     }
 
     /**
@@ -58,7 +65,12 @@ public final class CmekLifecycle {
         Cluster cluster = api.cluster(clusterId);
         requireCmekCapable(cluster);
         ClusterFit.check(
-                manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), ClusterFit.Purpose.ENABLE);
+                manifest,
+                clusterId,
+                cluster.cloudProvider(),
+                cluster.regionNames(),
+                ClusterFit.Purpose.ENABLE,
+                allowCrossRegionKeys);
         CmekClusterInfo current = statusOrDisabled(api, clusterId);
         if (current.status() == CmekStatus.ENABLED || current.status() == CmekStatus.ENABLING) {
             Map<String, KeySpec> live = currentSpecs(current);
@@ -90,7 +102,13 @@ public final class CmekLifecycle {
      */
     public Outcome rotate(String clusterId, Manifest regions, Optional<Duration> waitFor) {
         Cluster cluster = api.cluster(clusterId);
-        ClusterFit.check(regions, clusterId, cluster.cloudProvider(), cluster.regionNames(), ClusterFit.Purpose.ROTATE);
+        ClusterFit.check(
+                regions,
+                clusterId,
+                cluster.cloudProvider(),
+                cluster.regionNames(),
+                ClusterFit.Purpose.ROTATE,
+                allowCrossRegionKeys);
         CmekClusterInfo current = statusOrDisabled(api, clusterId);
         if (current.status() != CmekStatus.ENABLED
                 && current.status() != CmekStatus.ENABLE_FAILED
@@ -131,7 +149,8 @@ public final class CmekLifecycle {
                 clusterId,
                 cluster.cloudProvider(),
                 cluster.regionNames(),
-                ClusterFit.Purpose.ADD_REGION);
+                ClusterFit.Purpose.ADD_REGION,
+                allowCrossRegionKeys);
         if (current.status() != CmekStatus.ENABLED) {
             throw new CmekException.InvalidInput("cluster " + clusterId + " CMEK status is " + current.status()
                     + "; add-region with a key needs ENABLED (enable CMEK first)");

@@ -71,11 +71,25 @@ public final class Fleet {
      * @param pollGap while workers are still submitting, the least time between two polls, so that polls take at most
      *     about {@code 1 / pollGap} of the rate limit and submissions keep going
      */
-    public record Options(int parallel, Duration timeout, CmekWaiter.Schedule schedule, Duration pollGap) {
+    public record Options(
+            int parallel,
+            Duration timeout,
+            CmekWaiter.Schedule schedule,
+            Duration pollGap,
+            boolean allowCrossRegionKeys) {
         public Options {
             if (parallel < 1) {
                 throw new CmekException.InvalidInput("--parallel must be at least 1 (got " + parallel + ")");
             }
+        }
+
+        public Options(int parallel, Duration timeout, CmekWaiter.Schedule schedule, Duration pollGap) {
+            this(parallel, timeout, schedule, pollGap, false);
+        }
+
+        /** These options, with AWS keys of another region allowed or not ({@link dev.cmek.model.ClusterFit}). */
+        public Options allowingCrossRegionKeys(boolean allow) {
+            return new Options(parallel, timeout, schedule, pollGap, allow);
         }
 
         /** First poll 1 s after a cluster's submission, growing by half up to 5 s; at most one poll per 250 ms meanwhile. */
@@ -134,7 +148,7 @@ public final class Fleet {
             poller.loop();
             return null;
         });
-        FleetSubmitter submitter = new FleetSubmitter(api, manifests, poller);
+        FleetSubmitter submitter = new FleetSubmitter(api, manifests, poller, options.allowCrossRegionKeys());
         Parallel.forEach(toSubmit, options.parallel(), "cmek-fleet", submitter::submit);
         polling.join();
         List<ClusterResult> ordered = new ArrayList<>();

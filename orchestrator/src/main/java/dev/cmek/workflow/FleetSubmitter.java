@@ -18,11 +18,16 @@ final class FleetSubmitter {
     private final FleetPoller poller;
     private final CmekLifecycle lifecycle;
 
-    FleetSubmitter(CloudApi api, Function<FleetFile.Entry, Manifest> manifests, FleetPoller poller) {
+    FleetSubmitter(
+            CloudApi api,
+            Function<FleetFile.Entry, Manifest> manifests,
+            FleetPoller poller,
+            boolean allowCrossRegionKeys) {
         this.manifests = manifests;
         this.poller = poller;
         // The waiter is never used: workers submit without waiting and the poller does the waiting.
-        this.lifecycle = new CmekLifecycle(api, new CmekWaiter(api, CmekWaiter.Schedule.standard(), line -> {}));
+        this.lifecycle = new CmekLifecycle(
+                api, new CmekWaiter(api, CmekWaiter.Schedule.standard(), line -> {}), allowCrossRegionKeys);
     }
 
     void submit(FleetFile.Entry entry) {

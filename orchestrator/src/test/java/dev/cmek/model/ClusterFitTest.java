@@ -16,7 +16,7 @@ class ClusterFitTest {
     @Test
     void enable_everyRegionCovered_fits() {
         assertDoesNotThrow(() -> ClusterFit.check(
-                AWS, "c1", CloudProvider.AWS, List.of("us-west-2", "us-east-1"), ClusterFit.Purpose.ENABLE));
+                AWS, "c1", CloudProvider.AWS, List.of("us-west-2", "us-east-1"), ClusterFit.Purpose.ENABLE, false));
     }
 
     @Test
@@ -28,7 +28,8 @@ class ClusterFitTest {
                         "c1",
                         CloudProvider.AWS,
                         List.of("us-east-1", "us-west-2", "eu-west-1"),
-                        ClusterFit.Purpose.ENABLE));
+                        ClusterFit.Purpose.ENABLE,
+                        false));
         assertEquals("enable must cover every cluster region; missing: eu-west-1", e.getMessage());
     }
 
@@ -36,7 +37,8 @@ class ClusterFitTest {
     void enable_regionClusterLacks_namesIt() {
         var e = assertThrows(
                 CmekException.InvalidInput.class,
-                () -> ClusterFit.check(AWS, "c1", CloudProvider.AWS, List.of("us-east-1"), ClusterFit.Purpose.ENABLE));
+                () -> ClusterFit.check(
+                        AWS, "c1", CloudProvider.AWS, List.of("us-east-1"), ClusterFit.Purpose.ENABLE, false));
         assertTrue(e.getMessage().startsWith("cluster c1 has no region us-west-2"), e.getMessage());
     }
 
@@ -45,7 +47,7 @@ class ClusterFitTest {
         var e = assertThrows(
                 CmekException.InvalidInput.class,
                 () -> ClusterFit.check(
-                        GCP, "c1", CloudProvider.AWS, List.of("us-central1"), ClusterFit.Purpose.ENABLE));
+                        GCP, "c1", CloudProvider.AWS, List.of("us-central1"), ClusterFit.Purpose.ENABLE, false));
         assertTrue(
                 e.getMessage().contains("key type GCP_CLOUD_KMS does not match cluster c1 on AWS (expected AWS_KMS)"),
                 e.getMessage());
@@ -58,7 +60,8 @@ class ClusterFitTest {
                 "c1",
                 CloudProvider.AWS,
                 List.of("us-east-1", "us-west-2"),
-                ClusterFit.Purpose.ROTATE));
+                ClusterFit.Purpose.ROTATE,
+                false));
     }
 
     @Test
@@ -70,7 +73,8 @@ class ClusterFitTest {
                         "c1",
                         CloudProvider.AWS,
                         List.of("us-east-1"),
-                        ClusterFit.Purpose.ADD_REGION));
+                        ClusterFit.Purpose.ADD_REGION,
+                        false));
         assertTrue(e.getMessage().contains("already has region us-east-1"), e.getMessage());
     }
 
@@ -85,22 +89,44 @@ class ClusterFitTest {
                         "c1",
                         CloudProvider.AWS,
                         List.of("us-east-1", "us-west-2"),
-                        ClusterFit.Purpose.ROTATE));
+                        ClusterFit.Purpose.ROTATE,
+                        false));
         assertEquals(
                 "region us-west-2: uri \"" + Samples.AWS_KEY_EAST + "\" is a key in us-east-1, not in us-west-2"
-                        + " (use the key ARN, or the multi-region replica ARN, in us-west-2)",
+                        + " (use the key ARN, or the multi-region replica ARN, in us-west-2; or pass"
+                        + " --allow-cross-region-keys if this region is meant to depend on us-east-1)",
                 e.getMessage());
     }
 
     @Test
-    void manifestRead_awsKeyOfAnotherRegion_isRefused_butAGcpKeyMayLiveAnywhere() {
-        var e = assertThrows(
-                CmekException.InvalidInput.class,
-                () -> ManifestCodec.parse(
-                        Samples.oneRegion("us-west-2", "AWS_KMS", Samples.AWS_KEY_EAST, Samples.AWS_ROLE), "m.json"));
-        assertTrue(e.getMessage().startsWith("m.json: region_specs[0].key_spec: uri"), e.getMessage());
-        assertDoesNotThrow(() -> ManifestCodec.parse(
-                Samples.oneRegion("us-east1", "GCP_CLOUD_KMS", Samples.GCP_KEY, Samples.GCP_SA), "m.json"));
+    void rotate_awsKeyOfAnotherRegion_isAccepted_whenTheUserAllowsCrossRegionKeys() {
+        // CockroachDB's AWS page allows "any mapping of keys to regions": the opt-in must let it through.
+        Manifest crossRegion = new Manifest(List.of(
+                new RegionSpec("us-west-2", new KeySpec(KeyType.AWS_KMS, Samples.AWS_KEY_EAST, Samples.AWS_ROLE))));
+        assertDoesNotThrow(() -> ClusterFit.check(
+                crossRegion,
+                "c1",
+                CloudProvider.AWS,
+                List.of("us-east-1", "us-west-2"),
+                ClusterFit.Purpose.ROTATE,
+                true));
+    }
+
+    @Test
+    void manifestRead_awsKeyOfAnotherRegion_isReadAsWritten_theRegionRuleIsTheCommandsToApply() {
+        Manifest m = ManifestCodec.parse(
+                Samples.oneRegion("us-west-2", "AWS_KMS", Samples.AWS_KEY_EAST, Samples.AWS_ROLE), "m.json");
+        var e = assertThrows(CmekException.InvalidInput.class, () -> KeySpecRules.checkRegionsMatch(m, false));
+        assertTrue(e.getMessage().startsWith("region us-west-2: uri"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .endsWith("or pass --allow-cross-region-keys if this region is meant to depend on"
+                                + " us-east-1)"),
+                e.getMessage());
+        assertDoesNotThrow(() -> KeySpecRules.checkRegionsMatch(m, true));
+        Manifest gcp = ManifestCodec.parse(
+                Samples.oneRegion("us-east1", "GCP_CLOUD_KMS", Samples.GCP_KEY, Samples.GCP_SA), "m.json");
+        assertDoesNotThrow(() -> KeySpecRules.checkRegionsMatch(gcp, false), "a GCP key may live in any location");
     }
 
     @Test
