@@ -148,7 +148,7 @@ class AllUsingTest {
         Cli.Result restored = exit(0, cli().run("restore", "--evidence", evidence.toString()));
         assertTrue(restored.out().contains("restored the grants of cluster " + real), restored.out());
         assertTrue(trusts(real), "restore took the index and put the trust back");
-        exit(0, cli().run("verify", "--cluster", real));
+        VerifyAssertions.onlyCockroachStatusFails(cli(), real);
     }
 
     @Test
