@@ -74,74 +74,69 @@ public record CmekRequest(
     }
 
     public CmekRequest withPlacement(KeyPlacement p) {
-        return new CmekRequest(
-                clusterId,
-                trustedAccount,
-                externalId,
-                regions,
-                p,
-                repairDrift,
-                principalPropagationBound,
-                generation,
-                rotation);
+        return changed(c -> c.placement = p);
     }
 
     public CmekRequest withRepairDrift(boolean r) {
-        return new CmekRequest(
-                clusterId,
-                trustedAccount,
-                externalId,
-                regions,
-                placement,
-                r,
-                principalPropagationBound,
-                generation,
-                rotation);
+        return changed(c -> c.repairDrift = r);
     }
 
     public CmekRequest withPrincipalPropagationBound(Duration d) {
-        return new CmekRequest(
-                clusterId, trustedAccount, externalId, regions, placement, repairDrift, d, generation, rotation);
+        return changed(c -> c.principalPropagationBound = d);
     }
 
     public CmekRequest withGeneration(int g) {
-        return new CmekRequest(
-                clusterId,
-                trustedAccount,
-                externalId,
-                regions,
-                placement,
-                repairDrift,
-                principalPropagationBound,
-                g,
-                rotation);
+        return changed(c -> c.generation = g);
     }
 
     public CmekRequest withRegions(List<Region> r) {
-        return new CmekRequest(
-                clusterId,
-                trustedAccount,
-                externalId,
-                r,
-                placement,
-                repairDrift,
-                principalPropagationBound,
-                generation,
-                rotation);
+        return changed(c -> c.regions = r);
     }
 
     /** Automatic rotation for the keys this request creates. */
     public CmekRequest withRotation(RotationPolicy r) {
+        return changed(c -> c.rotation = r);
+    }
+
+    /** This request with one value changed: one place lists every field, so a new field cannot be dropped by a wither. */
+    private CmekRequest changed(java.util.function.Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
         return new CmekRequest(
-                clusterId,
-                trustedAccount,
-                externalId,
-                regions,
-                placement,
-                repairDrift,
-                principalPropagationBound,
-                generation,
-                r);
+                copy.clusterId,
+                copy.trustedAccount,
+                copy.externalId,
+                copy.regions,
+                copy.placement,
+                copy.repairDrift,
+                copy.principalPropagationBound,
+                copy.generation,
+                copy.rotation);
+    }
+
+    /** The fields of a request while a wither changes one; the record's constructor checks them again. */
+    private static final class Copy {
+        final ClusterId clusterId;
+        final AccountId trustedAccount;
+        final ExternalId externalId;
+        List<Region> regions;
+        KeyPlacement placement;
+        boolean repairDrift;
+        Duration principalPropagationBound;
+        int generation;
+        RotationPolicy rotation;
+
+        Copy(CmekRequest r) {
+            clusterId = r.clusterId;
+            trustedAccount = r.trustedAccount;
+            externalId = r.externalId;
+            regions = r.regions;
+            placement = r.placement;
+            repairDrift = r.repairDrift;
+            principalPropagationBound = r.principalPropagationBound;
+            generation = r.generation;
+            rotation = r.rotation;
+        }
     }
 
     public ResourceNames names() {

@@ -59,14 +59,13 @@ final class KeyRotations {
                     now.describe() + (now.enabled() ? " (--no-auto-rotation never turns it off)" : ""));
         }
         if (!now.enabled()) {
-            if (apply) {
-                now = keys.enableRotation(key, policy.periodInDays());
-            }
-            return Change.keyRotation(
-                    key.value(),
-                    region,
-                    Change.Action.updated(apply),
-                    (apply ? "enabled " + now.describe() : "would enable " + policy.describe()) + " (it was off)");
+            return setPeriod(
+                    keys,
+                    key,
+                    now,
+                    apply,
+                    set -> (apply ? "enabled " + set.describe() : "would enable " + policy.describe())
+                            + " (it was off)");
         }
         if (now.period() == policy.periodInDays()) {
             return Change.keyRotation(key.value(), region, Change.Action.UNCHANGED, now.describe());
@@ -76,14 +75,22 @@ final class KeyRotations {
             return Change.keyRotation(
                     key.value(), region, Change.Action.DRIFTED, drift + "; --repair-rotation puts it back");
         }
-        if (apply) {
-            now = keys.enableRotation(key, policy.periodInDays());
-        }
-        return Change.keyRotation(
-                key.value(),
-                region,
-                Change.Action.updated(apply),
-                drift + (apply ? "; repaired: " + now.describe() : "; would repair"));
+        return setPeriod(
+                keys, key, now, apply, set -> drift + (apply ? "; repaired: " + set.describe() : "; would repair"));
+    }
+
+    /**
+     * Turns rotation on with the asked period (when {@code apply}) and reports it as updated; {@code detail} words the
+     * change from the status after it ({@code now}, the status read before, when only planning).
+     */
+    private Change setPeriod(
+            RegionalKeys keys,
+            KeyArn key,
+            RotationStatus now,
+            boolean apply,
+            java.util.function.Function<RotationStatus, String> detail) {
+        RotationStatus after = apply ? keys.enableRotation(key, policy.periodInDays()) : now;
+        return Change.keyRotation(key.value(), keys.region().id(), Change.Action.updated(apply), detail.apply(after));
     }
 
     /** A key the customer brings: read and reported, never changed. */

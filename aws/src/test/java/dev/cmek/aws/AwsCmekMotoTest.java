@@ -11,8 +11,6 @@ import dev.cmek.aws.testing.MotoServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,39 +19,21 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.iam.model.Tag;
 import software.amazon.awssdk.services.kms.model.MalformedPolicyDocumentException;
 
-class AwsCmekMotoTest {
+class AwsCmekMotoTest extends MotoClusterTest {
     @RegisterExtension
     static MotoServer moto = MotoServer.create();
 
     static final ClusterId CLUSTER = ClusterId.of("3f1c2b9e-1a2b-4c3d-8e9f-0123456789ab");
-    static final AccountId CRDB = AccountId.of("999988887777");
-    static final ExternalId ORG = ExternalId.of("9b8a7c6d-0000-4000-8000-00000000abcd");
     static final List<Region> REGIONS = List.of(Region.US_EAST_1, Region.EU_WEST_1, Region.AP_SOUTHEAST_2);
     static final ResourceNames NAMES = new ResourceNames(CLUSTER);
 
-    /** What the code under test uses: session credentials through the strict proxy. */
-    SdkClients clients;
-    /** The test's own set-up and inspection, straight to moto ("out of band"). */
-    SdkClients raw;
-
-    AwsCmek cmek;
-
-    @BeforeEach
-    void setUp() {
-        clients = moto.clients();
-        raw = moto.rawClients();
-        cmek = new AwsCmek(clients);
-    }
-
-    @AfterEach
-    void tearDown() {
-        cmek.close();
-        clients.close();
-        raw.close();
+    @Override
+    MotoServer moto() {
+        return moto;
     }
 
     static CmekRequest request() {
-        return CmekRequest.of(CLUSTER, CRDB, ORG, REGIONS).withPrincipalPropagationBound(Duration.ofSeconds(10));
+        return request(CLUSTER, REGIONS);
     }
 
     Inventory inventory() {

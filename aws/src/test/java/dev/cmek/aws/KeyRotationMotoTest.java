@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cmek.aws.testing.FaultInjectingClients;
 import dev.cmek.aws.testing.MotoServer;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.regions.Region;
@@ -22,35 +19,20 @@ import software.amazon.awssdk.services.kms.model.KmsException;
  * Automatic rotation of the keys the toolkit creates, read back with KMS's own GetKeyRotationStatus through the strict
  * stand-in (which answers the period and the replicas' shared status as AWS does; moto alone knows only on/off).
  */
-class KeyRotationMotoTest {
+class KeyRotationMotoTest extends MotoClusterTest {
     @RegisterExtension
     static MotoServer moto = MotoServer.create();
 
     static final ClusterId CLUSTER = ClusterId.of("5a7c2b9e-1a2b-4c3d-8e9f-abcdef012345");
-    static final AccountId CRDB = AccountId.of("999988887777");
-    static final ExternalId ORG = ExternalId.of("9b8a7c6d-0000-4000-8000-00000000abcd");
     static final List<Region> REGIONS = List.of(Region.US_EAST_1, Region.EU_WEST_1);
 
-    SdkClients clients;
-    SdkClients raw;
-    AwsCmek cmek;
-
-    @BeforeEach
-    void setUp() {
-        clients = moto.clients();
-        raw = moto.rawClients();
-        cmek = new AwsCmek(clients);
-    }
-
-    @AfterEach
-    void tearDown() {
-        cmek.close();
-        clients.close();
-        raw.close();
+    @Override
+    MotoServer moto() {
+        return moto;
     }
 
     static CmekRequest request() {
-        return CmekRequest.of(CLUSTER, CRDB, ORG, REGIONS).withPrincipalPropagationBound(Duration.ofSeconds(10));
+        return request(CLUSTER, REGIONS);
     }
 
     /** As AWS answers: through the stand-in, which completes moto's answer with the period. */

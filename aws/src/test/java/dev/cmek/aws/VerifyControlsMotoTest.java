@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cmek.aws.ControlResult.Verdict;
 import dev.cmek.aws.testing.MotoServer;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,38 +18,28 @@ import software.amazon.awssdk.services.kms.model.Tag;
  * Every control passing on a clean state and failing, with its evidence and fix, on a state crafted out of band with
  * moto's own clients (the toolkit never disables, deletes or weakens anything itself).
  */
-class VerifyControlsMotoTest {
+class VerifyControlsMotoTest extends MotoClusterTest {
     @RegisterExtension
     static MotoServer moto = MotoServer.create();
 
     static final ClusterId CLUSTER = ClusterId.of("7e1c2b9e-1a2b-4c3d-8e9f-0123456789cd");
-    static final AccountId CRDB = AccountId.of("999988887777");
-    static final ExternalId ORG = ExternalId.of("9b8a7c6d-0000-4000-8000-00000000abcd");
     static final Region EAST = Region.US_EAST_1;
     static final ResourceNames NAMES = new ResourceNames(CLUSTER);
 
-    SdkClients clients;
-    SdkClients raw;
-    AwsCmek cmek;
     KeyArn key;
+
+    @Override
+    MotoServer moto() {
+        return moto;
+    }
 
     @BeforeEach
     void provision() {
-        clients = moto.clients();
-        raw = moto.rawClients();
-        cmek = new AwsCmek(clients);
         key = cmek.provision(request()).keys().get(EAST.id());
     }
 
-    @AfterEach
-    void tearDown() {
-        cmek.close();
-        clients.close();
-        raw.close();
-    }
-
     static CmekRequest request() {
-        return CmekRequest.of(CLUSTER, CRDB, ORG, List.of(EAST)).withPrincipalPropagationBound(Duration.ofSeconds(10));
+        return request(CLUSTER, List.of(EAST));
     }
 
     VerifyReport.RegionCheck east() {

@@ -14,6 +14,15 @@ import org.junit.jupiter.api.Test;
 class NamesTest {
     private static final String CLUSTER = "9e1a3c0b-9ebd-43d9-8f42-589c9e6fc081";
 
+    /** A request for the test cluster in project cust-proj, for CockroachDB account crdb-acct-1, in {@code regions}. */
+    private static GcpCmekRequest.Builder request(List<String> regions) {
+        return GcpCmekRequest.builder()
+                .customerProject("cust-proj")
+                .clusterId(CLUSTER)
+                .cockroachAccountId("crdb-acct-1")
+                .regions(regions);
+    }
+
     @Test
     void serviceAccountId_isWithinGcpRule_andDerivedFromLast12() {
         String id = CmekNames.serviceAccountId(ClusterId.of(CLUSTER));
@@ -60,11 +69,7 @@ class NamesTest {
     @Test
     void request_defaultsLocationToRegion_sharedLocationGivesOneKey_existingKeyWins() {
         CryptoKeyName brought = CryptoKeyName.of("cust-proj", "europe-west1", "theirs", "k");
-        GcpCmekRequest r = GcpCmekRequest.builder()
-                .customerProject("cust-proj")
-                .clusterId(CLUSTER)
-                .cockroachAccountId("crdb-acct-1")
-                .regions(List.of("us-east1", "us-west1", "europe-west1"))
+        GcpCmekRequest r = request(List.of("us-east1", "us-west1", "europe-west1"))
                 .existingKey("europe-west1", brought)
                 .build();
         assertEquals(
@@ -72,11 +77,7 @@ class NamesTest {
                 r.keyNameOf("us-east1", 1).toString());
         assertEquals(brought, r.keyNameOf("europe-west1", 1));
         assertFalse(r.keyNameOf("europe-west1", 2).equals(brought));
-        GcpCmekRequest shared = GcpCmekRequest.builder()
-                .customerProject("cust-proj")
-                .clusterId(CLUSTER)
-                .cockroachAccountId("crdb-acct-1")
-                .regions(List.of("us-east1", "us-west1"))
+        GcpCmekRequest shared = request(List.of("us-east1", "us-west1"))
                 .sharedLocation("global")
                 .build();
         assertEquals(shared.keyNameOf("us-east1", 1), shared.keyNameOf("us-west1", 1));
@@ -86,39 +87,16 @@ class NamesTest {
     @Test
     void request_rejectsUnknownRegionsAndDuplicates() {
         assertThrows(
-                InvalidInputException.class,
-                () -> GcpCmekRequest.builder()
-                        .customerProject("cust-proj")
-                        .clusterId(CLUSTER)
-                        .cockroachAccountId("crdb-acct-1")
-                        .regions(List.of("a1", "a1"))
-                        .build());
+                InvalidInputException.class, () -> request(List.of("a1", "a1")).build());
         assertThrows(
                 InvalidInputException.class,
-                () -> GcpCmekRequest.builder()
-                        .customerProject("cust-proj")
-                        .clusterId(CLUSTER)
-                        .cockroachAccountId("crdb-acct-1")
-                        .regions(List.of("a1"))
-                        .keyLocation("b2", "global")
-                        .build());
+                () -> request(List.of("a1")).keyLocation("b2", "global").build());
         assertThrows(
                 InvalidInputException.class,
-                () -> GcpCmekRequest.builder()
-                        .customerProject("Bad_Project")
-                        .clusterId(CLUSTER)
-                        .cockroachAccountId("crdb-acct-1")
-                        .regions(List.of("a1"))
-                        .build());
+                () -> request(List.of("a1")).customerProject("Bad_Project").build());
         assertThrows(
                 InvalidInputException.class,
-                () -> GcpCmekRequest.builder()
-                        .customerProject("cust-proj")
-                        .clusterId(CLUSTER)
-                        .cockroachAccountId("crdb-acct-1")
-                        .regions(List.of("us-east1"))
-                        .sharedLocation("projects/x")
-                        .build());
+                () -> request(List.of("us-east1")).sharedLocation("projects/x").build());
     }
 
     @Test

@@ -7,10 +7,9 @@ import dev.cmek.model.KeySpecRules;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.model.RegionSpec;
-import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
+import dev.cmek.workflow.CmekLifecycle;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +24,7 @@ import picocli.CommandLine.Option;
             "Add a region to a CMEK cluster, with its node count and its key spec, then wait until ENABLED.",
             "%nThe new region's key spec comes from a manifest (--manifest) or is provisioned first (--provision: key, principal and grant, as `cmek provision` does). The cluster update lists every region's node count and only the new region's key spec, as the API requires."
         })
-final class AddRegionCommand extends CloudCommand {
+final class AddRegionCommand extends SubmittingCommand {
     @Mixin
     ClusterOption cluster;
 
@@ -57,25 +56,6 @@ final class AddRegionCommand extends CloudCommand {
     @Option(names = "--dry-run", description = "Check and show what would be done; change nothing.")
     boolean dryRun;
 
-    @Mixin
-    WaitOptions wait;
-
-    @Mixin
-    CloudOptions cloud;
-
-    @Override
-    CloudOptions cloudOptions() {
-        return cloud;
-    }
-
-    @Mixin
-    PropagationOption propagation;
-
-    @Override
-    Duration propagationTimeout() {
-        return propagation.timeout;
-    }
-
     AddRegionCommand(Terminal terminal) {
         super(terminal);
     }
@@ -88,39 +68,36 @@ final class AddRegionCommand extends CloudCommand {
         if (nodes < 1) {
             throw new CmekException.InvalidInput("--nodes must be at least 1 (got " + nodes + ")");
         }
-        RegionSpec spec;
+        KeySpecSteps steps = new KeySpecSteps(this, cluster.id, dryRun);
         if (source.manifest != null) {
             Manifest manifest = ManifestCodec.read(source.manifest);
-            spec = manifest.find(region)
+            RegionSpec spec = manifest.find(region)
                     .orElseThrow(() ->
                             new CmekException.InvalidInput(source.manifest + " has no key spec for region " + region));
-            if (dryRun) {
-                return ManifestPreview.fit(
-                        this,
-                        cluster.id,
-                        new Manifest(List.of(spec)),
-                        ClusterFit.Purpose.ADD_REGION,
-                        "add region " + region + " to");
-            }
-        } else {
-            ClusterTarget target = provisioning().target(cluster.id);
-            List<String> regions = new ArrayList<>(target.regions());
-            if (!regions.contains(region)) {
-                regions.add(region);
-            }
-            ClusterTarget widened = target.withRegions(regions);
-            if (dryRun) {
-                return ProvisionView.printPlan(report(), widened, provisioning().plan(widened));
-            }
-            CloudKeys.ProvisionReport made = provisioning().provision(widened, Optional.empty());
-            spec = made.specs().stream()
+            return steps.submit(
+                    new Manifest(List.of(spec)),
+                    ClusterFit.Purpose.ADD_REGION,
+                    "add region " + region + " to",
+                    only -> addRegion(spec));
+        }
+        ClusterTarget target = provisioning().target(cluster.id);
+        List<String> regions = new ArrayList<>(target.regions());
+        if (!regions.contains(region)) {
+            regions.add(region);
+        }
+        return steps.provision(target.withRegions(regions), Optional.empty(), made -> {
+            RegionSpec spec = made.specs().stream()
                     .filter(s -> s.region().equals(region))
                     .findFirst()
                     .orElseThrow();
             report().progress("provisioned the key and grant for " + region + ": "
                     + spec.keySpec().uri());
-        }
-        return LifecycleCommands.print(report(), lifecycle().addRegion(cluster.id, spec, nodes, waitFor(wait)));
+            return LifecycleCommands.print(report(), addRegion(spec));
+        });
+    }
+
+    private CmekLifecycle.Outcome addRegion(RegionSpec spec) {
+        return lifecycle().addRegion(cluster.id, spec, nodes, waitFor(wait));
     }
 
     @Override

@@ -1,15 +1,14 @@
 package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
-import dev.cmek.OutputPath;
 import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
-import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
+import dev.cmek.workflow.CmekLifecycle;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +27,7 @@ import picocli.CommandLine.Option;
             "  cmek enable --cluster 3a0c...e1 --provision     # make keys, then enable",
             "  cmek enable --cluster 3a0c...e1 --manifest cmek_config.json"
         })
-final class EnableCommand extends CloudCommand {
+final class EnableCommand extends SubmittingCommand {
     @Mixin
     ClusterOption cluster;
 
@@ -55,50 +54,24 @@ final class EnableCommand extends CloudCommand {
     @Option(names = "--dry-run", description = "Check and show what would be done; change nothing.")
     boolean dryRun;
 
-    @Mixin
-    WaitOptions wait;
-
-    @Mixin
-    CloudOptions cloud;
-
-    @Override
-    CloudOptions cloudOptions() {
-        return cloud;
-    }
-
-    @Mixin
-    PropagationOption propagation;
-
-    @Override
-    Duration propagationTimeout() {
-        return propagation.timeout;
-    }
-
     EnableCommand(Terminal terminal) {
         super(terminal);
     }
 
     @Override
     ExitCode run() {
-        Manifest manifest;
+        KeySpecSteps steps = new KeySpecSteps(this, cluster.id, dryRun);
+        Function<Manifest, CmekLifecycle.Outcome> enable =
+                manifest -> lifecycle().enable(cluster.id, manifest, waitFor(wait));
         if (source.manifest != null) {
-            manifest = ManifestCodec.read(source.manifest);
-            if (dryRun) {
-                return ManifestPreview.fit(this, cluster.id, manifest, ClusterFit.Purpose.ENABLE, "enable");
-            }
-        } else {
-            if (!dryRun) {
-                OutputPath.checkFile(out, "--out", "cmek_config.json");
-            }
-            ClusterTarget target = provisioning().target(cluster.id);
-            if (dryRun) {
-                return ProvisionView.printPlan(report(), target, provisioning().plan(target));
-            }
-            CloudKeys.ProvisionReport done = provisioning().provision(target, Optional.of(out));
-            report().progress("provisioned " + target.regions().size() + " region(s); manifest written to " + out);
-            manifest = done.manifest().orElseThrow();
+            return steps.submit(ManifestCodec.read(source.manifest), ClusterFit.Purpose.ENABLE, "enable", enable);
         }
-        return LifecycleCommands.print(report(), lifecycle().enable(cluster.id, manifest, waitFor(wait)));
+        ClusterTarget target = steps.targetWritingTo(out);
+        return steps.provision(target, Optional.of(out), done -> {
+            report().progress("provisioned " + target.regions().size() + " region(s); manifest written to " + out);
+            return LifecycleCommands.print(
+                    report(), enable.apply(done.manifest().orElseThrow()));
+        });
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
-import dev.cmek.OutputPath;
-import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -51,17 +49,13 @@ final class ProvisionCommand extends CloudCommand {
 
     @Override
     ExitCode run() {
-        if (!dryRun) {
-            OutputPath.checkFile(out, "--out", "cmek_config.json");
-        }
-        ClusterTarget target = provisioning().target(cluster.id);
-        if (dryRun) {
-            return ProvisionView.printPlan(report(), target, provisioning().plan(target));
-        }
-        CloudKeys.ProvisionReport done = provisioning().provision(target, Optional.of(out));
-        ProvisionView.Document doc = ProvisionView.document(target, done, false, out.toString());
-        report().result(doc, ProvisionView.lines(doc));
-        return ExitCode.OK;
+        KeySpecSteps steps = new KeySpecSteps(this, cluster.id, dryRun);
+        ClusterTarget target = steps.targetWritingTo(out);
+        return steps.provision(target, Optional.of(out), done -> {
+            ProvisionView.Document doc = ProvisionView.document(target, done, false, out.toString());
+            report().result(doc, ProvisionView.lines(doc));
+            return ExitCode.OK;
+        });
     }
 
     @Override

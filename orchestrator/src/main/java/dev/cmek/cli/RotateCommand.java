@@ -9,13 +9,11 @@ import dev.cmek.workflow.Fleet;
 import dev.cmek.workflow.Rewrap;
 import dev.cmek.workflow.Rotation;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -33,7 +31,7 @@ import picocli.CommandLine.Option;
             "  cmek rotate --cluster 3a0c...e1 --rewrap --if-rotated",
             "  cmek rotate --rewrap --if-rotated --all -o json   # daily, from cron"
         })
-final class RotateCommand extends CloudCommand {
+final class RotateCommand extends SubmittingCommand {
     @Option(
             names = "--cluster",
             paramLabel = "ID",
@@ -88,25 +86,6 @@ final class RotateCommand extends CloudCommand {
     @Option(names = "--dry-run", description = "Show what would be rotated; change nothing.")
     boolean dryRun;
 
-    @Mixin
-    WaitOptions wait;
-
-    @Mixin
-    CloudOptions cloud;
-
-    @Override
-    CloudOptions cloudOptions() {
-        return cloud;
-    }
-
-    @Mixin
-    PropagationOption propagation;
-
-    @Override
-    Duration propagationTimeout() {
-        return propagation.timeout;
-    }
-
     /** --all may span both clouds; no cloud option applies to a re-wrap anyway. */
     @Override
     boolean refusesOtherCloudsOptions() {
@@ -135,10 +114,12 @@ final class RotateCommand extends CloudCommand {
                 }
             }
             Manifest chosen = regions.isEmpty() ? manifest : manifest.only(regions);
-            if (dryRun) {
-                return ManifestPreview.fit(this, clusterId, chosen, ClusterFit.Purpose.ROTATE, "rotate");
-            }
-            return LifecycleCommands.print(report(), lifecycle().rotate(clusterId, chosen, waitFor(wait)));
+            return new KeySpecSteps(this, clusterId, dryRun)
+                    .submit(
+                            chosen,
+                            ClusterFit.Purpose.ROTATE,
+                            "rotate",
+                            specs -> lifecycle().rotate(clusterId, specs, waitFor(wait)));
         }
         Rotation rotation = new Rotation(api(), provisioning(), lifecycle(), report()::progress);
         Rotation.Kind kind = how.newKey ? Rotation.Kind.NEW_KEY : Rotation.Kind.NEW_VERSION;

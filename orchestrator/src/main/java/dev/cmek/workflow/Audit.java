@@ -63,6 +63,32 @@ public final class Audit {
             notChecked = List.copyOf(notChecked);
         }
 
+        /** A cluster whose keys were not looked at, with why in {@code note}. */
+        static ClusterRow withoutRegions(Cluster c, CmekStatus cmekStatus, String note) {
+            return of(c, cmekStatus, note, null, List.of(), List.of());
+        }
+
+        /** The row of cluster {@code c}: its id, name, cloud, plan and state as the cluster list gave them. */
+        static ClusterRow of(
+                Cluster c,
+                CmekStatus cmekStatus,
+                String note,
+                String notReachable,
+                List<RegionRow> regions,
+                List<String> notChecked) {
+            return new ClusterRow(
+                    c.id(),
+                    c.name(),
+                    c.cloudProvider(),
+                    c.plan(),
+                    c.state().name(),
+                    cmekStatus,
+                    note,
+                    notReachable,
+                    regions,
+                    notChecked);
+        }
+
         public boolean cmek() {
             return cmekStatus != null && cmekStatus != CmekStatus.DISABLED;
         }
@@ -148,34 +174,15 @@ public final class Audit {
     private Parallel.Call<ClusterRow> statusRead(Cluster c) {
         String skip = Rewrap.skipReason(c);
         if (skip != null) {
-            ClusterRow row = new ClusterRow(
-                    c.id(),
-                    c.name(),
-                    c.cloudProvider(),
-                    c.plan(),
-                    c.state().name(),
-                    null,
-                    "no CMEK: " + skip,
-                    null,
-                    List.of(),
-                    List.of());
+            ClusterRow row = ClusterRow.withoutRegions(c, null, "no CMEK: " + skip);
             return Parallel.start(() -> row);
         }
         CmekClusterInfo status;
         try {
             status = CmekLifecycle.statusOrDisabled(api, c.id());
         } catch (CmekException e) {
-            ClusterRow row = new ClusterRow(
-                    c.id(),
-                    c.name(),
-                    c.cloudProvider(),
-                    c.plan(),
-                    c.state().name(),
-                    CmekStatus.UNRECOGNIZED,
-                    "CMEK status not read: " + e.getMessage(),
-                    null,
-                    List.of(),
-                    List.of());
+            ClusterRow row =
+                    ClusterRow.withoutRegions(c, CmekStatus.UNRECOGNIZED, "CMEK status not read: " + e.getMessage());
             return Parallel.start(() -> row);
         }
         return Parallel.start(() -> {
@@ -194,17 +201,7 @@ public final class Audit {
 
     private ClusterRow row(Cluster c, CmekClusterInfo status) {
         if (status.status() == CmekStatus.DISABLED) {
-            return new ClusterRow(
-                    c.id(),
-                    c.name(),
-                    c.cloudProvider(),
-                    c.plan(),
-                    c.state().name(),
-                    CmekStatus.DISABLED,
-                    "no CMEK",
-                    null,
-                    List.of(),
-                    List.of());
+            return ClusterRow.withoutRegions(c, CmekStatus.DISABLED, "no CMEK");
         }
         Map<String, KeySpec> live = CmekLifecycle.currentSpecs(status);
         Map<String, Control.Check> crdb = CockroachControls.status(c.id(), status);
@@ -250,16 +247,7 @@ public final class Audit {
                 regions.add(new RegionRow(r.region(), r.status(), spec == null ? "" : spec.uri(), null, controls));
             }
         }
-        return new ClusterRow(
-                c.id(),
-                c.name(),
-                c.cloudProvider(),
-                c.plan(),
-                c.state().name(),
-                status.status(),
-                null,
-                unreachable,
-                regions,
-                report == null ? List.of() : report.notChecked());
+        return ClusterRow.of(
+                c, status.status(), null, unreachable, regions, report == null ? List.of() : report.notChecked());
     }
 }

@@ -59,13 +59,7 @@ public final class AllUsingBench {
                         .transitionDelay(transition)
                         .build()
                         .start()) {
-                    Cli cli = new Cli()
-                            .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                            .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                            .env("AWS_ENDPOINT_URL", moto.endpoint().toString())
-                            .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
-                            .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
-                            .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN);
+                    Cli cli = new Cli().api(sandbox).aws(moto);
                     // Let the sandbox's window be empty, as for a command started afresh.
                     Thread.sleep(1100);
                     moto.strict().resetCounts();

@@ -131,16 +131,7 @@ public final class RewrapAuditBench {
                     .transitionDelay(transition)
                     .build()
                     .start()) {
-                String host = gcp.endpoint().orElseThrow();
-                Cli cli = new Cli()
-                        .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                        .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                        .env("AWS_ENDPOINT_URL", moto.endpoint().toString())
-                        .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
-                        .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
-                        .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN)
-                        .env("CLOUDKMS_EMULATOR_HOST", host)
-                        .env("IAM_EMULATOR_HOST", host);
+                Cli cli = new Cli().api(sandbox).aws(moto).gcp(gcp);
                 System.out.printf(
                         "clusters=%d regions=3 (half AWS in moto behind StrictAws, half GCP in the emulator) transition=%dms%n",
                         clusters, transition.toMillis());

@@ -1,5 +1,6 @@
 package dev.cmek.cli;
 
+import static dev.cmek.cli.Cli.exit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,6 @@ import dev.cmek.model.CloudProvider;
 import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.testing.FleetSandboxes;
 import dev.cmek.testing.FleetSandboxes.GeneratedCluster;
-import dev.cmek.testing.Sandboxes;
 import dev.cmek.workflow.AccountRevocation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,18 +59,7 @@ class AllUsingTest {
     }
 
     private Cli cli() {
-        return new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
-                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
-                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
-                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN);
-    }
-
-    private static Cli.Result exit(int code, Cli.Result r) {
-        assertEquals(code, r.exit(), () -> "stderr: " + r.err() + "\nstdout: " + r.out());
-        return r;
+        return new Cli().api(sandbox).aws(MOTO);
     }
 
     private static List<GeneratedCluster> using(String account) {

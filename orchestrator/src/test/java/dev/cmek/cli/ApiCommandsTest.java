@@ -49,9 +49,7 @@ class ApiCommandsTest {
     }
 
     private Cli cli() {
-        return new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString());
+        return new Cli().api(sandbox);
     }
 
     private Path file(String name, String content) throws Exception {
@@ -98,23 +96,7 @@ class ApiCommandsTest {
         Path manifest = dir.resolve("cmek_config.json");
         assertEquals(
                 0,
-                cli().run(
-                                "manifest",
-                                "build",
-                                "--region",
-                                "us-east-1",
-                                "--uri",
-                                Samples.AWS_KEY_EAST,
-                                "--principal",
-                                Samples.AWS_ROLE,
-                                "--region",
-                                "us-west-2",
-                                "--uri",
-                                Samples.AWS_KEY_WEST,
-                                "--principal",
-                                Samples.AWS_ROLE,
-                                "--out",
-                                manifest.toString())
+                cli().run(Samples.buildAwsManifest("--out", manifest.toString()))
                         .exit());
 
         Cli.Result before = cli().run("status", "--cluster", AWS_CLUSTER, "-o", "json");

@@ -70,19 +70,12 @@ class AuditCommandTest {
     }
 
     private Cli cli() {
-        return GCP.env(new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
-                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
-                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
-                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN)
-                .env("CMEK_GCP_PROJECT", "acme-keys"));
+        return GCP.env(new Cli().api(sandbox).aws(MOTO).env("CMEK_GCP_PROJECT", "acme-keys"));
     }
 
     private Manifest enable(String cluster) {
         Path m = dir.resolve(cluster + ".json");
-        Cli.Result r = cli().run("enable", "--cluster", cluster, "--provision", "--out", m.toString());
+        Cli.Result r = cli().enableProvisioning(cluster, m);
         assertEquals(0, r.exit(), r.err());
         return ManifestCodec.read(m);
     }

@@ -1,5 +1,6 @@
 package dev.cmek.cli;
 
+import static dev.cmek.cli.Cli.ok;
 import static dev.cmek.testing.Sandboxes.AWS_CLUSTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -79,21 +80,11 @@ class AwsAsItReallyBehavesTest {
 
     /** The API settings and the AWS endpoint, without any AWS credentials. */
     private Cli bare() {
-        return new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString());
+        return new Cli().api(sandbox).env("AWS_ENDPOINT_URL", MOTO.endpoint().toString());
     }
 
     private Cli withSession() {
-        return bare().env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
-                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
-                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN);
-    }
-
-    private static Cli.Result ok(Cli.Result r) {
-        assertEquals(0, r.exit(), () -> "stderr: " + r.err() + "\nstdout: " + r.out());
-        return r;
+        return bare().aws(MOTO);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.cmek.cli;
 
+import static dev.cmek.cli.Cli.exit;
 import static dev.cmek.testing.Sandboxes.AWS_ACCOUNT;
 import static dev.cmek.testing.Sandboxes.AWS_CLUSTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,26 +81,12 @@ class AwsBreachResponseTest {
     }
 
     private Cli cli() {
-        return aws(new Cli())
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString());
-    }
-
-    private static Cli aws(Cli cli) {
-        return cli.env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
-                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
-                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
-                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN);
-    }
-
-    private static Cli.Result exit(int code, Cli.Result r) {
-        assertEquals(code, r.exit(), () -> "stderr: " + r.err() + "\nstdout: " + r.out());
-        return r;
+        return new Cli().api(sandbox).aws(MOTO);
     }
 
     private Manifest enable() {
         Path m = dir.resolve("m.json");
-        exit(0, cli().run("enable", "--cluster", AWS_CLUSTER, "--provision", "--out", m.toString()));
+        exit(0, cli().enableProvisioning(AWS_CLUSTER, m));
         return ManifestCodec.read(m);
     }
 
@@ -309,7 +296,7 @@ class AwsBreachResponseTest {
         Path manifest = dir.resolve("m.json");
         Map<String, PolicyDocument> before = snapshot();
         Path evidence = dir.resolve("incident");
-        Cli offline = aws(new Cli()).env("COCKROACH_SERVER", "http://127.0.0.1:9");
+        Cli offline = new Cli().aws(MOTO).env("COCKROACH_SERVER", "http://127.0.0.1:9");
         int apiBefore = sandbox.requestLog().size();
 
         Cli.Result r = exit(
@@ -337,7 +324,7 @@ class AwsBreachResponseTest {
         assertFalse(record.get("api_read").booleanValue());
         assertTrue(record.get("account_id").isNull());
 
-        Cli.Result restored = exit(0, aws(new Cli()).run("restore", "--evidence", evidence.toString()));
+        Cli.Result restored = exit(0, new Cli().aws(MOTO).run("restore", "--evidence", evidence.toString()));
         assertTrue(restored.out().contains("not checked against the cluster"), restored.out());
         assertEquals(before, snapshot());
         exit(0, cli().run("verify", "--cluster", AWS_CLUSTER));
@@ -521,7 +508,7 @@ class AwsBreachResponseTest {
             Files.writeString(
                     edited.resolve(EvidenceFile.FILE_NAME),
                     JSON.writeValueAsString(EvidenceFile.resealed(e.getValue())));
-            Cli.Result r = exit(2, aws(new Cli()).run("restore", "--evidence", edited.toString()));
+            Cli.Result r = exit(2, new Cli().aws(MOTO).run("restore", "--evidence", edited.toString()));
             assertTrue(
                     r.err().contains("refused") && r.err().contains("nothing was written"),
                     e.getKey() + ": " + r.err());
@@ -535,14 +522,15 @@ class AwsBreachResponseTest {
         String edited = text.replace("kms:ReEncrypt*\\\"]", "kms:ReEncrypt*\\\",\\\"kms:*\\\"]");
         assertFalse(edited.equals(text), "the edit applies");
         Files.writeString(careless.resolve(EvidenceFile.FILE_NAME), edited);
-        Cli.Result r = exit(2, aws(new Cli()).run("restore", "--evidence", careless.toString()));
+        Cli.Result r = exit(2, new Cli().aws(MOTO).run("restore", "--evidence", careless.toString()));
         assertTrue(r.err().contains("changed after cmek wrote it") && r.err().contains("document_intent"), r.err());
         assertEquals(revoked, snapshot());
 
         // Another cluster named for the restore.
         Cli.Result named = exit(
                 2,
-                aws(new Cli())
+                new Cli()
+                        .aws(MOTO)
                         .run(
                                 "restore",
                                 "--evidence",
@@ -552,7 +540,8 @@ class AwsBreachResponseTest {
         assertTrue(named.err().contains("not of 00000000-0000-4000-8000-000000000042"), named.err());
         exit(
                 0,
-                aws(new Cli())
+                new Cli()
+                        .aws(MOTO)
                         .run("restore", "--evidence", evidence.toString(), "--account", MotoServer.ACCOUNT.value()));
     }
 

@@ -96,17 +96,7 @@ class ChecksBeforeChangesTest {
     }
 
     private Cli cli() {
-        String host = gcp.endpoint().orElseThrow();
-        return new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
-                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
-                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
-                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN)
-                .env("CLOUDKMS_EMULATOR_HOST", host)
-                .env("IAM_EMULATOR_HOST", host)
-                .env("CMEK_GCP_PROJECT", "acme-keys");
+        return new Cli().api(sandbox).aws(MOTO).gcp(gcp).env("CMEK_GCP_PROJECT", "acme-keys");
     }
 
     /** Runs, expects exit 2 with {@code reason} in the one error line, and nothing made in either cloud. */
@@ -252,10 +242,7 @@ class ChecksBeforeChangesTest {
     @Test
     void aws_verifyRevokeRestore_speakSnakeCase_andFailuresCarryTheErrorObject() throws Exception {
         Path manifest = dir.resolve("cmek_config.json");
-        assertEquals(
-                0,
-                cli().run("enable", "--cluster", AWS_CLUSTER, "--provision", "--out", manifest.toString())
-                        .exit());
+        assertEquals(0, cli().enableProvisioning(AWS_CLUSTER, manifest).exit());
         Cli.Result verified = cli().run("verify", "--cluster", AWS_CLUSTER, "-o", "json");
         assertEquals(0, verified.exit(), verified.err());
         JsonNode ok = JSON.readTree(verified.out());
@@ -291,10 +278,7 @@ class ChecksBeforeChangesTest {
     @Test
     void restore_needsNoApiKey() throws Exception {
         Path manifest = dir.resolve("cmek_config.json");
-        assertEquals(
-                0,
-                cli().run("enable", "--cluster", AWS_CLUSTER, "--provision", "--out", manifest.toString())
-                        .exit());
+        assertEquals(0, cli().enableProvisioning(AWS_CLUSTER, manifest).exit());
         Path evidence = dir.resolve("incident");
         assertEquals(
                 0,

@@ -1,5 +1,11 @@
 package dev.cmek.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cmek.aws.testing.MotoServer;
+import dev.cmek.gcp.emulator.GcpEmulator;
+import dev.cmek.sandbox.CloudApiSandbox;
+import dev.cmek.testing.Sandboxes;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringReader;
@@ -23,6 +29,45 @@ public final class Cli {
     public Cli env(String name, String value) {
         env.put(name, value);
         return this;
+    }
+
+    /** The Cloud API: the sandbox's address and the API key it accepts. */
+    public Cli api(CloudApiSandbox sandbox) {
+        return env("COCKROACH_API_KEY", Sandboxes.API_KEY)
+                .env("COCKROACH_SERVER", sandbox.baseUri().toString());
+    }
+
+    /** AWS: moto through its strict stand-in, with the session credentials it expects. */
+    public Cli aws(MotoServer moto) {
+        return env("AWS_ENDPOINT_URL", moto.endpoint().toString())
+                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
+                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
+                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN);
+    }
+
+    /** GCP: the emulator through both emulator variables, as a user would. */
+    public Cli gcp(GcpEmulator emulator) {
+        String host = emulator.endpoint().orElseThrow();
+        return env("CLOUDKMS_EMULATOR_HOST", host).env("IAM_EMULATOR_HOST", host);
+    }
+
+    /** {@code r}, once it is known to have exited with {@code code}; otherwise fails showing both streams. */
+    public static Result exit(int code, Result r) {
+        assertEquals(code, r.exit(), () -> "stderr: " + r.err() + "\nstdout: " + r.out());
+        return r;
+    }
+
+    /** {@code r}, once it is known to have succeeded; otherwise fails showing both streams. */
+    public static Result ok(Result r) {
+        return exit(0, r);
+    }
+
+    /** {@code cmek enable --cluster ID --provision --out FILE}, then {@code more}: keys made and CMEK enabled. */
+    public Result enableProvisioning(String clusterId, java.nio.file.Path out, String... more) {
+        String[] args = {"enable", "--cluster", clusterId, "--provision", "--out", out.toString()};
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return run(all);
     }
 
     public Cli typing(String input) {

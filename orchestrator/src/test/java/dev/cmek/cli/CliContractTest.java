@@ -231,34 +231,12 @@ class CliContractTest {
                         "manifest build --out a directory",
                         ExitCode.BAD_INPUT,
                         Sent.NOTHING,
-                        "manifest",
-                        "build",
-                        "--region",
-                        "us-east-1",
-                        "--uri",
-                        Samples.AWS_KEY_EAST,
-                        "--principal",
-                        Samples.AWS_ROLE,
-                        "--out",
-                        aDirectory,
-                        "-o",
-                        "json"),
+                        Samples.buildAwsEast("--out", aDirectory, "-o", "json")),
                 of(
                         "manifest build --out /proc/x",
                         ExitCode.BAD_INPUT,
                         Sent.NOTHING,
-                        "manifest",
-                        "build",
-                        "--region",
-                        "us-east-1",
-                        "--uri",
-                        Samples.AWS_KEY_EAST,
-                        "--principal",
-                        Samples.AWS_ROLE,
-                        "--out",
-                        "/proc/x",
-                        "-o",
-                        "json"),
+                        Samples.buildAwsEast("--out", "/proc/x", "-o", "json")),
                 of(
                         "provision --out a directory",
                         ExitCode.BAD_INPUT,
@@ -507,8 +485,7 @@ class CliContractTest {
 
     private Cli cli() {
         return new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
+                .api(sandbox)
                 // Nothing may reach a cloud in these cases: these point the SDKs at a closed port.
                 .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
                 .env("AWS_ACCESS_KEY_ID", "test")

@@ -326,18 +326,9 @@ class DistributionIT {
         assertTrue(unreadable.err().contains(secret + ": cannot read: permission denied"), unreadable.err());
 
         List<String> write = new ArrayList<>(asNobody);
+        write.add(home.resolve("bin/cmek").toString());
         write.addAll(List.of(
-                home.resolve("bin/cmek").toString(),
-                "manifest",
-                "build",
-                "--region",
-                "us-east-1",
-                "--uri",
-                Samples.AWS_KEY_EAST,
-                "--principal",
-                Samples.AWS_ROLE,
-                "--out",
-                readOnlyDir.resolve("m.json").toString()));
+                Samples.buildAwsEast("--out", readOnlyDir.resolve("m.json").toString())));
         Result unwritable = run(Path.of("/"), write, env, null);
         assertEquals(2, unwritable.exit(), unwritable.err());
         assertTrue(unwritable.err().contains("(permission denied); choose another --out"), unwritable.err());

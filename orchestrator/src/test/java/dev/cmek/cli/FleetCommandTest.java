@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.testing.FleetSandboxes;
-import dev.cmek.testing.Sandboxes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,9 +41,7 @@ class FleetCommandTest {
 
     /** {@code cmek fleet ...} through the real entry point. */
     private FleetRun cli() {
-        Cli cli = new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString());
+        Cli cli = new Cli().api(sandbox);
         return args -> {
             String[] withCommand = new String[args.length + 1];
             withCommand[0] = "fleet";

@@ -1,5 +1,6 @@
 package dev.cmek.cli;
 
+import static dev.cmek.cli.Cli.exit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,20 +95,12 @@ class GcpBreachResponseTest {
     }
 
     private Cli cli() {
-        return GCP.env(new Cli())
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                .env("CMEK_GCP_PROJECT", PROJECT);
-    }
-
-    private static Cli.Result exit(int code, Cli.Result r) {
-        assertEquals(code, r.exit(), () -> "stderr: " + r.err() + "\nstdout: " + r.out());
-        return r;
+        return GCP.env(new Cli().api(sandbox)).env("CMEK_GCP_PROJECT", PROJECT);
     }
 
     private Manifest enable() {
         Path m = dir.resolve("m.json");
-        exit(0, cli().run("enable", "--cluster", CLUSTER, "--provision", "--out", m.toString()));
+        exit(0, cli().enableProvisioning(CLUSTER, m));
         return ManifestCodec.read(m);
     }
 

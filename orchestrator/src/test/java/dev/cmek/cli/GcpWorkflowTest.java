@@ -1,5 +1,6 @@
 package dev.cmek.cli;
 
+import static dev.cmek.cli.Cli.ok;
 import static dev.cmek.testing.Sandboxes.GCP_CLUSTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -65,19 +66,11 @@ class GcpWorkflowTest {
     }
 
     private Cli bare() {
-        return new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                .env("CMEK_GCP_PROJECT", PROJECT);
+        return new Cli().api(sandbox).env("CMEK_GCP_PROJECT", PROJECT);
     }
 
     private Cli cli() {
         return GCP.env(bare());
-    }
-
-    private static Cli.Result ok(Cli.Result r) {
-        assertEquals(0, r.exit(), () -> "stderr: " + r.err() + "\nstdout: " + r.out());
-        return r;
     }
 
     /** The error is one line that says what to do, without Java or gRPC class names. */
@@ -93,19 +86,13 @@ class GcpWorkflowTest {
 
     private Path enable() {
         Path manifest = dir.resolve("m.json");
-        ok(cli().run("enable", "--cluster", GCP_CLUSTER, "--provision", "--out", manifest.toString()));
+        ok(cli().enableProvisioning(GCP_CLUSTER, manifest));
         return manifest;
     }
 
     @Test
     void enable_withPropagationOn_printsTheEndpointsUsed_andVerifies() {
-        Cli.Result r = ok(cli().run(
-                        "enable",
-                        "--cluster",
-                        GCP_CLUSTER,
-                        "--provision",
-                        "--out",
-                        dir.resolve("m.json").toString()));
+        Cli.Result r = ok(cli().enableProvisioning(GCP_CLUSTER, dir.resolve("m.json")));
         String host = gcp.endpoint().orElseThrow();
         assertTrue(
                 r.err().contains("GCP endpoints: Cloud KMS " + host + " (plaintext), IAM and Resource Manager " + host),

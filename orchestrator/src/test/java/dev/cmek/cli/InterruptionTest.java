@@ -100,10 +100,8 @@ class InterruptionTest {
 
     private void enable() throws Exception {
         Path manifest = Files.writeString(dir.resolve("cmek_config.json"), Samples.AWS_MANIFEST);
-        Cli.Result r = new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                .run("enable", "--cluster", AWS_CLUSTER, "--manifest", manifest.toString());
+        Cli.Result r =
+                new Cli().api(sandbox).run("enable", "--cluster", AWS_CLUSTER, "--manifest", manifest.toString());
         assertEquals(0, r.exit(), r.err());
     }
 

@@ -108,24 +108,7 @@ class LocalCommandsTest {
     @Test
     void build_fromFlags_writesTheCanonicalManifest(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("cmek_config.json");
-        Cli.Result r = new Cli()
-                .run(
-                        "manifest",
-                        "build",
-                        "--region",
-                        "us-east-1",
-                        "--uri",
-                        Samples.AWS_KEY_EAST,
-                        "--principal",
-                        Samples.AWS_ROLE,
-                        "--region",
-                        "us-west-2",
-                        "--uri",
-                        Samples.AWS_KEY_WEST,
-                        "--principal",
-                        Samples.AWS_ROLE,
-                        "--out",
-                        out.toString());
+        Cli.Result r = new Cli().run(Samples.buildAwsManifest("--out", out.toString()));
         assertEquals(0, r.exit(), r.err());
         assertEquals(Samples.AWS_MANIFEST, Files.readString(out));
     }

@@ -1,5 +1,6 @@
 package dev.cmek.cli;
 
+import static dev.cmek.cli.Cli.ok;
 import static dev.cmek.testing.Sandboxes.AWS_CLUSTER;
 import static dev.cmek.testing.Sandboxes.GCP_CLUSTER;
 import static dev.cmek.testing.Sandboxes.STANDARD_CLUSTER;
@@ -67,24 +68,12 @@ class RewrapCommandTest {
     }
 
     private Cli cli() {
-        return GCP.env(new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
-                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
-                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
-                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN)
-                .env("CMEK_GCP_PROJECT", "acme-keys"));
-    }
-
-    private static Cli.Result ok(Cli.Result r) {
-        assertEquals(0, r.exit(), () -> "stderr: " + r.err() + "\nstdout: " + r.out());
-        return r;
+        return GCP.env(new Cli().api(sandbox).aws(MOTO).env("CMEK_GCP_PROJECT", "acme-keys"));
     }
 
     private Manifest enable(String cluster) {
         Path m = dir.resolve(cluster + ".json");
-        ok(cli().run("enable", "--cluster", cluster, "--provision", "--out", m.toString()));
+        ok(cli().enableProvisioning(cluster, m));
         return ManifestCodec.read(m);
     }
 

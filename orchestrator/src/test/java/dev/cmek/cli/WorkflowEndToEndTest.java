@@ -1,5 +1,6 @@
 package dev.cmek.cli;
 
+import static dev.cmek.cli.Cli.ok;
 import static dev.cmek.testing.Sandboxes.AWS_CLUSTER;
 import static dev.cmek.testing.Sandboxes.GCP_CLUSTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,22 +81,7 @@ class WorkflowEndToEndTest {
     }
 
     private Cli cli() {
-        String host = gcp.endpoint().orElseThrow();
-        return new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
-                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
-                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
-                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN)
-                .env("CLOUDKMS_EMULATOR_HOST", host)
-                .env("IAM_EMULATOR_HOST", host)
-                .env("CMEK_GCP_PROJECT", GCP_PROJECT);
-    }
-
-    private static Cli.Result ok(Cli.Result r) {
-        assertEquals(0, r.exit(), () -> "stderr: " + r.err() + "\nstdout: " + r.out());
-        return r;
+        return new Cli().api(sandbox).aws(MOTO).gcp(gcp).env("CMEK_GCP_PROJECT", GCP_PROJECT);
     }
 
     @Test
@@ -185,13 +171,7 @@ class WorkflowEndToEndTest {
     @Test
     void aws_verifyAndRevoke_whenRoleUntaggedKeyPendingDeletionOrRoleDeleted_reportInsteadOfCrashing()
             throws Exception {
-        ok(cli().run(
-                        "enable",
-                        "--cluster",
-                        AWS_CLUSTER,
-                        "--provision",
-                        "--out",
-                        dir.resolve("m.json").toString()));
+        ok(cli().enableProvisioning(AWS_CLUSTER, dir.resolve("m.json")));
         Manifest manifest = ManifestCodec.read(dir.resolve("m.json"));
         String role = new dev.cmek.aws.ResourceNames(dev.cmek.aws.ClusterId.of(AWS_CLUSTER)).roleName();
         var raw = MOTO.rawClients();
@@ -230,25 +210,11 @@ class WorkflowEndToEndTest {
 
     @Test
     void gcp_enableProvisionRotateRevokeRestore() throws Exception {
-        Cli.Result enabled = ok(cli().run(
-                        "enable",
-                        "--cluster",
-                        GCP_CLUSTER,
-                        "--provision",
-                        "--out",
-                        dir.resolve("m.json").toString(),
-                        "-o",
-                        "json"));
+        Cli.Result enabled = ok(cli().enableProvisioning(GCP_CLUSTER, dir.resolve("m.json"), "-o", "json"));
         assertEquals("ENABLED", JSON.readTree(enabled.out()).get("status").textValue());
         assertEquals(1, gcp.serviceAccountCount());
         ok(cli().run("verify", "--cluster", GCP_CLUSTER));
-        ok(cli().run(
-                        "enable",
-                        "--cluster",
-                        GCP_CLUSTER,
-                        "--provision",
-                        "--out",
-                        dir.resolve("m.json").toString()));
+        ok(cli().enableProvisioning(GCP_CLUSTER, dir.resolve("m.json")));
         assertEquals(1, gcp.cryptoKeyCount(), "re-run made nothing new");
 
         JsonNode rotated = JSON.readTree(ok(cli().run("rotate", "--cluster", GCP_CLUSTER, "--new-key", "-o", "json"))
@@ -281,13 +247,7 @@ class WorkflowEndToEndTest {
 
     @Test
     void jsonAndText_holdTheSameFacts() throws Exception {
-        ok(cli().run(
-                        "enable",
-                        "--cluster",
-                        GCP_CLUSTER,
-                        "--provision",
-                        "--out",
-                        dir.resolve("m.json").toString()));
+        ok(cli().enableProvisioning(GCP_CLUSTER, dir.resolve("m.json")));
         JsonNode status = JSON.readTree(
                 ok(cli().run("status", "--cluster", GCP_CLUSTER, "-o", "json")).out());
         String text = ok(cli().run("status", "--cluster", GCP_CLUSTER)).out();
@@ -323,13 +283,7 @@ class WorkflowEndToEndTest {
     @Test
     void iamPropagationDelay_enableRetriesUntilTheKeyIsUsable() {
         gcp.propagationDelay(Duration.ofMillis(1500));
-        Cli.Result r = ok(cli().run(
-                        "enable",
-                        "--cluster",
-                        GCP_CLUSTER,
-                        "--provision",
-                        "--out",
-                        dir.resolve("m.json").toString()));
+        Cli.Result r = ok(cli().enableProvisioning(GCP_CLUSTER, dir.resolve("m.json")));
         assertTrue(r.err().contains("key not accessible yet"), r.err());
         gcp.propagation(GcpEmulator.DEFAULT_PROPAGATION);
     }
@@ -370,35 +324,17 @@ class WorkflowEndToEndTest {
     @Test
     void runCutShort_isFinishedByARerun_withoutDuplicates() {
         sandbox.failNextRequests(1, 500, "POST", ".*/cmek");
-        Cli.Result cut = cli().run(
-                        "enable",
-                        "--cluster",
-                        AWS_CLUSTER,
-                        "--provision",
-                        "--out",
-                        dir.resolve("m.json").toString());
+        Cli.Result cut = cli().enableProvisioning(AWS_CLUSTER, dir.resolve("m.json"));
         assertEquals(6, cut.exit(), cut.err());
         assertEquals(2, ourKeys());
-        ok(cli().run(
-                        "enable",
-                        "--cluster",
-                        AWS_CLUSTER,
-                        "--provision",
-                        "--out",
-                        dir.resolve("m.json").toString()));
+        ok(cli().enableProvisioning(AWS_CLUSTER, dir.resolve("m.json")));
         assertEquals(1, roles());
         assertEquals(2, ourKeys(), "no duplicate keys");
     }
 
     @Test
     void revokeCutShort_isFinishedByTheSameCommand_andRestoreUsesTheFirstRecord() throws Exception {
-        ok(cli().run(
-                        "enable",
-                        "--cluster",
-                        AWS_CLUSTER,
-                        "--provision",
-                        "--out",
-                        dir.resolve("m.json").toString()));
+        ok(cli().enableProvisioning(AWS_CLUSTER, dir.resolve("m.json")));
         Path evidence = dir.resolve("evidence");
         sandbox.failNextRequests(1, 500, "PATCH", ".*/cmek");
         Cli.Result cut = cli().run("revoke", "--cluster", AWS_CLUSTER, "--yes", "--evidence", evidence.toString());
@@ -423,25 +359,13 @@ class WorkflowEndToEndTest {
     @Test
     void rateLimitedAndFailedOutcomes() {
         sandbox.setRateLimitPerSecond(3);
-        ok(cli().run(
-                        "enable",
-                        "--cluster",
-                        AWS_CLUSTER,
-                        "--provision",
-                        "--out",
-                        dir.resolve("m.json").toString()));
+        ok(cli().enableProvisioning(AWS_CLUSTER, dir.resolve("m.json")));
         assertFalse(sandbox.requestLog().exchanges(x -> x.status() == 429).isEmpty(), "the sandbox pushed back");
         sandbox.setRateLimitPerSecond(10);
 
         sandbox.failNextCmekOperation(
                 GCP_CLUSTER, "us-central1", "permission denied on cryptoKeyVersions.useToEncrypt");
-        Cli.Result failed = cli().run(
-                        "enable",
-                        "--cluster",
-                        GCP_CLUSTER,
-                        "--provision",
-                        "--out",
-                        dir.resolve("g.json").toString());
+        Cli.Result failed = cli().enableProvisioning(GCP_CLUSTER, dir.resolve("g.json"));
         assertEquals(4, failed.exit(), failed.err());
         assertTrue(failed.err().contains("region us-central1 is ENABLE_FAILED: permission denied"), failed.err());
     }

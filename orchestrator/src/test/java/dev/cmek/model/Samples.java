@@ -52,6 +52,27 @@ public final class Samples {
 
     private Samples() {}
 
+    /** The arguments of {@code cmek manifest build} for the us-east-1 key spec of {@link #AWS_MANIFEST}, then more. */
+    public static String[] buildAwsEast(String... more) {
+        return concat(
+                new String[] {
+                    "manifest", "build", "--region", "us-east-1", "--uri", AWS_KEY_EAST, "--principal", AWS_ROLE
+                },
+                more);
+    }
+
+    /** The arguments of {@code cmek manifest build} that make {@link #AWS_MANIFEST}, then more. */
+    public static String[] buildAwsManifest(String... more) {
+        return buildAwsEast(
+                concat(new String[] {"--region", "us-west-2", "--uri", AWS_KEY_WEST, "--principal", AWS_ROLE}, more));
+    }
+
+    private static String[] concat(String[] first, String[] then) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + then.length);
+        System.arraycopy(then, 0, all, first.length, then.length);
+        return all;
+    }
+
     /** A one-region manifest around the given key_spec fields. */
     public static String oneRegion(String region, String type, String uri, String principal) {
         return "{\"region_specs\":[{\"region\":\"" + region + "\",\"key_spec\":{\"type\":\"" + type + "\",\"uri\":\""

@@ -37,7 +37,6 @@ public final class GcpEmulatorFixture implements BeforeAllCallback, BeforeEachCa
 
     /** The CLI pointed at this emulator through both emulator variables, as a user would. */
     public Cli env(Cli cli) {
-        String host = emulator.endpoint().orElseThrow();
-        return cli.env("CLOUDKMS_EMULATOR_HOST", host).env("IAM_EMULATOR_HOST", host);
+        return cli.gcp(emulator);
     }
 }

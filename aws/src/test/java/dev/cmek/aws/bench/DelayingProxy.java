@@ -1,22 +1,16 @@
 package dev.cmek.aws.bench;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.cmek.aws.testing.ForwardingServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,34 +21,18 @@ import java.util.regex.Pattern;
  * latency. Published in the test-jar for the orchestrator's workflow benchmarks.
  */
 public final class DelayingProxy implements AutoCloseable {
-    private static final Set<String> HOP =
-            Set.of("host", "connection", "content-length", "expect", "upgrade", "transfer-encoding", "keep-alive");
     private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/([^/]+)/");
     private static final Pattern ACTION = Pattern.compile("(?:^|&)Action=([A-Za-z]+)");
 
-    private final URI target;
     private volatile Duration latency;
-    private final HttpServer server;
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "delaying-proxy");
-        t.setDaemon(true);
-        return t;
-    });
-    private final HttpClient http =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final ForwardingServer server;
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     /** Time moto took to answer (from forwarding the request to having the whole answer), per operation. */
     private final Map<String, java.util.concurrent.atomic.AtomicLong> serviceNanos = new ConcurrentHashMap<>();
 
     public DelayingProxy(URI target, Duration latency) throws IOException {
-        // Without TCP_NODELAY the JDK server's separate header/body writes meet delayed ACKs: ~40 ms extra per call.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        this.target = target;
         this.latency = latency;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        server.createContext("/", this::forward);
-        server.setExecutor(pool);
-        server.start();
+        this.server = new ForwardingServer(target, "delaying-proxy", 64, this::forward);
     }
 
     public void latency(Duration latency) {
@@ -62,7 +40,7 @@ public final class DelayingProxy implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return server.endpoint();
     }
 
     /** Calls seen since the last reset, keyed {@code <service>/<region> <operation>}. */
@@ -95,29 +73,12 @@ public final class DelayingProxy implements AutoCloseable {
             if (ms > 0) {
                 Thread.sleep(ms);
             }
-            HttpRequest.Builder req = HttpRequest.newBuilder(
-                            target.resolve(ex.getRequestURI().toString()))
-                    .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-            ex.getRequestHeaders().forEach((k, vs) -> {
-                if (!HOP.contains(k.toLowerCase())) {
-                    vs.forEach(v -> req.header(k, v));
-                }
-            });
             long sent = System.nanoTime();
-            HttpResponse<byte[]> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> resp = server.send(ex, body);
             serviceNanos
                     .computeIfAbsent(op, k -> new java.util.concurrent.atomic.AtomicLong())
                     .addAndGet(System.nanoTime() - sent);
-            resp.headers().map().forEach((k, vs) -> {
-                if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
-                    ex.getResponseHeaders().put(k, vs);
-                }
-            });
-            byte[] out = resp.body();
-            ex.sendResponseHeaders(resp.statusCode(), out.length == 0 ? -1 : out.length);
-            if (out.length > 0) {
-                ex.getResponseBody().write(out);
-            }
+            ForwardingServer.reply(ex, resp.statusCode(), ForwardingServer.endToEndHeaders(resp), resp.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -144,7 +105,6 @@ public final class DelayingProxy implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
+        server.close();
     }
 }

@@ -4,13 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,8 +18,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,8 +67,6 @@ import java.util.regex.Pattern;
  */
 public final class StrictAws implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> HOP =
-            Set.of("host", "connection", "content-length", "expect", "upgrade", "transfer-encoding", "keep-alive");
     private static final Pattern SCOPE = Pattern.compile("Credential=([^/]+)/\\d{8}/([^/]+)/([^/]+)/");
     private static final Pattern ACTION = Pattern.compile("(?:^|&)Action=([A-Za-z]+)");
     private static final Pattern ROLE_ARN = Pattern.compile("<Arn>(arn:[^<]+:role/[^<]+)</Arn>");
@@ -134,6 +126,15 @@ public final class StrictAws implements AutoCloseable {
         }
 
         public Settings withControlPlanePerSecond(int perSecond) {
+            return withAccess(perSecond, sessionToken);
+        }
+
+        public Settings withSessionToken(String token) {
+            return withAccess(controlPlanePerSecond, token);
+        }
+
+        /** The same consistency windows with another throttle and session token. */
+        private Settings withAccess(int perSecond, String token) {
             return new Settings(
                     newKeyNotFound,
                     newAliasNotFound,
@@ -141,17 +142,6 @@ public final class StrictAws implements AutoCloseable {
                     principalNotVisible,
                     stalePolicyRead,
                     perSecond,
-                    sessionToken);
-        }
-
-        public Settings withSessionToken(String token) {
-            return new Settings(
-                    newKeyNotFound,
-                    newAliasNotFound,
-                    replicaCreating,
-                    principalNotVisible,
-                    stalePolicyRead,
-                    controlPlanePerSecond,
                     token);
         }
 
@@ -182,15 +172,7 @@ public final class StrictAws implements AutoCloseable {
     /** Automatic rotation of a key (by key id: a multi-Region key's replicas share it), as last set through here. */
     private record Rotation(boolean enabled, int periodInDays, long atMillis, long atNanos, Rotation before) {}
 
-    private final URI target;
-    private final HttpServer server;
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "strict-aws");
-        t.setDaemon(true);
-        return t;
-    });
-    private final HttpClient http =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final ForwardingServer server;
 
     private volatile Settings settings = Settings.defaults();
     private volatile Duration latency = Duration.ZERO;
@@ -213,21 +195,15 @@ public final class StrictAws implements AutoCloseable {
     private final AtomicInteger peakInFlight = new AtomicInteger();
 
     public StrictAws(URI target) {
-        // Without TCP_NODELAY the JDK server's separate header/body writes meet delayed ACKs: ~40 ms extra per call.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        this.target = target;
         try {
-            this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+            this.server = new ForwardingServer(target, "strict-aws", 128, this::handle);
         } catch (IOException e) {
             throw new IllegalStateException("cannot open the strict AWS proxy on 127.0.0.1", e);
         }
-        server.createContext("/", this::handle);
-        server.setExecutor(pool);
-        server.start();
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return server.endpoint();
     }
 
     public Settings settings() {
@@ -405,24 +381,13 @@ public final class StrictAws implements AutoCloseable {
             json(ex, 400, "NotFoundException", "Alias " + alias + " is not found.");
             return true;
         }
-        if (call.operation().equals("RotateKeyOnDemand")
-                && keyId != null
-                && replicas.containsKey(call.region() + "/" + keyId)) {
-            json(
-                    ex,
-                    400,
-                    "UnsupportedOperationException",
-                    keyId + " is a multi-Region replica key; rotate its primary key instead.");
-            return true;
-        }
-        if (Set.of("EnableKeyRotation", "DisableKeyRotation").contains(call.operation())
-                && keyId != null
-                && replicas.containsKey(call.region() + "/" + keyId)) {
-            json(
-                    ex,
-                    400,
-                    "UnsupportedOperationException",
-                    keyId + " is a multi-Region replica key; set automatic rotation on its primary key instead.");
+        String onPrimary = switch (call.operation()) {
+            case "RotateKeyOnDemand" -> "rotate its primary key instead.";
+            case "EnableKeyRotation", "DisableKeyRotation" -> "set automatic rotation on its primary key instead.";
+            default -> null;
+        };
+        if (onPrimary != null && keyId != null && replicas.containsKey(call.region() + "/" + keyId)) {
+            json(ex, 400, "UnsupportedOperationException", keyId + " is a multi-Region replica key; " + onPrimary);
             return true;
         }
         JsonNode period = call.body().get("RotationPeriodInDays");
@@ -505,13 +470,7 @@ public final class StrictAws implements AutoCloseable {
             out = remember(call, out);
             runHooks(call);
         }
-        Map<String, List<String>> headers = new java.util.HashMap<>();
-        resp.headers().map().forEach((k, vs) -> {
-            if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
-                headers.put(k, vs);
-            }
-        });
-        send(ex, resp.statusCode(), headers, out);
+        send(ex, resp.statusCode(), ForwardingServer.endToEndHeaders(resp), out);
     }
 
     private byte[] remember(Call call, byte[] answer) throws IOException {
@@ -625,17 +584,7 @@ public final class StrictAws implements AutoCloseable {
     /** Forwards signed for another region (moto reads the region from the credential scope): a replica's primary. */
     private HttpResponse<byte[]> send(HttpExchange ex, byte[] body, String region, String asRegion)
             throws IOException, InterruptedException {
-        HttpRequest.Builder req = HttpRequest.newBuilder(
-                        target.resolve(ex.getRequestURI().toString()))
-                .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-        ex.getRequestHeaders().forEach((k, vs) -> {
-            if (!HOP.contains(k.toLowerCase())) {
-                vs.forEach(v -> req.header(
-                        k,
-                        k.equalsIgnoreCase("Authorization") ? v.replace("/" + region + "/", "/" + asRegion + "/") : v));
-            }
-        });
-        return http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return server.send(ex, body, v -> v.replace("/" + region + "/", "/" + asRegion + "/"));
     }
 
     private Call parse(HttpExchange ex, byte[] body) {
@@ -679,26 +628,12 @@ public final class StrictAws implements AutoCloseable {
     }
 
     private HttpResponse<byte[]> send(HttpExchange ex, byte[] body) throws IOException, InterruptedException {
-        HttpRequest.Builder req = HttpRequest.newBuilder(
-                        target.resolve(ex.getRequestURI().toString()))
-                .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-        ex.getRequestHeaders().forEach((k, vs) -> {
-            if (!HOP.contains(k.toLowerCase())) {
-                vs.forEach(v -> req.header(k, v));
-            }
-        });
-        return http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return server.send(ex, body);
     }
 
     private void forward(HttpExchange ex, byte[] body, Call call) throws IOException, InterruptedException {
         HttpResponse<byte[]> resp = send(ex, body);
-        Map<String, List<String>> headers = new java.util.HashMap<>();
-        resp.headers().map().forEach((k, vs) -> {
-            if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
-                headers.put(k, vs);
-            }
-        });
-        send(ex, resp.statusCode(), headers, resp.body());
+        send(ex, resp.statusCode(), ForwardingServer.endToEndHeaders(resp), resp.body());
     }
 
     private static void json(HttpExchange ex, int status, String type, String message) throws IOException {
@@ -715,11 +650,7 @@ public final class StrictAws implements AutoCloseable {
 
     private static void send(HttpExchange ex, int status, Map<String, List<String>> headers, byte[] out)
             throws IOException {
-        headers.forEach((k, vs) -> ex.getResponseHeaders().put(k, vs));
-        ex.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
-        if (out.length > 0) {
-            ex.getResponseBody().write(out);
-        }
+        ForwardingServer.reply(ex, status, headers, out);
     }
 
     private static void sleep(Duration d) throws InterruptedException {
@@ -731,8 +662,7 @@ public final class StrictAws implements AutoCloseable {
     @Override
     public void close() {
         releaseHeld();
-        server.stop(0);
-        pool.shutdownNow();
+        server.close();
     }
 
     // ---- appended for breach-response tests ----------------------------------------------------------------------
