@@ -61,13 +61,23 @@ class CrossRegionKeysTest {
     }
 
     private Cli cli() {
-        return new Cli()
-                .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
-                .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
-                .env("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID)
-                .env("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY)
-                .env("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN);
+        return new Cli().api(sandbox).aws(MOTO);
+    }
+
+    /** {@code provision} with one us-east-1 key for both of the cluster's regions, plus {@code more}. */
+    private Cli.Result provisionWithOneKey(String key, Path out, String... more) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+                "provision",
+                "--cluster",
+                AWS_CLUSTER,
+                "--existing-key",
+                "us-east-1=" + key,
+                "--existing-key",
+                "us-west-2=" + key,
+                "--out",
+                out.toString()));
+        args.addAll(java.util.List.of(more));
+        return cli().run(args.toArray(String[]::new));
     }
 
     /**
@@ -88,16 +98,7 @@ class CrossRegionKeysTest {
     void provision_oneEastKeyForBothRegions_isRefusedByDefault_andNothingIsMade() {
         String east = eastKey();
         Path out = dir.resolve("cmek_config.json");
-        Cli.Result r = cli().run(
-                        "provision",
-                        "--cluster",
-                        AWS_CLUSTER,
-                        "--existing-key",
-                        "us-east-1=" + east,
-                        "--existing-key",
-                        "us-west-2=" + east,
-                        "--out",
-                        out.toString());
+        Cli.Result r = provisionWithOneKey(east, out);
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("is a key in us-east-1, not in us-west-2"), r.err());
         assertTrue(r.err().contains("--allow-cross-region-keys"), "the refusal names the way through: " + r.err());
@@ -110,17 +111,7 @@ class CrossRegionKeysTest {
     void provisionAndEnable_oneEastKeyForBothRegions_withTheOptIn_grantsOnceAndEnables() throws Exception {
         String east = eastKey();
         Path out = dir.resolve("cmek_config.json");
-        Cli.Result provisioned = cli().run(
-                        "provision",
-                        "--cluster",
-                        AWS_CLUSTER,
-                        "--existing-key",
-                        "us-east-1=" + east,
-                        "--existing-key",
-                        "us-west-2=" + east,
-                        "--allow-cross-region-keys",
-                        "--out",
-                        out.toString());
+        Cli.Result provisioned = provisionWithOneKey(east, out, "--allow-cross-region-keys");
         assertEquals(0, provisioned.exit(), provisioned.err());
         Manifest manifest = ManifestCodec.read(out);
         assertEquals(
