@@ -12,7 +12,6 @@ import dev.cmek.model.ManifestCodec;
 import dev.cmek.model.RegionSpec;
 import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.sandbox.CloudKeyChecks;
-import dev.cmek.sandbox.SandboxConfig;
 import dev.cmek.testing.Sandboxes;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,19 +44,14 @@ class CrossRegionKeysTest {
 
     @BeforeEach
     void startSandbox() {
-        sandbox = CloudApiSandbox.builder()
-                .config(SandboxConfig.parse(Sandboxes.CONFIG))
-                .apiKey(Sandboxes.API_KEY)
-                .transitionDelay(Duration.ofMillis(100))
-                .build()
-                .start();
-        sandbox.setKeySpecCheck(CloudKeyChecks.of(Optional.of(CloudKeyChecks.aws(MOTO.clients())), Optional.empty()));
-        sandbox.setRejectInaccessibleKeys(true);
+        sandbox = Sandboxes.startCheckingKeys(
+                Duration.ofMillis(100),
+                CloudKeyChecks.of(Optional.of(CloudKeyChecks.aws(MOTO.clients())), Optional.empty()));
     }
 
     @AfterEach
     void stopSandbox() {
-        sandbox.close();
+        Sandboxes.closeConforming(sandbox);
     }
 
     private Cli cli() {

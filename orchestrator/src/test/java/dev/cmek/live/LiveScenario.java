@@ -91,37 +91,11 @@ final class LiveScenario {
                     steps,
                     "plan",
                     expect(0, cli.run(withCloudOptions(target, "plan", "--cluster", clusterId, "-o", "json"))));
-            JsonNode provisioned = step(
-                    steps,
-                    "provision",
-                    expect(
-                            0,
-                            cli.run(withCloudOptions(
-                                    target,
-                                    "provision",
-                                    "--cluster",
-                                    clusterId,
-                                    "--out",
-                                    manifest.toString(),
-                                    "-o",
-                                    "json"))));
+            JsonNode provisioned = step(steps, "provision", expect(0, provision(cli, target, clusterId, manifest)));
             created.set("provisioned", provisioned);
             save(report, created);
 
-            JsonNode again = step(
-                    steps,
-                    "provision again",
-                    expect(
-                            0,
-                            cli.run(withCloudOptions(
-                                    target,
-                                    "provision",
-                                    "--cluster",
-                                    clusterId,
-                                    "--out",
-                                    manifest.toString(),
-                                    "-o",
-                                    "json"))));
+            JsonNode again = step(steps, "provision again", expect(0, provision(cli, target, clusterId, manifest)));
             assertFalse(again.path("changed").booleanValue(), "a second provision changes nothing: " + again);
 
             step(
@@ -182,6 +156,12 @@ final class LiveScenario {
             assertFalse(r.isMissingNode(), "verify reports region " + region + ": " + verify);
             assertEquals(expected, r.path("ok").booleanValue(), "region " + region + " grant ok: " + verify);
         }
+    }
+
+    /** {@code cmek provision} of the test cluster, writing its manifest to {@code manifest}, in JSON. */
+    private static Cli.Result provision(Cli cli, Target target, String clusterId, Path manifest) {
+        return cli.run(withCloudOptions(
+                target, "provision", "--cluster", clusterId, "--out", manifest.toString(), "-o", "json"));
     }
 
     private static String[] withCloudOptions(Target target, String... args) {
