@@ -17,8 +17,22 @@ import software.amazon.awssdk.services.kms.model.NotFoundException;
  * updateKeyPolicy) and waits for consecutive matching reads after a write (key.go waitKeyPolicyPropagated).
  */
 final class EventualConsistency {
+    /**
+     * Backoff of a refused write: starts at 50 ms and doubles up to 2 s. Writes are control-plane calls (CreateKey,
+     * CreateAlias, ...) whose refused attempts count against KMS's 5 per second per Region, paced by
+     * {@link ControlPlaneQuota}: polling them faster spends the quota a fleet needs.
+     */
     private static final Duration FIRST_DELAY = Duration.ofMillis(50);
+
     private static final Duration MAX_DELAY = Duration.ofSeconds(2);
+    /**
+     * Polling of a read (DescribeKey, GetKeyPolicy, GetKeyRotationStatus, GetRole) waiting for a change to show: starts
+     * at 25 ms and grows by half up to 1 s. Reads have quotas in the thousands per second, and a doubling poll overshot
+     * each consistency window by up to a whole step (measured in aws/BENCHMARKS-aws.md).
+     */
+    static final Duration FIRST_READ_DELAY = Duration.ofMillis(25);
+
+    static final Duration MAX_READ_DELAY = Duration.ofSeconds(1);
     /** Consecutive reads that must agree before a read-back is believed (Terraform asks for 5, a second apart). */
     static final int CONSISTENT_READS = 2;
 
@@ -55,7 +69,7 @@ final class EventualConsistency {
      */
     static <T> T untilConsistent(Duration bound, Supplier<T> read, Predicate<T> wanted) {
         long deadline = System.nanoTime() + bound.toNanos();
-        Duration delay = FIRST_DELAY;
+        Duration delay = FIRST_READ_DELAY;
         int agreeing = 0;
         while (true) {
             T value = read.get();
@@ -72,21 +86,21 @@ final class EventualConsistency {
                 return value;
             }
             sleep(delay);
-            delay = next(delay);
+            delay = nextRead(delay);
         }
     }
 
     /** Reads until {@code wanted} holds once, or the bound is spent; answers the last read. */
     static <T> T until(Duration bound, Supplier<T> read, Predicate<T> wanted) {
         long deadline = System.nanoTime() + bound.toNanos();
-        Duration delay = FIRST_DELAY;
+        Duration delay = FIRST_READ_DELAY;
         while (true) {
             T value = read.get();
             if (wanted.test(value) || System.nanoTime() + delay.toNanos() > deadline) {
                 return value;
             }
             sleep(delay);
-            delay = next(delay);
+            delay = nextRead(delay);
         }
     }
 
@@ -121,6 +135,11 @@ final class EventualConsistency {
     private static Duration next(Duration delay) {
         Duration doubled = delay.multipliedBy(2);
         return doubled.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : doubled;
+    }
+
+    static Duration nextRead(Duration delay) {
+        Duration grown = delay.plus(delay.dividedBy(2));
+        return grown.compareTo(MAX_READ_DELAY) > 0 ? MAX_READ_DELAY : grown;
     }
 
     private static void sleep(Duration d) {

@@ -268,6 +268,10 @@ final class RegionalKeys {
      */
     boolean alias(String alias, KeyArn key) {
         try {
+            // A key this run just made: wait until a read finds it (DescribeKey is not a control-plane call), so that
+            // CreateAlias is not refused NotFound while the key propagates; each refused attempt spent one of the
+            // Region's 5 control-plane calls per second, and the pacer then held back the call that would succeed.
+            EventualConsistency.until(propagationBound, () -> describe(key.value()), Optional::isPresent);
             call(
                     "kms:CreateAlias",
                     () -> EventualConsistency.whileNotFound(

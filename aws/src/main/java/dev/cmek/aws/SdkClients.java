@@ -43,6 +43,11 @@ public final class SdkClients implements AwsClients {
     private volatile IamClient iam;
     private volatile StsClient sts;
     private volatile CallerIdentity caller;
+    // One lock per lazily built thing: the caller's identity is an STS round trip, and holding one lock across it
+    // would keep the IAM client (a revocation's master switch) from being built until STS answered.
+    private final Object callerLock = new Object();
+    private final Object iamLock = new Object();
+    private final Object stsLock = new Object();
 
     private SdkClients(Builder b) {
         this.endpoint = b.endpoint;
@@ -92,7 +97,7 @@ public final class SdkClients implements AwsClients {
     public CallerIdentity caller() {
         CallerIdentity c = caller;
         if (c == null) {
-            synchronized (this) {
+            synchronized (callerLock) {
                 if (caller == null) {
                     var identity = AwsCall.run("sts:GetCallerIdentity", null, () -> sts().getCallerIdentity());
                     caller = CallerIdentity.of(identity.account(), identity.arn());
@@ -106,7 +111,7 @@ public final class SdkClients implements AwsClients {
     @Override
     public IamClient iam() {
         if (iam == null) {
-            synchronized (this) {
+            synchronized (iamLock) {
                 if (iam == null) {
                     iam = configure(IamClient.builder(), Region.AWS_GLOBAL).build();
                 }
@@ -118,7 +123,7 @@ public final class SdkClients implements AwsClients {
     @Override
     public StsClient sts() {
         if (sts == null) {
-            synchronized (this) {
+            synchronized (stsLock) {
                 if (sts == null) {
                     sts = configure(StsClient.builder(), Region.US_EAST_1).build();
                 }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The {@code cmek} entry point; {@link #run} is the same thing for tests, with their own streams and environment. */
 public final class Main {
@@ -44,7 +45,7 @@ public final class Main {
                         null);
             }
         }
-        CommandLine cli = commandLine(terminal);
+        CommandLine cli = commandLine(terminal, named(args));
         cli.setParameterExceptionHandler((ex, arguments) -> usageError(terminal, json, ex));
         cli.setExecutionExceptionHandler(
                 (ex, commandLine, parseResult) -> failure(terminal, json, ex, commandLine.getCommand()));
@@ -53,12 +54,39 @@ public final class Main {
 
     /** The command tree as {@link #run} uses it, for tools that document it (completion scripts, man pages). */
     public static CommandLine commandLine(Terminal terminal) {
+        return commandLine(terminal, null);
+    }
+
+    /** The command tree with only {@code only} of the commands (all of them when null). */
+    private static CommandLine commandLine(Terminal terminal, Class<?> only) {
         CommandLine cli = new CommandLine(CmekCommand.class, new TerminalFactory(terminal));
+        for (Class<?> command : CmekCommand.SUBCOMMANDS) {
+            if (only == null || command == only) {
+                cli.addSubcommand(command);
+            }
+        }
         cli.setOut(terminal.out());
         cli.setErr(terminal.err());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setUsageHelpAutoWidth(true);
         return cli;
+    }
+
+    /**
+     * The command the arguments name when they start with one (not help): the only one picocli then needs to model.
+     * Null otherwise (no command, an option first, a typo to suggest a command for, help): then all of them.
+     */
+    static Class<?> named(String... args) {
+        if (args.length == 0 || args[0].startsWith("-")) {
+            return null;
+        }
+        for (Class<?> command : CmekCommand.SUBCOMMANDS) {
+            Command c = command.getAnnotation(Command.class);
+            if (c != null && c.name().equals(args[0]) && command != CommandLine.HelpCommand.class) {
+                return command;
+            }
+        }
+        return null;
     }
 
     /**

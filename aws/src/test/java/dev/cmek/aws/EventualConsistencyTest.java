@@ -1,0 +1,52 @@
+package dev.cmek.aws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The waiting schedule of the module's own retries: bounded, and a read-back believed only when reads agree. */
+class EventualConsistencyTest {
+
+    @Test
+    void nextRead_growsByHalf_andIsCappedAtOneSecond() {
+        Duration d = EventualConsistency.FIRST_READ_DELAY;
+        assertEquals(Duration.ofMillis(25), d);
+        assertEquals(Duration.ofNanos(37_500_000), EventualConsistency.nextRead(d));
+        for (int i = 0; i < 30; i++) {
+            d = EventualConsistency.nextRead(d);
+        }
+        assertEquals(EventualConsistency.MAX_READ_DELAY, d);
+    }
+
+    @Test
+    void untilConsistent_oneGoodReadBetweenStaleOnes_isNotBelieved() {
+        List<Boolean> answers = List.of(false, true, false, true, true, true);
+        AtomicInteger reads = new AtomicInteger();
+        boolean result = EventualConsistency.untilConsistent(
+                Duration.ofSeconds(10), () -> answers.get(reads.getAndIncrement()), ok -> ok);
+        assertTrue(result);
+        assertEquals(5, reads.get(), "two agreeing reads in a row after the stale one");
+    }
+
+    @Test
+    void until_neverTrue_givesUpWithinTheBound_andAnswersTheLastRead() {
+        AtomicInteger reads = new AtomicInteger();
+        long t0 = System.nanoTime();
+        boolean result = EventualConsistency.until(
+                Duration.ofMillis(300),
+                () -> {
+                    reads.incrementAndGet();
+                    return false;
+                },
+                ok -> ok);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertFalse(result);
+        assertTrue(reads.get() >= 3, "polled more than once: " + reads.get());
+        assertTrue(ms < 2_000, "bounded: " + ms + " ms");
+    }
+}
