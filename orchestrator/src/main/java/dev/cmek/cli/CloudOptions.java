@@ -74,7 +74,7 @@ public final class CloudOptions {
     List<String> existingKeys = List.of();
 
     @Option(
-            names = "--allow-cross-region-keys",
+            names = "--aws-cross-region-keys",
             description =
                     "AWS: let a key of another AWS region serve a cluster region (from --existing-key or a manifest). CockroachDB accepts any mapping of keys to regions; without this option a key ARN of another region is refused, since that region's nodes would then depend on the key's region being up.")
     boolean allowCrossRegionKeys;

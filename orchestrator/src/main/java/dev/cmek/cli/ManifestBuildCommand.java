@@ -77,7 +77,7 @@ final class ManifestBuildCommand extends BaseCommand {
     Path out;
 
     @Option(
-            names = "--allow-cross-region-keys",
+            names = "--aws-cross-region-keys",
             description =
                     "Accept an AWS key ARN of another region than the one it serves (CockroachDB allows any mapping of keys to regions; refused by default).")
     boolean allowCrossRegionKeys;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "validate",
         description = {
-            "Check a manifest: JSON shape, key types, key ARNs / key names and principals, duplicate regions, and that each AWS key ARN is in the region it is given for (unless --allow-cross-region-keys).",
+            "Check a manifest: JSON shape, key types, key ARNs / key names and principals, duplicate regions, and that each AWS key ARN is in the region it is given for (unless --aws-cross-region-keys).",
             "%nWith --cluster it also reads the cluster (read-only) and checks the key type matches its cloud and the regions are right for --for (enable: exactly every cluster region). Exits 2 with a one-line reason if not."
         })
 final class ManifestValidateCommand extends ApiCommand {
@@ -40,7 +40,7 @@ final class ManifestValidateCommand extends ApiCommand {
     ClusterFit.Purpose purpose = ClusterFit.Purpose.ENABLE;
 
     @Option(
-            names = "--allow-cross-region-keys",
+            names = "--aws-cross-region-keys",
             description =
                     "Accept an AWS key ARN of another region than the one it serves (CockroachDB allows any mapping of keys to regions; refused by default).")
     boolean allowCrossRegionKeys;

@@ -50,7 +50,7 @@ public final class KeySpecRules {
      * a different key per region, or any mapping of keys to regions you may choose",
      * https://www.cockroachlabs.com/docs/cockroachcloud/cmek-ops-aws): a key in the region it serves keeps a region's
      * nodes working when another AWS region is down, and a key ARN pasted for the wrong region is the likelier case.
-     * {@code --allow-cross-region-keys} lifts it for the user who means it.
+     * {@code --aws-cross-region-keys} lifts it for the user who means it.
      */
     public static Optional<String> checkRegionMatch(String region, KeySpec spec) {
         if (spec.type() != KeyType.AWS_KMS) {
@@ -62,7 +62,7 @@ public final class KeySpecRules {
         }
         return Optional.of("uri " + quote(spec.uri()) + " is a key in " + parts[3] + ", not in " + region
                 + " (use the key ARN, or the multi-region replica ARN, in " + region
-                + "; or pass --allow-cross-region-keys if this region is meant to depend on " + parts[3] + ")");
+                + "; or pass --aws-cross-region-keys if this region is meant to depend on " + parts[3] + ")");
     }
 
     /**

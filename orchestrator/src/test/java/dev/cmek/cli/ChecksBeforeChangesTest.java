@@ -214,6 +214,14 @@ class ChecksBeforeChangesTest {
                 "--out",
                 out);
         refusedBeforeAnyChange(
+                "the cluster is on GCP: --aws-cross-region-keys applies only to AWS clusters",
+                "provision",
+                "--cluster",
+                GCP_CLUSTER,
+                "--aws-cross-region-keys",
+                "--out",
+                out);
+        refusedBeforeAnyChange(
                 "is a key in us-east-1, not in us-west-2",
                 "provision",
                 "--cluster",

@@ -28,7 +28,7 @@ import software.amazon.awssdk.regions.Region;
  * One AWS key serving regions other than its own. CockroachDB's AWS page allows it ("You can provide the same key for
  * all your cluster regions, a different key per region, or any mapping of keys to regions you may choose",
  * https://www.cockroachlabs.com/docs/cockroachcloud/cmek-ops-aws); we refuse it by default (a key ARN pasted for the
- * wrong region is the likelier case) and take it with {@code --allow-cross-region-keys}. Against moto behind the
+ * wrong region is the likelier case) and take it with {@code --aws-cross-region-keys}. Against moto behind the
  * strict stand-in and the sandbox, which reads the key back before accepting a spec.
  */
 class CrossRegionKeysTest {
@@ -95,7 +95,7 @@ class CrossRegionKeysTest {
         Cli.Result r = provisionWithOneKey(east, out);
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("is a key in us-east-1, not in us-west-2"), r.err());
-        assertTrue(r.err().contains("--allow-cross-region-keys"), "the refusal names the way through: " + r.err());
+        assertTrue(r.err().contains("--aws-cross-region-keys"), "the refusal names the way through: " + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(Files.notExists(out));
         assertEquals(0, MOTO.clients().iam().listRoles().roles().size(), "no role made before the refusal");
@@ -105,7 +105,7 @@ class CrossRegionKeysTest {
     void provisionAndEnable_oneEastKeyForBothRegions_withTheOptIn_grantsOnceAndEnables() throws Exception {
         String east = eastKey();
         Path out = dir.resolve("cmek_config.json");
-        Cli.Result provisioned = provisionWithOneKey(east, out, "--allow-cross-region-keys");
+        Cli.Result provisioned = provisionWithOneKey(east, out, "--aws-cross-region-keys");
         assertEquals(0, provisioned.exit(), provisioned.err());
         Manifest manifest = ManifestCodec.read(out);
         assertEquals(
@@ -116,7 +116,7 @@ class CrossRegionKeysTest {
 
         Cli.Result refused = cli().run("enable", "--cluster", AWS_CLUSTER, "--manifest", out.toString());
         assertEquals(2, refused.exit(), "the manifest is refused without the opt-in: " + refused.err());
-        assertTrue(refused.err().contains("--allow-cross-region-keys"), refused.err());
+        assertTrue(refused.err().contains("--aws-cross-region-keys"), refused.err());
 
         Cli.Result enabled = cli().run(
                         "enable",
@@ -124,13 +124,13 @@ class CrossRegionKeysTest {
                         AWS_CLUSTER,
                         "--manifest",
                         out.toString(),
-                        "--allow-cross-region-keys",
+                        "--aws-cross-region-keys",
                         "-o",
                         "json");
         assertEquals(0, enabled.exit(), enabled.err());
         assertEquals("ENABLED", JSON.readTree(enabled.out()).path("status").asText(), enabled.out());
-        Cli.Result again = cli().run(
-                        "enable", "--cluster", AWS_CLUSTER, "--manifest", out.toString(), "--allow-cross-region-keys");
+        Cli.Result again =
+                cli().run("enable", "--cluster", AWS_CLUSTER, "--manifest", out.toString(), "--aws-cross-region-keys");
         assertEquals(0, again.exit(), "a re-run changes nothing: " + again.err());
 
         Cli.Result verified = cli().run("verify", "--cluster", AWS_CLUSTER, "-o", "json");
@@ -174,7 +174,7 @@ class CrossRegionKeysTest {
         assertTrue(refused.err().contains("is a key in us-east-1, not in us-west-2"), refused.err());
         assertEquals(
                 0,
-                cli().run("manifest", "validate", file.toString(), "--allow-cross-region-keys")
+                cli().run("manifest", "validate", file.toString(), "--aws-cross-region-keys")
                         .exit());
 
         Cli.Result buildRefused =
@@ -189,7 +189,7 @@ class CrossRegionKeysTest {
                         east,
                         "--principal",
                         role,
-                        "--allow-cross-region-keys");
+                        "--aws-cross-region-keys");
         assertEquals(0, built.exit(), built.err());
         assertTrue(built.out().contains(east), built.out());
     }

@@ -94,7 +94,7 @@ class ClusterFitTest {
         assertEquals(
                 "region us-west-2: uri \"" + Samples.AWS_KEY_EAST + "\" is a key in us-east-1, not in us-west-2"
                         + " (use the key ARN, or the multi-region replica ARN, in us-west-2; or pass"
-                        + " --allow-cross-region-keys if this region is meant to depend on us-east-1)",
+                        + " --aws-cross-region-keys if this region is meant to depend on us-east-1)",
                 e.getMessage());
     }
 
@@ -120,8 +120,8 @@ class ClusterFitTest {
         assertTrue(e.getMessage().startsWith("region us-west-2: uri"), e.getMessage());
         assertTrue(
                 e.getMessage()
-                        .endsWith("or pass --allow-cross-region-keys if this region is meant to depend on"
-                                + " us-east-1)"),
+                        .endsWith(
+                                "or pass --aws-cross-region-keys if this region is meant to depend on" + " us-east-1)"),
                 e.getMessage());
         assertDoesNotThrow(() -> KeySpecRules.checkRegionsMatch(m, true));
         Manifest gcp = ManifestCodec.parse(
