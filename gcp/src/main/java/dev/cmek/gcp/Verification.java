@@ -121,13 +121,16 @@ final class Verification {
     private record KeyCheck(List<ControlResult> controls, java.time.Instant newestVersion) {}
 
     private static KeyCheck unreadable(CryptoKeyName name, CallFailedException e) {
-        String why = "cannot check crypto key " + name + ": " + e.getMessage();
-        List<ControlResult> out = new ArrayList<>();
-        out.add(ControlResult.fail(
-                Control.KEY_USABLE,
-                List.of(why),
+        return notRead(
+                "cannot check crypto key " + name + ": " + e.getMessage(),
                 "grant the caller cloudkms.cryptoKeys.get and cloudkms.cryptoKeys.getIamPolicy on the key, then run"
-                        + " `cmek verify` again"));
+                        + " `cmek verify` again");
+    }
+
+    /** A key that could not be read: not usable, with {@code fix}; every other key control not applicable. */
+    private static KeyCheck notRead(String why, String fix) {
+        List<ControlResult> out = new ArrayList<>();
+        out.add(ControlResult.fail(Control.KEY_USABLE, List.of(why), fix));
         for (Control c : List.of(
                 Control.KEY_ROTATION, Control.NO_PUBLIC_ACCESS, Control.EXACT_GRANT, Control.NO_ORPHAN_GRANTS)) {
             out.add(ControlResult.notApplicable(c, why));
@@ -147,18 +150,10 @@ final class Verification {
             Optional<Set<CryptoKeyName>> former) {
         Optional<CryptoKey> found = keys.find(name);
         if (found.isEmpty()) {
-            String why = "crypto key " + name + " does not exist";
-            List<ControlResult> out = new ArrayList<>();
-            out.add(ControlResult.fail(
-                    Control.KEY_USABLE,
-                    List.of(why),
+            return notRead(
+                    "crypto key " + name + " does not exist",
                     "point the region at a key that exists (`cmek rotate --new-key`) and check the project's"
-                            + " credentials"));
-            for (Control c : List.of(
-                    Control.KEY_ROTATION, Control.NO_PUBLIC_ACCESS, Control.EXACT_GRANT, Control.NO_ORPHAN_GRANTS)) {
-                out.add(ControlResult.notApplicable(c, why));
-            }
-            return new KeyCheck(out, null);
+                            + " credentials");
         }
         CryptoKey key = found.get();
         String ring = KeyRingName.of(name.getProject(), name.getLocation(), name.getKeyRing())
