@@ -12,24 +12,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cmek.aws.KeyArn;
 import dev.cmek.aws.testing.MotoServer;
 import dev.cmek.model.Manifest;
-import dev.cmek.model.ManifestCodec;
-import dev.cmek.sandbox.CloudApiSandbox;
-import dev.cmek.sandbox.CloudKeyChecks;
 import dev.cmek.testing.FleetSandboxes;
 import dev.cmek.testing.GcpEmulatorFixture;
-import dev.cmek.testing.Sandboxes;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathConstants;
 import javax.xml.xpath.XPathFactory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,34 +43,19 @@ class AuditCommandTest {
     static final GcpEmulatorFixture GCP = new GcpEmulatorFixture();
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private CloudApiSandbox sandbox;
+
+    @RegisterExtension
+    final BothCloudsSandbox api = new BothCloudsSandbox(MOTO, GCP);
 
     @TempDir
     Path dir;
 
-    @BeforeEach
-    void startSandbox() {
-        sandbox = Sandboxes.startCheckingKeys(
-                Duration.ofMillis(100),
-                CloudKeyChecks.of(
-                        Optional.of(CloudKeyChecks.aws(MOTO.rawClients())),
-                        Optional.of(CloudKeyChecks.gcp(GCP.emulator()))));
-    }
-
-    @AfterEach
-    void stopSandbox() {
-        Sandboxes.closeConforming(sandbox);
-    }
-
     private Cli cli() {
-        return GCP.env(new Cli().api(sandbox).aws(MOTO).env("CMEK_GCP_PROJECT", "acme-keys"));
+        return api.cli();
     }
 
     private Manifest enable(String cluster) {
-        Path m = dir.resolve(cluster + ".json");
-        Cli.Result r = cli().enableProvisioning(cluster, m);
-        assertEquals(0, r.exit(), r.err());
-        return ManifestCodec.read(m);
+        return api.enable(dir, cluster);
     }
 
     /** AWS and GCP clusters on real keys, the AWS one's us-east-1 key with its rotation turned off out of band. */
@@ -206,15 +184,14 @@ class AuditCommandTest {
         Files.createDirectories(dir.resolve("a-dir"));
         Cli.Result r = cli().run("audit", "--report", dir.resolve("a-dir").toString());
         assertEquals(2, r.exit(), r.err());
-        assertEquals(0, sandbox.requestLog().size());
+        assertEquals(0, api.sandbox().requestLog().size());
     }
 
     @Test
     void generatedOrganizationOfManyPages_oneStatusReadPerCluster_andKeysOutOfReachListedAsSuch() throws Exception {
-        sandbox.close();
         var org = FleetSandboxes.organization(30, 3);
-        sandbox = FleetSandboxes.startOrganization(org, Duration.ofMillis(100));
-        sandbox.setClusterPageSizes(7, 7);
+        api.replace(FleetSandboxes.startOrganization(org, Duration.ofMillis(100)));
+        api.sandbox().setClusterPageSizes(7, 7);
 
         Cli.Result r = cli().run("audit", "-o", "json");
 
@@ -230,7 +207,7 @@ class AuditCommandTest {
                 .count();
         assertEquals(active, doc.get("summary").get("clusters").intValue(), doc.toString());
         assertEquals(cmek, doc.get("summary").get("with_cmek").intValue());
-        var log = sandbox.requestLog().exchanges();
+        var log = api.sandbox().requestLog().exchanges();
         assertEquals(
                 eligible,
                 log.stream().filter(e -> e.path().endsWith("/cmek")).count(),

@@ -16,20 +16,13 @@ import dev.cmek.gcp.GcpClients;
 import dev.cmek.gcp.GcpCmek;
 import dev.cmek.gcp.emulator.GcpEmulator;
 import dev.cmek.model.Manifest;
-import dev.cmek.model.ManifestCodec;
-import dev.cmek.sandbox.CloudApiSandbox;
-import dev.cmek.sandbox.CloudKeyChecks;
 import dev.cmek.sandbox.KeyVersionTaken;
 import dev.cmek.sandbox.RecordedExchange;
 import dev.cmek.testing.FleetSandboxes;
 import dev.cmek.testing.GcpEmulatorFixture;
-import dev.cmek.testing.Sandboxes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,41 +41,27 @@ class RewrapCommandTest {
     static final GcpEmulatorFixture GCP = new GcpEmulatorFixture();
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private CloudApiSandbox sandbox;
+
+    @RegisterExtension
+    final BothCloudsSandbox api = new BothCloudsSandbox(MOTO, GCP);
 
     @TempDir
     Path dir;
 
-    @BeforeEach
-    void startSandbox() {
-        sandbox = Sandboxes.startCheckingKeys(
-                Duration.ofMillis(100),
-                CloudKeyChecks.of(
-                        Optional.of(CloudKeyChecks.aws(MOTO.rawClients())),
-                        Optional.of(CloudKeyChecks.gcp(GCP.emulator()))));
-    }
-
-    @AfterEach
-    void stopSandbox() {
-        Sandboxes.closeConforming(sandbox);
-    }
-
     private Cli cli() {
-        return GCP.env(new Cli().api(sandbox).aws(MOTO).env("CMEK_GCP_PROJECT", "acme-keys"));
+        return api.cli();
     }
 
     private Manifest enable(String cluster) {
-        Path m = dir.resolve(cluster + ".json");
-        ok(cli().enableProvisioning(cluster, m));
-        return ManifestCodec.read(m);
+        return api.enable(dir, cluster);
     }
 
     private List<RecordedExchange> puts() {
-        return sandbox.requestLog().exchanges(x -> x.method().equals("PUT"));
+        return api.sandbox().requestLog().exchanges(x -> x.method().equals("PUT"));
     }
 
     private KeyVersionTaken lastTaken(String cluster, String region) {
-        List<KeyVersionTaken> taken = sandbox.keyVersionsTaken(cluster, region);
+        List<KeyVersionTaken> taken = api.sandbox().keyVersionsTaken(cluster, region);
         assertTrue(!taken.isEmpty(), "the sandbox read the KMS at submission: " + cluster + " " + region);
         return taken.get(taken.size() - 1);
     }
@@ -143,7 +122,8 @@ class RewrapCommandTest {
                 key + "/cryptoKeyVersions/1",
                 lastTaken(GCP_CLUSTER, "us-central1").version());
         ok(cli().run("rotate", "--cluster", GCP_CLUSTER, "--rewrap", "--if-rotated"));
-        assertEquals(1, sandbox.keyVersionsTaken(GCP_CLUSTER, "us-central1").size(), "nothing rotated, nothing sent");
+        assertEquals(
+                1, api.sandbox().keyVersionsTaken(GCP_CLUSTER, "us-central1").size(), "nothing rotated, nothing sent");
 
         GcpEmulator gcp = GCP.emulator();
         try (GcpClients clients = GcpClients.resolve(gcp.endpoint(), gcp.endpoint())) {
@@ -187,7 +167,7 @@ class RewrapCommandTest {
         try (GcpClients clients = GcpClients.resolve(gcp.endpoint(), gcp.endpoint())) {
             new GcpCmek(clients).rotateKeyMaterial(CryptoKeyName.parse(uri(g, "us-central1")));
         }
-        sandbox.requestLog().clear();
+        api.sandbox().requestLog().clear();
 
         JsonNode second = JSON.readTree(ok(cli().run("rotate", "--rewrap", "--if-rotated", "--all", "-o", "json"))
                 .out());
@@ -199,7 +179,7 @@ class RewrapCommandTest {
                     id.equals(GCP_CLUSTER) ? "REWRAPPED" : id.equals(STANDARD_CLUSTER) ? "SKIPPED" : "NOTHING_ROTATED";
             assertEquals(expected, c.get("action").textValue(), c.toString());
         }
-        List<RecordedExchange> log = sandbox.requestLog().exchanges();
+        List<RecordedExchange> log = api.sandbox().requestLog().exchanges();
         assertEquals(1, log.stream().filter(x -> x.method().equals("PUT")).count(), log::toString);
         assertTrue(
                 log.stream()
@@ -210,16 +190,15 @@ class RewrapCommandTest {
     @Test
     void all_withoutIfRotated_overAGeneratedOrganizationOfManyPages_submitsEveryCmekCluster_andSkipsTheRest()
             throws Exception {
-        sandbox.close();
         var org = FleetSandboxes.organization(24, 2);
-        sandbox = FleetSandboxes.startOrganization(org, Duration.ofMillis(100));
-        sandbox.setClusterPageSizes(5, 5);
+        api.replace(FleetSandboxes.startOrganization(org, Duration.ofMillis(100)));
+        api.sandbox().setClusterPageSizes(5, 5);
         String failing = org.stream()
                 .filter(FleetSandboxes.GeneratedCluster::cmekEnabled)
                 .findFirst()
                 .orElseThrow()
                 .id();
-        sandbox.failNextCmekOperation(failing, org.get(0).regions().get(0), "key unusable");
+        api.sandbox().failNextCmekOperation(failing, org.get(0).regions().get(0), "key unusable");
 
         Cli.Result r = cli().run("rotate", "--rewrap", "--all", "-o", "json");
 
@@ -234,7 +213,7 @@ class RewrapCommandTest {
         assertEquals(cmek - 1, doc.get("summary").get("rewrapped").intValue(), doc.toString());
         assertEquals(1, doc.get("summary").get("failed").intValue(), doc.toString());
         assertEquals(active - cmek, doc.get("summary").get("skipped").intValue(), doc.toString());
-        List<RecordedExchange> log = sandbox.requestLog().exchanges();
+        List<RecordedExchange> log = api.sandbox().requestLog().exchanges();
         long pages =
                 log.stream().filter(x -> x.path().equals("/api/v1/clusters")).count();
         assertEquals((active + 4) / 5, pages, "every page of the cluster list");
@@ -255,7 +234,7 @@ class RewrapCommandTest {
             Cli.Result r = cli().run(args);
             assertEquals(2, r.exit(), () -> String.join(" ", args) + ": " + r.err());
         }
-        assertEquals(0, sandbox.requestLog().size(), "nothing was sent");
+        assertEquals(0, api.sandbox().requestLog().size(), "nothing was sent");
         assertEquals(0, MOTO.strict().totalCalls());
     }
 
@@ -266,7 +245,7 @@ class RewrapCommandTest {
         assertTrue(r.err().contains("90 to 2560"), r.err());
         assertEquals(0, MOTO.strict().totalCalls(), "nothing reached AWS");
         assertTrue(
-                sandbox.requestLog().exchanges().stream()
+                api.sandbox().requestLog().exchanges().stream()
                         .allMatch(x -> x.method().equals("GET")),
                 "only reads of the cluster");
     }
