@@ -40,7 +40,7 @@ abstract class CloudCommand extends ApiCommand {
 
     @Override
     boolean allowCrossRegionKeys() {
-        return cloudOptions().allowCrossRegionKeys;
+        return cloudOptions().crossRegionKeys.allow;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -73,11 +74,8 @@ public final class CloudOptions {
                     "Use a key you already have for REGION (key ARN or projects/.../cryptoKeys/K); only the grant is added. Repeatable.")
     List<String> existingKeys = List.of();
 
-    @Option(
-            names = "--aws-cross-region-keys",
-            description =
-                    "AWS: let a key of another AWS region serve a cluster region (from --existing-key or a manifest). CockroachDB accepts any mapping of keys to regions; without this option a key ARN of another region is refused, since that region's nodes would then depend on the key's region being up.")
-    boolean allowCrossRegionKeys;
+    @Mixin
+    CrossRegionKeysOption crossRegionKeys = new CrossRegionKeysOption();
 
     @Option(
             names = "--rotation-period",
@@ -124,7 +122,7 @@ public final class CloudOptions {
             }
             String region = entry.substring(0, eq);
             String uri = entry.substring(eq + 1);
-            if (uri.startsWith("arn:") && !allowCrossRegionKeys) {
+            if (uri.startsWith("arn:") && !crossRegionKeys.allow) {
                 KeySpecRules.checkRegionMatch(region, new KeySpec(KeyType.AWS_KMS, uri, ""))
                         .ifPresent(problem -> {
                             throw new CmekException.InvalidInput("--existing-key " + entry + ": " + problem);

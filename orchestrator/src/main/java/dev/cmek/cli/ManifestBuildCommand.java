@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -76,11 +77,8 @@ final class ManifestBuildCommand extends BaseCommand {
             description = "Write the manifest to FILE (atomically) instead of stdout.")
     Path out;
 
-    @Option(
-            names = "--aws-cross-region-keys",
-            description =
-                    "Accept an AWS key ARN of another region than the one it serves (CockroachDB allows any mapping of keys to regions; refused by default).")
-    boolean allowCrossRegionKeys;
+    @Mixin
+    CrossRegionKeysOption crossRegionKeys;
 
     ManifestBuildCommand(Terminal terminal) {
         super(terminal);
@@ -103,7 +101,7 @@ final class ManifestBuildCommand extends BaseCommand {
         }
         // Through the same strict reader as a manifest file, so a built manifest obeys exactly the same rules.
         Manifest manifest = ManifestCodec.parse(ManifestCodec.format(new Manifest(specs)), "manifest build");
-        KeySpecRules.checkRegionsMatch(manifest, allowCrossRegionKeys);
+        KeySpecRules.checkRegionsMatch(manifest, crossRegionKeys.allow);
         if (out == null) {
             terminal.out().print(ManifestCodec.format(manifest));
             terminal.out().flush();

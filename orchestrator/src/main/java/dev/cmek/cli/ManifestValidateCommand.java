@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,15 +40,12 @@ final class ManifestValidateCommand extends ApiCommand {
                     "With --cluster: what the manifest is for: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     ClusterFit.Purpose purpose = ClusterFit.Purpose.ENABLE;
 
-    @Option(
-            names = "--aws-cross-region-keys",
-            description =
-                    "Accept an AWS key ARN of another region than the one it serves (CockroachDB allows any mapping of keys to regions; refused by default).")
-    boolean allowCrossRegionKeys;
+    @Mixin
+    CrossRegionKeysOption crossRegionKeys;
 
     @Override
     boolean allowCrossRegionKeys() {
-        return allowCrossRegionKeys;
+        return crossRegionKeys.allow;
     }
 
     ManifestValidateCommand(Terminal terminal) {
@@ -57,11 +55,16 @@ final class ManifestValidateCommand extends ApiCommand {
     @Override
     ExitCode execute() {
         Manifest manifest = ManifestCodec.read(file);
-        KeySpecRules.checkRegionsMatch(manifest, allowCrossRegionKeys);
+        KeySpecRules.checkRegionsMatch(manifest, crossRegionKeys.allow);
         if (clusterId != null) {
             Cluster cluster = api().cluster(clusterId);
             ClusterFit.check(
-                    manifest, clusterId, cluster.cloudProvider(), cluster.regionNames(), purpose, allowCrossRegionKeys);
+                    manifest,
+                    clusterId,
+                    cluster.cloudProvider(),
+                    cluster.regionNames(),
+                    purpose,
+                    crossRegionKeys.allow);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("file", file.toString());
