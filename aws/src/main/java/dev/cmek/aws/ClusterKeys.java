@@ -185,14 +185,11 @@ final class ClusterKeys {
                     Outcome p = Parallel.get(primaryF);
                     key = in(p.key().region()).replicate(p.live(), region, policy, request.generation(), role.arn());
                 }
-                // Alias (and a replica's tags) and the policy read-back below depend only on the new key: overlap them.
+                // A replica's tags depend only on the new key: overlap them with the rest.
                 KeyArn made = key.arn();
-                List<CompletableFuture<?>> after = new ArrayList<>();
-                after.add(parallel.run(() -> keys.alias(alias, made)));
                 if (primaryF != null) {
-                    after.add(parallel.run(() -> keys.tag(made, request.generation())));
+                    pending = List.of(parallel.run(() -> keys.tag(made, request.generation())));
                 }
-                pending = after;
                 fresh = true;
                 changes.add(Change.key(
                         alias, region.id(), Change.Action.CREATED, key.arn().value()));
@@ -211,6 +208,14 @@ final class ClusterKeys {
         boolean made = fresh;
         CompletableFuture<Change> grant = parallel.async(
                 () -> grants.ensure(keys, granted, Parallel.get(roleF).arn(), made, apply));
+        if (made) {
+            // The grant's first step polls the new key's policy until KMS finds the key: the alias starts from that
+            // answer instead of polling DescribeKey for the same thing (half the reads a new key costs, measured in
+            // aws/BENCHMARKS-aws.md), and runs beside the rotation below.
+            List<CompletableFuture<?>> after = new ArrayList<>(pending);
+            after.add(grant.thenRunAsync(() -> keys.aliasKnownKey(alias, arn), parallel::execute));
+            pending = after;
+        }
         // A new key's rotation is set once its policy read showed that KMS can see the key: no NotFound retries spent
         // on the control-plane quota.
         CompletableFuture<Change> rotation = primaryF != null

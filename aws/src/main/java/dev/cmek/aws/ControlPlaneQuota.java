@@ -10,11 +10,15 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 
 /**
- * Keeps every thread of the process (a fleet included) under KMS's control-plane request quota: one pacer per
+ * Keeps every thread of the process (a fleet included) under KMS's control-plane request quotas: one limiter per
  * (account, Region), shared by every client, spacing each attempt of CreateKey, CreateAlias, PutKeyPolicy,
  * ReplicateKey, ... so they never exceed the quota. KMS's default for each is 5 per second, "calculated independently
- * for each Region of each AWS account" (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html).
- * A throttle that still happens (another tool in the account) is the SDK's adaptive retry's to absorb.
+ * for each Region of each AWS account", and per operation: "Each request quota is calculated independently. For
+ * example, requests for the CreateKey operation have no effect on the request quota for the CreateAlias operation"
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html). So the limiter paces each
+ * operation on its own: one shared budget (as before) made a new key's CreateAlias and EnableKeyRotation wait behind
+ * the CreateKey attempts refused while its role propagated (measured in aws/BENCHMARKS-aws.md). A throttle that still
+ * happens (another tool in the account) is the SDK's adaptive retry's to absorb.
  */
 final class ControlPlaneQuota implements ExecutionInterceptor {
     /** KMS's default request quota for each control-plane operation. */
@@ -46,8 +50,9 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
 
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-        if (perSecond > 0 && OPERATIONS.contains(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))) {
-            PACERS.computeIfAbsent(account.get() + "/" + region, k -> new Pacer(perSecond))
+        String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+        if (perSecond > 0 && OPERATIONS.contains(operation)) {
+            PACERS.computeIfAbsent(account.get() + "/" + region + "/" + operation, k -> new Pacer(perSecond))
                     .acquire();
         }
     }

@@ -18,17 +18,21 @@ import software.amazon.awssdk.services.kms.model.NotFoundException;
  */
 final class EventualConsistency {
     /**
-     * Backoff of a refused write: starts at 50 ms and doubles up to 2 s. Writes are control-plane calls (CreateKey,
-     * CreateAlias, ...) whose refused attempts count against KMS's 5 per second per Region, paced by
-     * {@link ControlPlaneQuota}: polling them faster spends the quota a fleet needs.
+     * Backoff of a refused write: starts at 50 ms and grows by half up to 2 s. Writes are control-plane calls
+     * (CreateKey, CreateAlias, ...) whose refused attempts count against their operation's 5 per second per Region,
+     * paced by {@link ControlPlaneQuota}: polling them faster spends the quota a fleet needs. Doubling (as before)
+     * overshot a new role's propagation by up to half the time waited, on the provisioning path; growing by half
+     * overshoots by up to a third, for about 1.7 times the attempts over a long wait (measured in
+     * aws/BENCHMARKS-aws.md: a fleet of 20 clusters still never throttled).
      */
     private static final Duration FIRST_DELAY = Duration.ofMillis(50);
 
     private static final Duration MAX_DELAY = Duration.ofSeconds(2);
     /**
      * Polling of a read (DescribeKey, GetKeyPolicy, GetKeyRotationStatus, GetRole) waiting for a change to show: starts
-     * at 25 ms and grows by half up to 1 s. Reads have quotas in the thousands per second, and a doubling poll overshot
-     * each consistency window by up to a whole step (measured in aws/BENCHMARKS-aws.md).
+     * at 25 ms and grows by a quarter up to 1 s. Reads have quotas in the hundreds to thousands per second, and a
+     * faster-growing poll overshot each consistency window by up to a whole step: doubling by half the time waited,
+     * growing by half by a third, by a quarter by a fifth (measured in aws/BENCHMARKS-aws.md).
      */
     static final Duration FIRST_READ_DELAY = Duration.ofMillis(25);
 
@@ -40,14 +44,28 @@ final class EventualConsistency {
 
     private EventualConsistency() {}
 
-    /** Retries a call on a resource this run just made while KMS still answers NotFoundException. */
-    static <T> T whileNotFound(Duration bound, Supplier<T> call) {
+    /**
+     * Retries a write on a resource this run just made while KMS still answers NotFoundException, with the write
+     * backoff (each refused attempt spends the Region's control-plane quota).
+     */
+    static <T> T whileNotFound(Duration bound, Supplier<T> write) {
+        return retry(bound, write, EventualConsistency::notFound, e -> e, FIRST_DELAY, EventualConsistency::next);
+    }
+
+    /**
+     * Retries a read (GetKeyPolicy, GetKeyRotationStatus, ListResourceTags) of a resource this run just made while KMS
+     * still answers NotFoundException, polling as reads do: a read is not a control-plane call, and the doubling
+     * write backoff overshot the new key's window by up to a whole step on the provisioning path (measured in
+     * aws/BENCHMARKS-aws.md).
+     */
+    static <T> T readWhileNotFound(Duration bound, Supplier<T> read) {
         return retry(
-                bound,
-                call,
-                e -> e instanceof NotFoundException
-                        || (e instanceof CallFailedException c && c.getCause() instanceof NotFoundException),
-                e -> e);
+                bound, read, EventualConsistency::notFound, e -> e, FIRST_READ_DELAY, EventualConsistency::nextRead);
+    }
+
+    private static boolean notFound(RuntimeException e) {
+        return e instanceof NotFoundException
+                || (e instanceof CallFailedException c && c.getCause() instanceof NotFoundException);
     }
 
     /** Retries a write whose policy names {@code principal} while KMS still calls it an invalid principal. */
@@ -60,7 +78,9 @@ final class EventualConsistency {
                         || (e instanceof MalformedPolicyDocumentException m && invalidPrincipal(m)),
                 e -> e instanceof MalformedPolicyDocumentException
                         ? new PrincipalNotYetVisibleException(principal, Duration.ofNanos(System.nanoTime() - start), e)
-                        : e);
+                        : e,
+                FIRST_DELAY,
+                EventualConsistency::next);
     }
 
     /**
@@ -108,9 +128,11 @@ final class EventualConsistency {
             Duration bound,
             Supplier<T> call,
             Predicate<RuntimeException> retryable,
-            java.util.function.Function<RuntimeException, RuntimeException> givenUp) {
+            java.util.function.Function<RuntimeException, RuntimeException> givenUp,
+            Duration first,
+            java.util.function.UnaryOperator<Duration> grow) {
         long deadline = System.nanoTime() + bound.toNanos();
-        Duration delay = FIRST_DELAY;
+        Duration delay = first;
         while (true) {
             try {
                 return call.get();
@@ -122,7 +144,7 @@ final class EventualConsistency {
                     throw givenUp.apply(e);
                 }
                 sleep(delay);
-                delay = next(delay);
+                delay = grow.apply(delay);
             }
         }
     }
@@ -132,13 +154,13 @@ final class EventualConsistency {
         return m != null && m.toLowerCase(Locale.ROOT).contains("principal");
     }
 
-    private static Duration next(Duration delay) {
-        Duration doubled = delay.multipliedBy(2);
-        return doubled.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : doubled;
+    static Duration next(Duration delay) {
+        Duration grown = delay.plus(delay.dividedBy(2));
+        return grown.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : grown;
     }
 
     static Duration nextRead(Duration delay) {
-        Duration grown = delay.plus(delay.dividedBy(2));
+        Duration grown = delay.plus(delay.dividedBy(4));
         return grown.compareTo(MAX_READ_DELAY) > 0 ? MAX_READ_DELAY : grown;
     }
 

@@ -44,6 +44,11 @@ final class Parallel implements AutoCloseable {
         return CompletableFuture.runAsync(task, pool);
     }
 
+    /** Runs a task on the pool: an {@link java.util.concurrent.Executor} for a dependent stage. */
+    void execute(Runnable task) {
+        pool.execute(task);
+    }
+
     /** Waits for every task, then returns the results in order or rethrows the first failure (others suppressed). */
     static <T> List<T> joinAll(List<? extends CompletableFuture<? extends T>> tasks) {
         List<Throwable> failures = new ArrayList<>();

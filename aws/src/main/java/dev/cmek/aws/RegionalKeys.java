@@ -138,7 +138,7 @@ final class RegionalKeys {
         Map<String, String> tags;
         try {
             // Listed, so it exists: a NotFound is KMS not having caught up with a key made moments ago.
-            tags = EventualConsistency.whileNotFound(propagationBound, () -> tags(key));
+            tags = EventualConsistency.readWhileNotFound(propagationBound, () -> tags(key));
         } catch (CallFailedException e) {
             if (e.failure() == CallFailedException.Failure.PERMISSION_DENIED) {
                 return Optional.empty();
@@ -267,18 +267,27 @@ final class RegionalKeys {
      * @return false when the alias already named the key
      */
     boolean alias(String alias, KeyArn key) {
+        // A key KMS may not find yet: wait until a read finds it (DescribeKey is not a control-plane call), so that
+        // CreateAlias is not refused NotFound while the key propagates; each refused attempt spends one of the
+        // Region's 5 CreateAlias calls per second, which a fleet shares.
+        EventualConsistency.until(propagationBound, () -> describe(key.value()), Optional::isPresent);
+        return aliasKnownKey(alias, key);
+    }
+
+    /** {@link #alias} of a key a read has just found (its policy, say): no wait for it first. */
+    boolean aliasKnownKey(String alias, KeyArn key) {
         try {
-            // A key this run just made: wait until a read finds it (DescribeKey is not a control-plane call), so that
-            // CreateAlias is not refused NotFound while the key propagates; each refused attempt spent one of the
-            // Region's 5 control-plane calls per second, and the pacer then held back the call that would succeed.
-            EventualConsistency.until(propagationBound, () -> describe(key.value()), Optional::isPresent);
             call(
                     "kms:CreateAlias",
                     () -> EventualConsistency.whileNotFound(
                             propagationBound,
                             () -> kms.createAlias(b -> b.aliasName(alias).targetKeyId(key.keyId()))));
-            // Not done until the alias can be found: a re-run (or verify) that cannot see it would make a second key.
-            EventualConsistency.untilConsistent(
+            // Not done until the alias can be found naming this key: a re-run (or verify) that cannot see it would
+            // look for a second key. Once found, one read is enough, as Terraform's alias.go reads a new alias until
+            // found once (RetryWhenNewResourceNotFound): a later stale read can only answer NotFound, never another
+            // key, and a re-run that meets it finds this key by its tags and its CreateAlias answers AlreadyExists.
+            // (Policies and rotation, whose stale reads show an older value, keep two agreeing reads.)
+            EventualConsistency.until(
                     propagationBound,
                     () -> describe(alias),
                     l -> l.isPresent() && l.get().arn().keyId().equals(key.keyId()));
@@ -311,7 +320,7 @@ final class RegionalKeys {
     PolicyDocument policyOfNewKey(KeyArn key) {
         return PolicyDocument.parse(call(
                 "kms:GetKeyPolicy",
-                () -> EventualConsistency.whileNotFound(
+                () -> EventualConsistency.readWhileNotFound(
                         propagationBound,
                         () -> kms.getKeyPolicy(b -> b.keyId(key.keyId()).policyName("default"))
                                 .policy())));
@@ -350,7 +359,7 @@ final class RegionalKeys {
 
     /** The rotation status of a key this run just made, which KMS may not find for a moment. */
     private RotationStatus rotationStatusOfNewKey(KeyArn key) {
-        return EventualConsistency.whileNotFound(propagationBound, () -> rotationStatus(key));
+        return EventualConsistency.readWhileNotFound(propagationBound, () -> rotationStatus(key));
     }
 
     /**

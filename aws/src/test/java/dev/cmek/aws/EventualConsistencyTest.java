@@ -13,14 +13,59 @@ import org.junit.jupiter.api.Test;
 class EventualConsistencyTest {
 
     @Test
-    void nextRead_growsByHalf_andIsCappedAtOneSecond() {
+    void nextRead_growsByAQuarter_andIsCappedAtOneSecond() {
         Duration d = EventualConsistency.FIRST_READ_DELAY;
         assertEquals(Duration.ofMillis(25), d);
-        assertEquals(Duration.ofNanos(37_500_000), EventualConsistency.nextRead(d));
-        for (int i = 0; i < 30; i++) {
+        assertEquals(Duration.ofNanos(31_250_000), EventualConsistency.nextRead(d));
+        for (int i = 0; i < 40; i++) {
             d = EventualConsistency.nextRead(d);
         }
         assertEquals(EventualConsistency.MAX_READ_DELAY, d);
+    }
+
+    @Test
+    void nextWrite_growsByHalf_andIsCappedAtTwoSeconds() {
+        Duration d = Duration.ofMillis(50);
+        assertEquals(Duration.ofMillis(75), EventualConsistency.next(d));
+        for (int i = 0; i < 40; i++) {
+            d = EventualConsistency.next(d);
+        }
+        assertEquals(Duration.ofSeconds(2), d);
+    }
+
+    @Test
+    void readWhileNotFound_retriesNotFoundOnly_andGivesUpWithinTheBound() {
+        AtomicInteger reads = new AtomicInteger();
+        String answer = EventualConsistency.readWhileNotFound(Duration.ofSeconds(10), () -> {
+            if (reads.incrementAndGet() < 4) {
+                throw software.amazon.awssdk.services.kms.model.NotFoundException.builder()
+                        .message("Key 'k' does not exist")
+                        .build();
+            }
+            return "policy";
+        });
+        assertEquals("policy", answer);
+        assertEquals(4, reads.get());
+
+        AtomicInteger denied = new AtomicInteger();
+        org.junit.jupiter.api.Assertions.assertThrows(
+                software.amazon.awssdk.services.kms.model.KmsException.class,
+                () -> EventualConsistency.readWhileNotFound(Duration.ofSeconds(10), () -> {
+                    denied.incrementAndGet();
+                    throw software.amazon.awssdk.services.kms.model.KmsException.builder()
+                            .message("AccessDenied")
+                            .build();
+                }));
+        assertEquals(1, denied.get(), "only NotFound is retried");
+
+        long t0 = System.nanoTime();
+        org.junit.jupiter.api.Assertions.assertThrows(
+                software.amazon.awssdk.services.kms.model.NotFoundException.class,
+                () -> EventualConsistency.readWhileNotFound(Duration.ofMillis(300), () -> {
+                    throw software.amazon.awssdk.services.kms.model.NotFoundException.builder()
+                            .build();
+                }));
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 2_000, "bounded");
     }
 
     @Test

@@ -39,11 +39,14 @@ import java.util.regex.Pattern;
  *   <li>a key policy naming a role created moments ago is refused with MalformedPolicyDocumentException (IAM is
  *       eventually consistent: https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency;
  *       Terraform's waitIAMPropagation, internal/service/kms/wait.go);
- *   <li>control-plane calls share a small per-account, per-Region quota and are throttled with HTTP 400
- *       ThrottlingException "You have exceeded the rate at which you may call KMS"
+ *   <li>control-plane calls have a small quota per account, per Region and per operation, and are throttled with
+ *       HTTP 400 ThrottlingException "You have exceeded the rate at which you may call KMS"
  *       (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html: CreateKey, CreateAlias,
- *       PutKeyPolicy, ReplicateKey... 5 per second each; "each quota is calculated independently for each Region of
- *       each AWS account"; modelled here as one shared bucket, which is stricter);
+ *       PutKeyPolicy, ReplicateKey, EnableKeyRotation... 5 per second each; "each quota is calculated independently
+ *       for each Region of each AWS account", and "Each request quota is calculated independently. For example,
+ *       requests for the CreateKey operation have no effect on the request quota for the CreateAlias operation").
+ *       A refused request (an invalid principal, a key not found yet) counts against its operation's quota too
+ *       ("Throttling is based on all requests", same page);
  *   <li>RotateKeyOnDemand on a multi-Region replica is refused: rotation is a shared property set on the primary
  *       (https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-sync-properties);
  *   <li>automatic rotation as AWS documents it where moto is lax (moto ignores RotationPeriodInDays and answers only
@@ -430,7 +433,8 @@ public final class StrictAws implements AutoCloseable {
     }
 
     private boolean admit(Call call, Settings s) {
-        Deque<Long> window = quota.computeIfAbsent(call.account() + "/" + call.region(), k -> new ArrayDeque<>());
+        Deque<Long> window = quota.computeIfAbsent(
+                call.account() + "/" + call.region() + "/" + call.operation(), k -> new ArrayDeque<>());
         synchronized (window) {
             long now = System.nanoTime();
             while (!window.isEmpty() && now - window.peekFirst() >= 1_000_000_000L) {
