@@ -124,7 +124,12 @@ public final class ColdRevokeBench {
             System.out.println("Goal: 1.2 s + 1.3 x " + CHAIN + " dependent calls x latency.");
             detail.forEach(d -> System.out.println("- " + d));
         } finally {
-            deleteTree(work);
+            // BENCH_KEEP=1 keeps each run's output, errors and evidence for a look (e.g. with CMEK_JAVA_OPTS set).
+            if (System.getenv("BENCH_KEEP") == null) {
+                deleteTree(work);
+            } else {
+                System.err.println("kept " + work);
+            }
         }
     }
 
