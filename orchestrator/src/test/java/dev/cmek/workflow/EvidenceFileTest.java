@@ -38,6 +38,38 @@ class EvidenceFileTest {
     }
 
     @Test
+    void stepsFromManyThreads_areEachOnDisk_whenTheirCallReturns() throws Exception {
+        Path where = dir.resolve("incident");
+        EvidenceFile e = begin(where);
+        int threads = 12;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<String>> seen = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            for (int i = 0; i < threads; i++) {
+                String region = "region-" + i;
+                seen.add(pool.submit(() -> {
+                    go.await();
+                    ObjectNode intent = EvidenceFile.details();
+                    intent.put("region", region);
+                    e.step(EvidenceFile.DOCUMENT_INTENT, intent);
+                    // The intent must be in the file as soon as step returns: the caller writes to the cloud next.
+                    return Files.readString(e.path());
+                }));
+            }
+            go.countDown();
+            for (int i = 0; i < threads; i++) {
+                String onDisk = seen.get(i).get();
+                assertTrue(onDisk.contains("\"region-" + i + "\""), "region-" + i + " missing when step returned");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        EvidenceFile back = EvidenceFile.read(where, Clock.systemUTC());
+        assertEquals(threads, back.steps(EvidenceFile.DOCUMENT_INTENT).size());
+    }
+
+    @Test
     void theRecordAndItsDirectory_areTheOwnersAlone() throws Exception {
         Path where = dir.resolve("incident");
         begin(where);
