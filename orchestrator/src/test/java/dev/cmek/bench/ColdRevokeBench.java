@@ -35,13 +35,7 @@ import software.amazon.awssdk.regions.Region;
  * the goal's own terms ("on a local moto", "at 50 ms added latency per call"), which count no consistency window.
  */
 public final class ColdRevokeBench {
-    static final List<Region> REGIONS = List.of(
-            Region.US_EAST_1,
-            Region.EU_WEST_1,
-            Region.AP_SOUTHEAST_2,
-            Region.US_WEST_2,
-            Region.EU_CENTRAL_1,
-            Region.AP_NORTHEAST_1);
+    static final List<Region> REGIONS = dev.cmek.aws.bench.ProvisionBenchmark.ALL;
     static final AccountId CRDB = AccountId.of("999988887777");
     static final ExternalId ORG = ExternalId.of("4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f");
 

@@ -29,13 +29,7 @@ import software.amazon.awssdk.regions.Region;
  * bound the stand-in itself imposes. Not a test: run it with scripts/bench-aws-strict. Args: latency-ms runs.
  */
 public final class StrictAwsBenchmark {
-    static final List<Region> ALL = List.of(
-            Region.US_EAST_1,
-            Region.EU_WEST_1,
-            Region.AP_SOUTHEAST_2,
-            Region.US_WEST_2,
-            Region.EU_CENTRAL_1,
-            Region.AP_NORTHEAST_1);
+    static final List<Region> ALL = ProvisionBenchmark.ALL;
     static final AccountId CRDB = AccountId.of("999988887777");
     static final ExternalId ORG = ExternalId.of("org-benchmark");
 
