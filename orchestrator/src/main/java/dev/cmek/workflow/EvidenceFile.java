@@ -241,19 +241,19 @@ public final class EvidenceFile {
         step.setAll(details);
         step.remove(DIGEST);
         step.put(DIGEST, digest(step));
-        long mine;
-        synchronized (this) {
-            ((ArrayNode) doc.get("steps")).add(step);
-            mine = ++changes;
-        }
-        saveThrough(mine);
+        change(() -> ((ArrayNode) doc.get("steps")).add(step));
     }
 
     /** Sets a top-level field, and returns once the file on disk holds it. */
     public void set(String field, JsonNode value) {
+        change(() -> doc.set(field, value));
+    }
+
+    /** Makes one change to the record under its lock, then returns once the file on disk holds it. */
+    private void change(Runnable edit) {
         long mine;
         synchronized (this) {
-            doc.set(field, value);
+            edit.run();
             mine = ++changes;
         }
         saveThrough(mine);
@@ -333,11 +333,7 @@ public final class EvidenceFile {
     }
 
     private void save() {
-        long mine;
-        synchronized (this) {
-            mine = ++changes;
-        }
-        saveThrough(mine);
+        change(() -> {});
     }
 
     /** Evidence is for the responder's eyes: owner only, where the file system has POSIX modes. */
