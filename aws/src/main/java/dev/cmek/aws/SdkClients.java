@@ -90,7 +90,7 @@ public final class SdkClients implements AwsClients {
 
     @Override
     public java.util.Optional<TaggedKeys> tagging(Region region) {
-        return java.util.Optional.of(new TaggedKeys(credentials, http, endpoint, region));
+        return java.util.Optional.of(new TaggedKeys(credentials, http, endpoint, region, attemptTimeout));
     }
 
     @Override

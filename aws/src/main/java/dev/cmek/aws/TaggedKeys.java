@@ -1,18 +1,24 @@
 package dev.cmek.aws;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -40,11 +46,17 @@ public final class TaggedKeys {
     private final SdkHttpClient http;
     private final URI endpoint;
     private final Region region;
+    private final Duration deadline;
 
-    /** @param endpoint an endpoint override (an emulator), or null for the Region's public endpoint */
-    TaggedKeys(AwsCredentialsProvider credentials, SdkHttpClient http, URI endpoint, Region region) {
+    /**
+     * @param endpoint an endpoint override (an emulator), or null for the Region's public endpoint
+     * @param deadline how long one call may take, as the SDK's {@code apiCallAttemptTimeout} bounds every other call
+     *     (null: the HTTP client's socket timeout only)
+     */
+    TaggedKeys(AwsCredentialsProvider credentials, SdkHttpClient http, URI endpoint, Region region, Duration deadline) {
         this.credentials = credentials;
         this.http = http;
+        this.deadline = deadline;
         this.endpoint = endpoint != null
                 ? endpoint
                 : URI.create("https://tagging." + region.id() + "."
@@ -99,21 +111,46 @@ public final class TaggedKeys {
                             .payload(ContentStreamProvider.fromByteArray(payload))
                             .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "tagging")
                             .putProperty(AwsV4HttpSigner.REGION_NAME, region.id()));
-            HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder()
-                            .request(signed.request())
-                            .contentStreamProvider(signed.payload().orElse(null))
-                            .build())
-                    .call();
-            if (response.httpResponse().statusCode() != 200
-                    || response.responseBody().isEmpty()) {
-                response.responseBody().ifPresent(TaggedKeys::drain);
-                return Optional.empty();
-            }
-            try (InputStream in = response.responseBody().get()) {
-                return Optional.of(JSON.readTree(in));
+            ExecutableHttpRequest exchange = http.prepareRequest(HttpExecuteRequest.builder()
+                    .request(signed.request())
+                    .contentStreamProvider(signed.payload().orElse(null))
+                    .build());
+            // Not an SDK client call, so the SDK's attempt timeout does not reach it: the same deadline is kept here
+            // by aborting the exchange (closing its connection), reply body included. A socket timeout alone bounds
+            // each read, not a server that answers slowly or never.
+            ScheduledFuture<?> abort = deadline == null
+                    ? null
+                    : Deadlines.TIMER.schedule(exchange::abort, deadline.toMillis(), MILLISECONDS);
+            try {
+                HttpExecuteResponse response = exchange.call();
+                if (response.httpResponse().statusCode() != 200
+                        || response.responseBody().isEmpty()) {
+                    response.responseBody().ifPresent(TaggedKeys::drain);
+                    return Optional.empty();
+                }
+                try (InputStream in = response.responseBody().get()) {
+                    return Optional.of(JSON.readTree(in));
+                }
+            } finally {
+                if (abort != null) {
+                    abort.cancel(false);
+                }
             }
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    /** The one timer thread that ends calls past their deadline, made on first use (most runs never need it). */
+    private static final class Deadlines {
+        static final ScheduledThreadPoolExecutor TIMER = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "aws-cmek-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+
+        static {
+            TIMER.setRemoveOnCancelPolicy(true);
         }
     }
 
