@@ -46,12 +46,19 @@ final class KeyGrantRevocation {
     }
 
     void run() {
-        Set<KeyArn> targets = new LinkedHashSet<>();
-        request.keysInUse().stream().filter(k -> k.region().equals(region)).forEach(targets::add);
+        // The keys in use are known already: their grants go while the tagged keys are looked for, so that the search
+        // is not one more call on the way to the first key's write. A tagged key not among them starts once found.
+        Set<KeyArn> started = new LinkedHashSet<>();
+        List<CompletableFuture<Void>> each = new ArrayList<>();
+        request.keysInUse().stream()
+                .filter(k -> k.region().equals(region))
+                .filter(started::add)
+                .forEach(k -> each.add(parallel.run(() -> revoke(k))));
         String tagged = taggedKeys(names);
+        RuntimeException unexpected = null;
         try {
             Set<KeyArn> found = new TaggedClusterKeys(clients, region, names, keys).find();
-            targets.addAll(found);
+            found.stream().filter(started::add).forEach(k -> each.add(parallel.run(() -> revoke(k))));
             ledger.target(
                     RevocationRecord.Document.KEY_POLICY,
                     tagged,
@@ -67,12 +74,14 @@ final class KeyGrantRevocation {
                     "cannot list the keys tagged for the cluster in " + region + ": " + RevocationLedger.reason(e)
                             + "; their grants may remain: fix that (tag:GetResources, or kms:ListKeys,"
                             + " kms:ListAliases and kms:ListResourceTags) and re-run with the same --evidence");
-        }
-        List<CompletableFuture<Void>> each = new ArrayList<>();
-        for (KeyArn key : targets) {
-            each.add(parallel.run(() -> revoke(key)));
+        } catch (RuntimeException e) {
+            // Reported by the caller for the Region, but only once the keys already started are done.
+            unexpected = e;
         }
         Parallel.joinAll(each);
+        if (unexpected != null) {
+            throw unexpected;
+        }
     }
 
     /** The name under which a Region's search for tagged keys is reported (not a document of its own). */

@@ -713,6 +713,55 @@ class AwsCmekMotoTest extends MotoClusterTest {
         assertTrue(trust < slow, "the trust went before the slow region gave up: " + at);
     }
 
+    @Test
+    void revoke_theKeyInUseDoesNotWaitForTheSearchForTaggedKeys() throws Exception {
+        ProvisionResult created = cmek.provision(request());
+        KeyArn inUse = created.keys().get("eu-west-1");
+        moto.strict().neverAnswer("GetResources", "eu-west-1");
+        java.util.Map<String, Long> at = new java.util.concurrent.ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        RevocationJournal timed = new RevocationJournal() {
+            @Override
+            public void intent(RevocationRecord.Intent intent) {}
+
+            @Override
+            public void target(RevocationRecord.Target t) {
+                at.putIfAbsent(t.resource() + " in " + t.region(), System.nanoTime() - start);
+            }
+        };
+        try (SdkClients bounded = SdkClients.builder()
+                        .endpoint(moto.endpoint())
+                        .credentials(MotoServer.sessionCredentials())
+                        .callTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                        .build();
+                AwsCmek c = new AwsCmek(bounded)) {
+            RevocationRequest of = RevocationRequest.of(request(), false);
+            RevocationRecord record = c.revoke(
+                    new RevocationRequest(
+                            of.clusterId(),
+                            of.trustedAccount(),
+                            of.externalId(),
+                            of.regions(),
+                            List.copyOf(created.keys().values()),
+                            false,
+                            of.propagationBound()),
+                    timed);
+            long took = System.nanoTime() - start;
+            // The search is not an SDK client call: it keeps the SDK's attempt deadline itself (it once waited for the
+            // 30 s socket timeout here), then falls back to asking the keys.
+            assertTrue(took < Duration.ofSeconds(10).toNanos(), "bounded by the call deadline: " + took);
+            assertTrue(
+                    record.targets().stream()
+                            .anyMatch(t ->
+                                    t.resource().equals(inUse.value()) && t.fate() == RevocationRecord.Fate.REMOVED),
+                    record.targets()::toString);
+        }
+        long removed = at.get(inUse.value() + " in eu-west-1");
+        long search = at.get(KeyGrantRevocation.taggedKeys(NAMES) + " in eu-west-1");
+        // Before, the search came first and the key in use waited for it.
+        assertTrue(removed < search, "the key in use lost its grant while the search still waited: " + at);
+    }
+
     /** Keys the customer brings, with automatic rotation on (as AWS Security Hub KMS.4 asks of every key). */
     private Map<String, KeyArn> existingKeys() {
         Map<String, KeyArn> out = new java.util.HashMap<>();
