@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.TrustManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -37,6 +38,7 @@ public final class SdkClients implements AwsClients {
     private final int maxAttempts;
     private final double controlPlanePerSecond;
     private final SdkHttpClient http;
+    private final OnFirstUseTrustManager trust = new OnFirstUseTrustManager();
     private final Duration attemptTimeout;
     private final Duration callTimeout;
     private final Map<Region, KmsClient> kms = new ConcurrentHashMap<>();
@@ -61,6 +63,7 @@ public final class SdkClients implements AwsClients {
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(b.connectTimeout)
                 .socketTimeout(b.socketTimeout)
+                .tlsTrustManagersProvider(() -> new TrustManager[] {trust})
                 .build();
     }
 
@@ -151,6 +154,11 @@ public final class SdkClients implements AwsClients {
             builder.endpointOverride(endpoint);
         }
         return builder;
+    }
+
+    /** Whether a TLS handshake has loaded the trust store yet ({@link OnFirstUseTrustManager}; tests). */
+    boolean trustStoreLoaded() {
+        return trust.loaded();
     }
 
     @Override

@@ -76,11 +76,25 @@ public final class ArchiveTraining {
                     dir.resolve("evidence").toString(),
                     "--output",
                     "json");
+            // The stand-in speaks plain HTTP, so the revoke never loaded the trust store (the AWS clients load it on
+            // their first TLS handshake): load it here, so that its classes are in the archive for real endpoints.
+            trustStore();
         } finally {
             server.stop(0);
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    private static void trustStore() {
+        try {
+            javax.net.ssl.TrustManagerFactory f = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            f.init((java.security.KeyStore) null);
+            javax.net.ssl.SSLContext.getInstance("TLS").init(null, f.getTrustManagers(), null);
+        } catch (java.security.GeneralSecurityException e) {
+            System.err.println("cannot load the default trust store: " + e);
         }
     }
 

@@ -41,12 +41,13 @@ public final class ColdRevokeBench {
 
     /**
      * Longest chain of dependent calls of {@code revoke --cloud-only --manifest} on AWS, read from the adapter
-     * (TrustRevocation, KeyGrantRevocation): the caller's identity (STS GetCallerIdentity: the partition and the
-     * account, needed before the first write), then per Region GetResources (our tagged keys) -> GetKeyPolicy ->
-     * PutKeyPolicy -> GetKeyPolicy read-back, and the second agreeing read-back; the role's trust (GetRole ->
-     * UpdateAssumeRolePolicy -> GetRole read-back x 2) runs beside it and is shorter.
+     * (GrantRevocation, TrustRevocation, KeyGrantRevocation): per Region GetKeyPolicy of the key in use -> PutKeyPolicy
+     * -> GetKeyPolicy read-back -> the second agreeing read-back. Beside it, not on it: the caller's identity (STS
+     * GetCallerIdentity, which KMS's pacer needs before PutKeyPolicy, asked at the start beside GetKeyPolicy), the
+     * search for tagged keys (GetResources, beside the keys in use), and the role's trust (GetRole ->
+     * UpdateAssumeRolePolicy -> GetRole read-back x 2, as long). It was 6 while the identity and the search came first.
      */
-    static final int CHAIN = 6;
+    static final int CHAIN = 4;
 
     /** The base of the goal: what a cold process may take beside the chain of calls. */
     static final Duration BASE = Duration.ofMillis(1200);
