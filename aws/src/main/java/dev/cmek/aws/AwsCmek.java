@@ -31,6 +31,16 @@ public final class AwsCmek implements AutoCloseable {
         this.clock = clock;
     }
 
+    /**
+     * Builds now the SDK clients a run in {@code regions} uses (IAM, STS, and KMS of each Region), so that a caller with
+     * other work to do first can have them built beside it. Sends nothing.
+     */
+    public void prepare(java.util.Collection<Region> regions) {
+        clients.iam();
+        clients.sts();
+        regions.forEach(clients::kms);
+    }
+
     /** What provision would create, change or leave alone; makes no change (reads only). */
     public ProvisionResult plan(CmekRequest request) {
         return run(request, false);

@@ -149,6 +149,8 @@ final class RevokeCommand extends CloudCommand {
         if (dryRun) {
             return offline.isPresent() ? previewOffline(steps, offline.get()) : preview(steps);
         }
+        // The clients are built beside the evidence checks and the confirmation (nothing is sent before both).
+        offline.ifPresent(o -> keys().prepare(o.cloud(), o.regions()));
         Path dir = evidence != null
                 ? evidence
                 : Path.of("cmek-revocation-" + clusterId + "-"
