@@ -52,6 +52,7 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
     private final Consumer<String> notices;
     private Duration callDeadline;
     private CompletableFuture<AwsCmek> aws;
+    private CompletableFuture<Void> prepared = CompletableFuture.completedFuture(null);
 
     CloudKeysFactory(CloudOptions options, Map<String, String> env, Duration propagationBound) {
         this(options, env, propagationBound, line -> {});
@@ -141,17 +142,29 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
         }
         List<Region> in = regions.stream().distinct().map(Region::of).toList();
         Duration deadline = callDeadline;
-        aws = CompletableFuture.supplyAsync(
+        CompletableFuture<AwsCmek> built = new CompletableFuture<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        // The adapter is handed over as soon as it exists; its clients (IAM, STS, KMS of each Region) are built next on
+        // this thread, and a call that needs one first builds it or waits for it (SdkClients builds each once).
+        Thread t = new Thread(
                 () -> {
-                    AwsCmek built = buildAws(deadline);
-                    built.prepare(in);
-                    return built;
+                    try {
+                        AwsCmek adapter = buildAws(deadline);
+                        built.complete(adapter);
+                        adapter.prepare(in);
+                    } catch (RuntimeException | Error e) {
+                        // Before the hand-over: thrown where the adapter is first used. After it (a client that cannot
+                        // be built): the call that needs that client builds it again and reports the failure there.
+                        built.completeExceptionally(e);
+                    } finally {
+                        done.complete(null);
+                    }
                 },
-                task -> {
-                    Thread t = new Thread(task, "cmek-aws-clients");
-                    t.setDaemon(true);
-                    t.start();
-                });
+                "cmek-aws-clients");
+        t.setDaemon(true);
+        aws = built;
+        prepared = done;
+        t.start();
     }
 
     /** The AWS side: the one {@link #prepare} started, else built now. The lock is not held while waiting for it. */
@@ -282,14 +295,12 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
 
     @Override
     public void close() {
-        CompletableFuture<AwsCmek> building;
+        CompletableFuture<Void> building;
         synchronized (this) {
-            building = aws;
+            building = prepared;
         }
-        if (building != null) {
-            // Clients still being built are closed too, once built.
-            building.exceptionally(e -> null).join();
-        }
+        // Clients still being built are closed too, once built.
+        building.join();
         synchronized (toClose) {
             for (AutoCloseable c : toClose) {
                 try {

@@ -350,6 +350,35 @@ class AwsBreachResponseTest {
     }
 
     @Test
+    void cloudOnly_clientsThatCannotBeBuilt_areReportedLeft_notThrownFromTheBackground() throws Exception {
+        enable();
+        Path manifest = dir.resolve("m.json");
+        Path evidence = dir.resolve("incident");
+        // The AWS clients are built on a background thread once the manifest is read: a failure there must still be
+        // the revoke's own report (exit 8, the cloud step LEFT), as when they were built on first use.
+        Cli broken = new Cli().aws(MOTO).env("AWS_ENDPOINT_URL", "http://[not-a-host");
+
+        Cli.Result r = exit(
+                8,
+                broken.run(
+                        "revoke",
+                        "--cluster",
+                        AWS_CLUSTER,
+                        "--yes",
+                        "--cloud-only",
+                        "--manifest",
+                        manifest.toString(),
+                        "--evidence",
+                        evidence.toString(),
+                        "-o",
+                        "json"));
+
+        assertTrue(r.out().contains("not-a-host"), r.out());
+        assertTrue(Files.exists(evidence.resolve(EvidenceFile.FILE_NAME)));
+        assertTrue(trusts(snapshot()), "nothing was changed");
+    }
+
+    @Test
     void aCallThatNeverAnswers_isBoundedByTimeout_andReportedAsLeft() throws Exception {
         enable();
         MOTO.strict().neverAnswer("GetKeyPolicy", "us-west-2");
