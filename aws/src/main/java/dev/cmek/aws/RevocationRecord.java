@@ -1,9 +1,13 @@
 package dev.cmek.aws;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
 
@@ -72,9 +76,39 @@ public record RevocationRecord(
             added = List.copyOf(added);
         }
 
-        /** The intent as one line of JSON, as the caller keeps it. */
+        /**
+         * The intent as one line of JSON, as the caller keeps it: the same text Jackson's data binding writes for this
+         * record (tested), written field by field. The intent is the last thing kept before a document's first write,
+         * and in a cold process data binding's first use (introspecting the record, the time module) cost about 30 ms
+         * there (a wall-clock profile of {@code revoke --cloud-only}).
+         */
         public String toJson() {
-            return write(this);
+            StringWriter out = new StringWriter();
+            try (JsonGenerator g = GENERATORS.createGenerator(out)) {
+                g.writeStartObject();
+                g.writeStringField("document", document == null ? null : document.name());
+                g.writeStringField("resource", resource);
+                g.writeStringField("region", region);
+                g.writeStringField("role", role == null ? null : role.value());
+                g.writeStringField("before", before);
+                g.writeStringField("after", after);
+                strings(g, "removed", removed);
+                strings(g, "added", added);
+                // ISO-8601, as the time module writes an Instant (DateTimeFormatter.ISO_INSTANT, Instant.toString()).
+                g.writeStringField("at", at == null ? null : at.toString());
+                g.writeEndObject();
+            } catch (IOException e) {
+                throw new AwsCmekException("cannot serialise the revocation intent: " + e.getMessage(), e);
+            }
+            return out.toString();
+        }
+
+        private static void strings(JsonGenerator g, String field, List<String> values) throws IOException {
+            g.writeArrayFieldStart(field);
+            for (String v : values) {
+                g.writeString(v);
+            }
+            g.writeEndArray();
         }
 
         public static Intent fromJson(String json) {
@@ -91,9 +125,14 @@ public record RevocationRecord(
         notes = List.copyOf(notes);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final JsonFactory GENERATORS = new JsonFactory();
+
+    /** Data binding with the time module, made on first use (a revoke writes its intents without it). */
+    private static final class Binding {
+        static final ObjectMapper JSON = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    }
 
     /** The record as JSON (timestamps as ISO-8601). */
     public String toJson() {
@@ -106,7 +145,7 @@ public record RevocationRecord(
 
     private static String write(Object value) {
         try {
-            return JSON.writeValueAsString(value);
+            return Binding.JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new AwsCmekException("cannot serialise the revocation record: " + e.getOriginalMessage(), e);
         }
@@ -114,7 +153,7 @@ public record RevocationRecord(
 
     private static <T> T read(String json, Class<T> type, String what) {
         try {
-            return JSON.readValue(json, type);
+            return Binding.JSON.readValue(json, type);
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(
                     what,
