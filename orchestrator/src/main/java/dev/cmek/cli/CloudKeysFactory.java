@@ -11,6 +11,7 @@ import dev.cmek.workflow.AwsKeys;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.GcpKeys;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,6 +141,8 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
         if (cloud != CloudProvider.AWS || aws != null) {
             return;
         }
+        // Bad input is refused here, before the command writes or sends anything, not on the background thread.
+        awsEndpoint(env);
         List<Region> in = regions.stream().distinct().map(Region::of).toList();
         Duration deadline = callDeadline;
         CompletableFuture<AwsCmek> built = new CompletableFuture<>();
@@ -188,10 +191,7 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
 
     private AwsCmek buildAws(Duration deadline) {
         SdkClients.Builder clients = SdkClients.builder();
-        String endpoint = env.get("AWS_ENDPOINT_URL");
-        if (endpoint != null && !endpoint.isBlank()) {
-            clients.endpoint(URI.create(endpoint.strip()));
-        }
+        awsEndpoint(env).ifPresent(clients::endpoint);
         clients.credentials(awsCredentials(env));
         if (deadline != null) {
             clients.callTimeouts(callAttempt(deadline), callTotal(deadline))
@@ -204,6 +204,30 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
             toClose.add(built);
         }
         return aws;
+    }
+
+    /**
+     * {@code AWS_ENDPOINT_URL} (an emulator's), checked: anything but an absolute http(s) URL with a host is bad input.
+     * The message names what is wrong without repeating the value, which may carry credentials.
+     */
+    static Optional<URI> awsEndpoint(Map<String, String> env) {
+        String endpoint = env.get("AWS_ENDPOINT_URL");
+        if (endpoint == null || endpoint.isBlank()) {
+            return Optional.empty();
+        }
+        URI uri;
+        try {
+            uri = new URI(endpoint.strip());
+        } catch (URISyntaxException e) {
+            throw new CmekException.InvalidInput("AWS_ENDPOINT_URL is not a URL (" + e.getReason() + " at index "
+                    + e.getIndex() + "): give one such as http://127.0.0.1:5000, or unset it for AWS itself");
+        }
+        if (uri.getHost() == null
+                || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+            throw new CmekException.InvalidInput("AWS_ENDPOINT_URL must be an http:// or https:// URL with a host, such"
+                    + " as http://127.0.0.1:5000; unset it for AWS itself");
+        }
+        return Optional.of(uri);
     }
 
     /**

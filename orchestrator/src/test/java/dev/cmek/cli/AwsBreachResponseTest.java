@@ -350,16 +350,16 @@ class AwsBreachResponseTest {
     }
 
     @Test
-    void cloudOnly_clientsThatCannotBeBuilt_areReportedLeft_notThrownFromTheBackground() throws Exception {
+    void cloudOnly_anAwsEndpointThatIsNotAUrl_isBadInput_beforeAnythingIsWritten() throws Exception {
         enable();
         Path manifest = dir.resolve("m.json");
         Path evidence = dir.resolve("incident");
-        // The AWS clients are built on a background thread once the manifest is read: a failure there must still be
-        // the revoke's own report (exit 8, the cloud step LEFT), as when they were built on first use.
-        Cli broken = new Cli().aws(MOTO).env("AWS_ENDPOINT_URL", "http://[not-a-host");
+        // The AWS clients are built on a second thread once the manifest is read; the endpoint is checked before that,
+        // on the command's own thread, so that bad input is still exit 2 with nothing written or sent.
+        Cli broken = new Cli().aws(MOTO).env("AWS_ENDPOINT_URL", "http://user:secret@[not-a-host");
 
         Cli.Result r = exit(
-                8,
+                2,
                 broken.run(
                         "revoke",
                         "--cluster",
@@ -369,13 +369,12 @@ class AwsBreachResponseTest {
                         "--manifest",
                         manifest.toString(),
                         "--evidence",
-                        evidence.toString(),
-                        "-o",
-                        "json"));
+                        evidence.toString()));
 
-        assertTrue(r.out().contains("not-a-host"), r.out());
-        assertTrue(Files.exists(evidence.resolve(EvidenceFile.FILE_NAME)));
-        assertTrue(trusts(snapshot()), "nothing was changed");
+        assertTrue(r.err().contains("AWS_ENDPOINT_URL is not a URL"), r.err());
+        assertFalse(r.err().contains("secret"), "the value is not repeated: " + r.err());
+        assertFalse(Files.exists(evidence), "nothing written");
+        assertTrue(trusts(snapshot()), "nothing changed");
     }
 
     @Test
