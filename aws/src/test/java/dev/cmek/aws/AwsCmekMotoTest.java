@@ -684,20 +684,8 @@ class AwsCmekMotoTest extends MotoClusterTest {
         moto.strict().neverAnswer("GetKeyPolicy", "ap-southeast-2");
         java.util.Map<String, Long> at = new java.util.concurrent.ConcurrentHashMap<>();
         long start = System.nanoTime();
-        RevocationJournal timed = new RevocationJournal() {
-            @Override
-            public void intent(RevocationRecord.Intent intent) {}
-
-            @Override
-            public void target(RevocationRecord.Target t) {
-                at.put(t.document() + " " + t.region() + " " + t.fate(), System.nanoTime() - start);
-            }
-        };
-        try (SdkClients bounded = SdkClients.builder()
-                        .endpoint(moto.endpoint())
-                        .credentials(MotoServer.sessionCredentials())
-                        .callTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
-                        .build();
+        RevocationJournal timed = timedTargets(at, start, t -> t.document() + " " + t.region() + " " + t.fate());
+        try (SdkClients bounded = boundedClients();
                 AwsCmek c = new AwsCmek(bounded)) {
             RevocationRecord record = c.revoke(RevocationRequest.of(request(), false), timed);
             long took = System.nanoTime() - start;
@@ -720,20 +708,8 @@ class AwsCmekMotoTest extends MotoClusterTest {
         moto.strict().neverAnswer("GetResources", "eu-west-1");
         java.util.Map<String, Long> at = new java.util.concurrent.ConcurrentHashMap<>();
         long start = System.nanoTime();
-        RevocationJournal timed = new RevocationJournal() {
-            @Override
-            public void intent(RevocationRecord.Intent intent) {}
-
-            @Override
-            public void target(RevocationRecord.Target t) {
-                at.putIfAbsent(t.resource() + " in " + t.region(), System.nanoTime() - start);
-            }
-        };
-        try (SdkClients bounded = SdkClients.builder()
-                        .endpoint(moto.endpoint())
-                        .credentials(MotoServer.sessionCredentials())
-                        .callTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
-                        .build();
+        RevocationJournal timed = timedTargets(at, start, t -> t.resource() + " in " + t.region());
+        try (SdkClients bounded = boundedClients();
                 AwsCmek c = new AwsCmek(bounded)) {
             RevocationRequest of = RevocationRequest.of(request(), false);
             RevocationRecord record = c.revoke(
@@ -760,6 +736,31 @@ class AwsCmekMotoTest extends MotoClusterTest {
         long search = at.get(KeyGrantRevocation.taggedKeys(NAMES) + " in eu-west-1");
         // Before, the search came first and the key in use waited for it.
         assertTrue(removed < search, "the key in use lost its grant while the search still waited: " + at);
+    }
+
+    /** A journal that notes when each target was first reported (nanoseconds after {@code start}), under {@code key}. */
+    private static RevocationJournal timedTargets(
+            java.util.Map<String, Long> at,
+            long start,
+            java.util.function.Function<RevocationRecord.Target, String> key) {
+        return new RevocationJournal() {
+            @Override
+            public void intent(RevocationRecord.Intent intent) {}
+
+            @Override
+            public void target(RevocationRecord.Target t) {
+                at.putIfAbsent(key.apply(t), System.nanoTime() - start);
+            }
+        };
+    }
+
+    /** Clients through the strict stand-in whose calls end: 1 s per attempt, 2 s per call with its retries. */
+    private SdkClients boundedClients() {
+        return SdkClients.builder()
+                .endpoint(moto.endpoint())
+                .credentials(MotoServer.sessionCredentials())
+                .callTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                .build();
     }
 
     /** Keys the customer brings, with automatic rotation on (as AWS Security Hub KMS.4 asks of every key). */
