@@ -299,20 +299,7 @@ class AwsBreachResponseTest {
         Cli offline = new Cli().aws(MOTO).env("COCKROACH_SERVER", "http://127.0.0.1:9");
         int apiBefore = sandbox.requestLog().size();
 
-        Cli.Result r = exit(
-                0,
-                offline.run(
-                        "revoke",
-                        "--cluster",
-                        AWS_CLUSTER,
-                        "--yes",
-                        "--cloud-only",
-                        "--manifest",
-                        manifest.toString(),
-                        "--evidence",
-                        evidence.toString(),
-                        "-o",
-                        "json"));
+        Cli.Result r = exit(0, revokeFromManifest(offline, manifest, evidence, "-o", "json"));
 
         JsonNode doc = JSON.readTree(r.out());
         assertFalse(doc.get("api_read").booleanValue());
@@ -358,18 +345,7 @@ class AwsBreachResponseTest {
         // on the command's own thread, so that bad input is still exit 2 with nothing written or sent.
         Cli broken = new Cli().aws(MOTO).env("AWS_ENDPOINT_URL", "http://user:secret@[not-a-host");
 
-        Cli.Result r = exit(
-                2,
-                broken.run(
-                        "revoke",
-                        "--cluster",
-                        AWS_CLUSTER,
-                        "--yes",
-                        "--cloud-only",
-                        "--manifest",
-                        manifest.toString(),
-                        "--evidence",
-                        evidence.toString()));
+        Cli.Result r = exit(2, revokeFromManifest(broken, manifest, evidence));
 
         assertTrue(r.err().contains("AWS_ENDPOINT_URL is not a URL"), r.err());
         assertFalse(r.err().contains("secret"), "the value is not repeated: " + r.err());
@@ -610,5 +586,21 @@ class AwsBreachResponseTest {
             }
         }
         return copy;
+    }
+
+    /** {@code revoke --cloud-only --manifest FILE --evidence DIR} of the AWS cluster, without the Cloud API. */
+    private static Cli.Result revokeFromManifest(Cli cli, Path manifest, Path evidence, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "revoke",
+                "--cluster",
+                AWS_CLUSTER,
+                "--yes",
+                "--cloud-only",
+                "--manifest",
+                manifest.toString(),
+                "--evidence",
+                evidence.toString()));
+        args.addAll(List.of(more));
+        return cli.run(args.toArray(String[]::new));
     }
 }
