@@ -4,13 +4,16 @@ import dev.cmek.aws.AccountId;
 import dev.cmek.aws.SdkClients;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -25,6 +28,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * strict behaviours back to their defaults), stopped after the class. If it cannot start the tests fail (never skip).
  * Register with {@code @RegisterExtension static MotoServer moto = MotoServer.create();} or use {@link #start()}
  * outside JUnit. The binary is {@code $MOTO_SERVER}, else {@code moto_server} on PATH, else the machine's pyenv Python.
+ * moto runs with {@code moto_sitecustomize.py}, which takes one cost off moto that AWS does not have: an RSA key pair
+ * generated inside every symmetric CreateKey.
  *
  * <p>{@link #clients()} are what the code under test uses: session credentials, through the strict proxy. {@link
  * #rawClients()} go straight to moto, for a test's own set-up and inspection ("out of band").
@@ -40,6 +45,8 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
 
     static final String FALLBACK = "/root/.pyenv/versions/3.11.7/bin/moto_server";
     private static final Duration STARTUP = Duration.ofSeconds(60);
+    private static final String SITE_CUSTOMIZE = "moto_sitecustomize.py";
+    static final String LAZY_KEYS_MARKER = "cmek-moto: KMS key pairs of symmetric keys are made on first use";
 
     private final String binary;
     private Process process;
@@ -170,7 +177,9 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
             ProcessBuilder pb = new ProcessBuilder(bin, "-H", "127.0.0.1", "-p", Integer.toString(port))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
-            pb.environment().put("MOTO_ACCOUNT_ID", ACCOUNT.value());
+            Map<String, String> env = pb.environment();
+            env.put("MOTO_ACCOUNT_ID", ACCOUNT.value());
+            env.put("PYTHONPATH", pythonPath(siteCustomization(), env.get("PYTHONPATH")));
             process = pb.start();
             long deadline = System.nanoTime() + STARTUP.toNanos();
             while (System.nanoTime() < deadline) {
@@ -178,6 +187,14 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
                     break;
                 }
                 if (answers()) {
+                    if (!readLog().contains(LAZY_KEYS_MARKER)) {
+                        String output = readLog();
+                        close();
+                        throw new IllegalStateException("moto_server '" + bin + "' answered without loading "
+                                + SITE_CUSTOMIZE + " (its marker \"" + LAZY_KEYS_MARKER + "\" is not in its output);"
+                                + " run moto[server]==5.2.1 with the Python it was installed with. Its output:\n"
+                                + output);
+                    }
                     strict = new StrictAws(motoEndpoint());
                     return;
                 }
@@ -196,6 +213,30 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
         close();
         throw new IllegalStateException("moto_server '" + bin + "' did not answer on 127.0.0.1:" + port + " within "
                 + STARTUP.toSeconds() + "s. Install moto[server] or set MOTO_SERVER. Its output:\n" + output);
+    }
+
+    /**
+     * A directory holding {@code moto_sitecustomize.py} as {@code sitecustomize.py}: on moto's PYTHONPATH, Python
+     * loads it at start whatever launches moto_server (console script, pyenv shim, wrapper). See there: moto's RSA
+     * key pair for symmetric keys made on first use, not inside every CreateKey.
+     */
+    static Path siteCustomization() throws IOException {
+        Path dir = Files.createTempDirectory("cmek-moto-site-");
+        Path file = dir.resolve("sitecustomize.py");
+        try (InputStream in = MotoServer.class.getResourceAsStream(SITE_CUSTOMIZE)) {
+            if (in == null) {
+                throw new IOException("the test resource " + SITE_CUSTOMIZE + " is missing");
+            }
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        file.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        return dir;
+    }
+
+    /** {@code dir} first on PYTHONPATH, before whatever the environment had. */
+    static String pythonPath(Path dir, String inherited) {
+        return inherited == null || inherited.isBlank() ? dir.toString() : dir + File.pathSeparator + inherited;
     }
 
     private boolean answers() {

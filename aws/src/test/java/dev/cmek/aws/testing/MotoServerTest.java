@@ -1,9 +1,21 @@
 package dev.cmek.aws.testing;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cmek.aws.SdkClients;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KmsException;
+import software.amazon.awssdk.services.kms.model.SigningAlgorithmSpec;
 
 class MotoServerTest {
     @Test
@@ -25,6 +37,72 @@ class MotoServerTest {
         try (MotoServer moto = MotoServer.start()) {
             moto.reset();
             assertTrue(moto.endpoint().toString().startsWith("http://127.0.0.1:"));
+        }
+    }
+
+    @Test
+    void motoStartsWithTheSiteCustomization(@TempDir Path dir) throws Exception {
+        Path site = MotoServer.siteCustomization();
+        String code = Files.readString(site.resolve("sitecustomize.py"));
+        assertTrue(code.contains("_kms_models.generate_private_key = _generate_private_key"), code);
+        assertTrue(code.contains(MotoServer.LAZY_KEYS_MARKER), code);
+        assertEquals(site.toString(), MotoServer.pythonPath(site, null));
+        assertEquals(site + java.io.File.pathSeparator + "/x", MotoServer.pythonPath(site, "/x"));
+    }
+
+    /** A moto_server that answers without the customization (another Python, another wrapper) is refused. */
+    @Test
+    void aMotoWithoutTheCustomization_isRefused(@TempDir Path dir) throws Exception {
+        Path bare = dir.resolve("bare-moto");
+        Files.writeString(bare, "#!/bin/sh\nunset PYTHONPATH\nexec " + MotoServer.binary() + " \"$@\"\n");
+        assertTrue(bare.toFile().setExecutable(true));
+        MotoServer moto = MotoServer.create(bare.toString());
+        IllegalStateException e = assertThrows(IllegalStateException.class, moto::launch);
+        assertTrue(e.getMessage().contains("without loading moto_sitecustomize.py"), e.getMessage());
+    }
+
+    /**
+     * The lazy key pair changes no answer: symmetric keys encrypt and decrypt, an asymmetric key signs and verifies
+     * with its own pair, an invalid asymmetric key spec is still refused at CreateKey, and a replica is made.
+     */
+    @Test
+    void lazyKeyPairs_answerAsMotoDid() {
+        try (MotoServer moto = MotoServer.start();
+                SdkClients raw = moto.rawClients()) {
+            KmsClient kms = raw.kms(Region.US_EAST_1);
+            String symmetric =
+                    kms.createKey(b -> b.description("symmetric")).keyMetadata().keyId();
+            SdkBytes plain = SdkBytes.fromString("secret", StandardCharsets.UTF_8);
+            SdkBytes blob =
+                    kms.encrypt(b -> b.keyId(symmetric).plaintext(plain)).ciphertextBlob();
+            assertArrayEquals(
+                    plain.asByteArray(),
+                    kms.decrypt(b -> b.ciphertextBlob(blob)).plaintext().asByteArray());
+
+            String rsa = kms.createKey(b -> b.keySpec("RSA_2048").keyUsage("SIGN_VERIFY"))
+                    .keyMetadata()
+                    .keyId();
+            SdkBytes message = SdkBytes.fromString("message", StandardCharsets.UTF_8);
+            SdkBytes signature = kms.sign(b ->
+                            b.keyId(rsa).message(message).signingAlgorithm(SigningAlgorithmSpec.RSASSA_PSS_SHA_256))
+                    .signature();
+            assertTrue(kms.verify(b -> b.keyId(rsa)
+                            .message(message)
+                            .signature(signature)
+                            .signingAlgorithm(SigningAlgorithmSpec.RSASSA_PSS_SHA_256))
+                    .signatureValid());
+
+            KmsException bogus = assertThrows(
+                    KmsException.class,
+                    () -> kms.createKey(b -> b.keySpec("ECC_BOGUS").keyUsage("SIGN_VERIFY")));
+            assertEquals("ValidationException", bogus.awsErrorDetails().errorCode());
+
+            String primary =
+                    kms.createKey(b -> b.multiRegion(true)).keyMetadata().keyId();
+            String replica = kms.replicateKey(b -> b.keyId(primary).replicaRegion("eu-west-1"))
+                    .replicaKeyMetadata()
+                    .arn();
+            assertTrue(replica.startsWith("arn:aws:kms:eu-west-1:"), replica);
         }
     }
 }
