@@ -113,6 +113,8 @@ public final class StrictAwsBenchmark {
                     throttled);
             System.out.println();
             orphanScan(moto, cmek, latency);
+            System.out.println();
+            timeline(moto, cmek, latency, 6);
         }
     }
 
@@ -145,6 +147,32 @@ public final class StrictAwsBenchmark {
                     wall,
                     threads.getPeakThreadCount(),
                     strict.peakInFlight());
+        }
+    }
+
+    /**
+     * One more provision of {@code n} regions, each call printed as the stand-in saw it (ms from the start of the
+     * provision): where the wall time goes beyond the bound.
+     */
+    private static void timeline(MotoServer moto, AwsCmek cmek, Duration latency, int n) {
+        reset(moto, latency);
+        StrictAws strict = moto.strict().record();
+        long t0 = System.nanoTime();
+        check(cmek.provision(request(ALL.subList(0, n))), n);
+        long wall = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("One " + n + "-region provision, call by call (ms from its start; " + wall + " ms in all):");
+        System.out.println();
+        System.out.println("| arrived | answered | of which moto | where | operation | status |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (StrictAws.Event e : strict.timeline()) {
+            System.out.printf(
+                    "| %d | %d | %d | %s | %s | %d |%n",
+                    (e.arrived() - t0) / 1_000_000,
+                    (e.answered() - t0) / 1_000_000,
+                    e.upstream() / 1_000_000,
+                    e.where(),
+                    e.operation(),
+                    e.status());
         }
     }
 

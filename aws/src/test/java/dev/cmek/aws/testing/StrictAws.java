@@ -192,6 +192,7 @@ public final class StrictAws implements AutoCloseable {
 
     private final Map<String, Deque<Long>> quota = new ConcurrentHashMap<>();
     private final List<Denial> denials = new CopyOnWriteArrayList<>();
+    private final Map<String, Duration> slow = new ConcurrentHashMap<>();
     private final List<Loss> losses = new CopyOnWriteArrayList<>();
     private final AtomicInteger throttled = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -229,11 +230,14 @@ public final class StrictAws implements AutoCloseable {
         settings = Settings.defaults();
         latency = Duration.ZERO;
         denials.clear();
+        slow.clear();
         losses.clear();
         releaseHeld();
         hooks.clear();
         forget();
         resetCounts();
+        recording = false;
+        timeline.clear();
     }
 
     /** Forgets the resources it saw made (after the emulator behind it was reset). */
@@ -247,6 +251,15 @@ public final class StrictAws implements AutoCloseable {
         quota.clear();
         rotations.clear();
         primaryRegionOfReplica.clear();
+    }
+
+    /**
+     * Calls of {@code operation} are forwarded {@code extra} later than the others (on top of {@link #latency}), as
+     * when one of AWS's services answers slowly; until {@link #reset()}.
+     */
+    public StrictAws slow(String operation, Duration extra) {
+        slow.put(operation, extra);
+        return this;
     }
 
     /** AccessDenied for {@code operation} (e.g. {@code GetKeyPolicy}) in {@code region} (null: any) on a key (null: any). */
@@ -296,9 +309,36 @@ public final class StrictAws implements AutoCloseable {
         peakInFlight.set(0);
     }
 
+    /**
+     * One call as the proxy saw it: when it arrived and was answered (System.nanoTime), how long moto took (0 when
+     * the proxy answered itself), where, what, the status.
+     */
+    public record Event(long arrived, long answered, long upstream, String where, String operation, int status) {}
+
+    /** From now on, every call is also kept in order of answer, for {@link #timeline()}; until {@link #reset()}. */
+    public StrictAws record() {
+        timeline.clear();
+        recording = true;
+        return this;
+    }
+
+    /** The calls kept since {@link #record()}. */
+    public List<Event> timeline() {
+        return List.copyOf(timeline);
+    }
+
+    /** Time the call being handled on this thread spent in moto (the handler runs on one thread per call). */
+    private static final ThreadLocal<long[]> UPSTREAM = ThreadLocal.withInitial(() -> new long[1]);
+
+    private final List<Event> timeline = new CopyOnWriteArrayList<>();
+    private volatile boolean recording;
+
     private void handle(HttpExchange ex) throws IOException {
         int now = inFlight.incrementAndGet();
         peakInFlight.accumulateAndGet(now, Math::max);
+        long arrived = System.nanoTime();
+        UPSTREAM.get()[0] = 0;
+        Call seen = null;
         try (ex) {
             byte[] body;
             try (InputStream in = ex.getRequestBody()) {
@@ -306,8 +346,10 @@ public final class StrictAws implements AutoCloseable {
             }
             if (!ex.getRequestURI().getPath().startsWith("/moto-api")) {
                 Call call = parse(ex, body);
+                seen = call;
                 counts.computeIfAbsent(call.where() + " " + call.operation(), k -> new AtomicInteger())
                         .incrementAndGet();
+                sleep(slow.getOrDefault(call.operation(), Duration.ZERO));
                 if (refuse(ex, call) || held(call)) {
                     return;
                 }
@@ -320,6 +362,15 @@ public final class StrictAws implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             inFlight.decrementAndGet();
+            if (recording && seen != null) {
+                timeline.add(new Event(
+                        arrived,
+                        System.nanoTime(),
+                        UPSTREAM.get()[0],
+                        seen.where(),
+                        seen.operation(),
+                        ex.getResponseCode()));
+            }
         }
     }
 
@@ -459,7 +510,9 @@ public final class StrictAws implements AutoCloseable {
                 ? primaryRegionOfReplica.get(
                         call.region() + "/" + keyIdOf(call.body().path("KeyId").asText(null)))
                 : null;
+        long sent = System.nanoTime();
         HttpResponse<byte[]> resp = replicaOf == null ? send(ex, body) : send(ex, body, call.region(), replicaOf);
+        UPSTREAM.get()[0] = System.nanoTime() - sent;
         for (Loss loss : losses) {
             if (loss.operation().equals(call.operation()) && loss.seen().incrementAndGet() == loss.nth()) {
                 if (loss.how() == LostReply.SERVER_ERROR) {
