@@ -58,15 +58,21 @@ public final class AwsCmek implements AutoCloseable {
         // Who we are (for the KMS pacer and a plan's role ARN) is asked beside the role's read, off the critical path.
         CompletableFuture<CallerIdentity> caller = parallel.async(clients::caller);
         CrossAccountRole role = new CrossAccountRole(clients.iam(), req.names(), req.principalPropagationBound());
+        // The role's read, beside who we are; a provision does not wait for the read to create the role (see ensure).
+        CompletableFuture<Optional<CrossAccountRole.Live>> roleRead = parallel.async(role::find);
         CompletableFuture<CrossAccountRole.Outcome> roleF = parallel.async(() -> {
-            Optional<CrossAccountRole.Live> found = role.find();
             CallerIdentity me = Parallel.get(caller);
-            return role.ensure(req.trustPolicy(me.partition()), req.repairDrift(), apply, found, me);
+            TrustPolicy trust = req.trustPolicy(me.partition());
+            return apply
+                    ? role.ensure(trust, req.repairDrift(), roleRead, me)
+                    : role.ensure(trust, req.repairDrift(), false, Parallel.get(roleRead), me);
         });
         ClusterKeys clusterKeys = new ClusterKeys(clients, parallel, req);
         Map<Region, CompletableFuture<ClusterKeys.Outcome>> regions = clusterKeys.ensure(apply, roleF);
         List<CompletableFuture<?>> others = new ArrayList<>(regions.values());
         others.add(caller);
+        // Waited for, not judged: where the read mattered, the role's outcome already used it (and its failure).
+        others.add(roleRead.handle((live, failure) -> null));
         CrossAccountRole.Outcome roleOutcome = Parallel.join(roleF, others);
         List<Change> changes = new ArrayList<>(List.of(roleOutcome.change()));
         Map<String, KeyArn> keys = new LinkedHashMap<>();

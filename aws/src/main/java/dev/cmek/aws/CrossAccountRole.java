@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.EntityAlreadyExistsException;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Role;
 import software.amazon.awssdk.services.iam.model.Tag;
@@ -41,6 +42,42 @@ final class CrossAccountRole {
         }
     }
 
+    /**
+     * Applies, with the read {@code found} of the role still under way: a fresh provision's CreateRole need not wait for
+     * the GetRole beside it. If that read has not answered once the trust policy is known, CreateRole goes at once, one
+     * round trip where a read then a write took two. When IAM refuses it (the name is taken, or the caller may not
+     * create roles but one exists), the read decides, as {@link #ensure(TrustPolicy, boolean, boolean, Optional,
+     * CallerIdentity)} does; a refused CreateRole changes nothing. A read that has answered decides alone, as before.
+     */
+    Outcome ensure(
+            TrustPolicy trust,
+            boolean repairDrift,
+            java.util.concurrent.CompletableFuture<Optional<Live>> found,
+            CallerIdentity caller) {
+        if (found.isDone()) {
+            return ensure(trust, repairDrift, true, Parallel.get(found), caller);
+        }
+        try {
+            return create(trust);
+        } catch (CallFailedException refused) {
+            Optional<Live> live;
+            try {
+                live = Parallel.get(found);
+                if (live.isEmpty() && refused.getCause() instanceof EntityAlreadyExistsException) {
+                    // Made by someone else between our read and our write: read it again.
+                    live = find();
+                }
+            } catch (RuntimeException readFailed) {
+                refused.addSuppressed(readFailed);
+                throw refused;
+            }
+            if (live.isEmpty()) {
+                throw refused;
+            }
+            return ensure(trust, repairDrift, true, live, caller);
+        }
+    }
+
     /** Finds before it creates; a foreign role of our name is refused (apply) or reported (plan). */
     Outcome ensure(TrustPolicy trust, boolean repairDrift, boolean apply, Optional<Live> found, CallerIdentity caller) {
         String name = names.roleName();
@@ -53,20 +90,7 @@ final class CrossAccountRole {
                                 Change.Action.WOULD_CREATE,
                                 "would create with trust " + trust.document().json()));
             }
-            Role r = AwsCall.run(
-                    "iam:CreateRole",
-                    null,
-                    () -> iam.createRole(b -> b.roleName(names.roleName())
-                                    .description("CockroachDB Cloud CMEK access for cluster " + names.clusterId())
-                                    .assumeRolePolicyDocument(trust.document().json())
-                                    .tags(names.roleTags().entrySet().stream()
-                                            .map(t -> Tag.builder()
-                                                    .key(t.getKey())
-                                                    .value(t.getValue())
-                                                    .build())
-                                            .toList()))
-                            .role());
-            return new Outcome(RoleArn.of(r.arn()), Change.role(name, Change.Action.CREATED, "created " + r.arn()));
+            return create(trust);
         }
         Live live = found.get();
         if (!names.isOurs(live.tags())) {
@@ -96,6 +120,24 @@ final class CrossAccountRole {
         }
         return new Outcome(
                 live.arn(), Change.role(name, Change.Action.updated(apply), "trust policy repaired: " + drift));
+    }
+
+    private Outcome create(TrustPolicy trust) {
+        Role r = AwsCall.run(
+                "iam:CreateRole",
+                null,
+                () -> iam.createRole(b -> b.roleName(names.roleName())
+                                .description("CockroachDB Cloud CMEK access for cluster " + names.clusterId())
+                                .assumeRolePolicyDocument(trust.document().json())
+                                .tags(names.roleTags().entrySet().stream()
+                                        .map(t -> Tag.builder()
+                                                .key(t.getKey())
+                                                .value(t.getValue())
+                                                .build())
+                                        .toList()))
+                        .role());
+        return new Outcome(
+                RoleArn.of(r.arn()), Change.role(names.roleName(), Change.Action.CREATED, "created " + r.arn()));
     }
 
     /**

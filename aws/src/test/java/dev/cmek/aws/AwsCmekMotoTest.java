@@ -158,6 +158,96 @@ class AwsCmekMotoTest extends MotoClusterTest {
         assertFalse(cmek.verify(request()).roleOk());
     }
 
+    /**
+     * A fresh provision creates the role without waiting for the read of it beside (one round trip on the critical
+     * path instead of two): with GetRole answering late, CreateRole is already answered before it.
+     */
+    @Test
+    void provision_fromNothing_createsTheRoleWithoutWaitingForItsRead() {
+        moto.strict().slow("GetRole", Duration.ofMillis(1500)).record();
+
+        ProvisionResult result = cmek.provision(request());
+
+        var roleChange = result.changes().stream()
+                .filter(c -> c.type() == Change.ResourceType.ROLE)
+                .findFirst()
+                .orElseThrow();
+        assertEquals(Change.Action.CREATED, roleChange.action(), roleChange::toString);
+        var timeline = moto.strict().timeline().stream()
+                .filter(e -> e.where().equals("iam"))
+                .toList();
+        var getRole = timeline.stream()
+                .filter(e -> e.operation().equals("GetRole"))
+                .findFirst()
+                .orElseThrow();
+        var createRole = timeline.stream()
+                .filter(e -> e.operation().equals("CreateRole"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(createRole.answered() < getRole.answered(), "CreateRole did not wait for GetRole: " + timeline);
+        assertEquals(1, moto.strict().calls("CreateRole"));
+        assertEquals(Inventory.converged(REGIONS), inventory());
+        assertTrue(cmek.verify(request()).ok());
+    }
+
+    /** Our role exists: the CreateRole sent before the read answered is refused, changes nothing, and the read decides. */
+    @Test
+    void provision_again_withTheReadAnsweringLate_changesNothing() {
+        cmek.provision(request());
+        Inventory before = inventory();
+        moto.strict().resetCounts();
+        moto.strict().slow("GetRole", Duration.ofMillis(1000));
+
+        ProvisionResult again = cmek.provision(request());
+
+        assertTrue(again.noop(), again.changes().toString());
+        assertEquals(before, inventory());
+        assertEquals(1, moto.strict().calls("CreateRole"), "the one CreateRole sent early was refused");
+    }
+
+    /** A foreign role of our name, found only after CreateRole was refused, is still refused and left as it was. */
+    @Test
+    void provision_foreignRoleOfOurName_withTheReadAnsweringLate_isStillRefused() {
+        String otherTrust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
+        raw.iam()
+                .createRole(b -> b.roleName(NAMES.roleName())
+                        .assumeRolePolicyDocument(otherTrust)
+                        .tags(Tag.builder().key("owner").value("someone-else").build()));
+        moto.strict().slow("GetRole", Duration.ofMillis(1000));
+
+        NotOursException e = assertThrows(NotOursException.class, () -> cmek.provision(request()));
+
+        assertEquals(Change.ResourceType.ROLE, e.type());
+        assertEquals(new Inventory(1, zero(), zero(), zero()), inventory());
+        var role = raw.iam().getRole(b -> b.roleName(NAMES.roleName())).role();
+        assertTrue(PolicyDocument.parse(role.assumeRolePolicyDocument()).sameAs(PolicyDocument.parse(otherTrust)));
+        assertEquals(List.of(Tag.builder().key("owner").value("someone-else").build()), role.tags());
+    }
+
+    /**
+     * Credentials that may not create roles, with our role already made by someone who may: the refused CreateRole
+     * is not the end, the read finds the role and the provision goes on. With no role, the refusal is the answer.
+     */
+    @Test
+    void provision_withoutCreateRole_usesTheRoleThatExists_andNamesTheRefusalWhenThereIsNone() {
+        moto.strict().slow("GetRole", Duration.ofMillis(1000)).denyAccess("CreateRole", null, null);
+        CallFailedException refused = assertThrows(CallFailedException.class, () -> cmek.provision(request()));
+        assertEquals(CallFailedException.Failure.PERMISSION_DENIED, refused.failure(), refused::getMessage);
+        assertTrue(refused.getMessage().contains("iam:CreateRole"), refused.getMessage());
+        assertEquals(0, inventory().roles());
+
+        moto.strict().reset();
+        cmek.provision(request());
+        Inventory made = inventory();
+        moto.strict().slow("GetRole", Duration.ofMillis(1000)).denyAccess("CreateRole", null, null);
+
+        ProvisionResult again = cmek.provision(request());
+
+        assertTrue(again.noop(), again.changes().toString());
+        assertEquals(made, inventory());
+    }
+
     @Test
     void provision_aliasOnForeignKey_isRefused() {
         var kms = raw.kms(Region.EU_WEST_1);
