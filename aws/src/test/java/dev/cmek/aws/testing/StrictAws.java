@@ -219,7 +219,10 @@ public final class StrictAws implements AutoCloseable {
         return this;
     }
 
-    /** Added before forwarding each call (benchmarks). */
+    /**
+     * Added to every call (benchmarks), as a round trip: half before the stand-in or moto looks at the call, half
+     * before the answer leaves, whether it is moto's answer or the stand-in's refusal.
+     */
     public StrictAws latency(Duration latency) {
         this.latency = latency;
         return this;
@@ -327,6 +330,9 @@ public final class StrictAws implements AutoCloseable {
         return List.copyOf(timeline);
     }
 
+    /** The answer's half of the added latency, for the call being handled on this thread. */
+    private static final ThreadLocal<Duration> REPLY_DELAY = ThreadLocal.withInitial(() -> Duration.ZERO);
+
     /** Time the call being handled on this thread spent in moto (the handler runs on one thread per call). */
     private static final ThreadLocal<long[]> UPSTREAM = ThreadLocal.withInitial(() -> new long[1]);
 
@@ -350,11 +356,19 @@ public final class StrictAws implements AutoCloseable {
                 counts.computeIfAbsent(call.where() + " " + call.operation(), k -> new AtomicInteger())
                         .incrementAndGet();
                 sleep(slow.getOrDefault(call.operation(), Duration.ZERO));
-                if (refuse(ex, call) || held(call)) {
-                    return;
+                // The added latency is a round trip: half on the way to AWS, before AWS looks at the call, half on
+                // the way back, paid by every answer, a refusal (NotFound, throttled, denied) as much as a success.
+                Duration toAws = latency.dividedBy(2);
+                sleep(toAws);
+                REPLY_DELAY.set(latency.minus(toAws));
+                try {
+                    if (refuse(ex, call) || held(call)) {
+                        return;
+                    }
+                    forwardStrictly(ex, body, call);
+                } finally {
+                    REPLY_DELAY.set(Duration.ZERO);
                 }
-                sleep(latency);
-                forwardStrictly(ex, body, call);
             } else {
                 forward(ex, body, null);
             }
@@ -707,6 +721,12 @@ public final class StrictAws implements AutoCloseable {
 
     private static void send(HttpExchange ex, int status, Map<String, List<String>> headers, byte[] out)
             throws IOException {
+        try {
+            sleep(REPLY_DELAY.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted before answering", e);
+        }
         ForwardingServer.reply(ex, status, headers, out);
     }
 
