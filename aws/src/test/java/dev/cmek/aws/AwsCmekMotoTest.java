@@ -134,14 +134,20 @@ class AwsCmekMotoTest extends MotoClusterTest {
         assertTrue(cmek.provision(req).noop());
     }
 
-    @Test
-    void provision_foreignRoleOfOurName_isRefusedAndNothingIsCreated() {
+    /** Someone else's role under our role's name (an EC2 trust, their own tag); answers its trust policy. */
+    private String createForeignRoleOfOurName() {
         String otherTrust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                 + "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
         raw.iam()
                 .createRole(b -> b.roleName(NAMES.roleName())
                         .assumeRolePolicyDocument(otherTrust)
                         .tags(Tag.builder().key("owner").value("someone-else").build()));
+        return otherTrust;
+    }
+
+    @Test
+    void provision_foreignRoleOfOurName_isRefusedAndNothingIsCreated() {
+        String otherTrust = createForeignRoleOfOurName();
 
         NotOursException e = assertThrows(NotOursException.class, () -> cmek.provision(request()));
 
@@ -208,12 +214,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
     /** A foreign role of our name, found only after CreateRole was refused, is still refused and left as it was. */
     @Test
     void provision_foreignRoleOfOurName_withTheReadAnsweringLate_isStillRefused() {
-        String otherTrust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-                + "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
-        raw.iam()
-                .createRole(b -> b.roleName(NAMES.roleName())
-                        .assumeRolePolicyDocument(otherTrust)
-                        .tags(Tag.builder().key("owner").value("someone-else").build()));
+        String otherTrust = createForeignRoleOfOurName();
         moto.strict().slow("GetRole", Duration.ofMillis(1000));
 
         NotOursException e = assertThrows(NotOursException.class, () -> cmek.provision(request()));
