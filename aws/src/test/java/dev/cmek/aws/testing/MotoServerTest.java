@@ -9,6 +9,8 @@ import dev.cmek.aws.SdkClients;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
@@ -41,7 +43,7 @@ class MotoServerTest {
     }
 
     @Test
-    void motoStartsWithTheSiteCustomization(@TempDir Path dir) throws Exception {
+    void motoStartsWithTheSiteCustomization() throws Exception {
         Path site = MotoServer.siteCustomization();
         String code = Files.readString(site.resolve("sitecustomize.py"));
         assertTrue(code.contains("_kms_models.generate_private_key = _generate_private_key"), code);
@@ -59,6 +61,46 @@ class MotoServerTest {
         MotoServer moto = MotoServer.create(bare.toString());
         IllegalStateException e = assertThrows(IllegalStateException.class, moto::launch);
         assertTrue(e.getMessage().contains("without loading moto_sitecustomize.py"), e.getMessage());
+    }
+
+    /**
+     * The stand-in's added latency is a round trip that every answer pays, the stand-in's own refusals too (a new
+     * key's NotFound here), as every answer from AWS crosses the network; its timeline records both calls. Lower
+     * bounds only: the assertions hold on a machine of any speed.
+     */
+    @Test
+    void addedLatency_isPaidByRefusalsToo_andTheTimelineRecordsEveryCall() {
+        try (MotoServer moto = MotoServer.start();
+                SdkClients clients = moto.clients()) {
+            Duration latency = Duration.ofMillis(100); // less than the new-key window (300 ms): the read is refused
+            moto.strict().latency(latency).record();
+            KmsClient kms = clients.kms(Region.US_EAST_1);
+
+            long t0 = System.nanoTime();
+            String key = kms.createKey(b -> b.description("new")).keyMetadata().keyId();
+            long created = System.nanoTime();
+            KmsException young = assertThrows(
+                    KmsException.class, () -> kms.getKeyPolicy(b -> b.keyId(key).policyName("default")));
+            long refused = System.nanoTime();
+
+            assertEquals("NotFoundException", young.awsErrorDetails().errorCode());
+            assertTrue(Duration.ofNanos(created - t0).compareTo(latency) >= 0, "a success pays the latency");
+            assertTrue(Duration.ofNanos(refused - created).compareTo(latency) >= 0, "a refusal pays it too");
+            List<StrictAws.Event> timeline = moto.strict().timeline().stream()
+                    .filter(e -> e.where().startsWith("kms"))
+                    .toList();
+            assertEquals(
+                    List.of("CreateKey", "GetKeyPolicy"),
+                    timeline.stream().map(StrictAws.Event::operation).toList());
+            assertEquals(
+                    List.of(200, 400),
+                    timeline.stream().map(StrictAws.Event::status).toList());
+            assertTrue(timeline.get(0).upstream() > 0, "moto answered the CreateKey");
+            assertEquals(0, timeline.get(1).upstream(), "the stand-in answered the NotFound itself");
+            for (StrictAws.Event e : timeline) {
+                assertTrue(Duration.ofNanos(e.answered() - e.arrived()).compareTo(latency) >= 0, e::toString);
+            }
+        }
     }
 
     /**
