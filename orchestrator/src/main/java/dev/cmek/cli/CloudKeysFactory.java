@@ -103,6 +103,9 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
     }
 
     private CloudKeys create(CloudProvider cloud) {
+        if (cloud == CloudProvider.AWS) {
+            awsEndpoint(env); // bad input is refused when the cloud side is made, before the first client is built
+        }
         return switch (cloud) {
             case AWS ->
                 new AwsKeys(

@@ -193,6 +193,10 @@ public final class BreachResponse {
                     Optional.empty(),
                     request.immediate());
         }
+        // The cloud side is made (and its input checked: options for the other cloud, an emulator endpoint that is not
+        // a URL) before the record is begun, so that bad input stops here with nothing written; it builds no client
+        // and sends nothing.
+        CloudKeys keys = request.steps() != Steps.API_ONLY ? keysFor.apply(header.cloud()) : null;
         EvidenceFile evidence = EvidenceFile.begin(request.evidenceDir(), header, clock);
         ObjectNode intent = EvidenceFile.details();
         intent.put("steps_planned", request.steps().name());
@@ -207,7 +211,7 @@ public final class BreachResponse {
 
         List<String> notes = new ArrayList<>();
         if (request.steps() != Steps.API_ONLY) {
-            notes.addAll(cloudStep(header.cloud(), scope, evidence));
+            notes.addAll(cloudStep(header.cloud(), keys, scope, evidence));
         }
         CmekClusterInfo status = before;
         boolean revokeSent =
@@ -259,13 +263,13 @@ public final class BreachResponse {
 
     /**
      * The cloud step: every intent and outcome goes into the evidence as it happens. A failure of the step as a whole
-     * (a bug, the evidence unwritable) is recorded as left, so that REVOKE is still sent; only bad input, found before
-     * anything is written, stops here.
+     * (a bug, the evidence unwritable) is recorded as left, so that REVOKE is still sent; only bad input stops here (the
+     * cloud side's own options and environment were checked before the record was begun).
      */
-    private List<String> cloudStep(CloudProvider cloud, CloudKeys.RevokeScope scope, EvidenceFile evidence) {
+    private List<String> cloudStep(
+            CloudProvider cloud, CloudKeys keys, CloudKeys.RevokeScope scope, EvidenceFile evidence) {
         progress.accept(
                 "removing CockroachDB's access in " + cloud + " (" + String.join(", ", scope.regions()) + ")...");
-        CloudKeys keys = keysFor.apply(cloud);
         CloudKeys.RevocationLog log = new CloudKeys.RevocationLog() {
             @Override
             public void intent(CloudKeys.DocumentIntent intent) {

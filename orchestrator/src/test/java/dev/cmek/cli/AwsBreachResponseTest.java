@@ -353,6 +353,30 @@ class AwsBreachResponseTest {
         assertTrue(trusts(snapshot()), "nothing changed");
     }
 
+    /**
+     * Through the Cloud API too, an emulator endpoint that is not a URL is bad input found before the evidence record is
+     * begun: exit 2, no file, no REVOKE, nothing changed in the cloud (it was found at the first AWS call, after the
+     * record was begun).
+     */
+    @Test
+    void anAwsEndpointThatIsNotAUrl_isBadInput_beforeTheRecordIsBegunOrRevokeSent() throws Exception {
+        enable();
+        Path evidence = dir.resolve("incident");
+        Cli broken = cli().env("AWS_ENDPOINT_URL", "http://user:secret@[not-a-host");
+        int patchesBefore = patches();
+
+        Cli.Result r = exit(
+                2,
+                broken.run(
+                        "revoke", "--cluster", AWS_CLUSTER, "--yes", "--evidence", evidence.toString(), "-o", "json"));
+
+        assertTrue(r.out().contains("AWS_ENDPOINT_URL is not a URL"), r.out());
+        assertFalse(r.out().contains("secret") || r.err().contains("secret"), "the value is not repeated");
+        assertFalse(Files.exists(evidence), "nothing written");
+        assertTrue(trusts(snapshot()), "nothing changed");
+        assertEquals(patchesBefore, patches(), "no REVOKE was sent");
+    }
+
     @Test
     void aCallThatNeverAnswers_isBoundedByTimeout_andReportedAsLeft() throws Exception {
         enable();
