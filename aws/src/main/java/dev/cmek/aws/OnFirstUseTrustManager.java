@@ -47,7 +47,7 @@ final class OnFirstUseTrustManager extends X509ExtendedTrustManager {
         return d;
     }
 
-    private static X509ExtendedTrustManager load() throws CertificateException {
+    static X509ExtendedTrustManager load() throws CertificateException {
         try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init((KeyStore) null);

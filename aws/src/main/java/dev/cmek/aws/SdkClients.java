@@ -156,6 +156,15 @@ public final class SdkClients implements AwsClients {
         return builder;
     }
 
+    /**
+     * Loads the default trust store and a TLS context over it now, as the first TLS handshake of these clients would
+     * ({@link OnFirstUseTrustManager}): for a class-data archive's training run, whose calls are plain HTTP.
+     */
+    public static void loadTrustStore() throws java.security.GeneralSecurityException {
+        javax.net.ssl.SSLContext.getInstance("TLS")
+                .init(null, new TrustManager[] {OnFirstUseTrustManager.load()}, null);
+    }
+
     /** Whether a TLS handshake has loaded the trust store yet ({@link OnFirstUseTrustManager}; tests). */
     boolean trustStoreLoaded() {
         return trust.loaded();

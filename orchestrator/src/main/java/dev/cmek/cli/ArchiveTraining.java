@@ -89,10 +89,7 @@ public final class ArchiveTraining {
 
     private static void trustStore() {
         try {
-            javax.net.ssl.TrustManagerFactory f = javax.net.ssl.TrustManagerFactory.getInstance(
-                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-            f.init((java.security.KeyStore) null);
-            javax.net.ssl.SSLContext.getInstance("TLS").init(null, f.getTrustManagers(), null);
+            dev.cmek.aws.SdkClients.loadTrustStore();
         } catch (java.security.GeneralSecurityException e) {
             System.err.println("cannot load the default trust store: " + e);
         }
