@@ -77,14 +77,6 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
         this.callDeadline = timeout;
     }
 
-    private Duration callTotal() {
-        return callTotal(callDeadline);
-    }
-
-    private Duration callAttempt() {
-        return callAttempt(callDeadline);
-    }
-
     private static Duration callTotal(Duration deadline) {
         return min(deadline, GcpClients.CallBudget.DEFAULT.total());
     }
@@ -283,8 +275,8 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
                     : GcpClients.fromEnvironment(
                             env,
                             new GcpClients.CallBudget(
-                                    callTotal(),
-                                    callAttempt(),
+                                    callTotal(callDeadline),
+                                    callAttempt(callDeadline),
                                     GcpClients.CallBudget.DEFAULT.firstBackoff(),
                                     GcpClients.CallBudget.DEFAULT.maxBackoff()));
         } catch (dev.cmek.gcp.InvalidInputException e) {
