@@ -194,10 +194,27 @@ public final class ColdRevokeBench {
         env.put("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY_ID);
         env.put("AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_ACCESS_KEY);
         env.put("AWS_SESSION_TOKEN", MotoServer.SESSION_TOKEN);
+        boolean trace = strict && System.getenv("BENCH_TIMELINE") != null;
+        if (trace) {
+            stand.record();
+        }
         long t0 = System.nanoTime();
         Process p = pb.start();
         int exit = p.waitFor();
         long wall = (System.nanoTime() - t0) / 1_000_000;
+        if (trace) {
+            // Where a cold process spends its time: each call, in ms from the launcher's start (arrived -> answered).
+            System.err.printf("timeline of one run (%d ms wall), ms from the launcher's start:%n", wall);
+            for (StrictAws.Event e : stand.timeline()) {
+                System.err.printf(
+                        "  %5d -> %5d  %-10s %-28s %d%n",
+                        (e.arrived() - t0) / 1_000_000,
+                        (e.answered() - t0) / 1_000_000,
+                        e.where(),
+                        e.operation(),
+                        e.status());
+            }
+        }
         stand.latency(Duration.ZERO);
         if (exit != 0) {
             System.err.println("revoke exited " + exit + ": "
