@@ -96,6 +96,7 @@ final class ClusterKeys {
         List<Change> changes = new ArrayList<>();
         List<CompletableFuture<?>> pending = List.of();
         boolean fresh = false;
+        keys.prefetchLookups(parallel);
         Optional<RegionalKeys.Live> found = keys.findByAlias(alias);
         RegionalKeys.Live key;
         if (found.isPresent()) {
@@ -143,8 +144,6 @@ final class ClusterKeys {
                         ? Optional.empty()
                         : RegionalKeys.replicaIn(p.live().metadata(), region).flatMap(a -> keys.describe(a.value()));
             }
-            CrossAccountRole.Outcome role = Parallel.get(roleF);
-            KeyPolicyGrant grant = new KeyPolicyGrant(names.grantSid(), role.arn());
             if (orphan.isPresent()) {
                 key = orphan.get();
                 boolean added = !apply || keys.alias(alias, key.arn());
@@ -162,6 +161,7 @@ final class ClusterKeys {
                                         Change.Action.UNCHANGED,
                                         key.arn().value()));
             } else if (!apply) {
+                CrossAccountRole.Outcome role = Parallel.get(roleF);
                 changes.add(Change.key(
                         alias,
                         region.id(),
@@ -177,7 +177,25 @@ final class ClusterKeys {
                                 : rotations.replica(
                                         keys, alias, request.regions().get(0).id()));
                 return new Outcome(null, null, changes);
+            } else if (!multi) {
+                // Created now, beside the new role's propagation rather than after it: IAM may take seconds to show a
+                // new role to KMS, which refuses a policy naming it until then, while the key's own propagation and
+                // its alias's need not wait for that. So the key gets the owner's administration only, and the grant
+                // is added by the policy write below once KMS accepts the role (retried as CreateKey was). A run
+                // stopped in between leaves our tagged key without the grant, which a re-run finds and completes.
+                // The role itself must be ours first (created, or found tagged for this cluster): a run refused there
+                // makes no key.
+                RoleArn role = Parallel.get(roleF).arn();
+                key = keys.createWithoutGrant(
+                        KeyPolicyGrant.administrationOnly(role.account(), role.partition()), request.generation());
+                fresh = true;
+                changes.add(Change.key(
+                        alias, region.id(), Change.Action.CREATED, key.arn().value()));
             } else {
+                // A multi-region key's replicas are made with the policy they start with: the primary and each
+                // replica name the role from the start.
+                CrossAccountRole.Outcome role = Parallel.get(roleF);
+                KeyPolicyGrant grant = new KeyPolicyGrant(names.grantSid(), role.arn());
                 PolicyDocument policy = grant.newKeyPolicy(role.arn().account());
                 if (primaryF == null) {
                     key = keys.create(policy, request.generation(), multi, role.arn());
@@ -206,23 +224,28 @@ final class ClusterKeys {
         KeyArn arn = key.arn();
         RegionalKeys.Live existing = key;
         boolean made = fresh;
-        CompletableFuture<Change> grant = parallel.async(
-                () -> grants.ensure(keys, granted, Parallel.get(roleF).arn(), made, apply));
+        CompletableFuture<Change> grant;
+        CompletableFuture<PolicyDocument> visible = null;
         if (made) {
-            // The grant's first step polls the new key's policy until KMS finds the key: the alias starts from that
-            // answer instead of polling DescribeKey for the same thing (half the reads a new key costs, measured in
-            // aws/BENCHMARKS-aws.md), and runs beside the rotation below.
+            // A new key's policy is polled until KMS finds the key. From that answer, beside each other: the grant
+            // (which waits for the role where the key was made without it), the alias (instead of polling DescribeKey
+            // for the same thing: half the reads a new key costs, measured in aws/BENCHMARKS-aws.md) and the rotation
+            // (no NotFound retries spent on the control-plane quota).
+            visible = parallel.async(() -> keys.policyOfNewKey(arn));
+            grant = visible.thenCompose(current -> parallel.async(
+                    () -> grants.ensure(keys, granted, Parallel.get(roleF).arn(), current, apply)));
             List<CompletableFuture<?>> after = new ArrayList<>(pending);
-            after.add(grant.thenRunAsync(() -> keys.aliasKnownKey(alias, arn), parallel::execute));
+            after.add(visible.thenRunAsync(() -> keys.aliasKnownKey(alias, arn), parallel::execute));
             pending = after;
+        } else {
+            grant = parallel.async(
+                    () -> grants.ensure(keys, granted, Parallel.get(roleF).arn(), false, apply));
         }
-        // A new key's rotation is set once its policy read showed that KMS can see the key: no NotFound retries spent
-        // on the control-plane quota.
         CompletableFuture<Change> rotation = primaryF != null
                 ? CompletableFuture.completedFuture(rotations.replica(
                         keys, arn.value(), request.regions().get(0).id()))
                 : made
-                        ? grant.thenCompose(g -> parallel.async(() -> rotations.created(keys, arn, alias, true)))
+                        ? visible.thenCompose(p -> parallel.async(() -> rotations.created(keys, arn, alias, true)))
                         : parallel.async(() -> rotations.ensureOurs(keys, existing, apply));
         List<CompletableFuture<?>> others = new ArrayList<>(pending);
         others.add(rotation);

@@ -47,6 +47,14 @@ public record KeyPolicyGrant(String sid, RoleArn role) {
     }
 
     /**
+     * The policy a key is created with before the cluster's role can be named in it (IAM has not propagated the new
+     * role yet): the owner's administration only, the statement that lets the grant be added later.
+     */
+    public static PolicyDocument administrationOnly(AccountId owner, String partition) {
+        return PolicyDocument.of(POLICY_ID, List.of(ownerAdministration(owner, partition)));
+    }
+
+    /**
      * Adds or replaces our statement and touches nothing else: a customer who replaced the account's {@code kms:*}
      * with narrower administration keeps it that way.
      */

@@ -18,9 +18,13 @@ final class KeyPolicyGrants {
      * @param fresh true for a key this run just made, which KMS may not find for a moment
      */
     Change ensure(RegionalKeys keys, RegionalKeys.Live key, RoleArn role, boolean fresh, boolean apply) {
+        return ensure(keys, key, role, fresh ? keys.policyOfNewKey(key.arn()) : keys.policy(key.arn()), apply);
+    }
+
+    /** {@link #ensure} from the key's policy as just read. */
+    Change ensure(RegionalKeys keys, RegionalKeys.Live key, RoleArn role, PolicyDocument current, boolean apply) {
         Region region = keys.region();
         KeyPolicyGrant grant = new KeyPolicyGrant(request.names().grantSid(), role);
-        PolicyDocument current = fresh ? keys.policyOfNewKey(key.arn()) : keys.policy(key.arn());
         PolicyDocument target = grant.mergeInto(current);
         if (target.sameAs(current)) {
             return Change.keyPolicy(

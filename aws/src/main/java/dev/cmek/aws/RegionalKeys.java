@@ -38,6 +38,10 @@ final class RegionalKeys {
     private final ResourceNames names;
     private final Duration propagationBound;
     private List<AliasListEntry> aliases;
+    /** The Tagging API's answer for our cluster tag, once asked (empty inside: the API cannot answer, scan instead). */
+    private Optional<Map<KeyArn, Map<String, String>>> tagged;
+
+    private final Object taggedLock = new Object();
 
     /** @param propagationBound how long a new key, alias or replica may stay invisible or inconsistent */
     RegionalKeys(AwsClients clients, Region region, ResourceNames names, Duration propagationBound) {
@@ -97,8 +101,7 @@ final class RegionalKeys {
      * without it).
      */
     Optional<Live> findOrphan(int generation) {
-        Optional<Map<KeyArn, Map<String, String>>> tagged = tagging.flatMap(
-                t -> t.find(ResourceNames.CLUSTER_TAG, names.clusterId().value()));
+        Optional<Map<KeyArn, Map<String, String>>> tagged = taggedKeys();
         if (tagged.isPresent()) {
             // One call per page of our own keys, however many other keys the account holds.
             return TaggedKeys.ofGeneration(tagged.get(), names, generation).stream()
@@ -132,6 +135,28 @@ final class RegionalKeys {
                     .toList();
         }
         return ours.stream().min(Comparator.comparing(l -> l.metadata().creationDate()));
+    }
+
+    /** Our cluster's tagged keys from the Tagging API, asked once per instance (empty: it cannot answer). */
+    private Optional<Map<KeyArn, Map<String, String>>> taggedKeys() {
+        synchronized (taggedLock) {
+            if (tagged == null) {
+                tagged = tagging.flatMap(
+                        t -> t.find(ResourceNames.CLUSTER_TAG, names.clusterId().value()));
+            }
+            return tagged;
+        }
+    }
+
+    /**
+     * Starts the two reads that looking for a missing key needs after its alias's read (the Region's aliases, and our
+     * tagged keys from the Tagging API), beside that read: for a cluster with no key yet, one round trip before
+     * CreateKey instead of three. Both are read once and kept; a read that fails here is asked again, and its failure
+     * reported, where it is used. Reads only; the scan of every key (without the Tagging API) stays where it is needed.
+     */
+    void prefetchLookups(Parallel parallel) {
+        parallel.run(this::listAliases);
+        parallel.run(this::taggedKeys);
     }
 
     private Optional<Live> ourOrphan(KeyArn key, int generation) {
@@ -203,18 +228,29 @@ final class RegionalKeys {
         KeyMetadata m = call(
                 "kms:CreateKey",
                 () -> EventualConsistency.whileInvalidPrincipal(
-                        propagationBound,
-                        role.value(),
-                        () -> kms.createKey(b -> b.description("CockroachDB Cloud CMEK key for cluster "
-                                                + names.clusterId() + " (generation " + generation + ")")
-                                        .keySpec(KeySpec.SYMMETRIC_DEFAULT)
-                                        .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
-                                        .origin(OriginType.AWS_KMS)
-                                        .multiRegion(multiRegion)
-                                        .policy(policy.json())
-                                        .tags(kmsTags(generation)))
-                                .keyMetadata()));
+                        propagationBound, role.value(), () -> createKey(policy, generation, multiRegion)));
         return new Live(KeyArn.of(m.arn()), m);
+    }
+
+    /**
+     * Creates a key whose policy names no principal IAM may still be propagating (the owner's administration only): no
+     * retry for one, so it goes at once, beside the new role's propagation. The grant is added by a policy write.
+     */
+    Live createWithoutGrant(PolicyDocument administration, int generation) {
+        KeyMetadata m = call("kms:CreateKey", () -> createKey(administration, generation, false));
+        return new Live(KeyArn.of(m.arn()), m);
+    }
+
+    private KeyMetadata createKey(PolicyDocument policy, int generation, boolean multiRegion) {
+        return kms.createKey(b -> b.description("CockroachDB Cloud CMEK key for cluster " + names.clusterId()
+                                + " (generation " + generation + ")")
+                        .keySpec(KeySpec.SYMMETRIC_DEFAULT)
+                        .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
+                        .origin(OriginType.AWS_KMS)
+                        .multiRegion(multiRegion)
+                        .policy(policy.json())
+                        .tags(kmsTags(generation)))
+                .keyMetadata();
     }
 
     /** Called on the primary region's client; returns the replica in {@code replicaRegion}. */

@@ -642,11 +642,13 @@ class AwsCmekMotoTest extends MotoClusterTest {
     }
 
     @Test
-    void invalidPrincipal_isRetriedWithinTheBound() {
+    void invalidPrincipal_onCreateKeyOfAMultiRegionKey_isRetriedWithinTheBound() {
+        // A multi-region key is created naming the role (its replicas start with the policy they are given).
         FaultInjectingClients faulty =
                 new FaultInjectingClients(clients).failFirst("createKey", 3, FaultInjectingClients::invalidPrincipal);
         try (AwsCmek retrying = new AwsCmek(faulty)) {
-            retrying.provision(request().withRegions(List.of(Region.US_EAST_1)));
+            retrying.provision(
+                    request().withRegions(List.of(Region.US_EAST_1)).withPlacement(KeyPlacement.multiRegion()));
         }
         // The 3 injected refusals, then as many as the stand-in's own window for the new role refuses (none or one,
         // depending on how the backoff falls against it), then the one that succeeds: never a second key.
@@ -654,6 +656,24 @@ class AwsCmekMotoTest extends MotoClusterTest {
         assertTrue(calls >= 4 && calls <= 6, "CreateKey attempts: " + calls);
         assertEquals(
                 1, Inventory.of(raw, CLUSTER, List.of(Region.US_EAST_1)).keys().get("us-east-1"));
+    }
+
+    @Test
+    void invalidPrincipal_onTheGrantOfANewKey_isRetriedWithinTheBound() {
+        // A key of one Region is created without the role (beside the role's propagation) and granted by a policy
+        // write, which KMS refuses while it cannot see the role yet.
+        FaultInjectingClients faulty = new FaultInjectingClients(clients)
+                .failFirst("putKeyPolicy", 3, FaultInjectingClients::invalidPrincipal);
+        CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
+        try (AwsCmek retrying = new AwsCmek(faulty)) {
+            retrying.provision(one);
+        }
+        assertEquals(1, faulty.calls("createKey"), faulty.calls()::toString);
+        int writes = faulty.calls("putKeyPolicy");
+        assertTrue(writes >= 4 && writes <= 6, "PutKeyPolicy attempts: " + writes);
+        assertEquals(
+                1, Inventory.of(raw, CLUSTER, List.of(Region.US_EAST_1)).keys().get("us-east-1"));
+        assertTrue(cmek.verify(one).ok());
     }
 
     @Test
@@ -672,7 +692,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
     @Test
     void invalidPrincipal_pastTheBound_givesUpCleanly() {
         FaultInjectingClients faulty = new FaultInjectingClients(clients)
-                .failFirst("createKey", Integer.MAX_VALUE, FaultInjectingClients::invalidPrincipal);
+                .failFirst("putKeyPolicy", Integer.MAX_VALUE, FaultInjectingClients::invalidPrincipal);
         CmekRequest req = request().withPrincipalPropagationBound(Duration.ofSeconds(1));
         cmek.plan(req); // moto loads its IAM, STS and KMS backends on first use: seconds that are not ours to time
         long start = System.nanoTime();
@@ -683,10 +703,29 @@ class AwsCmekMotoTest extends MotoClusterTest {
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, took::toString);
-        assertEquals(new Inventory(1, zero(), zero(), zero()), inventory());
+        // The keys and their aliases were made beside the role's propagation; none has the grant yet.
+        assertEquals(new Inventory(1, ones(), ones(), zero()), inventory());
 
-        cmek.provision(req);
+        ProvisionResult rerun = cmek.provision(req);
         assertEquals(Inventory.converged(REGIONS), inventory());
+        assertTrue(
+                rerun.changes().stream()
+                        .filter(c -> c.type() == Change.ResourceType.KEY)
+                        .noneMatch(c -> c.action() == Change.Action.CREATED),
+                rerun.changes()::toString);
+    }
+
+    @Test
+    void invalidPrincipal_pastTheBound_ofAMultiRegionKey_createsNoKey() {
+        FaultInjectingClients faulty = new FaultInjectingClients(clients)
+                .failFirst("createKey", Integer.MAX_VALUE, FaultInjectingClients::invalidPrincipal);
+        CmekRequest req = request()
+                .withPlacement(KeyPlacement.multiRegion())
+                .withPrincipalPropagationBound(Duration.ofSeconds(1));
+        try (AwsCmek retrying = new AwsCmek(faulty)) {
+            assertThrows(PrincipalNotYetVisibleException.class, () -> retrying.provision(req));
+        }
+        assertEquals(new Inventory(1, zero(), zero(), zero()), inventory());
     }
 
     @Test

@@ -41,19 +41,27 @@ public final class StrictAwsBenchmark {
                 AwsCmek cmek = new AwsCmek(clients)) {
             StrictAws strict = moto.strict();
             StrictAws.Settings s = strict.settings();
-            // One cluster's critical path: CreateKey waits for the new role to be usable (principal window), the
-            // key's first read for the new key to be found (new-key window), and the run for the alias to be found
-            // (alias window). The least time any client can take: each window closes at the stand-in, and a poll
-            // that reaches it exactly then goes through. The added latency is a round trip (half each way), so only
-            // half of it lies before the first window opens (CreateRole's way out), the answer's half after the last
-            // (DescribeKey's way back), plus one whole round trip between the key's read that finds it and CreateAlias,
-            // which cannot be the poll itself: it spends the 5 per second CreateAlias quota (ControlPlaneQuota). So
-            // windows + 2 x latency. (Until the latency was a round trip, refusals were answered at once and a
-            // success waited the whole latency after the stand-in looked at it; the bound was windows + 5 x latency.)
-            long windows = s.principalNotVisible().toMillis()
-                    + s.newKeyNotFound().toMillis()
-                    + s.newAliasNotFound().toMillis();
-            long oneCluster = windows + 2 * latency.toMillis();
+            // The least time a provision can take through the stand-in. Each window closes at the stand-in, and a
+            // call that reaches it exactly then goes through; the added latency is a round trip, half each way.
+            // Since the key is created beside the new role's propagation (ClusterKeys), the principal window is no
+            // longer in line with the key's: two chains run side by side.
+            // - The key's: the role must first be known to be ours (CreateRole's round trip: a run refused there
+            //   makes no key), then CreateKey's way out, the new-key window, the read that finds the key and its way
+            //   back, CreateAlias's way out (it cannot be the poll itself: it spends the 5 per second CreateAlias
+            //   quota), the new-alias window, the last read's way back: new key + new alias + 3 x latency.
+            // - The grant's: PutKeyPolicy reaches the stand-in once the role is visible (CreateRole's way out + the
+            //   principal window) and the key is found (as above, + its own way out), then the policy reads stale for
+            //   a while, then one read's way back.
+            // (Until the key waited for the role, the windows were in line: principal + new key + new alias +
+            // 2 x latency = 1000 ms at 300 ms windows and 50 ms; before the latency was a round trip, + 5 x latency.)
+            long lat = latency.toMillis();
+            long keyChain = s.newKeyNotFound().toMillis() + s.newAliasNotFound().toMillis() + 3 * lat;
+            long grantChain = Math.max(
+                            s.principalNotVisible().toMillis() + lat / 2,
+                            s.newKeyNotFound().toMillis() + lat * 5 / 2)
+                    + s.stalePolicyRead().toMillis()
+                    + lat / 2;
+            long oneCluster = Math.max(keyChain, grantChain);
             for (int i = 0; i < 2; i++) {
                 reset(moto, latency);
                 cmek.provision(request(ALL));
@@ -90,16 +98,21 @@ public final class StrictAwsBenchmark {
             int clusters = 20;
             List<Region> three = ALL.subList(0, 3);
             // Each control-plane operation has its own quota per Region (requests-per-second.html: "requests for the
-            // CreateKey operation have no effect on the request quota for the CreateAlias operation"). The busiest is
-            // CreateKey: per cluster one that succeeds and about one the stand-in refuses while the cluster's new role
-            // is not visible yet; CreateAlias and EnableKeyRotation need one each.
-            long quotaBound = (long) Math.ceil(clusters * 2 * 1000.0 / s.controlPlanePerSecond());
+            // CreateKey operation have no effect on the request quota for the CreateAlias operation"). Each cluster
+            // needs one CreateKey, PutKeyPolicy, CreateAlias and EnableKeyRotation per Region (a key no longer waits
+            // for its role, so no CreateKey is refused while the role propagates): the quota lets 5 of each start per
+            // second, and the last cluster's calls start in the last second, followed by its own chain.
+            long perSecond = (long) s.controlPlanePerSecond();
+            long quotaBound = Math.max(
+                    (long) Math.ceil(clusters * 1000.0 / perSecond),
+                    (long) Math.ceil((clusters - perSecond) * 1000.0 / perSecond) + oneCluster);
             List<Long> walls = new ArrayList<>();
             Map<String, Integer> counts = Map.of();
             int throttled = 0;
             for (int i = 0; i < Math.max(1, runs / 2); i++) {
                 reset(moto, latency);
                 ExecutorService workers = Executors.newFixedThreadPool(16);
+                strict.record();
                 long t0 = System.nanoTime();
                 List<CompletableFuture<ProvisionResult>> all = new ArrayList<>();
                 for (int c = 0; c < clusters; c++) {
@@ -107,6 +120,19 @@ public final class StrictAwsBenchmark {
                 }
                 all.forEach(f -> check(f.join(), 3));
                 walls.add((System.nanoTime() - t0) / 1_000_000);
+                if (System.getenv("BENCH_DEBUG") != null) {
+                    Map<String, long[]> ops = new java.util.TreeMap<>();
+                    for (StrictAws.Event e : strict.timeline()) {
+                        long[] a = ops.computeIfAbsent(e.operation() + " " + e.status(), k -> new long[3]);
+                        a[0]++;
+                        a[1] = Math.max(a[1], (e.answered() - t0) / 1_000_000);
+                        a[2] += (e.answered() - e.arrived()) / 1_000_000;
+                    }
+                    System.err.println("fleet run " + i + ": " + walls.get(walls.size() - 1) + " ms, throttled "
+                            + strict.throttled());
+                    ops.forEach((k, a) ->
+                            System.err.printf("  %-32s n=%4d last=%6d ms mean=%4d ms%n", k, a[0], a[1], a[2] / a[0]));
+                }
                 workers.shutdown();
                 counts = strict.counts();
                 throttled = strict.throttled();
