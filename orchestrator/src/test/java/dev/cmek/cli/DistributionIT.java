@@ -21,10 +21,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -111,6 +113,51 @@ class DistributionIT {
                 return "";
             }
         });
+    }
+
+    /** A Java 25 or newer installed beside the one running the tests (Debian's /usr/lib/jvm), if any. */
+    private static Optional<Path> java25() throws IOException {
+        Path jvms = Path.of(System.getProperty("java.home")).getParent();
+        if (jvms == null || !Files.isDirectory(jvms)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> homes = Files.list(jvms)) {
+            return homes.filter(h -> Files.isExecutable(h.resolve("bin/java")))
+                    .filter(h -> {
+                        try {
+                            return Files.readAllLines(h.resolve("release")).stream()
+                                    .filter(l -> l.startsWith("JAVA_VERSION=\""))
+                                    .map(l -> l.substring("JAVA_VERSION=\"".length())
+                                            .split("[^0-9]")[0])
+                                    .anyMatch(v -> !v.isEmpty() && Integer.parseInt(v) >= 25);
+                        } catch (IOException | RuntimeException e) {
+                            return false;
+                        }
+                    })
+                    .findFirst();
+        }
+    }
+
+    @Test
+    void launcher_onJava25_keepsAnAotCacheInsteadOfAClassDataArchive() throws Exception {
+        Optional<Path> java25 = java25();
+        Assumptions.assumeTrue(java25.isPresent(), "no Java 25 or newer next to " + System.getProperty("java.home"));
+        Path own = Files.createDirectories(tmp.resolve("cache-java25"));
+        Map<String, String> env = env();
+        env.put("XDG_CACHE_HOME", own.toString());
+        env.put("JAVA_HOME", java25.get().toString());
+        List<String> command = List.of(home.resolve("bin/cmek").toString(), "--version");
+        for (int run = 0; run < 2; run++) {
+            Result version = run(elsewhere, command, env, null);
+            assertEquals(0, version.exit(), version.err());
+            assertTrue(version.out().startsWith("cmek "), version.out());
+            assertEquals("", version.err(), "nothing on stderr, run " + run);
+        }
+        try (Stream<Path> made = Files.list(own.resolve("cmek"))) {
+            List<String> names = made.map(f -> f.getFileName().toString()).toList();
+            assertEquals(1, names.size(), names::toString);
+            assertTrue(names.get(0).endsWith(".aot"), names::toString);
+        }
     }
 
     @Test
