@@ -145,6 +145,8 @@ final class ClusterKeys {
                         : RegionalKeys.replicaIn(p.live().metadata(), region).flatMap(a -> keys.describe(a.value()));
             }
             if (orphan.isPresent()) {
+                // The role is known to be ours before anything is changed (a run refused there changes nothing).
+                Parallel.get(roleF);
                 key = orphan.get();
                 boolean added = !apply || keys.alias(alias, key.arn());
                 changes.add(

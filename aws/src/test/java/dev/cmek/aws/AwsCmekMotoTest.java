@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cmek.aws.testing.FaultInjectingClients;
 import dev.cmek.aws.testing.MotoServer;
+import dev.cmek.aws.testing.StrictAws;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -656,6 +657,70 @@ class AwsCmekMotoTest extends MotoClusterTest {
         assertTrue(calls >= 4 && calls <= 6, "CreateKey attempts: " + calls);
         assertEquals(
                 1, Inventory.of(raw, CLUSTER, List.of(Region.US_EAST_1)).keys().get("us-east-1"));
+    }
+
+    @Test
+    void aNewKey_isCreatedWhileKmsCannotSeeTheNewRoleYet_andGrantedOnceItCan() {
+        // IAM takes seconds to show a new role to KMS: the key, its alias and its rotation do not wait for that; only
+        // the grant does (the stand-in refuses a policy naming the role for 2 s after CreateRole).
+        StrictAws strict = moto.strict();
+        strict.settings(new StrictAws.Settings(
+                Duration.ofMillis(300),
+                Duration.ofMillis(300),
+                Duration.ofMillis(500),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(200),
+                5,
+                MotoServer.SESSION_TOKEN));
+        strict.record();
+        CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
+        cmek.provision(one);
+
+        List<StrictAws.Event> calls = strict.timeline();
+        long roleMade = calls.stream()
+                .filter(e -> e.operation().equals("CreateRole") && e.status() == 200)
+                .mapToLong(StrictAws.Event::answered)
+                .min()
+                .orElseThrow();
+        StrictAws.Event keyMade = calls.stream()
+                .filter(e -> e.operation().equals("CreateKey"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(200, keyMade.status(), "the first CreateKey is accepted: it names no principal");
+        assertTrue(
+                keyMade.answered() - roleMade < Duration.ofSeconds(2).toNanos(),
+                "CreateKey answered within the role's 2 s window");
+        assertTrue(
+                calls.stream().anyMatch(e -> e.operation().equals("PutKeyPolicy") && e.status() == 400),
+                "the grant was refused while KMS could not see the role: " + calls);
+        assertEquals(
+                1, calls.stream().filter(e -> e.operation().equals("CreateKey")).count());
+        assertEquals(
+                Inventory.converged(List.of(Region.US_EAST_1)), Inventory.of(raw, CLUSTER, List.of(Region.US_EAST_1)));
+        assertTrue(cmek.verify(one).ok());
+    }
+
+    @Test
+    void aClusterWithNoKeyYet_isLookedForInOneRoundTrip() {
+        // The alias's read, the Region's aliases and our tagged keys are asked together, not one after another.
+        StrictAws strict = moto.strict();
+        strict.latency(Duration.ofMillis(100));
+        strict.record();
+        cmek.provision(request().withRegions(List.of(Region.US_EAST_1)));
+
+        List<StrictAws.Event> calls = strict.timeline();
+        long aliasReadAnswered = calls.stream()
+                .filter(e -> e.operation().equals("DescribeKey"))
+                .mapToLong(StrictAws.Event::answered)
+                .min()
+                .orElseThrow();
+        for (String lookup : List.of("ListAliases", "GetResources")) {
+            StrictAws.Event e = calls.stream()
+                    .filter(c -> c.operation().equals(lookup))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(lookup + " not called: " + calls));
+            assertTrue(e.arrived() < aliasReadAnswered, lookup + " sent before the alias's read was answered");
+        }
     }
 
     @Test
