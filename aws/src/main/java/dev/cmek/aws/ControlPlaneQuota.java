@@ -63,10 +63,10 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
      */
     private static final class Pacer {
         // A fifth beyond the second: a request admitted here still has its connection to open (a TLS handshake on
-        // AWS) before it reaches KMS, so two admitted a second apart may arrive closer together. With 5 % (50 ms), a
-        // fleet of 20 clusters was throttled 2 or 3 times in 3 runs of 5, and each throttle made the SDK's adaptive
-        // retry slow that Region's client: 8.2 to 9.6 s instead of 5.3 to 5.7 s. With a fifth: 1 throttle in 10 runs
-        // (the first fleet run after a reset, 8.5 s), the others 5.7 to 6.6 s (aws/BENCHMARKS-aws.md).
+        // AWS) before it reaches KMS, so two admitted a second apart may arrive closer together. With 5 % (50 ms), 4
+        // of 10 runs of a fleet of 20 clusters took 8.2 to 9.6 s instead of 5.3 to 5.7 s: a throttled CreateKey makes
+        // the SDK's adaptive retry slow that Region's client. With a fifth: 1 throttle in 10 runs (the first fleet
+        // run after a reset, 8.5 s), the others 5.7 to 6.6 s (aws/BENCHMARKS-aws.md).
         private static final long WINDOW_NANOS = 1_200_000_000L;
 
         private final int perSecond;
