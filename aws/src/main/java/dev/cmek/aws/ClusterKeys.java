@@ -241,7 +241,7 @@ final class ClusterKeys {
             pending = after;
         } else {
             grant = parallel.async(
-                    () -> grants.ensure(keys, granted, Parallel.get(roleF).arn(), false, apply));
+                    () -> grants.ensure(keys, granted, Parallel.get(roleF).arn(), apply));
         }
         CompletableFuture<Change> rotation = primaryF != null
                 ? CompletableFuture.completedFuture(rotations.replica(
@@ -292,7 +292,7 @@ final class ClusterKeys {
                     "an enabled SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key");
         }
         CompletableFuture<Change> rotation = parallel.async(() -> rotations.brought(keys, key.arn()));
-        Change grant = grants.ensure(keys, key, Parallel.get(roleF).arn(), false, apply);
+        Change grant = grants.ensure(keys, key, Parallel.get(roleF).arn(), apply);
         return new Outcome(key.arn(), key, List.of(grant, Parallel.join(rotation, List.of())));
     }
 }

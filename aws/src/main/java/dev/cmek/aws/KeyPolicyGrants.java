@@ -12,16 +12,12 @@ final class KeyPolicyGrants {
         this.request = request;
     }
 
-    /**
-     * Adds our statement (or repairs it when asked), keeping every other statement as it is.
-     *
-     * @param fresh true for a key this run just made, which KMS may not find for a moment
-     */
-    Change ensure(RegionalKeys keys, RegionalKeys.Live key, RoleArn role, boolean fresh, boolean apply) {
-        return ensure(keys, key, role, fresh ? keys.policyOfNewKey(key.arn()) : keys.policy(key.arn()), apply);
+    /** Adds our statement (or repairs it when asked), keeping every other statement as it is. */
+    Change ensure(RegionalKeys keys, RegionalKeys.Live key, RoleArn role, boolean apply) {
+        return ensure(keys, key, role, keys.policy(key.arn()), apply);
     }
 
-    /** {@link #ensure} from the key's policy as just read. */
+    /** {@link #ensure} from the key's policy as just read (a key this run made: the read that first found it). */
     Change ensure(RegionalKeys keys, RegionalKeys.Live key, RoleArn role, PolicyDocument current, boolean apply) {
         Region region = keys.region();
         KeyPolicyGrant grant = new KeyPolicyGrant(request.names().grantSid(), role);

@@ -101,10 +101,10 @@ final class RegionalKeys {
      * without it).
      */
     Optional<Live> findOrphan(int generation) {
-        Optional<Map<KeyArn, Map<String, String>>> tagged = taggedKeys();
-        if (tagged.isPresent()) {
+        Optional<Map<KeyArn, Map<String, String>>> fromTagging = taggedKeys();
+        if (fromTagging.isPresent()) {
             // One call per page of our own keys, however many other keys the account holds.
-            return TaggedKeys.ofGeneration(tagged.get(), names, generation).stream()
+            return TaggedKeys.ofGeneration(fromTagging.get(), names, generation).stream()
                     // Tagged, so it exists: a NotFound is KMS not having caught up with a key made moments ago.
                     .map(k -> EventualConsistency.until(
                                     propagationBound, () -> describe(k.value()), Optional::isPresent)
