@@ -147,7 +147,9 @@ public final class StrictAwsBenchmark {
             System.out.println();
             orphanScan(moto, cmek, latency);
             System.out.println();
-            timeline(moto, cmek, latency, 6);
+            // BENCH_TIMELINE_REGIONS=1 traces a provision of one Region instead (where the 1-Region row's time goes).
+            String traced = System.getenv("BENCH_TIMELINE_REGIONS");
+            timeline(moto, cmek, latency, traced == null ? 6 : Integer.parseInt(traced));
         }
     }
 
@@ -220,7 +222,8 @@ public final class StrictAwsBenchmark {
      * 90 ms of Python per Region, one Region at a time under its interpreter lock (then 7 to 11 ms a call; measured on
      * this machine with boto3 against moto_server 5.2.1). AWS has no such cost, and in a 6-Region provision it put
      * 650 ms in front of every first CreateKey. One untimed call per Region straight to moto (not through the
-     * stand-in, not counted) after every reset leaves that cost out of the timed runs.
+     * stand-in, not counted) after every reset leaves that cost out of the timed runs. (Most of it was the Region's
+     * EC2 backend loading its default AMIs, which MotoServer now turns off for every test; about 10 ms remain.)
      */
     static void warmTaggingApi(MotoServer moto) {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
