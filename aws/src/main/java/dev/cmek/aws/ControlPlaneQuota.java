@@ -5,13 +5,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 
 /**
  * Keeps every thread of the process (a fleet included) under KMS's control-plane request quotas: one limiter per
- * (account, Region), shared by every client, spacing each attempt of CreateKey, CreateAlias, PutKeyPolicy,
+ * (account, Region), shared by every client, spacing the attempts of CreateKey, CreateAlias, PutKeyPolicy,
  * ReplicateKey, ... so they never exceed the quota. KMS's default for each is 5 per second, "calculated independently
  * for each Region of each AWS account", and per operation: "Each request quota is calculated independently. For
  * example, requests for the CreateKey operation have no effect on the request quota for the CreateAlias operation"
@@ -48,55 +49,114 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
         this.perSecond = perSecond;
     }
 
+    /** The slot an attempt holds from its start until its answer (or its end without one). */
+    private static final ExecutionAttribute<Held> HELD = new ExecutionAttribute<>("cmek.controlPlaneSlot");
+
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        // A retry's attempt: the previous attempt of this call has ended (a lost connection, a timeout) without an
+        // answer, so its slot is released first.
+        release(attributes);
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         if (perSecond > 0 && OPERATIONS.contains(operation)) {
-            PACERS.computeIfAbsent(account.get() + "/" + region + "/" + operation, k -> new Pacer(perSecond))
-                    .acquire();
+            Pacer pacer =
+                    PACERS.computeIfAbsent(account.get() + "/" + region + "/" + operation, k -> new Pacer(perSecond));
+            attributes.putAttribute(HELD, new Held(pacer, pacer.acquire()));
+        }
+    }
+
+    @Override
+    public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+        release(attributes);
+    }
+
+    @Override
+    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        release(attributes);
+    }
+
+    @Override
+    public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+        release(attributes);
+    }
+
+    private static void release(ExecutionAttributes attributes) {
+        Held held = attributes.getAttribute(HELD);
+        if (held != null) {
+            held.release();
+        }
+    }
+
+    /** One attempt's slot; released once, whichever hook sees the attempt end first. */
+    private static final class Held {
+        private final Pacer pacer;
+        private final int slot;
+        private final java.util.concurrent.atomic.AtomicBoolean released =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        Held(Pacer pacer, int slot) {
+            this.pacer = pacer;
+            this.slot = slot;
+        }
+
+        void release() {
+            if (released.compareAndSet(false, true)) {
+                pacer.release(slot);
+            }
         }
     }
 
     /**
-     * At most {@code perSecond} starts in any window of a little more than a second: the quota's own measure, so a
-     * single cluster's few calls never wait, and a fleet's are spread as tightly as the quota allows.
+     * {@code perSecond} slots; an attempt takes a free one and holds it until its answer, and the slot is free again one
+     * second after that answer. KMS counts a request when it arrives, which is after the attempt started here and
+     * before its answer came back, so two requests of one slot arrive more than a second apart however long each took
+     * to reach KMS (a connection to open, a TLS handshake, a busy network), and no second at KMS holds more than
+     * {@code perSecond} of them. Until 2026-12-01 a slot was free again a fixed window after the attempt started: 1.05
+     * s let 4 of 10 runs of a fleet of 20 clusters be throttled (requests admitted a second apart arrived closer
+     * together), and 1.2 s still 1 run in 10, in the first fleet run after a reset when the first requests reached the
+     * stand-in late behind the other clusters' lookups (aws/BENCHMARKS-aws.md); a throttle makes the SDK's adaptive
+     * retry slow that Region's client for seconds.
      */
     private static final class Pacer {
-        // A fifth beyond the second: a request admitted here still has its connection to open (a TLS handshake on
-        // AWS) before it reaches KMS, so two admitted a second apart may arrive closer together. With 5 % (50 ms), 4
-        // of 10 runs of a fleet of 20 clusters took 8.2 to 9.6 s instead of 5.3 to 5.7 s: a throttled CreateKey makes
-        // the SDK's adaptive retry slow that Region's client. With a fifth: 1 throttle in 10 runs (the first fleet
-        // run after a reset, 8.5 s), the others 5.7 to 6.6 s (aws/BENCHMARKS-aws.md).
-        private static final long WINDOW_NANOS = 1_200_000_000L;
+        private static final long WINDOW_NANOS = 1_000_000_000L;
 
-        private final int perSecond;
-        private final java.util.ArrayDeque<Long> starts = new java.util.ArrayDeque<>();
+        /** When each slot is free again ({@link Long#MAX_VALUE} while an attempt holds it). */
+        private final long[] freeAt;
 
         Pacer(double perSecond) {
-            this.perSecond = Math.max(1, (int) Math.floor(perSecond));
+            this.freeAt = new long[Math.max(1, (int) Math.floor(perSecond))];
+            java.util.Arrays.fill(freeAt, System.nanoTime());
         }
 
-        void acquire() {
+        synchronized int acquire() {
             while (true) {
-                long wait;
-                synchronized (this) {
-                    long now = System.nanoTime();
-                    while (!starts.isEmpty() && now - starts.peekFirst() >= WINDOW_NANOS) {
-                        starts.pollFirst();
+                int slot = 0;
+                for (int i = 1; i < freeAt.length; i++) {
+                    if (freeAt[i] < freeAt[slot]) {
+                        slot = i;
                     }
-                    if (starts.size() < perSecond) {
-                        starts.addLast(now);
-                        return;
-                    }
-                    wait = starts.peekFirst() + WINDOW_NANOS - now;
                 }
                 try {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    if (freeAt[slot] == Long.MAX_VALUE) {
+                        wait(); // every slot held: until an answer releases one (and then a second more)
+                        continue;
+                    }
+                    long wait = freeAt[slot] - System.nanoTime();
+                    if (wait <= 0) {
+                        freeAt[slot] = Long.MAX_VALUE;
+                        return slot;
+                    }
+                    wait(wait / 1_000_000, (int) (wait % 1_000_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new AwsCmekException("interrupted while pacing KMS requests", e);
                 }
             }
+        }
+
+        synchronized void release(int slot) {
+            freeAt[slot] = System.nanoTime() + WINDOW_NANOS;
+            notifyAll();
         }
     }
 }

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cmek.aws.testing.MotoServer;
 import dev.cmek.aws.testing.StrictAws;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -54,16 +59,102 @@ class ControlPlaneQuotaTest {
         // A Region of its own: the pacers are process-wide.
         ControlPlaneQuota quota = new ControlPlaneQuota(() -> AccountId.of("111122223333"), "quota-test-1", 5);
         for (int i = 0; i < 5; i++) {
-            quota.beforeTransmission(null, attempt("CreateKey"));
+            answered(quota, started(quota, "CreateKey"));
         }
         long t0 = System.nanoTime();
-        quota.beforeTransmission(null, attempt("CreateAlias"));
+        answered(quota, started(quota, "CreateAlias"));
         long alias = (System.nanoTime() - t0) / 1_000_000;
         t0 = System.nanoTime();
-        quota.beforeTransmission(null, attempt("CreateKey"));
+        started(quota, "CreateKey");
         long sixth = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(alias < 500, "CreateAlias waited " + alias + " ms behind CreateKey's quota");
         assertTrue(sixth >= 500, "the sixth CreateKey in a second went at once (" + sixth + " ms)");
+    }
+
+    @Test
+    void pacer_countsTheSecondFromEachAnswer_notFromEachStart() throws Exception {
+        ControlPlaneQuota quota = new ControlPlaneQuota(() -> AccountId.of("111122223333"), "quota-test-2", 5);
+        long t0 = System.nanoTime();
+        List<ExecutionAttributes> first = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            first.add(started(quota, "CreateKey"));
+        }
+        // The five take 400 ms to be answered: where KMS counted them is anywhere in between.
+        Thread.sleep(400);
+        long answeredAt = System.nanoTime();
+        first.forEach(a -> answered(quota, a));
+        started(quota, "CreateKey");
+        long sixth = (System.nanoTime() - answeredAt) / 1_000_000;
+        assertTrue(
+                sixth >= 990,
+                "the sixth CreateKey went " + sixth + " ms after the five were answered, "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms after they started");
+    }
+
+    @Test
+    void pacer_releasesTheSlotOfAnAttemptThatEndedWithoutAnAnswer() {
+        ControlPlaneQuota quota = new ControlPlaneQuota(() -> AccountId.of("111122223333"), "quota-test-3", 1);
+        ExecutionAttributes call = started(quota, "CreateKey");
+        // The SDK retries after a lost connection: the same call's next attempt goes a second after the first ended,
+        // instead of waiting forever for an answer that never comes.
+        long t0 = System.nanoTime();
+        quota.beforeTransmission(null, call);
+        long retry = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(retry >= 990 && retry < 3000, "the retry waited " + retry + " ms");
+        quota.onExecutionFailure(null, call);
+        quota.onExecutionFailure(null, call); // released once, however many hooks see the end
+        t0 = System.nanoTime();
+        answered(quota, started(quota, "CreateKey"));
+        long next = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(next >= 990 && next < 3000, "the next call waited " + next + " ms");
+    }
+
+    /**
+     * Requests that reach KMS late (here 300 ms on the way) are counted late. A pacer that counted a second from when it
+     * let each request go sent the next five 0.9 s after KMS had counted the first five, and KMS throttled them; one
+     * that counts from each answer does not.
+     */
+    @Test
+    void requestsThatReachKmsLate_areNotThrottled() throws Exception {
+        moto.strict().settings(StrictAws.Settings.defaults().withWindows(Duration.ZERO, Duration.ZERO));
+        try (SdkClients paced = SdkClients.builder()
+                .endpoint(moto.endpoint())
+                .credentials(MotoServer.sessionCredentials())
+                .maxAttempts(1)
+                .build()) {
+            // A Region no other test of this class paces in: the pacers are process-wide.
+            KmsClient kms = paced.kms(Region.CA_CENTRAL_1);
+            ExecutorService five = Executors.newFixedThreadPool(5);
+            try {
+                moto.strict().slow("CreateKey", Duration.ofMillis(300));
+                createKeys(kms, five);
+                moto.strict().slow("CreateKey", Duration.ZERO);
+                createKeys(kms, five);
+            } finally {
+                five.shutdownNow();
+            }
+            assertEquals(0, moto.strict().throttled(), moto.strict().counts().toString());
+        }
+    }
+
+    private static void createKeys(KmsClient kms, ExecutorService pool) throws Exception {
+        List<Future<?>> calls = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            calls.add(pool.submit(() -> kms.createKey(b -> b.description("late"))));
+        }
+        for (Future<?> f : calls) {
+            f.get();
+        }
+    }
+
+    private static ExecutionAttributes started(ControlPlaneQuota quota, String operation) {
+        ExecutionAttributes a = attempt(operation);
+        quota.beforeTransmission(null, a);
+        return a;
+    }
+
+    private static void answered(ControlPlaneQuota quota, ExecutionAttributes a) {
+        quota.afterTransmission(null, a);
     }
 
     private static ExecutionAttributes attempt(String operation) {
