@@ -40,7 +40,12 @@ final class EventualConsistency {
     /** Consecutive reads that must agree before a read-back is believed (Terraform asks for 5, a second apart). */
     static final int CONSISTENT_READS = 2;
 
-    private static final Duration BETWEEN_CONSISTENT_READS = Duration.ofMillis(100);
+    /**
+     * How far apart agreeing reads are sent: measured from one read's start to the next one's, so they reach KMS this far
+     * apart. (Until 2026-12-01 the wait began at the answer, which put a whole round trip more between them and on
+     * every provision's path, without a read more or a guard less.)
+     */
+    static final Duration BETWEEN_CONSISTENT_READS = Duration.ofMillis(100);
 
     private EventualConsistency() {}
 
@@ -92,13 +97,14 @@ final class EventualConsistency {
         Duration delay = FIRST_READ_DELAY;
         int agreeing = 0;
         while (true) {
+            long sent = System.nanoTime();
             T value = read.get();
             if (wanted.test(value)) {
                 agreeing++;
                 if (agreeing >= CONSISTENT_READS) {
                     return value;
                 }
-                sleep(BETWEEN_CONSISTENT_READS);
+                sleep(Duration.ofNanos(sent + BETWEEN_CONSISTENT_READS.toNanos() - System.nanoTime()));
                 continue;
             }
             agreeing = 0;
@@ -165,8 +171,11 @@ final class EventualConsistency {
     }
 
     private static void sleep(Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            return;
+        }
         try {
-            Thread.sleep(d.toMillis());
+            Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AwsCmekException("interrupted while waiting for AWS to propagate a change", e);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,40 @@ class EventualConsistencyTest {
                 Duration.ofSeconds(10), () -> answers.get(reads.getAndIncrement()), ok -> ok);
         assertTrue(result);
         assertEquals(5, reads.get(), "two agreeing reads in a row after the stale one");
+    }
+
+    @Test
+    void untilConsistent_sendsTheAgreeingReadsAtLeastTheirIntervalApart_countedFromEachStart() {
+        long between = EventualConsistency.BETWEEN_CONSISTENT_READS.toMillis();
+        // Instant reads: the second waits for the interval.
+        List<Long> starts = new ArrayList<>();
+        EventualConsistency.untilConsistent(Duration.ofSeconds(10), () -> starts.add(System.nanoTime()), ok -> true);
+        long gap = (starts.get(1) - starts.get(0)) / 1_000_000;
+        assertTrue(gap >= between - 1, "instant reads " + gap + " ms apart");
+        // Reads slower than the interval: the next goes as soon as the last is answered, not an interval later.
+        long slow = between * 3 / 2;
+        List<Long> slowStarts = new ArrayList<>();
+        EventualConsistency.untilConsistent(
+                Duration.ofSeconds(10),
+                () -> {
+                    slowStarts.add(System.nanoTime());
+                    sleepMs(slow);
+                    return true;
+                },
+                ok -> ok);
+        long slowGap = (slowStarts.get(1) - slowStarts.get(0)) / 1_000_000;
+        assertTrue(
+                slowGap >= slow - 1 && slowGap < slow + between * 7 / 10,
+                "reads of " + slow + " ms sent " + slowGap + " ms apart");
+    }
+
+    private static void sleepMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
