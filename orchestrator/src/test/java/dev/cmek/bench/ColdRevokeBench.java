@@ -216,6 +216,16 @@ public final class ColdRevokeBench {
             }
         }
         stand.latency(Duration.ZERO);
+        String err = Files.readString(work.resolve(cluster + ".err"));
+        if (err.contains("cmek: building ")) {
+            // scripts/cmek rebuilds its jar when a source is newer: an edit while measuring (40 s instead of 1).
+            throw new IllegalStateException("the launcher rebuilt its jar inside a timed run (a source changed while"
+                    + " measuring); leave src/main alone and run again");
+        }
+        if (wall > 5_000) {
+            // Far beyond any goal: what the process said (with CMEK_JAVA_OPTS raising the SDK's log level, each call).
+            System.err.println("a run of " + wall + " ms (exit " + exit + "), its stderr:\n" + err.strip());
+        }
         if (exit != 0) {
             System.err.println("revoke exited " + exit + ": "
                     + Files.readString(work.resolve(cluster + ".err")).strip());
