@@ -48,7 +48,7 @@ public final class AwsCmek implements AutoCloseable {
 
     /** Ensures the role, the keys and the grants; safe to re-run after any failure, converges without duplicates. */
     public ProvisionResult provision(CmekRequest request) {
-        return run(request, true);
+        return Parallel.operation(() -> run(request, true));
     }
 
     private ProvisionResult run(CmekRequest req, boolean apply) {
@@ -186,7 +186,8 @@ public final class AwsCmek implements AutoCloseable {
      * {@link #restore} puts back exactly what they say was removed.
      */
     public RevocationRecord revoke(RevocationRequest req, RevocationJournal journal) {
-        return new GrantRevocation(clients, parallel, clock).revoke(req, this::callerArn, journal);
+        return Parallel.operation(
+                () -> new GrantRevocation(clients, parallel, clock).revoke(req, this::callerArn, journal));
     }
 
     /** {@link #revoke(RevocationRequest, RevocationJournal)}, keeping the intents only in the returned record. */

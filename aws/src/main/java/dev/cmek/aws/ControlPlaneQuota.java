@@ -61,7 +61,9 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
         if (perSecond > 0 && OPERATIONS.contains(operation)) {
             Pacer pacer =
                     PACERS.computeIfAbsent(account.get() + "/" + region + "/" + operation, k -> new Pacer(perSecond));
-            attributes.putAttribute(HELD, new Held(pacer, pacer.acquire()));
+            // The call of the operation that began first goes first (without one: in the order asked).
+            Long began = Parallel.began();
+            attributes.putAttribute(HELD, new Held(pacer, pacer.acquire(began != null ? began : System.nanoTime())));
         }
     }
 
@@ -128,17 +130,37 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
             java.util.Arrays.fill(freeAt, System.nanoTime());
         }
 
-        synchronized int acquire() {
-            while (true) {
-                int slot = 0;
-                for (int i = 1; i < freeAt.length; i++) {
-                    if (freeAt[i] < freeAt[slot]) {
-                        slot = i;
+        /** Callers waiting for a slot; the one whose operation began first is served first. */
+        private final java.util.PriorityQueue<Waiter> waiting =
+                new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Waiter::order));
+
+        /** Equal only to itself (not a record): two calls of one operation wait with the same order. */
+        private static final class Waiter {
+            private final long order;
+
+            Waiter(long order) {
+                this.order = order;
+            }
+
+            long order() {
+                return order;
+            }
+        }
+
+        synchronized int acquire(long order) {
+            Waiter me = new Waiter(order);
+            waiting.add(me);
+            try {
+                while (true) {
+                    int slot = 0;
+                    for (int i = 1; i < freeAt.length; i++) {
+                        if (freeAt[i] < freeAt[slot]) {
+                            slot = i;
+                        }
                     }
-                }
-                try {
-                    if (freeAt[slot] == Long.MAX_VALUE) {
-                        wait(); // every slot held: until an answer releases one (and then a second more)
+                    if (waiting.peek() != me || freeAt[slot] == Long.MAX_VALUE) {
+                        // An older operation's call is ahead, or every slot is held: until either changes.
+                        wait();
                         continue;
                     }
                     long wait = freeAt[slot] - System.nanoTime();
@@ -147,10 +169,13 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
                         return slot;
                     }
                     wait(wait / 1_000_000, (int) (wait % 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AwsCmekException("interrupted while pacing KMS requests", e);
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AwsCmekException("interrupted while pacing KMS requests", e);
+            } finally {
+                waiting.remove(me);
+                notifyAll(); // the next in line looks again
             }
         }
 

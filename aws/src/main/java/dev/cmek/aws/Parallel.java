@@ -37,16 +37,62 @@ final class Parallel implements AutoCloseable {
     }
 
     <T> CompletableFuture<T> async(Supplier<T> task) {
-        return CompletableFuture.supplyAsync(task, pool);
+        Long began = BEGAN.get();
+        return CompletableFuture.supplyAsync(() -> within(began, task), pool);
     }
 
     CompletableFuture<Void> run(Runnable task) {
-        return CompletableFuture.runAsync(task, pool);
+        Long began = BEGAN.get();
+        return CompletableFuture.runAsync(
+                () -> within(began, () -> {
+                    task.run();
+                    return null;
+                }),
+                pool);
     }
 
     /** Runs a task on the pool: an {@link java.util.concurrent.Executor} for a dependent stage. */
     void execute(Runnable task) {
-        pool.execute(task);
+        Long began = BEGAN.get();
+        pool.execute(() -> within(began, () -> {
+            task.run();
+            return null;
+        }));
+    }
+
+    /**
+     * When the operation (a provision, a revocation) the current thread works for began, carried into every task it
+     * starts here: the KMS pacer serves an older operation's calls first ({@link ControlPlaneQuota}), so that a fleet's
+     * clusters finish one batch after another instead of all at the end.
+     */
+    private static final ThreadLocal<Long> BEGAN = new ThreadLocal<>();
+
+    /** When the current thread's operation began; null outside one. */
+    static Long began() {
+        return BEGAN.get();
+    }
+
+    /** Runs {@code body} as an operation beginning now, unless the thread already works for one (then it keeps that). */
+    static <T> T operation(Supplier<T> body) {
+        return BEGAN.get() != null ? body.get() : within(System.nanoTime(), body);
+    }
+
+    private static <T> T within(Long began, Supplier<T> body) {
+        Long outer = BEGAN.get();
+        if (began == null) {
+            BEGAN.remove();
+        } else {
+            BEGAN.set(began);
+        }
+        try {
+            return body.get();
+        } finally {
+            if (outer == null) {
+                BEGAN.remove();
+            } else {
+                BEGAN.set(outer);
+            }
+        }
     }
 
     /** Waits for every task, then returns the results in order or rethrows the first failure (others suppressed). */

@@ -9,6 +9,7 @@ import dev.cmek.aws.testing.StrictAws;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -107,6 +108,64 @@ class ControlPlaneQuotaTest {
         answered(quota, started(quota, "CreateKey"));
         long next = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(next >= 990 && next < 3000, "the next call waited " + next + " ms");
+    }
+
+    /**
+     * A fleet's clusters all want the same few slots. Served in the order asked, each cluster got its CreateKey in one
+     * Region early and in another late, so every cluster finished near the end; the older operation goes first.
+     */
+    @Test
+    void pacer_servesTheOperationThatBeganFirst_whateverTheOrderItsCallsCame() throws Exception {
+        ControlPlaneQuota quota = new ControlPlaneQuota(() -> AccountId.of("111122223333"), "quota-test-4", 1);
+        answered(quota, started(quota, "CreateKey")); // the one slot is free again in a second
+        CountDownLatch olderBegan = new CountDownLatch(1);
+        CountDownLatch newerAsked = new CountDownLatch(1);
+        List<String> served = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> older = two.submit(() -> Parallel.operation(() -> {
+                olderBegan.countDown();
+                await(newerAsked);
+                sleepMs(100); // the newer operation's call is waiting by now
+                answered(quota, started(quota, "CreateKey"));
+                served.add("older");
+                return null;
+            }));
+            await(olderBegan);
+            Thread.sleep(5);
+            Future<?> newer = two.submit(() -> Parallel.operation(() -> {
+                // Asks first, and waits for the slot the older operation will be given first.
+                ExecutionAttributes a = attempt("CreateKey");
+                newerAsked.countDown();
+                quota.beforeTransmission(null, a);
+                answered(quota, a);
+                served.add("newer");
+                return null;
+            }));
+            older.get();
+            newer.get();
+        } finally {
+            two.shutdownNow();
+        }
+        assertEquals(List.of("older", "newer"), served);
+    }
+
+    private static void sleepMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
