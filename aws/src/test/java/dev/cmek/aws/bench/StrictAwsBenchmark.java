@@ -116,8 +116,16 @@ public final class StrictAwsBenchmark {
                 strict.record();
                 long t0 = System.nanoTime();
                 List<CompletableFuture<ProvisionResult>> all = new ArrayList<>();
+                List<Long> finished = Collections.synchronizedList(new ArrayList<>());
                 for (int c = 0; c < clusters; c++) {
-                    all.add(CompletableFuture.supplyAsync(() -> cmek.provision(request(three)), workers));
+                    all.add(CompletableFuture.supplyAsync(
+                            () -> {
+                                long began = (System.nanoTime() - t0) / 1_000_000;
+                                ProvisionResult r = cmek.provision(request(three));
+                                finished.add(began * 100_000 + (System.nanoTime() - t0) / 1_000_000);
+                                return r;
+                            },
+                            workers));
                 }
                 all.forEach(f -> check(f.join(), 3));
                 walls.add((System.nanoTime() - t0) / 1_000_000);
@@ -130,7 +138,11 @@ public final class StrictAwsBenchmark {
                         a[2] += (e.answered() - e.arrived()) / 1_000_000;
                     }
                     System.err.println("fleet run " + i + ": " + walls.get(walls.size() - 1) + " ms, throttled "
-                            + strict.throttled());
+                            + strict.throttled() + "; clusters (began-finished ms): "
+                            + finished.stream()
+                                    .sorted(java.util.Comparator.comparingLong(x -> x % 100_000))
+                                    .map(x -> x / 100_000 + "-" + x % 100_000)
+                                    .collect(Collectors.joining(" ")));
                     ops.forEach((k, a) ->
                             System.err.printf("  %-32s n=%4d last=%6d ms mean=%4d ms%n", k, a[0], a[1], a[2] / a[0]));
                 }
