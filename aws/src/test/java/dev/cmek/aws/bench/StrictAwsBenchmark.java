@@ -69,7 +69,7 @@ public final class StrictAwsBenchmark {
             System.out.printf(
                     "latency per call: %d ms; windows: principal %d ms, new key %d ms, new alias %d ms, replica"
                             + " Creating %d ms, stale policy read %d ms; quota %d calls/s per control-plane operation and Region;"
-                            + " runs per row: %d (median shown)%n%n",
+                            + " runs per row: %d (median shown); JVM options: %s%n%n",
                     latency.toMillis(),
                     s.principalNotVisible().toMillis(),
                     s.newKeyNotFound().toMillis(),
@@ -77,7 +77,11 @@ public final class StrictAwsBenchmark {
                     s.replicaCreating().toMillis(),
                     s.stalePolicyRead().toMillis(),
                     s.controlPlanePerSecond(),
-                    runs);
+                    runs,
+                    ManagementFactory.getRuntimeMXBean().getInputArguments().isEmpty()
+                            ? "the JVM's defaults"
+                            : String.join(
+                                    " ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
             System.out.println(
                     "| what | wall (median) | min | bound | ratio | goal <= 1.3 | calls (last run) | throttled (all runs) |");
             System.out.println("|---|---|---|---|---|---|---|---|");
