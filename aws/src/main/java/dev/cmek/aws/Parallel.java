@@ -38,17 +38,25 @@ final class Parallel implements AutoCloseable {
 
     <T> CompletableFuture<T> async(Supplier<T> task) {
         Long began = BEGAN.get();
-        return CompletableFuture.supplyAsync(() -> within(began, task), pool);
+        CompletableFuture<T> result = new CompletableFuture<>();
+        // Completed inside the operation's scope, so that the stages chained on it (thenCompose, thenApply, ...) that
+        // run on this thread still know the operation; supplyAsync would complete it after the scope ended.
+        pool.execute(() -> within(began, () -> {
+            try {
+                result.complete(task.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+            return null;
+        }));
+        return result;
     }
 
     CompletableFuture<Void> run(Runnable task) {
-        Long began = BEGAN.get();
-        return CompletableFuture.runAsync(
-                () -> within(began, () -> {
-                    task.run();
-                    return null;
-                }),
-                pool);
+        return async(() -> {
+            task.run();
+            return null;
+        });
     }
 
     /** Runs a task on the pool: an {@link java.util.concurrent.Executor} for a dependent stage. */
