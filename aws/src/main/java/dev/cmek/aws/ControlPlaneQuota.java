@@ -49,6 +49,16 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
         this.perSecond = perSecond;
     }
 
+    /** A call's place in line: when its operation began, but no more than the horizon before the call was asked. */
+    static long order(Long began, long asked) {
+        return began == null || asked - began < 0
+                ? asked
+                : asked - began > PRIORITY_HORIZON_NANOS ? asked - PRIORITY_HORIZON_NANOS : began;
+    }
+
+    /** How much earlier an older operation's call may be served than a call asked before it. */
+    static final long PRIORITY_HORIZON_NANOS = 5_000_000_000L;
+
     /** The slot an attempt holds from its start until its answer (or its end without one). */
     private static final ExecutionAttribute<Held> HELD = new ExecutionAttribute<>("cmek.controlPlaneSlot");
 
@@ -61,9 +71,10 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
         if (perSecond > 0 && OPERATIONS.contains(operation)) {
             Pacer pacer =
                     PACERS.computeIfAbsent(account.get() + "/" + region + "/" + operation, k -> new Pacer(perSecond));
-            // The call of the operation that began first goes first (without one: in the order asked).
-            Long began = Parallel.began();
-            attributes.putAttribute(HELD, new Held(pacer, pacer.acquire(began != null ? began : System.nanoTime())));
+            // The call of the operation that began first goes first (without one: in the order asked), but an
+            // operation's head start counts for at most PRIORITY_HORIZON: a call that has waited that long is not
+            // passed by any call asked after it, however old that one's operation (no starvation).
+            attributes.putAttribute(HELD, new Held(pacer, pacer.acquire(order(Parallel.began(), System.nanoTime()))));
         }
     }
 
@@ -92,11 +103,11 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
     /** One attempt's slot; released once, whichever hook sees the attempt end first. */
     private static final class Held {
         private final Pacer pacer;
-        private final int slot;
+        private final long slot;
         private final java.util.concurrent.atomic.AtomicBoolean released =
                 new java.util.concurrent.atomic.AtomicBoolean();
 
-        Held(Pacer pacer, int slot) {
+        Held(Pacer pacer, long slot) {
             this.pacer = pacer;
             this.slot = slot;
         }
@@ -117,22 +128,27 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
      * s let 4 of 10 runs of a fleet of 20 clusters be throttled (requests admitted a second apart arrived closer
      * together), and 1.2 s still 1 run in 10, in the first fleet run after a reset when the first requests reached the
      * stand-in late behind the other clusters' lookups (aws/BENCHMARKS-aws.md); a throttle makes the SDK's adaptive
-     * retry slow that Region's client for seconds.
+     * retry slow that Region's client for seconds. An attempt that ends without an answer (a lost connection) keeps its
+     * slot until the SDK's next attempt starts or the call ends: on the safe side, since it may have been counted.
      */
     private static final class Pacer {
         private static final long WINDOW_NANOS = 1_000_000_000L;
 
-        /** When each slot is free again ({@link Long#MAX_VALUE} while an attempt holds it). */
+        /**
+         * A slot not given back within this is taken to be free again: an attempt ends long before (the SDK's socket
+         * and attempt timeouts), and an Error thrown past every hook must not take a slot for good.
+         */
+        private static final long MAX_HOLD_NANOS = 120_000_000_000L;
+
+        /** When each slot is free again: a second after its last answer, or the hold's limit while it is held. */
         private final long[] freeAt;
 
-        Pacer(double perSecond) {
-            this.freeAt = new long[Math.max(1, (int) Math.floor(perSecond))];
-            java.util.Arrays.fill(freeAt, System.nanoTime());
-        }
+        /** How often each slot was taken: a release after the hold's limit must not free the slot's next holder. */
+        private final long[] taken;
 
-        /** Callers waiting for a slot; the one whose operation began first is served first. */
+        /** Callers waiting for a slot; the one with the lowest order (its operation's start) is served first. */
         private final java.util.PriorityQueue<Waiter> waiting =
-                new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Waiter::order));
+                new java.util.PriorityQueue<>((a, b) -> Long.signum(a.order() - b.order()));
 
         /** Equal only to itself (not a record): two calls of one operation wait with the same order. */
         private static final class Waiter {
@@ -147,28 +163,36 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
             }
         }
 
-        synchronized int acquire(long order) {
+        Pacer(double perSecond) {
+            this.freeAt = new long[Math.max(1, (int) Math.floor(perSecond))];
+            this.taken = new long[freeAt.length];
+            java.util.Arrays.fill(freeAt, System.nanoTime());
+        }
+
+        /** Waits for a slot; answers it as {@code slot * 2^32 + times taken}, the ticket {@link #release} takes. */
+        synchronized long acquire(long order) {
             Waiter me = new Waiter(order);
             waiting.add(me);
             try {
                 while (true) {
+                    long now = System.nanoTime();
                     int slot = 0;
                     for (int i = 1; i < freeAt.length; i++) {
-                        if (freeAt[i] < freeAt[slot]) {
+                        if (freeAt[i] - freeAt[slot] < 0) {
                             slot = i;
                         }
                     }
-                    if (waiting.peek() != me || freeAt[slot] == Long.MAX_VALUE) {
-                        // An older operation's call is ahead, or every slot is held: until either changes.
-                        wait();
-                        continue;
+                    long wait = freeAt[slot] - now;
+                    if (waiting.peek() != me) {
+                        wait(); // an older operation's call is ahead: until it leaves
+                    } else if (wait <= 0) {
+                        freeAt[slot] = now + MAX_HOLD_NANOS + WINDOW_NANOS;
+                        taken[slot]++;
+                        return ((long) slot << 32) | (taken[slot] & 0xffffffffL);
+                    } else {
+                        // Until the first slot is free, or an answer gives one back sooner (release notifies).
+                        wait(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
-                    long wait = freeAt[slot] - System.nanoTime();
-                    if (wait <= 0) {
-                        freeAt[slot] = Long.MAX_VALUE;
-                        return slot;
-                    }
-                    wait(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -179,9 +203,12 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
             }
         }
 
-        synchronized void release(int slot) {
-            freeAt[slot] = System.nanoTime() + WINDOW_NANOS;
-            notifyAll();
+        synchronized void release(long ticket) {
+            int slot = (int) (ticket >>> 32);
+            if ((taken[slot] & 0xffffffffL) == (ticket & 0xffffffffL)) {
+                freeAt[slot] = System.nanoTime() + WINDOW_NANOS;
+                notifyAll();
+            }
         }
     }
 }

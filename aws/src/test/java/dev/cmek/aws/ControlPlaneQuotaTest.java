@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -102,9 +103,9 @@ class ControlPlaneQuotaTest {
         quota.beforeTransmission(null, call);
         long retry = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(retry >= 990 && retry < 3000, "the retry waited " + retry + " ms");
+        t0 = System.nanoTime();
         quota.onExecutionFailure(null, call);
         quota.onExecutionFailure(null, call); // released once, however many hooks see the end
-        t0 = System.nanoTime();
         answered(quota, started(quota, "CreateKey"));
         long next = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(next >= 990 && next < 3000, "the next call waited " + next + " ms");
@@ -142,12 +143,28 @@ class ControlPlaneQuotaTest {
                 served.add("newer");
                 return null;
             }));
-            older.get();
-            newer.get();
+            older.get(30, TimeUnit.SECONDS);
+            newer.get(30, TimeUnit.SECONDS);
         } finally {
             two.shutdownNow();
         }
         assertEquals(List.of("older", "newer"), served);
+    }
+
+    @Test
+    void anOperationsHeadStart_countsForAtMostTheHorizon_soNoCallWaitsForever() {
+        long asked = System.nanoTime();
+        long horizon = ControlPlaneQuota.PRIORITY_HORIZON_NANOS;
+        assertEquals(asked, ControlPlaneQuota.order(null, asked), "no operation: the order asked");
+        assertEquals(asked - 1_000_000_000L, ControlPlaneQuota.order(asked - 1_000_000_000L, asked));
+        assertEquals(
+                asked - horizon,
+                ControlPlaneQuota.order(asked - 60_000_000_000L, asked),
+                "an operation begun a minute ago");
+        // A call that has waited the horizon is not passed by one asked later, however old that one's operation.
+        long waiting = ControlPlaneQuota.order(asked, asked);
+        long later = asked + horizon + 1;
+        assertTrue(ControlPlaneQuota.order(asked - 600_000_000_000L, later) > waiting);
     }
 
     private static void sleepMs(long ms) {
@@ -202,7 +219,7 @@ class ControlPlaneQuotaTest {
             calls.add(pool.submit(() -> kms.createKey(b -> b.description("late"))));
         }
         for (Future<?> f : calls) {
-            f.get();
+            f.get(30, TimeUnit.SECONDS);
         }
     }
 
