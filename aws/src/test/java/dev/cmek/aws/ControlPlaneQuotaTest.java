@@ -127,7 +127,7 @@ class ControlPlaneQuotaTest {
             Future<?> older = two.submit(() -> Parallel.operation(() -> {
                 olderBegan.countDown();
                 await(newerAsked);
-                sleepMs(100); // the newer operation's call is waiting by now
+                Pause.millis(100); // the newer operation's call is waiting by now
                 answered(quota, started(quota, "CreateKey"));
                 served.add("older");
                 return null;
@@ -165,15 +165,6 @@ class ControlPlaneQuotaTest {
         long waiting = ControlPlaneQuota.order(asked, asked);
         long later = asked + horizon + 1;
         assertTrue(ControlPlaneQuota.order(asked - 600_000_000_000L, later) > waiting);
-    }
-
-    private static void sleepMs(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void await(CountDownLatch latch) {

@@ -94,7 +94,7 @@ class EventualConsistencyTest {
                 Duration.ofSeconds(10),
                 () -> {
                     slowStarts.add(System.nanoTime());
-                    sleepMs(slow);
+                    Pause.millis(slow);
                     return true;
                 },
                 ok -> ok);
@@ -103,15 +103,6 @@ class EventualConsistencyTest {
                 // The old wait, from the answer, put them at least slow + between apart.
                 slowGap >= slow - 10 && slowGap < slow + between,
                 "reads of " + slow + " ms sent " + slowGap + " ms apart");
-    }
-
-    private static void sleepMs(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Test

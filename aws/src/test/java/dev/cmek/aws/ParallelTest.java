@@ -19,7 +19,7 @@ class ParallelTest {
             Long[] seen = Parallel.operation(() -> {
                 Long began = Parallel.began();
                 CompletableFuture<String> slow = parallel.async(() -> {
-                    sleep(50);
+                    Pause.millis(50);
                     return "done";
                 });
                 // Chained before the task ends: it runs on the task's thread when the task completes.
@@ -41,14 +41,5 @@ class ParallelTest {
 
     private static <T> T within10s(CompletableFuture<T> f) {
         return f.orTimeout(10, TimeUnit.SECONDS).join();
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
