@@ -664,14 +664,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         // IAM takes seconds to show a new role to KMS: the key, its alias and its rotation do not wait for that; only
         // the grant does (the stand-in refuses a policy naming the role for 2 s after CreateRole).
         StrictAws strict = moto.strict();
-        strict.settings(new StrictAws.Settings(
-                Duration.ofMillis(300),
-                Duration.ofMillis(300),
-                Duration.ofMillis(500),
-                Duration.ofSeconds(2),
-                Duration.ofMillis(200),
-                5,
-                MotoServer.SESSION_TOKEN));
+        strict.settings(StrictAws.Settings.defaults().withPrincipalNotVisible(Duration.ofSeconds(2)));
         strict.record();
         CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
         cmek.provision(one);

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * passes against a lax moto but would fail against AWS fails here. Each behaviour cites its source:
  *
  * <ul>
- *   <li>new keys, aliases and replicas answer NotFoundException for a while, and a new key policy reads back stale:
+ *   <li>new keys, aliases and replicas answer NotFoundException for a while (a new alias is not listed by ListAliases
+ *       either), and a new key policy reads back stale:
  *       "you might get unexpected errors, such as a NotFoundException or an InvalidStateException" after a change
  *       (https://docs.aws.amazon.com/kms/latest/developerguide/accessing-kms.html#programming-eventual-consistency);
  *       Terraform retries CreateAlias on NotFound for 10 min and waits for 5 consecutive matching policy reads
@@ -146,6 +147,18 @@ public final class StrictAws implements AutoCloseable {
                     stalePolicyRead,
                     perSecond,
                     token);
+        }
+
+        /** The same settings with IAM taking {@code window} to show a new role to KMS. */
+        public Settings withPrincipalNotVisible(Duration window) {
+            return new Settings(
+                    newKeyNotFound,
+                    newAliasNotFound,
+                    replicaCreating,
+                    window,
+                    stalePolicyRead,
+                    controlPlanePerSecond,
+                    sessionToken);
         }
 
         public Settings withWindows(Duration newResource, Duration replicaCreating) {
@@ -596,6 +609,30 @@ public final class StrictAws implements AutoCloseable {
                 meta.put("KeyState", "Creating");
                 meta.put("Enabled", false);
                 return JSON.writeValueAsBytes(tree);
+            }
+            case "ListAliases" -> {
+                // A new alias is not listed yet either, as DescribeKey does not resolve it yet: KMS is eventually
+                // consistent for every read after a change (accessing-kms.html#programming-eventual-consistency),
+                // and a client that trusted one read view over the other would pass here only by luck.
+                ObjectNode tree = (ObjectNode) JSON.readTree(answer);
+                var listed = tree.path("Aliases");
+                var shown = JSON.createArrayNode();
+                boolean hid = false;
+                for (JsonNode a : listed) {
+                    if (young(
+                            createdAliases,
+                            call.region() + "/" + a.path("AliasName").asText(),
+                            settings.newAliasNotFound(),
+                            now)) {
+                        hid = true;
+                    } else {
+                        shown.add(a);
+                    }
+                }
+                if (hid) {
+                    tree.set("Aliases", shown);
+                    return JSON.writeValueAsBytes(tree);
+                }
             }
             case "GetKeyPolicy" ->
                 lastPolicyRead.put(
