@@ -222,33 +222,31 @@ final class ClusterKeys {
             // A replica is usable only once Enabled: nothing goes into the manifest (or to CockroachDB) before.
             key = keys.awaitEnabled(key.arn());
         }
-        RegionalKeys.Live granted = key;
+        RegionalKeys.Live live = key; // the key as it now stands, for the tasks below
         KeyArn arn = key.arn();
-        RegionalKeys.Live existing = key;
-        boolean made = fresh;
         CompletableFuture<Change> grant;
         CompletableFuture<PolicyDocument> visible = null;
-        if (made) {
+        if (fresh) {
             // A new key's policy is polled until KMS finds the key. From that answer, beside each other: the grant
             // (which waits for the role where the key was made without it), the alias (instead of polling DescribeKey
             // for the same thing: half the reads a new key costs, measured in aws/BENCHMARKS-aws.md) and the rotation
             // (no NotFound retries spent on the control-plane quota).
             visible = parallel.async(() -> keys.policyOfNewKey(arn));
             grant = visible.thenCompose(current -> parallel.async(
-                    () -> grants.ensure(keys, granted, Parallel.get(roleF).arn(), current, apply)));
+                    () -> grants.ensure(keys, live, Parallel.get(roleF).arn(), current, apply)));
             List<CompletableFuture<?>> after = new ArrayList<>(pending);
             after.add(visible.thenRunAsync(() -> keys.aliasKnownKey(alias, arn), parallel::execute));
             pending = after;
         } else {
             grant = parallel.async(
-                    () -> grants.ensure(keys, granted, Parallel.get(roleF).arn(), apply));
+                    () -> grants.ensure(keys, live, Parallel.get(roleF).arn(), apply));
         }
         CompletableFuture<Change> rotation = primaryF != null
                 ? CompletableFuture.completedFuture(rotations.replica(
                         keys, arn.value(), request.regions().get(0).id()))
-                : made
+                : fresh
                         ? visible.thenCompose(p -> parallel.async(() -> rotations.created(keys, arn, alias, true)))
-                        : parallel.async(() -> rotations.ensureOurs(keys, existing, apply));
+                        : parallel.async(() -> rotations.ensureOurs(keys, live, apply));
         List<CompletableFuture<?>> others = new ArrayList<>(pending);
         others.add(rotation);
         changes.add(Parallel.join(grant, others));
