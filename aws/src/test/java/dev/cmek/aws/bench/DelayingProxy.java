@@ -5,7 +5,6 @@ import dev.cmek.aws.testing.ForwardingServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -74,11 +73,11 @@ public final class DelayingProxy implements AutoCloseable {
                 Thread.sleep(ms);
             }
             long sent = System.nanoTime();
-            HttpResponse<byte[]> resp = server.send(ex, body);
+            ForwardingServer.Answer resp = server.send(ex, body);
             serviceNanos
                     .computeIfAbsent(op, k -> new java.util.concurrent.atomic.AtomicLong())
                     .addAndGet(System.nanoTime() - sent);
-            ForwardingServer.reply(ex, resp.statusCode(), ForwardingServer.endToEndHeaders(resp), resp.body());
+            ForwardingServer.reply(ex, resp.statusCode(), resp.headers(), resp.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -4,11 +4,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +29,6 @@ public final class ForwardingServer implements AutoCloseable {
     private final URI target;
     private final HttpServer server;
     private final ExecutorService pool;
-    private final HttpClient http =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** Starts serving on 127.0.0.1 (a free port) with {@code handler}, on daemon threads named {@code threadName}. */
     public ForwardingServer(URI target, String threadName, int backlog, HttpHandler handler) throws IOException {
@@ -51,34 +50,53 @@ public final class ForwardingServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
+    /** moto's answer: status, the end-to-end headers, body. */
+    public record Answer(int statusCode, Map<String, List<String>> headers, byte[] body) {}
+
     /** Sends the request to moto as it came. */
-    public HttpResponse<byte[]> send(HttpExchange ex, byte[] body) throws IOException, InterruptedException {
+    public Answer send(HttpExchange ex, byte[] body) throws IOException, InterruptedException {
         return send(ex, body, UnaryOperator.identity());
     }
 
-    /** Sends the request to moto with its {@code Authorization} header rewritten by {@code authorization}. */
-    public HttpResponse<byte[]> send(HttpExchange ex, byte[] body, UnaryOperator<String> authorization)
+    /**
+     * Sends the request to moto with its {@code Authorization} header rewritten by {@code authorization}. A blocking
+     * HttpURLConnection on the handler's own thread: java.net.http's client handed every request to its selector
+     * thread and back, a third of the stand-in's CPU on the 2 cores it shares with moto and the client under test
+     * (aws/BENCHMARKS-aws.md). The body goes in fixed-length streaming mode, which the JDK never re-sends: moto sees
+     * every request at most once.
+     */
+    public Answer send(HttpExchange ex, byte[] body, UnaryOperator<String> authorization)
             throws IOException, InterruptedException {
-        HttpRequest.Builder req = HttpRequest.newBuilder(
-                        target.resolve(ex.getRequestURI().toString()))
-                .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpURLConnection c = (HttpURLConnection)
+                target.resolve(ex.getRequestURI().toString()).toURL().openConnection(Proxy.NO_PROXY);
+        c.setInstanceFollowRedirects(false);
+        c.setUseCaches(false);
+        c.setRequestMethod(ex.getRequestMethod());
         ex.getRequestHeaders().forEach((k, vs) -> {
             if (!HOP.contains(k.toLowerCase())) {
-                vs.forEach(v -> req.header(k, k.equalsIgnoreCase("Authorization") ? authorization.apply(v) : v));
+                vs.forEach(
+                        v -> c.addRequestProperty(k, k.equalsIgnoreCase("Authorization") ? authorization.apply(v) : v));
             }
         });
-        return http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    /** The answer's headers that are passed on to the client. */
-    public static Map<String, List<String>> endToEndHeaders(HttpResponse<?> resp) {
+        if (body.length > 0) {
+            c.setDoOutput(true);
+            c.setFixedLengthStreamingMode(body.length);
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        int status = c.getResponseCode();
+        byte[] answer;
+        try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+            answer = in == null ? new byte[0] : in.readAllBytes();
+        }
         Map<String, List<String>> headers = new HashMap<>();
-        resp.headers().map().forEach((k, vs) -> {
-            if (!HOP.contains(k.toLowerCase()) && !k.startsWith(":")) {
+        c.getHeaderFields().forEach((k, vs) -> {
+            if (k != null && !HOP.contains(k.toLowerCase())) {
                 headers.put(k, vs);
             }
         });
-        return headers;
+        return new Answer(status, headers, answer);
     }
 
     /** Answers the client. */

@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -538,7 +537,7 @@ public final class StrictAws implements AutoCloseable {
                         call.region() + "/" + keyIdOf(call.body().path("KeyId").asText(null)))
                 : null;
         long sent = System.nanoTime();
-        HttpResponse<byte[]> resp = replicaOf == null ? send(ex, body) : send(ex, body, call.region(), replicaOf);
+        ForwardingServer.Answer resp = replicaOf == null ? send(ex, body) : send(ex, body, call.region(), replicaOf);
         UPSTREAM.get()[0] = System.nanoTime() - sent;
         for (Loss loss : losses) {
             if (loss.operation().equals(call.operation()) && loss.seen().incrementAndGet() == loss.nth()) {
@@ -554,7 +553,7 @@ public final class StrictAws implements AutoCloseable {
             out = remember(call, out);
             runHooks(call);
         }
-        send(ex, resp.statusCode(), ForwardingServer.endToEndHeaders(resp), out);
+        send(ex, resp.statusCode(), resp.headers(), out);
     }
 
     private byte[] remember(Call call, byte[] answer) throws IOException {
@@ -690,7 +689,7 @@ public final class StrictAws implements AutoCloseable {
     }
 
     /** Forwards signed for another region (moto reads the region from the credential scope): a replica's primary. */
-    private HttpResponse<byte[]> send(HttpExchange ex, byte[] body, String region, String asRegion)
+    private ForwardingServer.Answer send(HttpExchange ex, byte[] body, String region, String asRegion)
             throws IOException, InterruptedException {
         return server.send(ex, body, v -> v.replace("/" + region + "/", "/" + asRegion + "/"));
     }
@@ -735,13 +734,13 @@ public final class StrictAws implements AutoCloseable {
         return slash >= 0 ? keyIdOrArn.substring(slash + 4) : keyIdOrArn;
     }
 
-    private HttpResponse<byte[]> send(HttpExchange ex, byte[] body) throws IOException, InterruptedException {
+    private ForwardingServer.Answer send(HttpExchange ex, byte[] body) throws IOException, InterruptedException {
         return server.send(ex, body);
     }
 
     private void forward(HttpExchange ex, byte[] body, Call call) throws IOException, InterruptedException {
-        HttpResponse<byte[]> resp = send(ex, body);
-        send(ex, resp.statusCode(), ForwardingServer.endToEndHeaders(resp), resp.body());
+        ForwardingServer.Answer resp = send(ex, body);
+        send(ex, resp.statusCode(), resp.headers(), resp.body());
     }
 
     private static void json(HttpExchange ex, int status, String type, String message) throws IOException {
