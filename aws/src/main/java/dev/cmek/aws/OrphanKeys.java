@@ -38,11 +38,9 @@ final class OrphanKeys {
         if (tagged.isEmpty()) {
             return List.of();
         }
-        Set<String> aliased = new java.util.HashSet<>();
-        keys.ourAliases().values().forEach(k -> aliased.add(k.keyId()));
         List<Change> out = new ArrayList<>();
         tagged.get().forEach((arn, tags) -> {
-            if (!names.isOurs(tags) || aliased.contains(arn.keyId()) || (used != null && used.equals(arn))) {
+            if (!names.isOurs(tags) || (used != null && used.equals(arn)) || keys.hasOurAlias(arn)) {
                 return;
             }
             Optional<RegionalKeys.Live> live = keys.describe(arn.value());

@@ -149,13 +149,13 @@ final class RegionalKeys {
     }
 
     /**
-     * Starts the two reads that looking for a missing key needs after its alias's read (the Region's aliases, and our
-     * tagged keys from the Tagging API), beside that read: for a cluster with no key yet, one round trip before
-     * CreateKey instead of three. Both are read once and kept; a read that fails here is asked again, and its failure
-     * reported, where it is used. Reads only; the scan of every key (without the Tagging API) stays where it is needed.
+     * Starts the read that looking for a missing key needs after its alias's read (our tagged keys from the Tagging
+     * API), beside that read: for a cluster with no key yet, one round trip before CreateKey instead of two. Read once
+     * and kept; a read that fails here is asked again, and its failure reported, where it is used. The Region's alias
+     * listing is not read: it grows with the account (ListAliases pages 100 aliases at most), and the scan of every key
+     * (without the Tagging API) stays where it is needed.
      */
     void prefetchLookups(Parallel parallel) {
-        parallel.run(this::listAliases);
         parallel.run(this::taggedKeys);
     }
 
@@ -180,10 +180,30 @@ final class RegionalKeys {
     Map<String, KeyArn> ourAliases() {
         return listAliases().stream()
                 .filter(a -> a.targetKeyId() != null)
-                .filter(a -> a.aliasName().equals(names.aliasPrefix())
-                        || a.aliasName().startsWith(names.aliasPrefix() + "-g"))
+                .filter(a -> isOurAlias(a.aliasName()))
                 .collect(Collectors.toMap(
                         AliasListEntry::aliasName, a -> keyArnInThisRegion(a), (x, y) -> x, java.util.TreeMap::new));
+    }
+
+    private boolean isOurAlias(String aliasName) {
+        return aliasName.equals(names.aliasPrefix()) || aliasName.startsWith(names.aliasPrefix() + "-g");
+    }
+
+    /**
+     * Whether an alias of ours (any generation) names {@code key}: ListAliases filtered by the key, so a page whatever
+     * else the account holds, where the Region's whole listing is a call per 100 aliases.
+     */
+    boolean hasOurAlias(KeyArn key) {
+        return call("kms:ListAliases", () -> {
+            for (AliasListEntry a : kms.listAliasesPaginator(
+                            b -> b.keyId(key.keyId()).limit(100))
+                    .aliases()) {
+                if (isOurAlias(a.aliasName())) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     /** The region's aliases, listed once per instance (one instance serves one region of one run). */
@@ -200,22 +220,13 @@ final class RegionalKeys {
     }
 
     /**
-     * The key an alias names: DescribeKey, or, when that does not find it, the alias listing (an alias made moments
-     * ago is listed before DescribeKey resolves it: KMS is eventually consistent), then DescribeKey of its target.
+     * The key an alias names, by DescribeKey. An alias made moments ago may not resolve yet (KMS is eventually
+     * consistent, and ListAliases does not list it sooner); a re-run inside that window finds its key by its tags
+     * ({@link #findOrphan}), and CreateAlias then answers AlreadyExists naming the same key. Until 2026-12-01 a miss
+     * also read the Region's whole alias listing: one call more per 100 aliases in the account.
      */
     Optional<Live> findByAlias(String alias) {
-        Optional<Live> found = describe(alias);
-        if (found.isPresent()) {
-            return found;
-        }
-        Optional<String> target = listAliases().stream()
-                .filter(a -> a.aliasName().equals(alias) && a.targetKeyId() != null)
-                .map(AliasListEntry::targetKeyId)
-                .findFirst();
-        if (target.isEmpty()) {
-            return Optional.empty();
-        }
-        return EventualConsistency.until(propagationBound, () -> describe(target.get()), Optional::isPresent);
+        return describe(alias);
     }
 
     /** The alias ARN gives partition and account; the region is ours (moto reports a replica's alias with the primary's). */

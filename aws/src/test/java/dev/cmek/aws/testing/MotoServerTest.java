@@ -2,6 +2,7 @@ package dev.cmek.aws.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,6 +40,53 @@ class MotoServerTest {
         try (MotoServer moto = MotoServer.start()) {
             moto.reset();
             assertTrue(moto.endpoint().toString().startsWith("http://127.0.0.1:"));
+        }
+    }
+
+    /** moto answers every alias and key at once; KMS pages them, and so does the stand-in (StrictAws#page). */
+    @Test
+    void theStandIn_pagesListingsAsKmsDoes() {
+        try (MotoServer moto = MotoServer.start();
+                SdkClients raw = moto.rawClients();
+                SdkClients clients = moto.clients()) {
+            moto.reset();
+            KmsClient direct = raw.kms(Region.US_EAST_1);
+            for (int i = 0; i < 120; i++) {
+                String id = direct.createKey(b -> b.description("paged"))
+                        .keyMetadata()
+                        .keyId();
+                int n = i;
+                direct.createAlias(b -> b.aliasName("alias/paged-" + n).targetKeyId(id));
+            }
+            KmsClient kms = clients.kms(Region.US_EAST_1);
+
+            var first = kms.listAliases(b -> b.limit(100));
+            assertEquals(100, first.aliases().size());
+            assertTrue(first.truncated());
+            var rest = kms.listAliases(b -> b.limit(100).marker(first.nextMarker()));
+            assertFalse(rest.truncated());
+            assertEquals(null, rest.nextMarker());
+            List<String> ours = java.util.stream.Stream.concat(first.aliases().stream(), rest.aliases().stream())
+                    .map(a -> a.aliasName())
+                    .filter(a -> a.startsWith("alias/paged-"))
+                    .toList();
+            assertEquals(120, ours.size(), "every alias once");
+            assertEquals(120, new java.util.HashSet<>(ours).size(), "every alias once");
+            assertEquals(50, kms.listAliases().aliases().size(), "ListAliases answers 50 by default");
+
+            var keys = kms.listKeys();
+            assertEquals(100, keys.keys().size(), "ListKeys answers 100 by default");
+            assertTrue(keys.truncated());
+            assertEquals(
+                    20, kms.listKeys(b -> b.marker(keys.nextMarker())).keys().size());
+            assertEquals(
+                    120,
+                    kms.listKeysPaginator(b -> b.limit(1000)).keys().stream().count());
+
+            KmsException tooMany = assertThrows(KmsException.class, () -> kms.listAliases(b -> b.limit(101)));
+            assertEquals("ValidationException", tooMany.awsErrorDetails().errorCode());
+            KmsException foreign = assertThrows(KmsException.class, () -> kms.listKeys(b -> b.marker("not-ours")));
+            assertEquals("InvalidMarkerException", foreign.awsErrorDetails().errorCode());
         }
     }
 

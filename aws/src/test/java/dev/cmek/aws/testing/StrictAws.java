@@ -60,6 +60,8 @@ import java.util.regex.Pattern;
  *       properties, https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-sync-properties),
  *       and a status just changed reads back stale for the stale-read window (Terraform waits for consecutive reads,
  *       internal/service/kms/key.go waitKeyRotationEnabledPropagated);
+ *   <li>listings come in pages: ListAliases at most 100 aliases a call (50 by default), ListKeys at most 1000 (100 by
+ *       default), moto answering everything at once (see {@link #page});
  *   <li>with session credentials, a signed request without {@code X-Amz-Security-Token} is refused as AWS does
  *       (KMS UnrecognizedClientException, IAM/STS InvalidClientTokenId: "The security token included in the request
  *       is invalid", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html).
@@ -412,6 +414,25 @@ public final class StrictAws implements AutoCloseable {
             }
             return true;
         }
+        int[] limits = call.service().equals("kms") ? LIST_LIMITS.get(call.operation()) : null;
+        if (limits != null) {
+            JsonNode limit = call.body().path("Limit");
+            if (!limit.isMissingNode() && (limit.asInt() < 1 || limit.asInt() > limits[1])) {
+                json(
+                        ex,
+                        400,
+                        "ValidationException",
+                        "1 validation error detected: Value '" + limit.asText()
+                                + "' at 'limit' failed to satisfy constraint: Member must have value between 1 and "
+                                + limits[1]);
+                return true;
+            }
+            String marker = call.body().path("Marker").asText(null);
+            if (marker != null && !marker.matches(Pattern.quote(MARKER) + "\\d+")) {
+                json(ex, 400, "InvalidMarkerException", "Invalid marker");
+                return true;
+            }
+        }
         for (Denial d : denials) {
             if (d.operation().equals(call.operation())
                     && (d.region() == null || d.region().equals(call.region()))
@@ -525,6 +546,42 @@ public final class StrictAws implements AutoCloseable {
         }
     }
 
+    /**
+     * Pages a listing as KMS does, where moto answers everything at once (moto 5.2.1 kms/responses.py list_aliases and
+     * list_keys ignore Limit and Marker): ListAliases returns at most Limit aliases, "between 1 and 100, inclusive. If
+     * you do not include a value, it defaults to 50" (https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html),
+     * ListKeys at most Limit keys, between 1 and 1000, default 100
+     * (https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html); the rest follows NextMarker with
+     * Truncated true. A client that read only the first page, or that made as many calls among a thousand aliases as
+     * among none, would pass against moto only.
+     */
+    private static byte[] page(
+            Call call, ObjectNode tree, String field, com.fasterxml.jackson.databind.node.ArrayNode all)
+            throws IOException {
+        int limit = call.body().path("Limit").asInt(LIST_LIMITS.get(call.operation())[0]);
+        String marker = call.body().path("Marker").asText("");
+        int from = marker.startsWith(MARKER) ? Integer.parseInt(marker.substring(MARKER.length())) : 0;
+        var shown = JSON.createArrayNode();
+        for (int i = from; i < Math.min(all.size(), from + limit); i++) {
+            shown.add(all.get(i));
+        }
+        tree.set(field, shown);
+        if (from + limit < all.size()) {
+            tree.put("Truncated", true);
+            tree.put("NextMarker", MARKER + (from + limit));
+        } else {
+            tree.put("Truncated", false);
+            tree.remove("NextMarker");
+        }
+        return JSON.writeValueAsBytes(tree);
+    }
+
+    /** Default and largest Limit of each KMS listing the stand-in pages. */
+    private static final Map<String, int[]> LIST_LIMITS =
+            Map.of("ListAliases", new int[] {50, 100}, "ListKeys", new int[] {100, 1000});
+
+    private static final String MARKER = "strict-aws-page-";
+
     private static boolean young(Map<String, Long> made, String key, Duration window, long now) {
         Long at = made.get(key);
         return at != null && now - at < window.toNanos();
@@ -614,24 +671,21 @@ public final class StrictAws implements AutoCloseable {
                 // consistent for every read after a change (accessing-kms.html#programming-eventual-consistency),
                 // and a client that trusted one read view over the other would pass here only by luck.
                 ObjectNode tree = (ObjectNode) JSON.readTree(answer);
-                var listed = tree.path("Aliases");
                 var shown = JSON.createArrayNode();
-                boolean hid = false;
-                for (JsonNode a : listed) {
-                    if (young(
+                for (JsonNode a : tree.path("Aliases")) {
+                    if (!young(
                             createdAliases,
                             call.region() + "/" + a.path("AliasName").asText(),
                             settings.newAliasNotFound(),
                             now)) {
-                        hid = true;
-                    } else {
                         shown.add(a);
                     }
                 }
-                if (hid) {
-                    tree.set("Aliases", shown);
-                    return JSON.writeValueAsBytes(tree);
-                }
+                return page(call, tree, "Aliases", shown);
+            }
+            case "ListKeys" -> {
+                ObjectNode tree = (ObjectNode) JSON.readTree(answer);
+                return page(call, tree, "Keys", (com.fasterxml.jackson.databind.node.ArrayNode) tree.path("Keys"));
             }
             case "GetKeyPolicy" ->
                 lastPolicyRead.put(
