@@ -33,6 +33,20 @@ public final class SdkClients implements AwsClients {
      */
     public static final int MAX_ATTEMPTS = 10;
 
+    /**
+     * Idle connections the JDK keeps open per host for HttpURLConnection, which the SDK's UrlConnectionHttpClient
+     * uses: {@code http.maxConnections}, 5 unless set ("the maximum number of idle connections that will be
+     * simultaneously kept alive, per destination", java.net doc-files/net-properties.html). A fleet, or a revocation of
+     * every cluster using an account, sends tens of calls at once to one Region's endpoint; with 5 kept, each call
+     * past them opens a new connection and pays a TCP and TLS handshake (aws/BENCHMARKS-aws.md: a strict-benchmark
+     * fleet run of about 1,330 calls opened 258 to 376 connections, 97 to 128 with 64 kept).
+     */
+    static final int CONNECTIONS_KEPT_PER_HOST = 64;
+
+    static {
+        keepConnections();
+    }
+
     private final URI endpoint;
     private final AwsCredentialsProvider credentials;
     private final int maxAttempts;
@@ -65,6 +79,17 @@ public final class SdkClients implements AwsClients {
                 .socketTimeout(b.socketTimeout)
                 .tlsTrustManagersProvider(() -> new TrustManager[] {trust})
                 .build();
+    }
+
+    /**
+     * Sets {@code http.maxConnections} to {@link #CONNECTIONS_KEPT_PER_HOST} unless the user set it. The JDK reads it
+     * once, when it first keeps a connection, so this runs when the class loads, before any client exists; a process
+     * that opens HTTP connections sooner (a test's stand-in) calls it first.
+     */
+    public static void keepConnections() {
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", Integer.toString(CONNECTIONS_KEPT_PER_HOST));
+        }
     }
 
     public static Builder builder() {

@@ -155,7 +155,8 @@ public final class StrictAwsBenchmark {
                                 : Math.min(a[4], (e.arrived() - t0) / 1_000_000);
                     }
                     System.err.println("fleet run " + i + ": " + walls.get(walls.size() - 1) + " ms, throttled "
-                            + strict.throttled() + "; clusters (began-finished ms): "
+                            + strict.throttled() + ", connections opened " + strict.connections()
+                            + "; clusters (began-finished ms): "
                             + finished.stream()
                                     .sorted(java.util.Comparator.comparingLong(x -> x % 100_000))
                                     .map(x -> x / 100_000 + "-" + x % 100_000)

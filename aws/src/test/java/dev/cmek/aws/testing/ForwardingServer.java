@@ -26,6 +26,12 @@ public final class ForwardingServer implements AutoCloseable {
     private static final Set<String> HOP =
             Set.of("host", "connection", "content-length", "expect", "upgrade", "transfer-encoding", "keep-alive");
 
+    static {
+        // The JDK reads http.maxConnections once, at the first connection it keeps, which in a test JVM is this
+        // forward to moto: kept as in the CLI's process, or the adapter under test would keep 5 where the CLI keeps 64.
+        dev.cmek.aws.SdkClients.keepConnections();
+    }
+
     private final URI target;
     private final HttpServer server;
     private final ExecutorService pool;

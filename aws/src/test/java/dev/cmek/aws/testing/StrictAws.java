@@ -211,6 +211,8 @@ public final class StrictAws implements AutoCloseable {
     private final AtomicInteger throttled = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
+    /** The client's TCP connections seen since the counts were reset, by their local port on the client's side. */
+    private final Set<Integer> connections = ConcurrentHashMap.newKeySet();
 
     public StrictAws(URI target) {
         try {
@@ -324,6 +326,15 @@ public final class StrictAws implements AutoCloseable {
         counts.clear();
         throttled.set(0);
         peakInFlight.set(0);
+        connections.clear();
+    }
+
+    /**
+     * Connections the client opened to the stand-in since the counts were reset: against AWS each is a TCP and TLS
+     * handshake.
+     */
+    public int connections() {
+        return connections.size();
     }
 
     /**
@@ -356,6 +367,7 @@ public final class StrictAws implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         int now = inFlight.incrementAndGet();
         peakInFlight.accumulateAndGet(now, Math::max);
+        connections.add(ex.getRemoteAddress().getPort());
         long arrived = System.nanoTime();
         UPSTREAM.get()[0] = 0;
         Call seen = null;
