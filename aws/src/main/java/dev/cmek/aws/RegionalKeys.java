@@ -117,12 +117,7 @@ final class RegionalKeys {
             kms.listKeysPaginator(b -> b.limit(1000)).keys().forEach(all::add);
             return null;
         });
-        Set<String> aliased = new java.util.HashSet<>();
-        for (AliasListEntry a : listAliases()) {
-            if (a.targetKeyId() != null) {
-                aliased.add(a.targetKeyId());
-            }
-        }
+        Set<String> aliased = aliasedKeyIds();
         List<KeyListEntry> candidates =
                 all.stream().filter(k -> !aliased.contains(k.keyId())).toList();
         List<Live> ours;
@@ -183,6 +178,17 @@ final class RegionalKeys {
                 .filter(a -> isOurAlias(a.aliasName()))
                 .collect(Collectors.toMap(
                         AliasListEntry::aliasName, a -> keyArnInThisRegion(a), (x, y) -> x, java.util.TreeMap::new));
+    }
+
+    /** The ids of the keys any alias of the Region names (the scans skip them: an aliased key is not an orphan). */
+    Set<String> aliasedKeyIds() {
+        Set<String> out = new java.util.HashSet<>();
+        for (AliasListEntry a : listAliases()) {
+            if (a.targetKeyId() != null) {
+                out.add(a.targetKeyId());
+            }
+        }
+        return out;
     }
 
     private boolean isOurAlias(String aliasName) {

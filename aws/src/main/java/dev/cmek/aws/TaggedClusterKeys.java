@@ -1,7 +1,6 @@
 package dev.cmek.aws;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +8,6 @@ import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
-import software.amazon.awssdk.services.kms.model.AliasListEntry;
 import software.amazon.awssdk.services.kms.model.KeyListEntry;
 
 /**
@@ -55,15 +53,7 @@ final class TaggedClusterKeys {
             kms.listKeysPaginator(b -> b.limit(1000)).keys().forEach(all::add);
             return null;
         });
-        Set<String> aliased = new HashSet<>();
-        AwsCall.run("kms:ListAliases", region.id(), () -> {
-            for (AliasListEntry a : kms.listAliasesPaginator(b -> b.limit(100)).aliases()) {
-                if (a.targetKeyId() != null) {
-                    aliased.add(a.targetKeyId());
-                }
-            }
-            return null;
-        });
+        Set<String> aliased = keys.aliasedKeyIds(); // the same listing ourAliases() read
         List<KeyArn> candidates = all.stream()
                 .filter(k -> !aliased.contains(k.keyId()))
                 .map(k -> KeyArn.of(k.keyArn()))
