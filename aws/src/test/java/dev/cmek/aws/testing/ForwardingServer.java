@@ -27,8 +27,9 @@ public final class ForwardingServer implements AutoCloseable {
             Set.of("host", "connection", "content-length", "expect", "upgrade", "transfer-encoding", "keep-alive");
 
     static {
-        // The JDK reads http.maxConnections once, at the first connection it keeps, which in a test JVM is this
-        // forward to moto: kept as in the CLI's process, or the adapter under test would keep 5 where the CLI keeps 64.
+        // The JDK reads http.maxConnections once, when it first keeps a connection. moto's server (werkzeug) closes
+        // every connection, so that is the adapter's to this stand-in, after SdkClients has set it; set here too, so
+        // that no test JVM can read it before and keep 5 where the CLI keeps 64.
         dev.cmek.aws.SdkClients.keepConnections();
     }
 
@@ -68,8 +69,7 @@ public final class ForwardingServer implements AutoCloseable {
      * Sends the request to moto with its {@code Authorization} header rewritten by {@code authorization}. A blocking
      * HttpURLConnection on the handler's own thread: java.net.http's client handed every request to its selector
      * thread and back, a third of the stand-in's CPU on the 2 cores it shares with moto and the client under test
-     * (aws/BENCHMARKS-aws.md). The body goes in fixed-length streaming mode, which the JDK never re-sends: moto sees
-     * every request at most once.
+     * (aws/BENCHMARKS-aws.md).
      */
     public Answer send(HttpExchange ex, byte[] body, UnaryOperator<String> authorization)
             throws IOException, InterruptedException {
@@ -84,7 +84,9 @@ public final class ForwardingServer implements AutoCloseable {
                         v -> c.addRequestProperty(k, k.equalsIgnoreCase("Authorization") ? authorization.apply(v) : v));
             }
         });
-        if (body.length > 0) {
+        // Every request with a body, an empty one included, in fixed-length streaming mode: the JDK re-sends a request
+        // that is not streamed when a kept connection fails (sun.net.http.retryPost), and moto must see each once.
+        if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
             c.setDoOutput(true);
             c.setFixedLengthStreamingMode(body.length);
             try (OutputStream out = c.getOutputStream()) {

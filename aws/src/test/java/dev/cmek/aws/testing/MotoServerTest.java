@@ -63,6 +63,11 @@ class MotoServerTest {
             var first = kms.listAliases(b -> b.limit(100));
             assertEquals(100, first.aliases().size());
             assertTrue(first.truncated());
+            // An alias made between two pages, named before the marker, neither shifts nor repeats the rest.
+            String early = direct.createKey(b -> b.description("between pages"))
+                    .keyMetadata()
+                    .keyId();
+            direct.createAlias(b -> b.aliasName("alias/aaa-between-pages").targetKeyId(early));
             var rest = kms.listAliases(b -> b.limit(100).marker(first.nextMarker()));
             assertFalse(rest.truncated());
             assertEquals(null, rest.nextMarker());
@@ -72,15 +77,19 @@ class MotoServerTest {
                     .toList();
             assertEquals(120, ours.size(), "every alias once");
             assertEquals(120, new java.util.HashSet<>(ours).size(), "every alias once");
+            List<String> everyName = java.util.stream.Stream.concat(first.aliases().stream(), rest.aliases().stream())
+                    .map(a -> a.aliasName())
+                    .toList();
+            assertEquals(everyName.size(), new java.util.HashSet<>(everyName).size(), "none twice: " + everyName);
             assertEquals(50, kms.listAliases().aliases().size(), "ListAliases answers 50 by default");
 
             var keys = kms.listKeys();
             assertEquals(100, keys.keys().size(), "ListKeys answers 100 by default");
             assertTrue(keys.truncated());
             assertEquals(
-                    20, kms.listKeys(b -> b.marker(keys.nextMarker())).keys().size());
+                    21, kms.listKeys(b -> b.marker(keys.nextMarker())).keys().size(), "the 121 keys' rest");
             assertEquals(
-                    120,
+                    121,
                     kms.listKeysPaginator(b -> b.limit(1000)).keys().stream().count());
 
             KmsException tooMany = assertThrows(KmsException.class, () -> kms.listAliases(b -> b.limit(101)));

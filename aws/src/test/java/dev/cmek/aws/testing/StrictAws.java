@@ -162,6 +162,18 @@ public final class StrictAws implements AutoCloseable {
                     sessionToken);
         }
 
+        /** The same settings with a new alias taking {@code window} to resolve (and to be listed). */
+        public Settings withNewAliasNotFound(Duration window) {
+            return new Settings(
+                    newKeyNotFound,
+                    window,
+                    replicaCreating,
+                    principalNotVisible,
+                    stalePolicyRead,
+                    controlPlanePerSecond,
+                    sessionToken);
+        }
+
         public Settings withWindows(Duration newResource, Duration replicaCreating) {
             return new Settings(
                     newResource,
@@ -257,7 +269,21 @@ public final class StrictAws implements AutoCloseable {
         resetCounts();
         recording = false;
         timeline.clear();
+        aliasesListedAtOnce = false;
     }
+
+    /**
+     * ListAliases lists a new alias at once, while DescribeKey still does not resolve it. KMS is eventually consistent
+     * after every change and documents no order between its read views
+     * (https://docs.aws.amazon.com/kms/latest/developerguide/accessing-kms.html#programming-eventual-consistency), so a
+     * client must work with this order as with the default, in which both wait for the alias's window.
+     */
+    public StrictAws listAliasesAtOnce() {
+        aliasesListedAtOnce = true;
+        return this;
+    }
+
+    private volatile boolean aliasesListedAtOnce;
 
     /** Forgets the resources it saw made (after the emulator behind it was reset). */
     public void forget() {
@@ -435,12 +461,14 @@ public final class StrictAws implements AutoCloseable {
                         400,
                         "ValidationException",
                         "1 validation error detected: Value '" + limit.asText()
-                                + "' at 'limit' failed to satisfy constraint: Member must have value between 1 and "
-                                + limits[1]);
+                                + "' at 'limit' failed to satisfy constraint: Member must have value "
+                                + (limit.asInt() < 1
+                                        ? "greater than or equal to 1"
+                                        : "less than or equal to " + limits[1]));
                 return true;
             }
             String marker = call.body().path("Marker").asText(null);
-            if (marker != null && !marker.matches(Pattern.quote(MARKER) + "\\d+")) {
+            if (marker != null && !validMarker(marker)) {
                 json(ex, 400, "InvalidMarkerException", "Invalid marker");
                 return true;
             }
@@ -570,17 +598,42 @@ public final class StrictAws implements AutoCloseable {
     private static byte[] page(
             Call call, ObjectNode tree, String field, com.fasterxml.jackson.databind.node.ArrayNode all)
             throws IOException {
+        // In the order of each entry's name, and a marker naming the last one given, so that entries made or removed
+        // between two pages neither shift the rest nor repeat one (an index would).
+        String name = LIST_NAMES.get(call.operation());
+        List<JsonNode> sorted = new java.util.ArrayList<>();
+        all.forEach(sorted::add);
+        sorted.sort(java.util.Comparator.comparing(e -> e.path(name).asText()));
         int limit = call.body().path("Limit").asInt(LIST_LIMITS.get(call.operation())[0]);
-        String marker = call.body().path("Marker").asText("");
-        int from = marker.startsWith(MARKER) ? Integer.parseInt(marker.substring(MARKER.length())) : 0;
+        String after = call.body().path("Marker").asText("");
+        after = after.isEmpty()
+                ? null
+                : new String(
+                        java.util.Base64.getUrlDecoder().decode(after.substring(MARKER.length())),
+                        StandardCharsets.UTF_8);
         var shown = JSON.createArrayNode();
-        for (int i = from; i < Math.min(all.size(), from + limit); i++) {
-            shown.add(all.get(i));
+        boolean more = false;
+        for (JsonNode e : sorted) {
+            if (after != null && e.path(name).asText().compareTo(after) <= 0) {
+                continue;
+            }
+            if (shown.size() == limit) {
+                more = true;
+                break;
+            }
+            shown.add(e);
         }
         tree.set(field, shown);
-        if (from + limit < all.size()) {
+        if (more) {
             tree.put("Truncated", true);
-            tree.put("NextMarker", MARKER + (from + limit));
+            tree.put(
+                    "NextMarker",
+                    MARKER
+                            + java.util.Base64.getUrlEncoder()
+                                    .encodeToString(shown.get(shown.size() - 1)
+                                            .path(name)
+                                            .asText()
+                                            .getBytes(StandardCharsets.UTF_8)));
         } else {
             tree.put("Truncated", false);
             tree.remove("NextMarker");
@@ -591,6 +644,18 @@ public final class StrictAws implements AutoCloseable {
     /** Default and largest Limit of each KMS listing the stand-in pages. */
     private static final Map<String, int[]> LIST_LIMITS =
             Map.of("ListAliases", new int[] {50, 100}, "ListKeys", new int[] {100, 1000});
+
+    private static boolean validMarker(String marker) {
+        try {
+            return marker.startsWith(MARKER)
+                    && java.util.Base64.getUrlDecoder().decode(marker.substring(MARKER.length())).length > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The field that names an entry of each listing. */
+    private static final Map<String, String> LIST_NAMES = Map.of("ListAliases", "AliasName", "ListKeys", "KeyId");
 
     private static final String MARKER = "strict-aws-page-";
 
@@ -685,11 +750,12 @@ public final class StrictAws implements AutoCloseable {
                 ObjectNode tree = (ObjectNode) JSON.readTree(answer);
                 var shown = JSON.createArrayNode();
                 for (JsonNode a : tree.path("Aliases")) {
-                    if (!young(
-                            createdAliases,
-                            call.region() + "/" + a.path("AliasName").asText(),
-                            settings.newAliasNotFound(),
-                            now)) {
+                    if (aliasesListedAtOnce
+                            || !young(
+                                    createdAliases,
+                                    call.region() + "/" + a.path("AliasName").asText(),
+                                    settings.newAliasNotFound(),
+                                    now)) {
                         shown.add(a);
                     }
                 }
