@@ -40,11 +40,12 @@ final class OrphanKeys {
         }
         List<Change> out = new ArrayList<>();
         tagged.get().forEach((arn, tags) -> {
-            if (!names.isOurs(tags) || (used != null && used.equals(arn)) || keys.hasOurAlias(arn)) {
+            if (!names.isOurs(tags) || (used != null && used.equals(arn))) {
                 return;
             }
+            // The Tagging API may still list a key KMS no longer finds: described before its aliases are asked.
             Optional<RegionalKeys.Live> live = keys.describe(arn.value());
-            if (live.isEmpty() || GONE.contains(live.get().metadata().keyState())) {
+            if (live.isEmpty() || GONE.contains(live.get().metadata().keyState()) || keys.hasOurAlias(arn)) {
                 return;
             }
             if (keys.policy(arn).statement(names.grantSid()).isPresent()) {

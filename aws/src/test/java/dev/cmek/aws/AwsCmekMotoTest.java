@@ -620,6 +620,28 @@ class AwsCmekMotoTest extends MotoClusterTest {
         assertTrue(cmek.provision(req).noop(), () -> rerun.changes().toString());
     }
 
+    /**
+     * A re-run inside the new alias's window, without tag:GetResources: DescribeKey does not resolve the alias yet, but
+     * ListAliases already lists it (KMS documents no order between the two). The scan must still find the key by its
+     * tags; skipping it as aliased would make a second key, grant it, and fail on the alias.
+     */
+    @Test
+    void aRerunWhileTheNewAliasIsListedButNotResolved_withoutTheTaggingApi_makesNoSecondKey() {
+        moto.strict()
+                .settings(StrictAws.Settings.defaults().withNewAliasNotFound(Duration.ofSeconds(3)))
+                .listAliasesAtOnce()
+                .denyAccess("GetResources", null, null);
+        CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
+        try (AwsCmek crashing = new AwsCmek(new FaultInjectingClients(clients).crashAfter("createAlias", 1))) {
+            assertThrows(FaultInjectingClients.SimulatedCrash.class, () -> crashing.provision(one));
+        }
+
+        ProvisionResult rerun = cmek.provision(one);
+
+        assertEquals(1, raw.kms(Region.US_EAST_1).listKeys().keys().size(), rerun.changes()::toString);
+        assertTrue(cmek.verify(one).ok(), () -> cmek.verify(one).toString());
+    }
+
     @Test
     void orphanKey_amongManyOtherKeys_isFoundByItsTagsNotDuplicated() {
         var kms = raw.kms(Region.US_EAST_1);
