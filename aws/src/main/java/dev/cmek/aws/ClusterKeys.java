@@ -227,15 +227,27 @@ final class ClusterKeys {
         CompletableFuture<Change> grant;
         CompletableFuture<PolicyDocument> visible = null;
         if (fresh) {
-            // A new key's policy is polled until KMS finds the key. From that answer, beside each other: the grant
-            // (which waits for the role where the key was made without it), the alias (instead of polling DescribeKey
-            // for the same thing: half the reads a new key costs, measured in aws/BENCHMARKS-aws.md) and the rotation
-            // (no NotFound retries spent on the control-plane quota).
-            visible = parallel.async(() -> keys.policyOfNewKey(arn));
-            grant = visible.thenCompose(current -> parallel.async(
-                    () -> grants.ensure(keys, live, Parallel.get(roleF).arn(), current, apply)));
+            // A new key's policy is polled until KMS finds the key. From that answer: the alias (instead of polling
+            // DescribeKey for the same thing: half the reads a new key costs, measured in aws/BENCHMARKS-aws.md) and,
+            // beside it, the rotation (no NotFound retries spent on the control-plane quota). The grant (which waits
+            // for the role where the key was made without it) follows CreateAlias's answer, beside the wait for the
+            // alias to resolve: a key made without the grant is granted only once our alias names it. A re-run that
+            // could not see this cluster's key yet (its alias not resolved, the Tagging API not showing it) makes a
+            // second key, whose CreateAlias is refused AlreadyExists: that key stays without the grant, never an
+            // orphan the role may use. (A multi-Region key starts with the grant in its policy.)
+            CompletableFuture<PolicyDocument> policyRead = parallel.async(() -> keys.policyOfNewKey(arn));
+            visible = policyRead;
+            CompletableFuture<Boolean> named =
+                    policyRead.thenCompose(p -> parallel.async(() -> keys.createAlias(alias, arn)));
+            grant = named.thenCompose(created -> parallel.async(
+                    () -> grants.ensure(keys, live, Parallel.get(roleF).arn(), policyRead.join(), apply)));
             List<CompletableFuture<?>> after = new ArrayList<>(pending);
-            after.add(visible.thenRunAsync(() -> keys.aliasKnownKey(alias, arn), parallel::execute));
+            after.add(named.thenCompose(created -> parallel.async(() -> {
+                if (created) {
+                    keys.awaitAlias(alias, arn);
+                }
+                return created;
+            })));
             pending = after;
         } else {
             grant = parallel.async(

@@ -343,21 +343,26 @@ final class RegionalKeys {
 
     /** {@link #alias} of a key a read has just found (its policy, say): no wait for it first. */
     boolean aliasKnownKey(String alias, KeyArn key) {
+        boolean created = createAlias(alias, key);
+        if (created) {
+            awaitAlias(alias, key);
+        }
+        return created;
+    }
+
+    /**
+     * CreateAlias naming {@code key}, retried while KMS does not find the key yet; when the alias exists already, the
+     * key it names must be {@code key} (waiting for it to resolve), else another run or person made it.
+     *
+     * @return false when the alias already named the key
+     */
+    boolean createAlias(String alias, KeyArn key) {
         try {
             call(
                     "kms:CreateAlias",
                     () -> EventualConsistency.whileNotFound(
                             propagationBound,
                             () -> kms.createAlias(b -> b.aliasName(alias).targetKeyId(key.keyId()))));
-            // Not done until the alias can be found naming this key: a re-run (or verify) that cannot see it would
-            // look for a second key. Once found, one read is enough, as Terraform's alias.go reads a new alias until
-            // found once (RetryWhenNewResourceNotFound): a later stale read can only answer NotFound, never another
-            // key, and a re-run that meets it finds this key by its tags and its CreateAlias answers AlreadyExists.
-            // (Policies and rotation, whose stale reads show an older value, keep two agreeing reads.)
-            EventualConsistency.until(
-                    propagationBound,
-                    () -> describe(alias),
-                    l -> l.isPresent() && l.get().arn().keyId().equals(key.keyId()));
             return true;
         } catch (CallFailedException e) {
             if (!(e.getCause() instanceof AlreadyExistsException)) {
@@ -374,6 +379,20 @@ final class RegionalKeys {
             }
             return false;
         }
+    }
+
+    /**
+     * Waits until the alias just made can be found naming {@code key}: a re-run (or verify) that cannot see it would
+     * look for a second key. Once found, one read is enough, as Terraform's alias.go reads a new alias until found once
+     * (RetryWhenNewResourceNotFound): a later stale read can only answer NotFound, never another key, and a re-run
+     * that meets it finds this key by its tags and its CreateAlias answers AlreadyExists. (Policies and rotation, whose
+     * stale reads show an older value, keep two agreeing reads.)
+     */
+    void awaitAlias(String alias, KeyArn key) {
+        EventualConsistency.until(
+                propagationBound,
+                () -> describe(alias),
+                l -> l.isPresent() && l.get().arn().keyId().equals(key.keyId()));
     }
 
     PolicyDocument policy(KeyArn key) {

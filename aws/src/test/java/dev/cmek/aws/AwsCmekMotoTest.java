@@ -642,6 +642,49 @@ class AwsCmekMotoTest extends MotoClusterTest {
         assertTrue(cmek.verify(one).ok(), () -> cmek.verify(one).toString());
     }
 
+    /**
+     * A re-run that can see neither its key's alias (not resolved yet) nor the key itself (the Tagging API not showing
+     * it yet) makes a second key. Its CreateAlias is refused AlreadyExists, and since a key made without the grant is
+     * granted only once our alias names it, the second key never grants the role; the next run uses the first.
+     */
+    @Test
+    void aRerunThatSeesNeitherItsAliasNorItsKey_makesASecondKeyThatNeverGrantsTheRole() {
+        moto.strict()
+                .settings(StrictAws.Settings.defaults().withNewAliasNotFound(Duration.ofSeconds(2)))
+                .taggingLag(Duration.ofSeconds(2));
+        CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
+        try (AwsCmek crashing = new AwsCmek(new FaultInjectingClients(clients).crashAfter("createAlias", 1))) {
+            assertThrows(FaultInjectingClients.SimulatedCrash.class, () -> crashing.provision(one));
+        }
+
+        AwsCmekException refused = assertThrows(AwsCmekException.class, () -> cmek.provision(one));
+        assertTrue(refused.getMessage().contains("already points to"), refused.getMessage());
+
+        var kms = raw.kms(Region.US_EAST_1);
+        List<String> keys = kms.listKeys().keys().stream().map(k -> k.keyId()).toList();
+        assertEquals(2, keys.size(), "the re-run made a second key");
+        // Neither grants the role yet: the first run stopped at CreateAlias, before its grant; the second key's
+        // CreateAlias was refused.
+        for (String k : keys) {
+            assertFalse(grantsTheRole(kms, k), k);
+        }
+        Pause.millis(2000); // both windows over
+        cmek.provision(one);
+        assertEquals(2, kms.listKeys().keys().size(), "no third key");
+        String named =
+                kms.describeKey(b -> b.keyId(NAMES.alias(1))).keyMetadata().keyId();
+        for (String k : keys) {
+            assertEquals(k.equals(named), grantsTheRole(kms, k), "only the key our alias names grants the role: " + k);
+        }
+        assertTrue(cmek.verify(one).ok(), () -> cmek.verify(one).toString());
+    }
+
+    private static boolean grantsTheRole(software.amazon.awssdk.services.kms.KmsClient kms, String key) {
+        return kms.getKeyPolicy(b -> b.keyId(key).policyName("default"))
+                .policy()
+                .contains(NAMES.grantSid());
+    }
+
     @Test
     void orphanKey_amongManyOtherKeys_isFoundByItsTagsNotDuplicated() {
         var kms = raw.kms(Region.US_EAST_1);
