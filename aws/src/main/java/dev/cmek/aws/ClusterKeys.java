@@ -225,7 +225,7 @@ final class ClusterKeys {
         RegionalKeys.Live live = key; // the key as it now stands, for the tasks below
         KeyArn arn = key.arn();
         CompletableFuture<Change> grant;
-        CompletableFuture<PolicyDocument> visible = null;
+        CompletableFuture<PolicyDocument> visible = fresh ? parallel.async(() -> keys.policyOfNewKey(arn)) : null;
         if (fresh) {
             // A new key's policy is polled until KMS finds the key. From that answer: the alias (instead of polling
             // DescribeKey for the same thing: half the reads a new key costs, measured in aws/BENCHMARKS-aws.md) and,
@@ -235,12 +235,10 @@ final class ClusterKeys {
             // could not see this cluster's key yet (its alias not resolved, the Tagging API not showing it) makes a
             // second key, whose CreateAlias is refused AlreadyExists: that key stays without the grant, never an
             // orphan the role may use. (A multi-Region key starts with the grant in its policy.)
-            CompletableFuture<PolicyDocument> policyRead = parallel.async(() -> keys.policyOfNewKey(arn));
-            visible = policyRead;
             CompletableFuture<Boolean> named =
-                    policyRead.thenCompose(p -> parallel.async(() -> keys.createAlias(alias, arn)));
+                    visible.thenCompose(p -> parallel.async(() -> keys.createAlias(alias, arn)));
             grant = named.thenCompose(created -> parallel.async(
-                    () -> grants.ensure(keys, live, Parallel.get(roleF).arn(), policyRead.join(), apply)));
+                    () -> grants.ensure(keys, live, Parallel.get(roleF).arn(), visible.join(), apply)));
             List<CompletableFuture<?>> after = new ArrayList<>(pending);
             after.add(named.thenCompose(created -> parallel.async(() -> {
                 if (created) {

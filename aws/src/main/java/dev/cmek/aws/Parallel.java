@@ -59,15 +59,6 @@ final class Parallel implements AutoCloseable {
         });
     }
 
-    /** Runs a task on the pool: an {@link java.util.concurrent.Executor} for a dependent stage. */
-    void execute(Runnable task) {
-        Long began = BEGAN.get();
-        pool.execute(() -> within(began, () -> {
-            task.run();
-            return null;
-        }));
-    }
-
     /**
      * When the operation (a provision, a revocation) the current thread works for began, carried into every task it
      * starts here: the KMS pacer serves an older operation's calls first ({@link ControlPlaneQuota}), so that a fleet's
