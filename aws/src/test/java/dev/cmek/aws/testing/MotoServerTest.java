@@ -3,6 +3,7 @@ package dev.cmek.aws.testing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,7 +71,7 @@ class MotoServerTest {
             direct.createAlias(b -> b.aliasName("alias/aaa-between-pages").targetKeyId(early));
             var rest = kms.listAliases(b -> b.limit(100).marker(first.nextMarker()));
             assertFalse(rest.truncated());
-            assertEquals(null, rest.nextMarker());
+            assertNull(rest.nextMarker());
             List<String> ours = java.util.stream.Stream.concat(first.aliases().stream(), rest.aliases().stream())
                     .map(a -> a.aliasName())
                     .filter(a -> a.startsWith("alias/paged-"))

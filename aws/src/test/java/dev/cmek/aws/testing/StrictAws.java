@@ -465,10 +465,10 @@ public final class StrictAws implements AutoCloseable {
             }
             return true;
         }
-        int[] limits = call.service().equals("kms") ? LIST_LIMITS.get(call.operation()) : null;
-        if (limits != null) {
+        Listing listing = call.service().equals("kms") ? LISTINGS.get(call.operation()) : null;
+        if (listing != null) {
             JsonNode limit = call.body().path("Limit");
-            if (!limit.isMissingNode() && (limit.asInt() < 1 || limit.asInt() > limits[1])) {
+            if (!limit.isMissingNode() && (limit.asInt() < 1 || limit.asInt() > listing.maxLimit())) {
                 json(
                         ex,
                         400,
@@ -477,7 +477,7 @@ public final class StrictAws implements AutoCloseable {
                                 + "' at 'limit' failed to satisfy constraint: Member must have value "
                                 + (limit.asInt() < 1
                                         ? "greater than or equal to 1"
-                                        : "less than or equal to " + limits[1]));
+                                        : "less than or equal to " + listing.maxLimit()));
                 return true;
             }
             String marker = call.body().path("Marker").asText(null);
@@ -608,16 +608,15 @@ public final class StrictAws implements AutoCloseable {
      * Truncated true. A client that read only the first page, or that made as many calls among a thousand aliases as
      * among none, would pass against moto only.
      */
-    private static byte[] page(
-            Call call, ObjectNode tree, String field, com.fasterxml.jackson.databind.node.ArrayNode all)
-            throws IOException {
+    private static byte[] page(Call call, ObjectNode tree, Iterable<JsonNode> all) throws IOException {
         // In the order of each entry's name, and a marker naming the last one given, so that entries made or removed
         // between two pages neither shift the rest nor repeat one (an index would).
-        String name = LIST_NAMES.get(call.operation());
+        Listing listing = LISTINGS.get(call.operation());
+        String name = listing.name();
         List<JsonNode> sorted = new java.util.ArrayList<>();
         all.forEach(sorted::add);
         sorted.sort(java.util.Comparator.comparing(e -> e.path(name).asText()));
-        int limit = call.body().path("Limit").asInt(LIST_LIMITS.get(call.operation())[0]);
+        int limit = call.body().path("Limit").asInt(listing.defaultLimit());
         String after = call.body().path("Marker").asText("");
         after = after.isEmpty()
                 ? null
@@ -636,7 +635,7 @@ public final class StrictAws implements AutoCloseable {
             }
             shown.add(e);
         }
-        tree.set(field, shown);
+        tree.set(listing.field(), shown);
         if (more) {
             tree.put("Truncated", true);
             tree.put(
@@ -654,9 +653,12 @@ public final class StrictAws implements AutoCloseable {
         return JSON.writeValueAsBytes(tree);
     }
 
-    /** Default and largest Limit of each KMS listing the stand-in pages. */
-    private static final Map<String, int[]> LIST_LIMITS =
-            Map.of("ListAliases", new int[] {50, 100}, "ListKeys", new int[] {100, 1000});
+    /** A KMS listing the stand-in pages: the answer's field, the entry's name, the default and largest Limit. */
+    private record Listing(String field, String name, int defaultLimit, int maxLimit) {}
+
+    private static final Map<String, Listing> LISTINGS = Map.of(
+            "ListAliases", new Listing("Aliases", "AliasName", 50, 100),
+            "ListKeys", new Listing("Keys", "KeyId", 100, 1000));
 
     private static boolean validMarker(String marker) {
         try {
@@ -666,9 +668,6 @@ public final class StrictAws implements AutoCloseable {
             return false;
         }
     }
-
-    /** The field that names an entry of each listing. */
-    private static final Map<String, String> LIST_NAMES = Map.of("ListAliases", "AliasName", "ListKeys", "KeyId");
 
     private static final String MARKER = "strict-aws-page-";
 
@@ -784,11 +783,11 @@ public final class StrictAws implements AutoCloseable {
                         shown.add(a);
                     }
                 }
-                return page(call, tree, "Aliases", shown);
+                return page(call, tree, shown);
             }
             case "ListKeys" -> {
                 ObjectNode tree = (ObjectNode) JSON.readTree(answer);
-                return page(call, tree, "Keys", (com.fasterxml.jackson.databind.node.ArrayNode) tree.path("Keys"));
+                return page(call, tree, tree.path("Keys"));
             }
             case "GetKeyPolicy" ->
                 lastPolicyRead.put(
