@@ -44,7 +44,11 @@ public final class SdkClients implements AwsClients {
     static final int CONNECTIONS_KEPT_PER_HOST = 64;
 
     static {
-        keepConnections();
+        // The JDK reads it once, when it first keeps a connection: set when this class loads, before any client
+        // exists, and only where the user did not set it.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", Integer.toString(CONNECTIONS_KEPT_PER_HOST));
+        }
     }
 
     private final URI endpoint;
@@ -79,17 +83,6 @@ public final class SdkClients implements AwsClients {
                 .socketTimeout(b.socketTimeout)
                 .tlsTrustManagersProvider(() -> new TrustManager[] {trust})
                 .build();
-    }
-
-    /**
-     * Sets {@code http.maxConnections} to {@link #CONNECTIONS_KEPT_PER_HOST} unless the user set it. The JDK reads it
-     * once, when it first keeps a connection, so this runs when the class loads, before any client exists; a process
-     * that opens HTTP connections sooner (a test's stand-in) calls it first.
-     */
-    public static void keepConnections() {
-        if (System.getProperty("http.maxConnections") == null) {
-            System.setProperty("http.maxConnections", Integer.toString(CONNECTIONS_KEPT_PER_HOST));
-        }
     }
 
     public static Builder builder() {

@@ -26,13 +26,6 @@ public final class ForwardingServer implements AutoCloseable {
     private static final Set<String> HOP =
             Set.of("host", "connection", "content-length", "expect", "upgrade", "transfer-encoding", "keep-alive");
 
-    static {
-        // The JDK reads http.maxConnections once, when it first keeps a connection. moto's server (werkzeug) closes
-        // every connection, so that is the adapter's to this stand-in, after SdkClients has set it; set here too, so
-        // that no test JVM can read it before and keep 5 where the CLI keeps 64.
-        dev.cmek.aws.SdkClients.keepConnections();
-    }
-
     private final URI target;
     private final HttpServer server;
     private final ExecutorService pool;
