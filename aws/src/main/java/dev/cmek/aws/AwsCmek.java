@@ -1,5 +1,9 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Change;
+import dev.cmek.core.Control;
+import dev.cmek.core.Parallel;
+import dev.cmek.core.RevocationJournal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +24,7 @@ import software.amazon.awssdk.regions.Region;
 public final class AwsCmek implements AutoCloseable {
     private final AwsClients clients;
     private final Clock clock;
-    private final Parallel parallel = new Parallel();
+    private final Parallel parallel = new Parallel("aws-cmek");
 
     public AwsCmek(AwsClients clients) {
         this(clients, Clock.systemUTC());
@@ -42,16 +46,16 @@ public final class AwsCmek implements AutoCloseable {
     }
 
     /** What provision would create, change or leave alone; makes no change (reads only). */
-    public ProvisionResult plan(CmekRequest request) {
+    public ProvisionResult plan(AwsCmekRequest request) {
         return run(request, false);
     }
 
     /** Ensures the role, the keys and the grants; safe to re-run after any failure, converges without duplicates. */
-    public ProvisionResult provision(CmekRequest request) {
+    public ProvisionResult provision(AwsCmekRequest request) {
         return Parallel.operation(() -> run(request, true));
     }
 
-    private ProvisionResult run(CmekRequest req, boolean apply) {
+    private ProvisionResult run(AwsCmekRequest req, boolean apply) {
         if (req.placement() instanceof KeyPlacement.Existing existing) {
             refuseKeysOfOtherAccounts(req, existing);
         }
@@ -99,7 +103,7 @@ public final class AwsCmek implements AutoCloseable {
      * use: No", https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html), so a brought key of
      * another account is refused before anything is made, with the statement its owner must add.
      */
-    private void refuseKeysOfOtherAccounts(CmekRequest req, KeyPlacement.Existing existing) {
+    private void refuseKeysOfOtherAccounts(AwsCmekRequest req, KeyPlacement.Existing existing) {
         CallerIdentity me = clients.caller();
         for (Region r : req.regions()) {
             KeyArn key = existing.keysByRegion().get(r.id());
@@ -121,28 +125,28 @@ public final class AwsCmek implements AutoCloseable {
     /**
      * Reads the live role, keys, key policies and rotation, and reports per region each {@link Control} with its
      * evidence. A missing or foreign role, and a key that is gone, pending deletion or unreadable, are failed controls,
-     * never failures. Orphan keys are not looked for (see {@link #verify(CmekRequest, Set)}).
+     * never failures. Orphan keys are not looked for (see {@link #verify(AwsCmekRequest, Set)}).
      */
-    public VerifyReport verify(CmekRequest req) {
+    public VerifyReport verify(AwsCmekRequest req) {
         return verify(req, Optional.empty());
     }
 
     /**
-     * As {@link #verify(CmekRequest)}, and also looks in each region for keys tagged for the cluster that still grant
+     * As {@link #verify(AwsCmekRequest)}, and also looks in each region for keys tagged for the cluster that still grant
      * its role: those in {@code formerKeys} (keys CockroachDB used before) are listed, any other fails
      * {@link Control#NO_ORPHAN_GRANTS}.
      */
-    public VerifyReport verify(CmekRequest req, Set<KeyArn> formerKeys) {
+    public VerifyReport verify(AwsCmekRequest req, Set<KeyArn> formerKeys) {
         return verify(req, Optional.of(Set.copyOf(formerKeys)));
     }
 
-    private VerifyReport verify(CmekRequest req, Optional<Set<KeyArn>> former) {
+    private VerifyReport verify(AwsCmekRequest req, Optional<Set<KeyArn>> former) {
         ResourceNames names = req.names();
         CrossAccountRole role = new CrossAccountRole(clients.iam(), names, req.principalPropagationBound());
         CompletableFuture<Optional<CrossAccountRole.Live>> roleF = parallel.async(role::find);
         ClusterKeys clusterKeys = new ClusterKeys(clients, parallel, req);
         KeyControls controls = new KeyControls(clients, parallel, req);
-        Map<Region, CompletableFuture<VerifyReport.RegionCheck>> regions = new LinkedHashMap<>();
+        Map<Region, CompletableFuture<VerifyReport.RegionControls>> regions = new LinkedHashMap<>();
         for (Region r : req.regions()) {
             KeyArn asked = req.placement() instanceof KeyPlacement.Existing e
                     ? e.keysByRegion().get(r.id())
@@ -163,7 +167,7 @@ public final class AwsCmek implements AutoCloseable {
             }));
         }
         Optional<CrossAccountRole.Live> live = Parallel.join(roleF, List.copyOf(regions.values()));
-        Map<String, VerifyReport.RegionCheck> checks = new LinkedHashMap<>();
+        Map<String, VerifyReport.RegionControls> checks = new LinkedHashMap<>();
         regions.forEach((r, f) -> checks.put(r.id(), f.join()));
         return new VerifyReport(live.map(CrossAccountRole.Live::arn).orElse(null), RoleControls.of(live, req), checks);
     }
@@ -174,7 +178,7 @@ public final class AwsCmek implements AutoCloseable {
      */
     public Optional<java.time.Instant> newestKeyMaterial(KeyArn key) {
         KeyArn target = rotationTarget(key);
-        RegionalKeys keys = new RegionalKeys(clients, target.region(), null, CmekRequest.DEFAULT_PROPAGATION_BOUND);
+        RegionalKeys keys = new RegionalKeys(clients, target.region(), null, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND);
         return keys.describe(target.value()).map(keys::newestMaterial);
     }
 
@@ -185,12 +189,12 @@ public final class AwsCmek implements AutoCloseable {
      * the record's targets as LEFT, with what to do, never thrown. Nothing is deleted or disabled. Keep the intents:
      * {@link #restore} puts back exactly what they say was removed.
      */
-    public RevocationRecord revoke(RevocationRequest req, RevocationJournal journal) {
+    public RevocationRecord revoke(RevocationRequest req, RevocationJournal<RevocationRecord.Intent> journal) {
         return Parallel.operation(
                 () -> new GrantRevocation(clients, parallel, clock).revoke(req, this::callerArn, journal));
     }
 
-    /** {@link #revoke(RevocationRequest, RevocationJournal)}, keeping the intents only in the returned record. */
+    /** {@link #revoke(RevocationRequest, RevocationJournal<RevocationRecord.Intent>)}, keeping the intents only in the returned record. */
     public RevocationRecord revoke(RevocationRequest req) {
         return revoke(req, RevocationJournal.none());
     }
@@ -208,7 +212,7 @@ public final class AwsCmek implements AutoCloseable {
     public OptionalInt generationOf(ClusterId cluster, KeyArn key) {
         ResourceNames names = new ResourceNames(cluster);
         Map<String, String> tags =
-                new RegionalKeys(clients, key.region(), names, CmekRequest.DEFAULT_PROPAGATION_BOUND).tags(key);
+                new RegionalKeys(clients, key.region(), names, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND).tags(key);
         if (!names.isOurs(tags)) {
             return OptionalInt.empty();
         }
@@ -229,7 +233,8 @@ public final class AwsCmek implements AutoCloseable {
      */
     public KeyArn rotateKeyMaterial(KeyArn key) {
         KeyArn target = rotationTarget(key);
-        new RegionalKeys(clients, target.region(), null, CmekRequest.DEFAULT_PROPAGATION_BOUND).rotateOnDemand(target);
+        new RegionalKeys(clients, target.region(), null, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND)
+                .rotateOnDemand(target);
         return target;
     }
 
@@ -238,7 +243,7 @@ public final class AwsCmek implements AutoCloseable {
         if (!key.multiRegion()) {
             return key;
         }
-        var conf = new RegionalKeys(clients, key.region(), null, CmekRequest.DEFAULT_PROPAGATION_BOUND)
+        var conf = new RegionalKeys(clients, key.region(), null, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND)
                 .describe(key.value())
                 .map(l -> l.metadata().multiRegionConfiguration())
                 .orElse(null);

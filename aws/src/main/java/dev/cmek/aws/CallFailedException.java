@@ -62,6 +62,17 @@ public final class CallFailedException extends AwsCmekException {
         return Failure.REJECTED;
     }
 
+    /** Why a call failed, in one line, without the advice to re-run (each caller gives its own). */
+    static String reason(RuntimeException e) {
+        if (e instanceof CallFailedException c && c.getCause() != null) {
+            String m = String.valueOf(c.getCause().getMessage());
+            int cut = m.indexOf(" (Service: ");
+            return c.operation() + " failed: "
+                    + (cut > 0 ? m.substring(0, cut) : m).lines().findFirst().orElse("");
+        }
+        return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    }
+
     public String operation() {
         return operation;
     }

@@ -1,5 +1,7 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Change;
+import dev.cmek.core.Parallel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,12 +24,12 @@ final class ClusterKeys {
 
     private final AwsClients clients;
     private final Parallel parallel;
-    private final CmekRequest request;
+    private final AwsCmekRequest request;
     private final ResourceNames names;
     private final KeyPolicyGrants grants;
     private final KeyRotations rotations;
 
-    ClusterKeys(AwsClients clients, Parallel parallel, CmekRequest request) {
+    ClusterKeys(AwsClients clients, Parallel parallel, AwsCmekRequest request) {
         this.clients = clients;
         this.parallel = parallel;
         this.request = request;
@@ -70,7 +72,7 @@ final class ClusterKeys {
                             first.thenApply(o -> new Outcome(
                                     o.key(),
                                     o.live(),
-                                    List.of(Change.keyPolicy(
+                                    List.of(AwsResource.keyPolicy(
                                             arn.value(),
                                             r.id(),
                                             Change.Action.UNCHANGED,
@@ -116,10 +118,10 @@ final class ClusterKeys {
                     if (apply) {
                         keys.tag(key.arn(), request.generation());
                     }
-                    changes.add(Change.key(
+                    changes.add(AwsResource.key(
                             alias, region.id(), Change.Action.updated(apply), "tagged replica " + key.arn()));
                 } else if (!apply) {
-                    changes.add(Change.key(
+                    changes.add(AwsResource.key(
                             alias,
                             region.id(),
                             Change.Action.BLOCKED,
@@ -127,13 +129,13 @@ final class ClusterKeys {
                     return new Outcome(key.arn(), key, changes);
                 } else {
                     throw new NotOursException(
-                            Change.ResourceType.KEY,
+                            AwsResource.KEY,
                             alias + " -> " + key.arn(),
                             region.id(),
                             "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
                 }
             } else {
-                changes.add(Change.key(
+                changes.add(AwsResource.key(
                         alias, region.id(), Change.Action.UNCHANGED, key.arn().value()));
             }
         } else {
@@ -151,28 +153,28 @@ final class ClusterKeys {
                 boolean added = !apply || keys.alias(alias, key.arn());
                 changes.add(
                         added
-                                ? Change.key(
+                                ? AwsResource.key(
                                         alias,
                                         region.id(),
                                         Change.Action.updated(apply),
                                         "found our unaliased key " + key.arn()
                                                 + " (an earlier run stopped early); alias added")
-                                : Change.key(
+                                : AwsResource.key(
                                         alias,
                                         region.id(),
                                         Change.Action.UNCHANGED,
                                         key.arn().value()));
             } else if (!apply) {
                 CrossAccountRole.Outcome role = Parallel.get(roleF);
-                changes.add(Change.key(
+                changes.add(AwsResource.key(
                         alias,
                         region.id(),
                         Change.Action.WOULD_CREATE,
                         primaryF == null
                                 ? "would create a " + (multi ? "multi-region " : "") + "key"
                                 : "would replicate the primary key"));
-                changes.add(
-                        Change.keyPolicy(alias, region.id(), Change.Action.WOULD_CREATE, "would grant " + role.arn()));
+                changes.add(AwsResource.keyPolicy(
+                        alias, region.id(), Change.Action.WOULD_CREATE, "would grant " + role.arn()));
                 changes.add(
                         primaryF == null
                                 ? rotations.created(keys, null, alias, false)
@@ -191,7 +193,7 @@ final class ClusterKeys {
                 key = keys.createWithoutGrant(
                         KeyPolicyGrant.administrationOnly(role.account(), role.partition()), request.generation());
                 fresh = true;
-                changes.add(Change.key(
+                changes.add(AwsResource.key(
                         alias, region.id(), Change.Action.CREATED, key.arn().value()));
             } else {
                 // A multi-region key's replicas are made with the policy they start with: the primary and each
@@ -211,7 +213,7 @@ final class ClusterKeys {
                     pending = List.of(parallel.run(() -> keys.tag(made, request.generation())));
                 }
                 fresh = true;
-                changes.add(Change.key(
+                changes.add(AwsResource.key(
                         alias, region.id(), Change.Action.CREATED, key.arn().value()));
             }
         }

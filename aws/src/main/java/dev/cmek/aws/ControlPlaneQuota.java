@@ -1,5 +1,6 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Parallel;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,5 +1,7 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Change;
+import dev.cmek.core.Parallel;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -85,7 +87,7 @@ final class CrossAccountRole {
             if (!apply) {
                 return new Outcome(
                         RoleArn.of(caller.partition(), caller.account(), names.roleName()),
-                        Change.role(
+                        AwsResource.role(
                                 name,
                                 Change.Action.WOULD_CREATE,
                                 "would create with trust " + trust.document().json()));
@@ -97,29 +99,26 @@ final class CrossAccountRole {
             if (!apply) {
                 return new Outcome(
                         live.arn(),
-                        Change.role(
+                        AwsResource.role(
                                 name,
                                 Change.Action.BLOCKED,
                                 "exists without tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId()));
             }
             throw new NotOursException(
-                    Change.ResourceType.ROLE,
-                    name,
-                    null,
-                    "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
+                    AwsResource.ROLE, name, null, "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
         }
         if (live.trust().sameAs(trust.document())) {
-            return new Outcome(live.arn(), Change.role(name, Change.Action.UNCHANGED, "trust policy as intended"));
+            return new Outcome(live.arn(), AwsResource.role(name, Change.Action.UNCHANGED, "trust policy as intended"));
         }
         String drift = String.join("; ", trust.findings(live.trust()));
         if (!repairDrift) {
-            return new Outcome(live.arn(), Change.role(name, Change.Action.DRIFTED, drift));
+            return new Outcome(live.arn(), AwsResource.role(name, Change.Action.DRIFTED, drift));
         }
         if (apply) {
             writeTrust(trust.document());
         }
         return new Outcome(
-                live.arn(), Change.role(name, Change.Action.updated(apply), "trust policy repaired: " + drift));
+                live.arn(), AwsResource.role(name, Change.Action.updated(apply), "trust policy repaired: " + drift));
     }
 
     private Outcome create(TrustPolicy trust) {
@@ -137,7 +136,7 @@ final class CrossAccountRole {
                                         .toList()))
                         .role());
         return new Outcome(
-                RoleArn.of(r.arn()), Change.role(names.roleName(), Change.Action.CREATED, "created " + r.arn()));
+                RoleArn.of(r.arn()), AwsResource.role(names.roleName(), Change.Action.CREATED, "created " + r.arn()));
     }
 
     /**
@@ -162,14 +161,6 @@ final class CrossAccountRole {
             throw new ReadBackMismatchException("role " + names.roleName(), trust.json(), back.json());
         }
         return back;
-    }
-
-    void putInlinePolicy(String name, PolicyDocument policy) {
-        AwsCall.run(
-                "iam:PutRolePolicy",
-                null,
-                () -> iam.putRolePolicy(
-                        b -> b.roleName(names.roleName()).policyName(name).policyDocument(policy.json())));
     }
 
     Optional<PolicyDocument> inlinePolicy(String name) {

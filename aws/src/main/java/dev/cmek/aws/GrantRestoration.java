@@ -1,6 +1,8 @@
 package dev.cmek.aws;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.core.Change;
+import dev.cmek.core.Parallel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -58,7 +60,7 @@ final class GrantRestoration {
                                 case SESSION_DENY -> removeSessionDeny(names, intents, req, warnings);
                             });
                 } catch (AwsCmekException | SdkException e) {
-                    couldNot.add(describe(first) + ": " + RevocationLedger.reason(e)
+                    couldNot.add(describe(first) + ": " + CallFailedException.reason(e)
                             + "; fix that and run the same restore again");
                     return Optional.empty();
                 }
@@ -83,10 +85,11 @@ final class GrantRestoration {
         }
         PolicyDocument target = restored(current, intents);
         if (target.sameAs(current)) {
-            return Change.keyPolicy(key.value(), key.region().id(), Change.Action.UNCHANGED, "grant already in place");
+            return AwsResource.keyPolicy(
+                    key.value(), key.region().id(), Change.Action.UNCHANGED, "grant already in place");
         }
         keys.writePolicy(key, target, intents.get(0).role().value());
-        return Change.keyPolicy(
+        return AwsResource.keyPolicy(
                 key.value(),
                 key.region().id(),
                 Change.Action.UPDATED,
@@ -105,10 +108,10 @@ final class GrantRestoration {
         }
         PolicyDocument target = restored(live.trust(), intents);
         if (target.sameAs(live.trust())) {
-            return Change.role(names.roleName(), Change.Action.UNCHANGED, "trust already in place");
+            return AwsResource.role(names.roleName(), Change.Action.UNCHANGED, "trust already in place");
         }
         role.writeTrust(target);
-        return Change.role(names.roleName(), Change.Action.UPDATED, "trust put back");
+        return AwsResource.role(names.roleName(), Change.Action.UPDATED, "trust put back");
     }
 
     private Change removeSessionDeny(
@@ -116,17 +119,17 @@ final class GrantRestoration {
         CrossAccountRole role = new CrossAccountRole(clients.iam(), names, req.propagationBound());
         Optional<PolicyDocument> deny = role.inlinePolicy(ResourceNames.REVOKE_SESSIONS_POLICY);
         if (deny.isEmpty()) {
-            return Change.role(names.roleName(), Change.Action.UNCHANGED, "no session deny to remove");
+            return AwsResource.role(names.roleName(), Change.Action.UNCHANGED, "no session deny to remove");
         }
         boolean ours =
                 intents.stream().anyMatch(i -> PolicyDocument.parse(i.after()).sameAs(deny.get()));
         if (!ours) {
             warnings.add("the inline policy " + ResourceNames.REVOKE_SESSIONS_POLICY + " of role " + names.roleName()
                     + " was changed since the revocation: left in place");
-            return Change.role(names.roleName(), Change.Action.UNCHANGED, "changed session deny left in place");
+            return AwsResource.role(names.roleName(), Change.Action.UNCHANGED, "changed session deny left in place");
         }
         role.deleteRevocationPolicy();
-        return Change.role(names.roleName(), Change.Action.UPDATED, "session deny removed");
+        return AwsResource.role(names.roleName(), Change.Action.UPDATED, "session deny removed");
     }
 
     /**

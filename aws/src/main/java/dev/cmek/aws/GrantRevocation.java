@@ -1,5 +1,9 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Fate;
+import dev.cmek.core.Parallel;
+import dev.cmek.core.RevocationJournal;
+import dev.cmek.core.RevocationLedger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,9 +30,10 @@ final class GrantRevocation {
         this.clock = clock;
     }
 
-    RevocationRecord revoke(RevocationRequest req, Supplier<String> caller, RevocationJournal journal) {
+    RevocationRecord revoke(
+            RevocationRequest req, Supplier<String> caller, RevocationJournal<RevocationRecord.Intent> journal) {
         Instant started = clock.instant();
-        RevocationLedger ledger = new RevocationLedger(journal);
+        RevocationLedger<RevocationRecord.Intent> ledger = new RevocationLedger<>(journal);
         // Who acts is asked beside the reads (KMS's pacer needs the account anyway), never before them.
         CompletableFuture<String> who = parallel.async(() -> {
             try {
@@ -53,7 +58,8 @@ final class GrantRevocation {
                     () -> new KeyGrantRevocation(clients, r, req, ledger, clock, parallel).run())));
         }
         Parallel.joinAll(work);
-        return ledger.record(req.clusterId(), started, who.join());
+        return new RevocationRecord(
+                req.clusterId(), started, Parallel.get(who), ledger.intents(), ledger.outcomes(), ledger.notes());
     }
 
     /**
@@ -61,7 +67,7 @@ final class GrantRevocation {
      * built) is reported for it instead of stopping the others.
      */
     private static void reported(
-            RevocationLedger ledger,
+            RevocationLedger<RevocationRecord.Intent> ledger,
             RevocationRecord.Document document,
             String resource,
             String region,
@@ -69,12 +75,12 @@ final class GrantRevocation {
         try {
             part.run();
         } catch (AwsCmekException | SdkException e) {
-            ledger.target(
+            ledger.outcome(
                     document,
                     resource,
                     region,
-                    RevocationRecord.Fate.LEFT,
-                    RevocationLedger.reason(e) + "; fix that and re-run with the same --evidence");
+                    Fate.LEFT,
+                    CallFailedException.reason(e) + "; fix that and re-run with the same --evidence");
         }
     }
 }

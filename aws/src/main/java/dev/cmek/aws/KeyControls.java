@@ -1,5 +1,8 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
+import dev.cmek.core.Parallel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,9 +21,9 @@ import software.amazon.awssdk.services.kms.model.OriginType;
 final class KeyControls {
     private final AwsClients clients;
     private final Parallel parallel;
-    private final CmekRequest request;
+    private final AwsCmekRequest request;
 
-    KeyControls(AwsClients clients, Parallel parallel, CmekRequest request) {
+    KeyControls(AwsClients clients, Parallel parallel, AwsCmekRequest request) {
         this.clients = clients;
         this.parallel = parallel;
         this.request = request;
@@ -30,7 +33,7 @@ final class KeyControls {
      * @param asked the key the region uses (null: our alias of the request's generation)
      * @param former keys CockroachDB used before in this cluster; empty: orphans not looked for
      */
-    VerifyReport.RegionCheck evaluate(RegionalKeys keys, KeyArn asked, RoleArn role, Optional<Set<KeyArn>> former) {
+    VerifyReport.RegionControls evaluate(RegionalKeys keys, KeyArn asked, RoleArn role, Optional<Set<KeyArn>> former) {
         ResourceNames names = request.names();
         Optional<RegionalKeys.Live> found =
                 keys.describe(asked != null ? asked.value() : names.alias(request.generation()));
@@ -47,7 +50,7 @@ final class KeyControls {
                     Control.KEY_ROTATION, Control.NO_PUBLIC_ACCESS, Control.EXACT_GRANT, Control.NO_ORPHAN_GRANTS)) {
                 out.add(ControlResult.notApplicable(c, why));
             }
-            return new VerifyReport.RegionCheck(asked, out, null);
+            return new VerifyReport.RegionControls(asked, out, null);
         }
         RegionalKeys.Live key = found.get();
         KeyArn arn = key.arn();
@@ -63,7 +66,7 @@ final class KeyControls {
         out.add(r.control());
         out.addAll(policy.join());
         out.add(orphans.join());
-        return new VerifyReport.RegionCheck(arn, out, r.newestMaterial());
+        return new VerifyReport.RegionControls(arn, out, r.newestKeyVersion());
     }
 
     private static ControlResult usable(RegionalKeys.Live key) {
@@ -132,7 +135,7 @@ final class KeyControls {
                                         + " back; remove other statements granting the role yourself"));
     }
 
-    private record RotationRead(ControlResult control, Instant newestMaterial) {}
+    private record RotationRead(ControlResult control, Instant newestKeyVersion) {}
 
     private RotationRead rotation(RegionalKeys keys, RegionalKeys.Live key) {
         CallFailedException statusFailure = null;

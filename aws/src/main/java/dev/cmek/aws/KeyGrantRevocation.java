@@ -1,6 +1,9 @@
 package dev.cmek.aws;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.core.Fate;
+import dev.cmek.core.Parallel;
+import dev.cmek.core.RevocationLedger;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -23,7 +26,7 @@ final class KeyGrantRevocation {
     private final Region region;
     private final RevocationRequest request;
     private final ResourceNames names;
-    private final RevocationLedger ledger;
+    private final RevocationLedger<RevocationRecord.Intent> ledger;
     private final Clock clock;
     private final Parallel parallel;
     private final RegionalKeys keys;
@@ -32,7 +35,7 @@ final class KeyGrantRevocation {
             AwsClients clients,
             Region region,
             RevocationRequest request,
-            RevocationLedger ledger,
+            RevocationLedger<RevocationRecord.Intent> ledger,
             Clock clock,
             Parallel parallel) {
         this.clients = clients;
@@ -59,19 +62,19 @@ final class KeyGrantRevocation {
         try {
             Set<KeyArn> found = new TaggedClusterKeys(clients, region, names, keys).find();
             found.stream().filter(started::add).forEach(k -> each.add(parallel.run(() -> revoke(k))));
-            ledger.target(
+            ledger.outcome(
                     RevocationRecord.Document.KEY_POLICY,
                     tagged,
                     region.id(),
-                    RevocationRecord.Fate.ALREADY_ABSENT,
+                    Fate.ALREADY_ABSENT,
                     found.size() + " key(s) tagged for the cluster found");
         } catch (AwsCmekException e) {
-            ledger.target(
+            ledger.outcome(
                     RevocationRecord.Document.KEY_POLICY,
                     tagged,
                     region.id(),
-                    RevocationRecord.Fate.LEFT,
-                    "cannot list the keys tagged for the cluster in " + region + ": " + RevocationLedger.reason(e)
+                    Fate.LEFT,
+                    "cannot list the keys tagged for the cluster in " + region + ": " + CallFailedException.reason(e)
                             + "; their grants may remain: fix that (tag:GetResources, or kms:ListKeys,"
                             + " kms:ListAliases and kms:ListResourceTags) and re-run with the same --evidence");
         } catch (RuntimeException e) {
@@ -95,12 +98,12 @@ final class KeyGrantRevocation {
             before = keys.policy(key);
         } catch (CallFailedException e) {
             if (e.failure() == CallFailedException.Failure.NOT_FOUND) {
-                target(key, RevocationRecord.Fate.ALREADY_ABSENT, "key not found (deleted): no grant to remove");
+                target(key, Fate.ALREADY_ABSENT, "key not found (deleted): no grant to remove");
             } else {
                 target(
                         key,
-                        RevocationRecord.Fate.LEFT,
-                        "cannot read its key policy: " + RevocationLedger.reason(e)
+                        Fate.LEFT,
+                        "cannot read its key policy: " + CallFailedException.reason(e)
                                 + "; fix that (kms:GetKeyPolicy) and re-run with the same --evidence");
             }
             return;
@@ -116,9 +119,9 @@ final class KeyGrantRevocation {
                 .toList();
         if (ours.isEmpty()) {
             if (alsoGranting.isEmpty()) {
-                target(key, RevocationRecord.Fate.ALREADY_ABSENT, "no grant to " + role);
+                target(key, Fate.ALREADY_ABSENT, "no grant to " + role);
             } else {
-                target(key, RevocationRecord.Fate.LEFT, others(role, alsoGranting));
+                target(key, Fate.LEFT, others(role, alsoGranting));
             }
             return;
         }
@@ -130,7 +133,7 @@ final class KeyGrantRevocation {
                 role,
                 before.json(),
                 after.json(),
-                RevocationLedger.difference(before, after),
+                PolicyDocument.difference(before, after),
                 List.of(),
                 clock.instant()));
         KmsClient kms = clients.kms(region);
@@ -144,8 +147,8 @@ final class KeyGrantRevocation {
             if (!removedInPlace(key, grant.sid())) {
                 target(
                         key,
-                        RevocationRecord.Fate.LEFT,
-                        "cannot write its key policy: " + RevocationLedger.reason(e)
+                        Fate.LEFT,
+                        "cannot write its key policy: " + CallFailedException.reason(e)
                                 + "; fix that (kms:PutKeyPolicy) and re-run with the same --evidence");
                 return;
             }
@@ -153,19 +156,16 @@ final class KeyGrantRevocation {
         if (!readsBackRemoved(key, grant.sid())) {
             target(
                     key,
-                    RevocationRecord.Fate.LEFT,
+                    Fate.LEFT,
                     "its policy was written, but still holds " + grant.sid() + " after "
                             + request.propagationBound().toSeconds() + "s: someone else is writing it; re-run with"
                             + " the same --evidence");
             return;
         }
         if (alsoGranting.isEmpty()) {
-            target(key, RevocationRecord.Fate.REMOVED, "grant to " + role + " removed");
+            target(key, Fate.REMOVED, "grant to " + role + " removed");
         } else {
-            target(
-                    key,
-                    RevocationRecord.Fate.LEFT,
-                    "grant " + grant.sid() + " removed, but " + others(role, alsoGranting));
+            target(key, Fate.LEFT, "grant " + grant.sid() + " removed, but " + others(role, alsoGranting));
         }
     }
 
@@ -201,7 +201,7 @@ final class KeyGrantRevocation {
                 + ", not written by cmek: left as they are; remove them from the key policy yourself if they should go";
     }
 
-    private void target(KeyArn key, RevocationRecord.Fate fate, String detail) {
-        ledger.target(RevocationRecord.Document.KEY_POLICY, key.value(), region.id(), fate, detail);
+    private void target(KeyArn key, Fate fate, String detail) {
+        ledger.outcome(RevocationRecord.Document.KEY_POLICY, key.value(), region.id(), fate, detail);
     }
 }

@@ -1,14 +1,15 @@
 package dev.cmek.aws;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.core.Change;
 import java.util.Optional;
 import software.amazon.awssdk.regions.Region;
 
 /** Ensures the cluster's grant statement on live key policies: read-modify-write that keeps every other statement. */
 final class KeyPolicyGrants {
-    private final CmekRequest request;
+    private final AwsCmekRequest request;
 
-    KeyPolicyGrants(CmekRequest request) {
+    KeyPolicyGrants(AwsCmekRequest request) {
         this.request = request;
     }
 
@@ -23,18 +24,18 @@ final class KeyPolicyGrants {
         KeyPolicyGrant grant = new KeyPolicyGrant(request.names().grantSid(), role);
         PolicyDocument target = grant.mergeInto(current);
         if (target.sameAs(current)) {
-            return Change.keyPolicy(
+            return AwsResource.keyPolicy(
                     key.arn().value(), region.id(), Change.Action.UNCHANGED, "grant to " + role + " as intended");
         }
         Optional<ObjectNode> ours = current.statement(grant.sid());
         if (ours.isPresent() && !request.repairDrift()) {
-            return Change.keyPolicy(
+            return AwsResource.keyPolicy(
                     key.arn().value(), region.id(), Change.Action.DRIFTED, String.join("; ", grant.findings(current)));
         }
         if (apply) {
             keys.writePolicy(key.arn(), target, role.value());
         }
-        return Change.keyPolicy(
+        return AwsResource.keyPolicy(
                 key.arn().value(),
                 region.id(),
                 Change.Action.updated(apply),

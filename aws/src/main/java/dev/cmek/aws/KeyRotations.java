@@ -1,5 +1,7 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Change;
+
 /**
  * Automatic rotation of the cluster's keys: turned on for every key we create, converged on re-runs (a key of ours
  * left without it by a run cut short gets it), a drifted period reported and put back only when asked, and keys the
@@ -18,20 +20,20 @@ final class KeyRotations {
     Change created(RegionalKeys keys, KeyArn key, String resource, boolean apply) {
         String region = keys.region().id();
         if (!policy.automatic()) {
-            return Change.keyRotation(
+            return AwsResource.keyRotation(
                     resource, region, Change.Action.UNCHANGED, "automatic rotation not enabled (--no-auto-rotation)");
         }
         if (!apply) {
-            return Change.keyRotation(
+            return AwsResource.keyRotation(
                     resource, region, Change.Action.WOULD_CREATE, "would enable " + policy.describe());
         }
         RotationStatus now = keys.enableRotation(key, policy.periodInDays());
-        return Change.keyRotation(key.value(), region, Change.Action.CREATED, "enabled " + now.describe());
+        return AwsResource.keyRotation(key.value(), region, Change.Action.CREATED, "enabled " + now.describe());
     }
 
     /** A replica: its rotation is its primary's. */
     Change replica(RegionalKeys keys, String resource, String primaryRegion) {
-        return Change.keyRotation(
+        return AwsResource.keyRotation(
                 resource,
                 keys.region().id(),
                 Change.Action.UNCHANGED,
@@ -44,7 +46,7 @@ final class KeyRotations {
         KeyArn key = live.arn();
         if (live.metadata().keyState() != software.amazon.awssdk.services.kms.model.KeyState.ENABLED) {
             // EnableKeyRotation answers DisabledException or KMSInvalidStateException on a key that is not Enabled.
-            return Change.keyRotation(
+            return AwsResource.keyRotation(
                     key.value(),
                     region,
                     Change.Action.UNCHANGED,
@@ -52,7 +54,7 @@ final class KeyRotations {
         }
         RotationStatus now = keys.rotationStatus(key);
         if (!policy.automatic()) {
-            return Change.keyRotation(
+            return AwsResource.keyRotation(
                     key.value(),
                     region,
                     Change.Action.UNCHANGED,
@@ -68,11 +70,11 @@ final class KeyRotations {
                             + " (it was off)");
         }
         if (now.period() == policy.periodInDays()) {
-            return Change.keyRotation(key.value(), region, Change.Action.UNCHANGED, now.describe());
+            return AwsResource.keyRotation(key.value(), region, Change.Action.UNCHANGED, now.describe());
         }
         String drift = "rotates every " + now.period() + " days, asked " + policy.periodInDays();
         if (!policy.repair()) {
-            return Change.keyRotation(
+            return AwsResource.keyRotation(
                     key.value(), region, Change.Action.DRIFTED, drift + "; --repair-rotation puts it back");
         }
         return setPeriod(
@@ -90,13 +92,14 @@ final class KeyRotations {
             boolean apply,
             java.util.function.Function<RotationStatus, String> detail) {
         RotationStatus after = apply ? keys.enableRotation(key, policy.periodInDays()) : now;
-        return Change.keyRotation(key.value(), keys.region().id(), Change.Action.updated(apply), detail.apply(after));
+        return AwsResource.keyRotation(
+                key.value(), keys.region().id(), Change.Action.updated(apply), detail.apply(after));
     }
 
     /** A key the customer brings: read and reported, never changed. */
     Change brought(RegionalKeys keys, KeyArn key) {
         RotationStatus now = keys.rotationStatus(key);
-        return Change.keyRotation(
+        return AwsResource.keyRotation(
                 key.value(),
                 keys.region().id(),
                 Change.Action.UNCHANGED,

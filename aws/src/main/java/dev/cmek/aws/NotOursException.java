@@ -2,11 +2,11 @@ package dev.cmek.aws;
 
 /** A resource with one of our deterministic names exists but does not carry our ownership tag; it is left alone. */
 public final class NotOursException extends AwsCmekException {
-    private final Change.ResourceType type;
+    private final AwsResource type;
     private final String resource;
     private final String region;
 
-    public NotOursException(Change.ResourceType type, String resource, String region, String why) {
+    public NotOursException(AwsResource type, String resource, String region, String why) {
         super(type.words() + " " + resource + (region == null ? "" : " in " + region) + " exists but is not ours ("
                 + why
                 + "); it was left untouched. Rename or remove it yourself, or tag it " + ResourceNames.CLUSTER_TAG
@@ -16,7 +16,7 @@ public final class NotOursException extends AwsCmekException {
         this.region = region;
     }
 
-    public Change.ResourceType type() {
+    public AwsResource type() {
         return type;
     }
 

@@ -1,5 +1,9 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Change;
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
+import dev.cmek.core.Verdict;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,7 +53,7 @@ final class OrphanKeys {
                 return;
             }
             if (keys.policy(arn).statement(names.grantSid()).isPresent()) {
-                out.add(Change.key(
+                out.add(AwsResource.key(
                         arn.value(),
                         keys.region().id(),
                         Change.Action.DRIFTED,
@@ -117,6 +121,6 @@ final class OrphanKeys {
         List<String> evidence =
                 new ArrayList<>(List.of("no key CockroachDB never used grants the role (looked at " + looked + ")"));
         evidence.addAll(previous);
-        return new ControlResult(Control.NO_ORPHAN_GRANTS, ControlResult.Verdict.PASS, evidence, null);
+        return new ControlResult(Control.NO_ORPHAN_GRANTS, Verdict.PASS, evidence, null);
     }
 }

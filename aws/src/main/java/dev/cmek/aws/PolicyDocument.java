@@ -148,6 +148,13 @@ public final class PolicyDocument {
         return current.withStatements(ordered);
     }
 
+    /** The statements of {@code from} that {@code minus} does not hold, as JSON. */
+    static List<String> difference(PolicyDocument from, PolicyDocument minus) {
+        return difference(from.statements(), minus.statements()).stream()
+                .map(Object::toString)
+                .toList();
+    }
+
     private static List<ObjectNode> difference(List<ObjectNode> from, List<ObjectNode> minus) {
         return from.stream()
                 .filter(s -> minus.stream().noneMatch(m -> sameStatement(s, m)))

@@ -1,5 +1,6 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Change;
 import java.util.List;
 import java.util.Map;
 

@@ -77,8 +77,8 @@ final class RecordCheck {
             return;
         }
         PolicyDocument before = parse(entry, intent.before());
-        if (!sameStatements(statements(entry, RevocationLedger.difference(before, after)), intent.removed())
-                || !sameStatements(statements(entry, RevocationLedger.difference(after, before)), intent.added())) {
+        if (!sameStatements(statements(entry, PolicyDocument.difference(before, after)), intent.removed())
+                || !sameStatements(statements(entry, PolicyDocument.difference(after, before)), intent.added())) {
             throw refuse(entry, "its removed and added statements do not match its documents before and after");
         }
     }

@@ -1,5 +1,6 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Parallel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -125,7 +126,7 @@ final class RegionalKeys {
         List<KeyListEntry> candidates =
                 all.stream().filter(k -> !aliased.contains(k.keyId())).toList();
         List<Live> ours;
-        try (Parallel scan = new Parallel(SCAN_PARALLELISM, "aws-cmek-key-scan")) {
+        try (Parallel scan = new Parallel("aws-cmek-key-scan", SCAN_PARALLELISM)) {
             ours = Parallel.joinAll(candidates.stream()
                             .map(k -> scan.async(() -> ourOrphan(KeyArn.of(k.keyArn()), generation)))
                             .toList())

@@ -25,7 +25,7 @@ public record RestoreRequest(
     }
 
     /** Restores what {@code record} removed, for the cluster account and organization of {@code request}. */
-    public static RestoreRequest of(RevocationRecord record, CmekRequest request) {
+    public static RestoreRequest of(RevocationRecord record, AwsCmekRequest request) {
         return new RestoreRequest(
                 record.clusterId(),
                 Optional.of(request.trustedAccount()),

@@ -6,19 +6,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.cmek.core.Outcome;
+import dev.cmek.core.ResourceKind;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * What a revocation meant to remove and what became of each target, enough to put back exactly what was removed. Each
- * {@link Intent} is handed out (and kept by the caller) before the first write to its document; each {@link Target}
- * says how that document ended in this run. Serialises with Jackson as is; keep it with the incident.
+ * What a revocation meant to remove and what became of each document, enough to put back exactly what was removed.
+ * Each {@link Intent} is handed out (and kept by the caller) before the first write to its document; each
+ * {@link Outcome} says how that document ended in this run. Keep the intents with the incident ({@link Intent#toJson}).
  *
  * @param revokedBy the caller identity ARN (STS) that made the change, or null when it was not asked
  * @param intents every document's intent, in the order they were written
- * @param targets what became of every document this run looked at
+ * @param outcomes what became of every document this run looked at
  * @param notes what was deliberately not touched, and why
  */
 public record RevocationRecord(
@@ -26,27 +28,28 @@ public record RevocationRecord(
         Instant startedAt,
         String revokedBy,
         List<Intent> intents,
-        List<Target> targets,
+        List<Outcome> outcomes,
         List<String> notes) {
 
     /** The kind of document a revocation changes. */
-    public enum Document {
+    public enum Document implements ResourceKind {
         /** The role's trust policy: the master switch, written first. */
-        TRUST,
+        TRUST("role trust"),
         /** A key policy (every replica has its own). */
-        KEY_POLICY,
+        KEY_POLICY("key policy"),
         /** The role's inline policy denying sessions issued before the revocation ({@code --immediate}). */
-        SESSION_DENY
-    }
+        SESSION_DENY("session deny");
 
-    /** How a document ended in one run. */
-    public enum Fate {
-        /** The write succeeded, or a fresh read shows the intended removal in place. */
-        REMOVED,
-        /** Nothing of ours was there to remove (already revoked, or never granted). */
-        ALREADY_ABSENT,
-        /** It could not be read or written; {@code detail} says why and what to do. */
-        LEFT
+        private final String words;
+
+        Document(String words) {
+            this.words = words;
+        }
+
+        @Override
+        public String words() {
+            return words;
+        }
     }
 
     /**
@@ -116,12 +119,9 @@ public record RevocationRecord(
         }
     }
 
-    /** What became of one document. */
-    public record Target(Document document, String resource, String region, Fate fate, String detail) {}
-
     public RevocationRecord {
         intents = List.copyOf(intents);
-        targets = List.copyOf(targets);
+        outcomes = List.copyOf(outcomes);
         notes = List.copyOf(notes);
     }
 
@@ -132,23 +132,6 @@ public record RevocationRecord(
         static final ObjectMapper JSON = new ObjectMapper()
                 .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    }
-
-    /** The record as JSON (timestamps as ISO-8601). */
-    public String toJson() {
-        return write(this);
-    }
-
-    public static RevocationRecord fromJson(String json) {
-        return read(json, RevocationRecord.class, "revocation record");
-    }
-
-    private static String write(Object value) {
-        try {
-            return Binding.JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new AwsCmekException("cannot serialise the revocation record: " + e.getOriginalMessage(), e);
-        }
     }
 
     private static <T> T read(String json, Class<T> type, String what) {

@@ -42,7 +42,7 @@ public record RevocationRequest(
      * A revocation of what {@code request} provisions: its regions, its brought keys, the cluster account and external
      * id it trusts.
      */
-    public static RevocationRequest of(CmekRequest request, boolean denyOlderSessions) {
+    public static RevocationRequest of(AwsCmekRequest request, boolean denyOlderSessions) {
         return new RevocationRequest(
                 request.clusterId(),
                 Optional.of(request.trustedAccount()),

@@ -1,5 +1,7 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
 import java.util.List;
 import java.util.Optional;
 
@@ -7,7 +9,7 @@ import java.util.Optional;
 final class RoleControls {
     private RoleControls() {}
 
-    static List<ControlResult> of(Optional<CrossAccountRole.Live> live, CmekRequest req) {
+    static List<ControlResult> of(Optional<CrossAccountRole.Live> live, AwsCmekRequest req) {
         ResourceNames names = req.names();
         if (live.isEmpty()) {
             String missing = "role " + names.roleName() + " does not exist";

@@ -1,5 +1,6 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Parallel;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,7 +59,7 @@ final class TaggedClusterKeys {
                 .filter(k -> !aliased.contains(k.keyId()))
                 .map(k -> KeyArn.of(k.keyArn()))
                 .toList();
-        try (Parallel scan = new Parallel(RegionalKeys.SCAN_PARALLELISM, "aws-cmek-revoke-scan")) {
+        try (Parallel scan = new Parallel("aws-cmek-revoke-scan", RegionalKeys.SCAN_PARALLELISM)) {
             Parallel.joinAll(candidates.stream()
                             .map(k -> scan.async(() -> ours(k) ? Optional.of(k) : Optional.<KeyArn>empty()))
                             .toList())

@@ -1,6 +1,8 @@
 package dev.cmek.aws;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.core.Fate;
+import dev.cmek.core.RevocationLedger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -16,10 +18,11 @@ final class TrustRevocation {
     private final IamClient iam;
     private final RevocationRequest request;
     private final ResourceNames names;
-    private final RevocationLedger ledger;
+    private final RevocationLedger<RevocationRecord.Intent> ledger;
     private final Clock clock;
 
-    TrustRevocation(IamClient iam, RevocationRequest request, RevocationLedger ledger, Clock clock) {
+    TrustRevocation(
+            IamClient iam, RevocationRequest request, RevocationLedger<RevocationRecord.Intent> ledger, Clock clock) {
         this.iam = iam;
         this.request = request;
         this.names = request.names();
@@ -36,18 +39,13 @@ final class TrustRevocation {
         } catch (CallFailedException e) {
             left(
                     role,
-                    "cannot read role " + role + ": " + RevocationLedger.reason(e)
+                    "cannot read role " + role + ": " + CallFailedException.reason(e)
                             + "; fix that (iam:GetRole) and re-run with the same --evidence");
             return;
         }
         if (found.isEmpty()) {
             ledger.note("role " + role + " does not exist: nothing can assume it, so there is no trust to remove");
-            ledger.target(
-                    RevocationRecord.Document.TRUST,
-                    role,
-                    null,
-                    RevocationRecord.Fate.ALREADY_ABSENT,
-                    "role does not exist");
+            ledger.outcome(RevocationRecord.Document.TRUST, role, null, Fate.ALREADY_ABSENT, "role does not exist");
             return;
         }
         CrossAccountRole.Live live = found.get();
@@ -59,7 +57,7 @@ final class TrustRevocation {
                                 live.arn().partition())
                         .revoked(before, names.trustDenySid())
                 : TrustPolicy.revokedEveryAllow(before, names.trustDenySid());
-        List<String> removed = RevocationLedger.difference(before, after);
+        List<String> removed = PolicyDocument.difference(before, after);
         boolean grants =
                 before.statements().stream().anyMatch(s -> TrustPolicy.isAllow(s) && removed.contains(s.toString()));
         if (!names.isOurs(live.tags())) {
@@ -73,22 +71,18 @@ final class TrustRevocation {
                                 + " update-assume-role-policy --role-name " + role + ")");
             } else {
                 ledger.note("role " + role + " is not tagged as ours and does not trust the cluster: left untouched");
-                ledger.target(
+                ledger.outcome(
                         RevocationRecord.Document.TRUST,
                         role,
                         null,
-                        RevocationRecord.Fate.ALREADY_ABSENT,
+                        Fate.ALREADY_ABSENT,
                         "not ours, and trusts no one to remove");
             }
             return;
         }
         if (!grants) {
-            ledger.target(
-                    RevocationRecord.Document.TRUST,
-                    role,
-                    null,
-                    RevocationRecord.Fate.ALREADY_ABSENT,
-                    "the trust was already revoked");
+            ledger.outcome(
+                    RevocationRecord.Document.TRUST, role, null, Fate.ALREADY_ABSENT, "the trust was already revoked");
             denyOlderSessions(live);
             return;
         }
@@ -100,7 +94,7 @@ final class TrustRevocation {
                 before.json(),
                 after.json(),
                 removed,
-                RevocationLedger.difference(after, before),
+                PolicyDocument.difference(after, before),
                 clock.instant()));
         try {
             AwsCall.run(
@@ -111,7 +105,7 @@ final class TrustRevocation {
             if (!removedInPlace(roles, before, removed)) {
                 left(
                         role,
-                        "cannot write the trust of role " + role + ": " + RevocationLedger.reason(e)
+                        "cannot write the trust of role " + role + ": " + CallFailedException.reason(e)
                                 + "; fix that (iam:UpdateAssumeRolePolicy) and re-run with the same --evidence");
                 return;
             }
@@ -125,11 +119,11 @@ final class TrustRevocation {
                             + " --evidence");
             return;
         }
-        ledger.target(
+        ledger.outcome(
                 RevocationRecord.Document.TRUST,
                 role,
                 null,
-                RevocationRecord.Fate.REMOVED,
+                Fate.REMOVED,
                 "no longer trusts " + principals(before, removed));
         denyOlderSessions(live);
     }
@@ -202,28 +196,28 @@ final class TrustRevocation {
                 inPlace = false;
             }
             if (!inPlace) {
-                ledger.target(
+                ledger.outcome(
                         RevocationRecord.Document.SESSION_DENY,
                         role,
                         null,
-                        RevocationRecord.Fate.LEFT,
+                        Fate.LEFT,
                         "cannot deny the role's older sessions (inline policy " + ResourceNames.REVOKE_SESSIONS_POLICY
-                                + "): " + RevocationLedger.reason(e) + "; sessions already issued last until they"
+                                + "): " + CallFailedException.reason(e) + "; sessions already issued last until they"
                                 + " expire (at most 12 hours); fix that (iam:PutRolePolicy) and re-run with the same"
                                 + " --evidence");
                 return;
             }
         }
-        ledger.target(
+        ledger.outcome(
                 RevocationRecord.Document.SESSION_DENY,
                 role,
                 null,
-                RevocationRecord.Fate.REMOVED,
+                Fate.REMOVED,
                 "sessions issued before " + cutoff + " denied");
     }
 
     private void left(String role, String detail) {
-        ledger.target(RevocationRecord.Document.TRUST, role, null, RevocationRecord.Fate.LEFT, detail);
+        ledger.outcome(RevocationRecord.Document.TRUST, role, null, Fate.LEFT, detail);
     }
 
     private static String principals(PolicyDocument before, List<String> removed) {

@@ -1,5 +1,7 @@
 package dev.cmek.aws;
 
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,18 +12,18 @@ import java.util.Map;
  * region for its key.
  *
  * @param role the role found, or null when it does not exist
- * @param roleControls {@link Control#PRINCIPAL_TRUST} and {@link Control#EXTERNAL_ID}
+ * @param principalControls {@link Control#PRINCIPAL_TRUST} and {@link Control#EXTERNAL_ID}
  */
-public record VerifyReport(RoleArn role, List<ControlResult> roleControls, Map<String, RegionCheck> regions) {
+public record VerifyReport(RoleArn role, List<ControlResult> principalControls, Map<String, RegionControls> regions) {
 
     /**
      * One region: the key that serves it and its controls.
      *
-     * @param newestMaterial when the key's newest key material was made (its last rotation, else its creation); null
+     * @param newestKeyVersion when the key's newest key material was made (its last rotation, else its creation); null
      *     when the key could not be read
      */
-    public record RegionCheck(KeyArn key, List<ControlResult> controls, Instant newestMaterial) {
-        public RegionCheck {
+    public record RegionControls(KeyArn key, List<ControlResult> controls, Instant newestKeyVersion) {
+        public RegionControls {
             controls = List.copyOf(controls);
         }
 
@@ -43,21 +45,21 @@ public record VerifyReport(RoleArn role, List<ControlResult> roleControls, Map<S
     }
 
     public VerifyReport {
-        roleControls = List.copyOf(roleControls);
+        principalControls = List.copyOf(principalControls);
         regions = Map.copyOf(regions);
     }
 
     /** Why the role is not exactly as intended; empty when it is. */
     public List<String> roleFindings() {
-        return failures(roleControls);
+        return failures(principalControls);
     }
 
     public boolean roleOk() {
-        return roleControls.stream().noneMatch(ControlResult::failed);
+        return principalControls.stream().noneMatch(ControlResult::failed);
     }
 
     public boolean ok() {
-        return roleOk() && regions.values().stream().allMatch(RegionCheck::ok);
+        return roleOk() && regions.values().stream().allMatch(RegionControls::ok);
     }
 
     private static List<String> failures(List<ControlResult> controls) {

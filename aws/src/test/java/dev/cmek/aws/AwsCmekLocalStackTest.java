@@ -29,7 +29,7 @@ class AwsCmekLocalStackTest {
                 .credentials(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(LOCALSTACK.getAccessKey(), LOCALSTACK.getSecretKey())))
                 .build()) {
-            CmekRequest request = CmekRequest.of(
+            AwsCmekRequest request = AwsCmekRequest.of(
                             ClusterId.of("7d2f0c1a-5b6e-4f70-9a8b-c0d1e2f3a4b5"),
                             AccountId.of("999988887777"),
                             ExternalId.of("org-localstack"),

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cmek.aws.testing.FaultInjectingClients;
 import dev.cmek.aws.testing.MotoServer;
 import dev.cmek.aws.testing.StrictAws;
+import dev.cmek.core.Change;
+import dev.cmek.core.Fate;
+import dev.cmek.core.Outcome;
+import dev.cmek.core.RevocationJournal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +37,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         return moto;
     }
 
-    static CmekRequest request() {
+    static AwsCmekRequest request() {
         return request(CLUSTER, REGIONS);
     }
 
@@ -114,7 +118,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
                 .keyMetadata()
                 .arn());
         kms.enableKeyRotation(b -> b.keyId(key.keyId())); // the customer's key passes AWS Security Hub KMS.4
-        CmekRequest req = CmekRequest.of(CLUSTER, CRDB, ORG, List.of(r))
+        AwsCmekRequest req = AwsCmekRequest.of(CLUSTER, CRDB, ORG, List.of(r))
                 .withPlacement(KeyPlacement.existing(Map.of(r.id(), key)));
 
         ProvisionResult result = cmek.provision(req);
@@ -153,7 +157,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         NotOursException e = assertThrows(NotOursException.class, () -> cmek.provision(request()));
 
         assertEquals(NAMES.roleName(), e.resource());
-        assertEquals(Change.ResourceType.ROLE, e.type());
+        assertEquals(AwsResource.ROLE, e.type());
         assertEquals(new Inventory(1, zero(), zero(), zero()), inventory());
         assertTrue(PolicyDocument.parse(raw.iam()
                         .getRole(b -> b.roleName(NAMES.roleName()))
@@ -161,7 +165,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
                         .assumeRolePolicyDocument())
                 .sameAs(PolicyDocument.parse(otherTrust)));
         assertTrue(cmek.plan(request()).changes().stream()
-                .anyMatch(c -> c.action() == Change.Action.BLOCKED && c.type() == Change.ResourceType.ROLE));
+                .anyMatch(c -> c.action() == Change.Action.BLOCKED && c.type() == AwsResource.ROLE));
         assertFalse(cmek.verify(request()).roleOk());
     }
 
@@ -176,7 +180,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         ProvisionResult result = cmek.provision(request());
 
         var roleChange = result.changes().stream()
-                .filter(c -> c.type() == Change.ResourceType.ROLE)
+                .filter(c -> c.type() == AwsResource.ROLE)
                 .findFirst()
                 .orElseThrow();
         assertEquals(Change.Action.CREATED, roleChange.action(), roleChange::toString);
@@ -220,7 +224,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
 
         NotOursException e = assertThrows(NotOursException.class, () -> cmek.provision(request()));
 
-        assertEquals(Change.ResourceType.ROLE, e.type());
+        assertEquals(AwsResource.ROLE, e.type());
         assertEquals(new Inventory(1, zero(), zero(), zero()), inventory());
         var role = raw.iam().getRole(b -> b.roleName(NAMES.roleName())).role();
         assertTrue(PolicyDocument.parse(role.assumeRolePolicyDocument()).sameAs(PolicyDocument.parse(otherTrust)));
@@ -305,15 +309,15 @@ class AwsCmekMotoTest extends MotoClusterTest {
         }
     }
 
-    static RevocationJournal keeping(List<RevocationRecord.Intent> intents) {
-        return new RevocationJournal() {
+    static RevocationJournal<RevocationRecord.Intent> keeping(List<RevocationRecord.Intent> intents) {
+        return new RevocationJournal<>() {
             @Override
             public void intent(RevocationRecord.Intent intent) {
                 intents.add(intent);
             }
 
             @Override
-            public void target(RevocationRecord.Target target) {}
+            public void outcome(Outcome target) {}
         };
     }
 
@@ -341,7 +345,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         moto.reset();
         CreateRevokeRestoreScenario.run(guarded, request().withPlacement(KeyPlacement.multiRegion()));
         try (AwsCmek c = new AwsCmek(guarded)) {
-            CmekRequest multi = request().withPlacement(KeyPlacement.multiRegion());
+            AwsCmekRequest multi = request().withPlacement(KeyPlacement.multiRegion());
             c.provision(multi.withGeneration(2));
             c.plan(multi);
             c.verify(multi);
@@ -360,13 +364,12 @@ class AwsCmekMotoTest extends MotoClusterTest {
 
         assertTrue(again.intents().isEmpty(), again.intents()::toString);
         assertTrue(
-                again.targets().stream().allMatch(t -> t.fate() == RevocationRecord.Fate.ALREADY_ABSENT),
-                again.targets()::toString);
+                again.outcomes().stream().allMatch(t -> t.fate() == Fate.ALREADY_ABSENT), again.outcomes()::toString);
     }
 
     @Test
     void multiRegionKey_replicasShareTheKeyAndAreRevokedAndRestoredToo() throws Exception {
-        CmekRequest req = request().withPlacement(KeyPlacement.multiRegion());
+        AwsCmekRequest req = request().withPlacement(KeyPlacement.multiRegion());
         ProvisionResult result = cmek.provision(req);
 
         String keyId = result.keys().get("us-east-1").keyId();
@@ -397,7 +400,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
 
         ProvisionResult repaired = cmek.provision(request().withRepairDrift(true));
         assertTrue(repaired.changes().stream()
-                .anyMatch(c -> c.action() == Change.Action.UPDATED && c.type() == Change.ResourceType.ROLE));
+                .anyMatch(c -> c.action() == Change.Action.UPDATED && c.type() == AwsResource.ROLE));
         assertTrue(cmek.verify(request()).ok());
     }
 
@@ -460,7 +463,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         assertTrue(report.regions().get("eu-west-1").ok());
 
         KeyArn gone = KeyArn.of(east.value().replace(east.keyId(), "0000abcd-12ab-34cd-56ef-1234567890ab"));
-        CmekRequest brought = CmekRequest.of(CLUSTER, CRDB, ORG, List.of(Region.US_EAST_1))
+        AwsCmekRequest brought = AwsCmekRequest.of(CLUSTER, CRDB, ORG, List.of(Region.US_EAST_1))
                 .withPlacement(KeyPlacement.existing(Map.of("us-east-1", gone)));
         VerifyReport missing = cmek.verify(brought);
         assertEquals(gone, missing.regions().get("us-east-1").key());
@@ -477,12 +480,12 @@ class AwsCmekMotoTest extends MotoClusterTest {
         assertTrue(record.intents().stream().noneMatch(i -> i.document() != RevocationRecord.Document.KEY_POLICY));
         assertEquals(REGIONS.size(), record.intents().size());
         assertTrue(record.notes().get(0).contains("does not exist"), record.notes()::toString);
-        assertTrue(record.targets().stream().noneMatch(t -> t.fate() == RevocationRecord.Fate.LEFT));
+        assertTrue(record.outcomes().stream().noneMatch(t -> t.fate() == Fate.LEFT));
     }
 
     @Test
     void multiRegionKey_replicasAreEnabledWhenProvisionReturns_andRotationGoesToThePrimary() {
-        CmekRequest req = request().withPlacement(KeyPlacement.multiRegion());
+        AwsCmekRequest req = request().withPlacement(KeyPlacement.multiRegion());
         moto.strict().settings(moto.strict().settings().withWindows(Duration.ofMillis(300), Duration.ofMillis(800)));
 
         ProvisionResult made = cmek.provision(req);
@@ -506,7 +509,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
     @Test
     void provision_existingKeyOfAnotherAccount_isRefusedUpFrontWithTheStatementItsOwnerMustAdd() {
         KeyArn theirs = KeyArn.of("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab");
-        CmekRequest req = CmekRequest.of(CLUSTER, CRDB, ORG, List.of(Region.US_EAST_1))
+        AwsCmekRequest req = AwsCmekRequest.of(CLUSTER, CRDB, ORG, List.of(Region.US_EAST_1))
                 .withPlacement(KeyPlacement.existing(Map.of("us-east-1", theirs)));
 
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> cmek.provision(req));
@@ -595,7 +598,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         "existing, putKeyPolicy, 2",
     })
     void crashAfterAStep_rerunConvergesWithoutDuplicatesOrOrphans(String placement, String method, int nth) {
-        CmekRequest req = switch (placement) {
+        AwsCmekRequest req = switch (placement) {
             case "multi-region" -> request().withPlacement(KeyPlacement.multiRegion());
             case "existing" -> request().withPlacement(KeyPlacement.existing(existingKeys()));
             default -> request();
@@ -631,7 +634,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
                 .settings(StrictAws.Settings.defaults().withNewAliasNotFound(Duration.ofSeconds(3)))
                 .listAliasesAtOnce()
                 .denyAccess("GetResources", null, null);
-        CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
+        AwsCmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
         try (AwsCmek crashing = new AwsCmek(new FaultInjectingClients(clients).crashAfter("createAlias", 1))) {
             assertThrows(FaultInjectingClients.SimulatedCrash.class, () -> crashing.provision(one));
         }
@@ -652,7 +655,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         moto.strict()
                 .settings(StrictAws.Settings.defaults().withNewAliasNotFound(Duration.ofSeconds(2)))
                 .taggingLag(Duration.ofSeconds(2));
-        CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
+        AwsCmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
         try (AwsCmek crashing = new AwsCmek(new FaultInjectingClients(clients).crashAfter("createAlias", 1))) {
             assertThrows(FaultInjectingClients.SimulatedCrash.class, () -> crashing.provision(one));
         }
@@ -696,7 +699,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
                             .tagValue(n % 2 == 0 ? "another-cluster" : CLUSTER.value())
                             .build()));
         }
-        CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
+        AwsCmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
         try (AwsCmek crashing = new AwsCmek(new FaultInjectingClients(clients).crashAfter("createKey", 1))) {
             assertThrows(FaultInjectingClients.SimulatedCrash.class, () -> crashing.provision(one));
         }
@@ -731,7 +734,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         StrictAws strict = moto.strict();
         strict.settings(StrictAws.Settings.defaults().withPrincipalNotVisible(Duration.ofSeconds(2)));
         strict.record();
-        CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
+        AwsCmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
         cmek.provision(one);
 
         List<StrictAws.Event> calls = strict.timeline();
@@ -787,7 +790,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         // write, which KMS refuses while it cannot see the role yet.
         FaultInjectingClients faulty = new FaultInjectingClients(clients)
                 .failFirst("putKeyPolicy", 3, FaultInjectingClients::invalidPrincipal);
-        CmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
+        AwsCmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
         try (AwsCmek retrying = new AwsCmek(faulty)) {
             retrying.provision(one);
         }
@@ -801,7 +804,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
 
     @Test
     void invalidPrincipal_onPolicyWriteOfAnExistingKey_isRetriedWithinTheBound() {
-        CmekRequest req = request().withPlacement(KeyPlacement.existing(existingKeys()));
+        AwsCmekRequest req = request().withPlacement(KeyPlacement.existing(existingKeys()));
         FaultInjectingClients faulty = new FaultInjectingClients(clients)
                 .failFirst("putKeyPolicy", 4, FaultInjectingClients::invalidPrincipal);
         try (AwsCmek retrying = new AwsCmek(faulty)) {
@@ -816,7 +819,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
     void invalidPrincipal_pastTheBound_givesUpCleanly() {
         FaultInjectingClients faulty = new FaultInjectingClients(clients)
                 .failFirst("putKeyPolicy", Integer.MAX_VALUE, FaultInjectingClients::invalidPrincipal);
-        CmekRequest req = request().withPrincipalPropagationBound(Duration.ofSeconds(1));
+        AwsCmekRequest req = request().withPrincipalPropagationBound(Duration.ofSeconds(1));
         cmek.plan(req); // moto loads its IAM, STS and KMS backends on first use: seconds that are not ours to time
         long start = System.nanoTime();
         try (AwsCmek retrying = new AwsCmek(faulty)) {
@@ -833,7 +836,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         assertEquals(Inventory.converged(REGIONS), inventory());
         assertTrue(
                 rerun.changes().stream()
-                        .filter(c -> c.type() == Change.ResourceType.KEY)
+                        .filter(c -> c.type() == AwsResource.KEY)
                         .noneMatch(c -> c.action() == Change.Action.CREATED),
                 rerun.changes()::toString);
     }
@@ -842,7 +845,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
     void invalidPrincipal_pastTheBound_ofAMultiRegionKey_createsNoKey() {
         FaultInjectingClients faulty = new FaultInjectingClients(clients)
                 .failFirst("createKey", Integer.MAX_VALUE, FaultInjectingClients::invalidPrincipal);
-        CmekRequest req = request()
+        AwsCmekRequest req = request()
                 .withPlacement(KeyPlacement.multiRegion())
                 .withPrincipalPropagationBound(Duration.ofSeconds(1));
         try (AwsCmek retrying = new AwsCmek(faulty)) {
@@ -882,15 +885,15 @@ class AwsCmekMotoTest extends MotoClusterTest {
         RevocationRecord record = cmek.revoke(RevocationRequest.of(request(), false));
 
         KeyArn west = created.keys().get("eu-west-1");
-        RevocationRecord.Target left = record.targets().stream()
+        Outcome left = record.outcomes().stream()
                 .filter(t -> t.resource().equals(west.value()))
                 .findFirst()
                 .orElseThrow();
-        assertEquals(RevocationRecord.Fate.LEFT, left.fate());
+        assertEquals(Fate.LEFT, left.fate());
         assertTrue(left.detail().contains("kms:PutKeyPolicy"), left.detail());
         assertEquals(
-                RevocationRecord.Fate.REMOVED,
-                record.targets().stream()
+                Fate.REMOVED,
+                record.outcomes().stream()
                         .filter(t -> t.document() == RevocationRecord.Document.TRUST)
                         .findFirst()
                         .orElseThrow()
@@ -937,17 +940,17 @@ class AwsCmekMotoTest extends MotoClusterTest {
         moto.strict().neverAnswer("GetKeyPolicy", "ap-southeast-2");
         java.util.Map<String, Long> at = new java.util.concurrent.ConcurrentHashMap<>();
         long start = System.nanoTime();
-        RevocationJournal timed = timedTargets(at, start, t -> t.document() + " " + t.region() + " " + t.fate());
+        RevocationJournal<RevocationRecord.Intent> timed =
+                timedTargets(at, start, t -> t.document() + " " + t.region() + " " + t.fate());
         try (SdkClients bounded = boundedClients();
                 AwsCmek c = new AwsCmek(bounded)) {
             RevocationRecord record = c.revoke(RevocationRequest.of(request(), false), timed);
             long took = System.nanoTime() - start;
             assertTrue(took < Duration.ofSeconds(20).toNanos(), "bounded by the call deadline: " + took);
             assertTrue(
-                    record.targets().stream()
-                            .anyMatch(
-                                    t -> "ap-southeast-2".equals(t.region()) && t.fate() == RevocationRecord.Fate.LEFT),
-                    record.targets()::toString);
+                    record.outcomes().stream()
+                            .anyMatch(t -> "ap-southeast-2".equals(t.region()) && t.fate() == Fate.LEFT),
+                    record.outcomes()::toString);
         }
         long trust = at.get("TRUST null REMOVED");
         long slow = at.get("KEY_POLICY ap-southeast-2 LEFT");
@@ -961,7 +964,8 @@ class AwsCmekMotoTest extends MotoClusterTest {
         moto.strict().neverAnswer("GetResources", "eu-west-1");
         java.util.Map<String, Long> at = new java.util.concurrent.ConcurrentHashMap<>();
         long start = System.nanoTime();
-        RevocationJournal timed = timedTargets(at, start, t -> t.resource() + " in " + t.region());
+        RevocationJournal<RevocationRecord.Intent> timed =
+                timedTargets(at, start, t -> t.resource() + " in " + t.region());
         try (SdkClients bounded = boundedClients();
                 AwsCmek c = new AwsCmek(bounded)) {
             RevocationRequest of = RevocationRequest.of(request(), false);
@@ -980,10 +984,9 @@ class AwsCmekMotoTest extends MotoClusterTest {
             // 30 s socket timeout here), then falls back to asking the keys.
             assertTrue(took < Duration.ofSeconds(10).toNanos(), "bounded by the call deadline: " + took);
             assertTrue(
-                    record.targets().stream()
-                            .anyMatch(t ->
-                                    t.resource().equals(inUse.value()) && t.fate() == RevocationRecord.Fate.REMOVED),
-                    record.targets()::toString);
+                    record.outcomes().stream()
+                            .anyMatch(t -> t.resource().equals(inUse.value()) && t.fate() == Fate.REMOVED),
+                    record.outcomes()::toString);
         }
         long removed = at.get(inUse.value() + " in eu-west-1");
         long search = at.get(KeyGrantRevocation.taggedKeys(NAMES) + " in eu-west-1");
@@ -992,16 +995,14 @@ class AwsCmekMotoTest extends MotoClusterTest {
     }
 
     /** A journal that notes when each target was first reported (nanoseconds after {@code start}), under {@code key}. */
-    private static RevocationJournal timedTargets(
-            java.util.Map<String, Long> at,
-            long start,
-            java.util.function.Function<RevocationRecord.Target, String> key) {
-        return new RevocationJournal() {
+    private static RevocationJournal<RevocationRecord.Intent> timedTargets(
+            java.util.Map<String, Long> at, long start, java.util.function.Function<Outcome, String> key) {
+        return new RevocationJournal<>() {
             @Override
             public void intent(RevocationRecord.Intent intent) {}
 
             @Override
-            public void target(RevocationRecord.Target t) {
+            public void outcome(Outcome t) {
                 at.putIfAbsent(key.apply(t), System.nanoTime() - start);
             }
         };

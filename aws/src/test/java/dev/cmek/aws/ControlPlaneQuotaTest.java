@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cmek.aws.testing.MotoServer;
 import dev.cmek.aws.testing.StrictAws;
+import dev.cmek.core.Parallel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

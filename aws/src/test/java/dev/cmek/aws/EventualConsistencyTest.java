@@ -14,24 +14,17 @@ import org.junit.jupiter.api.Test;
 class EventualConsistencyTest {
 
     @Test
-    void nextRead_growsByAQuarter_andIsCappedAtOneSecond() {
-        Duration d = EventualConsistency.FIRST_READ_DELAY;
-        assertEquals(Duration.ofMillis(25), d);
-        assertEquals(Duration.ofNanos(31_250_000), EventualConsistency.nextRead(d));
-        for (int i = 0; i < 40; i++) {
-            d = EventualConsistency.nextRead(d);
-        }
-        assertEquals(EventualConsistency.MAX_READ_DELAY, d);
+    void reads_startAt25ms_growByAQuarter_andAreCappedAtOneSecond() {
+        assertEquals(Duration.ofMillis(25), EventualConsistency.READS.before(2));
+        assertEquals(Duration.ofNanos(31_250_000), EventualConsistency.READS.before(3));
+        assertEquals(Duration.ofSeconds(1), EventualConsistency.READS.before(40));
     }
 
     @Test
-    void nextWrite_growsByHalf_andIsCappedAtTwoSeconds() {
-        Duration d = Duration.ofMillis(50);
-        assertEquals(Duration.ofMillis(75), EventualConsistency.next(d));
-        for (int i = 0; i < 40; i++) {
-            d = EventualConsistency.next(d);
-        }
-        assertEquals(Duration.ofSeconds(2), d);
+    void writes_startAt50ms_growByHalf_andAreCappedAtTwoSeconds() {
+        assertEquals(Duration.ofMillis(50), EventualConsistency.WRITES.before(2));
+        assertEquals(Duration.ofMillis(75), EventualConsistency.WRITES.before(3));
+        assertEquals(Duration.ofSeconds(2), EventualConsistency.WRITES.before(40));
     }
 
     @Test

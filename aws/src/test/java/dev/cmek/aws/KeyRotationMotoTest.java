@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cmek.aws.testing.FaultInjectingClients;
 import dev.cmek.aws.testing.MotoServer;
+import dev.cmek.core.Change;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class KeyRotationMotoTest extends MotoClusterTest {
         return moto;
     }
 
-    static CmekRequest request() {
+    static AwsCmekRequest request() {
         return request(CLUSTER, REGIONS);
     }
 
@@ -42,7 +43,7 @@ class KeyRotationMotoTest extends MotoClusterTest {
 
     static List<Change> rotationChanges(ProvisionResult r) {
         return r.changes().stream()
-                .filter(c -> c.type() == Change.ResourceType.KEY_ROTATION)
+                .filter(c -> c.type() == AwsResource.KEY_ROTATION)
                 .toList();
     }
 
@@ -71,7 +72,7 @@ class KeyRotationMotoTest extends MotoClusterTest {
 
     @Test
     void provision_withAPeriod_setsIt_andPlanShowsIt() {
-        CmekRequest req = request().withRotation(RotationPolicy.every(180));
+        AwsCmekRequest req = request().withRotation(RotationPolicy.every(180));
         ProvisionResult plan = cmek.plan(req);
         assertTrue(
                 rotationChanges(plan).stream()
@@ -108,7 +109,7 @@ class KeyRotationMotoTest extends MotoClusterTest {
         Region r = Region.US_EAST_1;
         KeyArn theirs = KeyArn.of(
                 raw.kms(r).createKey(b -> b.description("theirs")).keyMetadata().arn());
-        CmekRequest req = CmekRequest.of(CLUSTER, CRDB, ORG, List.of(r))
+        AwsCmekRequest req = AwsCmekRequest.of(CLUSTER, CRDB, ORG, List.of(r))
                 .withPlacement(KeyPlacement.existing(Map.of(r.id(), theirs)));
 
         ProvisionResult done = cmek.provision(req);

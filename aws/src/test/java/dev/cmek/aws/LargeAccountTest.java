@@ -19,8 +19,8 @@ class LargeAccountTest {
 
     static final int UNRELATED = 1000;
 
-    static CmekRequest cluster(String id) {
-        return CmekRequest.of(
+    static AwsCmekRequest cluster(String id) {
+        return AwsCmekRequest.of(
                         ClusterId.of(id),
                         AccountId.of("999988887777"),
                         ExternalId.of("org-large-account"),

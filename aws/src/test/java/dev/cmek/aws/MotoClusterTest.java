@@ -41,7 +41,7 @@ abstract class MotoClusterTest {
     }
 
     /** Per-region keys for {@code cluster} in {@code regions}, with a test-sized principal propagation bound. */
-    static CmekRequest request(ClusterId cluster, List<Region> regions) {
-        return CmekRequest.of(cluster, CRDB, ORG, regions).withPrincipalPropagationBound(Duration.ofSeconds(10));
+    static AwsCmekRequest request(ClusterId cluster, List<Region> regions) {
+        return AwsCmekRequest.of(cluster, CRDB, ORG, regions).withPrincipalPropagationBound(Duration.ofSeconds(10));
     }
 }

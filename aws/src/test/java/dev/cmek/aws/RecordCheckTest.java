@@ -55,8 +55,8 @@ class RecordCheckTest {
                 ROLE,
                 before.json(),
                 after.json(),
-                RevocationLedger.difference(before, after),
-                RevocationLedger.difference(after, before),
+                PolicyDocument.difference(before, after),
+                PolicyDocument.difference(after, before),
                 Instant.EPOCH);
     }
 

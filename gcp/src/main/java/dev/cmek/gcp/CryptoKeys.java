@@ -23,8 +23,9 @@ import com.google.cloud.location.GetLocationRequest;
 import com.google.cloud.location.Location;
 import com.google.iam.v1.Policy;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.cmek.gcp.Change.Action;
-import dev.cmek.gcp.Change.ResourceType;
+import dev.cmek.core.Backoff;
+import dev.cmek.core.Change;
+import dev.cmek.core.Change.Action;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +40,8 @@ import java.util.Optional;
 final class CryptoKeys {
     /** How long a new key version may stay PENDING_GENERATION (HSM) before rotation gives up. */
     static final Duration VERSION_READY_TIMEOUT = Duration.ofSeconds(60);
+    /** Polling a new HSM version until it leaves PENDING_GENERATION (seconds in Cloud HSM). */
+    static final Backoff VERSION_POLL = Backoff.fixed(Duration.ofMillis(500));
 
     private final GcpClients clients;
 
@@ -123,8 +126,7 @@ final class CryptoKeys {
             boolean has = exists && PolicyBindings.has(readPolicy(t.name()), grant);
             return policyChange(t, has ? Action.UNCHANGED : Action.WOULD_UPDATE, (has ? "has " : "add ") + grant);
         }
-        PolicyEdit.Outcome o =
-                setGrant(t.name(), grant, true, req.maxPolicyAttempts(), new Propagation(req.propagationBound()));
+        PolicyEdit.Outcome o = grant(t.name(), grant, req.maxPolicyAttempts(), new Propagation(req.propagationBound()));
         return policyChange(
                 t, o.changed() ? Action.UPDATED : Action.UNCHANGED, (o.changed() ? "added " : "has ") + grant);
     }
@@ -140,15 +142,15 @@ final class CryptoKeys {
             throw CallFailedException.of("createCryptoKeyVersion", key.toString(), e);
         }
         CryptoKeyVersionName version = CryptoKeyVersionName.parse(created.getName());
-        Instant deadline = Instant.now().plus(VERSION_READY_TIMEOUT);
-        CryptoKeyVersion v = created;
-        while (v.getState() == CryptoKeyVersionState.PENDING_GENERATION) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new GcpCmekException("Key version " + version + " is still PENDING_GENERATION after "
-                        + VERSION_READY_TIMEOUT + "; make it primary later with: gcloud kms keys set-primary-version.");
-            }
-            sleep(Duration.ofMillis(500));
-            v = GoogleCall.call("getCryptoKeyVersion", version, () -> kms.getCryptoKeyVersion(version));
+        CryptoKeyVersion v = created.getState() != CryptoKeyVersionState.PENDING_GENERATION
+                ? created
+                : VERSION_POLL.until(
+                        VERSION_READY_TIMEOUT,
+                        () -> GoogleCall.call("getCryptoKeyVersion", version, () -> kms.getCryptoKeyVersion(version)),
+                        read -> read.getState() != CryptoKeyVersionState.PENDING_GENERATION);
+        if (v.getState() == CryptoKeyVersionState.PENDING_GENERATION) {
+            throw new GcpCmekException("Key version " + version + " is still PENDING_GENERATION after "
+                    + VERSION_READY_TIMEOUT + "; make it primary later with: gcloud kms keys set-primary-version.");
         }
         if (v.getState() != CryptoKeyVersionState.ENABLED) {
             throw new GcpCmekException(
@@ -234,20 +236,19 @@ final class CryptoKeys {
     }
 
     /**
-     * Makes the key's policy hold ({@code present}) or not hold the grant.
+     * Makes the key's policy hold the grant.
      *
      * @param propagation while provisioning, retries while our new service account is not yet a valid member; else null
      */
-    PolicyEdit.Outcome setGrant(
-            CryptoKeyName key, Grant grant, boolean present, int attempts, Propagation propagation) {
+    PolicyEdit.Outcome grant(CryptoKeyName key, Grant grant, int attempts, Propagation propagation) {
+        return new PolicyEdit(policy(key), attempts, propagation, Propagation.MEMBER_NOT_VISIBLE)
+                .apply(PolicyEdit.Edit.granting(grant));
+    }
+
+    /** Where the key's policy lives. */
+    PolicyEdit.Holder policy(CryptoKeyName key) {
         KeyManagementServiceClient kms = kms();
-        return PolicyEdit.grant(
-                PolicyEdit.Holder.of(key.toString(), key.toString(), kms::getIamPolicy, kms::setIamPolicy),
-                grant,
-                present,
-                attempts,
-                propagation,
-                Propagation.MEMBER_NOT_VISIBLE);
+        return PolicyEdit.Holder.of(key.toString(), key.toString(), kms::getIamPolicy, kms::setIamPolicy);
     }
 
     /** Key rings carry no labels in Cloud KMS, so one with our name is simply used; the key carries the mark. */
@@ -411,7 +412,7 @@ final class CryptoKeys {
     }
 
     private static Change rotationChange(KeyTarget t, Action action, String detail) {
-        return new Change(ResourceType.CRYPTO_KEY_ROTATION, t.name().toString(), t.regionList(), action, detail);
+        return new Change(GcpResource.CRYPTO_KEY_ROTATION, t.name().toString(), t.regionList(), action, detail);
     }
 
     /**
@@ -460,27 +461,18 @@ final class CryptoKeys {
     }
 
     private static Change ringChange(KeyTarget t, Action action) {
-        return new Change(ResourceType.KEY_RING, t.ring().toString(), t.regionList(), action, "");
+        return new Change(GcpResource.KEY_RING, t.ring().toString(), t.regionList(), action, "");
     }
 
     private static Change keyChange(KeyTarget t, Action action, String detail) {
-        return new Change(ResourceType.CRYPTO_KEY, t.name().toString(), t.regionList(), action, detail);
+        return new Change(GcpResource.CRYPTO_KEY, t.name().toString(), t.regionList(), action, detail);
     }
 
     private static Change policyChange(KeyTarget t, Action action, String detail) {
-        return new Change(ResourceType.CRYPTO_KEY_POLICY, t.name().toString(), t.regionList(), action, detail);
+        return new Change(GcpResource.CRYPTO_KEY_POLICY, t.name().toString(), t.regionList(), action, detail);
     }
 
     private KeyManagementServiceClient kms() {
         return clients.kms();
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GcpCmekException("Interrupted", e);
-        }
     }
 }

@@ -2,7 +2,11 @@ package dev.cmek.gcp;
 
 import com.google.cloud.kms.v1.CryptoKeyName;
 import com.google.cloud.kms.v1.CryptoKeyVersionName;
-import dev.cmek.gcp.Change.Action;
+import dev.cmek.core.Change;
+import dev.cmek.core.Change.Action;
+import dev.cmek.core.Control;
+import dev.cmek.core.Parallel;
+import dev.cmek.core.RevocationJournal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +65,7 @@ public final class GcpCmek {
                 }
                 if (PolicyBindings.has(keys.readPolicy(name), grant)) {
                     out.add(new Change(
-                            Change.ResourceType.CRYPTO_KEY,
+                            GcpResource.CRYPTO_KEY,
                             name.toString(),
                             regions,
                             Action.DRIFTED,
@@ -102,8 +106,8 @@ public final class GcpCmek {
      * reads and reports what it would do. The account comes first (a key binding names it); keys run in parallel.
      */
     private List<Change> ensureAll(GcpCmekRequest req, List<KeyTarget> targets, boolean apply) {
-        try (Parallel parallel = new Parallel(targets.size() + 2)) {
-            CompletableFuture<Change> account = parallel.submit(() -> accounts.ensure(req, apply));
+        try (Parallel parallel = new Parallel("gcp-cmek", targets.size() + 2)) {
+            CompletableFuture<Change> account = parallel.async(() -> accounts.ensure(req, apply));
             // On its own thread, so that the keys waiting for the account start their grants at once.
             CompletableFuture<List<Change>> accountChanges = parallel.then(account, c -> {
                 List<Change> out = new ArrayList<>(List.of(c));
@@ -114,7 +118,7 @@ public final class GcpCmek {
             });
             List<CompletableFuture<List<Change>>> all = new ArrayList<>(List.of(accountChanges));
             for (KeyTarget t : targets) {
-                all.add(parallel.submit(() -> {
+                all.add(parallel.async(() -> {
                     List<Change> changes = new ArrayList<>(keys.ensure(req, t, apply));
                     Change key = changes.get(changes.size() - 1);
                     if (key.action() == Action.BLOCKED) {
@@ -128,7 +132,7 @@ public final class GcpCmek {
                     return changes;
                 }));
             }
-            return Parallel.joinAll(all);
+            return Parallel.joinAll(all).stream().flatMap(List::stream).toList();
         }
     }
 
@@ -149,7 +153,7 @@ public final class GcpCmek {
      * {@code journal} before its first write; what could not be changed is in the record's targets as LEFT, never
      * thrown. Keys are never touched.
      */
-    public RevocationRecord revoke(RevocationRequest req, RevocationJournal journal) {
+    public RevocationRecord revoke(RevocationRequest req, RevocationJournal<RevocationRecord.Intent> journal) {
         return revocation.revoke(req, journal);
     }
 

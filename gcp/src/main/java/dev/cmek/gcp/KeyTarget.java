@@ -2,6 +2,7 @@ package dev.cmek.gcp;
 
 import com.google.cloud.kms.v1.CryptoKeyName;
 import com.google.cloud.kms.v1.KeyRingName;
+import dev.cmek.core.Change;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

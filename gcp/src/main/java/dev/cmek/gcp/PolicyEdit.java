@@ -5,76 +5,52 @@ import com.google.api.gax.rpc.StatusCode;
 import com.google.iam.v1.GetIamPolicyRequest;
 import com.google.iam.v1.Policy;
 import com.google.iam.v1.SetIamPolicyRequest;
-import java.util.concurrent.ThreadLocalRandom;
+import dev.cmek.core.Backoff;
+import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Read-modify-write of one IAM policy with its etag. On ABORTED (a concurrent change) or a read-back that lost our
- * change, the whole cycle is redone after a jittered, doubling pause, up to a bound; a change that alters nothing
- * writes nothing. Terraform does the same: google/tpgiamresource/iam.go iamPolicyReadModifyWrite.
+ * The module's one read-modify-write of an IAM policy with its etag. On ABORTED (a concurrent change, or our own write
+ * whose reply was lost) the whole cycle is redone from a fresh read after a jittered, doubling pause, up to a number of
+ * attempts; a change that alters nothing writes nothing. Terraform does the same:
+ * google/tpgiamresource/iam.go iamPolicyReadModifyWrite.
  */
 final class PolicyEdit {
-    /** What one edit saw and left; {@code changed} is false when nothing needed writing. */
-    record Outcome(String resource, Policy before, Policy after, boolean changed) {}
-
-    /** Pause before redoing a cycle that lost an etag race: 50 ms, doubling, at most 2 s, jittered. */
-    static final long FIRST_CONFLICT_PAUSE_MS = 50;
-
-    static final long MAX_CONFLICT_PAUSE_MS = 2000;
-
-    private PolicyEdit() {}
+    /** Pauses between cycles that lost an etag race: 50 ms doubling to 2 s, jittered so racing writers drift apart. */
+    static final Backoff CONFLICTS =
+            Backoff.growing(Duration.ofMillis(50), 2, Duration.ofSeconds(2)).withJitter();
 
     /**
-     * @param propagation when provisioning, retries the calls while the policy's account or a new member is not yet
-     *     visible (see {@link Propagation}); null elsewhere
-     * @param notVisible which failures mean "not yet visible" for this policy
+     * One change to a policy.
+     *
+     * @param done whether a policy shows the change in place
+     * @param description the change in words, for messages: {@code granting ...}, {@code removing ...}
      */
-    static Outcome apply(
-            String resource,
-            int maxAttempts,
-            Supplier<Policy> read,
-            Function<Policy, Policy> write,
-            UnaryOperator<Policy> change,
-            Predicate<Policy> check,
-            String expectation,
-            Propagation propagation,
-            Predicate<ApiException> notVisible) {
-        ApiException lastConflict = null;
-        String describedChange = expectation.endsWith(" is present")
-                ? "granting " + expectation.substring(0, expectation.length() - " is present".length())
-                : "removing " + expectation.replaceFirst(" is gone$", "");
-        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            if (attempt > 1) {
-                pauseAfterConflict(attempt);
-            }
-            Policy before = GoogleCall.call("getIamPolicy", resource, visible(propagation, resource, notVisible, read));
-            Policy desired = change.apply(before);
-            if (PolicyBindings.sameBindings(desired, before)) {
-                return new Outcome(resource, before, before, false);
-            }
-            try {
-                visible(propagation, resource, notVisible, () -> write.apply(desired))
-                        .get();
-            } catch (ApiException e) {
-                if (e.getStatusCode().getCode() != StatusCode.Code.ABORTED) {
-                    throw CallFailedException.of("setIamPolicy", resource, e, describedChange);
-                }
-                lastConflict = e;
-                continue;
-            }
-            Policy after = GoogleCall.call("getIamPolicy", resource, visible(propagation, resource, notVisible, read));
-            if (check.test(after)) {
-                return new Outcome(resource, before, after, true);
-            }
-            if (attempt == maxAttempts) {
-                throw new ReadBackMismatchException(resource, expectation);
-            }
+    record Edit(UnaryOperator<Policy> change, Predicate<Policy> done, String description) {
+        static Edit granting(Grant grant) {
+            return new Edit(p -> PolicyBindings.with(p, grant), p -> PolicyBindings.has(p, grant), "granting " + grant);
         }
-        throw new PolicyConflictException(resource, maxAttempts, lastConflict);
+
+        static Edit removing(List<Grant> grants) {
+            return new Edit(
+                    p -> {
+                        Policy out = p;
+                        for (Grant g : grants) {
+                            out = PolicyBindings.without(out, g);
+                        }
+                        return out;
+                    },
+                    p -> grants.stream().noneMatch(g -> PolicyBindings.has(p, g)),
+                    "removing " + grants);
+        }
     }
+
+    /** What one edit saw and left; {@code changed} is false when nothing needed writing. */
+    record Outcome(String resource, Policy before, Policy after, boolean changed) {}
 
     /** Where a policy lives: its name in messages and errors, and how to read and write it. */
     record Holder(String resource, Supplier<Policy> read, Function<Policy, Policy> write) {
@@ -94,42 +70,81 @@ final class PolicyEdit {
         }
     }
 
+    private final Holder holder;
+    private final int maxAttempts;
+    private final Propagation propagation;
+    private final Predicate<ApiException> notVisible;
+
     /**
-     * Makes the policy hold ({@code present}) or not hold one grant, keeping everything else.
-     *
-     * @param propagation while provisioning, retries while an account is not yet visible; else null
+     * @param propagation while provisioning, retries the calls while the policy's account or a new member is not yet
+     *     visible (see {@link Propagation}), as {@code notVisible} tells; null elsewhere
      */
-    static Outcome grant(
-            Holder holder,
-            Grant grant,
-            boolean present,
-            int maxAttempts,
-            Propagation propagation,
-            Predicate<ApiException> notVisible) {
-        return apply(
-                holder.resource(),
-                maxAttempts,
-                holder.read(),
-                holder.write(),
-                p -> present ? PolicyBindings.with(p, grant) : PolicyBindings.without(p, grant),
-                p -> PolicyBindings.has(p, grant) == present,
-                grant + (present ? " is present" : " is gone"),
-                propagation,
-                notVisible);
+    PolicyEdit(Holder holder, int maxAttempts, Propagation propagation, Predicate<ApiException> notVisible) {
+        this.holder = holder;
+        this.maxAttempts = maxAttempts;
+        this.propagation = propagation;
+        this.notVisible = notVisible;
     }
 
-    private static <T> Supplier<T> visible(
-            Propagation propagation, String resource, Predicate<ApiException> notVisible, Supplier<T> call) {
-        return propagation == null ? call : () -> propagation.retry(resource, notVisible, call);
+    /** An edit outside provisioning: nothing it names can be too new to see. */
+    PolicyEdit(Holder holder, int maxAttempts) {
+        this(holder, maxAttempts, null, e -> false);
     }
 
-    private static void pauseAfterConflict(int attempt) {
-        long cap = Math.min(MAX_CONFLICT_PAUSE_MS, FIRST_CONFLICT_PAUSE_MS << Math.min(attempt - 2, 10));
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GcpCmekException("Interrupted while waiting to redo an IAM policy edit", e);
+    /** Reads, changes, writes, and reads back until the policy shows the change. */
+    Outcome apply(Edit edit) {
+        return apply(edit, null, true);
+    }
+
+    /**
+     * @param first the policy as already read (a revocation keeps its intent between the read and the write), or null
+     *     to read it first
+     * @param readBack read the policy after the write and redo the cycle while it does not show the change; without it
+     *     a written change counts as in place (a revocation's intent already says what it removes)
+     */
+    Outcome apply(Edit edit, Policy first, boolean readBack) {
+        ApiException lastConflict = null;
+        Policy before = first;
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            if (attempt > 1) {
+                Backoff.sleep(CONFLICTS.before(attempt));
+                before = null;
+            }
+            if (before == null) {
+                before = read();
+            }
+            Policy desired = edit.change().apply(before);
+            if (PolicyBindings.sameBindings(desired, before)) {
+                return new Outcome(holder.resource(), before, before, false);
+            }
+            try {
+                visible(() -> holder.write().apply(desired)).get();
+            } catch (ApiException e) {
+                if (e.getStatusCode().getCode() != StatusCode.Code.ABORTED) {
+                    throw CallFailedException.of("setIamPolicy", holder.resource(), e, edit.description());
+                }
+                lastConflict = e;
+                continue;
+            }
+            if (!readBack) {
+                return new Outcome(holder.resource(), before, desired, true);
+            }
+            Policy after = read();
+            if (edit.done().test(after)) {
+                return new Outcome(holder.resource(), before, after, true);
+            }
+            if (attempt == maxAttempts) {
+                throw new ReadBackMismatchException(holder.resource(), edit.description());
+            }
         }
+        throw new PolicyConflictException(holder.resource(), maxAttempts, lastConflict);
+    }
+
+    private Policy read() {
+        return GoogleCall.call("getIamPolicy", holder.resource(), visible(holder.read()));
+    }
+
+    private <T> Supplier<T> visible(Supplier<T> call) {
+        return propagation == null ? call : () -> propagation.retry(holder.resource(), notVisible, call);
     }
 }

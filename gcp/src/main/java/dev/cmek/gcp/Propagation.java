@@ -2,8 +2,8 @@ package dev.cmek.gcp;
 
 import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.StatusCode;
+import dev.cmek.core.Backoff;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -37,6 +37,9 @@ final class Propagation {
                 && d.contains("does not exist");
     };
 
+    /** Each pause about an eighth of the time waited so far, so a wait ends at most about 12% after the account appears. */
+    static final Backoff VISIBILITY = Backoff.growing(Duration.ofMillis(25), 8.0 / 7, Duration.ofSeconds(2));
+
     private final Duration bound;
 
     Propagation(Duration bound) {
@@ -49,34 +52,13 @@ final class Propagation {
 
     /**
      * Runs {@code call} again while it fails as {@code notVisible} says, until the bound; then throws
-     * {@link PrincipalNotYetVisibleException}. Each pause is an eighth of the time waited so far (25 ms to 2 s), so a
-     * wait ends at most about 12% (plus one call) after the account appears.
+     * {@link PrincipalNotYetVisibleException}.
      */
     <T> T retry(String principal, Predicate<ApiException> notVisible, Supplier<T> call) {
-        Instant start = Instant.now();
-        Instant deadline = start.plus(bound);
-        while (true) {
-            try {
-                return call.get();
-            } catch (ApiException e) {
-                if (!notVisible.test(e)) {
-                    throw e;
-                }
-                if (Instant.now().isAfter(deadline)) {
-                    throw new PrincipalNotYetVisibleException(principal, bound, e);
-                }
-            }
-            pause(Duration.between(start, Instant.now()));
-        }
-    }
-
-    static void pause(Duration waitedSoFar) {
-        long ms = Math.max(25, Math.min(2000, waitedSoFar.toMillis() / 8));
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GcpCmekException("Interrupted while waiting for IAM to propagate", e);
-        }
+        return VISIBILITY.retry(
+                bound,
+                call,
+                e -> e instanceof ApiException a && notVisible.test(a),
+                e -> new PrincipalNotYetVisibleException(principal, bound, e));
     }
 }

@@ -1,6 +1,7 @@
 package dev.cmek.gcp;
 
 import com.google.cloud.kms.v1.CryptoKeyName;
+import dev.cmek.core.Change;
 import java.util.List;
 import java.util.Map;
 

@@ -4,9 +4,10 @@ package dev.cmek.gcp;
 public final class ReadBackMismatchException extends GcpCmekException {
     private final String resource;
 
-    public ReadBackMismatchException(String resource, String expectation) {
-        super("After updating the IAM policy of " + resource + ", reading it back does not show that " + expectation
-                + ". Something rewrote it at once (an org policy or another tool?); inspect it and run the same command"
+    /** @param change what the write did, in words: {@code granting ...}, {@code removing ...} */
+    public ReadBackMismatchException(String resource, String change) {
+        super("After updating the IAM policy of " + resource + ", reading it back does not show the change (" + change
+                + "). Something rewrote it at once (an org policy or another tool?); inspect it and run the same command"
                 + " again.");
         this.resource = resource;
     }

@@ -1,8 +1,9 @@
 package dev.cmek.gcp;
 
 import com.google.cloud.kms.v1.CryptoKeyName;
-import dev.cmek.gcp.Change.Action;
-import dev.cmek.gcp.Change.ResourceType;
+import dev.cmek.core.Change;
+import dev.cmek.core.Change.Action;
+import dev.cmek.core.Parallel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -46,7 +47,8 @@ final class Restoration {
                 }
             });
         }
-        List<Change> changes = tasks.isEmpty() ? List.of() : Parallel.all(tasks);
+        List<Change> changes =
+                Parallel.all(tasks).stream().flatMap(List::stream).toList();
         List<String> warnings = new ArrayList<>(checked.warnings());
         if (req.intents().isEmpty()) {
             warnings.add("the record holds nothing that was removed");
@@ -68,8 +70,8 @@ final class Restoration {
                 if (disabled) {
                     accounts.enable(sa);
                 }
-                out.add(Change.account(
-                        ResourceType.SERVICE_ACCOUNT,
+                out.add(GcpResource.account(
+                        GcpResource.SERVICE_ACCOUNT,
                         sa.value(),
                         disabled ? Action.UPDATED : Action.UNCHANGED,
                         disabled ? "enabled" : "already enabled"));
@@ -77,9 +79,9 @@ final class Restoration {
             case SERVICE_ACCOUNT_POLICY -> {
                 ServiceAccountEmail sa = new ServiceAccountEmail(first.resource());
                 for (Grant g : grants) {
-                    PolicyEdit.Outcome o = accounts.setGrant(sa, g, true, attempts, null);
-                    out.add(Change.account(
-                            ResourceType.SERVICE_ACCOUNT_POLICY,
+                    PolicyEdit.Outcome o = accounts.grant(sa, g, attempts, null);
+                    out.add(GcpResource.account(
+                            GcpResource.SERVICE_ACCOUNT_POLICY,
                             sa.value(),
                             o.changed() ? Action.UPDATED : Action.UNCHANGED,
                             (o.changed() ? "put back " : "already has ") + g));
@@ -92,9 +94,9 @@ final class Restoration {
                 }
                 String regions = String.join(",", first.regions());
                 for (Grant g : grants) {
-                    PolicyEdit.Outcome o = keys.setGrant(key, g, true, attempts, null);
+                    PolicyEdit.Outcome o = keys.grant(key, g, attempts, null);
                     out.add(new Change(
-                            ResourceType.CRYPTO_KEY_POLICY,
+                            GcpResource.CRYPTO_KEY_POLICY,
                             key.toString(),
                             regions.isEmpty() ? null : regions,
                             o.changed() ? Action.UPDATED : Action.UNCHANGED,

@@ -1,5 +1,6 @@
 package dev.cmek.gcp;
 
+import dev.cmek.core.Change;
 import java.util.List;
 
 /** What restore put back (or found back already), what it could not put back and why, and what it noticed. */

@@ -3,24 +3,22 @@ package dev.cmek.gcp;
 import static com.google.api.gax.rpc.StatusCode.Code.NOT_FOUND;
 
 import com.google.api.gax.rpc.ApiException;
-import com.google.api.gax.rpc.StatusCode;
-import com.google.cloud.iam.admin.v1.IAMClient;
 import com.google.cloud.kms.v1.CryptoKey;
 import com.google.cloud.kms.v1.CryptoKeyName;
-import com.google.cloud.kms.v1.KeyManagementServiceClient;
 import com.google.cloud.kms.v1.KeyRingName;
 import com.google.iam.v1.Binding;
 import com.google.iam.v1.Policy;
+import dev.cmek.core.Fate;
+import dev.cmek.core.Parallel;
+import dev.cmek.core.RevocationJournal;
+import dev.cmek.core.RevocationLedger;
 import dev.cmek.gcp.RevocationRecord.Document;
-import dev.cmek.gcp.RevocationRecord.Fate;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -44,40 +42,10 @@ final class Revocation {
         this.keys = keys;
     }
 
-    /** What one run has handed out so far, shared by its threads; each intent is kept by the journal before counting. */
-    private static final class Ledger {
-        final RevocationJournal journal;
-        final List<RevocationRecord.Intent> intents = Collections.synchronizedList(new ArrayList<>());
-        final List<RevocationRecord.Target> targets = Collections.synchronizedList(new ArrayList<>());
-        final List<String> notes = Collections.synchronizedList(new ArrayList<>());
-
-        Ledger(RevocationJournal journal) {
-            this.journal = journal;
-        }
-
-        void intent(Document document, String resource, List<String> regions, Policy before, List<Grant> removed) {
-            RevocationRecord.Intent i = new RevocationRecord.Intent(
-                    document,
-                    resource,
-                    regions,
-                    before == null ? null : PolicyDocument.of(before),
-                    removed,
-                    Instant.now());
-            journal.intent(i);
-            intents.add(i);
-        }
-
-        void target(Document document, String resource, Fate fate, String detail) {
-            RevocationRecord.Target t = new RevocationRecord.Target(document, resource, fate, detail);
-            journal.target(t);
-            targets.add(t);
-        }
-    }
-
-    RevocationRecord revoke(RevocationRequest req, RevocationJournal journal) {
+    RevocationRecord revoke(RevocationRequest req, RevocationJournal<RevocationRecord.Intent> journal) {
         Instant started = Instant.now();
-        Ledger ledger = new Ledger(journal);
-        List<Supplier<List<Void>>> parts = new ArrayList<>();
+        RevocationLedger<RevocationRecord.Intent> ledger = new RevocationLedger<>(journal);
+        List<Supplier<Void>> parts = new ArrayList<>();
         parts.add(() -> reported(
                 ledger,
                 Document.SERVICE_ACCOUNT_POLICY,
@@ -91,65 +59,89 @@ final class Revocation {
                     () -> location(req, location, ledger)));
         }
         Parallel.all(parts);
-        synchronized (ledger.intents) {
-            return new RevocationRecord(
-                    req.clusterId().value(),
-                    req.serviceAccount().value(),
-                    System.getProperty("user.name", "unknown"),
-                    started,
-                    ledger.intents,
-                    ledger.targets,
-                    ledger.notes);
-        }
+        return new RevocationRecord(
+                req.clusterId().value(),
+                req.serviceAccount().value(),
+                System.getProperty("user.name", "unknown"),
+                started,
+                ledger.intents(),
+                ledger.outcomes(),
+                ledger.notes());
     }
 
     /** Runs one independent part; a failure it did not handle (no credentials, say) is reported for it. */
-    private static List<Void> reported(Ledger ledger, Document document, String resource, Runnable part) {
+    private static Void reported(
+            RevocationLedger<RevocationRecord.Intent> ledger, Document document, String resource, Runnable part) {
         try {
             part.run();
         } catch (GcpCmekException e) {
-            ledger.target(document, resource, Fate.LEFT, e.getMessage());
+            outcome(ledger, document, resource, Fate.LEFT, e.getMessage());
         }
-        return List.of();
+        return null;
+    }
+
+    private static void outcome(
+            RevocationLedger<RevocationRecord.Intent> ledger,
+            Document document,
+            String resource,
+            Fate fate,
+            String detail) {
+        ledger.outcome(document, resource, null, fate, detail);
+    }
+
+    private static void intent(
+            RevocationLedger<RevocationRecord.Intent> ledger,
+            Document document,
+            String resource,
+            List<String> regions,
+            Policy before,
+            List<Grant> removed) {
+        ledger.intent(new RevocationRecord.Intent(
+                document,
+                resource,
+                regions,
+                before == null ? null : PolicyDocument.of(before),
+                removed,
+                Instant.now()));
     }
 
     /** The token-creator binding, then ({@code --immediate}) the account disabled. */
-    private void masterSwitch(RevocationRequest req, Ledger ledger) {
+    private void masterSwitch(RevocationRequest req, RevocationLedger<RevocationRecord.Intent> ledger) {
         ServiceAccountEmail sa = req.serviceAccount();
-        IAMClient iam = clients.iam();
-        PolicyEdit.Holder holder =
-                PolicyEdit.Holder.of(sa.value(), sa.resourceName(), iam::getIamPolicy, iam::setIamPolicy);
+        PolicyEdit.Holder holder = accounts.policy(sa);
         Optional<Policy> policy;
         Optional<com.google.iam.admin.v1.ServiceAccount> found;
-        try (Parallel both = new Parallel(2)) {
+        try (Parallel both = new Parallel("gcp-cmek-revoke", 2)) {
             // Whether the account is ours is asked beside its policy, so that it costs no round trip of its own.
-            var account = both.submit(() -> accounts.find(sa));
-            var read = both.submit(() -> readOrEmpty(holder));
-            policy = read.join();
-            found = account.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            RuntimeException cause = Parallel.unwrap(e);
-            if (!(cause instanceof GcpCmekException g)) {
-                throw cause;
-            }
-            ledger.target(Document.SERVICE_ACCOUNT_POLICY, sa.value(), Fate.LEFT, "cannot read it: " + g.getMessage());
+            var account = both.async(() -> accounts.find(sa));
+            var read = both.async(() -> readOrEmpty(holder));
+            policy = Parallel.join(read, List.of(account));
+            found = Parallel.get(account);
+        } catch (GcpCmekException g) {
+            outcome(
+                    ledger,
+                    Document.SERVICE_ACCOUNT_POLICY,
+                    sa.value(),
+                    Fate.LEFT,
+                    "cannot read it: " + g.getMessage());
             return;
         }
         if (policy.isEmpty() || found.isEmpty()) {
-            ledger.notes.add("service account " + sa + " does not exist: nothing can act as it, so there is no"
+            ledger.note("service account " + sa + " does not exist: nothing can act as it, so there is no"
                     + " token-creator binding to remove");
-            ledger.target(Document.SERVICE_ACCOUNT_POLICY, sa.value(), Fate.ALREADY_ABSENT, "account does not exist");
+            outcome(ledger, Document.SERVICE_ACCOUNT_POLICY, sa.value(), Fate.ALREADY_ABSENT, "account does not exist");
             return;
         }
         List<Grant> grants = tokenCreators(policy.get(), req);
         boolean ours = found.get().getDescription().contains(CmekNames.serviceAccountMark(req.clusterId()));
         if (!ours) {
             if (grants.isEmpty()) {
-                ledger.notes.add("service account " + sa + " is not marked as ours and lets no CockroachDB identity"
+                ledger.note("service account " + sa + " is not marked as ours and lets no CockroachDB identity"
                         + " create tokens: left untouched");
-                ledger.target(Document.SERVICE_ACCOUNT_POLICY, sa.value(), Fate.ALREADY_ABSENT, "not ours");
+                outcome(ledger, Document.SERVICE_ACCOUNT_POLICY, sa.value(), Fate.ALREADY_ABSENT, "not ours");
             } else {
-                ledger.target(
+                outcome(
+                        ledger,
                         Document.SERVICE_ACCOUNT_POLICY,
                         sa.value(),
                         Fate.LEFT,
@@ -162,24 +154,27 @@ final class Revocation {
             return;
         }
         if (grants.isEmpty()) {
-            ledger.target(
+            outcome(
+                    ledger,
                     Document.SERVICE_ACCOUNT_POLICY,
                     sa.value(),
                     Fate.ALREADY_ABSENT,
                     "no CockroachDB identity may create tokens for it");
         } else {
-            ledger.intent(Document.SERVICE_ACCOUNT_POLICY, sa.value(), List.of(), policy.get(), grants);
+            intent(ledger, Document.SERVICE_ACCOUNT_POLICY, sa.value(), List.of(), policy.get(), grants);
             try {
                 remove(holder, policy.get(), grants, req.maxPolicyAttempts());
             } catch (GcpCmekException e) {
-                ledger.target(
+                outcome(
+                        ledger,
                         Document.SERVICE_ACCOUNT_POLICY,
                         sa.value(),
                         Fate.LEFT,
                         "cannot remove " + members(grants) + "'s token creator: " + e.getMessage());
                 return;
             }
-            ledger.target(
+            outcome(
+                    ledger,
                     Document.SERVICE_ACCOUNT_POLICY,
                     sa.value(),
                     Fate.REMOVED,
@@ -195,16 +190,18 @@ final class Revocation {
      * while it is disabled (https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts/disable), and
      * enabling it again undoes that; the account itself is never deleted.
      */
-    private void disable(ServiceAccountEmail sa, boolean alreadyDisabled, Ledger ledger) {
+    private void disable(
+            ServiceAccountEmail sa, boolean alreadyDisabled, RevocationLedger<RevocationRecord.Intent> ledger) {
         if (alreadyDisabled) {
-            ledger.target(Document.SERVICE_ACCOUNT_DISABLED, sa.value(), Fate.ALREADY_ABSENT, "already disabled");
+            outcome(ledger, Document.SERVICE_ACCOUNT_DISABLED, sa.value(), Fate.ALREADY_ABSENT, "already disabled");
             return;
         }
-        ledger.intent(Document.SERVICE_ACCOUNT_DISABLED, sa.value(), List.of(), null, List.of());
+        intent(ledger, Document.SERVICE_ACCOUNT_DISABLED, sa.value(), List.of(), null, List.of());
         try {
             accounts.disable(sa);
         } catch (GcpCmekException e) {
-            ledger.target(
+            outcome(
+                    ledger,
                     Document.SERVICE_ACCOUNT_DISABLED,
                     sa.value(),
                     Fate.LEFT,
@@ -212,7 +209,8 @@ final class Revocation {
                             + " hour): " + e.getMessage());
             return;
         }
-        ledger.target(
+        outcome(
+                ledger,
                 Document.SERVICE_ACCOUNT_DISABLED,
                 sa.value(),
                 Fate.REMOVED,
@@ -220,7 +218,7 @@ final class Revocation {
     }
 
     /** Our binding leaves every key of one location: our ring's keys labelled ours, and the keys in use there. */
-    private void location(RevocationRequest req, String location, Ledger ledger) {
+    private void location(RevocationRequest req, String location, RevocationLedger<RevocationRecord.Intent> ledger) {
         Map<CryptoKeyName, List<String>> targets = new LinkedHashMap<>();
         req.keysInUse().forEach((k, regions) -> {
             if (k.getLocation().equals(location)) {
@@ -233,13 +231,15 @@ final class Revocation {
             for (CryptoKeyName k : ours) {
                 targets.putIfAbsent(k, List.of());
             }
-            ledger.target(
+            outcome(
+                    ledger,
                     Document.CRYPTO_KEY_POLICY,
                     ring.toString(),
                     Fate.ALREADY_ABSENT,
                     ours.size() + " key(s) labelled ours found in the key ring");
         } catch (CallFailedException e) {
-            ledger.target(
+            outcome(
+                    ledger,
                     Document.CRYPTO_KEY_POLICY,
                     ring.toString(),
                     Fate.LEFT,
@@ -247,10 +247,10 @@ final class Revocation {
         }
         Member member = Member.serviceAccount(req.serviceAccount());
         Grant grant = new Grant(Grant.ENCRYPTER_DECRYPTER, member);
-        List<Supplier<List<Void>>> each = new ArrayList<>();
+        List<Supplier<Void>> each = new ArrayList<>();
         targets.forEach((key, regions) -> each.add(() -> {
             key(key, regions, grant, req.maxPolicyAttempts(), ledger);
-            return List.of();
+            return null;
         }));
         if (!each.isEmpty()) {
             Parallel.all(each);
@@ -261,20 +261,28 @@ final class Revocation {
         return KeyRingName.of(req.customerProject(), location, CmekNames.keyRingId(req.clusterId()));
     }
 
-    private void key(CryptoKeyName key, List<String> regions, Grant grant, int attempts, Ledger ledger) {
-        KeyManagementServiceClient kms = clients.kms();
-        PolicyEdit.Holder holder =
-                PolicyEdit.Holder.of(key.toString(), key.toString(), kms::getIamPolicy, kms::setIamPolicy);
+    private void key(
+            CryptoKeyName key,
+            List<String> regions,
+            Grant grant,
+            int attempts,
+            RevocationLedger<RevocationRecord.Intent> ledger) {
+        PolicyEdit.Holder holder = keys.policy(key);
         Optional<Policy> policy;
         try {
             policy = readOrEmpty(holder);
         } catch (GcpCmekException e) {
-            ledger.target(
-                    Document.CRYPTO_KEY_POLICY, key.toString(), Fate.LEFT, "cannot read its policy: " + e.getMessage());
+            outcome(
+                    ledger,
+                    Document.CRYPTO_KEY_POLICY,
+                    key.toString(),
+                    Fate.LEFT,
+                    "cannot read its policy: " + e.getMessage());
             return;
         }
         if (policy.isEmpty()) {
-            ledger.target(
+            outcome(
+                    ledger,
                     Document.CRYPTO_KEY_POLICY,
                     key.toString(),
                     Fate.ALREADY_ABSENT,
@@ -282,22 +290,27 @@ final class Revocation {
             return;
         }
         if (!PolicyBindings.has(policy.get(), grant)) {
-            ledger.target(
-                    Document.CRYPTO_KEY_POLICY, key.toString(), Fate.ALREADY_ABSENT, "no grant to " + grant.member());
+            outcome(
+                    ledger,
+                    Document.CRYPTO_KEY_POLICY,
+                    key.toString(),
+                    Fate.ALREADY_ABSENT,
+                    "no grant to " + grant.member());
             return;
         }
-        ledger.intent(Document.CRYPTO_KEY_POLICY, key.toString(), regions, policy.get(), List.of(grant));
+        intent(ledger, Document.CRYPTO_KEY_POLICY, key.toString(), regions, policy.get(), List.of(grant));
         try {
             remove(holder, policy.get(), List.of(grant), attempts);
         } catch (GcpCmekException e) {
-            ledger.target(
+            outcome(
+                    ledger,
                     Document.CRYPTO_KEY_POLICY,
                     key.toString(),
                     Fate.LEFT,
                     "cannot remove the grant: " + e.getMessage());
             return;
         }
-        ledger.target(Document.CRYPTO_KEY_POLICY, key.toString(), Fate.REMOVED, grant.member() + " removed");
+        outcome(ledger, Document.CRYPTO_KEY_POLICY, key.toString(), Fate.REMOVED, grant.member() + " removed");
     }
 
     /**
@@ -321,35 +334,12 @@ final class Revocation {
     }
 
     /**
-     * Removes {@code grants} with the policy's etag, starting from the policy already read. On ABORTED (the etag is
-     * stale: someone wrote meanwhile, or our own write went through and its reply was lost) it reads again: when the
-     * grants are gone the removal is in place, otherwise it is redone, up to {@code attempts} times.
+     * Removes {@code grants}, starting from the policy already read (its intent is kept). On ABORTED (the etag is stale:
+     * someone wrote meanwhile, or our own write went through and its reply was lost) the policy is read again: when
+     * the grants are gone the removal is in place, otherwise it is redone.
      */
     private static void remove(PolicyEdit.Holder holder, Policy first, List<Grant> grants, int attempts) {
-        Policy current = first;
-        for (int attempt = 1; ; attempt++) {
-            Policy now = current;
-            if (grants.stream().noneMatch(g -> PolicyBindings.has(now, g))) {
-                return;
-            }
-            Policy desired = current;
-            for (Grant g : grants) {
-                desired = PolicyBindings.without(desired, g);
-            }
-            try {
-                holder.write().apply(desired);
-                return;
-            } catch (ApiException e) {
-                if (e.getStatusCode().getCode() != StatusCode.Code.ABORTED) {
-                    throw CallFailedException.of("setIamPolicy", holder.resource(), e, "removing " + grants);
-                }
-                if (attempt >= attempts) {
-                    throw new PolicyConflictException(holder.resource(), attempts, e);
-                }
-            }
-            pause(attempt);
-            current = GoogleCall.call("getIamPolicy", holder.resource(), holder.read());
-        }
+        new PolicyEdit(holder, attempts).apply(PolicyEdit.Edit.removing(grants), first, false);
     }
 
     private static Optional<Policy> readOrEmpty(PolicyEdit.Holder holder) {
@@ -382,16 +372,5 @@ final class Revocation {
 
     private static String members(List<Grant> grants) {
         return String.join(", ", grants.stream().map(g -> g.member().value()).toList());
-    }
-
-    private static void pause(int attempt) {
-        long cap = Math.min(
-                PolicyEdit.MAX_CONFLICT_PAUSE_MS, PolicyEdit.FIRST_CONFLICT_PAUSE_MS << Math.min(attempt - 1, 10));
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GcpCmekException("Interrupted while waiting to redo an IAM policy edit", e);
-        }
     }
 }

@@ -1,12 +1,14 @@
 package dev.cmek.gcp;
 
+import dev.cmek.core.Outcome;
+import dev.cmek.core.ResourceKind;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * What a revocation meant to remove and what became of each resource: each {@link Intent} is handed out (and kept by
- * the caller) before the first write to its resource; each {@link Target} says how that resource ended in this run.
- * {@link GcpCmek#restore} puts back exactly the intents' grants. Serialisable with Jackson (register
+ * the caller) before the first write to its resource; each {@link Outcome} says how that resource ended in this run.
+ * {@link GcpCmek#restore} puts back exactly the intents' grants. Intents serialise with Jackson (register
  * {@code JavaTimeModule} for the instants).
  *
  * @param revokedBy the OS user who ran the revocation
@@ -17,33 +19,34 @@ public record RevocationRecord(
         String revokedBy,
         Instant startedAt,
         List<Intent> intents,
-        List<Target> targets,
+        List<Outcome> outcomes,
         List<String> notes) {
 
     public RevocationRecord {
         intents = List.copyOf(intents);
-        targets = List.copyOf(targets);
+        outcomes = List.copyOf(outcomes);
         notes = List.copyOf(notes);
     }
 
     /** What a revocation changes. */
-    public enum Document {
+    public enum Document implements ResourceKind {
         /** The service account's own policy: CockroachDB's token-creator binding, the master switch, removed first. */
-        SERVICE_ACCOUNT_POLICY,
+        SERVICE_ACCOUNT_POLICY("service account policy"),
         /** A crypto key's policy: our service account's encrypter/decrypter binding. */
-        CRYPTO_KEY_POLICY,
+        CRYPTO_KEY_POLICY("crypto key policy"),
         /** The service account disabled ({@code --immediate}): existing access tokens are rejected. */
-        SERVICE_ACCOUNT_DISABLED
-    }
+        SERVICE_ACCOUNT_DISABLED("service account");
 
-    /** How a resource ended in one run. */
-    public enum Fate {
-        /** The write succeeded, or a fresh read shows the intended removal in place. */
-        REMOVED,
-        /** Nothing of ours was there to remove (already revoked, or never granted). */
-        ALREADY_ABSENT,
-        /** It could not be read or written; {@code detail} says why and what to do. */
-        LEFT
+        private final String words;
+
+        Document(String words) {
+            this.words = words;
+        }
+
+        @Override
+        public String words() {
+            return words;
+        }
     }
 
     /**
@@ -65,7 +68,4 @@ public record RevocationRecord(
             removed = List.copyOf(removed);
         }
     }
-
-    /** What became of one resource. */
-    public record Target(Document document, String resource, Fate fate, String detail) {}
 }

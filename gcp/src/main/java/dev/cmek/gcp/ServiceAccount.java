@@ -12,8 +12,8 @@ import com.google.iam.admin.v1.GetServiceAccountRequest;
 import com.google.iam.v1.GetIamPolicyRequest;
 import com.google.iam.v1.GetPolicyOptions;
 import com.google.iam.v1.Policy;
-import dev.cmek.gcp.Change.Action;
-import dev.cmek.gcp.Change.ResourceType;
+import dev.cmek.core.Change;
+import dev.cmek.core.Change.Action;
 import java.util.Optional;
 
 /**
@@ -66,7 +66,7 @@ final class ServiceAccount {
                                 .build()),
                         ALREADY_EXISTS);
                 awaitVisible(sa, new Propagation(req.propagationBound()));
-                return Change.account(ResourceType.SERVICE_ACCOUNT, sa.value(), Action.CREATED, "");
+                return GcpResource.account(GcpResource.SERVICE_ACCOUNT, sa.value(), Action.CREATED, "");
             } catch (ApiException alreadyExists) {
                 // Ours from an earlier run (maybe one whose reply was lost, so not visible yet), or someone else's.
                 seen = Optional.of(awaitVisible(sa, new Propagation(req.propagationBound())));
@@ -78,17 +78,18 @@ final class ServiceAccount {
                 throw new GcpCmekException("Service account " + sa
                         + " was reported as existing but cannot be read; run the same command again.");
             }
-            return Change.account(ResourceType.SERVICE_ACCOUNT, sa.value(), Action.WOULD_CREATE, "");
+            return GcpResource.account(GcpResource.SERVICE_ACCOUNT, sa.value(), Action.WOULD_CREATE, "");
         }
         String mark = CmekNames.serviceAccountMark(req.clusterId());
         if (!found.get().getDescription().contains(mark)) {
             if (apply) {
                 throw new NotOursException(sa.value(), "description containing " + mark);
             }
-            return Change.account(ResourceType.SERVICE_ACCOUNT, sa.value(), Action.BLOCKED, "exists without our mark");
+            return GcpResource.account(
+                    GcpResource.SERVICE_ACCOUNT, sa.value(), Action.BLOCKED, "exists without our mark");
         }
-        return Change.account(
-                ResourceType.SERVICE_ACCOUNT,
+        return GcpResource.account(
+                GcpResource.SERVICE_ACCOUNT,
                 sa.value(),
                 Action.UNCHANGED,
                 found.get().getDisabled() ? "disabled (left as is; restore enables it)" : "");
@@ -103,16 +104,15 @@ final class ServiceAccount {
         Grant grant = new Grant(Grant.TOKEN_CREATOR, req.cockroachMember());
         if (!apply) {
             boolean has = exists && PolicyBindings.has(readPolicy(sa), grant);
-            return Change.account(
-                    ResourceType.SERVICE_ACCOUNT_POLICY,
+            return GcpResource.account(
+                    GcpResource.SERVICE_ACCOUNT_POLICY,
                     sa.value(),
                     has ? Action.UNCHANGED : Action.WOULD_UPDATE,
                     (has ? "has " : "add ") + grant);
         }
-        PolicyEdit.Outcome o =
-                setGrant(sa, grant, true, req.maxPolicyAttempts(), new Propagation(req.propagationBound()));
-        return Change.account(
-                ResourceType.SERVICE_ACCOUNT_POLICY,
+        PolicyEdit.Outcome o = grant(sa, grant, req.maxPolicyAttempts(), new Propagation(req.propagationBound()));
+        return GcpResource.account(
+                GcpResource.SERVICE_ACCOUNT_POLICY,
                 sa.value(),
                 o.changed() ? Action.UPDATED : Action.UNCHANGED,
                 (o.changed() ? "added " : "has ") + grant);
@@ -173,20 +173,19 @@ final class ServiceAccount {
     }
 
     /**
-     * Makes the account's policy hold ({@code present}) or not hold the grant.
+     * Makes the account's policy hold the grant.
      *
      * @param propagation while provisioning, retries while the new account is not yet visible; else null
      */
-    PolicyEdit.Outcome setGrant(
-            ServiceAccountEmail sa, Grant grant, boolean present, int attempts, Propagation propagation) {
+    PolicyEdit.Outcome grant(ServiceAccountEmail sa, Grant grant, int attempts, Propagation propagation) {
+        return new PolicyEdit(policy(sa), attempts, propagation, Propagation.ACCOUNT_NOT_VISIBLE)
+                .apply(PolicyEdit.Edit.granting(grant));
+    }
+
+    /** Where the account's own policy lives. */
+    PolicyEdit.Holder policy(ServiceAccountEmail sa) {
         IAMClient iam = iam();
-        return PolicyEdit.grant(
-                PolicyEdit.Holder.of(sa.value(), sa.resourceName(), iam::getIamPolicy, iam::setIamPolicy),
-                grant,
-                present,
-                attempts,
-                propagation,
-                Propagation.ACCOUNT_NOT_VISIBLE);
+        return PolicyEdit.Holder.of(sa.value(), sa.resourceName(), iam::getIamPolicy, iam::setIamPolicy);
     }
 
     static GetIamPolicyRequest policyRead(String resource) {

@@ -7,6 +7,9 @@ import com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionState;
 import com.google.cloud.kms.v1.KeyRingName;
 import com.google.iam.v1.Binding;
 import com.google.iam.v1.Policy;
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
+import dev.cmek.core.Parallel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -58,8 +61,7 @@ final class Verification {
         Map<String, Optional<Policy>> projectPolicies = new ConcurrentHashMap<>();
         Set<CryptoKeyName> inUse = new LinkedHashSet<>(keysByRegion.values());
         // The service account's reads run beside the keys' (every read is independent of the others).
-        Parallel accountReads = new Parallel(1);
-        CompletableFuture<List<String>> saFindingsF = accountReads.submit(() -> {
+        Parallel.Call<List<String>> saFindingsF = Parallel.start(() -> {
             List<String> found = new ArrayList<>();
             try {
                 found.addAll(serviceAccountFindings(req, sa, crdb));
@@ -76,31 +78,29 @@ final class Verification {
             return found;
         });
         Map<CryptoKeyName, KeyCheck> checks = new LinkedHashMap<>();
-        List<Supplier<List<Map.Entry<CryptoKeyName, KeyCheck>>>> tasks = new ArrayList<>();
+        List<Supplier<Map.Entry<CryptoKeyName, KeyCheck>>> tasks = new ArrayList<>();
         for (CryptoKeyName key : inUse) {
             boolean brought = req.existingKeys().containsValue(key);
             tasks.add(() -> {
                 try {
-                    return List.of(Map.entry(
+                    return Map.entry(
                             key,
-                            keyCheck(req, key, brought, saMember, crdb, projectPolicies, notChecked, inUse, former)));
+                            keyCheck(req, key, brought, saMember, crdb, projectPolicies, notChecked, inUse, former));
                 } catch (CallFailedException e) {
                     // A key the caller may not read is a failed control of its region, never a crash of the whole
                     // report; Google out of reach stays exit 6.
                     if (e.failure() == CallFailedException.Failure.UNAVAILABLE) {
                         throw e;
                     }
-                    return List.of(Map.entry(key, unreadable(key, e)));
+                    return Map.entry(key, unreadable(key, e));
                 }
             });
         }
-        try (accountReads) {
-            Parallel.all(tasks).forEach(e -> checks.put(e.getKey(), e.getValue()));
-        }
-        List<String> saFindings = get(saFindingsF);
-        List<VerifyReport.RegionVerification> regions = new ArrayList<>();
-        keysByRegion.forEach((r, k) -> regions.add(new VerifyReport.RegionVerification(
-                r, k, checks.get(k).controls(), checks.get(k).newestVersion())));
+        Parallel.all(tasks).forEach(e -> checks.put(e.getKey(), e.getValue()));
+        List<String> saFindings = saFindingsF.join();
+        List<VerifyReport.RegionControls> regions = new ArrayList<>();
+        keysByRegion.forEach((r, k) -> regions.add(new VerifyReport.RegionControls(
+                r, k, checks.get(k).controls(), checks.get(k).newestKeyVersion())));
         new LinkedHashSet<>(projectPolicies.keySet())
                 .forEach(p -> notChecked.add("the IAM policies of the folders and organization above project " + p
                         + " (not read; roles granted there reach the keys and the service account too)"));
@@ -118,7 +118,7 @@ final class Verification {
         return new VerifyReport(sa, principal, regions, new ArrayList<>(new LinkedHashSet<>(notChecked)));
     }
 
-    private record KeyCheck(List<ControlResult> controls, java.time.Instant newestVersion) {}
+    private record KeyCheck(List<ControlResult> controls, java.time.Instant newestKeyVersion) {}
 
     private static KeyCheck unreadable(CryptoKeyName name, CallFailedException e) {
         return notRead(
@@ -162,22 +162,19 @@ final class Verification {
         Policy ringPolicy;
         List<CryptoKeyVersion> versions;
         ControlResult orphans;
-        try (Parallel reads = new Parallel(4)) {
-            CompletableFuture<Policy> keyPolicyF = reads.submit(() -> keys.readPolicy(name));
-            CompletableFuture<Policy> ringPolicyF = reads.submit(() -> keys.readRingPolicy(ring));
-            CompletableFuture<List<CryptoKeyVersion>> versionsF = reads.submit(() -> keys.versions(name));
-            CompletableFuture<ControlResult> orphansF = reads.submit(() -> former.map(
+        try (Parallel reads = new Parallel("gcp-cmek-verify", 4)) {
+            CompletableFuture<Policy> keyPolicyF = reads.async(() -> keys.readPolicy(name));
+            CompletableFuture<Policy> ringPolicyF = reads.async(() -> keys.readRingPolicy(ring));
+            CompletableFuture<List<CryptoKeyVersion>> versionsF = reads.async(() -> keys.versions(name));
+            CompletableFuture<ControlResult> orphansF = reads.async(() -> former.map(
                             f -> orphans(req, name, saMember, inUse, f))
                     .orElse(ControlResult.notApplicable(
                             Control.NO_ORPHAN_GRANTS, "not looked for (the cluster's key history was not given)")));
             projectPolicy(name.getProject(), projectPolicies, notChecked);
-            CompletableFuture.allOf(keyPolicyF, ringPolicyF, versionsF, orphansF)
-                    .exceptionally(e -> null)
-                    .join();
-            keyPolicy = get(keyPolicyF);
-            ringPolicy = get(ringPolicyF);
-            versions = get(versionsF);
-            orphans = get(orphansF);
+            keyPolicy = Parallel.join(keyPolicyF, List.of(ringPolicyF, versionsF, orphansF));
+            ringPolicy = Parallel.get(ringPolicyF);
+            versions = Parallel.get(versionsF);
+            orphans = Parallel.get(orphansF);
         }
         List<String> grant = new ArrayList<>(keyFindings(req, key, keyPolicy, brought, saMember, crdb));
         grant.addAll(inherited(ringPolicy, "key ring " + ring, KEY_USE_ROLES, Set.of()).stream()
@@ -215,15 +212,6 @@ final class Verification {
                         : "`cmek provision` adds the binding; remove the other members named"));
         out.add(orphans);
         return new KeyCheck(out, newest);
-    }
-
-    /** A task's result, its failure rethrown as it was thrown. */
-    private static <T> T get(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw Parallel.unwrap(e);
-        }
     }
 
     static final String PUBLIC_ALL_USERS = "allUsers";

@@ -1,6 +1,8 @@
 package dev.cmek.gcp;
 
 import com.google.cloud.kms.v1.CryptoKeyName;
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,7 +18,7 @@ import java.util.List;
 public record VerifyReport(
         ServiceAccountEmail serviceAccount,
         List<ControlResult> principalControls,
-        List<RegionVerification> regions,
+        List<RegionControls> regions,
         List<String> notChecked) {
     public VerifyReport {
         principalControls = List.copyOf(principalControls);
@@ -27,11 +29,11 @@ public record VerifyReport(
     /**
      * One region's key and its controls.
      *
-     * @param newestVersion when the key's primary version was made (null when the key could not be read)
+     * @param newestKeyVersion when the key's primary version was made (null when the key could not be read)
      */
-    public record RegionVerification(
-            String region, CryptoKeyName key, List<ControlResult> controls, Instant newestVersion) {
-        public RegionVerification {
+    public record RegionControls(
+            String region, CryptoKeyName key, List<ControlResult> controls, Instant newestKeyVersion) {
+        public RegionControls {
             controls = List.copyOf(controls);
         }
 
@@ -59,7 +61,7 @@ public record VerifyReport(
 
     public boolean ok() {
         return principalControls.stream().noneMatch(ControlResult::failed)
-                && regions.stream().allMatch(RegionVerification::ok);
+                && regions.stream().allMatch(RegionControls::ok);
     }
 
     private static List<String> failures(List<ControlResult> controls) {

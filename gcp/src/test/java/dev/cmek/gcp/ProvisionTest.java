@@ -17,6 +17,7 @@ import com.google.cloud.kms.v1.LocationName;
 import com.google.cloud.kms.v1.ProtectionLevel;
 import com.google.iam.admin.v1.CreateServiceAccountRequest;
 import com.google.iam.admin.v1.ServiceAccount;
+import dev.cmek.core.Change;
 import dev.cmek.gcp.emulator.EmulatedMethod;
 import java.time.Duration;
 import java.util.List;
@@ -83,10 +84,9 @@ class ProvisionTest extends EmulatorBacked {
         GcpCmekRequest req = request("us-east1").build();
         ProvisionPlan plan = cmek.plan(req);
         assertTrue(plan.changes().stream()
-                .anyMatch(c ->
-                        c.type() == Change.ResourceType.SERVICE_ACCOUNT && c.action() == Change.Action.WOULD_CREATE));
+                .anyMatch(c -> c.type() == GcpResource.SERVICE_ACCOUNT && c.action() == Change.Action.WOULD_CREATE));
         assertTrue(plan.changes().stream()
-                .anyMatch(c -> c.type() == Change.ResourceType.CRYPTO_KEY && c.action() == Change.Action.WOULD_CREATE));
+                .anyMatch(c -> c.type() == GcpResource.CRYPTO_KEY && c.action() == Change.Action.WOULD_CREATE));
         assertTrue(plan.blocked().isEmpty());
         assertEquals(0, emulator.serviceAccountCount());
         assertEquals(0, emulator.cryptoKeyCount());
@@ -99,7 +99,7 @@ class ProvisionTest extends EmulatorBacked {
         cmek.revoke(req, false);
         ProvisionPlan plan = cmek.plan(req);
         assertEquals(
-                List.of(Change.ResourceType.SERVICE_ACCOUNT_POLICY, Change.ResourceType.CRYPTO_KEY_POLICY),
+                List.of(GcpResource.SERVICE_ACCOUNT_POLICY, GcpResource.CRYPTO_KEY_POLICY),
                 plan.changes().stream()
                         .filter(c -> c.action() == Change.Action.WOULD_UPDATE)
                         .map(Change::type)

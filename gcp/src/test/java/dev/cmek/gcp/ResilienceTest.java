@@ -117,9 +117,8 @@ class ResilienceTest extends EmulatorBacked {
         CryptoKeyName key = cmek.provision(request("us-east1").build()).keyOf("us-east1");
         Grant ours = new Grant("roles/cloudkms.viewer", Member.of("user:ours@example.com"));
         java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-        PolicyEdit.Outcome o = PolicyEdit.apply(
+        PolicyEdit.Holder holder = new PolicyEdit.Holder(
                 key.toString(),
-                3,
                 () -> {
                     com.google.iam.v1.Policy p = keyPolicy(key);
                     if (reads.getAndIncrement() == 0) {
@@ -131,12 +130,8 @@ class ResilienceTest extends EmulatorBacked {
                         .setIamPolicy(com.google.iam.v1.SetIamPolicyRequest.newBuilder()
                                 .setResource(key.toString())
                                 .setPolicy(p)
-                                .build()),
-                p -> PolicyBindings.with(p, ours),
-                p -> PolicyBindings.has(p, ours),
-                "ours present",
-                null,
-                e -> false);
+                                .build()));
+        PolicyEdit.Outcome o = new PolicyEdit(holder, 3).apply(PolicyEdit.Edit.granting(ours));
         assertTrue(o.changed());
         assertEquals(3, reads.get(), "read, (ABORTED write), read again, read back");
         assertTrue(PolicyBindings.has(o.after(), ours));

@@ -11,8 +11,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.google.cloud.kms.v1.CryptoKeyName;
 import com.google.iam.admin.v1.GetServiceAccountRequest;
 import com.google.iam.v1.Policy;
+import dev.cmek.core.Fate;
+import dev.cmek.core.Outcome;
+import dev.cmek.core.RevocationJournal;
 import dev.cmek.gcp.RevocationRecord.Document;
-import dev.cmek.gcp.RevocationRecord.Fate;
 import dev.cmek.gcp.emulator.EmulatedMethod;
 import io.grpc.Status;
 import java.time.Duration;
@@ -30,7 +32,7 @@ class RevokeRestoreTest extends EmulatorBacked {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     /** Keeps intents as the evidence file does, and the order of events. */
-    static final class Kept implements RevocationJournal {
+    static final class Kept implements RevocationJournal<RevocationRecord.Intent> {
         final List<RevocationRecord.Intent> intents = new CopyOnWriteArrayList<>();
         final List<String> events = new CopyOnWriteArrayList<>();
 
@@ -41,7 +43,7 @@ class RevokeRestoreTest extends EmulatorBacked {
         }
 
         @Override
-        public void target(RevocationRecord.Target target) {
+        public void outcome(Outcome target) {
             events.add(target.fate() + " " + target.document() + " " + target.resource());
         }
     }
@@ -65,11 +67,11 @@ class RevokeRestoreTest extends EmulatorBacked {
         RevocationRecord record = cmek.revoke(req, true);
 
         assertEquals(4, record.intents().size(), record.toString());
-        assertTrue(record.targets().stream().noneMatch(t -> t.fate() == Fate.LEFT), record.targets()::toString);
+        assertTrue(record.outcomes().stream().noneMatch(t -> t.fate() == Fate.LEFT), record.outcomes()::toString);
         assertEquals(
                 4,
-                record.targets().stream().filter(t -> t.fate() == Fate.REMOVED).count(),
-                record.targets()::toString);
+                record.outcomes().stream().filter(t -> t.fate() == Fate.REMOVED).count(),
+                record.outcomes()::toString);
         for (String region : req.regions()) {
             Policy now = keyPolicy(r.keyOf(region));
             assertFalse(PolicyBindings.membersWith(now, Grant.ENCRYPTER_DECRYPTER)
@@ -84,9 +86,20 @@ class RevokeRestoreTest extends EmulatorBacked {
         assertTrue(serviceAccountDisabled(r.serviceAccount()));
         assertFalse(cmek.verify(req).ok());
 
-        // The record survives a trip through JSON, as a responder would store it.
-        RevocationRecord read = json.readValue(json.writeValueAsString(record), RevocationRecord.class);
-        assertEquals(record, read);
+        // The intents survive a trip through JSON, as the evidence keeps them.
+        List<RevocationRecord.Intent> stored = new java.util.ArrayList<>();
+        for (RevocationRecord.Intent i : record.intents()) {
+            stored.add(json.readValue(json.writeValueAsString(i), RevocationRecord.Intent.class));
+        }
+        assertEquals(record.intents(), stored);
+        RevocationRecord read = new RevocationRecord(
+                record.clusterId(),
+                record.serviceAccount(),
+                record.revokedBy(),
+                record.startedAt(),
+                stored,
+                record.outcomes(),
+                record.notes());
 
         RestoreResult restored = cmek.restore(RestoreRequest.of(read, req));
         assertTrue(restored.couldNot().isEmpty(), restored.toString());
@@ -138,7 +151,7 @@ class RevokeRestoreTest extends EmulatorBacked {
         cmek.revoke(req, false);
         RevocationRecord second = cmek.revoke(req, false);
         assertTrue(second.intents().isEmpty(), second.toString());
-        assertTrue(second.targets().stream().allMatch(t -> t.fate() == Fate.ALREADY_ABSENT), second.toString());
+        assertTrue(second.outcomes().stream().allMatch(t -> t.fate() == Fate.ALREADY_ABSENT), second.toString());
         RestoreResult r = cmek.restore(restoreOf(second.intents()));
         assertTrue(r.changes().isEmpty());
         assertFalse(cmek.verify(req).ok(), "restoring an empty record grants nothing");
@@ -164,8 +177,7 @@ class RevokeRestoreTest extends EmulatorBacked {
 
         RevocationRecord record = cmek.revoke(RevocationRequest.of(req, false), kept);
 
-        RevocationRecord.Target west =
-                target(record, req.keyNameOf("us-west1", 1).toString());
+        Outcome west = target(record, req.keyNameOf("us-west1", 1).toString());
         assertEquals(Fate.LEFT, west.fate());
         assertTrue(west.detail().contains("cloudkms.cryptoKeys.getIamPolicy"), west.detail());
         assertEquals(
@@ -192,7 +204,7 @@ class RevokeRestoreTest extends EmulatorBacked {
 
         RevocationRecord record = cmek.revoke(RevocationRequest.of(req, false), kept);
 
-        RevocationRecord.Target sa = target(record, req.serviceAccountEmail().value());
+        Outcome sa = target(record, req.serviceAccountEmail().value());
         assertEquals(Fate.REMOVED, sa.fate(), sa.toString());
         RevocationRecord.Intent intent = kept.intents.stream()
                 .filter(i -> i.document() == Document.SERVICE_ACCOUNT_POLICY)
@@ -362,11 +374,11 @@ class RevokeRestoreTest extends EmulatorBacked {
                 .toList();
     }
 
-    private static RevocationRecord.Target target(RevocationRecord record, String resource) {
-        return record.targets().stream()
+    private static Outcome target(RevocationRecord record, String resource) {
+        return record.outcomes().stream()
                 .filter(t -> t.resource().equals(resource))
                 .findFirst()
-                .orElseThrow(() -> new AssertionError("no target " + resource + " in " + record.targets()));
+                .orElseThrow(() -> new AssertionError("no target " + resource + " in " + record.outcomes()));
     }
 
     private boolean serviceAccountDisabled(ServiceAccountEmail sa) {

@@ -14,7 +14,10 @@ import com.google.cloud.kms.v1.KeyRingName;
 import com.google.iam.v1.SetIamPolicyRequest;
 import com.google.protobuf.FieldMask;
 import com.google.protobuf.Timestamp;
-import dev.cmek.gcp.ControlResult.Verdict;
+import dev.cmek.core.Change;
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
+import dev.cmek.core.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -65,7 +68,7 @@ class RotationAndControlsTest extends EmulatorBacked {
 
     static java.util.List<Change> rotations(java.util.List<Change> changes) {
         return changes.stream()
-                .filter(c -> c.type() == Change.ResourceType.CRYPTO_KEY_ROTATION)
+                .filter(c -> c.type() == GcpResource.CRYPTO_KEY_ROTATION)
                 .toList();
     }
 
@@ -182,7 +185,7 @@ class RotationAndControlsTest extends EmulatorBacked {
 
     // ---- controls ---------------------------------------------------------------------------------------------
 
-    VerifyReport.RegionVerification verified(GcpCmekRequest req, CryptoKeyName k) {
+    VerifyReport.RegionControls verified(GcpCmekRequest req, CryptoKeyName k) {
         return cmek.verify(req, Map.of("us-east1", k), Set.of()).regions().get(0);
     }
 
@@ -196,10 +199,10 @@ class RotationAndControlsTest extends EmulatorBacked {
         assertTrue(v.ok(), v::toString);
         assertEquals(Verdict.PASS, v.principalControls().get(0).verdict());
         assertEquals(Verdict.NOT_APPLICABLE, v.principalControls().get(1).verdict(), "no external id on GCP");
-        VerifyReport.RegionVerification region = v.regions().get(0);
+        VerifyReport.RegionControls region = v.regions().get(0);
         region.controls().forEach(c -> assertEquals(Verdict.PASS, c.verdict(), c::toString));
         assertTrue(region.control(Control.KEY_ROTATION).evidence().get(0).contains("every 90 days"));
-        assertTrue(region.newestVersion() != null);
+        assertTrue(region.newestKeyVersion() != null);
     }
 
     @Test
@@ -224,7 +227,7 @@ class RotationAndControlsTest extends EmulatorBacked {
         CryptoKeyName k = cmek.provision(req).keyOf("us-east1");
         addToKeyPolicy(k, "roles/cloudkms.cryptoKeyDecrypter", "allUsers");
 
-        VerifyReport.RegionVerification region = verified(req, k);
+        VerifyReport.RegionControls region = verified(req, k);
 
         ControlResult pub = region.control(Control.NO_PUBLIC_ACCESS);
         assertEquals(Verdict.FAIL, pub.verdict(), pub::toString);

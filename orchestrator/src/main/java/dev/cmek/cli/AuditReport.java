@@ -1,8 +1,10 @@
 package dev.cmek.cli;
 
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
+import dev.cmek.core.Verdict;
 import dev.cmek.model.CloudProvider;
 import dev.cmek.workflow.Audit;
-import dev.cmek.workflow.Control;
 import java.util.List;
 import java.util.Map;
 
@@ -57,7 +59,7 @@ final class AuditReport {
         h.append("<ul id=\"failures\">");
         for (Audit.ClusterRow c : result.clusters()) {
             for (Audit.RegionRow r : c.regions()) {
-                for (Control.Check x : r.controls()) {
+                for (ControlResult x : r.controls()) {
                     if (x.failed()) {
                         any = true;
                         h.append("<li><b>")
@@ -136,7 +138,7 @@ final class AuditReport {
                         .append(age == null ? "\u2013" : age + " days")
                         .append("</td>");
                 for (Control col : COLUMNS) {
-                    Control.Check x = r.controls().stream()
+                    ControlResult x = r.controls().stream()
                             .filter(k -> k.control() == col)
                             .findFirst()
                             .orElse(null);
@@ -146,12 +148,10 @@ final class AuditReport {
                                 .append("\">\u2013</td>");
                         continue;
                     }
-                    String cls = x.verdict() == Control.Verdict.PASS
-                            ? "pass"
-                            : x.verdict() == Control.Verdict.FAIL ? "fail" : "na";
-                    String mark = x.verdict() == Control.Verdict.PASS
+                    String cls = x.verdict() == Verdict.PASS ? "pass" : x.verdict() == Verdict.FAIL ? "fail" : "na";
+                    String mark = x.verdict() == Verdict.PASS
                             ? "\u2714 PASS"
-                            : x.verdict() == Control.Verdict.FAIL ? "\u2718 FAIL" : "N/A";
+                            : x.verdict() == Verdict.FAIL ? "\u2718 FAIL" : "N/A";
                     h.append("<td class=\"")
                             .append(cls)
                             .append("\" data-control=\"")
@@ -180,9 +180,9 @@ final class AuditReport {
                     .append("</td><td>")
                     .append(esc(c.asks()))
                     .append("</td><td>")
-                    .append(esc(String.join("; ", c.references(CloudProvider.AWS))))
+                    .append(esc(String.join("; ", ControlReferences.of(c, CloudProvider.AWS))))
                     .append("</td><td>")
-                    .append(esc(String.join("; ", c.references(CloudProvider.GCP))))
+                    .append(esc(String.join("; ", ControlReferences.of(c, CloudProvider.GCP))))
                     .append("</td></tr>");
         }
         h.append("</tbody></table><p class=\"meta\">Hover a cell for its evidence and fix. `cmek verify --cluster ID`")

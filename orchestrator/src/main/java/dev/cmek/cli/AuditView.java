@@ -1,7 +1,8 @@
 package dev.cmek.cli;
 
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
 import dev.cmek.workflow.Audit;
-import dev.cmek.workflow.Control;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,7 +76,7 @@ final class AuditView {
         }
         long failed = c.regions().stream()
                 .flatMap(r -> r.controls().stream())
-                .filter(Control.Check::failed)
+                .filter(ControlResult::failed)
                 .count();
         return c.name() + " (" + c.id() + "): CMEK " + c.cmekStatus() + ", "
                 + (c.notReachable() != null
@@ -99,7 +100,7 @@ final class AuditView {
             for (Audit.RegionRow r : c.regions()) {
                 Long age = ageDays(r.newestKeyVersion(), result.at());
                 StringBuilder marks = new StringBuilder();
-                for (Control.Check x : r.controls()) {
+                for (ControlResult x : r.controls()) {
                     marks.append(' ')
                             .append(x.control().id())
                             .append('=')
@@ -108,7 +109,7 @@ final class AuditView {
                 lines.add("  " + r.region() + "  " + r.status() + (age == null ? "" : "  key " + age + " days old")
                         + " " + marks);
                 r.controls().stream()
-                        .filter(Control.Check::failed)
+                        .filter(ControlResult::failed)
                         .forEach(x -> lines.add("    FAIL " + x.control().id() + ": " + String.join("; ", x.evidence())
                                 + (x.fix() == null ? "" : "  fix: " + x.fix())));
             }

@@ -42,7 +42,7 @@ import software.amazon.awssdk.regions.Region;
  * {@code CLOUDKMS_EMULATOR_HOST} / {@code IAM_EMULATOR_HOST}.
  */
 final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, AutoCloseable {
-    static final String GCP_PROJECT_ENV = "CMEK_GCP_PROJECT";
+    static final String GCP_PROJECT_ENV = GcpKeys.PROJECT_ENV;
 
     private final CloudOptions options;
     private final Map<String, String> env;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.OutputPath;
+import dev.cmek.core.Change;
 import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
@@ -223,7 +224,7 @@ final class FleetCommand extends CloudCommand {
                     CloudKeys.ProvisionReport plan =
                             provisioning().plan(provisioning().target(entry.clusterId()));
                     long changes = plan.changes().stream()
-                            .filter(c -> c.action() != CloudKeys.ResourceChange.Action.UNCHANGED)
+                            .filter(c -> c.action() != Change.Action.UNCHANGED)
                             .count();
                     code = plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
                     would = plan.blocked()

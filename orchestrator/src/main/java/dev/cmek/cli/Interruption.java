@@ -65,10 +65,6 @@ final class Interruption {
         lastProgress = line;
     }
 
-    static String lastProgress() {
-        return lastProgress;
-    }
-
     /** Prints the running command's notice, if a command is running (the hook also runs on a normal exit). */
     static void report(Terminal terminal) {
         BaseCommand command = running;

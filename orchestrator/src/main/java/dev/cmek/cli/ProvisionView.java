@@ -3,6 +3,7 @@ package dev.cmek.cli;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.cmek.ExitCode;
+import dev.cmek.core.Change;
 import dev.cmek.model.RegionSpec;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
@@ -20,7 +21,7 @@ final class ProvisionView {
             @JsonProperty("blocked") boolean blocked,
             @JsonProperty("changed") boolean changed,
             @JsonProperty("manifest_file") String manifestFile,
-            @JsonProperty("changes") List<CloudKeys.ResourceChange> changes,
+            @JsonProperty("changes") List<Change> changes,
             @JsonProperty("region_specs") List<RegionSpec> regionSpecs) {}
 
     private ProvisionView() {}
@@ -55,7 +56,7 @@ final class ProvisionView {
                 + (doc.blocked()
                         ? " (BLOCKED: see below)"
                         : doc.changed() ? "" : doc.dryRun() ? "" : ": nothing to change"));
-        for (CloudKeys.ResourceChange c : doc.changes()) {
+        for (Change c : doc.changes()) {
             lines.add(String.format(
                     "  %-13s %-24s %-16s %s%s",
                     c.action().name().toLowerCase().replace('_', ' '),

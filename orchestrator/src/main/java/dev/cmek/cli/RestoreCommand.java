@@ -3,7 +3,7 @@ package dev.cmek.cli;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.OutputPath;
-import dev.cmek.aws.CmekRequest;
+import dev.cmek.aws.AwsCmekRequest;
 import dev.cmek.model.ClusterIdRule;
 import dev.cmek.workflow.AccountRevocation;
 import dev.cmek.workflow.BreachResponse;
@@ -77,7 +77,7 @@ final class RestoreCommand extends BaseCommand {
         try (CloudKeysFactory keys = new CloudKeysFactory(
                 CloudOptions.forExistingKeys(),
                 terminal.env(),
-                CmekRequest.DEFAULT_PROPAGATION_BOUND,
+                AwsCmekRequest.DEFAULT_PROPAGATION_BOUND,
                 report()::progress)) {
             // Restore reads the evidence and works in the cloud only: it never calls the Cloud API, so it needs no
             // API key, and gets no client.

@@ -1,10 +1,10 @@
 package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
+import dev.cmek.core.ControlResult;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.CmekLifecycle;
-import dev.cmek.workflow.Control;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +54,7 @@ final class VerifyCommand extends CloudCommand {
                                         ", ",
                                         verify.regions().values().stream()
                                                 .flatMap(r -> r.controls().stream())
-                                                .filter(Control.Check::failed)
+                                                .filter(ControlResult::failed)
                                                 .map(c -> c.control().id())
                                                 .distinct()
                                                 .toList())

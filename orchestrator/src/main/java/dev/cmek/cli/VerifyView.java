@@ -1,7 +1,8 @@
 package dev.cmek.cli;
 
+import dev.cmek.core.ControlResult;
+import dev.cmek.core.Verdict;
 import dev.cmek.workflow.CloudKeys;
-import dev.cmek.workflow.Control;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ final class VerifyView {
         return doc;
     }
 
-    static Map<String, Object> control(Control.Check c) {
+    static Map<String, Object> control(ControlResult c) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", c.control().id());
         out.put("title", c.control().title());
@@ -53,14 +54,14 @@ final class VerifyView {
 
     /** Counts of PASS, FAIL and N/A over every region. */
     static Map<String, Integer> summary(CloudKeys.VerifyReport verify) {
-        int[] counts = new int[Control.Verdict.values().length];
+        int[] counts = new int[Verdict.values().length];
         verify.regions()
                 .values()
                 .forEach(r -> r.controls().forEach(c -> counts[c.verdict().ordinal()]++));
         Map<String, Integer> out = new LinkedHashMap<>();
-        out.put("pass", counts[Control.Verdict.PASS.ordinal()]);
-        out.put("fail", counts[Control.Verdict.FAIL.ordinal()]);
-        out.put("not_applicable", counts[Control.Verdict.NOT_APPLICABLE.ordinal()]);
+        out.put("pass", counts[Verdict.PASS.ordinal()]);
+        out.put("fail", counts[Verdict.FAIL.ordinal()]);
+        out.put("not_applicable", counts[Verdict.NOT_APPLICABLE.ordinal()]);
         return out;
     }
 
@@ -72,7 +73,7 @@ final class VerifyView {
         verify.regions().forEach((region, check) -> {
             lines.add("  " + region + "  " + (check.ok() ? "ok" : "FAIL") + "  " + check.key()
                     + age(check.newestKeyVersion()));
-            for (Control.Check c : check.controls()) {
+            for (ControlResult c : check.controls()) {
                 lines.add(String.format(
                         "    %-4s  %-17s %s", c.verdict().shown(), c.control().id(), String.join("; ", c.evidence())));
                 if (c.fix() != null) {

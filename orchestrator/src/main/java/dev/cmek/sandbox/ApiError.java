@@ -40,10 +40,6 @@ final class ApiError extends RuntimeException {
         return new ApiError(429, 8, message);
     }
 
-    static ApiError internal(String message) {
-        return new ApiError(500, 13, message);
-    }
-
     static ApiError unavailable(String message) {
         return new ApiError(503, 14, message);
     }

@@ -3,14 +3,14 @@ package dev.cmek.sandbox;
 import dev.cmek.aws.AccountId;
 import dev.cmek.aws.AwsClients;
 import dev.cmek.aws.AwsCmek;
+import dev.cmek.aws.AwsCmekRequest;
 import dev.cmek.aws.ClusterId;
-import dev.cmek.aws.CmekRequest;
-import dev.cmek.aws.Control;
-import dev.cmek.aws.ControlResult;
 import dev.cmek.aws.ExternalId;
 import dev.cmek.aws.KeyArn;
 import dev.cmek.aws.KeyPlacement;
 import dev.cmek.aws.VerifyReport;
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
 import dev.cmek.gcp.emulator.GcpEmulator;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,14 +71,14 @@ public final class CloudKeyChecks {
             @Override
             public Optional<String> check(ClusterFacts cluster, RegionKey key) {
                 KeyArn arn = KeyArn.of(key.uri());
-                CmekRequest request = CmekRequest.of(
+                AwsCmekRequest request = AwsCmekRequest.of(
                                 ClusterId.of(cluster.clusterId()),
                                 AccountId.of(cluster.accountId()),
                                 ExternalId.of(cluster.organizationId()),
                                 List.of(Region.of(key.region())))
                         .withPlacement(KeyPlacement.existing(Map.of(key.region(), arn)));
                 VerifyReport report = aws.verify(request);
-                List<String> problems = new ArrayList<>(failures(report.roleControls()));
+                List<String> problems = new ArrayList<>(failures(report.principalControls()));
                 if (report.role() == null || !report.role().toString().equals(key.authPrincipal())) {
                     problems.add("role " + key.authPrincipal() + " is not the role that trusts cluster "
                             + cluster.clusterId());

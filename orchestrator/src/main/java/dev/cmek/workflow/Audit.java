@@ -2,11 +2,14 @@ package dev.cmek.workflow;
 
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
-import dev.cmek.Parallel;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.Cluster;
 import dev.cmek.api.CmekClusterInfo;
 import dev.cmek.api.CmekStatus;
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
+import dev.cmek.core.Parallel;
+import dev.cmek.core.Verdict;
 import dev.cmek.model.CloudProvider;
 import dev.cmek.model.KeySpec;
 import java.time.Duration;
@@ -31,13 +34,13 @@ public final class Audit {
      * @param newestKeyVersion when the key's newest version was made (null when not read)
      */
     public record RegionRow(
-            String region, CmekStatus status, String key, Instant newestKeyVersion, List<Control.Check> controls) {
+            String region, CmekStatus status, String key, Instant newestKeyVersion, List<ControlResult> controls) {
         public RegionRow {
             controls = List.copyOf(controls);
         }
 
         public boolean ok() {
-            return controls.stream().noneMatch(Control.Check::failed);
+            return controls.stream().noneMatch(ControlResult::failed);
         }
     }
 
@@ -105,7 +108,7 @@ public final class Audit {
             int cmek = 0;
             int unreachable = 0;
             int failing = 0;
-            int[] verdicts = new int[Control.Verdict.values().length];
+            int[] verdicts = new int[Verdict.values().length];
             for (ClusterRow c : clusters) {
                 if (c.cmek()) {
                     cmek++;
@@ -126,9 +129,9 @@ public final class Audit {
             out.put("without_cmek", clusters.size() - cmek);
             out.put("cloud_not_reachable", unreachable);
             out.put("clusters_failing", failing);
-            out.put("controls_pass", verdicts[Control.Verdict.PASS.ordinal()]);
-            out.put("controls_fail", verdicts[Control.Verdict.FAIL.ordinal()]);
-            out.put("controls_not_applicable", verdicts[Control.Verdict.NOT_APPLICABLE.ordinal()]);
+            out.put("controls_pass", verdicts[Verdict.PASS.ordinal()]);
+            out.put("controls_fail", verdicts[Verdict.FAIL.ordinal()]);
+            out.put("controls_not_applicable", verdicts[Verdict.NOT_APPLICABLE.ordinal()]);
             return out;
         }
 
@@ -204,7 +207,7 @@ public final class Audit {
             return ClusterRow.withoutRegions(c, CmekStatus.DISABLED, "no CMEK");
         }
         Map<String, KeySpec> live = CmekLifecycle.currentSpecs(status);
-        Map<String, Control.Check> crdb = CockroachControls.status(c.id(), status);
+        Map<String, ControlResult> crdb = CockroachControls.status(c.id(), status);
         String unreachable = null;
         CloudKeys.VerifyReport report = null;
         try {
@@ -227,16 +230,16 @@ public final class Audit {
                 CloudKeys.VerifyReport.RegionControls rc = report.regions().get(r.region());
                 regions.add(new RegionRow(r.region(), r.status(), rc.key(), rc.newestKeyVersion(), rc.controls()));
             } else {
-                List<Control.Check> controls = new ArrayList<>();
+                List<ControlResult> controls = new ArrayList<>();
                 for (Control control : Control.values()) {
                     if (control == Control.CRDB_STATUS) {
                         if (crdb.containsKey(r.region())) {
                             controls.add(crdb.get(r.region()));
                         }
                     } else {
-                        controls.add(new Control.Check(
+                        controls.add(new ControlResult(
                                 control,
-                                Control.Verdict.NOT_APPLICABLE,
+                                Verdict.NOT_APPLICABLE,
                                 List.of(
                                         unreachable != null
                                                 ? "not read: " + unreachable

@@ -7,11 +7,9 @@ import dev.cmek.ExitCode;
 import dev.cmek.aws.AccountId;
 import dev.cmek.aws.AwsCmek;
 import dev.cmek.aws.AwsCmekException;
+import dev.cmek.aws.AwsCmekRequest;
 import dev.cmek.aws.CallFailedException;
-import dev.cmek.aws.Change;
 import dev.cmek.aws.ClusterId;
-import dev.cmek.aws.CmekRequest;
-import dev.cmek.aws.ControlResult;
 import dev.cmek.aws.ExternalId;
 import dev.cmek.aws.InvalidInputException;
 import dev.cmek.aws.KeyArn;
@@ -21,12 +19,17 @@ import dev.cmek.aws.ProvisionResult;
 import dev.cmek.aws.ResourceNames;
 import dev.cmek.aws.RestoreRequest;
 import dev.cmek.aws.RestoreResult;
-import dev.cmek.aws.RevocationJournal;
 import dev.cmek.aws.RevocationRecord;
 import dev.cmek.aws.RevocationRequest;
 import dev.cmek.aws.RoleArn;
 import dev.cmek.aws.RotationPolicy;
 import dev.cmek.aws.UntrustedRecordException;
+import dev.cmek.core.Change;
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
+import dev.cmek.core.Outcome;
+import dev.cmek.core.RevocationJournal;
+import dev.cmek.core.Verdict;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.KeyType;
 import dev.cmek.model.RegionSpec;
@@ -73,7 +76,7 @@ public final class AwsKeys implements CloudKeys {
         }
 
         public static Options defaults() {
-            return new Options(false, Map.of(), false, CmekRequest.DEFAULT_PROPAGATION_BOUND);
+            return new Options(false, Map.of(), false, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND);
         }
 
         /** The AWS policy: the period given, else AWS's default 365 days; checked against AWS's 90 to 2560. */
@@ -105,19 +108,19 @@ public final class AwsKeys implements CloudKeys {
 
     @Override
     public ProvisionReport plan(ClusterTarget cluster) {
-        CmekRequest request = request(cluster);
+        AwsCmekRequest request = request(cluster);
         return report(cluster.regions(), call(() -> aws().plan(request)));
     }
 
     @Override
     public ProvisionReport provision(ClusterTarget cluster) {
-        CmekRequest request = request(cluster);
+        AwsCmekRequest request = request(cluster);
         return report(cluster.regions(), call(() -> aws().provision(request)));
     }
 
     @Override
     public ProvisionReport provisionNewKeys(ClusterTarget cluster, List<String> regions, int generation) {
-        CmekRequest request = call(() -> request(cluster)
+        AwsCmekRequest request = call(() -> request(cluster)
                 .withPlacement(KeyPlacement.perRegion())
                 .withRegions(regions(regions))
                 .withGeneration(generation));
@@ -143,7 +146,7 @@ public final class AwsKeys implements CloudKeys {
     }
 
     @Override
-    public Revocation revoke(RevokeScope scope, RevocationLog log) {
+    public Revocation revoke(RevokeScope scope, RevocationJournal<DocumentIntent> journal) {
         RevocationRequest request = call(() -> new RevocationRequest(
                 ClusterId.of(scope.clusterId()),
                 scope.clusterAccount().map(AccountId::of),
@@ -154,16 +157,16 @@ public final class AwsKeys implements CloudKeys {
                         .toList(),
                 scope.immediate(),
                 options.principalPropagationBound()));
-        RevocationRecord record = call(() -> aws().revoke(request, new RevocationJournal() {
+        RevocationRecord record = call(() -> aws().revoke(request, new RevocationJournal<>() {
             @Override
             public void intent(RevocationRecord.Intent intent) {
-                log.intent(new DocumentIntent(
-                        words(intent.document()), intent.resource(), intent.region(), removing(intent), json(intent)));
+                journal.intent(new DocumentIntent(
+                        intent.document().words(), intent.resource(), intent.region(), removing(intent), json(intent)));
             }
 
             @Override
-            public void target(RevocationRecord.Target t) {
-                log.outcome(outcome(t));
+            public void outcome(Outcome outcome) {
+                journal.outcome(outcome);
             }
         }));
         List<String> notes = new ArrayList<>(record.notes());
@@ -174,24 +177,7 @@ public final class AwsKeys implements CloudKeys {
                         + names.roleName() + "; only cmek's role was revoked: remove that principal's access yourself");
             }
         });
-        return new Revocation(record.targets().stream().map(AwsKeys::outcome).toList(), notes, record.revokedBy());
-    }
-
-    private static DocumentOutcome outcome(RevocationRecord.Target t) {
-        return new DocumentOutcome(
-                words(t.document()),
-                t.resource(),
-                t.region(),
-                CloudKeys.Fate.valueOf(t.fate().name()),
-                t.detail());
-    }
-
-    private static String words(RevocationRecord.Document document) {
-        return switch (document) {
-            case TRUST -> "role trust";
-            case KEY_POLICY -> "key policy";
-            case SESSION_DENY -> "session deny";
-        };
+        return new Revocation(record.outcomes(), notes, record.revokedBy());
     }
 
     /** What an intent's write removes, in words. */
@@ -245,18 +231,18 @@ public final class AwsKeys implements CloudKeys {
                 options.principalPropagationBound()));
         RestoreResult result = call(() -> aws().restore(request));
         return new RestoreReport(
-                result.changes().stream().map(AwsKeys::describe).toList(), result.warnings(), result.couldNot());
+                result.changes().stream().map(Change::toString).toList(), result.warnings(), result.couldNot());
     }
 
     @Override
     public VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs) {
-        CmekRequest request = liveRequest(cluster, liveSpecs);
+        AwsCmekRequest request = liveRequest(cluster, liveSpecs);
         return report(liveSpecs, call(() -> aws().verify(request)));
     }
 
     @Override
     public VerifyReport verify(ClusterTarget cluster, Map<String, KeySpec> liveSpecs, Set<String> formerUris) {
-        CmekRequest request = liveRequest(cluster, liveSpecs);
+        AwsCmekRequest request = liveRequest(cluster, liveSpecs);
         Set<KeyArn> former = new LinkedHashSet<>();
         formerUris.forEach(uri -> {
             try {
@@ -293,28 +279,27 @@ public final class AwsKeys implements CloudKeys {
         RoleArn role = report.role();
         Map<String, VerifyReport.RegionControls> regions = new LinkedHashMap<>();
         report.regions().forEach((region, check) -> {
-            List<Control.Check> controls = new ArrayList<>();
-            for (ControlResult c : report.roleControls()) {
-                Control.Check mapped = check(c);
+            List<ControlResult> controls = new ArrayList<>();
+            for (ControlResult c : report.principalControls()) {
+                ControlResult mapped = c;
                 KeySpec spec = liveSpecs.get(region);
-                if (c.control() == dev.cmek.aws.Control.PRINCIPAL_TRUST
+                if (c.control() == Control.PRINCIPAL_TRUST
                         && role != null
                         && spec != null
                         && !spec.authPrincipal().equals(role.toString())) {
-                    List<String> evidence =
-                            new ArrayList<>(mapped.verdict() == Control.Verdict.FAIL ? mapped.evidence() : List.of());
+                    List<String> evidence = new ArrayList<>(mapped.failed() ? mapped.evidence() : List.of());
                     evidence.add("region " + region + " names principal " + spec.authPrincipal()
                             + ", not the cluster's role " + role);
-                    mapped = new Control.Check(
+                    mapped = new ControlResult(
                             Control.PRINCIPAL_TRUST,
-                            Control.Verdict.FAIL,
+                            Verdict.FAIL,
                             evidence,
                             "point the region at the cluster's role with `cmek rotate --manifest` (a manifest built"
                                     + " by `cmek provision`)");
                 }
                 controls.add(mapped);
             }
-            check.controls().forEach(c -> controls.add(check(c)));
+            controls.addAll(check.controls());
             regions.put(
                     region,
                     new VerifyReport.RegionControls(
@@ -322,22 +307,14 @@ public final class AwsKeys implements CloudKeys {
                                     ? liveSpecs.get(region).uri()
                                     : check.key().toString(),
                             controls,
-                            check.newestMaterial()));
+                            check.newestKeyVersion()));
         });
         return new VerifyReport(role == null ? "" : role.toString(), regions, List.of());
     }
 
-    private static Control.Check check(ControlResult c) {
-        return new Control.Check(
-                Control.valueOf(c.control().name()),
-                Control.Verdict.valueOf(c.verdict().name()),
-                c.evidence(),
-                c.fix());
-    }
-
-    private CmekRequest request(ClusterTarget cluster) {
+    private AwsCmekRequest request(ClusterTarget cluster) {
         return call(() -> {
-            CmekRequest request = CmekRequest.of(
+            AwsCmekRequest request = AwsCmekRequest.of(
                             ClusterId.of(cluster.clusterId()),
                             AccountId.of(cluster.accountId()),
                             ExternalId.of(cluster.organizationId()),
@@ -353,11 +330,11 @@ public final class AwsKeys implements CloudKeys {
     }
 
     /** A request over the keys the cluster uses now, whatever generation or origin they are. */
-    private CmekRequest liveRequest(ClusterTarget cluster, Map<String, KeySpec> liveSpecs) {
+    private AwsCmekRequest liveRequest(ClusterTarget cluster, Map<String, KeySpec> liveSpecs) {
         Map<String, String> uris = new LinkedHashMap<>();
         liveSpecs.forEach((region, spec) -> uris.put(region, spec.uri()));
         List<String> regions = List.copyOf(liveSpecs.keySet());
-        return call(() -> CmekRequest.of(
+        return call(() -> AwsCmekRequest.of(
                         ClusterId.of(cluster.clusterId()),
                         AccountId.of(cluster.accountId()),
                         ExternalId.of(cluster.organizationId()),
@@ -393,21 +370,7 @@ public final class AwsKeys implements CloudKeys {
                                         : "",
                                 result.role().toString())))
                 .toList();
-        List<ResourceChange> changes = result.changes().stream()
-                .map(c -> new ResourceChange(
-                        c.type().words(),
-                        c.resource(),
-                        c.region(),
-                        ResourceChange.Action.valueOf(c.action().name()),
-                        c.detail() == null ? "" : c.detail()))
-                .toList();
-        return new ProvisionReport(specs, changes);
-    }
-
-    private static String describe(Change c) {
-        return c.action() + " " + c.type().words() + " " + c.resource()
-                + (c.region() == null ? "" : " (" + c.region() + ")")
-                + (c.detail() == null || c.detail().isEmpty() ? "" : ": " + c.detail());
+        return new ProvisionReport(specs, result.changes());
     }
 
     private static JsonNode json(RevocationRecord.Intent intent) {

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
-import dev.cmek.Parallel;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.Cluster;
 import dev.cmek.api.CmekClusterInfo;
 import dev.cmek.api.CmekStatus;
 import dev.cmek.api.CmekWaiter;
+import dev.cmek.core.Fate;
+import dev.cmek.core.Outcome;
+import dev.cmek.core.Parallel;
+import dev.cmek.core.RevocationJournal;
 import dev.cmek.model.CloudProvider;
 import dev.cmek.model.KeySpec;
 import java.nio.file.Path;
@@ -270,7 +273,7 @@ public final class BreachResponse {
             CloudProvider cloud, CloudKeys keys, CloudKeys.RevokeScope scope, EvidenceFile evidence) {
         progress.accept(
                 "removing CockroachDB's access in " + cloud + " (" + String.join(", ", scope.regions()) + ")...");
-        CloudKeys.RevocationLog log = new CloudKeys.RevocationLog() {
+        RevocationJournal<CloudKeys.DocumentIntent> log = new RevocationJournal<>() {
             @Override
             public void intent(CloudKeys.DocumentIntent intent) {
                 ObjectNode step = EvidenceFile.details();
@@ -283,19 +286,19 @@ public final class BreachResponse {
             }
 
             @Override
-            public void outcome(CloudKeys.DocumentOutcome outcome) {
+            public void outcome(Outcome outcome) {
                 ObjectNode step = EvidenceFile.details();
-                step.put("type", outcome.type());
+                step.put("type", outcome.document().words());
                 step.put("resource", outcome.resource());
                 step.put("region", outcome.region());
                 step.put("fate", outcome.fate().name());
                 step.put("detail", outcome.detail());
                 evidence.step(EvidenceFile.DOCUMENT_OUTCOME, step);
-                if (outcome.fate() == CloudKeys.Fate.REMOVED) {
-                    progress.accept("  removed: " + outcome.type() + " " + outcome.resource()
+                if (outcome.fate() == Fate.REMOVED) {
+                    progress.accept("  removed: " + outcome.document().words() + " " + outcome.resource()
                             + (outcome.region() == null ? "" : " (" + outcome.region() + ")"));
-                } else if (outcome.fate() == CloudKeys.Fate.LEFT) {
-                    progress.accept("  LEFT: " + outcome.type() + " " + outcome.resource()
+                } else if (outcome.fate() == Fate.LEFT) {
+                    progress.accept("  LEFT: " + outcome.document().words() + " " + outcome.resource()
                             + (outcome.region() == null ? "" : " (" + outcome.region() + ")") + ": "
                             + outcome.detail());
                 }
@@ -315,7 +318,7 @@ public final class BreachResponse {
             failed.put("type", "cloud step");
             failed.put("resource", cloud.name());
             failed.putNull("region");
-            failed.put("fate", CloudKeys.Fate.LEFT.name());
+            failed.put("fate", Fate.LEFT.name());
             failed.put("detail", message + "; fix that and re-run with the same --evidence");
             evidence.step(EvidenceFile.DOCUMENT_OUTCOME, failed);
             progress.accept("  LEFT: the cloud step failed: " + message);

@@ -1,6 +1,12 @@
 package dev.cmek.workflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cmek.core.Change;
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
+import dev.cmek.core.Fate;
+import dev.cmek.core.Outcome;
+import dev.cmek.core.RevocationJournal;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.RegionSpec;
@@ -35,11 +41,11 @@ public interface CloudKeys {
      * Breach response, failing toward revocation: removes CockroachDB's way into the principal first and on its own
      * (AWS: the cluster account's trust on our role; GCP: the token-creator binding on our service account), then its
      * grant on every key tagged or labelled for the cluster and every key in use, each region independently. Each
-     * document's intent goes to {@code log} before that document's first write; what could not be changed is an
+     * document's intent goes to {@code journal} before that document's first write; what could not be changed is an
      * outcome {@link Fate#LEFT} with what to do, never an exception. Never deletes, disables or schedules deletion of
      * a key.
      */
-    Revocation revoke(RevokeScope scope, RevocationLog log);
+    Revocation revoke(RevokeScope scope, RevocationJournal<DocumentIntent> journal);
 
     /**
      * Puts back exactly what the intents say was removed, once every one of them is found to be for the cluster and
@@ -78,7 +84,7 @@ public interface CloudKeys {
      * What provisioning did or would do, and each region's key spec. A plan cannot know the ARN of an AWS key it
      * has yet to create: such a spec has an empty {@code uri}, and {@link #manifest()} is then empty.
      */
-    record ProvisionReport(List<RegionSpec> specs, List<ResourceChange> changes) {
+    record ProvisionReport(List<RegionSpec> specs, List<Change> changes) {
         public ProvisionReport {
             specs = List.copyOf(specs);
             changes = List.copyOf(changes);
@@ -91,33 +97,11 @@ public interface CloudKeys {
         }
 
         public boolean blocked() {
-            return changes.stream().anyMatch(c -> c.action() == ResourceChange.Action.BLOCKED);
+            return changes.stream().anyMatch(c -> c.action() == Change.Action.BLOCKED);
         }
 
         public boolean changedAnything() {
-            return changes.stream()
-                    .anyMatch(c ->
-                            c.action() == ResourceChange.Action.CREATED || c.action() == ResourceChange.Action.UPDATED);
-        }
-    }
-
-    /**
-     * One resource and what happened (or would happen) to it; the vocabulary both adapters map to.
-     *
-     * @param type what kind of resource, in words: {@code role}, {@code key}, {@code key policy}, {@code service account},
-     *     {@code service account policy}, {@code key ring}, {@code crypto key}, {@code crypto key policy}
-     * @param region the cluster region it serves, or null for a resource every region shares (a role, a service account)
-     */
-    record ResourceChange(String type, String resource, String region, Action action, String detail) {
-        /** BLOCKED: found without our mark (never adopted) or unfit; DRIFTED: ours but not as intended, reported only. */
-        public enum Action {
-            CREATED,
-            UPDATED,
-            UNCHANGED,
-            WOULD_CREATE,
-            WOULD_UPDATE,
-            DRIFTED,
-            BLOCKED
+            return changes.stream().anyMatch(c -> c.action().wrote());
         }
     }
 
@@ -145,16 +129,6 @@ public interface CloudKeys {
         }
     }
 
-    /** How a document ended in one run. */
-    enum Fate {
-        /** Its write succeeded, or a fresh read shows the intended removal in place. */
-        REMOVED,
-        /** Nothing of ours was there to remove. */
-        ALREADY_ABSENT,
-        /** It could not be read or written; the detail says why and what to do. */
-        LEFT
-    }
-
     /**
      * One document a revocation is about to change, before its first write.
      *
@@ -170,18 +144,8 @@ public interface CloudKeys {
         }
     }
 
-    /** What became of one document in one run. */
-    record DocumentOutcome(String type, String resource, String region, Fate fate, String detail) {}
-
-    /** Receives every intent before its write (and must keep it before returning), then every outcome. */
-    interface RevocationLog {
-        void intent(DocumentIntent intent);
-
-        void outcome(DocumentOutcome outcome);
-    }
-
     /** What one run did, outcome by outcome; and what it left alone on purpose. */
-    record Revocation(List<DocumentOutcome> outcomes, List<String> notes, String revokedBy) {
+    record Revocation(List<Outcome> outcomes, List<String> notes, String revokedBy) {
         public Revocation {
             outcomes = List.copyOf(outcomes);
             notes = List.copyOf(notes);
@@ -244,7 +208,7 @@ public interface CloudKeys {
         }
 
         /** This report with one more control in each region (CockroachDB's own status is known only to the caller). */
-        public VerifyReport with(Map<String, Control.Check> perRegion) {
+        public VerifyReport with(Map<String, ControlResult> perRegion) {
             Map<String, RegionControls> out = new java.util.LinkedHashMap<>();
             regions.forEach(
                     (region, r) -> out.put(region, perRegion.containsKey(region) ? r.with(perRegion.get(region)) : r));
@@ -256,32 +220,32 @@ public interface CloudKeys {
          *
          * @param newestKeyVersion null when the key could not be read
          */
-        public record RegionControls(String key, List<Control.Check> controls, Instant newestKeyVersion) {
+        public record RegionControls(String key, List<ControlResult> controls, Instant newestKeyVersion) {
             public RegionControls {
                 controls = controls.stream()
-                        .sorted(java.util.Comparator.comparing(Control.Check::control))
+                        .sorted(java.util.Comparator.comparing(ControlResult::control))
                         .toList();
             }
 
             public boolean ok() {
-                return controls.stream().noneMatch(Control.Check::failed);
+                return controls.stream().noneMatch(ControlResult::failed);
             }
 
             /** The evidence of each failed control. */
             public List<String> findings() {
                 return controls.stream()
-                        .filter(Control.Check::failed)
+                        .filter(ControlResult::failed)
                         .flatMap(c -> c.evidence().stream())
                         .distinct()
                         .toList();
             }
 
-            public Optional<Control.Check> control(Control c) {
+            public Optional<ControlResult> control(Control c) {
                 return controls.stream().filter(x -> x.control() == c).findFirst();
             }
 
-            RegionControls with(Control.Check check) {
-                List<Control.Check> out = new java.util.ArrayList<>(controls);
+            RegionControls with(ControlResult check) {
+                List<ControlResult> out = new java.util.ArrayList<>(controls);
                 out.removeIf(c -> c.control() == check.control());
                 out.add(check);
                 return new RegionControls(key, out, newestKeyVersion);

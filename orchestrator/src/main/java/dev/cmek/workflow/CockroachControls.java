@@ -2,6 +2,9 @@ package dev.cmek.workflow;
 
 import dev.cmek.api.CmekClusterInfo;
 import dev.cmek.api.CmekStatus;
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
+import dev.cmek.core.Verdict;
 import dev.cmek.model.KeySpec;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,8 +17,8 @@ public final class CockroachControls {
     private CockroachControls() {}
 
     /** {@link Control#CRDB_STATUS} for each region of the status: PASS only when CockroachDB reports it ENABLED. */
-    public static Map<String, Control.Check> status(String clusterId, CmekClusterInfo info) {
-        Map<String, Control.Check> out = new LinkedHashMap<>();
+    public static Map<String, ControlResult> status(String clusterId, CmekClusterInfo info) {
+        Map<String, ControlResult> out = new LinkedHashMap<>();
         for (CmekClusterInfo.RegionInfo r : info.regionInfos()) {
             String message = r.latestKey()
                     .map(CmekClusterInfo.KeyInfo::userMessage)
@@ -24,17 +27,12 @@ public final class CockroachControls {
                     .orElse("");
             String evidence = "CockroachDB reports region " + r.region() + " " + r.status() + message;
             if (r.status() == CmekStatus.ENABLED) {
-                out.put(
-                        r.region(),
-                        new Control.Check(Control.CRDB_STATUS, Control.Verdict.PASS, List.of(evidence), null));
+                out.put(r.region(), new ControlResult(Control.CRDB_STATUS, Verdict.PASS, List.of(evidence), null));
             } else {
                 out.put(
                         r.region(),
-                        new Control.Check(
-                                Control.CRDB_STATUS,
-                                Control.Verdict.FAIL,
-                                List.of(evidence),
-                                fix(clusterId, r.status())));
+                        new ControlResult(
+                                Control.CRDB_STATUS, Verdict.FAIL, List.of(evidence), fix(clusterId, r.status())));
             }
         }
         return out;

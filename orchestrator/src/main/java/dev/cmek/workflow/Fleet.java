@@ -2,9 +2,9 @@ package dev.cmek.workflow;
 
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
-import dev.cmek.Parallel;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.CmekWaiter;
+import dev.cmek.core.Parallel;
 import dev.cmek.model.Manifest;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -10,8 +10,13 @@ import com.google.cloud.kms.v1.CryptoKeyName;
 import com.google.cloud.kms.v1.ProtectionLevel;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
+import dev.cmek.core.Change;
+import dev.cmek.core.Control;
+import dev.cmek.core.ControlResult;
+import dev.cmek.core.Outcome;
+import dev.cmek.core.RevocationJournal;
+import dev.cmek.core.Verdict;
 import dev.cmek.gcp.CallFailedException;
-import dev.cmek.gcp.Change;
 import dev.cmek.gcp.ClusterId;
 import dev.cmek.gcp.CmekNames;
 import dev.cmek.gcp.GcpCmek;
@@ -21,7 +26,6 @@ import dev.cmek.gcp.InvalidInputException;
 import dev.cmek.gcp.PrincipalNotYetVisibleException;
 import dev.cmek.gcp.RestoreRequest;
 import dev.cmek.gcp.RestoreResult;
-import dev.cmek.gcp.RevocationJournal;
 import dev.cmek.gcp.RevocationRecord;
 import dev.cmek.gcp.RevocationRequest;
 import dev.cmek.gcp.RotationSchedule;
@@ -45,6 +49,8 @@ import java.util.regex.Pattern;
 
 /** {@link CloudKeys} on GCP: bridges the workflows to the {@code gcp} adapter. */
 public final class GcpKeys implements CloudKeys {
+    /** The customer's project when no option names it. */
+    public static final String PROJECT_ENV = "CMEK_GCP_PROJECT";
 
     /**
      * How to place keys in the customer's project.
@@ -126,26 +132,24 @@ public final class GcpKeys implements CloudKeys {
     @Override
     public ProvisionReport plan(ClusterTarget cluster) {
         var plan = call(() -> gcp().plan(request(cluster)));
-        return new ProvisionReport(
-                specs(cluster.regions(), plan.keys(), plan.serviceAccount()), changes(plan.changes()));
+        return new ProvisionReport(specs(cluster.regions(), plan.keys(), plan.serviceAccount()), plan.changes());
     }
 
     @Override
     public ProvisionReport provision(ClusterTarget cluster) {
         var result = call(() -> gcp().provision(request(cluster)));
-        return new ProvisionReport(
-                specs(cluster.regions(), result.keys(), result.serviceAccount()), changes(result.changes()));
+        return new ProvisionReport(specs(cluster.regions(), result.keys(), result.serviceAccount()), result.changes());
     }
 
     @Override
     public ProvisionReport provisionNewKeys(ClusterTarget cluster, List<String> regions, int generation) {
         GcpCmekRequest request = request(cluster);
         List<RegionSpec> specs = new ArrayList<>();
-        List<ResourceChange> changes = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
         for (String region : regions) {
             var result = call(() -> gcp().provisionNewKey(request, region, generation));
             specs.add(spec(region, result.keyOf(region), result.serviceAccount()));
-            changes.addAll(changes(result.changes()));
+            changes.addAll(result.changes());
         }
         return new ProvisionReport(specs, changes);
     }
@@ -163,7 +167,7 @@ public final class GcpKeys implements CloudKeys {
     }
 
     @Override
-    public Revocation revoke(RevokeScope scope, RevocationLog log) {
+    public Revocation revoke(RevokeScope scope, RevocationJournal<DocumentIntent> journal) {
         ClusterId cluster = call(() -> ClusterId.of(scope.clusterId()));
         Map<CryptoKeyName, List<String>> keys = new LinkedHashMap<>();
         scope.keysInUse()
@@ -172,11 +176,11 @@ public final class GcpKeys implements CloudKeys {
         String project = customerProject(scope, keys);
         RevocationRequest request = call(() -> new RevocationRequest(
                 cluster, project, scope.clusterAccount(), scope.regions(), keys, scope.immediate(), POLICY_ATTEMPTS));
-        RevocationRecord record = call(() -> gcp().revoke(request, new RevocationJournal() {
+        RevocationRecord record = call(() -> gcp().revoke(request, new RevocationJournal<>() {
             @Override
             public void intent(RevocationRecord.Intent intent) {
-                log.intent(new DocumentIntent(
-                        words(intent.document()),
+                journal.intent(new DocumentIntent(
+                        intent.document().words(),
                         intent.resource(),
                         null,
                         intent.document() == RevocationRecord.Document.SERVICE_ACCOUNT_DISABLED
@@ -192,8 +196,8 @@ public final class GcpKeys implements CloudKeys {
             }
 
             @Override
-            public void target(RevocationRecord.Target t) {
-                log.outcome(outcome(t));
+            public void outcome(Outcome outcome) {
+                journal.outcome(outcome);
             }
         }));
         List<String> notes = new ArrayList<>(record.notes());
@@ -204,7 +208,7 @@ public final class GcpKeys implements CloudKeys {
                         + " principal's access yourself");
             }
         });
-        return new Revocation(record.targets().stream().map(GcpKeys::outcome).toList(), notes, record.revokedBy());
+        return new Revocation(record.outcomes(), notes, record.revokedBy());
     }
 
     /** The project holding our account: the one the keys in use name, else --gcp-project, else the options'. */
@@ -233,23 +237,6 @@ public final class GcpKeys implements CloudKeys {
                             + " holds the service account and the keys)");
         }
         return given;
-    }
-
-    private static DocumentOutcome outcome(RevocationRecord.Target t) {
-        return new DocumentOutcome(
-                words(t.document()),
-                t.resource(),
-                null,
-                CloudKeys.Fate.valueOf(t.fate().name()),
-                t.detail());
-    }
-
-    private static String words(RevocationRecord.Document document) {
-        return switch (document) {
-            case SERVICE_ACCOUNT_POLICY -> "service account policy";
-            case CRYPTO_KEY_POLICY -> "crypto key policy";
-            case SERVICE_ACCOUNT_DISABLED -> "service account";
-        };
     }
 
     @Override
@@ -327,17 +314,17 @@ public final class GcpKeys implements CloudKeys {
                         + " for this cluster; its bindings are checked as found";
         Map<String, VerifyReport.RegionControls> regions = new LinkedHashMap<>();
         for (var r : report.regions()) {
-            List<Control.Check> controls = new ArrayList<>();
-            for (dev.cmek.gcp.ControlResult c : report.principalControls()) {
-                Control.Check mapped = check(c);
-                if (notOurs != null && c.control() == dev.cmek.gcp.Control.PRINCIPAL_TRUST) {
+            List<ControlResult> controls = new ArrayList<>();
+            for (ControlResult c : report.principalControls()) {
+                ControlResult mapped = c;
+                if (notOurs != null && c.control() == Control.PRINCIPAL_TRUST) {
                     List<String> evidence = new ArrayList<>(List.of(notOurs));
                     if (mapped.failed()) {
                         evidence.addAll(mapped.evidence());
                     }
-                    mapped = new Control.Check(
+                    mapped = new ControlResult(
                             Control.PRINCIPAL_TRUST,
-                            Control.Verdict.FAIL,
+                            Verdict.FAIL,
                             evidence,
                             mapped.fix() != null
                                     ? mapped.fix()
@@ -346,18 +333,11 @@ public final class GcpKeys implements CloudKeys {
                 }
                 controls.add(mapped);
             }
-            r.controls().forEach(c -> controls.add(check(c)));
-            regions.put(r.region(), new VerifyReport.RegionControls(r.key().toString(), controls, r.newestVersion()));
+            controls.addAll(r.controls());
+            regions.put(
+                    r.region(), new VerifyReport.RegionControls(r.key().toString(), controls, r.newestKeyVersion()));
         }
         return new VerifyReport(sa.value(), regions, report.notChecked());
-    }
-
-    private static Control.Check check(dev.cmek.gcp.ControlResult c) {
-        return new Control.Check(
-                Control.valueOf(c.control().name()),
-                Control.Verdict.valueOf(c.verdict().name()),
-                c.evidence(),
-                c.fix());
     }
 
     private GcpCmekRequest request(ClusterTarget cluster) {
@@ -387,17 +367,6 @@ public final class GcpKeys implements CloudKeys {
 
     private static RegionSpec spec(String region, CryptoKeyName key, ServiceAccountEmail sa) {
         return new RegionSpec(region, new KeySpec(KeyType.GCP_CLOUD_KMS, key.toString(), sa.value()));
-    }
-
-    private static List<ResourceChange> changes(List<Change> changes) {
-        return changes.stream()
-                .map(c -> new ResourceChange(
-                        c.type().words(),
-                        c.resource(),
-                        c.region(),
-                        ResourceChange.Action.valueOf(c.action().name()),
-                        c.detail()))
-                .toList();
     }
 
     private static ServiceAccountEmail onePrincipal(Map<String, KeySpec> liveSpecs) {

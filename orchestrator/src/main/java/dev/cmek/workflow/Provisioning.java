@@ -4,6 +4,7 @@ import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.CmekClusterInfo;
+import dev.cmek.core.Change;
 import dev.cmek.model.CloudProvider;
 import dev.cmek.model.CmekEligibility;
 import dev.cmek.model.KeySpec;
@@ -88,7 +89,7 @@ public final class Provisioning {
                     ExitCode.REJECTED,
                     "provisioning cluster " + target.clusterId() + " is blocked: "
                             + report.changes().stream()
-                                    .filter(c -> c.action() == CloudKeys.ResourceChange.Action.BLOCKED)
+                                    .filter(c -> c.action() == Change.Action.BLOCKED)
                                     .map(c -> c.resource() + " (" + c.detail() + ")")
                                     .toList());
         }

@@ -1,6 +1,7 @@
 package dev.cmek.workflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cmek.core.Fate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,7 +105,7 @@ public record RevocationSummary(List<Entry> removed, List<Entry> left, List<Entr
                         s.removing,
                         "its intent was kept but the run was cut short before its outcome was known; re-run with the"
                                 + " same --evidence"));
-            } else if (s.fate.equals(CloudKeys.Fate.LEFT.name())) {
+            } else if (s.fate.equals(Fate.LEFT.name())) {
                 left.add(new Entry(s.type, s.resource, s.region, s.removing, s.detail));
             } else if (s.intended) {
                 removed.add(new Entry(s.type, s.resource, s.region, s.removing, s.detail));

@@ -2,12 +2,12 @@ package dev.cmek.workflow;
 
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
-import dev.cmek.Parallel;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.Cluster;
 import dev.cmek.api.ClusterState;
 import dev.cmek.api.CmekClusterInfo;
 import dev.cmek.api.CmekStatus;
+import dev.cmek.core.Parallel;
 import dev.cmek.model.CloudProvider;
 import dev.cmek.model.KeySpec;
 import dev.cmek.model.Manifest;

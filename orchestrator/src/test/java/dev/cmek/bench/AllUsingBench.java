@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cmek.aws.AccountId;
 import dev.cmek.aws.AwsCmek;
+import dev.cmek.aws.AwsCmekRequest;
 import dev.cmek.aws.ClusterId;
-import dev.cmek.aws.CmekRequest;
 import dev.cmek.aws.ExternalId;
 import dev.cmek.aws.ProvisionResult;
 import dev.cmek.aws.testing.MotoServer;
@@ -174,7 +174,7 @@ public final class AllUsingBench {
             for (String id : ids) {
                 all.add(pool.submit(() -> out.put(
                         id,
-                        aws.provision(CmekRequest.of(
+                        aws.provision(AwsCmekRequest.of(
                                 ClusterId.of(id),
                                 AccountId.of(FleetSandboxes.ACCOUNT),
                                 ExternalId.of(Sandboxes.ORG_ID),

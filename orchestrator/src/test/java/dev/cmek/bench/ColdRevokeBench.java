@@ -2,8 +2,8 @@ package dev.cmek.bench;
 
 import dev.cmek.aws.AccountId;
 import dev.cmek.aws.AwsCmek;
+import dev.cmek.aws.AwsCmekRequest;
 import dev.cmek.aws.ClusterId;
-import dev.cmek.aws.CmekRequest;
 import dev.cmek.aws.ExternalId;
 import dev.cmek.aws.ProvisionResult;
 import dev.cmek.aws.SdkClients;
@@ -153,7 +153,7 @@ public final class ColdRevokeBench {
             moto.strict().settings(StrictAws.Settings.lax());
         }
         String cluster = UUID.randomUUID().toString();
-        ProvisionResult provisioned = cmek.provision(CmekRequest.of(ClusterId.of(cluster), CRDB, ORG, REGIONS));
+        ProvisionResult provisioned = cmek.provision(AwsCmekRequest.of(ClusterId.of(cluster), CRDB, ORG, REGIONS));
         Path manifest = work.resolve(cluster + ".json");
         Files.writeString(manifest, manifest(provisioned), StandardCharsets.UTF_8);
         // Let the stand-in's windows on what provisioning just wrote pass, as they would before a breach.

@@ -19,7 +19,7 @@ final class TimedKeys implements CloudKeys {
     }
 
     @Override
-    public Revocation revoke(RevokeScope scope, RevocationLog log) {
+    public Revocation revoke(RevokeScope scope, dev.cmek.core.RevocationJournal<DocumentIntent> log) {
         long t0 = System.nanoTime();
         try {
             return delegate.revoke(scope, log);

@@ -10,6 +10,7 @@ import dev.cmek.api.ApiKey;
 import dev.cmek.api.CmekWaiter;
 import dev.cmek.api.HttpCloudApi;
 import dev.cmek.api.RequestPacer;
+import dev.cmek.core.Change;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.sandbox.RecordedExchange;
@@ -222,11 +223,11 @@ class FleetTest {
                                         .map(r -> new dev.cmek.model.RegionSpec(
                                                 r, new dev.cmek.model.KeySpec(dev.cmek.model.KeyType.AWS_KMS, "", "")))
                                         .toList(),
-                                List.of(new CloudKeys.ResourceChange(
-                                        "role",
+                                List.of(new Change(
+                                        dev.cmek.aws.AwsResource.ROLE,
                                         "crdb-cmek-x",
                                         null,
-                                        CloudKeys.ResourceChange.Action.BLOCKED,
+                                        Change.Action.BLOCKED,
                                         "exists without our tag")));
                     }
                     return new CloudKeys.ProvisionReport(

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.core.Fate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class RevocationSummaryTest {
         return s;
     }
 
-    private static JsonNode outcome(String resource, CloudKeys.Fate fate) {
+    private static JsonNode outcome(String resource, Fate fate) {
         ObjectNode s = EvidenceFile.details();
         s.put("step", EvidenceFile.DOCUMENT_OUTCOME);
         s.put("type", "key policy");
@@ -34,8 +35,7 @@ class RevocationSummaryTest {
 
     @Test
     void anIntentWithItsWriteDone_isRemoved() {
-        RevocationSummary s =
-                RevocationSummary.of(List.of(intent("k1", "grant on k1"), outcome("k1", CloudKeys.Fate.REMOVED)));
+        RevocationSummary s = RevocationSummary.of(List.of(intent("k1", "grant on k1"), outcome("k1", Fate.REMOVED)));
         assertEquals(List.of("grant on k1"), s.removedWords());
         assertTrue(s.complete());
     }
@@ -46,15 +46,15 @@ class RevocationSummaryTest {
         assertFalse(killed.complete());
         assertTrue(killed.left().get(0).detail().contains("cut short"), killed.toString());
 
-        RevocationSummary resumed = RevocationSummary.of(
-                List.of(intent("k1", "grant on k1"), outcome("k1", CloudKeys.Fate.ALREADY_ABSENT)));
+        RevocationSummary resumed =
+                RevocationSummary.of(List.of(intent("k1", "grant on k1"), outcome("k1", Fate.ALREADY_ABSENT)));
         assertTrue(resumed.complete());
         assertEquals(List.of("grant on k1"), resumed.removedWords(), "the intent says what we removed");
     }
 
     @Test
     void nothingFoundWithoutAnIntent_isNotClaimedAsRemoved() {
-        RevocationSummary s = RevocationSummary.of(List.of(outcome("k1", CloudKeys.Fate.ALREADY_ABSENT)));
+        RevocationSummary s = RevocationSummary.of(List.of(outcome("k1", Fate.ALREADY_ABSENT)));
         assertTrue(s.removedWords().isEmpty());
         assertEquals(1, s.nothingToRemove().size());
     }
@@ -62,10 +62,10 @@ class RevocationSummaryTest {
     @Test
     void theLatestOutcomeDecides_overEveryRun() {
         RevocationSummary fixed = RevocationSummary.of(List.of(
-                outcome("k1", CloudKeys.Fate.LEFT),
+                outcome("k1", Fate.LEFT),
                 intent("k1", "grant on k1"),
-                outcome("k1", CloudKeys.Fate.REMOVED),
-                outcome("k2", CloudKeys.Fate.LEFT)));
+                outcome("k1", Fate.REMOVED),
+                outcome("k2", Fate.LEFT)));
         assertEquals(List.of("grant on k1"), fixed.removedWords());
         assertEquals(
                 List.of("k2"),

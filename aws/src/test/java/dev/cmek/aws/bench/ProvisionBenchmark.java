@@ -2,8 +2,8 @@ package dev.cmek.aws.bench;
 
 import dev.cmek.aws.AccountId;
 import dev.cmek.aws.AwsCmek;
+import dev.cmek.aws.AwsCmekRequest;
 import dev.cmek.aws.ClusterId;
-import dev.cmek.aws.CmekRequest;
 import dev.cmek.aws.ExternalId;
 import dev.cmek.aws.ProvisionResult;
 import dev.cmek.aws.SdkClients;
@@ -48,7 +48,7 @@ public final class ProvisionBenchmark {
                 AwsCmek cmek = new AwsCmek(clients)) {
             // Warm-up: JIT, SDK clients of every region (built on first use, then cached), connections.
             for (int i = 0; i < 3; i++) {
-                cmek.provision(CmekRequest.of(ClusterId.of(UUID.randomUUID().toString()), crdb, org, ALL));
+                cmek.provision(AwsCmekRequest.of(ClusterId.of(UUID.randomUUID().toString()), crdb, org, ALL));
                 moto.reset();
             }
             System.out.printf(
@@ -66,8 +66,8 @@ public final class ProvisionBenchmark {
                 for (int i = 0; i < runs; i++) {
                     moto.reset();
                     proxy.resetCounts();
-                    CmekRequest req =
-                            CmekRequest.of(ClusterId.of(UUID.randomUUID().toString()), crdb, org, regions);
+                    AwsCmekRequest req =
+                            AwsCmekRequest.of(ClusterId.of(UUID.randomUUID().toString()), crdb, org, regions);
                     long t0 = System.nanoTime();
                     ProvisionResult r = cmek.provision(req);
                     java.add((System.nanoTime() - t0) / 1_000_000);

@@ -2,8 +2,8 @@ package dev.cmek.aws.bench;
 
 import dev.cmek.aws.AccountId;
 import dev.cmek.aws.AwsCmek;
+import dev.cmek.aws.AwsCmekRequest;
 import dev.cmek.aws.ClusterId;
-import dev.cmek.aws.CmekRequest;
 import dev.cmek.aws.ExternalId;
 import dev.cmek.aws.ProvisionResult;
 import dev.cmek.aws.SdkClients;
@@ -292,8 +292,8 @@ public final class StrictAwsBenchmark {
         }
     }
 
-    private static CmekRequest request(List<Region> regions) {
-        return CmekRequest.of(ClusterId.of(UUID.randomUUID().toString()), CRDB, ORG, regions);
+    private static AwsCmekRequest request(List<Region> regions) {
+        return AwsCmekRequest.of(ClusterId.of(UUID.randomUUID().toString()), CRDB, ORG, regions);
     }
 
     private static void check(ProvisionResult r, int n) {

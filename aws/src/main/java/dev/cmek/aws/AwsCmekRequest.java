@@ -15,7 +15,7 @@ import software.amazon.awssdk.regions.Region;
  * @param principalPropagationBound how long KMS may reject the role as an invalid principal before giving up
  * @param rotation automatic rotation of the keys this request creates (brought keys are never changed)
  */
-public record CmekRequest(
+public record AwsCmekRequest(
         ClusterId clusterId,
         AccountId trustedAccount,
         ExternalId externalId,
@@ -29,7 +29,7 @@ public record CmekRequest(
     /** Terraform's AWS provider waits this long for IAM to propagate a new principal to KMS. */
     public static final Duration DEFAULT_PROPAGATION_BOUND = Duration.ofMinutes(2);
 
-    public CmekRequest {
+    public AwsCmekRequest {
         regions = List.copyOf(regions);
         if (regions.isEmpty() || new LinkedHashSet<>(regions).size() != regions.size()) {
             throw new InvalidInputException("regions", regions.toString(), "at least one region, none repeated");
@@ -59,9 +59,9 @@ public record CmekRequest(
     }
 
     /** Per-region keys, no drift repair, the default 2-minute propagation bound, generation 1, rotation on (365 days). */
-    public static CmekRequest of(
+    public static AwsCmekRequest of(
             ClusterId clusterId, AccountId trustedAccount, ExternalId externalId, List<Region> regions) {
-        return new CmekRequest(
+        return new AwsCmekRequest(
                 clusterId,
                 trustedAccount,
                 externalId,
@@ -73,36 +73,36 @@ public record CmekRequest(
                 RotationPolicy.defaults());
     }
 
-    public CmekRequest withPlacement(KeyPlacement p) {
+    public AwsCmekRequest withPlacement(KeyPlacement p) {
         return changed(c -> c.placement = p);
     }
 
-    public CmekRequest withRepairDrift(boolean r) {
+    public AwsCmekRequest withRepairDrift(boolean r) {
         return changed(c -> c.repairDrift = r);
     }
 
-    public CmekRequest withPrincipalPropagationBound(Duration d) {
+    public AwsCmekRequest withPrincipalPropagationBound(Duration d) {
         return changed(c -> c.principalPropagationBound = d);
     }
 
-    public CmekRequest withGeneration(int g) {
+    public AwsCmekRequest withGeneration(int g) {
         return changed(c -> c.generation = g);
     }
 
-    public CmekRequest withRegions(List<Region> r) {
+    public AwsCmekRequest withRegions(List<Region> r) {
         return changed(c -> c.regions = r);
     }
 
     /** Automatic rotation for the keys this request creates. */
-    public CmekRequest withRotation(RotationPolicy r) {
+    public AwsCmekRequest withRotation(RotationPolicy r) {
         return changed(c -> c.rotation = r);
     }
 
     /** This request with one value changed: one place lists every field, so a new field cannot be dropped by a wither. */
-    private CmekRequest changed(java.util.function.Consumer<Copy> change) {
+    private AwsCmekRequest changed(java.util.function.Consumer<Copy> change) {
         Copy copy = new Copy(this);
         change.accept(copy);
-        return new CmekRequest(
+        return new AwsCmekRequest(
                 copy.clusterId,
                 copy.trustedAccount,
                 copy.externalId,
@@ -126,7 +126,7 @@ public record CmekRequest(
         int generation;
         RotationPolicy rotation;
 
-        Copy(CmekRequest r) {
+        Copy(AwsCmekRequest r) {
             clusterId = r.clusterId;
             trustedAccount = r.trustedAccount;
             externalId = r.externalId;

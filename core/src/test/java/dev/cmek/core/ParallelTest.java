@@ -1,19 +1,25 @@
-package dev.cmek;
+package dev.cmek.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The orchestrator's parallel-join helper: calls really overlap, failures come back unwrapped, nothing is left running. */
+/**
+ * The one parallel-join helper: calls really overlap, failures come back unwrapped with the others suppressed, nothing is
+ * left running, and when an operation began travels with its work.
+ */
 class ParallelTest {
 
     @Test
@@ -28,13 +34,13 @@ class ParallelTest {
 
     @Test
     void join_rethrowsTheCallsOwnException_notAWrapper() {
-        CmekException thrown = new CmekException.InvalidInput("cluster x does not use CMEK");
+        IllegalStateException thrown = new IllegalStateException("cluster x does not use CMEK");
 
         Parallel.Call<String> call = Parallel.start(() -> {
             throw thrown;
         });
 
-        assertSame(thrown, assertThrows(CmekException.class, call::join));
+        assertSame(thrown, assertThrows(IllegalStateException.class, call::join));
     }
 
     @Test
@@ -76,6 +82,68 @@ class ParallelTest {
 
         assertSame(second, e);
         assertEquals(2, finished.get(), "items 1 and 3 ran to their end");
+        assertEquals(1, e.getSuppressed().length, "item 4's failure is kept as suppressed");
+        assertEquals("item 4", e.getSuppressed()[0].getMessage());
+    }
+
+    @Test
+    void joinAll_waitsForEveryTask_evenWhenTheFirstFails() {
+        AtomicInteger finished = new AtomicInteger();
+        try (Parallel parallel = new Parallel("test-pool")) {
+            CompletableFuture<Object> failing = parallel.async(() -> {
+                throw new IllegalStateException("first");
+            });
+            CompletableFuture<Object> slow = parallel.async(() -> {
+                sleep(100);
+                finished.incrementAndGet();
+                return null;
+            });
+
+            assertThrows(IllegalStateException.class, () -> Parallel.joinAll(List.of(failing, slow)));
+            assertEquals(1, finished.get(), "the join returned only once the slow task had finished");
+        }
+    }
+
+    @Test
+    void aFailureInAChainedStage_isRethrownAsItWasThrown() {
+        IllegalArgumentException thrown = new IllegalArgumentException("in a later stage");
+        try (Parallel parallel = new Parallel("test-pool")) {
+            CompletableFuture<String> chained = parallel.async(() -> "x")
+                    .thenCompose(x -> parallel.async(() -> {
+                        throw thrown;
+                    }));
+
+            assertSame(thrown, assertThrows(IllegalArgumentException.class, () -> Parallel.get(chained)));
+        }
+    }
+
+    @Test
+    void anOperationsStart_reachesItsTasks_andTheStagesChainedOnThem() {
+        try (Parallel parallel = new Parallel("test-pool")) {
+            Long[] seen = Parallel.operation(() -> {
+                Long began = Parallel.began();
+                CompletableFuture<String> slow = parallel.async(() -> {
+                    sleep(50);
+                    return "done";
+                });
+                // Chained before the task ends: it runs on the task's thread when the task completes.
+                CompletableFuture<Long> composed = slow.thenCompose(x -> parallel.async(Parallel::began));
+                CompletableFuture<Long> applied = slow.thenApply(x -> Parallel.began());
+                Long started = Parallel.start(Parallel::began).join();
+                return new Long[] {began, within10s(composed), within10s(applied), started};
+            });
+            assertNotNull(seen[0]);
+            assertEquals(seen[0], seen[1], "thenCompose(async)");
+            assertEquals(seen[0], seen[2], "thenApply");
+            assertEquals(seen[0], seen[3], "start");
+            // Outside any operation, the pool's threads carry none.
+            assertNull(within10s(parallel.async(Parallel::began)));
+            assertNull(Parallel.began());
+        }
+    }
+
+    private static <T> T within10s(CompletableFuture<T> f) {
+        return f.orTimeout(10, TimeUnit.SECONDS).join();
     }
 
     @Test
