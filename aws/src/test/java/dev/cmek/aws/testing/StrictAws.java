@@ -389,8 +389,16 @@ public final class StrictAws implements AutoCloseable {
         return this;
     }
 
-    /** The calls kept since {@link #record()}. */
+    /**
+     * The calls kept since {@link #record()}, once no call is being handled: a client may read its answer before the
+     * handler has kept the call, so a caller that just got its answer would otherwise miss it.
+     */
     public List<Event> timeline() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
         return List.copyOf(timeline);
     }
 
@@ -440,7 +448,6 @@ public final class StrictAws implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            inFlight.decrementAndGet();
             if (recording && seen != null) {
                 timeline.add(new Event(
                         arrived,
@@ -450,6 +457,7 @@ public final class StrictAws implements AutoCloseable {
                         seen.operation(),
                         ex.getResponseCode()));
             }
+            inFlight.decrementAndGet();
         }
     }
 
