@@ -101,7 +101,7 @@ public final class Main {
                 json,
                 ExitCode.BAD_INPUT,
                 message,
-                "Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+                "see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
     }
 
     /** picocli's message, with "did you mean" for a mistyped command or option. */
@@ -168,15 +168,12 @@ public final class Main {
     }
 
     /**
-     * The one way a failure is told: one line on stderr (plus an optional hint line), and with {@code --output json}
-     * the error document on stdout.
+     * The one way a failure is told: one line on stderr (with an optional hint at its end), and with
+     * {@code --output json} the error document on stdout.
      */
     static int report(Terminal terminal, boolean json, ExitCode code, String message, String hint) {
         message = Report.plain(message);
-        terminal.err().println("cmek: " + message);
-        if (hint != null) {
-            terminal.err().println(hint);
-        }
+        terminal.err().println("cmek: " + message + (hint == null ? "" : " (" + hint + ")"));
         terminal.err().flush();
         if (json) {
             terminal.out().println(Report.toJson(errorDocument(code, message)));
