@@ -18,6 +18,11 @@ public final class CmekNames {
         return "crdb-cmek-" + cluster.last12();
     }
 
+    /** CockroachDB's own identity for the cluster, in the cluster's account: {@code crl-kms-user-<last 12>}. */
+    public static String cockroachIdentityId(ClusterId cluster) {
+        return "crl-kms-user-" + cluster.last12();
+    }
+
     public static ServiceAccountEmail serviceAccountEmail(String customerProject, ClusterId cluster) {
         return ServiceAccountEmail.of(serviceAccountId(cluster), customerProject);
     }

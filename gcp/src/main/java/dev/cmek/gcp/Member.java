@@ -23,7 +23,7 @@ public record Member(String value) {
 
     /** CockroachDB's identity for a cluster: {@code crl-kms-user-<last 12 of cluster id>@<cluster account_id>}. */
     public static Member cockroachIdentity(ClusterId cluster, String clusterAccountId) {
-        return serviceAccount(ServiceAccountEmail.of("crl-kms-user-" + cluster.last12(), clusterAccountId));
+        return serviceAccount(ServiceAccountEmail.of(CmekNames.cockroachIdentityId(cluster), clusterAccountId));
     }
 
     @Override

@@ -356,9 +356,8 @@ final class Revocation {
             Grant g = new Grant(Grant.TOKEN_CREATOR, req.cockroachMember().get());
             return PolicyBindings.has(policy, g) ? List.of(g) : List.of();
         }
-        Pattern crdb = Pattern.compile(
-                "serviceAccount:crl-kms-user-" + Pattern.quote(req.clusterId().last12())
-                        + "@[a-z][a-z0-9-]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com");
+        Pattern crdb = Pattern.compile("serviceAccount:" + Pattern.quote(CmekNames.cockroachIdentityId(req.clusterId()))
+                + "@[a-z][a-z0-9-]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com");
         List<Grant> out = new ArrayList<>();
         for (Binding b : policy.getBindingsList()) {
             if (!b.hasCondition() && b.getRole().equals(Grant.TOKEN_CREATOR)) {

@@ -212,6 +212,19 @@ public final class AwsKeys implements CloudKeys {
     }
 
     @Override
+    public List<String> revocationTargets(String clusterId, Optional<String> clusterAccount) {
+        ClusterId cluster = call(() -> ClusterId.of(clusterId));
+        String role = new ResourceNames(cluster).roleName();
+        return List.of(
+                "first: the trust of "
+                        + clusterAccount
+                                .map(a -> "account " + a + " in role " + role)
+                                .orElse("every account in role " + role + " (the cluster's account is not read)"),
+                "then: the grant to that role from every key tagged " + ResourceNames.CLUSTER_TAG + "=" + cluster
+                        + " (every generation, replica and orphan) and from every key in use");
+    }
+
+    @Override
     public RestoreReport restore(RestoreScope scope) {
         List<RevocationRecord.Intent> intents = new ArrayList<>();
         for (JsonNode n : scope.intents()) {

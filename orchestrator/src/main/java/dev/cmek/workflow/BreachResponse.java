@@ -15,6 +15,9 @@ import dev.cmek.core.Parallel;
 import dev.cmek.core.RevocationJournal;
 import dev.cmek.model.CloudProvider;
 import dev.cmek.model.KeySpec;
+import dev.cmek.model.KeySpecRules;
+import dev.cmek.model.KeyType;
+import dev.cmek.model.Manifest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +61,95 @@ public final class BreachResponse {
             regions = List.copyOf(regions);
             keysInUse = Map.copyOf(keysInUse);
         }
+
+        /**
+         * The cluster as a manifest (its key specs, all of one cloud) or the command line (regions and the cloud) says;
+         * every inconsistency is bad input.
+         *
+         * @param manifestName how the user named the manifest, for messages
+         * @param named the cloud the user named, if any
+         * @param customerProject GCP: the project given, when no key spec names it
+         */
+        public static Offline of(
+                Optional<Manifest> manifest,
+                String manifestName,
+                List<String> regions,
+                Optional<CloudProvider> named,
+                Optional<String> customerProject) {
+            CloudProvider cloud = named.orElse(null);
+            Map<String, KeySpec> keys = new LinkedHashMap<>();
+            List<String> inRegions = new ArrayList<>(regions);
+            if (manifest.isPresent()) {
+                keys.putAll(manifest.get().byRegion());
+                inRegions.addAll(manifest.get().regions());
+                List<KeyType> types =
+                        keys.values().stream().map(KeySpec::type).distinct().toList();
+                if (types.size() != 1 || (types.get(0) != KeyType.AWS_KMS && types.get(0) != KeyType.GCP_CLOUD_KMS)) {
+                    throw new CmekException.InvalidInput("--manifest " + manifestName
+                            + " must hold AWS_KMS or GCP_CLOUD_KMS keys, all of one cloud (found " + types + ")");
+                }
+                CloudProvider fromKeys = types.get(0) == KeyType.AWS_KMS ? CloudProvider.AWS : CloudProvider.GCP;
+                if (cloud != null && cloud != fromKeys) {
+                    throw new CmekException.InvalidInput(
+                            "--cloud " + cloud.name().toLowerCase(java.util.Locale.ROOT)
+                                    + " does not match the manifest's " + fromKeys + " keys");
+                }
+                cloud = fromKeys;
+            }
+            for (String r : inRegions) {
+                KeySpecRules.checkRegion(r).ifPresent(problem -> {
+                    throw new CmekException.InvalidInput("--regions " + r + ": " + problem);
+                });
+            }
+            if (cloud == CloudProvider.GCP && keys.isEmpty() && customerProject.isEmpty()) {
+                throw new CmekException.InvalidInput("GCP without the Cloud API and without a manifest: give"
+                        + " --gcp-project (your project that holds the service account and the keys), or set "
+                        + GcpKeys.PROJECT_ENV);
+            }
+            return new Offline(cloud, inRegions, keys, customerProject);
+        }
+    }
+
+    /**
+     * What a revocation would do, read from the Cloud API (unless offline) and the names the cloud's adapter derives.
+     *
+     * @param status null offline
+     * @param targets in words: the master switch, then the keys' grants (empty with {@code --api-only})
+     */
+    public record Preview(
+            CloudProvider cloud, CmekClusterInfo status, Map<String, KeySpec> live, List<String> targets) {}
+
+    /** A dry run: reads the cluster and its CMEK status, changes nothing. */
+    public Preview preview(String clusterId, Steps steps) {
+        Cluster cluster = api.cluster(clusterId);
+        CmekClusterInfo info = CmekLifecycle.statusOrDisabled(api, cluster.id());
+        return new Preview(
+                cluster.cloudProvider(),
+                info,
+                CmekLifecycle.currentSpecs(info),
+                steps == Steps.API_ONLY
+                        ? List.of()
+                        : keysFor.apply(cluster.cloudProvider())
+                                .revocationTargets(clusterId, Optional.ofNullable(cluster.accountId())));
+    }
+
+    /** A dry run without the Cloud API: reads nothing. */
+    public Preview preview(String clusterId, Steps steps, Offline offline) {
+        return new Preview(
+                offline.cloud(),
+                null,
+                offline.keysInUse(),
+                steps == Steps.API_ONLY
+                        ? List.of()
+                        : keysFor.apply(offline.cloud()).revocationTargets(clusterId, Optional.empty()));
+    }
+
+    /** What the revocation of a cluster whose cloud and account are known would remove, in words. */
+    public List<String> targets(Cluster cluster, Steps steps) {
+        return steps == Steps.API_ONLY
+                ? List.of()
+                : keysFor.apply(cluster.cloudProvider())
+                        .revocationTargets(cluster.id(), Optional.ofNullable(cluster.accountId()));
     }
 
     /**

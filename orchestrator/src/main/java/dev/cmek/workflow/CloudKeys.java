@@ -48,6 +48,14 @@ public interface CloudKeys {
     Revocation revoke(RevokeScope scope, RevocationJournal<DocumentIntent> journal);
 
     /**
+     * What {@link #revoke} would remove for the cluster, in words, from the names the adapter derives from the cluster
+     * id: first the master switch, then the grants on the cluster's keys. Reads and sends nothing.
+     *
+     * @param clusterAccount the cluster's account, when the Cloud API was read
+     */
+    List<String> revocationTargets(String clusterId, Optional<String> clusterAccount);
+
+    /**
      * Puts back exactly what the intents say was removed, once every one of them is found to be for the cluster and
      * account named and of the canonical shape this toolkit writes (bad input, exit 2, before anything is written,
      * otherwise); says what it could not put back.

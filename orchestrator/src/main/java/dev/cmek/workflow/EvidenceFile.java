@@ -284,6 +284,34 @@ public final class EvidenceFile {
         }
     }
 
+    /**
+     * How far a record's runs got, for a responder who interrupted one: each step name with how often it was kept, in
+     * order of first appearance, and whether any document's intent was kept (then restore has something to undo).
+     */
+    public record Progress(Map<String, Integer> steps, boolean intentKept) {
+        public Progress {
+            steps = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(steps));
+        }
+
+        /** {@code intent, document_intent x3, ...}, or {@code none}. */
+        public String words() {
+            return steps.isEmpty()
+                    ? "none"
+                    : String.join(
+                            ", ",
+                            steps.entrySet().stream()
+                                    .map(e -> e.getKey() + (e.getValue() > 1 ? " x" + e.getValue() : ""))
+                                    .toList());
+        }
+    }
+
+    /** The progress of this record's runs. */
+    public synchronized Progress progress() {
+        Map<String, Integer> done = new java.util.LinkedHashMap<>();
+        doc.path("steps").forEach(s -> done.merge(s.path("step").asText(), 1, Integer::sum));
+        return new Progress(done, done.containsKey(DOCUMENT_INTENT));
+    }
+
     /** The first step of this name, if the run got that far. */
     public synchronized Optional<JsonNode> findStep(String name) {
         for (JsonNode step : doc.path("steps")) {

@@ -22,6 +22,7 @@ import dev.cmek.gcp.CmekNames;
 import dev.cmek.gcp.GcpCmek;
 import dev.cmek.gcp.GcpCmekException;
 import dev.cmek.gcp.GcpCmekRequest;
+import dev.cmek.gcp.Grant;
 import dev.cmek.gcp.InvalidInputException;
 import dev.cmek.gcp.PrincipalNotYetVisibleException;
 import dev.cmek.gcp.RestoreRequest;
@@ -237,6 +238,20 @@ public final class GcpKeys implements CloudKeys {
                             + " holds the service account and the keys)");
         }
         return given;
+    }
+
+    @Override
+    public List<String> revocationTargets(String clusterId, Optional<String> clusterAccount) {
+        ClusterId cluster = call(() -> ClusterId.of(clusterId));
+        String identity = CmekNames.cockroachIdentityId(cluster) + "@"
+                + clusterAccount
+                        .map(a -> a + ".iam.gserviceaccount.com")
+                        .orElse("* (the cluster's account is not read)");
+        return List.of(
+                "first: the token-creator binding of " + identity + " on service account "
+                        + CmekNames.serviceAccountId(cluster) + "@<your project>",
+                "then: " + Grant.ENCRYPTER_DECRYPTER + " of that account on every key labelled for the cluster in key"
+                        + " ring " + CmekNames.keyRingId(cluster) + " (every generation) and on every key in use");
     }
 
     @Override

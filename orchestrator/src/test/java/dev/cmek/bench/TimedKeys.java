@@ -54,6 +54,11 @@ final class TimedKeys implements CloudKeys {
     }
 
     @Override
+    public List<String> revocationTargets(String clusterId, Optional<String> clusterAccount) {
+        return delegate.revocationTargets(clusterId, clusterAccount);
+    }
+
+    @Override
     public RestoreReport restore(RestoreScope scope) {
         return delegate.restore(scope);
     }

@@ -107,9 +107,26 @@ class AllUsingTest {
 
         Cli.Result r = exit(
                 6,
-                cli().run("revoke", "--all-using", ACCOUNT, "--yes", "--evidence", evidence.toString(), "-o", "json"));
+                cli().run(
+                                "revoke",
+                                "--all-using",
+                                ACCOUNT,
+                                "--yes",
+                                "--parallel",
+                                "4",
+                                "--timeout",
+                                "2m",
+                                "--evidence",
+                                evidence.toString(),
+                                "-o",
+                                "json"));
 
         JsonNode doc = JSON.readTree(r.out());
+        assertEquals(
+                "cmek revoke --all-using " + ACCOUNT + " --yes --parallel 4 --timeout 2m --evidence " + evidence
+                        + " -o json",
+                doc.get("next_step").textValue(),
+                "the command that finishes keeps every option as given");
         assertEquals(matching.size(), doc.get("clusters").size(), doc.toString());
         for (JsonNode c : doc.get("clusters")) {
             int expected = c.get("cluster_id").textValue().equals(failing) ? 6 : 0;

@@ -185,6 +185,34 @@ class AwsBreachResponseTest {
     }
 
     @Test
+    void theCommandThatFinishes_isTheRevokeAsGiven_withEveryOptionKept() throws Exception {
+        enable();
+        MOTO.strict().denyAccess("GetKeyPolicy", "us-west-2", null);
+        Path evidence = dir.resolve("incident");
+
+        Cli.Result partial = exit(
+                8,
+                cli().run(
+                                "revoke",
+                                "--cluster",
+                                AWS_CLUSTER,
+                                "--yes",
+                                "--immediate",
+                                "--timeout",
+                                "40s",
+                                "--no-wait",
+                                "--evidence",
+                                evidence.toString(),
+                                "-o",
+                                "json"));
+
+        assertEquals(
+                "cmek revoke --cluster " + AWS_CLUSTER + " --yes --immediate --timeout 40s --no-wait --evidence "
+                        + evidence + " -o json",
+                JSON.readTree(partial.out()).get("next_step").textValue());
+    }
+
+    @Test
     void roleMissing_isReportedNotACrash_theKeysLoseTheGrant_andRestorePutsThemBack() throws Exception {
         enable();
         raw.iam().deleteRole(b -> b.roleName(NAMES.roleName()));

@@ -265,7 +265,11 @@ class DistributionIT {
         sandbox.setTransitionDelay(Duration.ofSeconds(60));
         try {
             Path evidence = elsewhere.resolve("incident-sigint");
+            // SIGINT's default action back: a test run started in the background (nohup, `&` without job control)
+            // ignores SIGINT, the JVM then never installs its handler, and the signal would do nothing.
             ProcessBuilder pb = new ProcessBuilder(
+                            "env",
+                            "--default-signal=INT",
                             home.resolve("bin/cmek").toString(),
                             "revoke",
                             "--cluster",
@@ -309,7 +313,7 @@ class DistributionIT {
             assertTrue(said.contains("(intent, api_revoke_sent)"), said);
             assertTrue(
                     said.contains("to finish the revocation: cmek revoke --cluster " + AWS_CLUSTER
-                            + " --yes --evidence " + evidence + " --api-only"),
+                            + " --yes --api-only --evidence " + evidence + " -o json"),
                     said);
             assertFalse(
                     said.contains("cmek restore"), "--api-only removed nothing, so there is nothing to undo: " + said);

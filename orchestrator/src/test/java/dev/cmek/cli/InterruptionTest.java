@@ -138,7 +138,7 @@ class InterruptionTest {
         assertTrue(
                 printed.err()
                         .contains("to finish the revocation: cmek revoke --cluster " + AWS_CLUSTER
-                                + " --yes --evidence '" + evidence + "' --api-only"),
+                                + " --yes --api-only --evidence '" + evidence + "' --timeout 3s -o json"),
                 printed.err());
         assertFalse(
                 printed.err().contains("cmek restore"),
