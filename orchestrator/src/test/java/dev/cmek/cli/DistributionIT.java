@@ -161,6 +161,10 @@ class DistributionIT {
             List<String> names = made.map(f -> f.getFileName().toString()).toList();
             assertEquals(1, names.size(), names::toString);
             assertTrue(names.get(0).endsWith(".aot"), names::toString);
+            assertEquals(
+                    "rw-------",
+                    PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(own.resolve("cmek").resolve(names.get(0)))));
         }
     }
 
