@@ -2,6 +2,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 
@@ -32,5 +33,9 @@ public class Sha256Sums {
         }
         Files.createDirectories(output.toAbsolutePath().getParent());
         Files.writeString(output, sums, StandardCharsets.UTF_8);
+        // The jar carries one of these files: its entry's mode must not follow the umask.
+        if (output.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(output, PosixFilePermissions.fromString("rw-r--r--"));
+        }
     }
 }
