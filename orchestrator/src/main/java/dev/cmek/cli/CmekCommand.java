@@ -3,7 +3,9 @@ package dev.cmek.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,25 +66,63 @@ final class CmekCommand implements Runnable {
 
     /** The version Maven stamped into version.properties, and the commit the build read from git (if any). */
     static final class Version implements CommandLine.IVersionProvider {
+        /** Where the SBOM that sbom.sha256 names lies in the unpacked archive. */
+        static final String SBOM_DIR = "share/doc/cmek/";
+
         @Override
         public String[] getVersion() throws IOException {
+            String commit = commit();
+            return new String[] {
+                "cmek " + number()
+                        + (commit.isEmpty() ? "" : " (commit " + commit + ")")
+                        + " (Cloud API " + dev.cmek.api.ApiSettings.API_VERSION + ")"
+            };
+        }
+
+        /**
+         * {@code --version --output json}: the same, and the SBOM built with this jar (its file in the archive and its
+         * SHA-256), so that a running binary can be matched to its SBOM. Read from a one-line resource the build
+         * wrote, not from the SBOM itself.
+         */
+        static Map<String, Object> document() throws IOException {
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("version", number());
+            String commit = commit();
+            document.put("commit", commit.isEmpty() ? null : commit);
+            document.put("cloud_api_version", dev.cmek.api.ApiSettings.API_VERSION);
+            // sha256sum's format: the digest, two spaces, the file's name.
+            String[] sum = resource("sbom.sha256").split(" +", 2);
+            if (sum.length == 2 && sum[0].matches("[0-9a-f]{64}")) {
+                Map<String, Object> sbom = new LinkedHashMap<>();
+                sbom.put("format", "CycloneDX JSON");
+                sbom.put("file", SBOM_DIR + sum[1]);
+                sbom.put("sha256", sum[0]);
+                document.put("sbom", sbom);
+            } else {
+                document.put("sbom", null);
+            }
+            return document;
+        }
+
+        private static String number() throws IOException {
             Properties p = new Properties();
             try (InputStream in = CmekCommand.class.getResourceAsStream("version.properties")) {
                 if (in != null) {
                     p.load(in);
                 }
             }
-            String commit = "";
-            try (InputStream in = CmekCommand.class.getResourceAsStream("commit.txt")) {
-                if (in != null) {
-                    commit = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
-                }
+            return p.getProperty("version", "unknown");
+        }
+
+        private static String commit() throws IOException {
+            String commit = resource("commit.txt");
+            return commit.matches("[0-9a-f]{7,40}") ? commit : "";
+        }
+
+        private static String resource(String name) throws IOException {
+            try (InputStream in = CmekCommand.class.getResourceAsStream(name)) {
+                return in == null ? "" : new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
             }
-            return new String[] {
-                "cmek " + p.getProperty("version", "unknown")
-                        + (commit.matches("[0-9a-f]{7,40}") ? " (commit " + commit + ")" : "")
-                        + " (Cloud API " + dev.cmek.api.ApiSettings.API_VERSION + ")"
-            };
         }
     }
 }

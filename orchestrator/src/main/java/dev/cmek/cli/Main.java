@@ -4,6 +4,7 @@ import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.api.ApiKey;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
@@ -46,10 +47,37 @@ public final class Main {
             }
         }
         CommandLine cli = commandLine(terminal, named(args));
+        if (json) {
+            // picocli prints the version as text; in JSON it is a document, like every other result.
+            cli.setExecutionStrategy(parsed ->
+                    versionRequested(parsed) ? printVersion(terminal) : new CommandLine.RunLast().execute(parsed));
+        }
         cli.setParameterExceptionHandler((ex, arguments) -> usageError(terminal, json, ex));
         cli.setExecutionExceptionHandler(
                 (ex, commandLine, parseResult) -> failure(terminal, json, ex, commandLine.getCommand()));
         return cli.execute(args);
+    }
+
+    private static boolean versionRequested(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.isUsageHelpRequested()) {
+                return false;
+            }
+            if (p.isVersionHelpRequested()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int printVersion(Terminal terminal) {
+        try {
+            terminal.out().println(Report.toJson(CmekCommand.Version.document()));
+        } catch (IOException e) {
+            return report(terminal, true, ExitCode.INTERNAL, "cannot read the version: " + e.getMessage(), null);
+        }
+        terminal.out().flush();
+        return ExitCode.OK.code();
     }
 
     /** The command tree as {@link #run} uses it, for tools that document it (completion scripts, man pages). */

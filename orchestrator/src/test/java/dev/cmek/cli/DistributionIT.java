@@ -51,14 +51,18 @@ class DistributionIT {
 
     @BeforeAll
     static void unpack() throws Exception {
-        Path archive = Path.of(System.getProperty("cmek.dist.archive"));
-        assertTrue(Files.isRegularFile(archive), "mvn package made " + archive);
-        Path prefix = Files.createDirectories(tmp.resolve("opt"));
-        Result tar = run(prefix, List.of("tar", "-xzf", archive.toString(), "-C", prefix.toString()), Map.of(), null);
-        assertEquals(0, tar.exit(), tar.err());
-        home = prefix.resolve("cmek-" + System.getProperty("cmek.version"));
+        home = unpack(Files.createDirectories(tmp.resolve("opt")));
         elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         cache = tmp.resolve("cache");
+    }
+
+    /** The archive mvn package made, unpacked into {@code prefix}: its home directory. */
+    static Path unpack(Path prefix) throws Exception {
+        Path archive = Path.of(System.getProperty("cmek.dist.archive"));
+        assertTrue(Files.isRegularFile(archive), "mvn package made " + archive);
+        Result tar = run(prefix, List.of("tar", "-xzf", archive.toString(), "-C", prefix.toString()), Map.of(), null);
+        assertEquals(0, tar.exit(), tar.err());
+        return prefix.resolve("cmek-" + System.getProperty("cmek.version"));
     }
 
     @BeforeEach
@@ -88,7 +92,7 @@ class DistributionIT {
         return run(elsewhere, command, env(), null);
     }
 
-    private static Result run(Path cwd, List<String> command, Map<String, String> env, String stdin) throws Exception {
+    static Result run(Path cwd, List<String> command, Map<String, String> env, String stdin) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -157,6 +161,10 @@ class DistributionIT {
             List<String> names = made.map(f -> f.getFileName().toString()).toList();
             assertEquals(1, names.size(), names::toString);
             assertTrue(names.get(0).endsWith(".aot"), names::toString);
+            assertEquals(
+                    "rw-------",
+                    PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(own.resolve("cmek").resolve(names.get(0)))));
         }
     }
 
@@ -189,6 +197,55 @@ class DistributionIT {
         assertEquals(2, usage.exit());
         assertEquals(2, JSON.readTree(usage.out()).get("error").get("exit_code").intValue());
         assertTrue(usage.err().contains("did you mean status?"), usage.err());
+    }
+
+    @Test
+    void versionInJson_namesTheSbomShippedBesideTheDocs_andSha256SumsCoversArchiveAndSbom() throws Exception {
+        Result version = cmek("--version", "--output", "json");
+        assertEquals(0, version.exit(), version.err());
+        JsonNode sbom = JSON.readTree(version.out()).get("sbom");
+        Path file = home.resolve(sbom.get("file").textValue());
+        assertTrue(Files.isRegularFile(file), version.out());
+        assertEquals(sha256(file), sbom.get("sha256").textValue());
+
+        // Only what cmek.jar holds: no test library, nor the docs generator.
+        JsonNode bom = JSON.readTree(file.toFile());
+        assertEquals("CycloneDX", bom.get("bomFormat").textValue());
+        List<String> components = new ArrayList<>();
+        bom.get("components")
+                .forEach(c -> components.add(
+                        c.get("group").textValue() + ":" + c.get("name").textValue()));
+        assertTrue(components.contains("info.picocli:picocli"), components::toString);
+        assertTrue(components.contains("software.amazon.awssdk:kms"), components::toString);
+        assertTrue(components.contains("dev.cmek:cmek-gcp"), components::toString);
+        for (String testOnly : List.of("org.junit", "org.testcontainers", "com.atlassian", "picocli-codegen")) {
+            assertFalse(components.stream().anyMatch(c -> c.contains(testOnly)), testOnly + " in " + components);
+        }
+
+        Path archive = Path.of(System.getProperty("cmek.dist.archive"));
+        Path sums = archive.resolveSibling("SHA256SUMS");
+        assertEquals(
+                List.of(
+                        sha256(archive) + "  " + archive.getFileName(),
+                        sbom.get("sha256").textValue() + "  " + file.getFileName()),
+                Files.readAllLines(sums));
+        Result check = run(sums.getParent(), List.of("sha256sum", "--strict", "-c", "SHA256SUMS"), Map.of(), null);
+        assertEquals(0, check.exit(), check.out() + check.err());
+        // The class-data archive is made on the user's machine, never shipped.
+        try (Stream<Path> shipped = Files.walk(home)) {
+            assertFalse(shipped.anyMatch(f -> f.toString().matches(".*\\.(jsa|aot)$")));
+        }
+    }
+
+    static String sha256(Path file) throws Exception {
+        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(digest.digest());
     }
 
     @Test

@@ -51,6 +51,28 @@ class LocalCommandsTest {
     }
 
     @Test
+    void version_inJson_isOneDocument_namingTheSameVersion_andTheSbomWhenTheBuildMadeOne() throws Exception {
+        String text = new Cli().run("--version").out().strip();
+        for (String[] args : new String[][] {
+            {"--version", "--output", "json"}, {"-o", "json", "--version"}, {"--version", "-ojson"}, {"-V", "-o=json"}
+        }) {
+            Cli.Result r = new Cli().run(args);
+            assertEquals(0, r.exit(), r.err());
+            JsonNode version = JSON.readTree(r.out());
+            assertEquals(
+                    text,
+                    "cmek " + version.get("version").textValue()
+                            + (version.get("commit").isNull()
+                                    ? ""
+                                    : " (commit " + version.get("commit").textValue() + ")")
+                            + " (Cloud API " + version.get("cloud_api_version").textValue() + ")");
+            // The digest is written just before the jar is made, after these tests: DistributionIT checks it.
+            JsonNode sbom = version.get("sbom");
+            assertTrue(sbom.isNull() || sbom.get("sha256").textValue().matches("[0-9a-f]{64}"), r.out());
+        }
+    }
+
+    @Test
     void noCommand_isUsageError() {
         assertEquals(2, new Cli().run().exit());
         assertEquals(2, new Cli().run("frobnicate").exit());
