@@ -230,7 +230,7 @@ final class ClusterKeys {
         CompletableFuture<PolicyDocument> visible = fresh ? parallel.async(() -> keys.policyOfNewKey(arn)) : null;
         if (fresh) {
             // A new key's policy is polled until KMS finds the key. From that answer: the alias (instead of polling
-            // DescribeKey for the same thing: half the reads a new key costs, measured in aws/BENCHMARKS-aws.md) and,
+            // DescribeKey for the same thing: half the reads a new key costs) and,
             // beside it, the rotation (no NotFound retries spent on the control-plane quota). The grant (which waits
             // for the role where the key was made without it) follows CreateAlias's answer, beside the wait for the
             // alias to resolve: a key made without the grant is granted only once our alias names it. A re-run that

@@ -18,9 +18,8 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  * for each Region of each AWS account", and per operation: "Each request quota is calculated independently. For
  * example, requests for the CreateKey operation have no effect on the request quota for the CreateAlias operation"
  * (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html). So the limiter paces each
- * operation on its own: one shared budget (as before) made a new key's CreateAlias and EnableKeyRotation wait behind
- * the CreateKey attempts refused while its role propagated (measured in aws/BENCHMARKS-aws.md). A throttle that still
- * happens (another tool in the account) is the SDK's adaptive retry's to absorb.
+ * operation on its own, and a new key's CreateAlias never waits behind CreateKey attempts refused while its role
+ * propagates. A throttle that still happens (another tool in the account) is the SDK's adaptive retry's to absorb.
  */
 final class ControlPlaneQuota implements ExecutionInterceptor {
     /** KMS's default request quota for each control-plane operation. */
@@ -125,11 +124,8 @@ final class ControlPlaneQuota implements ExecutionInterceptor {
      * second after that answer. KMS counts a request when it arrives, which is after the attempt started here and
      * before its answer came back, so two requests of one slot arrive more than a second apart however long each took
      * to reach KMS (a connection to open, a TLS handshake, a busy network), and no second at KMS holds more than
-     * {@code perSecond} of them. Until 2026-12-01 a slot was free again a fixed window after the attempt started: 1.05
-     * s let 4 of 10 runs of a fleet of 20 clusters be throttled (requests admitted a second apart arrived closer
-     * together), and 1.2 s still 1 run in 10, in the first fleet run after a reset when the first requests reached the
-     * stand-in late behind the other clusters' lookups (aws/BENCHMARKS-aws.md); a throttle makes the SDK's adaptive
-     * retry slow that Region's client for seconds. An attempt that ends without an answer (a lost connection) keeps its
+     * {@code perSecond} of them (a window counted from the attempt's start let requests admitted a second apart
+     * arrive closer together, and a throttle slows that Region's client for seconds). An attempt that ends without an answer (a lost connection) keeps its
      * slot until the SDK's next attempt starts or the call ends: on the safe side, since it may have been counted.
      */
     private static final class Pacer {

@@ -49,7 +49,7 @@ final class CrossAccountRole {
      * the GetRole beside it. If that read has not answered once the trust policy is known, CreateRole goes at once, one
      * round trip where a read then a write took two. When IAM refuses it (the name is taken, or the caller may not
      * create roles but one exists), the read decides, as {@link #ensure(TrustPolicy, boolean, boolean, Optional,
-     * CallerIdentity)} does; a refused CreateRole changes nothing. A read that has answered decides alone, as before.
+     * CallerIdentity)} does; a refused CreateRole changes nothing. A read that has answered decides alone.
      */
     Outcome ensure(
             TrustPolicy trust,

@@ -241,8 +241,8 @@ final class RegionalKeys {
      * The key an alias names, by DescribeKey. An alias made moments ago may not resolve yet (KMS is eventually
      * consistent); a re-run inside that window finds its key by its tags ({@link #findOrphan}: the Tagging API, or the
      * scan, which keeps keys our aliases name as candidates in case ListAliases lists the alias first), and CreateAlias
-     * then answers AlreadyExists naming the same key. Until 2026-12-01 a miss here read the Region's whole alias listing
-     * instead: one call per 100 aliases in the account. A re-run within seconds of CreateAlias whose Tagging API does
+     * then answers AlreadyExists naming the same key; a miss never reads the Region's whole alias listing (one call per
+     * 100 aliases in the account). A re-run within seconds of CreateAlias whose Tagging API does
      * not show the new key yet either makes a second key; its CreateAlias is refused, so it is never granted
      * (ClusterKeys grants a new key once our alias names it), the run reports the alias naming the first key, and the
      * next run uses the first.

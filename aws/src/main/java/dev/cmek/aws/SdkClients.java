@@ -38,8 +38,8 @@ public final class SdkClients implements AwsClients {
      * uses: {@code http.maxConnections}, 5 unless set ("the maximum number of idle connections that will be
      * simultaneously kept alive, per destination", java.net doc-files/net-properties.html). A fleet, or a revocation of
      * every cluster using an account, sends tens of calls at once to one Region's endpoint; with 5 kept, each call
-     * past them opens a new connection and pays a TCP and TLS handshake (aws/BENCHMARKS-aws.md: a strict-benchmark
-     * fleet run of about 1,330 calls opened 258 to 376 connections, 97 to 128 with 64 kept).
+     * past them opens a new connection and pays a TCP and TLS handshake (AwsAsItReallyBehavesTest bounds the
+     * connections opened).
      */
     static final int CONNECTIONS_KEPT_PER_HOST = 64;
 

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * dev.cmek.cli.ArchiveTraining}): the commands a responder runs cold, through {@link Main#run}, so that the archive
  * holds the classes they load (picocli's model, Jackson, the AWS SDK's clients, marshallers, signer and HTTP client),
  * and later start-ups map them instead of loading, verifying and linking them from the jar (about half the CPU time of
- * a cold {@code revoke --cloud-only}, measured in BENCHMARKS.md).
+ * a cold {@code revoke --cloud-only}, commit 8dd2e24).
  *
  * <p>Nothing leaves the machine and nothing is written outside a temporary directory: the AWS calls of a revoke go to
  * a stand-in on the loopback interface that answers as AWS does for one role and one key per Region. It exists only

@@ -261,9 +261,9 @@ public final class EvidenceFile {
 
     /**
      * Group commit: writes the whole record unless a write that began after change {@code mine} already did. Every
-     * Region's thread records its intent right before its first write; one at a time, each rewriting the whole file,
-     * they held each other's writes back (the sixth Region's PutKeyPolicy went 170 ms after the first in a cold
-     * revoke, BENCHMARKS.md). Now the threads that arrive while a write is on disk are covered by the next one.
+     * Region's thread records its intent right before its first write; written one at a time, each rewriting the whole
+     * file, they would hold each other's writes back, so the threads that arrive while a write is on disk are covered
+     * by the next one.
      */
     private void saveThrough(long mine) {
         synchronized (saving) {

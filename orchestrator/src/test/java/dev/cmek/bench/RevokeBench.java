@@ -56,7 +56,7 @@ public final class RevokeBench {
 
     /**
      * Longest chain of dependent cloud calls of the revoke step, read from {@code AwsCmek.revoke} and
-     * {@code GcpCmek.revoke} (see BENCHMARKS-workflows.md for the derivation).
+     * {@code GcpCmek.revoke}.
      */
     static int chain(CloudProvider cloud, boolean immediate) {
         if (cloud == CloudProvider.AWS) {

@@ -61,8 +61,7 @@ public final class ForwardingServer implements AutoCloseable {
     /**
      * Sends the request to moto with its {@code Authorization} header rewritten by {@code authorization}. A blocking
      * HttpURLConnection on the handler's own thread: java.net.http's client handed every request to its selector
-     * thread and back, a third of the stand-in's CPU on the 2 cores it shares with moto and the client under test
-     * (aws/BENCHMARKS-aws.md).
+     * thread and back, a third of the stand-in's CPU on the 2 cores it shares with moto and the client under test.
      */
     public Answer send(HttpExchange ex, byte[] body, UnaryOperator<String> authorization)
             throws IOException, InterruptedException {
