@@ -1,6 +1,7 @@
 package dev.cmek.api;
 
 import dev.cmek.CmekException;
+import dev.cmek.core.Backoff;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -105,5 +106,10 @@ public record ApiSettings(
 
     private static String quote(String s) {
         return '"' + s + '"';
+    }
+
+    /** Pauses between retries: {@code retryBase}, doubling up to {@code retryMax}. */
+    public Backoff retries() {
+        return Backoff.growing(retryBase, 2, retryMax);
     }
 }

@@ -29,7 +29,7 @@ public enum CmekStatus {
         return name().endsWith("_FAILED");
     }
 
-    public boolean isInProgress() {
+    boolean isInProgress() {
         return !isSettled() && !isFailed();
     }
 }

@@ -91,8 +91,7 @@ public final class CmekWait {
                     + dev.cmek.Durations.format(timeout) + " (now: " + line
                     + "); the operation may still complete: check with `cmek status`");
         }
-        Duration grown = pause.plus(pause.dividedBy(2));
-        pause = grown.compareTo(schedule.max()) > 0 ? schedule.max() : grown;
+        pause = schedule.polls().next(pause);
         due = System.nanoTime() + pause.toNanos();
         return Optional.empty();
     }

@@ -1,6 +1,7 @@
 package dev.cmek.api;
 
 import dev.cmek.CmekException;
+import dev.cmek.core.Backoff;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,6 +24,11 @@ public final class CmekWaiter {
         /** 200 ms, growing by half each poll up to 1.5 s: changes are seen within about a second. */
         public static Schedule standard() {
             return new Schedule(Duration.ofMillis(200), Duration.ofMillis(1500), Duration.ofSeconds(10));
+        }
+
+        /** The pauses between polls: from {@link #first()}, half as long again each time, up to {@link #max()}. */
+        public Backoff polls() {
+            return Backoff.growing(first, 1.5, max);
         }
     }
 
@@ -55,15 +61,6 @@ public final class CmekWaiter {
     }
 
     private static void sleepUntil(long dueNanos) {
-        long wait = dueNanos - System.nanoTime();
-        if (wait <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CmekException(dev.cmek.ExitCode.INTERNAL, "interrupted while waiting");
-        }
+        Backoff.sleep(Duration.ofNanos(dueNanos - System.nanoTime()));
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cmek.core.Backoff;
 import dev.cmek.model.ClusterIdRule;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.RegionSpec;
@@ -391,14 +392,9 @@ public final class HttpCloudApi implements CloudApi {
         }
     }
 
+    /** Waits {@code pause}, then answers the pause after it. */
     private Duration sleep(Duration pause) {
-        try {
-            Thread.sleep(pause.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new dev.cmek.CmekException(dev.cmek.ExitCode.INTERNAL, "interrupted while waiting to retry");
-        }
-        Duration next = pause.multipliedBy(2);
-        return next.compareTo(settings.retryMax()) > 0 ? settings.retryMax() : next;
+        Backoff.sleep(pause);
+        return settings.retries().next(pause);
     }
 }
