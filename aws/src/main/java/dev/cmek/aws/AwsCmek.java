@@ -176,7 +176,7 @@ public final class AwsCmek implements AutoCloseable {
      * When {@code key}'s newest key material was made: its newest rotation (automatic or on demand; a multi-Region key's
      * are its primary's), else its creation. Empty when the key does not exist.
      */
-    public Optional<java.time.Instant> newestKeyMaterial(KeyArn key) {
+    public Optional<java.time.Instant> newestKeyVersion(KeyArn key) {
         KeyArn target = rotationTarget(key);
         RegionalKeys keys = new RegionalKeys(clients, target.region(), null, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND);
         return keys.describe(target.value()).map(keys::newestMaterial);

@@ -66,13 +66,13 @@ public record KeyPolicyGrant(String sid, RoleArn role) {
         return current.withoutStatements(s -> sid.equals(s.path("Sid").asText(null)));
     }
 
-    public boolean presentExactlyIn(PolicyDocument policy) {
+    boolean presentExactlyIn(PolicyDocument policy) {
         return policy.statement(sid)
                 .map(s -> PolicyDocument.sameStatement(s, statement()))
                 .orElse(false);
     }
 
-    public static boolean hasOwnerAdministration(PolicyDocument policy, AccountId owner) {
+    static boolean hasOwnerAdministration(PolicyDocument policy, AccountId owner) {
         return policy.statements().stream()
                 .anyMatch(s -> "Allow".equals(s.path("Effect").asText())
                         && !s.has("Condition")

@@ -17,7 +17,7 @@ public record ProvisionResult(boolean applied, RoleArn role, Map<String, KeyArn>
     }
 
     /** True when the run created or updated nothing (a re-run of an already provisioned cluster). */
-    public boolean noop() {
+    boolean noop() {
         return changes.stream().allMatch(c -> c.action() == Change.Action.UNCHANGED);
     }
 }

@@ -40,7 +40,7 @@ public record RotationPolicy(boolean automatic, int periodInDays, boolean repair
         return new RotationPolicy(true, days, false);
     }
 
-    public RotationPolicy withRepair(boolean r) {
+    RotationPolicy withRepair(boolean r) {
         return new RotationPolicy(automatic, periodInDays, r);
     }
 

@@ -50,7 +50,7 @@ public record VerifyReport(RoleArn role, List<ControlResult> principalControls, 
     }
 
     /** Why the role is not exactly as intended; empty when it is. */
-    public List<String> roleFindings() {
+    List<String> principalFindings() {
         return failures(principalControls);
     }
 

@@ -435,7 +435,7 @@ class AwsCmekMotoTest extends MotoClusterTest {
         VerifyReport report = cmek.verify(request());
 
         assertEquals(null, report.role());
-        assertEquals(List.of("role " + NAMES.roleName() + " does not exist"), report.roleFindings());
+        assertEquals(List.of("role " + NAMES.roleName() + " does not exist"), report.principalFindings());
         assertFalse(report.ok());
     }
 
@@ -446,7 +446,8 @@ class AwsCmekMotoTest extends MotoClusterTest {
 
         VerifyReport report = cmek.verify(request());
 
-        assertTrue(report.roleFindings().get(0).contains("not tagged as ours"), report.roleFindings()::toString);
+        assertTrue(
+                report.principalFindings().get(0).contains("not tagged as ours"), report.principalFindings()::toString);
         assertFalse(report.roleOk());
     }
 

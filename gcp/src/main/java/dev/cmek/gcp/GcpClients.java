@@ -140,11 +140,11 @@ public final class GcpClients implements AutoCloseable {
     }
 
     /** Where the KMS client goes: a host:port, "channel", or "google (ADC)". */
-    public String kmsTargetDescription() {
+    String kmsTargetDescription() {
         return describe(kmsTarget);
     }
 
-    public String iamTargetDescription() {
+    String iamTargetDescription() {
         return describe(iamTarget);
     }
 

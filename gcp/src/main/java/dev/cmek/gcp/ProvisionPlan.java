@@ -17,7 +17,7 @@ public record ProvisionPlan(ServiceAccountEmail serviceAccount, Map<String, Cryp
     }
 
     /** Whether provisioning would change nothing. */
-    public boolean upToDate() {
+    boolean upToDate() {
         return changes.stream().allMatch(c -> c.action() == Change.Action.UNCHANGED);
     }
 }

@@ -39,7 +39,7 @@ public record RotationSchedule(boolean automatic, int periodInDays, boolean repa
         return new RotationSchedule(true, days, false);
     }
 
-    public RotationSchedule withRepair(boolean r) {
+    RotationSchedule withRepair(boolean r) {
         return new RotationSchedule(automatic, periodInDays, r);
     }
 

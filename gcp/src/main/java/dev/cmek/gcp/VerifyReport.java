@@ -55,7 +55,7 @@ public record VerifyReport(
     }
 
     /** Why the service account is not exactly as intended; empty when it is. */
-    public List<String> serviceAccountFindings() {
+    List<String> serviceAccountFindings() {
         return failures(principalControls);
     }
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         name = "audit",
         description = {
             "Audit every cluster of the organization: its CMEK status and regions and, where your cloud credentials reach its keys, every security control per region and the age of each key's newest version.",
-            "%nReads the cluster list (all pages), one CMEK status per cluster that can have CMEK, and the keys and policies in your cloud (the controls of `cmek verify`). Clusters without CMEK are listed as such; clusters whose keys these credentials cannot read are listed as not reachable. --report writes one self-contained HTML page (no scripts, nothing loaded from the network) with a matrix of clusters x regions x controls and a summary, for security reviewers. Read-only. Exits 7 when any control fails."
+            "%nRead-only: the cluster list, one CMEK status per cluster, and the controls of `cmek verify` where your credentials reach the keys; --report writes one self-contained HTML page. Exits 7 when any control fails. See `man cmek-audit`."
         },
         footer = {"", "Examples:", "  cmek audit --report cmek-audit.html", "  cmek audit -o json | jq '.summary'"})
 final class AuditCommand extends CloudCommand {

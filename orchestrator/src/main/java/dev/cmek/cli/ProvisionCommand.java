@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         name = "provision",
         description = {
             "Create the key, the principal CockroachDB uses and the grant between them for every region of a cluster, and write the manifest.",
-            "%nReads the cluster's account and regions and the organization id from the Cloud API, then works on every region in parallel. AWS: a cross-account role trusted only by the cluster's account with the organization id as external id, and a KMS key whose policy grants that role exactly Encrypt, Decrypt, GenerateDataKey*, ReEncrypt* and DescribeKey. GCP: a service account CockroachDB's identity may impersonate, and a Cloud KMS key granting it only cryptoKeyEncrypterDecrypter. Idempotent: a second run changes nothing; a run cut short finishes on the next one."
+            "%nAWS: a cross-account role trusted only by the cluster's account with the organization id as external id, and a key granting it exactly the five documented actions. GCP: a service account CockroachDB's identity may impersonate, and a key granting it only encrypter/decrypter. Idempotent. See `man cmek-provision`."
         },
         footer = {
             "",

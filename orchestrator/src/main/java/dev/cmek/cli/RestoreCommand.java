@@ -3,7 +3,6 @@ package dev.cmek.cli;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.OutputPath;
-import dev.cmek.aws.AwsCmekRequest;
 import dev.cmek.model.ClusterIdRule;
 import dev.cmek.workflow.AccountRevocation;
 import dev.cmek.workflow.BreachResponse;
@@ -23,7 +22,7 @@ import picocli.CommandLine.Option;
         name = "restore",
         description = {
             "After a revocation: put back exactly the grants that `cmek revoke` removed, check them, and print what to tell CockroachDB support.",
-            "%nReads the evidence directory revoke wrote (or the index.json of `revoke --all-using`, restoring each cluster). Before anything is written it checks that the record is unedited (its SHA-256), for the cluster and account named, and that everything it would put back is exactly what cmek itself grants (our role with the five KMS actions and the cluster account's trust with the organization id as external id; our service account with encrypter/decrypter and CockroachDB's identity with token creator): anything else is refused with exit 2, naming the entry. Changes made to the same policies since the revocation are kept. What cannot be put back is named. Restoring the grants does not bring the cluster back by itself: CockroachDB support has to, and nodes that restarted without key access need their help."
+            "%nIt checks the whole record before writing anything and refuses, with exit 2, anything cmek would not have granted. Restoring the grants does not bring the cluster back by itself: CockroachDB support has to. See `man cmek-restore`."
         },
         footer = {
             "",
@@ -74,11 +73,9 @@ final class RestoreCommand extends BaseCommand {
                 OutputPath.checkFile(record, "--evidence", EvidenceFile.FILE_NAME);
             }
         }
-        try (CloudKeysFactory keys = new CloudKeysFactory(
-                CloudOptions.forExistingKeys(),
-                terminal.env(),
-                AwsCmekRequest.DEFAULT_PROPAGATION_BOUND,
-                report()::progress)) {
+        CloudOptions options = CloudOptions.forExistingKeys();
+        try (CloudKeysFactory keys =
+                new CloudKeysFactory(options, terminal.env(), options.propagationBound, report()::progress)) {
             // Restore reads the evidence and works in the cloud only: it never calls the Cloud API, so it needs no
             // API key, and gets no client.
             BreachResponse breach = new BreachResponse(null, null, keys, Clock.systemUTC(), report()::progress);

@@ -20,8 +20,7 @@ import picocli.CommandLine.Option;
         name = "rotate",
         description = {
             "Rotate the keys of some or all regions, then wait until ENABLED again.",
-            "%n--new-version makes new key material inside the KMS (AWS RotateKeyOnDemand; GCP a new primary version) and submits the unchanged URI again, since CockroachDB does not notice a new version by itself. --new-key provisions a new key with its grant (and automatic rotation) for each region and submits it; the old key keeps its grant until you remove it, once the region is ENABLED again and the KMS logs show no more use of it. --manifest submits key specs you made yourself.",
-            "%n--rewrap submits the unchanged key specs so that CockroachDB re-wraps its store keys with each key's newest version. With --if-rotated it first compares, per region, the key's newest version in the KMS (AWS ListKeyRotations, else the key's creation; GCP the primary version's creation) with when CockroachDB last took the key (the region's key info in the CMEK status), and submits only the regions whose KMS is ahead: nothing rotated, no request. --all does it for every CMEK-enabled cluster of the organization (all pages of the cluster list) under the one 10 requests/s limit: put `cmek rotate --rewrap --if-rotated --all` in a daily cron next to automatic rotation."
+            "%n--new-version: new key material, same URI submitted again. --new-key: a new key with its grant; the old key keeps its grant. --rewrap [--if-rotated] [--all]: the unchanged specs again, so CockroachDB re-wraps with the newest version (a daily cron). See `man cmek-rotate`."
         },
         footer = {
             "",

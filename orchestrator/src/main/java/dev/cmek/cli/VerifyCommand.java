@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
         name = "verify",
         description = {
             "Report, per region, each security control by a stable id with PASS, FAIL or N/A, the evidence read, and for a failure the fix.",
-            "%nReads the live key specs and CMEK status from the Cloud API and the live keys and policies from your cloud. Controls: key_usable (enabled; not pending deletion or import; no version scheduled for destruction), key_rotation (AWS Security Hub KMS.4; CIS GCP 1.10: at most 90 days), no_public_access (AWS KMS.5; CIS GCP 1.9), exact_grant (exactly the five KMS actions / the encrypter-decrypter role), principal_trust (only the cluster can reach the role or service account), external_id (the role requires the organization id; AWS only), crdb_status (CockroachDB reports the region ENABLED) and no_orphan_grants (no key of the cluster CockroachDB never used still grants it). Read-only. Exits 7 when any control fails."
+            "%nControls: key_usable, key_rotation, no_public_access, exact_grant, principal_trust, external_id (AWS), crdb_status, no_orphan_grants. Read-only; exits 7 when any control fails. See `man cmek-verify` for what each checks."
         },
         footer = {"", "Examples:", "  cmek verify --cluster 3a0c...e1 --output json && echo grants ok"})
 final class VerifyCommand extends CloudCommand {

@@ -92,7 +92,7 @@ public final class CloudKeyChecks {
 
             @Override
             public Optional<String> newestVersion(ClusterFacts cluster, RegionKey key) {
-                return aws.newestKeyMaterial(KeyArn.of(key.uri())).map(Instant::toString);
+                return aws.newestKeyVersion(KeyArn.of(key.uri())).map(Instant::toString);
             }
         };
     }

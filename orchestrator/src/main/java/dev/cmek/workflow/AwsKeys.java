@@ -269,7 +269,7 @@ public final class AwsKeys implements CloudKeys {
 
     @Override
     public Optional<Instant> newestKeyVersion(KeySpec spec) {
-        return call(() -> aws().newestKeyMaterial(KeyArn.of(spec.uri())));
+        return call(() -> aws().newestKeyVersion(KeyArn.of(spec.uri())));
     }
 
     /** Key policies and keys of another account cannot be read with these credentials. */
