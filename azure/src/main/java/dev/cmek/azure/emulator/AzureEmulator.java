@@ -179,6 +179,12 @@ public final class AzureEmulator implements AutoCloseable {
         }
         String requestId = UUID.randomUUID().toString();
         response.headers.putIfAbsent("x-ms-request-id", requestId);
+        // Services echo the client's request id; MSAL logs a mismatch when Entra does not.
+        for (String echo : List.of("client-request-id", "x-ms-client-request-id")) {
+            if (r.header(echo) != null) {
+                response.headers.putIfAbsent(echo, r.header(echo));
+            }
+        }
         if (service == arm) {
             response.headers.putIfAbsent("x-ms-correlation-request-id", requestId);
         }

@@ -2,6 +2,7 @@ package dev.cmek.azure.emulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -171,7 +172,11 @@ final class EntraService implements Service {
                         7000112,
                         "Application '" + clientId + "'(" + app.displayName + ") is disabled.");
             }
-            String scope = form.getOrDefault("scope", "").trim();
+            // MSAL adds the OIDC scopes to every request; Entra ignores them for the client-credentials grant.
+            String scope = java.util.Arrays.stream(
+                            form.getOrDefault("scope", "").trim().split("\\s+"))
+                    .filter(s -> !List.of("openid", "profile", "offline_access").contains(s))
+                    .collect(java.util.stream.Collectors.joining(" "));
             if (!scope.endsWith("/.default") || scope.contains(" ")) {
                 return error(
                         400,

@@ -224,7 +224,10 @@ final class KeyOperations {
         }
         KeyStore.Version v = found.get();
         JsonNode body = r.json();
-        if (body.has("key_ops") && body.get("key_ops").isArray()) {
+        // The SDK sends an empty key_ops on every update that does not name operations: the key keeps its own.
+        if (body.has("key_ops")
+                && body.get("key_ops").isArray()
+                && !body.get("key_ops").isEmpty()) {
             List<String> ops = new ArrayList<>();
             for (JsonNode op : body.get("key_ops")) {
                 String o = canonicalOp(op.asText());
