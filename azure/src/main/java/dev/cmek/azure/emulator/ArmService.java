@@ -124,8 +124,10 @@ final class ArmService implements Service {
         this.emulator = emulator;
     }
 
+    /** ARM ignores repeated and trailing slashes: the SDKs send {@code //subscriptions/...} for scope templates. */
     static String trim(String path) {
-        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        String p = path.replaceAll("/{2,}", "/");
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
     }
 
     @Override
