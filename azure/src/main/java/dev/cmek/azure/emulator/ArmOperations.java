@@ -15,12 +15,10 @@ import java.util.regex.Matcher;
 /** One ARM request's work, run under the emulator's lock once the token and the caller's permission are checked. */
 final class ArmOperations {
     private final AzureEmulator emulator;
-    private final ArmService arm;
     private final Tokens.Claims caller;
 
-    ArmOperations(AzureEmulator emulator, ArmService arm, Tokens.Claims caller) {
+    ArmOperations(AzureEmulator emulator, Tokens.Claims caller) {
         this.emulator = emulator;
-        this.arm = arm;
         this.caller = caller;
     }
 

@@ -312,7 +312,7 @@ final class ArmService implements Service {
                 return authorizationFailed(caller, action, resource);
             }
             try {
-                return new ArmOperations(emulator, this, caller).run(r, operation);
+                return new ArmOperations(emulator, caller).run(r, operation);
             } catch (Http.BadBody e) {
                 return error(
                         400,
