@@ -163,7 +163,7 @@ class KeyVaultAccessTest extends EmulatorTest {
 
     @Test
     void newRoleAssignment_takesEffectOnlyAfterItsWindow() throws Exception {
-        emulator.roleAssignmentPropagation(Duration.ofMillis(700));
+        emulator.roleAssignmentPropagation(Duration.ofMillis(1500));
         String vault = vaultName("kvgrant");
         var v = createVault(vault, false, false);
         KeyVaultKey key = sdk.keys(vault, admin).createRsaKey(new CreateRsaKeyOptions("k"));
@@ -182,7 +182,7 @@ class KeyVaultAccessTest extends EmulatorTest {
         assertEquals(
                 403,
                 raw.call("POST", keyUrl(vault, key, "decrypt"), token, body).statusCode());
-        Thread.sleep(800);
+        Thread.sleep(1700);
         assertEquals(
                 200,
                 raw.call("POST", keyUrl(vault, key, "decrypt"), token, body).statusCode());
@@ -190,7 +190,7 @@ class KeyVaultAccessTest extends EmulatorTest {
 
     @Test
     void removedRoleAssignment_keepsWorkingUntilItsWindowEnds_thenFails() throws Exception {
-        emulator.roleRemovalPropagation(Duration.ofMillis(700));
+        emulator.roleRemovalPropagation(Duration.ofMillis(1500));
         String vault = vaultName("kvrevoke");
         var v = createVault(vault, false, false);
         KeyVaultKey key = sdk.keys(vault, admin).createRsaKey(new CreateRsaKeyOptions("k"));
@@ -210,7 +210,7 @@ class KeyVaultAccessTest extends EmulatorTest {
         sdk.authorization(admin).roleAssignments().deleteById(assignment.id());
 
         crypto.decrypt(EncryptionAlgorithm.RSA_OAEP_256, ciphertext);
-        Thread.sleep(800);
+        Thread.sleep(1700);
         HttpResponseException e = assertThrows(
                 HttpResponseException.class, () -> crypto.decrypt(EncryptionAlgorithm.RSA_OAEP_256, ciphertext));
         assertEquals(403, e.getResponse().getStatusCode());
