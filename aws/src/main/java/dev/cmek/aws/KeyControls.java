@@ -47,7 +47,11 @@ final class KeyControls {
                     why,
                     "point the region at a key that exists (`cmek rotate --new-key`); a deleted key cannot come back"));
             for (Control c : List.of(
-                    Control.KEY_ROTATION, Control.NO_PUBLIC_ACCESS, Control.EXACT_GRANT, Control.NO_ORPHAN_GRANTS)) {
+                    Control.KEY_ROTATION,
+                    Control.KEY_RECOVERABLE,
+                    Control.NO_PUBLIC_ACCESS,
+                    Control.EXACT_GRANT,
+                    Control.NO_ORPHAN_GRANTS)) {
                 out.add(ControlResult.notApplicable(c, why));
             }
             return new VerifyReport.RegionControls(asked, out, null);
@@ -64,10 +68,17 @@ final class KeyControls {
         out.add(usable(key));
         RotationRead r = Parallel.join(rotation, List.of(policy, orphans));
         out.add(r.control());
+        out.add(RECOVERABLE);
         out.addAll(policy.join());
         out.add(orphans.join());
         return new VerifyReport.RegionControls(arn, out, r.newestKeyVersion());
     }
+
+    /** KMS has no purge: every deletion waits 7 to 30 days and can be cancelled (key_usable reports one pending). */
+    private static final ControlResult RECOVERABLE = ControlResult.notApplicable(
+            Control.KEY_RECOVERABLE,
+            "AWS KMS has no purge: a key scheduled for deletion waits 7 to 30 days and can be cancelled"
+                    + " (https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html)");
 
     private static ControlResult usable(RegionalKeys.Live key) {
         var m = key.metadata();

@@ -15,6 +15,12 @@ public enum Control {
             "Automatic rotation on, within the period",
             "AWS: automatic key rotation enabled. GCP: a rotation period of at most 90 days with a next rotation"
                     + " time."),
+    KEY_RECOVERABLE(
+            "key_recoverable",
+            "A deleted key can be recovered",
+            "Azure: the vault has soft delete and purge protection on (CIS Azure: Key Vault is recoverable), so a"
+                    + " deleted key is never lost for good. Not a setting on AWS or GCP, where no key can be purged"
+                    + " at once."),
     NO_PUBLIC_ACCESS(
             "no_public_access",
             "No public or wildcard principal on the key",

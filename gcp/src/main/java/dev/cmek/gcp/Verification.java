@@ -127,12 +127,22 @@ final class Verification {
                         + " `cmek verify` again");
     }
 
+    /** Cloud KMS deletes no key, and a version scheduled for destruction can be restored until then. */
+    private static final ControlResult RECOVERABLE = ControlResult.notApplicable(
+            Control.KEY_RECOVERABLE,
+            "Cloud KMS keys cannot be deleted, and a version scheduled for destruction can be restored until then"
+                    + " (https://cloud.google.com/kms/docs/destroy-restore)");
+
     /** A key that could not be read: not usable, with {@code fix}; every other key control not applicable. */
     private static KeyCheck notRead(String why, String fix) {
         List<ControlResult> out = new ArrayList<>();
         out.add(ControlResult.fail(Control.KEY_USABLE, List.of(why), fix));
         for (Control c : List.of(
-                Control.KEY_ROTATION, Control.NO_PUBLIC_ACCESS, Control.EXACT_GRANT, Control.NO_ORPHAN_GRANTS)) {
+                Control.KEY_ROTATION,
+                Control.KEY_RECOVERABLE,
+                Control.NO_PUBLIC_ACCESS,
+                Control.EXACT_GRANT,
+                Control.NO_ORPHAN_GRANTS)) {
             out.add(ControlResult.notApplicable(c, why));
         }
         return new KeyCheck(out, null);
@@ -196,6 +206,7 @@ final class Verification {
         List<ControlResult> out = new ArrayList<>();
         out.add(usable(key, versions));
         out.add(rotation(key, brought, newest));
+        out.add(RECOVERABLE);
         out.add(ControlResult.of(
                 Control.NO_PUBLIC_ACCESS,
                 open,

@@ -42,8 +42,7 @@ public final class Main {
                         json,
                         ExitCode.BAD_INPUT,
                         "there is no --api-key flag (a flag value ends up in shell history and process lists): set "
-                                + ApiKey.ENV + " or use --api-key-file FILE",
-                        null);
+                                + ApiKey.ENV + " or use --api-key-file FILE");
             }
         }
         CommandLine cli = commandLine(terminal, named(args));
@@ -74,7 +73,7 @@ public final class Main {
         try {
             terminal.out().println(Report.toJson(CmekCommand.Version.document()));
         } catch (IOException e) {
-            return report(terminal, true, ExitCode.INTERNAL, "cannot read the version: " + e.getMessage(), null);
+            return report(terminal, true, ExitCode.INTERNAL, "cannot read the version: " + e.getMessage());
         }
         terminal.out().flush();
         return ExitCode.OK.code();
@@ -123,13 +122,9 @@ public final class Main {
      */
     private static int usageError(Terminal terminal, boolean json, CommandLine.ParameterException ex) {
         CommandLine cmd = ex.getCommandLine();
-        String message = redact(terminal, null, usageMessage(ex));
-        return report(
-                terminal,
-                json,
-                ExitCode.BAD_INPUT,
-                message,
-                "see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+        String message = redact(terminal, null, usageMessage(ex)) + " (see '"
+                + cmd.getCommandSpec().qualifiedName() + " --help')";
+        return report(terminal, json, ExitCode.BAD_INPUT, message);
     }
 
     /** picocli's message, with "did you mean" for a mistyped command or option. */
@@ -192,16 +187,16 @@ public final class Main {
             terminal.err().print(redact(terminal, key, trace.toString()));
         }
         boolean jsonOut = json || (command instanceof BaseCommand base && base.output != null && base.output.json());
-        return report(terminal, jsonOut, code, message, null);
+        return report(terminal, jsonOut, code, message);
     }
 
     /**
-     * The one way a failure is told: one line on stderr (with an optional hint at its end), and with
-     * {@code --output json} the error document on stdout.
+     * The one way a failure is told: one line on stderr, and with {@code --output json} the same message in the error
+     * document on stdout.
      */
-    static int report(Terminal terminal, boolean json, ExitCode code, String message, String hint) {
+    static int report(Terminal terminal, boolean json, ExitCode code, String message) {
         message = Report.plain(message);
-        terminal.err().println("cmek: " + message + (hint == null ? "" : " (" + hint + ")"));
+        terminal.err().println("cmek: " + message);
         terminal.err().flush();
         if (json) {
             terminal.out().println(Report.toJson(errorDocument(code, message)));
