@@ -7,5 +7,7 @@ public enum Fate {
     /** Nothing of ours was there to remove (already revoked, or never granted). */
     ALREADY_ABSENT,
     /** It could not be read or written; the detail says why and what to do. */
-    LEFT
+    LEFT,
+    /** A dry run: the write would remove the grant the detail names; nothing was written. */
+    WOULD_REMOVE
 }
