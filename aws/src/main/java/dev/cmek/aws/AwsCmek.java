@@ -61,7 +61,11 @@ public final class AwsCmek implements AutoCloseable {
         }
         // Who we are (for the KMS pacer and a plan's role ARN) is asked beside the role's read, off the critical path.
         CompletableFuture<CallerIdentity> caller = parallel.async(clients::caller);
-        CrossAccountRole role = new CrossAccountRole(clients.iam(), req.names(), req.principalPropagationBound());
+        CrossAccountRole role = new CrossAccountRole(
+                clients.iam(),
+                req.names(),
+                req.principalPropagationBound(),
+                req.regions().stream().map(Region::id).toList());
         // The role's read, beside who we are; a provision does not wait for the read to create the role (see ensure).
         CompletableFuture<Optional<CrossAccountRole.Live>> roleRead = parallel.async(role::find);
         CompletableFuture<CrossAccountRole.Outcome> roleF = parallel.async(() -> {
@@ -250,6 +254,15 @@ public final class AwsCmek implements AutoCloseable {
         return conf != null && conf.primaryKey() != null
                 ? KeyArn.of(conf.primaryKey().arn())
                 : key;
+    }
+
+    /** The cluster's role, if these credentials find it and it carries our tag (what provisioning made). */
+    public Optional<RoleArn> ourRole(ClusterId cluster) {
+        ResourceNames names = new ResourceNames(cluster);
+        return new CrossAccountRole(clients.iam(), names, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND)
+                .find()
+                .filter(live -> names.isOurs(live.tags()))
+                .map(CrossAccountRole.Live::arn);
     }
 
     /** The account of the credentials in use (STS GetCallerIdentity, asked once). */

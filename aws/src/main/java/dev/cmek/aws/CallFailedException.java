@@ -62,6 +62,22 @@ public final class CallFailedException extends AwsCmekException {
         return Failure.REJECTED;
     }
 
+    /**
+     * What a revocation tells the responder to do about a document it could not change: grant the permission when AWS
+     * refused it, wait for AWS when it did not answer; then the same revoke again.
+     */
+    static String whatToDo(RuntimeException e, String permission) {
+        Failure f = e instanceof CallFailedException c ? c.failure() : null;
+        String then = " and re-run with the same --evidence";
+        if (f == Failure.PERMISSION_DENIED) {
+            return "grant " + permission + then;
+        }
+        if (f == Failure.UNAVAILABLE) {
+            return "AWS did not answer: check the network (or AWS_ENDPOINT_URL)" + then;
+        }
+        return "fix that" + then;
+    }
+
     /** Why a call failed, in one line, without the advice to re-run (each caller gives its own). */
     static String reason(RuntimeException e) {
         if (e instanceof CallFailedException c && c.getCause() != null) {

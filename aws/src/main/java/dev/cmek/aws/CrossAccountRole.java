@@ -16,12 +16,23 @@ final class CrossAccountRole {
     private final IamClient iam;
     private final ResourceNames names;
     private final java.time.Duration propagationBound;
+    private final java.util.SortedSet<String> regions;
 
     /** @param propagationBound how long a trust policy just written may read back stale (IAM is eventually consistent) */
     CrossAccountRole(IamClient iam, ResourceNames names, java.time.Duration propagationBound) {
+        this(iam, names, propagationBound, java.util.List.of());
+    }
+
+    /** @param regions Regions provisioning serves: recorded in the role's tags, added to those already there */
+    CrossAccountRole(
+            IamClient iam,
+            ResourceNames names,
+            java.time.Duration propagationBound,
+            java.util.Collection<String> regions) {
         this.iam = iam;
         this.names = names;
         this.propagationBound = propagationBound;
+        this.regions = new java.util.TreeSet<>(regions);
     }
 
     record Live(RoleArn arn, Map<String, String> tags, PolicyDocument trust) {}
@@ -107,18 +118,46 @@ final class CrossAccountRole {
             throw new NotOursException(
                     AwsResource.ROLE, name, null, "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
         }
+        java.util.SortedSet<String> recorded = ResourceNames.regionsIn(live.tags());
+        boolean regionsRecorded = recorded.containsAll(regions);
+        if (!regionsRecorded && apply) {
+            recordRegions(recorded);
+        }
+        String regionsNote = regionsRecorded
+                ? ""
+                : "; Regions " + String.join(" ", regions) + " recorded in tag " + ResourceNames.REGIONS_TAG;
         if (live.trust().sameAs(trust.document())) {
-            return new Outcome(live.arn(), AwsResource.role(name, Change.Action.UNCHANGED, "trust policy as intended"));
+            return new Outcome(
+                    live.arn(),
+                    regionsRecorded
+                            ? AwsResource.role(name, Change.Action.UNCHANGED, "trust policy as intended")
+                            : AwsResource.role(
+                                    name, Change.Action.updated(apply), "trust policy as intended" + regionsNote));
         }
         String drift = String.join("; ", trust.findings(live.trust()));
         if (!repairDrift) {
-            return new Outcome(live.arn(), AwsResource.role(name, Change.Action.DRIFTED, drift));
+            return new Outcome(live.arn(), AwsResource.role(name, Change.Action.DRIFTED, drift + regionsNote));
         }
         if (apply) {
             writeTrust(trust.document());
         }
         return new Outcome(
-                live.arn(), AwsResource.role(name, Change.Action.updated(apply), "trust policy repaired: " + drift));
+                live.arn(),
+                AwsResource.role(name, Change.Action.updated(apply), "trust policy repaired: " + drift + regionsNote));
+    }
+
+    /** Adds this run's Regions to the role's tag, keeping those already there (another run's, an earlier add-region). */
+    private void recordRegions(java.util.SortedSet<String> recorded) {
+        java.util.SortedSet<String> all = new java.util.TreeSet<>(recorded);
+        all.addAll(regions);
+        AwsCall.run(
+                "iam:TagRole",
+                null,
+                () -> iam.tagRole(b -> b.roleName(names.roleName())
+                        .tags(Tag.builder()
+                                .key(ResourceNames.REGIONS_TAG)
+                                .value(ResourceNames.regionsTag(all))
+                                .build())));
     }
 
     private Outcome create(TrustPolicy trust) {
@@ -128,7 +167,7 @@ final class CrossAccountRole {
                 () -> iam.createRole(b -> b.roleName(names.roleName())
                                 .description("CockroachDB Cloud CMEK access for cluster " + names.clusterId())
                                 .assumeRolePolicyDocument(trust.document().json())
-                                .tags(names.roleTags().entrySet().stream()
+                                .tags(names.roleTags(regions).entrySet().stream()
                                         .map(t -> Tag.builder()
                                                 .key(t.getKey())
                                                 .value(t.getValue())

@@ -14,10 +14,12 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Breach response on AWS, failing toward revocation: the role's trust (the master switch, {@link TrustRevocation}) and
- * every Region's keys ({@link KeyGrantRevocation}) are worked at once and independently, so that no key, Region or
- * slow call can delay or stop the others. Each document's intent is handed to the journal before its first write; a
- * document that cannot be changed is reported with what to do, never thrown. Nothing is deleted or disabled.
+ * Breach response on AWS, failing toward revocation. The role's trust (the master switch, {@link TrustRevocation}) is
+ * written first and alone: once it is gone no key can be used through the role, so a process killed right after it
+ * has already cut every key. Every Region's keys ({@link KeyGrantRevocation}) are read meanwhile, and written as soon
+ * as the trust's write has ended, however it ended: a trust that cannot be changed stops no key. Each document's intent
+ * is handed to the journal before its first write; a document that cannot be changed is reported with what to do,
+ * never thrown. Nothing is deleted or disabled.
  */
 final class GrantRevocation {
     private final AwsClients clients;
@@ -43,23 +45,75 @@ final class GrantRevocation {
             }
         });
         List<CompletableFuture<Void>> work = new ArrayList<>();
-        work.add(parallel.run(() -> reported(
-                ledger,
-                RevocationRecord.Document.TRUST,
-                req.names().roleName(),
-                null,
-                () -> new TrustRevocation(clients.iam(), req, ledger, clock).run())));
-        for (Region r : req.allRegions()) {
+        CompletableFuture<Void> switched = new CompletableFuture<>();
+        work.add(parallel.run(() -> {
+            try {
+                reported(
+                        ledger,
+                        RevocationRecord.Document.TRUST,
+                        req.names().roleName(),
+                        null,
+                        () -> new TrustRevocation(clients.iam(), req, ledger, clock, () -> switched.complete(null))
+                                .run());
+            } finally {
+                switched.complete(null);
+            }
+        }));
+        for (Region r : regions(req, ledger)) {
             work.add(parallel.run(() -> reported(
                     ledger,
                     RevocationRecord.Document.KEY_POLICY,
                     KeyGrantRevocation.taggedKeys(req.names()),
                     r.id(),
-                    () -> new KeyGrantRevocation(clients, r, req, ledger, clock, parallel).run())));
+                    () -> new KeyGrantRevocation(clients, r, req, ledger, clock, parallel, switched).run())));
         }
         Parallel.joinAll(work);
         return new RevocationRecord(
                 req.clusterId(), started, Parallel.get(who), ledger.intents(), ledger.outcomes(), ledger.notes());
+    }
+
+    /**
+     * The Regions to work in: those asked and those of the keys in use; when none is known (no Cloud API, no manifest),
+     * the ones provisioning recorded in the role's tags. A role without them leaves its keys' grants, with what to do.
+     */
+    private List<Region> regions(RevocationRequest req, RevocationLedger<RevocationRecord.Intent> ledger) {
+        if (!req.allRegions().isEmpty()) {
+            return req.allRegions();
+        }
+        String keys = KeyGrantRevocation.taggedKeys(req.names());
+        String whatToDo = "give the cluster's Regions: re-run with --cloud-only --cloud aws --regions R,... (or"
+                + " --manifest FILE) and the same --evidence";
+        java.util.SortedSet<String> recorded;
+        try {
+            recorded = new CrossAccountRole(clients.iam(), req.names(), req.propagationBound())
+                    .find()
+                    .map(live -> ResourceNames.regionsIn(live.tags()))
+                    .orElse(new java.util.TreeSet<>());
+        } catch (AwsCmekException e) {
+            ledger.outcome(
+                    RevocationRecord.Document.KEY_POLICY,
+                    keys,
+                    null,
+                    Fate.LEFT,
+                    "the cluster's Regions are not known and role "
+                            + req.names().roleName() + " cannot be read (" + CallFailedException.reason(e) + "): "
+                            + whatToDo);
+            return List.of();
+        }
+        if (recorded.isEmpty()) {
+            ledger.outcome(
+                    RevocationRecord.Document.KEY_POLICY,
+                    keys,
+                    null,
+                    Fate.LEFT,
+                    "the cluster's Regions are not known: role " + req.names().roleName() + " does not record them"
+                            + " (tag " + ResourceNames.REGIONS_TAG + "): " + whatToDo);
+            return List.of();
+        }
+        ledger.note("the cluster's Regions come from role " + req.names().roleName() + "'s tag "
+                + ResourceNames.REGIONS_TAG + ": " + String.join(", ", recorded) + "; keys you brought yourself"
+                + " are found only with --manifest");
+        return recorded.stream().map(Region::of).toList();
     }
 
     /**
@@ -80,7 +134,7 @@ final class GrantRevocation {
                     resource,
                     region,
                     Fate.LEFT,
-                    CallFailedException.reason(e) + "; fix that and re-run with the same --evidence");
+                    CallFailedException.reason(e) + "; " + CallFailedException.whatToDo(e, "the permission named"));
         }
     }
 }

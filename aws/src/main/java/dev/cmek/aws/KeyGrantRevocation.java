@@ -30,14 +30,17 @@ final class KeyGrantRevocation {
     private final Clock clock;
     private final Parallel parallel;
     private final RegionalKeys keys;
+    private final CompletableFuture<Void> switched;
 
+    /** @param switched completes once the master switch's write has ended: no key is written before */
     KeyGrantRevocation(
             AwsClients clients,
             Region region,
             RevocationRequest request,
             RevocationLedger<RevocationRecord.Intent> ledger,
             Clock clock,
-            Parallel parallel) {
+            Parallel parallel,
+            CompletableFuture<Void> switched) {
         this.clients = clients;
         this.region = region;
         this.request = request;
@@ -46,6 +49,7 @@ final class KeyGrantRevocation {
         this.clock = clock;
         this.parallel = parallel;
         this.keys = new RegionalKeys(clients, region, names, request.propagationBound());
+        this.switched = switched;
     }
 
     void run() {
@@ -62,12 +66,6 @@ final class KeyGrantRevocation {
         try {
             Set<KeyArn> found = new TaggedClusterKeys(clients, region, names, keys).find();
             found.stream().filter(started::add).forEach(k -> each.add(parallel.run(() -> revoke(k))));
-            ledger.outcome(
-                    RevocationRecord.Document.KEY_POLICY,
-                    tagged,
-                    region.id(),
-                    Fate.ALREADY_ABSENT,
-                    found.size() + " key(s) tagged for the cluster found");
         } catch (AwsCmekException e) {
             ledger.outcome(
                     RevocationRecord.Document.KEY_POLICY,
@@ -75,8 +73,9 @@ final class KeyGrantRevocation {
                     region.id(),
                     Fate.LEFT,
                     "cannot list the keys tagged for the cluster in " + region + ": " + CallFailedException.reason(e)
-                            + "; their grants may remain: fix that (tag:GetResources, or kms:ListKeys,"
-                            + " kms:ListAliases and kms:ListResourceTags) and re-run with the same --evidence");
+                            + "; their grants may remain: "
+                            + CallFailedException.whatToDo(
+                                    e, "tag:GetResources (or kms:ListKeys, kms:ListAliases and kms:ListResourceTags)"));
         } catch (RuntimeException e) {
             // Reported by the caller for the Region, but only once the keys already started are done.
             unexpected = e;
@@ -103,8 +102,8 @@ final class KeyGrantRevocation {
                 target(
                         key,
                         Fate.LEFT,
-                        "cannot read its key policy: " + CallFailedException.reason(e)
-                                + "; fix that (kms:GetKeyPolicy) and re-run with the same --evidence");
+                        "cannot read its key policy: " + CallFailedException.reason(e) + "; "
+                                + CallFailedException.whatToDo(e, "kms:GetKeyPolicy"));
             }
             return;
         }
@@ -125,6 +124,12 @@ final class KeyGrantRevocation {
             }
             return;
         }
+        if (request.dryRun()) {
+            target(key, Fate.WOULD_REMOVE, "would remove the grant to " + role + " (statement " + grant.sid() + ")");
+            return;
+        }
+        // The master switch goes first: no key is written before the trust's write has ended.
+        Parallel.get(switched);
         PolicyDocument after = grant.removedFrom(before);
         ledger.intent(new RevocationRecord.Intent(
                 RevocationRecord.Document.KEY_POLICY,
@@ -148,8 +153,8 @@ final class KeyGrantRevocation {
                 target(
                         key,
                         Fate.LEFT,
-                        "cannot write its key policy: " + CallFailedException.reason(e)
-                                + "; fix that (kms:PutKeyPolicy) and re-run with the same --evidence");
+                        "cannot write its key policy: " + CallFailedException.reason(e) + "; "
+                                + CallFailedException.whatToDo(e, "kms:PutKeyPolicy"));
                 return;
             }
         }

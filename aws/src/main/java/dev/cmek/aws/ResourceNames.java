@@ -9,6 +9,12 @@ public record ResourceNames(ClusterId clusterId) {
     /** Tag key carrying the key generation (1 for the first key, +1 per key rotation). */
     public static final String GENERATION_TAG = "crdb-cmek-generation";
 
+    /**
+     * Tag key on the role listing the cluster's Regions (space-separated): a revocation without the Cloud API finds the
+     * cluster's keys from it.
+     */
+    public static final String REGIONS_TAG = "crdb-cmek-regions";
+
     public static final String MANAGED_BY_TAG = "crdb-cmek-managed-by";
     public static final String MANAGED_BY = "cmek-toolkit";
     /** Inline policy added by revoke to deny role sessions issued before the revocation. */
@@ -43,8 +49,29 @@ public record ResourceNames(ClusterId clusterId) {
         return "CrdbCmekRevoked" + clusterId.value().replace("-", "");
     }
 
-    public Map<String, String> roleTags() {
-        return Map.of(CLUSTER_TAG, clusterId.value(), MANAGED_BY_TAG, MANAGED_BY);
+    public Map<String, String> roleTags(java.util.Collection<String> regions) {
+        return regions.isEmpty()
+                ? Map.of(CLUSTER_TAG, clusterId.value(), MANAGED_BY_TAG, MANAGED_BY)
+                : Map.of(CLUSTER_TAG, clusterId.value(), MANAGED_BY_TAG, MANAGED_BY, REGIONS_TAG, regionsTag(regions));
+    }
+
+    /** The Regions a role's tags list; empty when the role was made before they were recorded. */
+    public static java.util.SortedSet<String> regionsIn(Map<String, String> tags) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        String v = tags.get(REGIONS_TAG);
+        if (v != null) {
+            for (String r : v.strip().split("\\s+")) {
+                if (!r.isEmpty()) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** IAM tag values allow spaces and at most 256 characters: about 20 Regions, more than any cluster has. */
+    static String regionsTag(java.util.Collection<String> regions) {
+        return String.join(" ", new java.util.TreeSet<>(regions));
     }
 
     public Map<String, String> keyTags(int generation) {

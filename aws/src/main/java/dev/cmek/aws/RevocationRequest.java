@@ -9,13 +9,15 @@ import software.amazon.awssdk.regions.Region;
 /**
  * What a revocation works on, in plain values: the cluster (whose id names our role and tags our keys), the account
  * CockroachDB assumes the role from and the external id when they are known, the regions whose keys tagged for the
- * cluster lose the grant, and the keys in use (also revoked when not tagged: keys the customer brought).
+ * cluster lose the grant, and the keys in use (also revoked when not tagged: keys the customer brought). No region and
+ * no key (a revocation without the Cloud API nor a manifest): the Regions come from the role's own tags.
  *
  * @param trustedAccount the cluster's account; empty when the Cloud API was not read, and then every Allow statement
  *     of our (tagged) role's trust is removed
  * @param externalId the organization id; empty when the Cloud API was not read
  * @param denyOlderSessions also deny role sessions issued before the trust was cut ({@code --immediate})
  * @param propagationBound how long a key just written may read back stale
+ * @param dryRun read everything, write nothing: each document ends {@code WOULD_REMOVE} (or absent, or left)
  */
 public record RevocationRequest(
         ClusterId clusterId,
@@ -24,14 +26,12 @@ public record RevocationRequest(
         List<Region> regions,
         List<KeyArn> keysInUse,
         boolean denyOlderSessions,
-        Duration propagationBound) {
+        Duration propagationBound,
+        boolean dryRun) {
 
     public RevocationRequest {
         regions = List.copyOf(new LinkedHashSet<>(regions));
         keysInUse = List.copyOf(new LinkedHashSet<>(keysInUse));
-        if (regions.isEmpty() && keysInUse.isEmpty()) {
-            throw new InvalidInputException("regions", "[]", "at least one region or key to revoke");
-        }
         if (propagationBound == null || propagationBound.isNegative()) {
             throw new InvalidInputException(
                     "propagation bound", String.valueOf(propagationBound), "a duration of zero or more");
@@ -52,7 +52,14 @@ public record RevocationRequest(
                         ? List.copyOf(e.keysByRegion().values())
                         : List.of(),
                 denyOlderSessions,
-                request.principalPropagationBound());
+                request.principalPropagationBound(),
+                false);
+    }
+
+    /** The same revocation, reading only. */
+    public RevocationRequest asDryRun() {
+        return new RevocationRequest(
+                clusterId, trustedAccount, externalId, regions, keysInUse, denyOlderSessions, propagationBound, true);
     }
 
     public ResourceNames names() {

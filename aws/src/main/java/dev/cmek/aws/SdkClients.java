@@ -155,9 +155,10 @@ public final class SdkClients implements AwsClients {
 
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, Region region) {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
-                .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy().toBuilder()
+                .retryStrategy(new FailFastRetryStrategy(AwsRetryStrategy.adaptiveRetryStrategy().toBuilder()
                         .maxAttempts(maxAttempts)
-                        .build());
+                        .build()))
+                .addExecutionInterceptor(new UnreachableEndpoints());
         if (attemptTimeout != null) {
             override.apiCallAttemptTimeout(attemptTimeout);
         }
@@ -206,7 +207,9 @@ public final class SdkClients implements AwsClients {
         private AwsCredentialsProvider credentials;
         private int maxAttempts = MAX_ATTEMPTS;
         private double controlPlanePerSecond = ControlPlaneQuota.DEFAULT_PER_SECOND;
-        private Duration connectTimeout = Duration.ofSeconds(5);
+        /** A TCP connect to an AWS endpoint takes well under a second; one that does not open is not retried. */
+        private Duration connectTimeout = Duration.ofSeconds(3);
+
         private Duration socketTimeout = Duration.ofSeconds(30);
         private Duration attemptTimeout;
         private Duration callTimeout;

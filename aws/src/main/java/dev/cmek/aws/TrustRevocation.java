@@ -11,8 +11,9 @@ import software.amazon.awssdk.services.iam.IamClient;
 
 /**
  * The master switch of an AWS revocation: the cluster account's trust on our role, which cuts every key at once. It is
- * read, its intent kept and written first, on its own, without waiting for any key. With {@code --immediate} the role
- * then gets an inline deny for sessions issued before a cutoff taken once the trust write succeeded.
+ * read, its intent kept and written first, on its own; {@code switched} runs once that write has ended (or once there
+ * is nothing to write), and only then do the keys' writes begin. With {@code --immediate} the role then gets an inline
+ * deny for sessions issued before a cutoff taken once the trust write succeeded.
  */
 final class TrustRevocation {
     private final IamClient iam;
@@ -20,17 +21,31 @@ final class TrustRevocation {
     private final ResourceNames names;
     private final RevocationLedger<RevocationRecord.Intent> ledger;
     private final Clock clock;
+    private final Runnable switched;
 
     TrustRevocation(
-            IamClient iam, RevocationRequest request, RevocationLedger<RevocationRecord.Intent> ledger, Clock clock) {
+            IamClient iam,
+            RevocationRequest request,
+            RevocationLedger<RevocationRecord.Intent> ledger,
+            Clock clock,
+            Runnable switched) {
         this.iam = iam;
         this.request = request;
         this.names = request.names();
         this.ledger = ledger;
         this.clock = clock;
+        this.switched = switched;
     }
 
     void run() {
+        try {
+            revoke();
+        } finally {
+            switched.run();
+        }
+    }
+
+    private void revoke() {
         String role = names.roleName();
         CrossAccountRole roles = new CrossAccountRole(iam, names, request.propagationBound());
         Optional<CrossAccountRole.Live> found;
@@ -39,8 +54,8 @@ final class TrustRevocation {
         } catch (CallFailedException e) {
             left(
                     role,
-                    "cannot read role " + role + ": " + CallFailedException.reason(e)
-                            + "; fix that (iam:GetRole) and re-run with the same --evidence");
+                    "cannot read role " + role + ": " + CallFailedException.reason(e) + "; "
+                            + CallFailedException.whatToDo(e, "iam:GetRole"));
             return;
         }
         if (found.isEmpty()) {
@@ -83,6 +98,18 @@ final class TrustRevocation {
         if (!grants) {
             ledger.outcome(
                     RevocationRecord.Document.TRUST, role, null, Fate.ALREADY_ABSENT, "the trust was already revoked");
+            switched.run();
+            denyOlderSessions(live);
+            return;
+        }
+        if (request.dryRun()) {
+            ledger.outcome(
+                    RevocationRecord.Document.TRUST,
+                    role,
+                    null,
+                    Fate.WOULD_REMOVE,
+                    "would remove the trust of " + principals(before, removed) + " in role " + live.arn()
+                            + " (and add an explicit Deny for them)");
             denyOlderSessions(live);
             return;
         }
@@ -102,14 +129,17 @@ final class TrustRevocation {
                     null,
                     () -> iam.updateAssumeRolePolicy(b -> b.roleName(role).policyDocument(after.json())));
         } catch (CallFailedException e) {
-            if (!removedInPlace(roles, before, removed)) {
+            boolean inPlace = removedInPlace(roles, before, removed);
+            switched.run();
+            if (!inPlace) {
                 left(
                         role,
-                        "cannot write the trust of role " + role + ": " + CallFailedException.reason(e)
-                                + "; fix that (iam:UpdateAssumeRolePolicy) and re-run with the same --evidence");
+                        "cannot write the trust of role " + role + ": " + CallFailedException.reason(e) + "; "
+                                + CallFailedException.whatToDo(e, "iam:UpdateAssumeRolePolicy"));
                 return;
             }
         }
+        switched.run();
         if (!readsBackRemoved(roles, before, removed)) {
             left(
                     role,
@@ -166,6 +196,16 @@ final class TrustRevocation {
             return;
         }
         String role = names.roleName();
+        if (request.dryRun()) {
+            ledger.outcome(
+                    RevocationRecord.Document.SESSION_DENY,
+                    role,
+                    null,
+                    Fate.WOULD_REMOVE,
+                    "would deny the role's sessions issued before the cutoff (inline policy "
+                            + ResourceNames.REVOKE_SESSIONS_POLICY + ")");
+            return;
+        }
         Instant cutoff = TrustPolicy.sessionCutoff(clock.instant());
         PolicyDocument deny = TrustPolicy.denySessionsIssuedBefore(cutoff);
         ledger.intent(new RevocationRecord.Intent(
@@ -203,8 +243,8 @@ final class TrustRevocation {
                         Fate.LEFT,
                         "cannot deny the role's older sessions (inline policy " + ResourceNames.REVOKE_SESSIONS_POLICY
                                 + "): " + CallFailedException.reason(e) + "; sessions already issued last until they"
-                                + " expire (at most 12 hours); fix that (iam:PutRolePolicy) and re-run with the same"
-                                + " --evidence");
+                                + " expire (at most 12 hours); "
+                                + CallFailedException.whatToDo(e, "iam:PutRolePolicy"));
                 return;
             }
         }

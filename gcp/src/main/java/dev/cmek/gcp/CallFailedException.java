@@ -81,6 +81,16 @@ public final class CallFailedException extends GcpCmekException {
                             + ", wait a minute, and run the same command again.",
                     e);
         }
+        if (description.startsWith(UnreachableEndpoints.PREFIX)) {
+            return new CallFailedException(
+                    operation,
+                    resource,
+                    code,
+                    Failure.UNAVAILABLE,
+                    what + ": Google " + description + ". Check the network (or CLOUDKMS_EMULATOR_HOST and"
+                            + " IAM_EMULATOR_HOST), then run the same command again.",
+                    e);
+        }
         Optional<PreconditionFailure.Violation> constraint = constraintViolation(e);
         if (constraint.isPresent()) {
             String type = constraint.get().getType();

@@ -451,7 +451,7 @@ final class CryptoKeys {
         return Optional.empty();
     }
 
-    private boolean ringExists(KeyRingName ring) {
+    boolean ringExists(KeyRingName ring) {
         try {
             GoogleCall.call("getKeyRing", ring, () -> kms().getKeyRing(ring), NOT_FOUND);
             return true;

@@ -4,6 +4,7 @@ import com.google.api.gax.core.CredentialsProvider;
 import com.google.api.gax.core.FixedCredentialsProvider;
 import com.google.api.gax.core.NoCredentialsProvider;
 import com.google.api.gax.grpc.GrpcTransportChannel;
+import com.google.api.gax.grpc.InstantiatingGrpcChannelProvider;
 import com.google.api.gax.retrying.RetrySettings;
 import com.google.api.gax.rpc.FixedTransportChannelProvider;
 import com.google.api.gax.rpc.StatusCode;
@@ -166,7 +167,7 @@ public final class GcpClients implements AutoCloseable {
         if (kms == null) {
             try {
                 KeyManagementServiceSettings.Builder b = KeyManagementServiceSettings.newBuilder();
-                point(b, kmsTarget);
+                point(b, kmsTarget, KeyManagementServiceSettings.defaultGrpcTransportProviderBuilder());
                 retrying(b.createKeyRingSettings(), b.getKeyRingSettings(), b.createCryptoKeySettings());
                 retrying(b.getCryptoKeySettings(), b.getCryptoKeyVersionSettings());
                 retrying(b.updateCryptoKeyPrimaryVersionSettings(), b.getIamPolicySettings(), b.setIamPolicySettings());
@@ -188,7 +189,7 @@ public final class GcpClients implements AutoCloseable {
         if (iam == null) {
             try {
                 IAMSettings.Builder b = IAMSettings.newBuilder();
-                point(b, iamTarget);
+                point(b, iamTarget, IAMSettings.defaultGrpcTransportProviderBuilder());
                 retrying(
                         b.createServiceAccountSettings(),
                         b.getServiceAccountSettings(),
@@ -209,7 +210,7 @@ public final class GcpClients implements AutoCloseable {
         if (projects == null) {
             try {
                 ProjectsSettings.Builder b = ProjectsSettings.newBuilder();
-                point(b, iamTarget);
+                point(b, iamTarget, ProjectsSettings.defaultGrpcTransportProviderBuilder());
                 retrying(b.getIamPolicySettings());
                 projects = ProjectsClient.create(b.build());
             } catch (IOException e) {
@@ -219,13 +220,20 @@ public final class GcpClients implements AutoCloseable {
         return projects;
     }
 
-    private void point(com.google.api.gax.rpc.ClientSettings.Builder<?, ?> b, Target t) throws IOException {
+    /** @param google the client's default transport to Google, which gets {@link UnreachableEndpoints} too */
+    private void point(
+            com.google.api.gax.rpc.ClientSettings.Builder<?, ?> b,
+            Target t,
+            InstantiatingGrpcChannelProvider.Builder google)
+            throws IOException {
         Optional<ManagedChannel> ch = channelFor(t);
         if (ch.isPresent()) {
             b.setTransportChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(ch.get())))
                     .setCredentialsProvider(NoCredentialsProvider.create());
         } else {
-            b.setCredentialsProvider(adc());
+            b.setTransportChannelProvider(google.setInterceptorProvider(() -> List.of(new UnreachableEndpoints()))
+                            .build())
+                    .setCredentialsProvider(adc());
         }
     }
 
@@ -284,8 +292,10 @@ public final class GcpClients implements AutoCloseable {
         if (t.hostPort == null) {
             return Optional.empty();
         }
-        ManagedChannel ch =
-                NettyChannelBuilder.forTarget(t.hostPort).usePlaintext().build();
+        ManagedChannel ch = NettyChannelBuilder.forTarget(t.hostPort)
+                .usePlaintext()
+                .intercept(new UnreachableEndpoints())
+                .build();
         ownedChannels.add(ch);
         return Optional.of(ch);
     }

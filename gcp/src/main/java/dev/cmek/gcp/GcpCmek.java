@@ -190,6 +190,14 @@ public final class GcpCmek {
         return verification.verify(req, keysByRegion, java.util.Optional.of(java.util.Set.copyOf(formerKeys)));
     }
 
+    /** The cluster's service account in {@code project}, if it exists and carries our mark (what provisioning made). */
+    public java.util.Optional<ServiceAccountEmail> ourServiceAccount(ClusterId cluster, String project) {
+        ServiceAccountEmail sa = CmekNames.serviceAccountEmail(project, cluster);
+        return accounts.find(sa)
+                .filter(found -> found.getDescription().contains(CmekNames.serviceAccountMark(cluster)))
+                .map(found -> sa);
+    }
+
     /** Whether these credentials can read the key (PERMISSION_DENIED is thrown as such). */
     public boolean visible(CryptoKeyName key) {
         return keys.find(key).isPresent();

@@ -6,6 +6,8 @@ import com.google.api.gax.rpc.ApiException;
 import com.google.cloud.kms.v1.CryptoKey;
 import com.google.cloud.kms.v1.CryptoKeyName;
 import com.google.cloud.kms.v1.KeyRingName;
+import com.google.cloud.location.ListLocationsRequest;
+import com.google.cloud.location.Location;
 import com.google.iam.v1.Binding;
 import com.google.iam.v1.Policy;
 import dev.cmek.core.Fate;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -45,19 +48,30 @@ final class Revocation {
     RevocationRecord revoke(RevocationRequest req, RevocationJournal<RevocationRecord.Intent> journal) {
         Instant started = Instant.now();
         RevocationLedger<RevocationRecord.Intent> ledger = new RevocationLedger<>(journal);
+        CompletableFuture<Void> switched = new CompletableFuture<>();
         List<Supplier<Void>> parts = new ArrayList<>();
+        parts.add(() -> {
+            try {
+                return reported(
+                        ledger,
+                        Document.SERVICE_ACCOUNT_POLICY,
+                        req.serviceAccount().value(),
+                        () -> masterSwitch(req, ledger, () -> switched.complete(null)));
+            } finally {
+                switched.complete(null);
+            }
+        });
         parts.add(() -> reported(
                 ledger,
-                Document.SERVICE_ACCOUNT_POLICY,
-                req.serviceAccount().value(),
-                () -> masterSwitch(req, ledger)));
-        for (String location : req.allLocations()) {
-            parts.add(() -> reported(
-                    ledger,
-                    Document.CRYPTO_KEY_POLICY,
-                    ringOf(req, location).toString(),
-                    () -> location(req, location, ledger)));
-        }
+                Document.CRYPTO_KEY_POLICY,
+                CmekNames.keyRingId(req.clusterId()),
+                () -> Parallel.all(locations(req, ledger).stream()
+                        .<Supplier<Void>>map(location -> () -> reported(
+                                ledger,
+                                Document.CRYPTO_KEY_POLICY,
+                                ringOf(req, location).toString(),
+                                () -> location(req, location, ledger, switched)))
+                        .toList())));
         Parallel.all(parts);
         return new RevocationRecord(
                 req.clusterId().value(),
@@ -67,6 +81,36 @@ final class Revocation {
                 ledger.intents(),
                 ledger.outcomes(),
                 ledger.notes());
+    }
+
+    /**
+     * Where to look for our key rings: the locations given and those of the keys in use; when none is known (a
+     * revocation without the Cloud API and without a manifest), every KMS location of the project that holds our ring.
+     */
+    private List<String> locations(RevocationRequest req, RevocationLedger<RevocationRecord.Intent> ledger) {
+        if (!req.allLocations().isEmpty()) {
+            return req.allLocations();
+        }
+        String project = "projects/" + req.customerProject();
+        List<String> all = new ArrayList<>();
+        for (Location l : GoogleCall.call(
+                        "listLocations",
+                        project,
+                        () -> clients.kms()
+                                .listLocations(ListLocationsRequest.newBuilder()
+                                        .setName(project)
+                                        .build()))
+                .iterateAll()) {
+            all.add(l.getLocationId());
+        }
+        List<String> found =
+                Parallel.map(all, 8, "gcp-cmek-find-rings", l -> keys.ringExists(ringOf(req, l)) ? l : null).stream()
+                        .filter(java.util.Objects::nonNull)
+                        .toList();
+        ledger.note("the cluster's regions were not given: key ring " + CmekNames.keyRingId(req.clusterId())
+                + " was found in " + (found.isEmpty() ? "none" : String.join(", ", found)) + " of the "
+                + all.size() + " Cloud KMS locations of project " + req.customerProject());
+        return found;
     }
 
     /** Runs one independent part; a failure it did not handle (no credentials, say) is reported for it. */
@@ -105,8 +149,12 @@ final class Revocation {
                 Instant.now()));
     }
 
-    /** The token-creator binding, then ({@code --immediate}) the account disabled. */
-    private void masterSwitch(RevocationRequest req, RevocationLedger<RevocationRecord.Intent> ledger) {
+    /**
+     * The token-creator binding, then ({@code --immediate}) the account disabled. {@code switched} runs once the
+     * binding's write has ended, or once there is nothing to write: the keys' writes wait for it.
+     */
+    private void masterSwitch(
+            RevocationRequest req, RevocationLedger<RevocationRecord.Intent> ledger, Runnable switched) {
         ServiceAccountEmail sa = req.serviceAccount();
         PolicyEdit.Holder holder = accounts.policy(sa);
         Optional<Policy> policy;
@@ -160,11 +208,19 @@ final class Revocation {
                     sa.value(),
                     Fate.ALREADY_ABSENT,
                     "no CockroachDB identity may create tokens for it");
+        } else if (req.dryRun()) {
+            outcome(
+                    ledger,
+                    Document.SERVICE_ACCOUNT_POLICY,
+                    sa.value(),
+                    Fate.WOULD_REMOVE,
+                    "would remove " + members(grants) + "'s " + Grant.TOKEN_CREATOR + " on " + sa);
         } else {
             intent(ledger, Document.SERVICE_ACCOUNT_POLICY, sa.value(), List.of(), policy.get(), grants);
             try {
                 remove(holder, policy.get(), grants, req.maxPolicyAttempts());
             } catch (GcpCmekException e) {
+                switched.run();
                 outcome(
                         ledger,
                         Document.SERVICE_ACCOUNT_POLICY,
@@ -173,6 +229,7 @@ final class Revocation {
                         "cannot remove " + members(grants) + "'s token creator: " + e.getMessage());
                 return;
             }
+            switched.run();
             outcome(
                     ledger,
                     Document.SERVICE_ACCOUNT_POLICY,
@@ -180,8 +237,9 @@ final class Revocation {
                     Fate.REMOVED,
                     members(grants) + " can no longer create tokens for it");
         }
+        switched.run();
         if (req.disableServiceAccount()) {
-            disable(sa, found.get().getDisabled(), ledger);
+            disable(sa, found.get().getDisabled(), ledger, req.dryRun());
         }
     }
 
@@ -191,9 +249,21 @@ final class Revocation {
      * enabling it again undoes that; the account itself is never deleted.
      */
     private void disable(
-            ServiceAccountEmail sa, boolean alreadyDisabled, RevocationLedger<RevocationRecord.Intent> ledger) {
+            ServiceAccountEmail sa,
+            boolean alreadyDisabled,
+            RevocationLedger<RevocationRecord.Intent> ledger,
+            boolean dryRun) {
         if (alreadyDisabled) {
             outcome(ledger, Document.SERVICE_ACCOUNT_DISABLED, sa.value(), Fate.ALREADY_ABSENT, "already disabled");
+            return;
+        }
+        if (dryRun) {
+            outcome(
+                    ledger,
+                    Document.SERVICE_ACCOUNT_DISABLED,
+                    sa.value(),
+                    Fate.WOULD_REMOVE,
+                    "would disable it, which rejects the access tokens already issued");
             return;
         }
         intent(ledger, Document.SERVICE_ACCOUNT_DISABLED, sa.value(), List.of(), null, List.of());
@@ -218,7 +288,11 @@ final class Revocation {
     }
 
     /** Our binding leaves every key of one location: our ring's keys labelled ours, and the keys in use there. */
-    private void location(RevocationRequest req, String location, RevocationLedger<RevocationRecord.Intent> ledger) {
+    private void location(
+            RevocationRequest req,
+            String location,
+            RevocationLedger<RevocationRecord.Intent> ledger,
+            CompletableFuture<Void> switched) {
         Map<CryptoKeyName, List<String>> targets = new LinkedHashMap<>();
         req.keysInUse().forEach((k, regions) -> {
             if (k.getLocation().equals(location)) {
@@ -231,12 +305,6 @@ final class Revocation {
             for (CryptoKeyName k : ours) {
                 targets.putIfAbsent(k, List.of());
             }
-            outcome(
-                    ledger,
-                    Document.CRYPTO_KEY_POLICY,
-                    ring.toString(),
-                    Fate.ALREADY_ABSENT,
-                    ours.size() + " key(s) labelled ours found in the key ring");
         } catch (CallFailedException e) {
             outcome(
                     ledger,
@@ -249,7 +317,7 @@ final class Revocation {
         Grant grant = new Grant(Grant.ENCRYPTER_DECRYPTER, member);
         List<Supplier<Void>> each = new ArrayList<>();
         targets.forEach((key, regions) -> each.add(() -> {
-            key(key, regions, grant, req.maxPolicyAttempts(), ledger);
+            key(key, regions, grant, req, ledger, switched);
             return null;
         }));
         if (!each.isEmpty()) {
@@ -265,8 +333,9 @@ final class Revocation {
             CryptoKeyName key,
             List<String> regions,
             Grant grant,
-            int attempts,
-            RevocationLedger<RevocationRecord.Intent> ledger) {
+            RevocationRequest req,
+            RevocationLedger<RevocationRecord.Intent> ledger,
+            CompletableFuture<Void> switched) {
         PolicyEdit.Holder holder = keys.policy(key);
         Optional<Policy> policy;
         try {
@@ -298,9 +367,20 @@ final class Revocation {
                     "no grant to " + grant.member());
             return;
         }
+        if (req.dryRun()) {
+            outcome(
+                    ledger,
+                    Document.CRYPTO_KEY_POLICY,
+                    key.toString(),
+                    Fate.WOULD_REMOVE,
+                    "would remove " + grant.member() + "'s " + grant.role());
+            return;
+        }
+        // The master switch goes first: no key is written before the token-creator binding's write has ended.
+        Parallel.get(switched);
         intent(ledger, Document.CRYPTO_KEY_POLICY, key.toString(), regions, policy.get(), List.of(grant));
         try {
-            remove(holder, policy.get(), List.of(grant), attempts);
+            remove(holder, policy.get(), List.of(grant), req.maxPolicyAttempts());
         } catch (GcpCmekException e) {
             outcome(
                     ledger,

@@ -14,9 +14,11 @@ import java.util.Optional;
  *
  * @param cockroachAccountId the cluster's account (a GCP project); empty when the Cloud API was not read, and then
  *     every {@code crl-kms-user-<last 12>@...} member loses token creator
- * @param locations KMS locations where our key ring may be (the cluster's regions, a shared location)
  * @param keysInUse each key in use and the regions it serves
+ * @param locations KMS locations to look in; none known (and no key in use): every location of the project is looked
+ *     in for our key ring
  * @param disableServiceAccount also disable the account once the token-creator binding is gone ({@code --immediate})
+ * @param dryRun read everything, write nothing: each document ends {@code WOULD_REMOVE} (or absent, or left)
  */
 public record RevocationRequest(
         ClusterId clusterId,
@@ -25,7 +27,8 @@ public record RevocationRequest(
         List<String> locations,
         Map<CryptoKeyName, List<String>> keysInUse,
         boolean disableServiceAccount,
-        int maxPolicyAttempts) {
+        int maxPolicyAttempts,
+        boolean dryRun) {
 
     public RevocationRequest {
         locations = List.copyOf(new LinkedHashSet<>(locations));
@@ -70,6 +73,20 @@ public record RevocationRequest(
                 request.regions().stream().map(request::locationOf).toList(),
                 keys,
                 disableServiceAccount,
-                request.maxPolicyAttempts());
+                request.maxPolicyAttempts(),
+                false);
+    }
+
+    /** The same revocation, reading only. */
+    public RevocationRequest asDryRun() {
+        return new RevocationRequest(
+                clusterId,
+                customerProject,
+                cockroachAccountId,
+                locations,
+                keysInUse,
+                disableServiceAccount,
+                maxPolicyAttempts,
+                true);
     }
 }

@@ -16,7 +16,8 @@ public final class ApiException extends CmekException {
     private ApiException(String operation, int httpStatus, int code, String apiMessage, Throwable cause) {
         super(
                 exitCode(httpStatus),
-                operation + ": HTTP " + httpStatus + hint(httpStatus)
+                operation
+                        + (httpStatus == 0 ? "" : ": HTTP " + httpStatus + hint(httpStatus))
                         + (apiMessage == null || apiMessage.isBlank() ? "" : ": " + oneLine(apiMessage)),
                 cause);
         this.httpStatus = httpStatus;

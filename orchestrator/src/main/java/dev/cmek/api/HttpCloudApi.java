@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * {@link CloudApi} over HTTP with {@link HttpClient}. All retrying lives here, each kind for a named reason
  * under a named bound:
  * <ul>
- *   <li>GETs: connection errors, 5xx and 429, up to {@link ApiSettings#getAttempts()} attempts;</li>
+ *   <li>GETs: connections dropped mid-exchange, 5xx and 429, up to {@link ApiSettings#getAttempts()} attempts (an
+ *       endpoint that cannot be connected to at all is not retried);</li>
  *   <li>every call: 429, after the {@code Retry-After} the server asked for (the request was not processed);</li>
  *   <li>mutations: 503 "not ready", after waiting for the cluster to be CREATED, within
  *       {@link ApiSettings#notReadyWindow()};</li>
@@ -66,13 +67,16 @@ public final class HttpCloudApi implements CloudApi {
      * @param pacer shared by every client of the same API key in this process
      * @param notices one-line notes about retries, for stderr
      */
+    /** A TCP connect to the API opens well within this; a server that does not accept one is taken as unreachable. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
     public HttpCloudApi(ApiSettings settings, ApiKey key, RequestPacer pacer, Consumer<String> notices) {
         this.settings = Objects.requireNonNull(settings);
         this.key = Objects.requireNonNull(key);
         this.pacer = Objects.requireNonNull(pacer);
         this.notices = Objects.requireNonNull(notices);
         this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
+                .connectTimeout(CONNECT_TIMEOUT)
                 .version(
                         "http".equals(settings.server().getScheme())
                                 ? HttpClient.Version.HTTP_1_1
@@ -262,7 +266,15 @@ public final class HttpCloudApi implements CloudApi {
                 if (mismatch.isPresent()) {
                     throw ApiException.protocolMismatch(call.operation(), mismatch.get(), e);
                 }
-                if (call.isGet() && attempt < settings.getAttempts()) {
+                // An endpoint that refuses the connection, does not resolve, or does not accept within the timeout
+                // will not answer the next try either: the Cloud API restarts behind its load balancer (a 502/503,
+                // retried below), so these mean a wrong --server or no network, and a responder must not wait on them.
+                boolean hopeless = e instanceof java.net.ConnectException
+                        || e instanceof java.net.http.HttpConnectTimeoutException
+                        || e instanceof java.net.UnknownHostException
+                        || e.getCause() instanceof java.net.ConnectException
+                        || e.getCause() instanceof java.net.UnknownHostException;
+                if (call.isGet() && !hopeless && attempt < settings.getAttempts()) {
                     notices.accept(call.operation() + ": " + ProtocolMismatch.describe(e) + ", retrying (attempt "
                             + (attempt + 1) + ")");
                     pause = sleep(pause);

@@ -19,10 +19,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -33,7 +31,7 @@ import picocli.CommandLine.Option;
         name = "revoke",
         description = {
             "Breach response: remove CockroachDB's access to the cluster's keys in your cloud, then tell CockroachDB to stop using them (REVOKE) and wait until REVOKED.",
-            "%nThe master switch goes first (AWS: the role's trust; GCP: the token-creator binding), then the grant on every key of the cluster, each region on its own; REVOKE is sent even when a grant is left (exit 8, with what is left and the command that finishes). Every change is recorded in --evidence DIR before it is made; `cmek restore` puts it back. Keys are never deleted or disabled. See `man cmek-revoke` for --immediate, --cloud-only without the Cloud API, and --all-using."
+            "%nThe master switch goes first (AWS: the role's trust; GCP: the token-creator binding), then the grant on every key of the cluster, each region on its own; REVOKE is sent even when a grant is left (exit 8, with what is left and the command that finishes). With the Cloud API down the grants still go and REVOKE is left for --api-only (exit 8). Every change is recorded in --evidence DIR before it is made; `cmek restore` puts it back. Keys are never deleted or disabled. See `man cmek-revoke` for outages, --immediate, --cloud-only and --all-using."
         },
         footer = {
             "",
@@ -160,8 +158,8 @@ final class RevokeCommand extends CloudCommand {
                 : breachResponse();
         if (dryRun) {
             BreachResponse.Preview preview = offline.isPresent()
-                    ? breach.preview(clusterId, steps, offline.get())
-                    : breach.preview(clusterId, steps);
+                    ? breach.preview(clusterId, steps, offline.get(), immediate)
+                    : breach.preview(clusterId, steps, immediate);
             return RevokeView.printPreview(
                     report(),
                     clusterId,
@@ -177,11 +175,13 @@ final class RevokeCommand extends CloudCommand {
         evidenceDir = dir;
         BreachResponse.RevokeOutcome outcome = breach.revoke(
                 new BreachResponse.RevokeRequest(clusterId, dir, steps, immediate, waitFor(wait), offline));
+        Path used = outcome.evidence().getParent();
         return RevokeView.print(
                 report(),
                 outcome,
                 manifest != null ? "--manifest" : "--regions",
-                Interruption.command(again(outcome.evidence().getParent())));
+                Interruption.command(again(used)),
+                Interruption.command(sendLater(used)));
     }
 
     /** Every option combination is checked before anything is read or sent. */
@@ -269,6 +269,30 @@ final class RevokeCommand extends CloudCommand {
         return args;
     }
 
+    /**
+     * The revoke that only sends REVOKE, with the same evidence and the options that reach the Cloud API as given:
+     * what finishes a revocation whose cloud step ran without the API.
+     */
+    List<String> sendLater(Path dir) {
+        List<String> args = new ArrayList<>(List.of("revoke", "--cluster", target.clusterId, "--api-only", "--yes"));
+        List<String> original = originalArgs();
+        for (int i = 0; i < original.size(); i++) {
+            String a = original.get(i);
+            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            if (name.equals("--no-wait")) {
+                args.add(a);
+            } else if (List.of("--server", "--api-key-file", "--timeout", "-o", "--output")
+                    .contains(name)) {
+                args.add(a);
+                if (!a.contains("=") && i + 1 < original.size()) {
+                    args.add(original.get(++i));
+                }
+            }
+        }
+        args.addAll(List.of("--evidence", dir.toString()));
+        return args;
+    }
+
     private ExitCode allUsing(BreachResponse.Steps steps) {
         String account = target.allUsing;
         // Many clusters wait at once under one rate limit: each polls gently (first after 1 s), as the fleet does.
@@ -296,9 +320,8 @@ final class RevokeCommand extends CloudCommand {
         }
         List<AccountRevocation.Candidate> chosen = revocation.select(account, parallel);
         if (dryRun) {
-            Map<String, List<String>> targets = new LinkedHashMap<>();
-            chosen.forEach(c -> targets.put(c.cluster().id(), breach.targets(c.cluster(), steps)));
-            return RevokeView.printAccountPreview(report(), account, steps, chosen, targets);
+            return RevokeView.printAccountPreview(
+                    report(), account, steps, chosen, revocation.preview(chosen, steps, immediate, parallel));
         }
         if (chosen.isEmpty()) {
             return RevokeView.printNothingUsing(report(), account);
@@ -318,42 +341,9 @@ final class RevokeCommand extends CloudCommand {
     @Override
     Interruption.Notice interruptNotice() {
         Path dir = evidenceDir;
-        String doing = target.allUsing != null
-                ? "revoking every cluster using " + target.allUsing
-                : "revoking cluster " + target.clusterId;
-        if (dir == null) {
-            return Interruption.Notice.readOnly(doing);
-        }
-        String finish = Interruption.command(again(dir));
-        String undo = Interruption.command(List.of("restore", "--evidence", dir.toString()));
-        if (target.allUsing != null) {
-            return new Interruption.Notice(
-                    doing,
-                    "the revocations are part done; " + dir.resolve(AccountRevocation.INDEX)
-                            + " lists each cluster's evidence" + Interruption.lastSeen(),
-                    Interruption.steps("to finish the revocations", finish, "or to undo what was removed", undo));
-        }
-        if (!Files.exists(dir.resolve(EvidenceFile.FILE_NAME))) {
-            return Interruption.Notice.readOnly(doing);
-        }
-        String done;
-        boolean removedSome;
-        try {
-            EvidenceFile.Progress progress =
-                    EvidenceFile.read(dir, Clock.systemUTC()).progress();
-            done = progress.words();
-            removedSome = progress.intentKept();
-        } catch (CmekException e) {
-            done = "(unreadable: " + e.getMessage() + ")";
-            removedSome = true;
-        }
-        return new Interruption.Notice(
-                doing,
-                "the revocation is part done; " + dir.resolve(EvidenceFile.FILE_NAME)
-                        + " records every step done so far (" + done + ")" + Interruption.lastSeen(),
-                removedSome
-                        ? Interruption.steps("to finish the revocation", finish, "or to undo what was removed", undo)
-                        : Interruption.steps("to finish the revocation", finish));
+        return target.allUsing != null
+                ? RevokeView.interruptedAll(target.allUsing, dir, dir == null ? null : again(dir))
+                : RevokeView.interrupted(target.clusterId, dir, dir == null ? null : again(dir));
     }
 
     private void confirm(String expected, String warning) {

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,9 +52,19 @@ public final class AccountRevocation {
     /** A cluster whose live keys live in the account, with what the Cloud API said about it. */
     public record Candidate(Cluster cluster, CmekClusterInfo status, Map<String, KeySpec> keysThere) {}
 
-    /** How one cluster's revocation ended. */
+    /**
+     * How one cluster's revocation ended.
+     *
+     * @param verdict {@code REVOKED}, {@code ALREADY_REVOKED} (CockroachDB was REVOKED before; nothing was sent),
+     *     {@code PARTIAL} (grants left) or {@code FAILED} (the revocation could not run), as the index says too
+     */
     public record ClusterResult(
-            Cluster cluster, Path evidence, ExitCode exitCode, String message, BreachResponse.RevokeOutcome outcome) {}
+            Cluster cluster,
+            Path evidence,
+            ExitCode exitCode,
+            String verdict,
+            String message,
+            BreachResponse.RevokeOutcome outcome) {}
 
     /** Every chosen cluster's result, in the order of the cluster list. */
     public record Result(String account, Path index, List<ClusterResult> clusters) {
@@ -113,7 +124,19 @@ public final class AccountRevocation {
 
     /** The clusters that can have CMEK on a cloud the toolkit serves, from the cluster list (every page). */
     private List<Cluster> listed() {
-        return api.listClusters().stream()
+        List<Cluster> all;
+        try {
+            all = api.listClusters();
+        } catch (CmekException e) {
+            if (!BreachResponse.unreadable(e)) {
+                throw e;
+            }
+            throw new CmekException(
+                    e.exitCode(),
+                    e.getMessage() + ": --all-using finds the clusters through the Cloud API, so nothing was changed;"
+                            + " `cmek revoke --cluster ID --yes` removes one cluster's grants without it");
+        }
+        return all.stream()
                 .filter(c -> c.plan() == null || c.plan().equals("ADVANCED"))
                 .filter(c -> c.cloudProvider() == CloudProvider.AWS || c.cloudProvider() == CloudProvider.GCP)
                 .toList();
@@ -131,6 +154,22 @@ public final class AccountRevocation {
         return there.isEmpty() || status.status() == CmekStatus.DISABLED
                 ? Optional.empty()
                 : Optional.of(new Candidate(c, status, there));
+    }
+
+    /** What a revocation of each candidate would remove, read from the cloud, by cluster id in candidate order. */
+    public Map<String, BreachResponse.Preview> preview(
+            List<Candidate> candidates, BreachResponse.Steps steps, boolean immediate, int parallel) {
+        String organization = api.organization().id();
+        List<BreachResponse.Preview> found = Parallel.map(
+                candidates,
+                parallel,
+                "cmek-all-using-dry-run",
+                c -> breach.preview(new BreachResponse.Read(c.cluster(), organization, c.status()), steps, immediate));
+        Map<String, BreachResponse.Preview> previews = new LinkedHashMap<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            previews.put(candidates.get(i).cluster().id(), found.get(i));
+        }
+        return previews;
     }
 
     /**
@@ -231,25 +270,34 @@ public final class AccountRevocation {
         try {
             if (finishedEarlier(evidence)) {
                 result = new ClusterResult(
-                        cluster, evidence, ExitCode.OK, "revoked completely by an earlier run of this evidence", null);
+                        cluster,
+                        evidence,
+                        ExitCode.OK,
+                        "REVOKED",
+                        "revoked completely by an earlier run of this evidence",
+                        null);
             } else {
                 BreachResponse.RevokeOutcome outcome = breach.revoke(
                         new BreachResponse.RevokeRequest(
                                 cluster.id(), evidence, steps, immediate, waitFor, Optional.empty()),
                         new BreachResponse.Read(cluster, organization, c.status()));
-                result = new ClusterResult(
-                        cluster,
-                        evidence,
-                        outcome.exitCode(),
-                        outcome.summary().complete()
-                                ? "revoked"
-                                : "revoked, but " + outcome.summary().left().size() + " grant(s) left",
-                        outcome);
+                int removed = outcome.summary().removed().size();
+                int left = outcome.summary().left().size();
+                String verdict = left > 0 ? "PARTIAL" : outcome.alreadyRevoked() ? "ALREADY_REVOKED" : "REVOKED";
+                String message = switch (verdict) {
+                    case "PARTIAL" ->
+                        removed + " grant(s) removed, " + left + " left"
+                                + (outcome.revokeSent() ? ", REVOKE sent" : "");
+                    case "ALREADY_REVOKED" -> "already revoked: REVOKE not needed; " + removed + " grant(s) removed";
+                    default ->
+                        "revoked: " + removed + " grant(s) removed" + (outcome.revokeSent() ? ", REVOKE sent" : "");
+                };
+                result = new ClusterResult(cluster, evidence, outcome.exitCode(), verdict, message, outcome);
             }
         } catch (CmekException e) {
-            result = new ClusterResult(cluster, evidence, e.exitCode(), e.getMessage(), null);
+            result = new ClusterResult(cluster, evidence, e.exitCode(), "FAILED", e.getMessage(), null);
         } catch (RuntimeException e) {
-            result = new ClusterResult(cluster, evidence, ExitCode.INTERNAL, "internal error: " + e, null);
+            result = new ClusterResult(cluster, evidence, ExitCode.INTERNAL, "FAILED", "internal error: " + e, null);
         }
         index.finished(result);
         progress.accept((result.exitCode() == ExitCode.OK ? "done: " : "NOT DONE: ") + cluster.id() + " ("
@@ -276,12 +324,7 @@ public final class AccountRevocation {
         }
 
         static Index begin(Path dir, String account, List<Candidate> candidates, Clock clock) {
-            try {
-                Files.createDirectories(AtomicFile.resolveLinks(dir));
-            } catch (IOException e) {
-                throw new CmekException.InvalidInput(
-                        "cannot create the evidence directory " + dir + ": " + FileProblem.describe(e));
-            }
+            EvidenceFile.createOwnerOnly(dir);
             ObjectNode doc = EvidenceFile.JSON.createObjectNode();
             doc.put("format", FORMAT);
             doc.put("account", account);
@@ -312,11 +355,7 @@ public final class AccountRevocation {
             for (JsonNode e : doc.path("clusters")) {
                 if (e.path("cluster_id").asText().equals(result.cluster().id())) {
                     ObjectNode entry = (ObjectNode) e;
-                    entry.put(
-                            "outcome",
-                            result.exitCode() == ExitCode.OK
-                                    ? "REVOKED"
-                                    : result.outcome() == null ? "FAILED" : "PARTIAL");
+                    entry.put("outcome", result.verdict());
                     entry.put("exit_code", result.exitCode().code());
                     entry.put("message", result.message());
                 }

@@ -156,7 +156,8 @@ public final class AwsKeys implements CloudKeys {
                         .map(spec -> KeyArn.of(spec.uri()))
                         .toList(),
                 scope.immediate(),
-                options.principalPropagationBound()));
+                options.principalPropagationBound(),
+                scope.dryRun()));
         RevocationRecord record = call(() -> aws().revoke(request, new RevocationJournal<>() {
             @Override
             public void intent(RevocationRecord.Intent intent) {
@@ -212,16 +213,9 @@ public final class AwsKeys implements CloudKeys {
     }
 
     @Override
-    public List<String> revocationTargets(String clusterId, Optional<String> clusterAccount) {
+    public Optional<String> principalOf(String clusterId) {
         ClusterId cluster = call(() -> ClusterId.of(clusterId));
-        String role = new ResourceNames(cluster).roleName();
-        return List.of(
-                "first: the trust of "
-                        + clusterAccount
-                                .map(a -> "account " + a + " in role " + role)
-                                .orElse("every account in role " + role + " (the cluster's account is not read)"),
-                "then: the grant to that role from every key tagged " + ResourceNames.CLUSTER_TAG + "=" + cluster
-                        + " (every generation, replica and orphan) and from every key in use");
+        return call(() -> aws().ourRole(cluster)).map(RoleArn::value);
     }
 
     @Override

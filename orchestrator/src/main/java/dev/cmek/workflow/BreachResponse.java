@@ -46,9 +46,13 @@ public final class BreachResponse {
         API_ONLY
     }
 
+    private static final java.util.regex.Pattern AWS_REGION = java.util.regex.Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
+    private static final java.util.regex.Pattern GCP_REGION = java.util.regex.Pattern.compile("[a-z]+-[a-z]+\\d+");
+
     /**
-     * What to revoke without the Cloud API ({@code --cloud-only} with {@code --manifest} or {@code --regions}): the
-     * cloud, the regions and keys from the manifest or the command line; everything else follows from the cluster id.
+     * What to revoke without the Cloud API ({@code --cloud-only} with {@code --manifest} or {@code --regions}, or the
+     * Cloud API unreachable): the cloud, the regions and keys from the manifest or the command line; everything else
+     * follows from the cluster id. No regions and no keys: the adapter finds them from the cloud's own records.
      *
      * @param customerProject GCP: the project holding our service account, when no key spec names it
      */
@@ -64,7 +68,7 @@ public final class BreachResponse {
 
         /**
          * The cluster as a manifest (its key specs, all of one cloud) or the command line (regions and the cloud) says;
-         * every inconsistency is bad input.
+         * every inconsistency is bad input, a region that is not of the cloud included.
          *
          * @param manifestName how the user named the manifest, for messages
          * @param named the cloud the user named, if any
@@ -100,6 +104,14 @@ public final class BreachResponse {
                 KeySpecRules.checkRegion(r).ifPresent(problem -> {
                     throw new CmekException.InvalidInput("--regions " + r + ": " + problem);
                 });
+                java.util.regex.Pattern shape = cloud == CloudProvider.GCP ? GCP_REGION : AWS_REGION;
+                if (cloud != null && !shape.matcher(r).matches()) {
+                    throw new CmekException.InvalidInput("--regions " + r + " is not "
+                            + (cloud == CloudProvider.GCP
+                                    ? "a GCP region (like us-central1)"
+                                    : "an AWS Region (like us-east-1)")
+                            + ", and the cluster is on " + cloud);
+                }
             }
             if (cloud == CloudProvider.GCP && keys.isEmpty() && customerProject.isEmpty()) {
                 throw new CmekException.InvalidInput("GCP without the Cloud API and without a manifest: give"
@@ -108,48 +120,67 @@ public final class BreachResponse {
             }
             return new Offline(cloud, inRegions, keys, customerProject);
         }
+
+        /** Only the cloud: the regions and keys come from the cloud's own records (a revocation without the API). */
+        static Offline fromTheCloud(CloudProvider cloud, Optional<String> customerProject) {
+            return new Offline(cloud, List.of(), Map.of(), customerProject);
+        }
     }
 
     /**
-     * What a revocation would do, read from the Cloud API (unless offline) and the names the cloud's adapter derives.
+     * What a revocation would do, read from the Cloud API (unless offline) and from the cloud itself, without writing.
      *
-     * @param status null offline
-     * @param targets in words: the master switch, then the keys' grants (empty with {@code --api-only})
+     * @param status null when the Cloud API was not read
+     * @param outcomes every document found, each {@code WOULD_REMOVE}, already absent, or left (could not be read);
+     *     empty with {@code --api-only}
+     * @param revokeWouldBeSent false when the cluster is already REVOKED (or REVOKING), or the step is not asked
      */
     public record Preview(
-            CloudProvider cloud, CmekClusterInfo status, Map<String, KeySpec> live, List<String> targets) {}
-
-    /** A dry run: reads the cluster and its CMEK status, changes nothing. */
-    public Preview preview(String clusterId, Steps steps) {
-        Cluster cluster = api.cluster(clusterId);
-        CmekClusterInfo info = CmekLifecycle.statusOrDisabled(api, cluster.id());
-        return new Preview(
-                cluster.cloudProvider(),
-                info,
-                CmekLifecycle.currentSpecs(info),
-                steps == Steps.API_ONLY
-                        ? List.of()
-                        : keysFor.apply(cluster.cloudProvider())
-                                .revocationTargets(clusterId, Optional.ofNullable(cluster.accountId())));
+            CloudProvider cloud,
+            CmekClusterInfo status,
+            Map<String, KeySpec> live,
+            List<Outcome> outcomes,
+            List<String> notes,
+            boolean revokeWouldBeSent) {
+        public Preview {
+            outcomes = List.copyOf(outcomes);
+            notes = List.copyOf(notes);
+        }
     }
 
-    /** A dry run without the Cloud API: reads nothing. */
-    public Preview preview(String clusterId, Steps steps, Offline offline) {
-        return new Preview(
-                offline.cloud(),
-                null,
-                offline.keysInUse(),
-                steps == Steps.API_ONLY
-                        ? List.of()
-                        : keysFor.apply(offline.cloud()).revocationTargets(clusterId, Optional.empty()));
+    /** A dry run: reads the cluster, its CMEK status and, in the cloud, every document the revocation would change. */
+    public Preview preview(String clusterId, Steps steps, boolean immediate) {
+        Read read = read(clusterId);
+        return preview(read, steps, immediate);
     }
 
-    /** What the revocation of a cluster whose cloud and account are known would remove, in words. */
-    public List<String> targets(Cluster cluster, Steps steps) {
-        return steps == Steps.API_ONLY
-                ? List.of()
-                : keysFor.apply(cluster.cloudProvider())
-                        .revocationTargets(cluster.id(), Optional.ofNullable(cluster.accountId()));
+    /** A dry run of a cluster already read from the Cloud API (each cluster of {@code --all-using}). */
+    public Preview preview(Read read, Steps steps, boolean immediate) {
+        ClusterTarget target = ClusterTarget.of(read.cluster(), read.organizationId());
+        Map<String, KeySpec> live = CmekLifecycle.currentSpecs(read.status());
+        boolean revoked = alreadyRevoked(read.status());
+        CloudKeys.Revocation found = steps == Steps.API_ONLY
+                ? new CloudKeys.Revocation(List.of(), List.of(), null)
+                : dryRun(target.cloud(), scope(target, live, immediate));
+        return new Preview(
+                target.cloud(),
+                read.status(),
+                live,
+                found.outcomes(),
+                found.notes(),
+                steps != Steps.CLOUD_ONLY && !revoked);
+    }
+
+    /** A dry run without the Cloud API: reads the cloud only. */
+    public Preview preview(String clusterId, Steps steps, Offline offline, boolean immediate) {
+        CloudKeys.Revocation found = steps == Steps.API_ONLY
+                ? new CloudKeys.Revocation(List.of(), List.of(), null)
+                : dryRun(offline.cloud(), scope(clusterId, offline, immediate));
+        return new Preview(offline.cloud(), null, offline.keysInUse(), found.outcomes(), found.notes(), false);
+    }
+
+    private CloudKeys.Revocation dryRun(CloudProvider cloud, CloudKeys.RevokeScope scope) {
+        return keysFor.apply(cloud).revoke(scope.asDryRun(), RevocationJournal.none());
     }
 
     /**
@@ -164,13 +195,21 @@ public final class BreachResponse {
             Steps steps,
             boolean immediate,
             Optional<Duration> waitFor,
-            Optional<Offline> offline) {}
+            Optional<Offline> offline) {
+        RevokeRequest withOffline(Offline o) {
+            return new RevokeRequest(clusterId, evidenceDir, steps, immediate, waitFor, Optional.of(o));
+        }
+    }
 
     /**
      * How a revocation ended, over every run its evidence records.
      *
      * @param status the CMEK status last seen, or null when the Cloud API was not read
-     * @param revokeSent whether REVOKE was sent (by this run or an earlier one) or the cluster was already revoked
+     * @param revokeSent whether a run of this evidence sent REVOKE
+     * @param alreadyRevoked whether CockroachDB was REVOKED (or REVOKING) before this evidence sent anything
+     * @param apiUnreadable why the Cloud API could not be read, when a revocation asked to read it went on without it;
+     *     else null
+     * @param finishedBefore the evidence held a finished revocation already: this run did nothing
      */
     public record RevokeOutcome(
             String clusterId,
@@ -181,11 +220,27 @@ public final class BreachResponse {
             CmekClusterInfo status,
             boolean apiRead,
             boolean revokeSent,
+            boolean alreadyRevoked,
+            String apiUnreadable,
+            boolean finishedBefore,
             Steps steps) {
 
-        /** 8 (partial) when grants are left; 0 otherwise. */
+        /** Whether CockroachDB has been told to stop using the keys (by this evidence, or before it). */
+        public boolean revoked() {
+            return revokeSent || alreadyRevoked;
+        }
+
+        /** REVOKE was asked for (both steps) and could not be sent: the Cloud API could not be read. */
+        public boolean revokePending() {
+            return steps == Steps.BOTH && !revoked();
+        }
+
+        /** 8 (partial) when grants are left or REVOKE could not be sent; 0 otherwise. */
         public ExitCode exitCode() {
-            return summary.complete() ? ExitCode.OK : ExitCode.PARTIAL;
+            if (finishedBefore) {
+                return ExitCode.OK;
+            }
+            return summary.complete() && !revokePending() ? ExitCode.OK : ExitCode.PARTIAL;
         }
     }
 
@@ -231,27 +286,107 @@ public final class BreachResponse {
         this.progress = progress;
     }
 
-    /** Revokes one cluster: reads the Cloud API (unless offline), then {@link #revoke(RevokeRequest, Read)}. */
+    /**
+     * Revokes one cluster: reads the Cloud API (unless offline), then {@link #revoke(RevokeRequest, Read)}. When the
+     * Cloud API cannot be read (down, failing, or refusing the API key), the cloud step still runs, from what the cloud
+     * itself records (the cloud of an earlier run of this evidence, else the one where the cluster's role or service
+     * account is found), and REVOKE is left for later. A record this evidence already finished is answered as such.
+     */
     public RevokeOutcome revoke(RevokeRequest request) {
+        Optional<EvidenceFile> finished = EvidenceFile.finished(request.evidenceDir(), request.clusterId(), clock);
+        if (finished.isPresent()) {
+            return finishedBefore(finished.get(), request);
+        }
         if (request.offline().isPresent()) {
             return revoke(request, null);
         }
-        // In a breach every round trip before the grants go counts: the three reads go out together.
-        String clusterId = request.clusterId();
+        Read read;
+        try {
+            read = read(request.clusterId());
+        } catch (CmekException e) {
+            if (request.steps() == Steps.API_ONLY || !unreadable(e)) {
+                throw e;
+            }
+            CloudProvider cloud = cloudWithoutTheApi(request, e);
+            progress.accept("the Cloud API cannot be read (" + e.getMessage() + "): removing the grants in " + cloud
+                    + " without it; REVOKE is sent later");
+            return revoke(request.withOffline(Offline.fromTheCloud(cloud, Optional.empty())), null, e.getMessage());
+        }
+        return revoke(request, read);
+    }
+
+    /** What the Cloud API said about a cluster before its revocation. */
+    public record Read(Cluster cluster, String organizationId, CmekClusterInfo status) {}
+
+    /** The cluster, the organization and the CMEK status, read at once: every round trip before the grants counts. */
+    private Read read(String clusterId) {
         Parallel.Call<Cluster> clusterRead = Parallel.start(() -> api.cluster(clusterId));
         Parallel.Call<String> organizationRead =
                 Parallel.start(() -> api.organization().id());
         Parallel.Call<CmekClusterInfo> statusRead =
                 Parallel.start(() -> CmekLifecycle.statusOrDisabled(api, clusterId));
         Cluster cluster = clusterRead.join(); // first: an unknown cluster must be reported as such, not as "no CMEK"
-        return revoke(request, new Read(cluster, organizationRead.join(), statusRead.join()));
+        return new Read(cluster, organizationRead.join(), statusRead.join());
     }
 
-    /** What the Cloud API said about a cluster before its revocation. */
-    public record Read(Cluster cluster, String organizationId, CmekClusterInfo status) {}
+    /** The API is down, failing, or no longer takes the API key: not a cluster id that does not exist (404). */
+    static boolean unreadable(CmekException e) {
+        if (e instanceof dev.cmek.api.ApiException a) {
+            return a.httpStatus() == 0 || a.httpStatus() >= 500 || a.httpStatus() == 401 || a.httpStatus() == 403;
+        }
+        return e.exitCode() == ExitCode.UNAVAILABLE || e.exitCode() == ExitCode.TIMEOUT;
+    }
+
+    /**
+     * The cluster's cloud without the Cloud API: the one an earlier run of this evidence worked in, else the one where
+     * these credentials find the cluster's role or service account. None, or both: the responder is told what to give.
+     */
+    private CloudProvider cloudWithoutTheApi(RevokeRequest request, CmekException apiFailure) {
+        Optional<String> earlier = EvidenceFile.cloudOf(request.evidenceDir(), request.clusterId(), clock);
+        if (earlier.isPresent()) {
+            return CloudProvider.valueOf(earlier.get());
+        }
+        Map<CloudProvider, String> found = new LinkedHashMap<>();
+        List<String> looked = new ArrayList<>();
+        List<CloudProvider> clouds = List.of(CloudProvider.AWS, CloudProvider.GCP);
+        // Both at once: a cloud these credentials cannot reach must not delay the one they can.
+        List<Parallel.Call<Optional<String>>> probes = clouds.stream()
+                .map(cloud -> Parallel.start(() -> keysFor.apply(cloud).principalOf(request.clusterId())))
+                .toList();
+        for (int i = 0; i < clouds.size(); i++) {
+            CloudProvider cloud = clouds.get(i);
+            try {
+                Optional<String> principal = probes.get(i).join();
+                principal.ifPresent(p -> found.put(cloud, p));
+                looked.add(cloud + ": " + principal.map(p -> "found " + p).orElse("none found"));
+            } catch (CmekException e) {
+                looked.add(cloud + ": " + e.getMessage());
+            }
+        }
+        String give = "cmek revoke --cluster " + request.clusterId() + " --cloud-only --cloud aws|gcp --regions R,..."
+                + " --yes --evidence " + request.evidenceDir();
+        if (found.size() == 1) {
+            return found.keySet().iterator().next();
+        }
+        if (found.isEmpty()) {
+            throw new CmekException(
+                    ExitCode.UNAVAILABLE,
+                    "the Cloud API cannot be read (" + apiFailure.getMessage() + "), and these credentials find"
+                            + " neither the cluster's AWS role nor its GCP service account ("
+                            + String.join("; ", looked)
+                            + "): nothing was changed; name the cloud: " + give);
+        }
+        throw new CmekException.InvalidInput("the Cloud API cannot be read, and the cluster's principal was found on"
+                + " both clouds (" + String.join(", ", found.values()) + "): name the cloud: " + give);
+    }
 
     /** Revokes one cluster already read from the Cloud API ({@code read}), or offline when {@code read} is null. */
     public RevokeOutcome revoke(RevokeRequest request, Read read) {
+        return revoke(request, read, null);
+    }
+
+    /** @param apiUnreadable why the Cloud API could not be read, when the revocation goes on without it; else null */
+    private RevokeOutcome revoke(RevokeRequest request, Read read, String apiUnreadable) {
         String clusterId = request.clusterId();
         Map<String, KeySpec> live;
         EvidenceFile.Header header;
@@ -260,16 +395,9 @@ public final class BreachResponse {
         if (read == null) {
             Offline offline = request.offline().orElseThrow();
             live = offline.keysInUse();
-            List<String> regions = union(offline.regions(), live.keySet());
-            header = new EvidenceFile.Header(clusterId, offline.cloud(), null, null, regions, false);
-            scope = new CloudKeys.RevokeScope(
-                    clusterId,
-                    Optional.empty(),
-                    Optional.empty(),
-                    regions,
-                    live,
-                    offline.customerProject(),
-                    request.immediate());
+            header = new EvidenceFile.Header(
+                    clusterId, offline.cloud(), null, null, union(offline.regions(), live.keySet()), false);
+            scope = scope(clusterId, offline, request.immediate());
         } else {
             ClusterTarget target = ClusterTarget.of(read.cluster(), read.organizationId());
             before = read.status();
@@ -279,14 +407,7 @@ public final class BreachResponse {
                         + before.status() + "); nothing to revoke");
             }
             header = EvidenceFile.Header.of(target);
-            scope = new CloudKeys.RevokeScope(
-                    clusterId,
-                    Optional.ofNullable(target.accountId()),
-                    Optional.ofNullable(target.organizationId()),
-                    union(target.regions(), live.keySet()),
-                    live,
-                    Optional.empty(),
-                    request.immediate());
+            scope = scope(target, live, request.immediate());
         }
         // The cloud side is made (and its input checked: options for the other cloud, an emulator endpoint that is not
         // a URL) before the record is begun, so that bad input stops here with nothing written; it builds no client
@@ -297,6 +418,9 @@ public final class BreachResponse {
         intent.put("steps_planned", request.steps().name());
         intent.put("immediate", request.immediate());
         intent.put("api_read", read != null);
+        if (apiUnreadable != null) {
+            intent.put("api_unreadable", apiUnreadable);
+        }
         intent.set("live_key_specs", EvidenceFile.JSON.valueToTree(live));
         if (before != null) {
             intent.set("cmek_status_before", EvidenceFile.JSON.valueToTree(before));
@@ -309,18 +433,18 @@ public final class BreachResponse {
             notes.addAll(cloudStep(header.cloud(), keys, scope, evidence));
         }
         CmekClusterInfo status = before;
-        boolean revokeSent =
-                (before != null && (before.status() == CmekStatus.REVOKED || before.status() == CmekStatus.REVOKING))
-                        || !evidence.steps("api_revoke_sent").isEmpty();
+        boolean alreadyRevoked = before != null
+                && alreadyRevoked(before)
+                && evidence.steps(API_REVOKE_SENT).isEmpty();
         if (request.steps() != Steps.CLOUD_ONLY && read != null) {
             // Even when grants are left: once the responder asked, CockroachDB must stop using the keys.
-            if (before.status() != CmekStatus.REVOKED && before.status() != CmekStatus.REVOKING) {
+            if (!alreadyRevoked(before)) {
+                progress.accept("sending REVOKE to the Cloud API...");
                 status = api.revokeCmek(clusterId);
                 ObjectNode sent = EvidenceFile.details();
                 sent.set("answer", EvidenceFile.JSON.valueToTree(status));
-                evidence.step("api_revoke_sent", sent);
+                evidence.step(API_REVOKE_SENT, sent);
             }
-            revokeSent = true;
             if (request.waitFor().isPresent()) {
                 status = waiter.await(
                         clusterId, CmekStatus.REVOKED, request.waitFor().get());
@@ -329,6 +453,7 @@ public final class BreachResponse {
                 evidence.step("api_revoked", settled);
             }
         }
+        boolean revokeSent = !evidence.steps(API_REVOKE_SENT).isEmpty();
         RevocationSummary summary =
                 RevocationSummary.of(evidence.steps(EvidenceFile.DOCUMENT_INTENT, EvidenceFile.DOCUMENT_OUTCOME));
         ObjectNode done = EvidenceFile.details();
@@ -338,8 +463,10 @@ public final class BreachResponse {
                 EvidenceFile.JSON.valueToTree(summary.left().stream()
                         .map(RevocationSummary.Entry::describe)
                         .toList()));
+        done.put("revoke_sent", revokeSent);
         evidence.step("summary", done);
-        if (summary.complete()) {
+        // Finished: every grant gone and CockroachDB told; a cloud-only run leaves its record open for --api-only.
+        if (summary.complete() && (revokeSent || alreadyRevoked)) {
             evidence.set(
                     "completed_at",
                     EvidenceFile.JSON.getNodeFactory().textNode(clock.instant().toString()));
@@ -353,18 +480,74 @@ public final class BreachResponse {
                 status,
                 read != null,
                 revokeSent,
+                alreadyRevoked,
+                apiUnreadable,
+                false,
                 request.steps());
     }
 
+    public static final String API_REVOKE_SENT = "api_revoke_sent";
+
+    private static boolean alreadyRevoked(CmekClusterInfo status) {
+        return status.status() == CmekStatus.REVOKED || status.status() == CmekStatus.REVOKING;
+    }
+
+    /** A record this evidence already finished: nothing is read, sent or changed. */
+    private RevokeOutcome finishedBefore(EvidenceFile evidence, RevokeRequest request) {
+        progress.accept(evidence.path() + " holds a finished revocation of cluster " + request.clusterId()
+                + ": nothing left to do");
+        return new RevokeOutcome(
+                request.clusterId(),
+                CloudProvider.valueOf(evidence.text("cloud")),
+                evidence.path(),
+                RevocationSummary.of(evidence.steps(EvidenceFile.DOCUMENT_INTENT, EvidenceFile.DOCUMENT_OUTCOME)),
+                List.of(),
+                null,
+                false,
+                !evidence.steps(API_REVOKE_SENT).isEmpty(),
+                evidence.steps(API_REVOKE_SENT).isEmpty(),
+                null,
+                true,
+                request.steps());
+    }
+
+    private static CloudKeys.RevokeScope scope(ClusterTarget target, Map<String, KeySpec> live, boolean immediate) {
+        return new CloudKeys.RevokeScope(
+                target.clusterId(),
+                Optional.ofNullable(target.accountId()),
+                Optional.ofNullable(target.organizationId()),
+                union(target.regions(), live.keySet()),
+                live,
+                Optional.empty(),
+                immediate,
+                false);
+    }
+
+    private static CloudKeys.RevokeScope scope(String clusterId, Offline offline, boolean immediate) {
+        return new CloudKeys.RevokeScope(
+                clusterId,
+                Optional.empty(),
+                Optional.empty(),
+                union(offline.regions(), offline.keysInUse().keySet()),
+                offline.keysInUse(),
+                offline.customerProject(),
+                immediate,
+                false);
+    }
+
     /**
-     * The cloud step: every intent and outcome goes into the evidence as it happens. A failure of the step as a whole
-     * (a bug, the evidence unwritable) is recorded as left, so that REVOKE is still sent; only bad input stops here (the
-     * cloud side's own options and environment were checked before the record was begun).
+     * The cloud step: every intent and outcome goes into the evidence as it happens; the responder sees where it goes
+     * and, at the end, the result once (on stdout). A failure of the step as a whole (a bug, the evidence unwritable)
+     * is recorded as left, so that REVOKE is still sent; only bad input stops here (the cloud side's own options and
+     * environment were checked before the record was begun).
      */
     private List<String> cloudStep(
             CloudProvider cloud, CloudKeys keys, CloudKeys.RevokeScope scope, EvidenceFile evidence) {
-        progress.accept(
-                "removing CockroachDB's access in " + cloud + " (" + String.join(", ", scope.regions()) + ")...");
+        progress.accept("removing CockroachDB's access in " + cloud
+                + (scope.regions().isEmpty()
+                        ? " (the regions as the cloud records them)"
+                        : " (" + String.join(", ", scope.regions()) + ")")
+                + "...");
         RevocationJournal<CloudKeys.DocumentIntent> log = new RevocationJournal<>() {
             @Override
             public void intent(CloudKeys.DocumentIntent intent) {
@@ -386,14 +569,6 @@ public final class BreachResponse {
                 step.put("fate", outcome.fate().name());
                 step.put("detail", outcome.detail());
                 evidence.step(EvidenceFile.DOCUMENT_OUTCOME, step);
-                if (outcome.fate() == Fate.REMOVED) {
-                    progress.accept("  removed: " + outcome.document().words() + " " + outcome.resource()
-                            + (outcome.region() == null ? "" : " (" + outcome.region() + ")"));
-                } else if (outcome.fate() == Fate.LEFT) {
-                    progress.accept("  LEFT: " + outcome.document().words() + " " + outcome.resource()
-                            + (outcome.region() == null ? "" : " (" + outcome.region() + ")") + ": "
-                            + outcome.detail());
-                }
             }
         };
         ObjectNode done = EvidenceFile.details();
@@ -413,11 +588,9 @@ public final class BreachResponse {
             failed.put("fate", Fate.LEFT.name());
             failed.put("detail", message + "; fix that and re-run with the same --evidence");
             evidence.step(EvidenceFile.DOCUMENT_OUTCOME, failed);
-            progress.accept("  LEFT: the cloud step failed: " + message);
         }
         done.set("notes", EvidenceFile.JSON.valueToTree(notes));
         evidence.step("cloud_step_done", done);
-        notes.forEach(n -> progress.accept("  note: " + n));
         return notes;
     }
 
@@ -465,13 +638,17 @@ public final class BreachResponse {
             warnings.add("not verified: the revocation did not read the Cloud API, so the cluster's account and key"
                     + " specs are not known here; run `cmek verify --cluster " + clusterId + "`");
         }
-        String revokedAt = evidence.findStep("api_revoke_sent")
-                .map(s -> s.path("at").asText())
-                .orElse("(REVOKE was not sent by this revocation)");
-        String note = "Tell CockroachDB support: CMEK access for cluster " + clusterId + " (organization "
-                + organization.orElse("(not read)") + ") was revoked at " + revokedAt
-                + " and the key grants were restored at " + clock.instant()
-                + "; please restore the cluster's access to its keys.";
+        Optional<String> sentAt =
+                evidence.findStep(API_REVOKE_SENT).map(s -> s.path("at").asText());
+        String revokedAt = sentAt.orElse(null);
+        String note = sentAt.isPresent()
+                ? "Tell CockroachDB support: CMEK access for cluster " + clusterId
+                        + organization.map(o -> " (organization " + o + ")").orElse("") + " was revoked at "
+                        + sentAt.get() + " and the key grants were restored at " + clock.instant()
+                        + "; please restore the cluster's access to its keys."
+                : "This revocation never sent REVOKE, so CockroachDB was not told to stop: the key grants of cluster "
+                        + clusterId + " are back as of " + clock.instant() + ". Check it with `cmek status --cluster "
+                        + clusterId + "`; only if it shows REVOKED, ask CockroachDB support to restore its access.";
         ObjectNode step = EvidenceFile.details();
         step.set("restored", EvidenceFile.JSON.valueToTree(restored.restored()));
         step.set("could_not", EvidenceFile.JSON.valueToTree(restored.couldNot()));

@@ -48,12 +48,11 @@ public interface CloudKeys {
     Revocation revoke(RevokeScope scope, RevocationJournal<DocumentIntent> journal);
 
     /**
-     * What {@link #revoke} would remove for the cluster, in words, from the names the adapter derives from the cluster
-     * id: first the master switch, then the grants on the cluster's keys. Reads and sends nothing.
-     *
-     * @param clusterAccount the cluster's account, when the Cloud API was read
+     * The principal provisioning made for the cluster in this cloud, if these credentials find it (AWS: the role with
+     * our tag; GCP: the marked service account in the configured project): how a revocation that cannot read the Cloud
+     * API tells the cluster's cloud. Reads only.
      */
-    List<String> revocationTargets(String clusterId, Optional<String> clusterAccount);
+    Optional<String> principalOf(String clusterId);
 
     /**
      * Puts back exactly what the intents say was removed, once every one of them is found to be for the cluster and
@@ -122,6 +121,7 @@ public interface CloudKeys {
      * @param customerProject GCP: the project holding our service account, when no key spec names it
      * @param immediate also cut access already in use (AWS: deny role sessions issued before the trust was cut; GCP:
      *     disable the service account, reversibly)
+     * @param dryRun read everything, write nothing: every document's outcome says what the write would remove
      */
     record RevokeScope(
             String clusterId,
@@ -130,10 +130,17 @@ public interface CloudKeys {
             List<String> regions,
             Map<String, KeySpec> keysInUse,
             Optional<String> customerProject,
-            boolean immediate) {
+            boolean immediate,
+            boolean dryRun) {
         public RevokeScope {
             regions = List.copyOf(regions);
             keysInUse = Map.copyOf(keysInUse);
+        }
+
+        /** The same revocation, reading only. */
+        public RevokeScope asDryRun() {
+            return new RevokeScope(
+                    clusterId, clusterAccount, organizationId, regions, keysInUse, customerProject, immediate, true);
         }
     }
 

@@ -107,6 +107,10 @@ public final class EvidenceFile {
         if (Files.exists(file)) {
             EvidenceFile earlier = read(dir, clock);
             checkResumable(earlier, header.clusterId());
+            if (earlier.doc.hasNonNull("completed_at")) {
+                throw new IllegalStateException(
+                        earlier.path() + " holds a finished revocation: it is never written again");
+            }
             if (!earlier.text("cloud").equals(header.cloud().name())) {
                 throw new CmekException.InvalidInput(earlier.path() + " holds a revocation on " + earlier.text("cloud")
                         + ", not " + header.cloud() + "; choose a new --evidence directory");
@@ -121,14 +125,7 @@ public final class EvidenceFile {
             earlier.step("resumed", details());
             return earlier;
         }
-        try {
-            Path target = AtomicFile.resolveLinks(dir);
-            Files.createDirectories(target);
-            restrict(target, "rwx------");
-        } catch (IOException e) {
-            throw new CmekException.InvalidInput(
-                    "cannot create the evidence directory " + dir + ": " + FileProblem.describe(e));
-        }
+        createOwnerOnly(dir);
         ObjectNode doc = JSON.createObjectNode();
         doc.put("format", FORMAT);
         doc.put("cluster_id", header.clusterId());
@@ -148,9 +145,30 @@ public final class EvidenceFile {
         return evidence;
     }
 
+    /** The record in {@code dir} if it is this cluster's and finished (every grant gone, CockroachDB told). */
+    public static Optional<EvidenceFile> finished(Path dir, String clusterId, Clock clock) {
+        if (!Files.exists(dir.resolve(FILE_NAME))) {
+            return Optional.empty();
+        }
+        EvidenceFile earlier = read(dir, clock);
+        return earlier.text("cluster_id").equals(clusterId) && earlier.doc.hasNonNull("completed_at")
+                ? Optional.of(earlier)
+                : Optional.empty();
+    }
+
+    /** The cloud an earlier run of this cluster's revocation in {@code dir} worked in, if there is one. */
+    public static Optional<String> cloudOf(Path dir, String clusterId, Clock clock) {
+        if (!Files.exists(dir.resolve(FILE_NAME))) {
+            return Optional.empty();
+        }
+        EvidenceFile earlier = read(dir, clock);
+        return earlier.text("cluster_id").equals(clusterId) ? Optional.of(earlier.text("cloud")) : Optional.empty();
+    }
+
     /**
      * Throws a one-line bad-input error unless {@code dir} can be written (an existing directory that takes files, or
-     * a new one in an existing directory) and is empty or holds this cluster's unfinished record.
+     * a new one in an existing directory) and is empty or holds this cluster's record (a finished one is answered as
+     * such by the caller, never written again).
      */
     public static void checkUsable(Path dir, String clusterId, Clock clock) {
         OutputPath.checkDirectory(dir, "--evidence");
@@ -163,10 +181,6 @@ public final class EvidenceFile {
         if (!earlier.text("cluster_id").equals(clusterId)) {
             throw new CmekException.InvalidInput(earlier.path() + " holds the record of cluster "
                     + earlier.text("cluster_id") + "; choose a new --evidence directory");
-        }
-        if (earlier.doc.hasNonNull("completed_at")) {
-            throw new CmekException.InvalidInput(
-                    earlier.path() + " holds a finished revocation; choose a new --evidence directory");
         }
     }
 
@@ -285,31 +299,21 @@ public final class EvidenceFile {
     }
 
     /**
-     * How far a record's runs got, for a responder who interrupted one: each step name with how often it was kept, in
-     * order of first appearance, and whether any document's intent was kept (then restore has something to undo).
+     * How far a record's runs got, for a responder who interrupted one: where each document stands, and whether REVOKE
+     * was sent.
      */
-    public record Progress(Map<String, Integer> steps, boolean intentKept) {
-        public Progress {
-            steps = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(steps));
-        }
-
-        /** {@code intent, document_intent x3, ...}, or {@code none}. */
-        public String words() {
-            return steps.isEmpty()
-                    ? "none"
-                    : String.join(
-                            ", ",
-                            steps.entrySet().stream()
-                                    .map(e -> e.getKey() + (e.getValue() > 1 ? " x" + e.getValue() : ""))
-                                    .toList());
+    public record Progress(RevocationSummary summary, boolean revokeSent) {
+        /** Nothing removed, nothing in progress, nothing sent. */
+        public boolean nothingChanged() {
+            return summary.removed().isEmpty() && summary.left().isEmpty() && !revokeSent;
         }
     }
 
     /** The progress of this record's runs. */
-    public synchronized Progress progress() {
-        Map<String, Integer> done = new java.util.LinkedHashMap<>();
-        doc.path("steps").forEach(s -> done.merge(s.path("step").asText(), 1, Integer::sum));
-        return new Progress(done, done.containsKey(DOCUMENT_INTENT));
+    public Progress progress() {
+        return new Progress(
+                RevocationSummary.of(steps(DOCUMENT_INTENT, DOCUMENT_OUTCOME)),
+                !steps(BreachResponse.API_REVOKE_SENT).isEmpty());
     }
 
     /** The first step of this name, if the run got that far. */
@@ -362,6 +366,28 @@ public final class EvidenceFile {
 
     private void save() {
         change(() -> {});
+    }
+
+    /**
+     * Creates an evidence directory, and each missing parent, as the responder's alone (0700) whatever the umask, where
+     * the file system has modes; an existing directory is made owner-only too. Bad input when it cannot be made.
+     */
+    public static Path createOwnerOnly(Path dir) {
+        try {
+            Path target = AtomicFile.resolveLinks(dir);
+            try {
+                // The mode is given at creation, so no directory is ever open to others, even for an instant.
+                Files.createDirectories(
+                        target, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException noPosixModes) {
+                Files.createDirectories(target);
+            }
+            restrict(target, "rwx------");
+            return target;
+        } catch (IOException e) {
+            throw new CmekException.InvalidInput(
+                    "cannot create the evidence directory " + dir + ": " + FileProblem.describe(e));
+        }
     }
 
     /** Evidence is for the responder's eyes: owner only, where the file system has POSIX modes. */

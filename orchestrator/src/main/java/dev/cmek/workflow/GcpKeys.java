@@ -22,7 +22,6 @@ import dev.cmek.gcp.CmekNames;
 import dev.cmek.gcp.GcpCmek;
 import dev.cmek.gcp.GcpCmekException;
 import dev.cmek.gcp.GcpCmekRequest;
-import dev.cmek.gcp.Grant;
 import dev.cmek.gcp.InvalidInputException;
 import dev.cmek.gcp.PrincipalNotYetVisibleException;
 import dev.cmek.gcp.RestoreRequest;
@@ -176,7 +175,14 @@ public final class GcpKeys implements CloudKeys {
                         .add(region));
         String project = customerProject(scope, keys);
         RevocationRequest request = call(() -> new RevocationRequest(
-                cluster, project, scope.clusterAccount(), scope.regions(), keys, scope.immediate(), POLICY_ATTEMPTS));
+                cluster,
+                project,
+                scope.clusterAccount(),
+                scope.regions(),
+                keys,
+                scope.immediate(),
+                POLICY_ATTEMPTS,
+                scope.dryRun()));
         RevocationRecord record = call(() -> gcp().revoke(request, new RevocationJournal<>() {
             @Override
             public void intent(RevocationRecord.Intent intent) {
@@ -240,18 +246,15 @@ public final class GcpKeys implements CloudKeys {
         return given;
     }
 
+    /** Looked for only in the project given (--gcp-project or CMEK_GCP_PROJECT): no project, no service account. */
     @Override
-    public List<String> revocationTargets(String clusterId, Optional<String> clusterAccount) {
+    public Optional<String> principalOf(String clusterId) {
+        String project = options.customerProject();
+        if (project == null || project.isBlank()) {
+            return Optional.empty();
+        }
         ClusterId cluster = call(() -> ClusterId.of(clusterId));
-        String identity = CmekNames.cockroachIdentityId(cluster) + "@"
-                + clusterAccount
-                        .map(a -> a + ".iam.gserviceaccount.com")
-                        .orElse("* (the cluster's account is not read)");
-        return List.of(
-                "first: the token-creator binding of " + identity + " on service account "
-                        + CmekNames.serviceAccountId(cluster) + "@<your project>",
-                "then: " + Grant.ENCRYPTER_DECRYPTER + " of that account on every key labelled for the cluster in key"
-                        + " ring " + CmekNames.keyRingId(cluster) + " (every generation) and on every key in use");
+        return call(() -> gcp().ourServiceAccount(cluster, project)).map(ServiceAccountEmail::value);
     }
 
     @Override

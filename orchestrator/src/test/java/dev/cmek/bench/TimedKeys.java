@@ -54,8 +54,8 @@ final class TimedKeys implements CloudKeys {
     }
 
     @Override
-    public List<String> revocationTargets(String clusterId, Optional<String> clusterAccount) {
-        return delegate.revocationTargets(clusterId, clusterAccount);
+    public Optional<String> principalOf(String clusterId) {
+        return delegate.principalOf(clusterId);
     }
 
     @Override

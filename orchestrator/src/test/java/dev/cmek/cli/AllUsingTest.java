@@ -18,6 +18,7 @@ import dev.cmek.testing.FleetSandboxes.GeneratedCluster;
 import dev.cmek.workflow.AccountRevocation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -129,9 +130,20 @@ class AllUsingTest {
                 "the command that finishes keeps every option as given");
         assertEquals(matching.size(), doc.get("clusters").size(), doc.toString());
         for (JsonNode c : doc.get("clusters")) {
-            int expected = c.get("cluster_id").textValue().equals(failing) ? 6 : 0;
-            assertEquals(expected, c.get("exit_code").intValue(), c.toString());
+            boolean failed = c.get("cluster_id").textValue().equals(failing);
+            assertEquals(failed ? 6 : 0, c.get("exit_code").intValue(), c.toString());
+            assertEquals(failed ? "FAILED" : "REVOKED", c.get("outcome").textValue(), c.toString());
+            assertEquals(
+                    "rwx------",
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                            Path.of(c.get("evidence").textValue()))),
+                    "each cluster's evidence is the responder's alone: " + c);
         }
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(evidence)));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(evidence.resolve(AccountRevocation.INDEX))));
         assertEquals(
                 matching.stream().map(GeneratedCluster::id).collect(Collectors.toSet()),
                 patched(),
@@ -179,10 +191,32 @@ class AllUsingTest {
         assertTrue(sandbox.requestLog().exchanges().stream()
                 .allMatch(x -> x.method().equals("GET")));
         Cli.Result text = exit(0, cli().run("revoke", "--all-using", ACCOUNT, "--dry-run"));
-        assertTrue(text.out().contains("the trust of account " + FleetSandboxes.ACCOUNT), text.out());
+        assertTrue(text.out().startsWith("would revoke " + using(ACCOUNT).size() + " cluster(s)"), text.out());
         for (GeneratedCluster c : using(ACCOUNT)) {
             assertTrue(text.out().contains(c.id()), text.out());
         }
+    }
+
+    @Test
+    void allUsing_withTheApiDown_changesNothing_andNamesTheOneClusterRevokeThatWorksWithoutIt() throws Exception {
+        Path evidence = dir.resolve("incident");
+        String down;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            down = "http://127.0.0.1:" + s.getLocalPort();
+        }
+
+        Cli.Result r = exit(
+                6,
+                cli().env("COCKROACH_SERVER", down)
+                        .run("revoke", "--all-using", ACCOUNT, "--yes", "--evidence", evidence.toString()));
+
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith("cmek: ")).count(), r.err());
+        assertTrue(
+                r.err()
+                        .contains("nothing was changed; `cmek revoke --cluster ID --yes` removes one cluster's"
+                                + " grants without it"),
+                r.err());
+        assertFalse(Files.exists(evidence), "no index begun for clusters never found");
     }
 
     @Test

@@ -23,6 +23,7 @@ import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.sandbox.CloudKeyChecks;
 import dev.cmek.testing.Sandboxes;
 import dev.cmek.workflow.EvidenceFile;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -210,6 +211,213 @@ class AwsBreachResponseTest {
                 "cmek revoke --cluster " + AWS_CLUSTER + " --yes --immediate --timeout 40s --no-wait --evidence "
                         + evidence + " -o json",
                 JSON.readTree(partial.out()).get("next_step").textValue());
+    }
+
+    /** A port on the loopback interface where nothing listens: connections are refused at once. */
+    private static String deadEndpoint() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return "http://127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    @Test
+    void apiUnreachable_theGrantsStillGo_fromTheRolesOwnRecords_exit8_andTheApiOnlyRunItNamesFinishesIt()
+            throws Exception {
+        Manifest manifest = enable();
+        Path evidence = dir.resolve("incident");
+        String down = deadEndpoint();
+
+        Cli.Result partial = exit(
+                8,
+                cli().env("COCKROACH_SERVER", down)
+                        .run(
+                                "revoke",
+                                "--cluster",
+                                AWS_CLUSTER,
+                                "--yes",
+                                "--evidence",
+                                evidence.toString(),
+                                "-o",
+                                "json"));
+
+        JsonNode doc = JSON.readTree(partial.out());
+        assertEquals(
+                "partial: " + (REGIONS.size() + 1) + " grant(s) removed, none left, REVOKE NOT sent (the Cloud API"
+                        + " could not be read)",
+                doc.get("headline").textValue());
+        assertFalse(doc.get("revoke_sent").booleanValue());
+        assertFalse(doc.get("api_read").booleanValue());
+        assertTrue(doc.get("api_unreadable").textValue().contains("cannot reach " + down), doc.toString());
+        String next = doc.get("next_step").textValue();
+        assertEquals("cmek revoke --cluster " + AWS_CLUSTER + " --api-only --yes -o json --evidence " + evidence, next);
+        assertEquals(0, grants(snapshot()), "every key lost the grant, found from the role's own tags");
+        assertFalse(trusts(snapshot()));
+        assertEquals(0, patches());
+        manifest.regionSpecs()
+                .forEach(r -> assertTrue(
+                        doc.get("removed").toString().contains(r.keySpec().uri())));
+
+        // The API is back: the command it named sends REVOKE and finishes the same record.
+        JsonNode sent = JSON.readTree(exit(0, cli().run(commandWords(next))).out());
+        assertTrue(sent.get("revoke_sent").booleanValue(), sent.toString());
+        assertEquals("revoked", sent.get("outcome").textValue());
+        assertEquals(1, patches());
+        JsonNode record = JSON.readTree(Files.readString(evidence.resolve(EvidenceFile.FILE_NAME)));
+        assertTrue(record.hasNonNull("completed_at"), "one record, finished");
+
+        Cli.Result again = exit(0, revoke(evidence));
+        assertEquals(
+                "already_revoked", JSON.readTree(again.out()).get("outcome").textValue());
+        assertEquals(1, patches(), "nothing sent again");
+    }
+
+    /** The words of a printed command, for running it again (no quoting is needed in these tests' paths). */
+    private static String[] commandWords(String command) {
+        List<String> words = new ArrayList<>(List.of(command.split(" ")));
+        words.remove(0);
+        return words.toArray(String[]::new);
+    }
+
+    @Test
+    void cloudOnlyWithAManifest_thenApiOnlyWithTheSameEvidence_isTheReadmesSequence_oneRecordFinished()
+            throws Exception {
+        enable();
+        Path manifest = dir.resolve("m.json");
+        Path evidence = dir.resolve("incident");
+
+        JsonNode cloud = JSON.readTree(exit(
+                        0,
+                        cli().env("COCKROACH_SERVER", deadEndpoint())
+                                .run(
+                                        "revoke",
+                                        "--cluster",
+                                        AWS_CLUSTER,
+                                        "--yes",
+                                        "--cloud-only",
+                                        "--manifest",
+                                        manifest.toString(),
+                                        "--evidence",
+                                        evidence.toString(),
+                                        "-o",
+                                        "json"))
+                .out());
+        assertEquals("cloud_step_done", cloud.get("outcome").textValue());
+        assertTrue(cloud.get("headline").textValue().endsWith("REVOKE not sent (--cloud-only)"), cloud.toString());
+        assertTrue(cloud.get("next_step").textValue().contains("--api-only"), cloud.toString());
+
+        JsonNode api = JSON.readTree(exit(
+                        0,
+                        cli().run(
+                                        "revoke",
+                                        "--cluster",
+                                        AWS_CLUSTER,
+                                        "--yes",
+                                        "--api-only",
+                                        "--evidence",
+                                        evidence.toString(),
+                                        "-o",
+                                        "json"))
+                .out());
+        assertTrue(api.get("revoke_sent").booleanValue(), api.toString());
+        assertEquals(REGIONS.size() + 1, api.get("removed").size(), "the summary covers the cloud-only run too");
+        assertEquals(1, patches());
+        Cli.Result restored = exit(0, cli().run("restore", "--evidence", evidence.toString()));
+        assertTrue(restored.out().contains("was revoked at"), restored.out());
+    }
+
+    @Test
+    void awsUnreachable_theHeadlineSaysNothingWasRemoved_eachLeftReasonOnce_onStdoutOnly() throws Exception {
+        enable();
+        String down = deadEndpoint();
+
+        Cli.Result partial = exit(
+                8,
+                cli().env("AWS_ENDPOINT_URL", down)
+                        .run(
+                                "revoke",
+                                "--cluster",
+                                AWS_CLUSTER,
+                                "--yes",
+                                "--evidence",
+                                dir.resolve("e").toString()));
+
+        String first = partial.out().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("partial: 0 grant(s) removed, "), first);
+        assertTrue(first.endsWith(" left, REVOKE sent"), first);
+        assertEquals(1, patches(), "REVOKE sent although AWS could not be reached");
+        long reasons = partial.out()
+                .lines()
+                .filter(l -> l.contains("unreachable: " + down))
+                .count();
+        assertEquals(1, reasons, "one unreachable endpoint is said once: " + partial.out());
+        assertFalse(partial.err().contains("LEFT:"), "progress is not the result: " + partial.err());
+        assertFalse(partial.out().contains("grant kms:"), "an unreachable endpoint is not a permission");
+    }
+
+    @Test
+    void aRegionOfTheOtherCloud_isRefusedBeforeAnything() {
+        Cli.Result r = exit(
+                2,
+                cli().run(
+                                "revoke",
+                                "--cluster",
+                                AWS_CLUSTER,
+                                "--yes",
+                                "--cloud-only",
+                                "--cloud",
+                                "aws",
+                                "--regions",
+                                "us-central1",
+                                "--evidence",
+                                dir.resolve("e").toString()));
+        assertTrue(r.err().contains("us-central1 is not an AWS Region"), r.err());
+        assertFalse(Files.exists(dir.resolve("e")), "nothing written");
+    }
+
+    @Test
+    void restore_ofARecordThatNeverSentRevoke_saysSo_insteadOfAnEmptyDate() throws Exception {
+        enable();
+        Path evidence = dir.resolve("incident");
+        exit(
+                0,
+                cli().run(
+                                "revoke",
+                                "--cluster",
+                                AWS_CLUSTER,
+                                "--yes",
+                                "--cloud-only",
+                                "--manifest",
+                                dir.resolve("m.json").toString(),
+                                "--evidence",
+                                evidence.toString()));
+
+        Cli.Result restored = exit(0, cli().run("restore", "--evidence", evidence.toString()));
+
+        assertTrue(restored.out().contains("This revocation never sent REVOKE"), restored.out());
+        assertFalse(restored.out().contains("(not read)"), restored.out());
+        assertFalse(restored.out().contains("was revoked at (REVOKE"), restored.out());
+    }
+
+    @Test
+    void theEvidence_keepsTheTrustsIntentFirst_andEveryKeysAfterIt() throws Exception {
+        enable();
+        Path evidence = dir.resolve("incident");
+        exit(0, revoke(evidence));
+        List<String> intents = new ArrayList<>();
+        JSON.readTree(Files.readString(evidence.resolve(EvidenceFile.FILE_NAME)))
+                .get("steps")
+                .forEach(step -> {
+                    if (step.path("step").asText().equals(EvidenceFile.DOCUMENT_INTENT)) {
+                        intents.add(step.path("type").asText());
+                    }
+                });
+        assertEquals("role trust", intents.get(0), intents.toString());
+        assertEquals(
+                REGIONS.size(),
+                intents.subList(1, intents.size()).stream()
+                        .filter("key policy"::equals)
+                        .count(),
+                intents.toString());
     }
 
     @Test
@@ -423,14 +631,48 @@ class AwsBreachResponseTest {
     }
 
     @Test
-    void dryRun_namesTheTrustAndTheTaggedKeys_andChangesNothing() throws Exception {
-        enable();
+    void dryRun_listsTheTrustAndEveryKeyItFound_andChangesNothing() throws Exception {
+        Manifest manifest = enable();
         Map<String, PolicyDocument> before = snapshot();
         Cli.Result r = exit(0, cli().run("revoke", "--cluster", AWS_CLUSTER, "--dry-run"));
-        assertTrue(r.out().contains("the trust of account " + AWS_ACCOUNT + " in role " + NAMES.roleName()), r.out());
-        assertTrue(r.out().contains("every key tagged crdb-cmek-cluster=" + AWS_CLUSTER), r.out());
+        assertTrue(
+                r.out()
+                        .contains("would remove: role trust " + NAMES.roleName() + ": would remove the trust of"
+                                + " arn:aws:iam::" + AWS_ACCOUNT + ":root"),
+                r.out());
+        for (var spec : manifest.regionSpecs()) {
+            assertTrue(
+                    r.out()
+                            .contains(
+                                    "would remove: key policy " + spec.keySpec().uri() + " (" + spec.region() + ")"),
+                    r.out());
+        }
+        assertTrue(r.out().contains("then send REVOKE and wait for REVOKED"), r.out());
         assertEquals(before, snapshot());
         assertEquals(0, patches());
+    }
+
+    @Test
+    void dryRun_ofARevokedCluster_plansNoRevoke_andListsWhatIsStillGranted() throws Exception {
+        enable();
+        exit(
+                0,
+                cli().run(
+                                "revoke",
+                                "--cluster",
+                                AWS_CLUSTER,
+                                "--yes",
+                                "--api-only",
+                                "--evidence",
+                                dir.resolve("e").toString()));
+
+        JsonNode doc = JSON.readTree(exit(0, cli().run("revoke", "--cluster", AWS_CLUSTER, "--dry-run", "-o", "json"))
+                .out());
+
+        assertFalse(doc.get("revoke_would_be_sent").booleanValue(), doc.toString());
+        assertEquals(3, doc.get("would_remove").size(), "the trust and two keys still grant: " + doc);
+        Cli.Result text = exit(0, cli().run("revoke", "--cluster", AWS_CLUSTER, "--dry-run"));
+        assertTrue(text.out().contains("REVOKE would not be sent: the cluster is already REVOKED"), text.out());
     }
 
     @Test
@@ -446,7 +688,10 @@ class AwsBreachResponseTest {
                                 "--api-only",
                                 "--evidence",
                                 dir.resolve("e").toString()));
-        assertTrue(r.out().contains("no grant was removed in your cloud (--api-only)"), r.out());
+        assertEquals(
+                "revoked: no grant removed (--api-only), REVOKE sent",
+                r.out().lines().findFirst().orElse(""),
+                r.out());
         assertFalse(r.out().contains("cmek restore"), r.out());
         Cli.Result restore =
                 exit(2, cli().run("restore", "--evidence", dir.resolve("e").toString()));

@@ -367,11 +367,8 @@ class DistributionIT {
             assertEquals(130, p.exitValue(), stderrOf(err));
             String said = stderrOf(err);
             assertTrue(said.contains("cmek: interrupted while revoking cluster " + AWS_CLUSTER), said);
-            assertTrue(said.contains("(intent, api_revoke_sent)"), said);
-            assertTrue(
-                    said.contains("to finish the revocation: cmek revoke --cluster " + AWS_CLUSTER
-                            + " --yes --api-only --evidence " + evidence + " -o json"),
-                    said);
+            assertTrue(said.contains("REVOKE was sent; only the wait for REVOKED was cut short"), said);
+            assertTrue(said.contains("to check: cmek status --cluster " + AWS_CLUSTER), said);
             assertFalse(
                     said.contains("cmek restore"), "--api-only removed nothing, so there is nothing to undo: " + said);
             JsonNode error = JSON.readTree(out.get(10, TimeUnit.SECONDS)).get("error");
@@ -411,6 +408,36 @@ class DistributionIT {
                         .get("status")
                         .get("status")
                         .textValue());
+    }
+
+    @Test
+    void evidence_isTheRespondersAlone_underAnOpenUmask() throws Exception {
+        Path manifest = Files.writeString(elsewhere.resolve("umask.json"), Samples.AWS_MANIFEST);
+        assertEquals(
+                0,
+                cmek("enable", "--cluster", AWS_CLUSTER, "--manifest", manifest.toString())
+                        .exit());
+        Path evidence = elsewhere.resolve("incident-umask");
+        String command = "umask 000; exec '" + home.resolve("bin/cmek") + "' revoke --cluster " + AWS_CLUSTER
+                + " --api-only --yes --evidence '" + evidence + "'";
+
+        Result r = run(elsewhere, List.of("sh", "-c", command), env(), null);
+
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(evidence)));
+        try (Stream<Path> files = Files.list(evidence)) {
+            for (Path f : files.toList()) {
+                assertEquals(
+                        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+            }
+        }
+        // The umask really was open: a file the same shell makes is readable by all.
+        Path probe = elsewhere.resolve("umask-probe");
+        assertEquals(
+                0,
+                run(elsewhere, List.of("sh", "-c", "umask 000; : > '" + probe + "'"), env(), null)
+                        .exit());
+        assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(probe)));
     }
 
     @Test

@@ -15,6 +15,7 @@ import com.google.iam.admin.v1.GetServiceAccountRequest;
 import com.google.iam.v1.GetIamPolicyRequest;
 import com.google.iam.v1.GetPolicyOptions;
 import com.google.iam.v1.Policy;
+import dev.cmek.ExitCode;
 import dev.cmek.gcp.GcpClients;
 import dev.cmek.gcp.emulator.EmulatedMethod;
 import dev.cmek.gcp.emulator.GcpEmulator;
@@ -269,6 +270,139 @@ class GcpBreachResponseTest {
         exit(0, cli().run("verify", "--cluster", CLUSTER));
     }
 
+    private static String deadEndpoint() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return "127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    private int patches() {
+        return sandbox.requestLog()
+                .exchanges(x -> x.method().equals("PATCH") && x.path().endsWith("/cmek"))
+                .size();
+    }
+
+    @Test
+    void apiUnreachable_theGrantsStillGo_fromTheServiceAccountFoundInTheProject_exit8_thenApiOnlyFinishes()
+            throws Exception {
+        enable();
+        Map<String, String> before = snapshot();
+        Path evidence = dir.resolve("incident");
+
+        JsonNode doc = JSON.readTree(exit(
+                        8,
+                        cli().env("COCKROACH_SERVER", "http://" + deadEndpoint())
+                                .run(
+                                        "revoke",
+                                        "--cluster",
+                                        CLUSTER,
+                                        "--yes",
+                                        "--evidence",
+                                        evidence.toString(),
+                                        "-o",
+                                        "json"))
+                .out());
+
+        assertTrue(
+                doc.get("headline")
+                        .textValue()
+                        .startsWith("partial: 4 grant(s) removed, none left, REVOKE NOT"
+                                + " sent (the Cloud API could not be read)"),
+                doc.toString());
+        assertFalse(doc.get("revoke_sent").booleanValue());
+        assertEquals(0, grantsLeft(snapshot()), "every location's keys found from the project: " + snapshot());
+        assertEquals(0, patches());
+        JsonNode record = JSON.readTree(Files.readString(evidence.resolve(EvidenceFile.FILE_NAME)));
+        assertEquals("GCP", record.path("cloud").asText(), record.toString());
+
+        JsonNode sent = JSON.readTree(exit(
+                        0,
+                        cli().run(
+                                        "revoke",
+                                        "--cluster",
+                                        CLUSTER,
+                                        "--api-only",
+                                        "--yes",
+                                        "--evidence",
+                                        evidence.toString(),
+                                        "-o",
+                                        "json"))
+                .out());
+        assertTrue(sent.get("revoke_sent").booleanValue(), sent.toString());
+        assertEquals(1, patches());
+        exit(0, cli().run("restore", "--evidence", evidence.toString()));
+        assertEquals(before, snapshot());
+    }
+
+    @Test
+    void apiUnreachable_andNoProjectToLookIn_changesNothing_andSaysWhatToGive() throws Exception {
+        enable();
+        Map<String, String> before = snapshot();
+        Path evidence = dir.resolve("incident");
+
+        Cli.Result r = exit(
+                ExitCode.UNAVAILABLE.code(),
+                GCP.env(new Cli())
+                        .env("COCKROACH_SERVER", "http://" + deadEndpoint())
+                        .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
+                        .run("revoke", "--cluster", CLUSTER, "--yes", "--evidence", evidence.toString()));
+
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith("cmek: ")).count(), "one error line: " + r.err());
+        assertFalse(r.err().contains("retrying"), "a refused connection is not retried: " + r.err());
+        assertTrue(
+                r.err()
+                        .contains("nothing was changed; name the cloud: cmek revoke --cluster " + CLUSTER
+                                + " --cloud-only --cloud aws|gcp --regions"),
+                r.err());
+        assertEquals(before, snapshot());
+        assertFalse(disabled());
+    }
+
+    @Test
+    void gcpUnreachable_theHeadlineSaysNothingWasRemoved_theEndpointSaidOnce_revokeSent() throws Exception {
+        enable();
+        String down = deadEndpoint();
+
+        Cli.Result r = exit(
+                8,
+                cli().env("CLOUDKMS_EMULATOR_HOST", down)
+                        .env("IAM_EMULATOR_HOST", down)
+                        .run(
+                                "revoke",
+                                "--cluster",
+                                CLUSTER,
+                                "--yes",
+                                "--evidence",
+                                dir.resolve("e").toString()));
+
+        String first = r.out().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("partial: 0 grant(s) removed, "), first);
+        assertTrue(first.endsWith(" left, REVOKE sent"), first);
+        assertEquals(1, patches(), "REVOKE is sent although GCP could not be reached");
+        assertEquals(
+                1,
+                r.out().lines().filter(l -> l.contains("unreachable: " + down)).count(),
+                "one unreachable endpoint is said once: " + r.out());
+        assertFalse(r.err().contains("LEFT:"), r.err());
+    }
+
+    @Test
+    void theEvidence_keepsTheServiceAccountsIntentFirst() throws Exception {
+        enable();
+        Path evidence = dir.resolve("incident");
+        exit(0, revoke(evidence));
+        List<String> intents = new ArrayList<>();
+        JSON.readTree(Files.readString(evidence.resolve(EvidenceFile.FILE_NAME)))
+                .get("steps")
+                .forEach(step -> {
+                    if (step.path("step").asText().equals(EvidenceFile.DOCUMENT_INTENT)) {
+                        intents.add(step.path("type").asText());
+                    }
+                });
+        assertEquals("service account policy", intents.get(0), intents.toString());
+        assertEquals(3, intents.stream().filter("crypto key policy"::equals).count(), intents.toString());
+    }
+
     @Test
     void anOldGeneration_losesTheGrantToo() throws Exception {
         Manifest first = enable();
@@ -304,7 +438,15 @@ class GcpBreachResponseTest {
     void dryRun_namesTheTokenCreatorBinding() {
         enable();
         Cli.Result r = exit(0, cli().run("revoke", "--cluster", CLUSTER, "--dry-run"));
-        assertTrue(r.out().contains("the token-creator binding of crl-kms-user-0e1f2a3b4c5d@" + CRDB_ACCOUNT), r.out());
+        assertTrue(r.out().contains("would remove: service account policy " + SA), r.out());
+        assertTrue(r.out().contains("crl-kms-user-0e1f2a3b4c5d@" + CRDB_ACCOUNT), r.out());
+        assertEquals(
+                3,
+                r.out()
+                        .lines()
+                        .filter(l -> l.contains("would remove: crypto key policy"))
+                        .count(),
+                "every key in use, as found: " + r.out());
     }
 
     @Test

@@ -349,8 +349,11 @@ class WorkflowEndToEndTest {
                 steps.indexOf("document_intent") < steps.indexOf("resumed"),
                 "the first run's intents stay in the record: " + steps);
         assertTrue(record.hasNonNull("completed_at"));
+        String finished = Files.readString(evidence.resolve("revocation.json"));
         Cli.Result again = cli().run("revoke", "--cluster", AWS_CLUSTER, "--yes", "--evidence", evidence.toString());
-        assertEquals(2, again.exit(), "a finished record is never overwritten: " + again.err());
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().startsWith("already revoked, nothing to do"), again.out());
+        assertEquals(finished, Files.readString(evidence.resolve("revocation.json")), "never written again");
 
         ok(cli().run("restore", "--evidence", evidence.toString()));
         VerifyResults.grantsBackButCockroachStillRevoked(cli().run("verify", "--cluster", AWS_CLUSTER, "-o", "json"));

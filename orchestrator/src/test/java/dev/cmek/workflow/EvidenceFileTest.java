@@ -124,8 +124,16 @@ class EvidenceFileTest {
                 Clock.systemUTC());
         assertEquals(1, resumed.steps("resumed").size());
         resumed.set("completed_at", JSON.getNodeFactory().textNode("2026-01-01T00:00:00Z"));
+        // A finished record is answered "already revoked" by the caller, never begun again.
+        EvidenceFile.checkUsable(where, CLUSTER, Clock.systemUTC());
+        assertTrue(EvidenceFile.finished(where, CLUSTER, Clock.systemUTC()).isPresent());
         assertThrows(
-                CmekException.InvalidInput.class, () -> EvidenceFile.checkUsable(where, CLUSTER, Clock.systemUTC()));
+                IllegalStateException.class,
+                () -> EvidenceFile.begin(
+                        where,
+                        new EvidenceFile.Header(
+                                CLUSTER, CloudProvider.AWS, "210987654321", "org", List.of("us-east-1"), true),
+                        Clock.systemUTC()));
         assertThrows(
                 CmekException.InvalidInput.class,
                 () -> EvidenceFile.checkUsable(where, "11111111-2222-4333-8444-555555555555", Clock.systemUTC()));
