@@ -355,6 +355,40 @@ class AwsBreachResponseTest {
     }
 
     @Test
+    void noAwsCredentials_theHeadlineSaysNothingWasRemoved_theReasonSaidOnce_revokeSent() throws Exception {
+        enable();
+        Path empty = Files.writeString(dir.resolve("empty"), "");
+
+        Cli.Result r = exit(
+                8,
+                new Cli()
+                        .api(sandbox)
+                        .env("AWS_ENDPOINT_URL", MOTO.endpoint().toString())
+                        .env("AWS_CONFIG_FILE", empty.toString())
+                        .env("AWS_SHARED_CREDENTIALS_FILE", empty.toString())
+                        .run(
+                                "revoke",
+                                "--cluster",
+                                AWS_CLUSTER,
+                                "--yes",
+                                "--evidence",
+                                dir.resolve("e").toString()));
+
+        String first = r.out().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("partial: 0 grant(s) removed, "), first);
+        assertTrue(first.endsWith(" left, REVOKE sent"), first);
+        assertEquals(1, patches());
+        assertEquals(
+                1,
+                r.out()
+                        .lines()
+                        .filter(l -> l.contains("no AWS credentials found"))
+                        .count(),
+                "the long reason is said once: " + r.out());
+        assertTrue(trusts(snapshot()), "nothing was changed in AWS");
+    }
+
+    @Test
     void aRegionOfTheOtherCloud_isRefusedBeforeAnything() {
         Cli.Result r = exit(
                 2,
