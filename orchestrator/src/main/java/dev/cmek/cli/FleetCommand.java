@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
         name = "fleet",
         description = {
             "Enable CMEK on many clusters from one fleet file, concurrently, under the one 10 requests/s limit.",
-            "%nEach cluster's key specs come from its manifest or are provisioned first (as `cmek provision` does, writing cmek_config-ID.json next to FILE; the cloud options below apply to every provisioned cluster). One cluster failing does not stop the others. Each finished cluster is printed on stderr and recorded in the state file; a re-run skips clusters recorded as enabled (unless --recheck) and picks up the rest, and enable itself changes nothing on a cluster already enabled with the same keys.",
+            "%nEach cluster's keys come from its manifest or are provisioned first. One cluster failing does not stop the others; a re-run skips clusters recorded as enabled in the state file and picks up the rest. See `man cmek-fleet`.",
             "%nFleet file (JSON; unknown fields, bad ids and duplicates are refused with exit code 2 before anything is sent; manifest paths are relative to FILE):",
             "  {\"defaults\": {\"provision\": false},",
             "   \"clusters\": [{\"id\": \"3a0c...e1\", \"manifest\": \"payments/cmek_config.json\"},",

@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
         name = "revoke",
         description = {
             "Breach response: remove CockroachDB's access to the cluster's keys in your cloud, then tell CockroachDB to stop using them (REVOKE) and wait until REVOKED.",
-            "%nThe master switch goes first (AWS: the role's trust; GCP: the token-creator binding), then the grant on every key of the cluster, each region on its own; REVOKE is sent even when a grant is left (exit 8, with what is left and the command that finishes). With the Cloud API down the grants still go and REVOKE is left for --api-only (exit 8). Every change is recorded in --evidence DIR before it is made; `cmek restore` puts it back. Keys are never deleted or disabled. See `man cmek-revoke` for outages, --immediate, --cloud-only and --all-using."
+            "%nThe master switch goes first, then every key's grant, each region on its own; REVOKE is sent even when a grant is left (exit 8, naming what is left and the command that finishes). With the Cloud API down the grants still go and REVOKE waits for --api-only. Every change is recorded in --evidence DIR first; `cmek restore` puts it back. Keys are never deleted or disabled. See `man cmek-revoke`."
         },
         footer = {
             "",
