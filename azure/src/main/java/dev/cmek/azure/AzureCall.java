@@ -62,18 +62,29 @@ final class AzureCall {
         if (e instanceof AzureCmekException a) {
             return a;
         }
+        if (e instanceof CredentialUnavailableException || hasCause(e, CredentialUnavailableException.class)) {
+            // Nothing in DefaultAzureCredential's chain applied (the managed identity probe's unanswered endpoint
+            // included): no credentials, not an unreachable service.
+            return new NoCredentialsException(
+                    "no Azure credentials found (tried " + AzureClients.TRIED + "): set one of them, for example with"
+                            + " az login, then run the same command again.",
+                    e);
+        }
+        if (managedIdentityFailed(e)) {
+            // No credential of the environment's, so DefaultAzureCredential asked the managed identity endpoint, and
+            // something there answered without a token (a VM of another cloud, a proxy): still no credentials.
+            return new NoCredentialsException(
+                    clients.redacted("no Azure credentials found (tried " + AzureClients.TRIED
+                            + "; the managed identity endpoint gave no token: " + CallFailedException.reason(e)
+                            + "): set one of them, for example with az login, then run the same command again."),
+                    e);
+        }
         boolean token = fromTokenRequest(e);
         if (CallRetry.unreachable(e)) {
             String endpoint =
                     token ? "Entra ID's token endpoint (AZURE_AUTHORITY_HOST, else login.microsoftonline.com)" : host;
             return redacted(
                     clients, CallFailedException.unreachable(operation, resource, clients.endpoint(endpoint), e));
-        }
-        if (e instanceof CredentialUnavailableException || hasCause(e, CredentialUnavailableException.class)) {
-            return new NoCredentialsException(
-                    "no Azure credentials found (tried " + AzureClients.TRIED + "): set one of them, for example with"
-                            + " az login, then run the same command again.",
-                    e);
         }
         if (token) {
             return new NoCredentialsException(
@@ -142,6 +153,17 @@ final class AzureCall {
         for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if ((c instanceof ClientAuthenticationException a && a.getResponse() == null)
                     || c.getClass().getName().startsWith("com.microsoft.aad.msal4j.")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean managedIdentityFailed(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ClientAuthenticationException
+                    && c.getMessage() != null
+                    && c.getMessage().contains("ManagedIdentityCredential authentication failed")) {
                 return true;
             }
         }

@@ -86,7 +86,9 @@ public final class AzureClients {
         return new DefaultAzureCredentialBuilder()
                 .configuration(new ConfigurationBuilder(source -> Map.of(), source -> Map.of(), source -> env).build())
                 .httpClient(http)
-                .retryOptions(retry)
+                // As a policy, not options: the managed identity credential brings its own IMDS retry policy, and
+                // identity refuses options beside a policy.
+                .retryPolicy(new RetryPolicy(retry))
                 .build();
     }
 
