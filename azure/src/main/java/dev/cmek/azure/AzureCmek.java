@@ -3,6 +3,7 @@ package dev.cmek.azure;
 import com.azure.security.keyvault.keys.models.KeyVaultKey;
 import dev.cmek.core.Change;
 import dev.cmek.core.Parallel;
+import dev.cmek.core.RevocationJournal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,6 +131,32 @@ public final class AzureCmek {
                     + ", not to " + req.tenantId() + " given as the tenant: give --azure-tenant " + tenant
                     + " or another subscription");
         }
+    }
+
+    /**
+     * Breach response, failing toward revocation: the cluster app's service principal may no longer sign in (the master
+     * switch, written first and alone), then its role assignments leave every key of our vaults for the cluster and
+     * every key in use, each vault on its own. Each document's intent goes to {@code journal} before its first write;
+     * what could not be changed is an outcome LEFT with what to do, never thrown. Keys and vaults are never disabled,
+     * deleted or purged. Keep the intents: {@link #restore} puts back exactly what they say was removed.
+     */
+    public RevocationRecord revoke(RevocationRequest req, RevocationJournal<RevocationRecord.Intent> journal) {
+        return Parallel.operation(() -> new Revocation(clients, principals, vaults, assignments).revoke(req, journal));
+    }
+
+    /** {@link #revoke(RevocationRequest, RevocationJournal)}, keeping the intents only in the returned record. */
+    public RevocationRecord revoke(RevocationRequest req) {
+        return revoke(req, RevocationJournal.none());
+    }
+
+    /**
+     * Puts back exactly the role assignments the intents say were removed, under the same names, and turns the
+     * principal's sign-in on again, once every intent was found to be for this cluster, tenant and subscription and of a
+     * shape this toolkit writes ({@link UntrustedRecordException} otherwise, before anything is written); says what it
+     * could not put back.
+     */
+    public RestoreResult restore(RestoreRequest req) {
+        return new Restoration(principals, vaults, assignments).restore(req);
     }
 
     /** A new version of the key (Key Vault rotate); earlier versions stay enabled. Answers the new versioned URI. */

@@ -1,9 +1,6 @@
 package dev.cmek.azure;
 
-import com.azure.core.credential.TokenRequestContext;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -36,21 +33,7 @@ final class GraphPermissions {
     private GraphPermissions() {}
 
     static Verdict mayCreateServicePrincipals(AzureClients clients) {
-        String token;
-        try {
-            token = clients.credential()
-                    .getTokenSync(new TokenRequestContext().addScopes(AzureClients.GRAPH + "/.default"))
-                    .getToken();
-        } catch (RuntimeException e) {
-            throw AzureCall.failure(
-                    clients,
-                    CallFailedException.Service.GRAPH,
-                    "get a Graph token",
-                    "Microsoft Graph",
-                    "graph.microsoft.com",
-                    e);
-        }
-        return judge(claims(token));
+        return judge(TokenClaims.of(clients, AzureClients.GRAPH).orElse(null));
     }
 
     static Verdict judge(JsonNode claims) {
@@ -65,18 +48,6 @@ final class GraphPermissions {
         boolean scoped = scopes.stream().anyMatch(USER_SCOPES::contains);
         boolean admin = strings(claims.path("wids")).stream().anyMatch(ADMIN_ROLES::contains);
         return scoped && admin ? Verdict.MAY : Verdict.UNKNOWN;
-    }
-
-    private static JsonNode claims(String jwt) {
-        String[] parts = jwt.split("\\.");
-        if (parts.length < 2) {
-            return null;
-        }
-        try {
-            return Json.parse(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private static Set<String> strings(JsonNode array) {

@@ -34,6 +34,13 @@ final class ServicePrincipals {
         return a.ok() ? Optional.of(principal(a.body())) : Optional.empty();
     }
 
+    /** The principal with this object id; empty when there is none. */
+    Optional<Principal> findById(String objectId) {
+        String resource = "servicePrincipals/" + objectId;
+        RestApi.Answer a = clients.graph().get("read service principal", resource, "/v1.0/" + resource, 404);
+        return a.ok() ? Optional.of(principal(a.body())) : Optional.empty();
+    }
+
     /**
      * Creates the service principal of a multi-tenant app in the caller's tenant
      * (https://learn.microsoft.com/graph/api/serviceprincipal-post-serviceprincipals). Refused for lack of
