@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -157,6 +158,32 @@ public final class AzureCmek {
      */
     public RestoreResult restore(RestoreRequest req) {
         return new Restoration(principals, vaults, assignments).restore(req);
+    }
+
+    /** Verifies each region's key as {@code req} provisions it (generation 1, or the key brought), current version. */
+    public VerifyReport verify(AzureCmekRequest req) {
+        Map<String, KeyUri> byRegion = new LinkedHashMap<>();
+        req.regions().forEach(r -> byRegion.put(r, req.keyOf(r, 1)));
+        return verify(req, byRegion);
+    }
+
+    /**
+     * Reports, per region, each {@link dev.cmek.core.Control} with the evidence read now and a fix for each failure:
+     * the key usable (the version in use, when the URI names one), rotating, recoverable; the grant exactly Crypto User
+     * on the key for the cluster app's principal; the principal there and enabled. Orphan keys are not looked for.
+     */
+    public VerifyReport verify(AzureCmekRequest req, Map<String, KeyUri> keysByRegion) {
+        return new Verification(principals, vaults, keys, assignments).verify(req, keysByRegion, Optional.empty());
+    }
+
+    /**
+     * As {@link #verify(AzureCmekRequest, Map)}, and also looks in each of our vaults for keys that still grant the
+     * cluster app's principal: those in {@code formerKeys} (used by CockroachDB before) are listed, others fail
+     * {@link dev.cmek.core.Control#NO_ORPHAN_GRANTS}.
+     */
+    public VerifyReport verify(AzureCmekRequest req, Map<String, KeyUri> keysByRegion, Set<KeyUri> formerKeys) {
+        return new Verification(principals, vaults, keys, assignments)
+                .verify(req, keysByRegion, Optional.of(Set.copyOf(formerKeys)));
     }
 
     /** A new version of the key (Key Vault rotate); earlier versions stay enabled. Answers the new versioned URI. */
