@@ -1,6 +1,7 @@
 package dev.cmek.azure;
 
 import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
@@ -59,7 +60,7 @@ public final class AzureClients {
         Map<String, String> env = Map.copyOf(b.env);
         this.http = b.http != null ? b.http : AzureTransport.fromEnvironment(env);
         this.retry = CallRetry.options(b.maxRetries, b.baseDelay, b.maxDelay);
-        this.credential = b.credential != null ? b.credential : defaultCredential(env, http, retry);
+        this.credential = new SharedTokens(b.credential != null ? b.credential : defaultCredential(env, http, retry));
         String sub = b.subscriptionId != null ? b.subscriptionId : env.get(SUBSCRIPTION_ENV);
         this.subscriptionId =
                 Optional.ofNullable(sub).filter(s -> !s.isBlank()).map(s -> Guid.require(s, SUBSCRIPTION_ENV));
@@ -150,6 +151,22 @@ public final class AzureClients {
                         .addPolicy(new NoBlindRetryOfWrites())
                         .clientOptions(new ClientOptions().setApplicationId(USER_AGENT))
                         .buildClient());
+    }
+
+    /**
+     * Gets the Key Vault token now, as the Key Vault client asks for it once a vault's challenge names the tenant
+     * (https://github.com/Azure/azure-sdk-for-java/blob/main/sdk/keyvault/azure-security-keyvault-keys/src/main/java/com/azure/security/keyvault/keys/implementation/KeyVaultCredentialPolicy.java),
+     * so that the first key call finds it cached instead of waiting for Entra ID; a failure is left for that call.
+     */
+    void prefetchKeyVaultToken(String tenantId) {
+        try {
+            credential.getTokenSync(new TokenRequestContext()
+                    .addScopes("https://vault.azure.net/.default")
+                    .setTenantId(tenantId)
+                    .setCaeEnabled(true));
+        } catch (RuntimeException e) {
+            // the first Key Vault call asks again, and reports it
+        }
     }
 
     /** {@code host} as a message names it: with the emulator proxy it goes through, when it does. */

@@ -76,6 +76,7 @@ public final class AzureCmek {
         boolean needGroup = generation > 1
                 || regions.stream().anyMatch(r -> req.broughtKeyOf(r).isEmpty());
         try (Parallel parallel = new Parallel("azure-cmek")) {
+            parallel.run(() -> clients.prefetchKeyVaultToken(req.tenantId()));
             var found = parallel.async(() -> principals.find(req.clusterAppId()));
             CompletableFuture<Void> tenant = parallel.async(() -> {
                 checkTenant(req);

@@ -5,6 +5,7 @@ import com.azure.security.keyvault.keys.models.KeyType;
 import com.azure.security.keyvault.keys.models.KeyVaultKey;
 import dev.cmek.core.Change;
 import dev.cmek.core.Change.Action;
+import dev.cmek.core.Parallel;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One region's vault, key, rotation policy and role assignment, found before anything is made: a vault and key of our
@@ -43,9 +45,17 @@ final class RegionalVault {
         String name = req.vaultNameOf(region);
         KeyUri keyUri = KeyUri.of(name, CmekNames.keyName(generation));
         String vaultId = Vaults.id(req.subscriptionId(), req.resourceGroup(), name);
+        // The role assignment has a known name: it is read beside the vault. The key and its rotation policy are read
+        // side by side once the vault is known to exist: a vault's host is not asked for before (a name that does not
+        // resolve yet may be cached as such).
+        String scope = scope(req, vaultId, keyUri);
+        Parallel.Call<Optional<RoleAssignments.Assignment>> assignmentRead =
+                Parallel.start(() -> assignments.find(scope, name(req, scope)));
         Optional<Vaults.Vault> found = vaults.find(req.subscriptionId(), req.resourceGroup(), name);
         Vaults.Vault vault;
         boolean vaultMade = false;
+        Parallel.Call<Optional<KeyVaultKey>> keyRead = null;
+        Parallel.Call<KeyRotationPolicy> policyRead = null;
         if (found.isEmpty()) {
             if (!run.apply) {
                 if (!vaults.nameAvailable(req.subscriptionId(), name)) {
@@ -61,7 +71,7 @@ final class RegionalVault {
                 changes.add(change(AzureResource.KEY_VAULT, vaultId, region, Action.WOULD_CREATE, vaultDetail(req)));
                 changes.add(change(AzureResource.KEY, keyUri.toString(), region, Action.WOULD_CREATE, keyDetail(req)));
                 changes.add(rotationPlanned(req, keyUri, region));
-                changes.add(assignment(run, region, scope(req, vaultId, keyUri), true));
+                changes.add(assignment(run, region, scope, true, Optional::empty));
                 return new Outcome(region, keyUri, changes);
             }
             run.awaitWritable();
@@ -79,6 +89,8 @@ final class RegionalVault {
             changes.add(change(AzureResource.KEY_VAULT, vaultId, region, Action.CREATED, vaultDetail(req)));
         } else {
             vault = found.get();
+            keyRead = Parallel.start(() -> keys.find(keyUri));
+            policyRead = Parallel.start(() -> keys.rotationPolicy(keyUri));
             if (!CmekNames.isOurs(vault.tags(), req.clusterId())) {
                 if (run.apply) {
                     throw new NotOursException("key vault " + vaultId, CmekNames.mark(req.clusterId()));
@@ -99,13 +111,18 @@ final class RegionalVault {
             key = keys.create(keyUri, req.protection(), CmekNames.keyTags(req.clusterId(), region, generation));
             keyMade = true;
         } else {
-            Optional<KeyVaultKey> k = keys.find(keyUri);
+            Optional<KeyVaultKey> k = read(keyRead, () -> keys.find(keyUri));
             if (k.isEmpty()) {
                 if (!run.apply) {
                     changes.add(
                             change(AzureResource.KEY, keyUri.toString(), region, Action.WOULD_CREATE, keyDetail(req)));
                     changes.add(rotationPlanned(req, keyUri, region));
-                    changes.add(assignment(run, region, scope(req, vault.id(), keyUri), false));
+                    changes.add(assignment(
+                            run,
+                            region,
+                            scope,
+                            false,
+                            () -> read(assignmentRead, () -> assignments.find(scope, name(req, scope)))));
                     return new Outcome(region, keyUri, changes);
                 }
                 run.awaitWritable();
@@ -123,8 +140,29 @@ final class RegionalVault {
         if (keyMade) {
             changes.add(change(AzureResource.KEY, keyUri.toString(), region, Action.CREATED, keyDetail(req)));
         }
-        changes.add(rotation(run, region, keyUri, keyMade));
-        changes.add(assignment(run, region, scope(req, vault.id(), keyUri), req.broaderRole() ? vaultMade : keyMade));
+        Parallel.Call<KeyRotationPolicy> policyEarly = policyRead;
+        boolean assignmentScopeNew = req.broaderRole() ? vaultMade : keyMade;
+        // The rotation policy and the role assignment need the key, not each other.
+        Parallel.Call<Change> assignment = Parallel.start(() -> assignment(
+                run,
+                region,
+                scope,
+                assignmentScopeNew,
+                () -> read(assignmentRead, () -> assignments.find(scope, name(req, scope)))));
+        Change rotation;
+        try {
+            rotation =
+                    rotation(run, region, keyUri, keyMade, () -> read(policyEarly, () -> keys.rotationPolicy(keyUri)));
+        } catch (RuntimeException e) {
+            try {
+                assignment.join(); // not left running after its region failed
+            } catch (RuntimeException also) {
+                e.addSuppressed(also);
+            }
+            throw e;
+        }
+        changes.add(rotation);
+        changes.add(assignment.join());
         return new Outcome(region, VaultKeys.uriOf(key), changes);
     }
 
@@ -159,7 +197,8 @@ final class RegionalVault {
                 region,
                 Action.UNCHANGED,
                 "brought by the customer: only the role assignment is added"));
-        changes.add(assignment(run, region, scope(run.req, vault.get().id(), key), false));
+        String scope = scope(run.req, vault.get().id(), key);
+        changes.add(assignment(run, region, scope, false, () -> assignments.find(scope, name(run.req, scope))));
         return new Outcome(region, key.versioned() ? key : VaultKeys.uriOf(found.get()), changes);
     }
 
@@ -248,7 +287,8 @@ final class RegionalVault {
      * The key's rotation policy: set on a key just made; on a key found, set when no rotation is there (a run stopped
      * before it), and reported DRIFTED when it rotates otherwise than asked, unless a repair is asked for.
      */
-    private Change rotation(ProvisionRun run, String region, KeyUri key, boolean keyMade) {
+    private Change rotation(
+            ProvisionRun run, String region, KeyUri key, boolean keyMade, Supplier<KeyRotationPolicy> read) {
         RotationSchedule want = run.req.rotation();
         String resource = key + "/rotationpolicy";
         if (keyMade) {
@@ -258,7 +298,7 @@ final class RegionalVault {
             keys.setRotationPolicy(key, want);
             return change(AzureResource.KEY_ROTATION, resource, region, Action.CREATED, want.describe());
         }
-        KeyRotationPolicy policy = keys.rotationPolicy(key);
+        KeyRotationPolicy policy = read.get();
         boolean rotates = VaultKeys.rotates(policy);
         Optional<Duration> after = VaultKeys.rotatesAfter(policy);
         boolean expires =
@@ -294,10 +334,15 @@ final class RegionalVault {
      * The role assignment of the cluster app's service principal: read by its deterministic name first (unless its scope
      * was just made), written with {@code principalType}; the same grant under another name counts as present.
      */
-    private Change assignment(ProvisionRun run, String region, String scope, boolean scopeNew) {
+    private Change assignment(
+            ProvisionRun run,
+            String region,
+            String scope,
+            boolean scopeNew,
+            Supplier<Optional<RoleAssignments.Assignment>> read) {
         AzureCmekRequest req = run.req;
         BuiltInRole role = req.role();
-        String name = CmekNames.assignmentName(req.clusterId(), scope, role.id());
+        String name = name(req, scope);
         String id = RoleAssignments.id(scope, name);
         Optional<ServicePrincipals.Principal> principal = run.principal();
         if (principal.isEmpty()) {
@@ -311,7 +356,7 @@ final class RegionalVault {
         String principalId = principal.get().id();
         String wanted = role.roleName() + " for " + principalId;
         if (!scopeNew) {
-            Optional<RoleAssignments.Assignment> found = assignments.find(scope, name);
+            Optional<RoleAssignments.Assignment> found = read.get();
             if (found.isPresent()) {
                 RoleAssignments.Assignment a = found.get();
                 if (a.forPrincipal(principalId) && a.is(role)) {
@@ -361,6 +406,23 @@ final class RegionalVault {
                         region,
                         Action.UNCHANGED,
                         wanted + " (already assigned under another name: RoleAssignmentExists)");
+    }
+
+    /** The deterministic name of our assignment at {@code scope}. */
+    private static String name(AzureCmekRequest req, String scope) {
+        return CmekNames.assignmentName(req.clusterId(), scope, req.role().id());
+    }
+
+    /** What a read started early found, or, when it failed (its vault was not there yet), a read made now. */
+    private static <T> T read(Parallel.Call<T> early, Supplier<T> now) {
+        if (early == null) {
+            return now.get();
+        }
+        try {
+            return early.join();
+        } catch (AzureCmekException e) {
+            return now.get();
+        }
     }
 
     /** The assignment's scope: the key, or with the broader role the vault. */
