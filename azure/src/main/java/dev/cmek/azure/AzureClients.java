@@ -15,6 +15,7 @@ import com.azure.core.util.ConfigurationBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.security.keyvault.keys.KeyClient;
 import com.azure.security.keyvault.keys.KeyClientBuilder;
+import dev.cmek.core.Parallel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,19 +155,39 @@ public final class AzureClients {
     }
 
     /**
+     * The token request azure-core's bearer policy makes for {@code resource} (CAE on, the credential's tenant), so a
+     * token asked for ahead or read for its claims is the one the calls use ({@link SharedTokens}).
+     */
+    static TokenRequestContext tokenRequest(String resource) {
+        return new TokenRequestContext().addScopes(resource + "/.default").setCaeEnabled(true);
+    }
+
+    /**
+     * Gets the ARM and Microsoft Graph tokens now, side by side, so that the first calls find them: a caller with other
+     * work to do first (a CLI reading its evidence file) can have them fetched beside it. A failure is left for the
+     * calls, which report it.
+     */
+    public void prepare() {
+        Parallel.all(List.of(() -> prefetch(tokenRequest(ARM)), () -> prefetch(tokenRequest(GRAPH))));
+    }
+
+    /** Gets a token now, as {@link #prepare} does for one resource; a failure is left for the calls. */
+    Void prefetch(TokenRequestContext request) {
+        try {
+            credential.getTokenSync(request);
+        } catch (RuntimeException e) {
+            // the first call that needs it asks again, and reports it
+        }
+        return null;
+    }
+
+    /**
      * Gets the Key Vault token now, as the Key Vault client asks for it once a vault's challenge names the tenant
      * (https://github.com/Azure/azure-sdk-for-java/blob/main/sdk/keyvault/azure-security-keyvault-keys/src/main/java/com/azure/security/keyvault/keys/implementation/KeyVaultCredentialPolicy.java),
      * so that the first key call finds it cached instead of waiting for Entra ID; a failure is left for that call.
      */
     void prefetchKeyVaultToken(String tenantId) {
-        try {
-            credential.getTokenSync(new TokenRequestContext()
-                    .addScopes("https://vault.azure.net/.default")
-                    .setTenantId(tenantId)
-                    .setCaeEnabled(true));
-        } catch (RuntimeException e) {
-            // the first Key Vault call asks again, and reports it
-        }
+        prefetch(tokenRequest("https://vault.azure.net").setTenantId(tenantId));
     }
 
     /** {@code host} as a message names it: with the emulator proxy it goes through, when it does. */

@@ -37,6 +37,14 @@ public final class AzureCmek {
         this.assignments = new RoleAssignments(clients);
     }
 
+    /**
+     * Gets the ARM and Microsoft Graph tokens now, side by side, so that a caller with other work first (the CLI
+     * checking its evidence file before a revocation) has them fetched beside it. Writes nothing.
+     */
+    public void prepare() {
+        clients.prepare();
+    }
+
     /** What {@link #provision} would do, found with reads only; stops with {@link ConsentRequiredException} likewise. */
     public ProvisionResult plan(AzureCmekRequest req) {
         return run(req, req.regions(), 1, false);

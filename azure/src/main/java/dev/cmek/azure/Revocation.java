@@ -46,6 +46,9 @@ final class Revocation {
         RevocationLedger<RevocationRecord.Intent> ledger = new RevocationLedger<>(journal);
         Map<String, RoleAssignments.Assignment> above = new ConcurrentHashMap<>();
         try (Parallel parallel = new Parallel("azure-revoke")) {
+            // The Graph token is fetched beside the ARM calls, not after them: the principal is read once the vaults
+            // name the app.
+            parallel.run(() -> clients.prefetch(AzureClients.tokenRequest(AzureClients.GRAPH)));
             CompletableFuture<String> who = parallel.async(() -> TokenClaims.caller(clients));
             CompletableFuture<Found> ours = parallel.async(() -> ours(req, ledger));
             CompletableFuture<String> tenant = req.tenantId().isPresent()

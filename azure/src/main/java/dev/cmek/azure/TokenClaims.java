@@ -1,6 +1,5 @@
 package dev.cmek.azure;
 
-import com.azure.core.credential.TokenRequestContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -19,7 +18,7 @@ final class TokenClaims {
         String token;
         try {
             token = clients.credential()
-                    .getTokenSync(new TokenRequestContext().addScopes(resource + "/.default"))
+                    .getTokenSync(AzureClients.tokenRequest(resource))
                     .getToken();
         } catch (RuntimeException e) {
             String host = resource.substring("https://".length());
