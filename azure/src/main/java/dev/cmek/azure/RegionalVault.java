@@ -6,7 +6,6 @@ import com.azure.security.keyvault.keys.models.KeyVaultKey;
 import dev.cmek.core.Change;
 import dev.cmek.core.Change.Action;
 import dev.cmek.core.Parallel;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,11 +26,15 @@ final class RegionalVault {
     private final Vaults vaults;
     private final VaultKeys keys;
     private final RoleAssignments assignments;
+    private final KeyRotation rotations;
+    private final KeyGrant grants;
 
     RegionalVault(Vaults vaults, VaultKeys keys, RoleAssignments assignments) {
         this.vaults = vaults;
         this.keys = keys;
         this.assignments = assignments;
+        this.rotations = new KeyRotation(keys);
+        this.grants = new KeyGrant(assignments);
     }
 
     Outcome ensure(ProvisionRun run, String region, int generation) {
@@ -48,9 +51,9 @@ final class RegionalVault {
         // The role assignment has a known name: it is read beside the vault. The key and its rotation policy are read
         // side by side once the vault is known to exist: a vault's host is not asked for before (a name that does not
         // resolve yet may be cached as such).
-        String scope = scope(req, vaultId, keyUri);
+        String scope = KeyGrant.scope(req, vaultId, keyUri);
         Parallel.Call<Optional<RoleAssignments.Assignment>> assignmentRead =
-                Parallel.start(() -> assignments.find(scope, name(req, scope)));
+                Parallel.start(() -> assignments.find(scope, KeyGrant.name(req, scope)));
         Optional<Vaults.Vault> found = vaults.find(req.subscriptionId(), req.resourceGroup(), name);
         Vaults.Vault vault;
         boolean vaultMade = false;
@@ -70,8 +73,8 @@ final class RegionalVault {
                 }
                 changes.add(change(AzureResource.KEY_VAULT, vaultId, region, Action.WOULD_CREATE, vaultDetail(req)));
                 changes.add(change(AzureResource.KEY, keyUri.toString(), region, Action.WOULD_CREATE, keyDetail(req)));
-                changes.add(rotationPlanned(req, keyUri, region));
-                changes.add(assignment(run, region, scope, true, Optional::empty));
+                changes.add(KeyRotation.planned(req, keyUri, region));
+                changes.add(grants.ensure(run, region, scope, true, Optional::empty));
                 return new Outcome(region, keyUri, changes);
             }
             run.awaitWritable();
@@ -116,13 +119,13 @@ final class RegionalVault {
                 if (!run.apply) {
                     changes.add(
                             change(AzureResource.KEY, keyUri.toString(), region, Action.WOULD_CREATE, keyDetail(req)));
-                    changes.add(rotationPlanned(req, keyUri, region));
-                    changes.add(assignment(
+                    changes.add(KeyRotation.planned(req, keyUri, region));
+                    changes.add(grants.ensure(
                             run,
                             region,
                             scope,
                             false,
-                            () -> read(assignmentRead, () -> assignments.find(scope, name(req, scope)))));
+                            () -> read(assignmentRead, () -> assignments.find(scope, KeyGrant.name(req, scope)))));
                     return new Outcome(region, keyUri, changes);
                 }
                 run.awaitWritable();
@@ -143,16 +146,16 @@ final class RegionalVault {
         Parallel.Call<KeyRotationPolicy> policyEarly = policyRead;
         boolean assignmentScopeNew = req.broaderRole() ? vaultMade : keyMade;
         // The rotation policy and the role assignment need the key, not each other.
-        Parallel.Call<Change> assignment = Parallel.start(() -> assignment(
+        Parallel.Call<Change> assignment = Parallel.start(() -> grants.ensure(
                 run,
                 region,
                 scope,
                 assignmentScopeNew,
-                () -> read(assignmentRead, () -> assignments.find(scope, name(req, scope)))));
+                () -> read(assignmentRead, () -> assignments.find(scope, KeyGrant.name(req, scope)))));
         Change rotation;
         try {
-            rotation =
-                    rotation(run, region, keyUri, keyMade, () -> read(policyEarly, () -> keys.rotationPolicy(keyUri)));
+            rotation = rotations.ensure(
+                    run, region, keyUri, keyMade, () -> read(policyEarly, () -> keys.rotationPolicy(keyUri)));
         } catch (RuntimeException e) {
             try {
                 assignment.join(); // not left running after its region failed
@@ -197,8 +200,9 @@ final class RegionalVault {
                 region,
                 Action.UNCHANGED,
                 "brought by the customer: only the role assignment is added"));
-        String scope = scope(run.req, vault.get().id(), key);
-        changes.add(assignment(run, region, scope, false, () -> assignments.find(scope, name(run.req, scope))));
+        String scope = KeyGrant.scope(run.req, vault.get().id(), key);
+        changes.add(
+                grants.ensure(run, region, scope, false, () -> assignments.find(scope, KeyGrant.name(run.req, scope))));
         return new Outcome(region, key.versioned() ? key : VaultKeys.uriOf(found.get()), changes);
     }
 
@@ -274,145 +278,6 @@ final class RegionalVault {
                 "version " + key.getProperties().getVersion());
     }
 
-    private Change rotationPlanned(AzureCmekRequest req, KeyUri key, String region) {
-        return change(
-                AzureResource.KEY_ROTATION,
-                key + "/rotationpolicy",
-                region,
-                req.rotation().automatic() ? Action.WOULD_CREATE : Action.UNCHANGED,
-                req.rotation().describe());
-    }
-
-    /**
-     * The key's rotation policy: set on a key just made; on a key found, set when no rotation is there (a run stopped
-     * before it), and reported DRIFTED when it rotates otherwise than asked, unless a repair is asked for.
-     */
-    private Change rotation(
-            ProvisionRun run, String region, KeyUri key, boolean keyMade, Supplier<KeyRotationPolicy> read) {
-        RotationSchedule want = run.req.rotation();
-        String resource = key + "/rotationpolicy";
-        if (keyMade) {
-            if (!want.automatic()) {
-                return change(AzureResource.KEY_ROTATION, resource, region, Action.UNCHANGED, want.describe());
-            }
-            keys.setRotationPolicy(key, want);
-            return change(AzureResource.KEY_ROTATION, resource, region, Action.CREATED, want.describe());
-        }
-        KeyRotationPolicy policy = read.get();
-        boolean rotates = VaultKeys.rotates(policy);
-        Optional<Duration> after = VaultKeys.rotatesAfter(policy);
-        boolean expires =
-                policy.getExpiresIn() != null && !policy.getExpiresIn().isBlank();
-        boolean asWanted =
-                want.automatic() ? after.equals(Optional.of(want.period())) && !expires : !rotates && !expires;
-        if (asWanted) {
-            return change(AzureResource.KEY_ROTATION, resource, region, Action.UNCHANGED, want.describe());
-        }
-        if (rotates || expires) {
-            String now = (rotates
-                            ? after.map(d -> "rotates " + d.toDays() + " days after each version")
-                                    .orElse("rotates before expiry")
-                            : "does not rotate")
-                    + (expires ? ", new versions expire after " + policy.getExpiresIn() : "");
-            if (!want.repair()) {
-                return change(
-                        AzureResource.KEY_ROTATION,
-                        resource,
-                        region,
-                        Action.DRIFTED,
-                        now + "; asked: " + want.describe() + " without expiry (`--repair-drift` sets it)");
-            }
-        }
-        if (run.apply) {
-            run.awaitWritable();
-            keys.setRotationPolicy(key, want);
-        }
-        return change(AzureResource.KEY_ROTATION, resource, region, Action.updated(run.apply), want.describe());
-    }
-
-    /**
-     * The role assignment of the cluster app's service principal: read by its deterministic name first (unless its scope
-     * was just made), written with {@code principalType}; the same grant under another name counts as present.
-     */
-    private Change assignment(
-            ProvisionRun run,
-            String region,
-            String scope,
-            boolean scopeNew,
-            Supplier<Optional<RoleAssignments.Assignment>> read) {
-        AzureCmekRequest req = run.req;
-        BuiltInRole role = req.role();
-        String name = name(req, scope);
-        String id = RoleAssignments.id(scope, name);
-        Optional<ServicePrincipals.Principal> principal = run.principal();
-        if (principal.isEmpty()) {
-            return change(
-                    AzureResource.ROLE_ASSIGNMENT,
-                    id,
-                    region,
-                    Action.WOULD_CREATE,
-                    role.roleName() + " for the service principal provision creates");
-        }
-        String principalId = principal.get().id();
-        String wanted = role.roleName() + " for " + principalId;
-        if (!scopeNew) {
-            Optional<RoleAssignments.Assignment> found = read.get();
-            if (found.isPresent()) {
-                RoleAssignments.Assignment a = found.get();
-                if (a.forPrincipal(principalId) && a.is(role)) {
-                    return change(AzureResource.ROLE_ASSIGNMENT, id, region, Action.UNCHANGED, wanted);
-                }
-                String why = "our assignment name holds " + a.describe() + ", not " + wanted
-                        + " (the service principal was made again?): delete it (az role assignment delete --ids " + id
-                        + ") and run the same command again";
-                if (run.apply) {
-                    throw new AzureCmekException("role assignment " + id + ": " + why);
-                }
-                return change(AzureResource.ROLE_ASSIGNMENT, id, region, Action.BLOCKED, why);
-            }
-            if (!run.apply) {
-                Optional<RoleAssignments.Assignment> other = assignments.forPrincipal(scope, principalId).stream()
-                        .filter(a -> a.atScope(scope) && a.is(role))
-                        .findFirst();
-                return other.map(a -> change(
-                                AzureResource.ROLE_ASSIGNMENT,
-                                id,
-                                region,
-                                Action.UNCHANGED,
-                                wanted + " (assigned as " + a.name() + ")"))
-                        .orElseGet(
-                                () -> change(AzureResource.ROLE_ASSIGNMENT, id, region, Action.WOULD_CREATE, wanted));
-            }
-        } else if (!run.apply) {
-            return change(AzureResource.ROLE_ASSIGNMENT, id, region, Action.WOULD_CREATE, wanted);
-        }
-        run.awaitWritable();
-        Duration bound = req.propagationBound();
-        RoleAssignments.Written w = Propagation.PRINCIPAL.retry(
-                bound,
-                () -> assignments.create(
-                        scope,
-                        name,
-                        role.definitionId(req.subscriptionId()),
-                        principalId,
-                        "cmek-toolkit: CockroachDB cluster " + req.clusterId() + " (" + region + ")"),
-                e -> e instanceof RoleAssignments.PrincipalNotFound,
-                e -> new PrincipalNotYetVisibleException(principalId, bound, e));
-        return w == RoleAssignments.Written.CREATED
-                ? change(AzureResource.ROLE_ASSIGNMENT, id, region, Action.CREATED, wanted)
-                : change(
-                        AzureResource.ROLE_ASSIGNMENT,
-                        id,
-                        region,
-                        Action.UNCHANGED,
-                        wanted + " (already assigned under another name: RoleAssignmentExists)");
-    }
-
-    /** The deterministic name of our assignment at {@code scope}. */
-    private static String name(AzureCmekRequest req, String scope) {
-        return CmekNames.assignmentName(req.clusterId(), scope, req.role().id());
-    }
-
     /** What a read started early found, or, when it failed (its vault was not there yet), a read made now. */
     private static <T> T read(Parallel.Call<T> early, Supplier<T> now) {
         if (early == null) {
@@ -423,11 +288,6 @@ final class RegionalVault {
         } catch (AzureCmekException e) {
             return now.get();
         }
-    }
-
-    /** The assignment's scope: the key, or with the broader role the vault. */
-    static String scope(AzureCmekRequest req, String vaultId, KeyUri key) {
-        return req.broaderRole() ? vaultId : vaultId + "/keys/" + key.keyName();
     }
 
     /** A vault just made may answer {@code RegisteringDns} until its data-plane name resolves. */
