@@ -75,6 +75,15 @@ final class VaultKeys {
             try {
                 return AzureCall.keyVault(
                         clients, "create key", key, () -> client(key).createRsaKey(options));
+            } catch (CallFailedException e) {
+                if (e.code() != null && e.code().contains("ObjectIsDeletedButRecoverable")) {
+                    // Soft delete keeps a deleted key's name:
+                    // https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview
+                    throw new AzureCmekException("key " + key + " was deleted and is kept recoverable (soft delete), so"
+                            + " its name cannot be used again: recover it (az keyvault key recover --vault-name "
+                            + key.vaultName() + " --name " + key.keyName() + ") and run the same command again.");
+                }
+                throw e;
             } catch (ReplyLostException lost) {
                 Optional<KeyVaultKey> made = find(key.unversioned());
                 if (made.isPresent()) {

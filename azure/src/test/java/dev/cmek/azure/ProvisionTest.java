@@ -439,6 +439,21 @@ class ProvisionTest extends EmulatorBacked {
     }
 
     @Test
+    void aKeyOfOursDeletedOutOfBand_isNotMadeAgain_andTheMessageSaysToRecoverIt() {
+        cmek.provision(request("eastus").build());
+        clients.keys(vaultName("eastus")).beginDeleteKey(CmekNames.KEY_BASE).waitForCompletion();
+
+        AzureCmekException e = assertThrows(
+                AzureCmekException.class, () -> cmek.provision(request("eastus").build()));
+
+        assertTrue(
+                e.getMessage().contains("az keyvault key recover --vault-name " + vaultName("eastus")), e.getMessage());
+        assertTrue(emulator.key(vaultName("eastus"), CmekNames.KEY_BASE)
+                .orElseThrow()
+                .deleted());
+    }
+
+    @Test
     void subscriptionOfAnotherTenant_isRefusedBeforeAnyWrite() {
         emulator.resetCallCounts();
 
