@@ -136,7 +136,12 @@ public record RevocationRecord(
 
     /** A role assignment as read before it was deleted: restore writes it again under the same name. */
     public record Assignment(
-            String name, String scope, String roleDefinitionId, String principalId, String principalType) {}
+            String name, String scope, String roleDefinitionId, String principalId, String principalType) {
+        /** The role in words ({@code Key Vault Crypto User}), or its definition's GUID when not a built-in one. */
+        public String roleName() {
+            return BuiltInRole.describe(roleDefinitionId);
+        }
+    }
 
     private static final JsonFactory GENERATORS = new JsonFactory();
 

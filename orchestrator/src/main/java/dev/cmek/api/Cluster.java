@@ -19,7 +19,8 @@ public record Cluster(
         @JsonProperty("state") ClusterState state,
         @JsonProperty("operation_status") String operationStatus,
         @JsonProperty("network_visibility") String networkVisibility,
-        @JsonProperty("regions") List<Region> regions) {
+        @JsonProperty("regions") List<Region> regions,
+        @JsonProperty("azure_cluster_identity_client_id") String azureClusterIdentityClientId) {
 
     public Cluster {
         cloudProvider = Objects.requireNonNullElse(cloudProvider, CloudProvider.UNRECOGNIZED);
