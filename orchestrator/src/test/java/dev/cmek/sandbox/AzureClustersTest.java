@@ -107,4 +107,48 @@ class AzureClustersTest {
         e = assertThrows(SandboxConfig.InvalidSandboxConfigException.class, () -> SandboxConfig.parse(onAws));
         assertTrue(e.getMessage().contains("only for AZURE clusters"), e.getMessage());
     }
+
+    @Test
+    void enable_takesVersionedKeyIdentifiersAndATenantId() throws Exception {
+        api = SandboxFixture.serving(CONFIG, true);
+        var r = api.post(
+                "/api/v1/clusters/" + GIVEN + "/cmek",
+                SandboxFixture.regionSpecs(
+                        azureSpec("eastus", keyUri("crdb-cmek-eastus-6f1d", VERSION), TENANT),
+                        azureSpec("centralindia", keyUri("Crdb-Cmek-India", VERSION), TENANT.toUpperCase())));
+        assertEquals(200, r.status(), r.body().toString());
+        assertEquals("ENABLING", r.body().get("status").asText());
+        api.awaitCmek(GIVEN, SandboxFixture.status("ENABLED"));
+    }
+
+    @Test
+    void enable_refusesUnversionedUris_badVaultNames_andPrincipalsThatAreNoTenantId() {
+        api = SandboxFixture.serving(CONFIG, false); // malformed on purpose: only the answers are checked
+        String cmek = "/api/v1/clusters/" + DERIVED + "/cmek";
+        api.post(cmek, SandboxFixture.regionSpecs(azureSpec("westeurope", keyUri("crdb-cmek-we", null), TENANT)))
+                .assertError(400, "must name a key version");
+        for (String uri : List.of(
+                keyUri("crdb-cmek-we", "0123456789ABCDEF0123456789ABCDEF"), // Key Vault's versions are lower case
+                keyUri("crdb-cmek-we", "12"),
+                keyUri("crdb-cmek-we", VERSION) + "/",
+                keyUri("crdb--cmek", VERSION), // vault names have no "--"
+                keyUri("9vault", VERSION),
+                keyUri("ab", VERSION),
+                "http://crdb-cmek-we.vault.azure.net/keys/crdb-cmek/" + VERSION,
+                "https://crdb-cmek-we.vault.azure.cn.example/keys/crdb-cmek/" + VERSION,
+                "https://crdb-cmek-we.vault.azure.net/secrets/crdb-cmek/" + VERSION)) {
+            api.post(cmek, SandboxFixture.regionSpecs(azureSpec("westeurope", uri, TENANT)))
+                    .assertError(400, "must be a Key Vault key identifier");
+        }
+        for (String principal : List.of("", "acme.onmicrosoft.com", GIVEN_APP + "x")) {
+            api.post(
+                            cmek,
+                            SandboxFixture.regionSpecs(
+                                    azureSpec("westeurope", keyUri("crdb-cmek-we", VERSION), principal)))
+                    .assertError(400, "auth_principal must be the Azure tenant id");
+        }
+        api.post(cmek, SandboxFixture.regionSpecs(SandboxFixture.gcpSpec("westeurope", "k")))
+                .assertError(400, "key type GCP_CLOUD_KMS does not match cloud provider AZURE");
+        assertEquals(404, api.get(cmek).status(), "nothing was enabled");
+    }
 }
