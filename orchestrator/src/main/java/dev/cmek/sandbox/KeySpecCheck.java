@@ -20,8 +20,9 @@ public interface KeySpecCheck {
 
     /**
      * The key's newest version in the KMS right now (AWS: when its newest material was made; GCP: the primary version's
-     * name): the version CockroachDB wraps its store key with when the spec is submitted. Empty where the check cannot
-     * see the KMS. The sandbox records it per region at each submission, so tests can prove a re-wrap took the newest.
+     * name; Azure: the version the URI names): the version CockroachDB wraps its store key with when the spec is
+     * submitted. Empty where the check cannot see the KMS. The sandbox records it per region at each submission, so
+     * tests can prove a re-wrap took the newest.
      */
     default Optional<String> newestVersion(ClusterFacts cluster, RegionKey key) {
         return Optional.empty();
