@@ -296,6 +296,20 @@ public final class AzureEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * The credentials of a multi-tenant app {@link #registerMultiTenantApp} registered (until a {@link #reset}), so that
+     * one caller can sign in as an app another registered: the sandbox's key check, as CockroachDB would.
+     */
+    public Optional<EmulatorViews.ClientCredentials> multiTenantApp(String appId) {
+        synchronized (lock) {
+            Directory.App app = directory.apps.get(appId);
+            if (app == null || !app.multiTenant || !app.homeTenant.equals(COCKROACH_TENANT_ID)) {
+                return Optional.empty();
+            }
+            return Optional.of(new EmulatorViews.ClientCredentials(COCKROACH_TENANT_ID, appId, app.secret, null));
+        }
+    }
+
     /** Registers a single-tenant app in the customer tenant with a service principal and no role: a plain caller. */
     public EmulatorViews.ClientCredentials registerApp(String displayName) {
         synchronized (lock) {
