@@ -341,6 +341,51 @@ class AzureWorkflowTest {
         assertTrue(verify.all().contains("broader"), verify.all());
     }
 
+    @Test
+    void revokeWithTheApiDown_findsTheClustersVaultsByTag_removesTheGrants_andApiOnlyFinishesLater() throws Exception {
+        enable();
+        Cli down = AZURE.env(
+                new Cli().env("COCKROACH_API_KEY", Sandboxes.API_KEY).env("COCKROACH_SERVER", "http://127.0.0.1:9"));
+        Path evidence = dir.resolve("incident");
+
+        Cli.Result r = exit(8, down.run("revoke", "--cluster", CLUSTER, "--yes", "--evidence", evidence.toString()));
+
+        String first = r.out().lines().findFirst().orElse("");
+        assertTrue(first.contains("REVOKE NOT sent"), first);
+        assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
+        assertFalse(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+        assertTrue(r.all().contains("--api-only"), r.all());
+
+        ok(cli().run("revoke", "--cluster", CLUSTER, "--yes", "--evidence", evidence.toString(), "--api-only"));
+        assertEquals(
+                "REVOKED", submitted().get("status").textValue(), submitted().toString());
+        ok(cli().run("restore", "--evidence", evidence.toString()));
+        assertEquals(2, crdbAssignments().size());
+    }
+
+    @Test
+    void allUsingTheTenant_revokesTheAzureClustersWhoseKeysItHolds_andRestoreTakesTheIndex() throws Exception {
+        enable();
+        Path evidence = dir.resolve("incident");
+        JsonNode doc = JSON.readTree(ok(cli().run(
+                                "revoke",
+                                "--all-using",
+                                azure.tenantId(),
+                                "--yes",
+                                "--evidence",
+                                evidence.toString(),
+                                "-o",
+                                "json"))
+                .out());
+        assertTrue(doc.toString().contains(CLUSTER), doc.toString());
+        assertFalse(doc.toString().contains(Sandboxes.AWS_CLUSTER), "the AWS cluster has no key in the tenant");
+        assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
+        assertEquals("REVOKED", submitted().get("status").textValue());
+
+        ok(cli().run("restore", "--evidence", evidence.toString()));
+        assertEquals(2, crdbAssignments().size());
+    }
+
     List<String> writes() {
         return azure.requestLog().stream()
                 .filter(c -> !c.method().equals("GET")
