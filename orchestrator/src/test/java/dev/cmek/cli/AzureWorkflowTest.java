@@ -386,6 +386,52 @@ class AzureWorkflowTest {
         assertEquals(2, crdbAssignments().size());
     }
 
+    @Test
+    void moreBadInput_vaultPrefixAzureRefuses_otherCloudsOptions_anotherTenant_aRegionNotTheClusters() {
+        for (String[] args : List.of(
+                new String[] {"provision", "--cluster", CLUSTER, "--azure-vault-prefix", "Bad_Prefix"},
+                new String[] {"provision", "--cluster", CLUSTER, "--gcp-protection", "HSM"},
+                new String[] {"provision", "--cluster", CLUSTER, "--gcp-project", "acme-keys"},
+                new String[] {
+                    "provision", "--cluster", CLUSTER, "--azure-tenant", "11111111-2222-4333-8444-555555555555"
+                },
+                new String[] {
+                    "revoke",
+                    "--cluster",
+                    CLUSTER,
+                    "--cloud-only",
+                    "--cloud",
+                    "azure",
+                    "--regions",
+                    "us-east-1",
+                    "--yes",
+                    "--evidence",
+                    dir.resolve("e").toString()
+                },
+                new String[] {"plan", "--cluster", CLUSTER, "--azure-resource-group", "bad group!"})) {
+            Cli.Result r = cli().run(args);
+            assertEquals(2, r.exit(), () -> String.join(" ", args) + "\n" + r.all());
+            assertEquals(
+                    1,
+                    r.err().lines().filter(l -> l.startsWith("cmek: ")).count(),
+                    () -> String.join(" ", args) + r.err());
+        }
+        assertTrue(azure.vaults().isEmpty());
+        assertTrue(writes().isEmpty(), writes().toString());
+    }
+
+    @Test
+    void revokeDryRun_namesTheAssignmentsItWouldRemove_andChangesNothing() throws Exception {
+        enable();
+        List<EmulatorViews.RoleAssignment> before = crdbAssignments();
+        azure.resetCallCounts();
+        Cli.Result r = ok(cli().run("revoke", "--cluster", CLUSTER, "--dry-run"));
+        assertTrue(r.out().contains("sign-in") || r.out().contains("sign in"), r.out());
+        assertEquals(before, crdbAssignments());
+        assertTrue(writes().isEmpty(), writes().toString());
+        assertEquals("ENABLED", submitted().get("status").textValue());
+    }
+
     List<String> writes() {
         return azure.requestLog().stream()
                 .filter(c -> !c.method().equals("GET")
