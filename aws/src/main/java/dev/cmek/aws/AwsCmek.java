@@ -268,6 +268,13 @@ public final class AwsCmek implements AutoCloseable {
         return new KeyPolicyGrant(names.grantSid(), role).mergeInto(live);
     }
 
+    /** The key {@code alias} names in {@code region}, if the alias exists there. Reads only. */
+    public Optional<KeyArn> keyOfAlias(Region region, String alias) {
+        return new RegionalKeys(clients, region, null, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND)
+                .describe(alias)
+                .map(RegionalKeys.Live::arn);
+    }
+
     /** The cluster's role, if these credentials find it and it carries our tag (what provisioning made). */
     public Optional<RoleArn> ourRole(ClusterId cluster) {
         ResourceNames names = new ResourceNames(cluster);

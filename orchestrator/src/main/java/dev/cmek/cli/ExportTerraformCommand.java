@@ -1,0 +1,63 @@
+package dev.cmek.cli;
+
+import dev.cmek.ExitCode;
+import dev.cmek.terraform.TerraformExport;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "terraform",
+        description = {
+            "Write a Terraform configuration for exactly what provision makes (or would make) for a cluster: DIR/aws or DIR/gcp, and DIR/cockroach with the cockroach_cmek resource.",
+            "%nSame names, tags and statement ids as cmek. --import adds import blocks for what exists. Reads only; see `man cmek-export-terraform`."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  cmek export terraform --cluster 3a0c...e1 --out infra/cmek",
+            "  cmek export terraform --cluster 3a0c...e1 --out infra/cmek --import   # adopt what provision made"
+        })
+final class ExportTerraformCommand extends CloudCommand {
+    @Mixin
+    ClusterOption cluster;
+
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "A new or empty directory to write the configuration to.")
+    Path out;
+
+    @Option(
+            names = "--import",
+            description = "Add Terraform 1.5 import blocks for what already exists, so that Terraform adopts it.")
+    boolean importing;
+
+    @Option(
+            names = "--force",
+            description =
+                    "Write into a directory that is not empty (over the files an export writes; others are kept).")
+    boolean force;
+
+    @Mixin
+    CloudOptions cloud;
+
+    @Override
+    CloudOptions cloudOptions() {
+        return cloud;
+    }
+
+    ExportTerraformCommand(Terminal terminal) {
+        super(terminal);
+    }
+
+    @Override
+    ExitCode run() {
+        TerraformExport.Result result = new TerraformExport(api(), provisioning(), report()::progress)
+                .export(cluster.id, out, importing, force);
+        report().result(ExportView.document(result, importing), ExportView.lines(result));
+        return ExitCode.OK;
+    }
+}
