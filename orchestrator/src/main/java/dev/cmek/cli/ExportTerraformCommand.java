@@ -55,8 +55,8 @@ final class ExportTerraformCommand extends CloudCommand {
 
     @Override
     ExitCode run() {
-        TerraformExport.Result result = new TerraformExport(api(), provisioning(), report()::progress)
-                .export(cluster.id, out, importing, force);
+        TerraformExport.Result result =
+                new TerraformExport(api(), provisioning()).export(cluster.id, out, importing, force);
         report().result(ExportView.document(result, importing), ExportView.lines(result));
         return ExitCode.OK;
     }

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * {@code cmek export terraform}: a Terraform configuration for exactly what provision makes (or would make) for one
@@ -28,12 +27,10 @@ import java.util.function.Consumer;
 public final class TerraformExport {
     private final CloudApi api;
     private final Provisioning provisioning;
-    private final Consumer<String> progress;
 
-    public TerraformExport(CloudApi api, Provisioning provisioning, Consumer<String> progress) {
+    public TerraformExport(CloudApi api, Provisioning provisioning) {
         this.api = api;
         this.provisioning = provisioning;
-        this.progress = progress;
     }
 
     /**
@@ -65,8 +62,6 @@ public final class TerraformExport {
         ExportDirectory directory = ExportDirectory.check(out, force);
         ClusterTarget target = provisioning.target(clusterId);
         CloudKeys keys = provisioning.keys(target.cloud());
-        progress.accept(
-                "reading what exists in " + target.cloud() + " for cluster " + target.clusterId() + " (read only)");
         List<String> notes = new ArrayList<>();
         CloudConfiguration cloud;
         List<Change> changes;
