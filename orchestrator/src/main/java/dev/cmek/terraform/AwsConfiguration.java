@@ -212,7 +212,6 @@ final class AwsConfiguration implements CloudConfiguration {
                 k.attr("tags", tags(names.keyTags(request.generation())));
                 k.blank();
                 k.block("lifecycle", l -> {
-                    // A destroyed key is lost data, for CockroachDB too: Terraform must never schedule its deletion.
                     l.comment("Never destroyed: a deleted key is data lost for good, CockroachDB's included.");
                     l.attr("prevent_destroy", raw("true"));
                     if (replica) {
@@ -249,14 +248,20 @@ final class AwsConfiguration implements CloudConfiguration {
             }
             String label = label(region);
             file.blank();
-            file.comment("Your key " + key + ": only its policy is managed here, as read at export with the");
-            file.comment("cluster's grant added. Keep your own statements in this document from now on.");
-            file.block(
-                    "resource",
-                    List.of("aws_kms_key_policy", label),
-                    p -> p.attr("provider", raw(providerRef(key.region().id())))
-                            .attr("key_id", key.keyId())
-                            .attr("policy", jsonencode(policyOf(key))));
+            file.comment("Your key " + key);
+            file.comment("Only its policy is managed here, as read at export with the cluster's grant added: keep");
+            file.comment("your own statements in this document from now on.");
+            file.block("resource", List.of("aws_kms_key_policy", label), p -> {
+                p.attr("provider", raw(providerRef(key.region().id())))
+                        .attr("key_id", key.keyId())
+                        .attr("policy", jsonencode(policyOf(key)));
+                p.blank();
+                p.block("lifecycle", l -> {
+                    l.comment("Destroying it puts the key's default policy back (internal/service/kms/key_policy.go),");
+                    l.comment("dropping your own statements with the grant.");
+                    l.attr("prevent_destroy", raw("true"));
+                });
+            });
         }
     }
 

@@ -144,6 +144,15 @@ class TerraformImportTest {
                 List.of("export", "terraform", "--cluster", AWS_CLUSTER, "--out", out.toString(), "--import"));
         export.addAll(keys);
         ok(cli().run(export.toArray(String[]::new)));
+        HclReader.Block config = HclReader.directory(out.resolve("aws"));
+        for (String label : List.of("us_east_1", "us_west_2")) {
+            assertEquals(
+                    new HclReader.Ref("true"),
+                    config.block("resource", "aws_kms_key_policy", label)
+                            .block("lifecycle")
+                            .attr("prevent_destroy"),
+                    "destroying the policy would put the key's default back, without your statements: " + label);
+        }
         assertEquals(
                 Map.of(
                         "aws_iam_role.cmek", "no-op",
