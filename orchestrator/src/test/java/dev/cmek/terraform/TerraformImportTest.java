@@ -66,7 +66,6 @@ class TerraformImportTest {
                         dir.resolve("m.json").toString()));
         Path out = dir.resolve("export");
         ok(cli().run("export", "terraform", "--cluster", AWS_CLUSTER, "--out", out.toString(), "--import"));
-        assertEquals(0, tf.run(out, "fmt", "-check", "-recursive", "-no-color").exit(), "terraform fmt -check");
 
         Path aws = out.resolve("aws");
         assertEquals(
@@ -175,6 +174,8 @@ class TerraformImportTest {
      * which must be an import.
      */
     private static Map<String, String> importPlan(Terraform tf, Path dir) throws Exception {
+        Terraform.Result fmt = tf.run(dir.getParent(), "fmt", "-check", "-recursive", "-diff", "-no-color");
+        assertEquals(0, fmt.exit(), fmt.all());
         Terraform.Result init = tf.init(dir);
         assertEquals(0, init.exit(), init.all());
         Terraform.Result plan = tf.run(dir, "plan", "-input=false", "-no-color", "-out=tfplan");
