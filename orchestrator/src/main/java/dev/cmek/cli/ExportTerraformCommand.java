@@ -54,6 +54,14 @@ final class ExportTerraformCommand extends CloudCommand {
     }
 
     @Override
+    Interruption.Notice interruptNotice() {
+        return new Interruption.Notice(
+                "exporting cluster " + cluster.id + " to Terraform",
+                "nothing was changed in the Cloud API or your cloud; the files in " + out + " may be partly written",
+                Interruption.steps("to write them again", sameCommand() + (force ? "" : " --force")));
+    }
+
+    @Override
     ExitCode run() {
         TerraformExport.Result result =
                 new TerraformExport(api(), provisioning()).export(cluster.id, out, importing, force);
