@@ -15,6 +15,7 @@ import dev.cmek.model.ManifestCodec;
 import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.sandbox.CloudKeyChecks;
 import dev.cmek.testing.Sandboxes;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,5 +117,32 @@ class TerraformApplyTest {
         ok(cli().run("enable", "--cluster", AWS_CLUSTER, "--manifest", fromOutputs.toString()));
         Cli.Result verify = ok(cli().run("verify", "--cluster", AWS_CLUSTER));
         assertTrue(verify.out().contains("every control passes in every region"), verify.out());
+
+        assertEquals(outputs.path("cmek_regions").path("value"), regionsCockroachReads(tf, out));
+        TerraformGcpExportTest.assertNoSecrets(out);
+    }
+
+    /**
+     * What {@code cockroach/} gives cockroach_cmek as its regions, evaluated by Terraform against the state the cloud
+     * directory just wrote: its variables and remote state as exported (the defaults), and the resource's
+     * {@code regions} expression as an output. The CockroachDB provider is not installed here; the remote state data
+     * source is built into Terraform.
+     */
+    private static JsonNode regionsCockroachReads(Terraform tf, Path export) throws Exception {
+        HclReader.Block cockroach = HclReader.directory(export.resolve("cockroach"));
+        HclReader.Ref regions = (HclReader.Ref)
+                cockroach.block("resource", "cockroach_cmek", "this").attr("regions");
+        Path check = Files.createDirectories(export.resolve("cockroach-check"));
+        Files.copy(export.resolve("cockroach/variables.tf"), check.resolve("variables.tf"));
+        String main = Files.readString(export.resolve("cockroach/main.tf"));
+        Files.writeString(
+                check.resolve("main.tf"),
+                main.substring(0, main.indexOf("resource \"cockroach_cmek\"")) + "output \"regions\" {\n  value = "
+                        + regions.text() + "\n}\n");
+        Terraform.Result init = tf.run(check, "init", "-input=false", "-no-color");
+        assertEquals(0, init.exit(), init.all());
+        Terraform.Result apply = tf.run(check, "apply", "-input=false", "-no-color", "-auto-approve");
+        assertEquals(0, apply.exit(), apply.all());
+        return JSON.readTree(tf.run(check, "output", "-json", "regions").out());
     }
 }
