@@ -5,6 +5,7 @@ import static dev.cmek.testing.Sandboxes.GCP_ACCOUNT;
 import static dev.cmek.testing.Sandboxes.GCP_CLUSTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -217,12 +218,32 @@ class TerraformGcpExportTest {
                                 + Grant.ENCRYPTER_DECRYPTER + " serviceAccount:" + sa),
                 imports);
         assertFalse(Files.exists(out.resolve("cockroach/imports.tf")), "CMEK is not on yet: nothing to adopt");
+        JsonNode without = JSON.readTree(ok(cli().run(
+                                "export",
+                                "terraform",
+                                "--cluster",
+                                GCP_CLUSTER,
+                                "--out",
+                                dir.resolve("without").toString(),
+                                "-o",
+                                "json"))
+                .out());
+        assertTrue(
+                without.path("notes").toString().contains("export with --import to adopt them"),
+                "without --import, what exists is named: " + without);
 
         ok(cli().run("enable", "--cluster", GCP_CLUSTER, "--manifest", manifestFile.toString()));
         ok(cli().run("export", "terraform", "--cluster", GCP_CLUSTER, "--out", out.toString(), "--import", "--force"));
         assertEquals(
                 Map.of(CockroachConfiguration.RESOURCE, GCP_CLUSTER),
                 imports(HclReader.directory(out.resolve("cockroach"))));
+
+        // --force writes over an export: an imports.tf the new one does not write goes, Terraform's own files stay.
+        Path state = Files.writeString(out.resolve("gcp/terraform.tfstate"), "{}");
+        ok(cli().run("export", "terraform", "--cluster", GCP_CLUSTER, "--out", out.toString(), "--force"));
+        assertFalse(Files.exists(out.resolve("gcp/imports.tf")));
+        assertFalse(Files.exists(out.resolve("cockroach/imports.tf")));
+        assertEquals("{}", Files.readString(state));
     }
 
     @Test
