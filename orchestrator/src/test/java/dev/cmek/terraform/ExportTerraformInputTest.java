@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cmek.cli.Cli;
 import dev.cmek.sandbox.CloudApiSandbox;
+import dev.cmek.sandbox.SandboxConfig;
 import dev.cmek.testing.Sandboxes;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,40 @@ class ExportTerraformInputTest {
         Path out = dir.resolve("export");
         refused(cli().run("export", "terraform", "--cluster", STANDARD_CLUSTER, "--out", out.toString()));
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void azureCluster_isRefused_inOneLine_beforeAzureIsRead_andNothingIsWritten() {
+        String azureCluster = "6f1d7a0e-3b2c-4d5e-8f90-a1b2c3d4e5f6";
+        CloudApiSandbox withAzure = CloudApiSandbox.builder()
+                .config(SandboxConfig.parse("""
+                        {"organization": {"id": "%s", "name": "acme"},
+                         "clusters": [
+                           {"id": "%s", "name": "orders", "cloud_provider": "AZURE",
+                            "plan": "ADVANCED", "state": "CREATED", "network_visibility": "PRIVATE",
+                            "regions": [{"name": "eastus", "node_count": 3}]}
+                         ]}
+                        """.formatted(Sandboxes.ORG_ID, azureCluster)))
+                .apiKey(Sandboxes.API_KEY)
+                .build()
+                .start();
+        try {
+            Path out = dir.resolve("export");
+            // No Azure tenant or credentials here: the one line must be this refusal, not a complaint about them.
+            String line = refused(new Cli()
+                    .api(withAzure)
+                    .run("export", "terraform", "--cluster", azureCluster, "--out", out.toString(), "--import"));
+            assertTrue(line.contains("cluster " + azureCluster + " is on Azure"), line);
+            assertTrue(line.contains("AWS and GCP configurations only"), line);
+            assertTrue(line.contains("cmek provision --cluster " + azureCluster), line);
+            assertFalse(Files.exists(out));
+            assertTrue(
+                    withAzure.requestLog().exchanges().stream()
+                            .allMatch(e -> e.method().equals("GET")),
+                    "reads only: " + withAzure.requestLog().exchanges());
+        } finally {
+            Sandboxes.closeConforming(withAzure);
+        }
     }
 
     @Test
