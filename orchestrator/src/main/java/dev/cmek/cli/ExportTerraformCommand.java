@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "terraform",
         description = {
-            "Write a Terraform configuration for exactly what provision makes (or would make) for an AWS or GCP cluster: DIR/aws or DIR/gcp, and DIR/cockroach with the cockroach_cmek resource. An Azure cluster is refused (exit 2).",
+            "Write a Terraform configuration for exactly what provision makes (or would make) for a cluster: DIR/aws, DIR/gcp or DIR/azure, and DIR/cockroach with the cockroach_cmek resource.",
             "%nSame names, tags and statement ids as cmek. --import adds import blocks for what exists. Reads only; see `man cmek-export-terraform`."
         },
         footer = {

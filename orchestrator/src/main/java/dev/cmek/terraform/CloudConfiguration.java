@@ -5,7 +5,7 @@ import java.util.Map;
 
 /** The cloud side of an export: one directory of Terraform files for the cluster's cloud. */
 interface CloudConfiguration {
-    /** {@code aws} or {@code gcp}: the directory under the export's, and the state {@code ../cockroach} reads. */
+    /** {@code aws}, {@code gcp} or {@code azure}: the directory under the export's, and the state {@code ../cockroach} reads. */
     String directory();
 
     /** File name to content, in the order they are written. */

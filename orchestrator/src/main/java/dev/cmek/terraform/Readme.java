@@ -10,24 +10,40 @@ final class Readme {
     static String text(ClusterTarget target, String cloudDir, List<String> imports) {
         String id = target.clusterId();
         boolean aws = cloudDir.equals("aws");
+        boolean azure = cloudDir.equals("azure");
         long cloudImports =
                 imports.stream().filter(i -> i.startsWith(cloudDir + "/")).count();
         boolean cockroachImport = imports.stream().anyMatch(i -> i.startsWith("cockroach/"));
         String provider = aws
                 ? "`hashicorp/aws` " + AwsConfiguration.PROVIDER_VERSION
-                : "`hashicorp/google` " + GcpConfiguration.PROVIDER_VERSION;
+                : azure
+                        ? "`hashicorp/azurerm` " + AzureConfiguration.AZURERM_VERSION + ", `hashicorp/azuread` "
+                                + AzureConfiguration.AZUREAD_VERSION
+                        : "`hashicorp/google` " + GcpConfiguration.PROVIDER_VERSION;
         String what = aws
                 ? "the cross-account role CockroachDB assumes (trusted only by the cluster's account "
                         + target.accountId() + ", with your organization id as external id, no permission policy),"
                         + " and a KMS key per region whose policy keeps your account's administration and grants the"
                         + " role exactly `kms:Encrypt kms:Decrypt kms:GenerateDataKey* kms:DescribeKey kms:ReEncrypt*`;"
                         + " automatic rotation; an alias per region"
-                : "the service account CockroachDB's identity may impersonate (its one binding: token creator), a key"
-                        + " ring and crypto key per location with automatic rotation, and the account's"
-                        + " encrypter/decrypter binding on each key";
+                : azure
+                        ? "the service principal of CockroachDB's app " + target.accountId() + " for the cluster in"
+                                + " your tenant, a Key Vault per region (RBAC, soft delete, purge protection) with an"
+                                + " RSA key and its rotation policy, and one role assignment on each key for that"
+                                + " service principal"
+                        : "the service account CockroachDB's identity may impersonate (its one binding: token creator),"
+                                + " a key ring and crypto key per location with automatic rotation, and the account's"
+                                + " encrypter/decrypter binding on each key";
         String credentials = aws
                 ? "your AWS credentials (the provider's usual chain: environment, `AWS_PROFILE`, SSO, a role)"
-                : "your Google credentials (`gcloud auth application-default login`, or `GOOGLE_APPLICATION_CREDENTIALS`)";
+                : azure
+                        ? "your Azure credentials (`az login`, or `ARM_CLIENT_ID` and its secret or certificate) and"
+                                + " the rights `cmek provision` needs: Owner (or Contributor with User Access"
+                                + " Administrator), Key Vault Crypto Officer held before the run (keys are made in"
+                                + " RBAC vaults), and Application.ReadWrite.All or an administrator's consent for the"
+                                + " service principal"
+                        : "your Google credentials (`gcloud auth application-default login`, or"
+                                + " `GOOGLE_APPLICATION_CREDENTIALS`)";
         StringBuilder b = new StringBuilder();
         b.append("# CMEK for cluster ").append(id).append(" in Terraform\n\n");
         b.append("Written by `cmek export terraform --cluster ")
@@ -92,7 +108,10 @@ final class Readme {
         b.append("- After a breach revocation (`cmek revoke`), stop whatever applies `")
                 .append(cloudDir)
                 .append("/`: to Terraform the removed ")
-                .append(aws ? "trust and grant are" : "bindings are")
+                .append(
+                        aws
+                                ? "trust and grant are"
+                                : azure ? "role assignments and sign-in switch are" : "bindings are")
                 .append(" drift, and its next apply puts them back. Put them back with `cmek restore`, then")
                 .append(" apply again.\n");
         b.append("- Rotate with automatic rotation (set here) or `cmek rotate --new-version`: the keys stay the")

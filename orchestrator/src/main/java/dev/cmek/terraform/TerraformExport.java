@@ -5,9 +5,9 @@ import dev.cmek.api.CloudApi;
 import dev.cmek.api.CmekClusterInfo;
 import dev.cmek.api.CmekStatus;
 import dev.cmek.core.Change;
-import dev.cmek.model.CloudProvider;
 import dev.cmek.model.KeySpec;
 import dev.cmek.workflow.AwsKeys;
+import dev.cmek.workflow.AzureKeys;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.CmekLifecycle;
@@ -62,12 +62,6 @@ public final class TerraformExport {
     public Result export(String clusterId, Path out, boolean importing, boolean force) {
         ExportDirectory directory = ExportDirectory.check(out, force);
         ClusterTarget target = provisioning.target(clusterId);
-        if (target.cloud() == CloudProvider.AZURE) {
-            // Refused before the cloud is read: no configuration is better than one that differs from provision's.
-            throw new CmekException.InvalidInput("export terraform writes AWS and GCP configurations only; cluster "
-                    + clusterId + " is on Azure, whose export is not written yet: make its keys with `cmek provision"
-                    + " --cluster " + clusterId + "` (nothing was written)");
-        }
         CloudKeys keys = provisioning.keys(target.cloud());
         List<String> notes = new ArrayList<>();
         CloudConfiguration cloud;
@@ -80,8 +74,12 @@ public final class TerraformExport {
             GcpKeys.Adoption adoption = gcp.adoption(target);
             cloud = new GcpConfiguration(adoption, importing);
             changes = adoption.plan().changes();
+        } else if (keys instanceof AzureKeys azure) {
+            AzureKeys.Adoption adoption = azure.adoption(target);
+            cloud = new AzureConfiguration(adoption, importing);
+            changes = adoption.plan().changes();
         } else {
-            throw new CmekException.InvalidInput("export terraform writes AWS and GCP configurations; cluster "
+            throw new CmekException.InvalidInput("export terraform writes AWS, GCP and Azure configurations; cluster "
                     + clusterId + " is on " + target.cloud());
         }
         changes.stream()

@@ -20,16 +20,28 @@ final class TerraformFiles {
 
     private TerraformFiles() {}
 
+    /** A provider a directory needs: its local name, source and pinned version. */
+    record Provider(String localName, String source, String version) {}
+
     /** The {@code terraform} block: the Terraform version and the one provider the directory needs, pinned. */
     static void versions(Hcl.Body file, String localName, String source, String version) {
+        versions(file, List.of(new Provider(localName, source, version)));
+    }
+
+    /** The {@code terraform} block: the Terraform version and the providers the directory needs, pinned. */
+    static void versions(Hcl.Body file, List<Provider> providers) {
         file.block("terraform", t -> {
             t.comment("import blocks need Terraform 1.5 or later.");
             t.attr("required_version", REQUIRED_TERRAFORM);
             t.blank();
-            Map<String, Hcl.Expr> provider = new LinkedHashMap<>();
-            provider.put("source", str(source));
-            provider.put("version", str(version));
-            t.block("required_providers", p -> p.attr(localName, Hcl.Obj.of(provider)));
+            t.block(
+                    "required_providers",
+                    p -> providers.forEach(provider -> {
+                        Map<String, Hcl.Expr> pin = new LinkedHashMap<>();
+                        pin.put("source", str(provider.source()));
+                        pin.put("version", str(provider.version()));
+                        p.attr(provider.localName(), Hcl.Obj.of(pin));
+                    }));
         });
     }
 

@@ -76,7 +76,7 @@ class ExportTerraformInputTest {
     }
 
     @Test
-    void azureCluster_isRefused_inOneLine_beforeAzureIsRead_andNothingIsWritten() {
+    void azureCluster_withoutTenant_orWithOptionsOfAnotherCloud_isRefused_beforeAzureIsRead() {
         String azureCluster = "6f1d7a0e-3b2c-4d5e-8f90-a1b2c3d4e5f6";
         CloudApiSandbox withAzure = CloudApiSandbox.builder()
                 .config(SandboxConfig.parse("""
@@ -92,13 +92,23 @@ class ExportTerraformInputTest {
                 .start();
         try {
             Path out = dir.resolve("export");
-            // No Azure tenant or credentials here: the one line must be this refusal, not a complaint about them.
-            String line = refused(new Cli()
+            // No Azure tenant or credentials here: bad input, said before Azure is asked anything.
+            String noTenant = refused(new Cli()
                     .api(withAzure)
                     .run("export", "terraform", "--cluster", azureCluster, "--out", out.toString(), "--import"));
-            assertTrue(line.contains("cluster " + azureCluster + " is on Azure"), line);
-            assertTrue(line.contains("AWS and GCP configurations only"), line);
-            assertTrue(line.contains("cmek provision --cluster " + azureCluster), line);
+            assertTrue(noTenant.contains("--azure-tenant"), noTenant);
+            String gcpOnAzure = refused(new Cli()
+                    .api(withAzure)
+                    .run(
+                            "export",
+                            "terraform",
+                            "--cluster",
+                            azureCluster,
+                            "--out",
+                            out.toString(),
+                            "--gcp-protection",
+                            "HSM"));
+            assertTrue(gcpOnAzure.contains("--gcp-protection"), gcpOnAzure);
             assertFalse(Files.exists(out));
             assertTrue(
                     withAzure.requestLog().exchanges().stream()
