@@ -256,6 +256,25 @@ public final class AwsCmek implements AutoCloseable {
                 : key;
     }
 
+    /**
+     * The policy provision leaves on {@code key}, which exists: its live policy with the cluster's grant to {@code role}
+     * added (or put back exactly), every other statement as the owner keeps it. Reads only; for a configuration that
+     * adopts the key without changing anything else in its policy.
+     */
+    public PolicyDocument keyPolicyWithGrant(ClusterId cluster, KeyArn key, RoleArn role) {
+        ResourceNames names = new ResourceNames(cluster);
+        PolicyDocument live =
+                new RegionalKeys(clients, key.region(), names, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND).policy(key);
+        return new KeyPolicyGrant(names.grantSid(), role).mergeInto(live);
+    }
+
+    /** The key {@code alias} names in {@code region}, if the alias exists there. Reads only. */
+    public Optional<KeyArn> keyOfAlias(Region region, String alias) {
+        return new RegionalKeys(clients, region, null, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND)
+                .describe(alias)
+                .map(RegionalKeys.Live::arn);
+    }
+
     /** The cluster's role, if these credentials find it and it carries our tag (what provisioning made). */
     public Optional<RoleArn> ourRole(ClusterId cluster) {
         ResourceNames names = new ResourceNames(cluster);

@@ -165,7 +165,7 @@ final class CrossAccountRole {
                 "iam:CreateRole",
                 null,
                 () -> iam.createRole(b -> b.roleName(names.roleName())
-                                .description("CockroachDB Cloud CMEK access for cluster " + names.clusterId())
+                                .description(names.roleDescription())
                                 .assumeRolePolicyDocument(trust.document().json())
                                 .tags(names.roleTags(regions).entrySet().stream()
                                         .map(t -> Tag.builder()

@@ -275,8 +275,7 @@ final class RegionalKeys {
     }
 
     private KeyMetadata createKey(PolicyDocument policy, int generation, boolean multiRegion) {
-        return kms.createKey(b -> b.description("CockroachDB Cloud CMEK key for cluster " + names.clusterId()
-                                + " (generation " + generation + ")")
+        return kms.createKey(b -> b.description(names.keyDescription(generation))
                         .keySpec(KeySpec.SYMMETRIC_DEFAULT)
                         .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
                         .origin(OriginType.AWS_KMS)
@@ -297,6 +296,7 @@ final class RegionalKeys {
                         role.value(),
                         () -> kms.replicateKey(b -> b.keyId(primary.arn().keyId())
                                 .replicaRegion(replicaRegion.id())
+                                .description(names.keyDescription(generation))
                                 .policy(policy.json())
                                 .tags(kmsTags(generation)))));
         return new Live(KeyArn.of(r.replicaKeyMetadata().arn()), r.replicaKeyMetadata());

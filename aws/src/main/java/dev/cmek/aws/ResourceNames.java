@@ -34,6 +34,16 @@ public record ResourceNames(ClusterId clusterId) {
         return aliasPrefix() + (generation == 1 ? "" : "-g" + generation);
     }
 
+    /** The role's description, as IAM shows it. */
+    public String roleDescription() {
+        return "CockroachDB Cloud CMEK access for cluster " + clusterId;
+    }
+
+    /** A key's description; a multi-Region replica gets its primary's (the description is not a shared property). */
+    public String keyDescription(int generation) {
+        return "CockroachDB Cloud CMEK key for cluster " + clusterId + " (generation " + generation + ")";
+    }
+
     /** Every generation's alias starts with this. */
     public String aliasPrefix() {
         return "alias/crdb-cmek-" + clusterId.value();

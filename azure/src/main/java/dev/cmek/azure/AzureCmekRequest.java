@@ -43,6 +43,16 @@ public record AzureCmekRequest(
     /** As the other adapters': directory and RBAC changes usually settle within a minute or two. */
     public static final Duration DEFAULT_PROPAGATION_BOUND = Duration.ofMinutes(2);
 
+    /** Every vault provision makes keeps deleted keys this many days (and has purge protection and RBAC on). */
+    public static final int VAULT_SOFT_DELETE_RETENTION_DAYS = Vaults.SOFT_DELETE_RETENTION_DAYS;
+
+    /** The RSA key size provision makes keys with. */
+    public static final int KEY_SIZE = VaultKeys.KEY_SIZE;
+
+    /** The operations of the keys provision makes, as Key Vault spells them. */
+    public static final List<String> KEY_OPERATIONS =
+            VaultKeys.OPERATIONS.stream().map(Object::toString).toList();
+
     /** Azure region names: {@code eastus}, {@code centralindia}, {@code germanywestcentral}. */
     static final Pattern REGION = Pattern.compile("[a-z][a-z0-9]{2,39}");
     /** https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftresources */
@@ -123,8 +133,43 @@ public record AzureCmekRequest(
     }
 
     /** The first region, where a resource group we make lives. */
-    String homeRegion() {
+    public String homeRegion() {
         return regions.get(0);
+    }
+
+    /** The resource group's ARM id. */
+    public String resourceGroupId() {
+        return ResourceGroups.id(subscriptionId, resourceGroup);
+    }
+
+    /** Our vault's ARM id for a region. */
+    public String vaultIdOf(String region) {
+        return Vaults.id(subscriptionId, resourceGroup, vaultNameOf(region));
+    }
+
+    /** The tags provision gives a resource group it makes. */
+    public Map<String, String> resourceGroupTags() {
+        return CmekNames.groupTags(clusterId);
+    }
+
+    /** The tags provision gives our vault of a region. */
+    public Map<String, String> vaultTags(String region) {
+        return CmekNames.vaultTags(clusterId, region, clusterAppId);
+    }
+
+    /** The tags provision gives the first key (generation 1) it makes in a region. */
+    public Map<String, String> keyTags(String region) {
+        return CmekNames.keyTags(clusterId, region, 1);
+    }
+
+    /** The role definition id provision assigns to the cluster app's service principal. */
+    public String roleDefinitionId() {
+        return role().definitionId(subscriptionId);
+    }
+
+    /** The description provision writes on a region's role assignment. */
+    public String roleAssignmentDescription(String region) {
+        return "cmek-toolkit: CockroachDB cluster " + clusterId + " (" + region + ")";
     }
 
     /** The role the cluster's service principal gets. */

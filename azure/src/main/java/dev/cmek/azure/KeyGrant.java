@@ -84,7 +84,7 @@ final class KeyGrant {
                         name,
                         role.definitionId(req.subscriptionId()),
                         principalId,
-                        "cmek-toolkit: CockroachDB cluster " + req.clusterId() + " (" + region + ")"),
+                        req.roleAssignmentDescription(region)),
                 e -> e instanceof RoleAssignments.PrincipalNotFound,
                 e -> new PrincipalNotYetVisibleException(principalId, bound, e));
         return w == RoleAssignments.Written.CREATED

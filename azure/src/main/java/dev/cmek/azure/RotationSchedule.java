@@ -46,7 +46,7 @@ public record RotationSchedule(boolean automatic, int periodInDays, boolean repa
     }
 
     /** The policy's trigger, an ISO 8601 period: {@code P365D}. */
-    String timeAfterCreate() {
+    public String timeAfterCreate() {
         return "P" + periodInDays + "D";
     }
 

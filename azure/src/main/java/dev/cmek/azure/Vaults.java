@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  */
 final class Vaults {
     static final String API = "2023-07-01";
+    static final int SOFT_DELETE_RETENTION_DAYS = 90;
     private static final Pattern ID = Pattern.compile(
             "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.KeyVault/vaults/([^/]+)",
             Pattern.CASE_INSENSITIVE);
@@ -112,7 +113,7 @@ final class Vaults {
         props.putObject("sku").put("family", "A").put("name", protection.vaultSku());
         props.put("enableRbacAuthorization", true)
                 .put("enableSoftDelete", true)
-                .put("softDeleteRetentionInDays", 90)
+                .put("softDeleteRetentionInDays", SOFT_DELETE_RETENTION_DAYS)
                 .put("enablePurgeProtection", true)
                 .put("publicNetworkAccess", "Enabled");
         props.putArray("accessPolicies");

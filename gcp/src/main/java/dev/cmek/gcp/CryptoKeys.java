@@ -13,7 +13,6 @@ import com.google.cloud.kms.v1.CryptoKeyVersion;
 import com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionAlgorithm;
 import com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionState;
 import com.google.cloud.kms.v1.CryptoKeyVersionName;
-import com.google.cloud.kms.v1.CryptoKeyVersionTemplate;
 import com.google.cloud.kms.v1.KeyManagementServiceClient;
 import com.google.cloud.kms.v1.KeyRingName;
 import com.google.cloud.kms.v1.LocationMetadata;
@@ -121,7 +120,7 @@ final class CryptoKeys {
 
     /** Grants our service account encrypter/decrypter on the key; {@code exists}: whether the key exists yet. */
     Change grantEncrypterDecrypter(GcpCmekRequest req, KeyTarget t, boolean apply, boolean exists) {
-        Grant grant = new Grant(Grant.ENCRYPTER_DECRYPTER, Member.serviceAccount(req.serviceAccountEmail()));
+        Grant grant = req.keyGrant();
         if (!apply) {
             boolean has = exists && PolicyBindings.has(readPolicy(t.name()), grant);
             return policyChange(t, has ? Action.UNCHANGED : Action.WOULD_UPDATE, (has ? "has " : "add ") + grant);
@@ -277,14 +276,7 @@ final class CryptoKeys {
                     () -> kms().createCryptoKey(CreateCryptoKeyRequest.newBuilder()
                             .setParent(t.ring().toString())
                             .setCryptoKeyId(t.name().getCryptoKey())
-                            .setCryptoKey(withRotation(
-                                    CryptoKey.newBuilder()
-                                            .setPurpose(CryptoKeyPurpose.ENCRYPT_DECRYPT)
-                                            .setVersionTemplate(CryptoKeyVersionTemplate.newBuilder()
-                                                    .setAlgorithm(CryptoKeyVersionAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION)
-                                                    .setProtectionLevel(req.protectionLevel()))
-                                            .putAllLabels(CmekNames.labels(req.clusterId())),
-                                    req.rotation()))
+                            .setCryptoKey(withRotation(req.cryptoKeyToCreate().toBuilder(), req.rotation()))
                             .build()),
                     ALREADY_EXISTS);
             return true;

@@ -55,7 +55,7 @@ public final class GcpCmek {
                 rings.putIfAbsent(t.ring(), t.regionList());
             }
         }
-        Grant grant = new Grant(Grant.ENCRYPTER_DECRYPTER, Member.serviceAccount(req.serviceAccountEmail()));
+        Grant grant = req.keyGrant();
         List<Change> out = new ArrayList<>();
         rings.forEach((ring, regions) -> {
             for (com.google.cloud.kms.v1.CryptoKey k : keys.list(ring)) {

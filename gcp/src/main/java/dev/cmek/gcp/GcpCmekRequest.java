@@ -1,6 +1,9 @@
 package dev.cmek.gcp;
 
+import com.google.cloud.kms.v1.CryptoKey;
 import com.google.cloud.kms.v1.CryptoKeyName;
+import com.google.cloud.kms.v1.CryptoKeyVersion.CryptoKeyVersionAlgorithm;
+import com.google.cloud.kms.v1.CryptoKeyVersionTemplate;
 import com.google.cloud.kms.v1.ProtectionLevel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,6 +109,35 @@ public record GcpCmekRequest(
         }
         return CryptoKeyName.of(
                 customerProject, locationOf(region), keyRingId, CmekNames.cryptoKeyId(keyIdBase, generation));
+    }
+
+    /**
+     * The crypto key provision creates: for encryption, Google's symmetric algorithm at the protection level asked, our
+     * labels, and the rotation period when rotation is automatic (the first rotation, one period after creation, is
+     * set when it is created).
+     */
+    public CryptoKey cryptoKeyToCreate() {
+        CryptoKey.Builder key = CryptoKey.newBuilder()
+                .setPurpose(CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT)
+                .setVersionTemplate(CryptoKeyVersionTemplate.newBuilder()
+                        .setAlgorithm(CryptoKeyVersionAlgorithm.GOOGLE_SYMMETRIC_ENCRYPTION)
+                        .setProtectionLevel(protectionLevel))
+                .putAllLabels(CmekNames.labels(clusterId));
+        if (rotation.automatic()) {
+            key.setRotationPeriod(com.google.protobuf.Duration.newBuilder()
+                    .setSeconds(rotation.period().toSeconds()));
+        }
+        return key.build();
+    }
+
+    /** The one grant on the service account: CockroachDB's identity may create tokens for it. */
+    public Grant tokenCreatorGrant() {
+        return new Grant(Grant.TOKEN_CREATOR, cockroachMember);
+    }
+
+    /** The one grant on each key: the service account may encrypt and decrypt with it. */
+    public Grant keyGrant() {
+        return new Grant(Grant.ENCRYPTER_DECRYPTER, Member.serviceAccount(serviceAccountEmail()));
     }
 
     /** Builds a request with defaults: location = region, SOFTWARE, deterministic names, 5 policy attempts. */

@@ -101,7 +101,7 @@ final class ServiceAccount {
      */
     Change grantTokenCreator(GcpCmekRequest req, boolean apply, boolean exists) {
         ServiceAccountEmail sa = req.serviceAccountEmail();
-        Grant grant = new Grant(Grant.TOKEN_CREATOR, req.cockroachMember());
+        Grant grant = req.tokenCreatorGrant();
         if (!apply) {
             boolean has = exists && PolicyBindings.has(readPolicy(sa), grant);
             return GcpResource.account(

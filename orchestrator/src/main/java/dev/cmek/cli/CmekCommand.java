@@ -53,6 +53,7 @@ final class CmekCommand implements Runnable {
             RestoreCommand.class,
             FleetCommand.class,
             ManifestCommand.class,
+            ExportCommand.class,
             SandboxCommand.class,
             CommandLine.HelpCommand.class);
 

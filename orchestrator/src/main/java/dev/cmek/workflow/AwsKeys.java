@@ -15,6 +15,7 @@ import dev.cmek.aws.InvalidInputException;
 import dev.cmek.aws.KeyArn;
 import dev.cmek.aws.KeyPlacement;
 import dev.cmek.aws.NoCredentialsException;
+import dev.cmek.aws.PolicyDocument;
 import dev.cmek.aws.ProvisionResult;
 import dev.cmek.aws.ResourceNames;
 import dev.cmek.aws.RestoreRequest;
@@ -125,6 +126,57 @@ public final class AwsKeys implements CloudKeys {
                 .withRegions(regions(regions))
                 .withGeneration(generation));
         return report(regions, call(() -> aws().provision(request)));
+    }
+
+    /**
+     * What provision would make for the cluster, in the adapter's own values, and what of it exists: for a
+     * configuration that makes or adopts exactly that (an export to Terraform). Reads only. A resource with our name
+     * that is not ours is refused (exit 3), as provision refuses it.
+     *
+     * @param plan what provision would do; its keys are the keys that exist
+     * @param keyPolicies the policy provision leaves on each key that exists (its live policy with our grant)
+     * @param aliased the regions whose key our alias already names
+     */
+    public record Adoption(
+            AwsCmekRequest request,
+            ProvisionResult plan,
+            Map<KeyArn, PolicyDocument> keyPolicies,
+            Set<String> aliased) {
+        public Adoption {
+            keyPolicies = Map.copyOf(keyPolicies);
+            aliased = Set.copyOf(aliased);
+        }
+    }
+
+    public Adoption adoption(ClusterTarget cluster) {
+        AwsCmekRequest request = request(cluster);
+        ProvisionResult plan = call(() -> aws().plan(request));
+        List<Change> blocked = plan.changes().stream()
+                .filter(c -> c.action() == Change.Action.BLOCKED)
+                .toList();
+        if (!blocked.isEmpty()) {
+            throw new CmekException(
+                    ExitCode.REJECTED,
+                    "cluster " + cluster.clusterId() + ": a resource with our name is not ours, so it is neither"
+                            + " made nor adopted: "
+                            + blocked.stream()
+                                    .map(c -> c.resource() + " (" + c.detail() + ")")
+                                    .toList());
+        }
+        Map<KeyArn, PolicyDocument> policies = new LinkedHashMap<>();
+        Set<String> aliased = new LinkedHashSet<>();
+        String alias = request.names().alias(request.generation());
+        plan.keys().forEach((region, key) -> {
+            policies.computeIfAbsent(
+                    key, k -> call(() -> aws().keyPolicyWithGrant(request.clusterId(), k, plan.role())));
+            if (!(request.placement() instanceof KeyPlacement.Existing)
+                    && call(() -> aws().keyOfAlias(Region.of(region), alias))
+                            .filter(named -> named.keyId().equals(key.keyId()))
+                            .isPresent()) {
+                aliased.add(region);
+            }
+        });
+        return new Adoption(request, plan, policies, aliased);
     }
 
     @Override

@@ -126,6 +126,24 @@ public final class AzureKeys implements CloudKeys {
         return report(cluster.regions(), plan);
     }
 
+    /** What {@code cmek export terraform} writes from: the request provision would make, and its plan (reads only). */
+    public record Adoption(AzureCmekRequest request, ProvisionResult plan) {}
+
+    public Adoption adoption(ClusterTarget cluster) {
+        AzureCmekRequest request = request(cluster);
+        ProvisionResult plan = call(() -> azure().plan(request));
+        if (!plan.blocked().isEmpty()) {
+            throw new CmekException(
+                    ExitCode.REJECTED,
+                    "cluster " + cluster.clusterId() + ": a resource with our name is not ours or not fit, so it is"
+                            + " neither made nor adopted: "
+                            + plan.blocked().stream()
+                                    .map(c -> c.resource() + " (" + c.detail() + ")")
+                                    .toList());
+        }
+        return new Adoption(request, plan);
+    }
+
     @Override
     public ProvisionReport provision(ClusterTarget cluster) {
         ProvisionResult result = call(() -> azure().provision(request(cluster)));

@@ -24,6 +24,7 @@ import dev.cmek.gcp.GcpCmekException;
 import dev.cmek.gcp.GcpCmekRequest;
 import dev.cmek.gcp.InvalidInputException;
 import dev.cmek.gcp.PrincipalNotYetVisibleException;
+import dev.cmek.gcp.ProvisionPlan;
 import dev.cmek.gcp.RestoreRequest;
 import dev.cmek.gcp.RestoreResult;
 import dev.cmek.gcp.RevocationRecord;
@@ -139,6 +140,28 @@ public final class GcpKeys implements CloudKeys {
     public ProvisionReport provision(ClusterTarget cluster) {
         var result = call(() -> gcp().provision(request(cluster)));
         return new ProvisionReport(specs(cluster.regions(), result.keys(), result.serviceAccount()), result.changes());
+    }
+
+    /**
+     * What provision would make for the cluster, in the adapter's own values, and what of it exists (in the plan's
+     * changes): for a configuration that makes or adopts exactly that (an export to Terraform). Reads only. A resource
+     * with our name that is not ours is refused (exit 3), as provision refuses it.
+     */
+    public record Adoption(GcpCmekRequest request, ProvisionPlan plan) {}
+
+    public Adoption adoption(ClusterTarget cluster) {
+        GcpCmekRequest request = request(cluster);
+        ProvisionPlan plan = call(() -> gcp().plan(request));
+        if (!plan.blocked().isEmpty()) {
+            throw new CmekException(
+                    ExitCode.REJECTED,
+                    "cluster " + cluster.clusterId() + ": a resource with our name is not ours or not fit, so it is"
+                            + " neither made nor adopted: "
+                            + plan.blocked().stream()
+                                    .map(c -> c.resource() + " (" + c.detail() + ")")
+                                    .toList());
+        }
+        return new Adoption(request, plan);
     }
 
     @Override

@@ -290,6 +290,8 @@ class DistributionIT {
                 "cmek-manifest",
                 "cmek-manifest-validate",
                 "cmek-manifest-build",
+                "cmek-export",
+                "cmek-export-terraform",
                 "cmek-sandbox")) {
             Path file = home.resolve("share/man/man1/" + page + ".1");
             String roff = Files.readString(file);

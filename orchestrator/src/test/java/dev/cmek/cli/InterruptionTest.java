@@ -1,6 +1,7 @@
 package dev.cmek.cli;
 
 import static dev.cmek.testing.Sandboxes.AWS_CLUSTER;
+import static dev.cmek.testing.Sandboxes.GCP_CLUSTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -198,6 +199,38 @@ class InterruptionTest {
                 printed.err());
         assertEquals("", printed.out(), "no JSON unless asked for");
         assertEquals(5, enable.exit.get().intValue());
+    }
+
+    @Test
+    void exportTerraform_interrupted_saysOnlyItsFilesMayBePartlyWritten_andHowToWriteThemAgain() throws Exception {
+        sandbox.setLatency(Duration.ofSeconds(2));
+        Path out = dir.resolve("infra cmek");
+        Running export = new Running(
+                new BufferedReader(new StringReader("")),
+                false,
+                "export",
+                "terraform",
+                "--cluster",
+                GCP_CLUSTER,
+                "--out",
+                out.toString());
+        await(() -> interrupt().err().contains("exporting"), "export to be running");
+
+        Printed printed = interrupt();
+
+        assertTrue(
+                printed.err()
+                        .contains("cmek: interrupted while exporting cluster " + GCP_CLUSTER
+                                + " to Terraform: nothing was changed in the Cloud API or your cloud; the files in "
+                                + out + " may be partly written"),
+                printed.err());
+        assertTrue(
+                printed.err()
+                        .contains("to write them again: cmek export terraform --cluster " + GCP_CLUSTER + " --out '"
+                                + out + "' --force"),
+                printed.err());
+        sandbox.setLatency(Duration.ZERO);
+        export.exit.get(); // then it stops on its own: there is no GCP project in its environment
     }
 
     @Test

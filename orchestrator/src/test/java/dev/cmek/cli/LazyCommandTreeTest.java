@@ -24,6 +24,7 @@ class LazyCommandTreeTest {
         assertEquals(RevokeCommand.class, Main.named("revoke", "--cluster", "x"));
         assertEquals(ManifestCommand.class, Main.named("manifest", "validate", "f.json"));
         assertEquals(AddRegionCommand.class, Main.named("add-region"));
+        assertEquals(ExportCommand.class, Main.named("export", "terraform", "--cluster", "x"));
     }
 
     @Test
@@ -53,13 +54,14 @@ class LazyCommandTreeTest {
                         "restore",
                         "fleet",
                         "manifest",
+                        "export",
                         "sandbox",
                         "help"),
                 names);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"revoke", "provision", "manifest", "audit", "sandbox"})
+    @ValueSource(strings = {"revoke", "provision", "manifest", "audit", "sandbox", "export"})
     void commandHelp_isTheSameAsFromTheWholeTree(String command) {
         StringWriter whole = new StringWriter();
         int wholeExit = Main.commandLine(terminal(whole)).execute(command, "--help");

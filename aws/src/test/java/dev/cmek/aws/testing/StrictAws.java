@@ -60,6 +60,8 @@ import java.util.regex.Pattern;
  *       properties, https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-sync-properties),
  *       and a status just changed reads back stale for the stale-read window (Terraform waits for consecutive reads,
  *       internal/service/kms/key.go waitKeyRotationEnabledPropagated);
+ *   <li>a multi-Region key reads PRIMARY or REPLICA by whether it is its own primary, where moto's primary reads REPLICA
+ *       once a replica of it was described (https://docs.aws.amazon.com/kms/latest/APIReference/API_MultiRegionConfiguration.html);
  *   <li>listings come in pages: ListAliases at most 100 aliases a call (50 by default), ListKeys at most 1000 (100 by
  *       default), moto answering everything at once (see {@link #page});
  *   <li>with session credentials, a signed request without {@code X-Amz-Security-Token} is refused as AWS does
@@ -808,6 +810,7 @@ public final class StrictAws implements AutoCloseable {
             case "DescribeKey" -> {
                 ObjectNode tree = (ObjectNode) JSON.readTree(answer);
                 ObjectNode meta = (ObjectNode) tree.path("KeyMetadata");
+                boolean typed = typeMultiRegionKey(meta);
                 String key = call.region() + "/" + meta.path("KeyId").asText();
                 Long made = replicas.get(key);
                 if (made != null
@@ -820,10 +823,32 @@ public final class StrictAws implements AutoCloseable {
                     meta.put("Enabled", false);
                     return JSON.writeValueAsBytes(tree);
                 }
+                if (typed) {
+                    return JSON.writeValueAsBytes(tree);
+                }
             }
             default -> {}
         }
         return answer;
+    }
+
+    /**
+     * A multi-Region key is PRIMARY when it is its own primary and REPLICA otherwise
+     * (https://docs.aws.amazon.com/kms/latest/APIReference/API_MultiRegionConfiguration.html). moto 5.2.1's replica is a
+     * shallow copy sharing its primary's configuration, so once a replica was described the primary reads REPLICA too
+     * (and the Terraform provider refuses it as "not a multi-Region primary key"). Returns whether it changed anything.
+     */
+    private static boolean typeMultiRegionKey(ObjectNode meta) {
+        if (!(meta.path("MultiRegionConfiguration") instanceof ObjectNode conf)) {
+            return false;
+        }
+        String primary = conf.path("PrimaryKey").path("Arn").asText("");
+        String type = meta.path("Arn").asText().equals(primary) ? "PRIMARY" : "REPLICA";
+        if (primary.isEmpty() || type.equals(conf.path("MultiRegionKeyType").asText())) {
+            return false;
+        }
+        conf.put("MultiRegionKeyType", type);
+        return true;
     }
 
     /**
