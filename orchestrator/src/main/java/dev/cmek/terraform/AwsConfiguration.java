@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.kms.model.KeyUsageType;
  * policies of the keys the customer brings), rotation and aliases, every name, tag, statement id and policy taken from
  * the {@code aws} adapter. With {@code importing}, an {@code import} block for each of them that exists.
  */
-final class AwsConfiguration implements CloudConfiguration {
+final class AwsConfiguration extends CloudConfiguration {
     /** The provider these files are written for (the version this toolkit's tests apply them with). */
     static final String PROVIDER_VERSION = "~> 5.100";
 
@@ -42,19 +42,14 @@ final class AwsConfiguration implements CloudConfiguration {
     private final AwsCmekRequest request;
     private final ResourceNames names;
     private final RoleArn role;
-    /** What exists: resource address to import id. */
-    private final Map<String, String> existing = new LinkedHashMap<>();
-
-    /** What the {@code import} blocks adopt: all that exists when importing, else nothing. */
-    private final Map<String, String> imports;
 
     AwsConfiguration(AwsKeys.Adoption adoption, boolean importing) {
+        super(importing);
         this.adoption = adoption;
         this.request = adoption.request();
         this.names = request.names();
         this.role = adoption.plan().role();
         findExisting();
-        this.imports = importing ? existing : Map.of();
     }
 
     /**
@@ -89,44 +84,26 @@ final class AwsConfiguration implements CloudConfiguration {
     }
 
     @Override
-    public String directory() {
+    String directory() {
         return "aws";
     }
 
     @Override
-    public Map<String, String> files() {
-        Map<String, String> files = new LinkedHashMap<>();
-        files.put("versions.tf", Hcl.file(b -> TerraformFiles.versions(b, "aws", "hashicorp/aws", PROVIDER_VERSION)));
-        files.put("providers.tf", Hcl.file(this::providers));
-        files.put("variables.tf", Hcl.file(this::variables));
-        files.put("main.tf", Hcl.file(this::main));
-        files.put("outputs.tf", Hcl.file(this::outputs));
-        if (!imports.isEmpty()) {
-            files.put("imports.tf", Hcl.file(b -> TerraformFiles.importBlocks(b, imports)));
-        }
-        return files;
-    }
-
-    @Override
-    public List<String> imports() {
-        return List.copyOf(imports.keySet());
-    }
-
-    @Override
-    public List<String> existing() {
-        return List.copyOf(existing.keySet());
+    List<TerraformFiles.Provider> providers() {
+        return List.of(new TerraformFiles.Provider("aws", "hashicorp/aws", PROVIDER_VERSION));
     }
 
     /** The keys that exist (a key made on apply gets its ARN then). */
     @Override
-    public Map<String, String> keyUris() {
+    Map<String, String> keyUris() {
         Map<String, String> out = new LinkedHashMap<>();
         adoption.plan().keys().forEach((region, key) -> out.put(region, key.value()));
         return out;
     }
 
     /** One provider per Region the configuration works in: IAM is global and goes through the first. */
-    private void providers(Hcl.Body file) {
+    @Override
+    void providerBlocks(Hcl.Body file) {
         boolean first = true;
         for (String region : providerRegions()) {
             if (!first) {
@@ -148,7 +125,8 @@ final class AwsConfiguration implements CloudConfiguration {
         }
     }
 
-    private void variables(Hcl.Body file) {
+    @Override
+    void variables(Hcl.Body file) {
         file.block(
                 "variable",
                 List.of("extra_tags"),
@@ -160,7 +138,8 @@ final class AwsConfiguration implements CloudConfiguration {
                         .attr("default", new Hcl.Obj(List.of())));
     }
 
-    private void main(Hcl.Body file) {
+    @Override
+    void main(Hcl.Body file) {
         file.comment("What `cmek provision --cluster " + names.clusterId() + "` makes, with its names, tags and");
         file.comment(
                 "statement ids: `cmek provision` over it creates nothing, and verify, revoke, restore, rotate and");
@@ -265,7 +244,8 @@ final class AwsConfiguration implements CloudConfiguration {
         }
     }
 
-    private void outputs(Hcl.Body file) {
+    @Override
+    void outputs(Hcl.Body file) {
         file.block(
                 "output",
                 List.of("auth_principal"),

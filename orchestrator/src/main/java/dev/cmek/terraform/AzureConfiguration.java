@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * assignment's name, scope and description are the {@code azure} adapter's, and each assignment's scope and name are
  * read from provision's own plan. With {@code importing}, an {@code import} block for each of them that exists.
  */
-final class AzureConfiguration implements CloudConfiguration {
+final class AzureConfiguration extends CloudConfiguration {
     /** The provider major versions these files are written for. */
     static final String AZURERM_VERSION = "~> 4.0";
 
@@ -38,12 +38,9 @@ final class AzureConfiguration implements CloudConfiguration {
     private final ProvisionResult plan;
     /** Each region's role assignment id (scope + /providers/Microsoft.Authorization/roleAssignments/name). */
     private final Map<String, String> assignments = new LinkedHashMap<>();
-    /** What exists: resource address to import id. */
-    private final Map<String, String> existing = new LinkedHashMap<>();
-
-    private final Map<String, String> imports;
 
     AzureConfiguration(AzureKeys.Adoption adoption, boolean importing) {
+        super(importing);
         this.request = adoption.request();
         this.plan = adoption.plan();
         for (Change c : plan.changes()) {
@@ -52,47 +49,23 @@ final class AzureConfiguration implements CloudConfiguration {
             }
         }
         findExisting();
-        this.imports = importing ? existing : Map.of();
     }
 
     @Override
-    public String directory() {
+    String directory() {
         return "azure";
     }
 
     @Override
-    public Map<String, String> files() {
-        Map<String, String> files = new LinkedHashMap<>();
-        files.put(
-                "versions.tf",
-                Hcl.file(b -> TerraformFiles.versions(
-                        b,
-                        List.of(
-                                new TerraformFiles.Provider("azurerm", "hashicorp/azurerm", AZURERM_VERSION),
-                                new TerraformFiles.Provider("azuread", "hashicorp/azuread", AZUREAD_VERSION)))));
-        files.put("providers.tf", Hcl.file(this::providers));
-        files.put("variables.tf", Hcl.file(this::variables));
-        files.put("main.tf", Hcl.file(this::main));
-        files.put("outputs.tf", Hcl.file(this::outputs));
-        if (!imports.isEmpty()) {
-            files.put("imports.tf", Hcl.file(b -> TerraformFiles.importBlocks(b, imports)));
-        }
-        return files;
-    }
-
-    @Override
-    public List<String> imports() {
-        return List.copyOf(imports.keySet());
-    }
-
-    @Override
-    public List<String> existing() {
-        return List.copyOf(existing.keySet());
+    List<TerraformFiles.Provider> providers() {
+        return List.of(
+                new TerraformFiles.Provider("azurerm", "hashicorp/azurerm", AZURERM_VERSION),
+                new TerraformFiles.Provider("azuread", "hashicorp/azuread", AZUREAD_VERSION));
     }
 
     /** The versioned key of each region whose key exists: CockroachDB takes a versioned URI. */
     @Override
-    public Map<String, String> keyUris() {
+    Map<String, String> keyUris() {
         Map<String, String> out = new LinkedHashMap<>();
         plan.keys().forEach((region, key) -> {
             if (key.versioned()) {
@@ -102,7 +75,8 @@ final class AzureConfiguration implements CloudConfiguration {
         return out;
     }
 
-    private void providers(Hcl.Body file) {
+    @Override
+    void providerBlocks(Hcl.Body file) {
         file.comment("Credentials come from the environment (ARM_CLIENT_ID, az login, a managed identity, ...): never");
         file.comment("write them in a file.");
         file.block("provider", List.of("azurerm"), p -> {
@@ -120,7 +94,8 @@ final class AzureConfiguration implements CloudConfiguration {
         file.block("provider", List.of("azuread"), p -> p.attr("tenant_id", request.tenantId()));
     }
 
-    private void variables(Hcl.Body file) {
+    @Override
+    void variables(Hcl.Body file) {
         file.block(
                 "variable",
                 List.of("extra_tags"),
@@ -132,7 +107,8 @@ final class AzureConfiguration implements CloudConfiguration {
                         .attr("default", new Hcl.Obj(List.of())));
     }
 
-    private void main(Hcl.Body file) {
+    @Override
+    void main(Hcl.Body file) {
         file.comment("What `cmek provision --cluster " + request.clusterId() + "` makes, with its names, tags and");
         file.comment("role assignments: `cmek provision` over it creates nothing, and verify, revoke, restore, rotate");
         file.comment("and audit work on it unchanged.");
@@ -247,7 +223,8 @@ final class AzureConfiguration implements CloudConfiguration {
         });
     }
 
-    private void outputs(Hcl.Body file) {
+    @Override
+    void outputs(Hcl.Body file) {
         file.block(
                 "output",
                 List.of("auth_principal"),

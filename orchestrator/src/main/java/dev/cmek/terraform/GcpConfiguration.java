@@ -30,7 +30,7 @@ import java.util.TreeMap;
  * resources: each adds one member and keeps every other binding, as provision does. With {@code importing}, an
  * {@code import} block for each of them that exists.
  */
-final class GcpConfiguration implements CloudConfiguration {
+final class GcpConfiguration extends CloudConfiguration {
     /** The provider major version these files are written for. */
     static final String PROVIDER_VERSION = "~> 6.0";
 
@@ -42,13 +42,9 @@ final class GcpConfiguration implements CloudConfiguration {
     private final ServiceAccountEmail account;
     /** Each key with the regions it serves, in the order of the cluster's regions. */
     private final Map<CryptoKeyName, List<String>> keys = new LinkedHashMap<>();
-    /** What exists: resource address to import id. */
-    private final Map<String, String> existing = new LinkedHashMap<>();
-
-    /** What the {@code import} blocks adopt: all that exists when importing, else nothing. */
-    private final Map<String, String> imports;
 
     GcpConfiguration(GcpKeys.Adoption adoption, boolean importing) {
+        super(importing);
         this.request = adoption.request();
         this.changes = adoption.plan().changes();
         this.account = request.serviceAccountEmail();
@@ -57,52 +53,33 @@ final class GcpConfiguration implements CloudConfiguration {
                     .add(region);
         }
         findExisting();
-        this.imports = importing ? existing : Map.of();
     }
 
     @Override
-    public String directory() {
+    String directory() {
         return "gcp";
     }
 
     @Override
-    public Map<String, String> files() {
-        Map<String, String> files = new LinkedHashMap<>();
-        files.put(
-                "versions.tf",
-                Hcl.file(b -> TerraformFiles.versions(b, "google", "hashicorp/google", PROVIDER_VERSION)));
-        files.put(
-                "providers.tf",
-                Hcl.file(b ->
-                        b.block("provider", List.of("google"), p -> p.attr("project", request.customerProject()))));
-        files.put("variables.tf", Hcl.file(this::variables));
-        files.put("main.tf", Hcl.file(this::main));
-        files.put("outputs.tf", Hcl.file(this::outputs));
-        if (!imports.isEmpty()) {
-            files.put("imports.tf", Hcl.file(b -> TerraformFiles.importBlocks(b, imports)));
-        }
-        return files;
+    List<TerraformFiles.Provider> providers() {
+        return List.of(new TerraformFiles.Provider("google", "hashicorp/google", PROVIDER_VERSION));
     }
 
     @Override
-    public List<String> imports() {
-        return List.copyOf(imports.keySet());
-    }
-
-    @Override
-    public List<String> existing() {
-        return List.copyOf(existing.keySet());
+    void providerBlocks(Hcl.Body file) {
+        file.block("provider", List.of("google"), p -> p.attr("project", request.customerProject()));
     }
 
     /** Every region's: crypto key names are known before the keys exist. */
     @Override
-    public Map<String, String> keyUris() {
+    Map<String, String> keyUris() {
         Map<String, String> out = new LinkedHashMap<>();
         keys.forEach((name, regions) -> regions.forEach(r -> out.put(r, name.toString())));
         return out;
     }
 
-    private void variables(Hcl.Body file) {
+    @Override
+    void variables(Hcl.Body file) {
         file.block(
                 "variable",
                 List.of("extra_labels"),
@@ -114,7 +91,8 @@ final class GcpConfiguration implements CloudConfiguration {
                         .attr("default", new Hcl.Obj(List.of())));
     }
 
-    private void main(Hcl.Body file) {
+    @Override
+    void main(Hcl.Body file) {
         file.comment("What `cmek provision --cluster " + request.clusterId() + "` makes, with its names, labels and");
         file.comment("roles: `cmek provision` over it creates nothing, and verify, revoke, restore, rotate and audit");
         file.comment("work on it unchanged.");
@@ -212,7 +190,8 @@ final class GcpConfiguration implements CloudConfiguration {
                 : str(grant.member().value());
     }
 
-    private void outputs(Hcl.Body file) {
+    @Override
+    void outputs(Hcl.Body file) {
         file.block(
                 "output",
                 List.of("auth_principal"),

@@ -139,7 +139,14 @@ class AzureWorkflowTest {
         ok(cli().run("verify", "--cluster", CLUSTER));
 
         azure.resetCallCounts();
-        Cli.Result again = ok(cli().run("provision", "--cluster", CLUSTER, "--out", dir.resolve("again.json").toString(), "-o", "json"));
+        Cli.Result again = ok(cli().run(
+                        "provision",
+                        "--cluster",
+                        CLUSTER,
+                        "--out",
+                        dir.resolve("again.json").toString(),
+                        "-o",
+                        "json"));
         assertTrue(writes().isEmpty(), "a re-run writes nothing: " + writes() + "\n" + again.out());
         assertEquals(grants, crdbAssignments());
     }
