@@ -199,7 +199,13 @@ final class FleetCommand extends CloudCommand {
                 doc,
                 lines(doc),
                 exit,
-                s.failed() + " of " + s.total() + " clusters failed; the first failure's exit code is " + exit.code());
+                s.failed() + " of " + s.total() + " clusters failed; the first, "
+                        + result.clusters().stream()
+                                .filter(c -> c.outcome() == Fleet.Outcome.FAILED)
+                                .map(c -> c.clusterId() + ", exited "
+                                        + c.exitCode().code() + ": " + c.message())
+                                .findFirst()
+                                .orElse(""));
     }
 
     /**

@@ -199,7 +199,12 @@ final class RotateCommand extends SubmittingCommand {
                         RewrapView.document(result),
                         RewrapView.lines(result),
                         result.exitCode(),
-                        "re-wrap failed for " + result.summary().failed() + " cluster(s) (see above)");
+                        "re-wrap failed for " + result.summary().failed() + " cluster(s): "
+                                + result.clusters().stream()
+                                        .filter(c -> c.exitCode() != ExitCode.OK)
+                                        .map(c -> c.clusterId() + " (exit "
+                                                + c.exitCode().code() + ": " + c.message() + ")")
+                                        .collect(java.util.stream.Collectors.joining("; ")));
     }
 
     @Override

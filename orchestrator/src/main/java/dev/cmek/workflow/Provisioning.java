@@ -100,7 +100,7 @@ public final class Provisioning {
 
     /** What provision would do; changes nothing. */
     public CloudKeys.ProvisionReport plan(ClusterTarget target) {
-        return keysFor.apply(target.cloud()).plan(target);
+        return ReadyToRun.forCluster(keysFor.apply(target.cloud()).plan(target), target.clusterId());
     }
 
     /**
@@ -110,7 +110,8 @@ public final class Provisioning {
      *     adopted); no manifest is written then
      */
     public CloudKeys.ProvisionReport provision(ClusterTarget target, Optional<Path> out) {
-        CloudKeys.ProvisionReport report = keysFor.apply(target.cloud()).provision(target);
+        CloudKeys.ProvisionReport report =
+                ReadyToRun.forCluster(keysFor.apply(target.cloud()).provision(target), target.clusterId());
         if (report.blocked()) {
             throw new CmekException(
                     ExitCode.REJECTED,
@@ -174,8 +175,10 @@ public final class Provisioning {
             throw new dev.cmek.CmekException.InvalidInput("cluster " + target.clusterId()
                     + " has no key specs (CMEK status " + status.status() + "); nothing to verify");
         }
-        return keysFor.apply(target.cloud())
-                .verify(target, live, CockroachControls.formerUris(status))
-                .with(CockroachControls.status(target.clusterId(), status));
+        return ReadyToRun.forCluster(
+                keysFor.apply(target.cloud())
+                        .verify(target, live, CockroachControls.formerUris(status))
+                        .with(CockroachControls.status(target.clusterId(), status)),
+                target.clusterId());
     }
 }
