@@ -4,6 +4,7 @@ import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.CmekClusterInfo;
+import dev.cmek.api.CmekStatus;
 import dev.cmek.core.Change;
 import dev.cmek.model.CloudProvider;
 import dev.cmek.model.CmekEligibility;
@@ -173,7 +174,11 @@ public final class Provisioning {
         Map<String, KeySpec> live = CmekLifecycle.currentSpecs(status);
         if (live.isEmpty()) {
             throw new dev.cmek.CmekException.InvalidInput("cluster " + target.clusterId()
-                    + " has no key specs (CMEK status " + status.status() + "); nothing to verify");
+                    + " has no key specs (CMEK status " + status.status() + "); nothing to verify"
+                    + (status.status() == CmekStatus.DISABLED
+                            ? "; to give it keys and enable CMEK: `cmek enable --cluster " + target.clusterId()
+                                    + " --provision`"
+                            : ""));
         }
         return ReadyToRun.forCluster(
                 keysFor.apply(target.cloud())

@@ -3,6 +3,8 @@ package dev.cmek.cli;
 import static dev.cmek.cli.Cli.exit;
 import static dev.cmek.cli.Cli.ok;
 import static dev.cmek.testing.Sandboxes.AWS_CLUSTER;
+import static dev.cmek.testing.Sandboxes.GCP_CLUSTER;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -141,5 +143,22 @@ class MessagesStandAloneTest {
                 .get("message")
                 .asText();
         assertTrue(message.endsWith("check with `cmek status --cluster " + AWS_CLUSTER + "`"), message);
+    }
+
+    @Test
+    void aClusterWithoutCmek_getsANextStep() throws Exception {
+        JsonNode status = JSON.readTree(
+                ok(cli().run("status", "--cluster", GCP_CLUSTER, "-o", "json")).out());
+        assertEquals("DISABLED", status.get("status").asText());
+        assertEquals(
+                "cmek enable --cluster " + GCP_CLUSTER + " --provision",
+                status.get("next_step").asText());
+        String text = ok(cli().run("status", "--cluster", GCP_CLUSTER)).out();
+        assertTrue(text.contains("next: `cmek plan --cluster " + GCP_CLUSTER + "`"), text);
+
+        String verified = error(exit(2, cli().run("verify", "--cluster", AWS_CLUSTER, "-o", "json")))
+                .get("message")
+                .asText();
+        assertTrue(verified.endsWith("`cmek enable --cluster " + AWS_CLUSTER + " --provision`"), verified);
     }
 }
