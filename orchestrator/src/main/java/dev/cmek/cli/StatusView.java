@@ -6,6 +6,7 @@ import dev.cmek.api.CmekClusterInfo;
 import dev.cmek.api.CmekStatus;
 import dev.cmek.model.KeySpec;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /** The same CMEK status facts as a JSON document and as text lines. */
@@ -29,7 +30,9 @@ final class StatusView {
     private StatusView() {}
 
     static Document document(String clusterId, String action, CmekClusterInfo info) {
+        // Sorted by name whatever order the API lists them in, as plan, the manifest and verify list them.
         List<RegionLine> regions = info.regionInfos().stream()
+                .sorted(Comparator.comparing(CmekClusterInfo.RegionInfo::region))
                 .map(r -> new RegionLine(
                         r.region(),
                         r.status(),
