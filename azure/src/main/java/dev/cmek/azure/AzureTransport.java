@@ -36,7 +36,7 @@ public final class AzureTransport {
 
     /** Azure's endpoints, with bounded connect and response timeouts. */
     public static HttpClient direct() {
-        return new NettyAsyncHttpClientBuilder()
+        return new NettyAsyncHttpClientBuilder(reactorNetty())
                 .connectTimeout(CONNECT_TIMEOUT)
                 .responseTimeout(RESPONSE_TIMEOUT)
                 .build();
@@ -64,14 +64,22 @@ public final class AzureTransport {
             throw new IllegalArgumentException(
                     "Could not use the CA in " + caFile + " (" + EMULATOR_CA + "): " + e.getMessage(), e);
         }
-        reactor.netty.http.client.HttpClient base =
-                reactor.netty.http.client.HttpClient.create().secure(spec -> spec.sslContext(ssl));
+        reactor.netty.http.client.HttpClient base = reactorNetty().secure(spec -> spec.sslContext(ssl));
         return new NettyAsyncHttpClientBuilder(base)
                 .proxy(new ProxyOptions(
                         ProxyOptions.Type.HTTP, InetSocketAddress.createUnresolved(hostPort.substring(0, colon), port)))
                 .connectTimeout(CONNECT_TIMEOUT)
                 .responseTimeout(RESPONSE_TIMEOUT)
                 .build();
+    }
+
+    /**
+     * Reactor Netty without its own retry: by default it sends a request again, once, when a pooled connection closes
+     * before the answer (https://projectreactor.io/docs/netty/release/reference/http-client.html#connection-pool),
+     * which would send a Key Vault key create twice (two versions) beneath the SDK's retry, the one layer there is.
+     */
+    private static reactor.netty.http.client.HttpClient reactorNetty() {
+        return reactor.netty.http.client.HttpClient.create().disableRetry(true);
     }
 
     /**

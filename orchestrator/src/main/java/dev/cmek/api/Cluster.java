@@ -8,7 +8,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
-/** The parts of a cluster ({@code Cluster}) that CMEK work needs. */
+/**
+ * The parts of a cluster ({@code Cluster}) that CMEK work needs.
+ *
+ * @param azureClusterIdentityClientId on Azure clusters only: the client id of CockroachDB's multi-tenant app for the
+ *     cluster, whose service principal in the customer's tenant uses the key
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Cluster(
         @JsonProperty("id") String id,
@@ -19,7 +24,8 @@ public record Cluster(
         @JsonProperty("state") ClusterState state,
         @JsonProperty("operation_status") String operationStatus,
         @JsonProperty("network_visibility") String networkVisibility,
-        @JsonProperty("regions") List<Region> regions) {
+        @JsonProperty("regions") List<Region> regions,
+        @JsonProperty("azure_cluster_identity_client_id") String azureClusterIdentityClientId) {
 
     public Cluster {
         cloudProvider = Objects.requireNonNullElse(cloudProvider, CloudProvider.UNRECOGNIZED);

@@ -171,7 +171,7 @@ final class AuditReport {
         h.append("</tbody></table>");
 
         h.append("<h2>The controls</h2><table id=\"legend\"><thead><tr><th>Id</th><th>Control</th><th>Passes when</th>")
-                .append("<th>AWS references</th><th>GCP references</th></tr></thead><tbody>");
+                .append("<th>AWS references</th><th>GCP references</th><th>Azure references</th></tr></thead><tbody>");
         for (Control c : COLUMNS) {
             h.append("<tr><td><code>")
                     .append(esc(c.id()))
@@ -183,6 +183,8 @@ final class AuditReport {
                     .append(esc(String.join("; ", ControlReferences.of(c, CloudProvider.AWS))))
                     .append("</td><td>")
                     .append(esc(String.join("; ", ControlReferences.of(c, CloudProvider.GCP))))
+                    .append("</td><td>")
+                    .append(esc(String.join("; ", ControlReferences.of(c, CloudProvider.AZURE))))
                     .append("</td></tr>");
         }
         h.append("</tbody></table><p class=\"meta\">Hover a cell for its evidence and fix. `cmek verify --cluster ID`")

@@ -86,11 +86,14 @@ abstract class CloudCommand extends ApiCommand {
         List<String> foreign = spec.commandLine().getParseResult().matchedOptions().stream()
                 .map(OptionSpec::longestName)
                 .filter(name -> (name.startsWith("--gcp-") && cloud != CloudProvider.GCP)
-                        || (name.startsWith("--aws-") && cloud != CloudProvider.AWS))
+                        || (name.startsWith("--aws-") && cloud != CloudProvider.AWS)
+                        || (name.startsWith("--azure-") && cloud != CloudProvider.AZURE))
                 .distinct()
                 .toList();
         if (!foreign.isEmpty()) {
-            String other = foreign.get(0).startsWith("--gcp-") ? "GCP" : "AWS";
+            String other = foreign.get(0).startsWith("--gcp-")
+                    ? "GCP"
+                    : foreign.get(0).startsWith("--azure-") ? "Azure" : "AWS";
             throw new CmekException.InvalidInput("the cluster is on " + cloud + ": " + String.join(", ", foreign)
                     + (foreign.size() == 1 ? " applies" : " apply") + " only to " + other
                     + " clusters; leave " + (foreign.size() == 1 ? "it" : "them") + " out (nothing was changed)");

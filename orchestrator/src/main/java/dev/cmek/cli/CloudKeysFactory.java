@@ -5,10 +5,13 @@ import dev.cmek.CmekException;
 import dev.cmek.aws.AwsCmek;
 import dev.cmek.aws.NamedProfileCredentials;
 import dev.cmek.aws.SdkClients;
+import dev.cmek.azure.AzureClients;
+import dev.cmek.azure.AzureCmek;
 import dev.cmek.gcp.GcpClients;
 import dev.cmek.gcp.GcpCmek;
 import dev.cmek.model.CloudProvider;
 import dev.cmek.workflow.AwsKeys;
+import dev.cmek.workflow.AzureKeys;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.GcpKeys;
 import java.net.URI;
@@ -41,7 +44,9 @@ import software.amazon.awssdk.regions.Region;
  * {@code AWS_SESSION_TOKEN} for temporary credentials: SSO exports, assumed roles, CI with OIDC), else the chain with
  * {@code AWS_PROFILE} / {@code AWS_CONFIG_FILE} / {@code AWS_SHARED_CREDENTIALS_FILE} as given there (profiles, SSO,
  * web identity, container, instance). Endpoints for emulators: {@code AWS_ENDPOINT_URL}, and the Google convention
- * {@code CLOUDKMS_EMULATOR_HOST} / {@code IAM_EMULATOR_HOST}.
+ * {@code CLOUDKMS_EMULATOR_HOST} / {@code IAM_EMULATOR_HOST}. Azure credentials are DefaultAzureCredential's chain over
+ * the same environment ({@code AZURE_TENANT_ID}, {@code AZURE_CLIENT_ID}, {@code AZURE_CLIENT_SECRET}, workload and
+ * managed identity, the Azure CLI); its emulator: {@code AZURE_EMULATOR_HOST} with {@code AZURE_EMULATOR_CA}.
  */
 final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, AutoCloseable {
     static final String GCP_PROJECT_ENV = GcpKeys.PROJECT_ENV;
@@ -120,9 +125,57 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
                                 options.existingKeyMap(),
                                 propagationBound,
                                 options.rotation()));
+            case AZURE ->
+                new AzureKeys(
+                        this::azure,
+                        new AzureKeys.Options(
+                                azureSetting(options.azureSubscription, AzureClients.SUBSCRIPTION_ENV),
+                                azureSetting(options.azureTenant, "AZURE_TENANT_ID"),
+                                Optional.ofNullable(options.azureResourceGroup).filter(g -> !g.isBlank()),
+                                azureProtection(),
+                                options.existingKeyMap(),
+                                options.azureCryptoOfficer,
+                                Optional.ofNullable(options.azureVaultPrefix).filter(p -> !p.isBlank()),
+                                propagationBound,
+                                options.rotation()));
             default ->
                 throw new CmekException.InvalidInput(
-                        "clusters on " + cloud + " are not supported by this toolkit (AWS and GCP are)");
+                        "clusters on " + cloud + " are not supported by this toolkit (AWS, GCP and Azure are)");
+        };
+    }
+
+    /** The option when given, else the environment variable; empty when neither is set. */
+    private Optional<String> azureSetting(String option, String variable) {
+        return Optional.ofNullable(option)
+                .or(() -> Optional.ofNullable(env.get(variable)))
+                .map(String::strip)
+                .filter(v -> !v.isBlank());
+    }
+
+    /**
+     * The Azure side: DefaultAzureCredential over this command's environment (and the emulator's proxy and CA when
+     * {@code AZURE_EMULATOR_HOST} and {@code AZURE_EMULATOR_CA} are set); bad emulator settings are bad input.
+     */
+    private synchronized AzureCmek azure() {
+        AzureClients clients;
+        try {
+            AzureClients.Builder b = AzureClients.builder().environment(env);
+            azureSetting(options.azureSubscription, AzureClients.SUBSCRIPTION_ENV)
+                    .ifPresent(b::subscriptionId);
+            clients = b.build();
+        } catch (dev.cmek.azure.InvalidInputException | IllegalArgumentException e) {
+            throw new CmekException.InvalidInput(e.getMessage());
+        }
+        return new AzureCmek(clients);
+    }
+
+    private dev.cmek.azure.Protection azureProtection() {
+        return switch (options.azureProtection.toUpperCase(java.util.Locale.ROOT)) {
+            case "SOFTWARE" -> dev.cmek.azure.Protection.SOFTWARE;
+            case "HSM" -> dev.cmek.azure.Protection.HSM;
+            default ->
+                throw new CmekException.InvalidInput(
+                        "--azure-protection must be SOFTWARE or HSM (got " + options.azureProtection + ")");
         };
     }
 

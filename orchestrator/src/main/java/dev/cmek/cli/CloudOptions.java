@@ -47,6 +47,46 @@ public final class CloudOptions {
     String gcpProtection;
 
     @Option(
+            names = "--azure-subscription",
+            paramLabel = "ID",
+            description = "Azure: the subscription that holds the key vaults (default: $AZURE_SUBSCRIPTION_ID).")
+    String azureSubscription;
+
+    @Option(
+            names = "--azure-tenant",
+            paramLabel = "ID",
+            description =
+                    "Azure: your tenant, which holds the vaults and the cluster app's service principal (default: $AZURE_TENANT_ID).")
+    String azureTenant;
+
+    @Option(
+            names = "--azure-resource-group",
+            paramLabel = "NAME",
+            description =
+                    "Azure: the resource group for the vaults (default: crdb-cmek-<cluster id>, made with our tags).")
+    String azureResourceGroup;
+
+    @Option(
+            names = "--azure-protection",
+            paramLabel = "LEVEL",
+            defaultValue = "SOFTWARE",
+            description = "Azure: SOFTWARE (default; Standard vault) or HSM (RSA-HSM keys in a Premium vault).")
+    String azureProtection = "SOFTWARE";
+
+    @Option(
+            names = "--azure-crypto-officer",
+            description =
+                    "Azure: grant Key Vault Crypto Officer on the vault, as CockroachDB's docs ask, instead of Key Vault Crypto User on the key (broader than needed; verify says so).")
+    boolean azureCryptoOfficer;
+
+    @Option(
+            names = "--azure-vault-prefix",
+            paramLabel = "PREFIX",
+            description =
+                    "Azure: the first part of the vault names (default: crdb), when the derived global name is taken.")
+    String azureVaultPrefix;
+
+    @Option(
             names = "--aws-multi-region-key",
             description =
                     "AWS: one multi-region key with a replica in each cluster region, instead of a key per region.")
@@ -64,14 +104,14 @@ public final class CloudOptions {
             defaultValue = "2m",
             converter = DurationConverter.class,
             description =
-                    "How long to wait for the cloud to catch up with what this run just made. AWS: a new role usable in a key policy, a new key, alias or replica visible and Enabled, a policy reading back as written. GCP: a new service account visible and accepted as a member. Default: ${DEFAULT-VALUE}.")
+                    "How long to wait for the cloud to catch up with what this run just made. AWS: a new role usable in a key policy, a new key, alias or replica visible and Enabled, a policy reading back as written. GCP: a new service account visible and accepted as a member. Azure: a new service principal known to ARM. Default: ${DEFAULT-VALUE}.")
     Duration propagationBound = Duration.ofMinutes(2);
 
     @Option(
             names = "--existing-key",
             paramLabel = "REGION=URI",
             description =
-                    "Use a key you already have for REGION (key ARN or projects/.../cryptoKeys/K); only the grant is added. Repeatable.")
+                    "Use a key you already have for REGION (key ARN, projects/.../cryptoKeys/K, or https://<vault>.vault.azure.net/keys/K); only the grant is added. Repeatable.")
     List<String> existingKeys = List.of();
 
     @Mixin
@@ -81,7 +121,7 @@ public final class CloudOptions {
             names = "--rotation-period",
             paramLabel = "DAYS",
             description =
-                    "Days between automatic rotations of the keys made. AWS: 90 to 2560 (default 365); GCP: 1 to 36500 (default 90, the most CIS GCP 1.10 allows). Outside the cluster's cloud's range: exit 2, nothing made.")
+                    "Days between automatic rotations of the keys made. AWS: 90 to 2560 (default 365); GCP: 1 to 36500 (default 90, CIS GCP 1.10); Azure: 7 to 3650 (default 365). Outside the cloud's range: exit 2, nothing made.")
     Integer rotationPeriod;
 
     @Option(
@@ -109,6 +149,7 @@ public final class CloudOptions {
         CloudOptions options = new CloudOptions();
         options.makesKeys = false;
         options.gcpProtection = "SOFTWARE";
+        options.azureProtection = "SOFTWARE";
         return options;
     }
 

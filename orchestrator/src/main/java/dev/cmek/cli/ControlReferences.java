@@ -44,8 +44,33 @@ final class ControlReferences {
             Control.CRDB_STATUS,
             List.of("https://www.cockroachlabs.com/docs/api/cloud/v1#get-/api/v1/clusters/-cluster_id-/cmek"));
 
+    // CIS items by title: their numbers move between benchmark versions (8.5 in 2.1.0 is "recoverable").
+    private static final Map<Control, List<String>> AZURE = Map.of(
+            Control.KEY_USABLE,
+            List.of("https://learn.microsoft.com/azure/key-vault/keys/about-keys-details"),
+            Control.KEY_ROTATION,
+            List.of(
+                    "CIS Microsoft Azure Foundations Benchmark 2.1.0, \"Ensure Automatic Key Rotation is Enabled within"
+                            + " Azure Key Vault\" https://learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation"),
+            Control.KEY_RECOVERABLE,
+            List.of("CIS Microsoft Azure Foundations Benchmark 2.1.0, 8.5 \"Ensure the Key Vault is Recoverable\""
+                    + " https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview"),
+            Control.EXACT_GRANT,
+            List.of(
+                    "https://www.cockroachlabs.com/docs/cockroachcloud/managing-cmek",
+                    "https://learn.microsoft.com/azure/key-vault/general/rbac-guide"),
+            Control.PRINCIPAL_TRUST,
+            List.of("https://learn.microsoft.com/entra/identity/enterprise-apps/grant-admin-consent"),
+            Control.CRDB_STATUS,
+            List.of("https://www.cockroachlabs.com/docs/api/cloud/v1#get-/api/v1/clusters/-cluster_id-/cmek"));
+
     /** What {@code control} answers to on {@code cloud}; empty when nothing is published for it. */
     static List<String> of(Control control, CloudProvider cloud) {
-        return (cloud == CloudProvider.GCP ? GCP : AWS).getOrDefault(control, List.of());
+        Map<Control, List<String>> refs = switch (cloud) {
+            case GCP -> GCP;
+            case AZURE -> AZURE;
+            default -> AWS;
+        };
+        return refs.getOrDefault(control, List.of());
     }
 }

@@ -105,8 +105,13 @@ final class Interruption {
     static String command(List<String> args) {
         StringBuilder b = new StringBuilder("cmek");
         for (String arg : args) {
-            b.append(' ').append(SHELL_SAFE.matcher(arg).matches() ? arg : "'" + arg.replace("'", "'\\''") + "'");
+            b.append(' ').append(shellWord(arg));
         }
         return b.toString();
+    }
+
+    /** One word for a POSIX shell: as it is when nothing in it is special, else single-quoted. */
+    static String shellWord(String arg) {
+        return SHELL_SAFE.matcher(arg).matches() ? arg : "'" + arg.replace("'", "'\\''") + "'";
     }
 }

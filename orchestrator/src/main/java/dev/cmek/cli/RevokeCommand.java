@@ -103,7 +103,7 @@ final class RevokeCommand extends CloudCommand {
 
     @Option(
             names = "--cloud",
-            paramLabel = "aws|gcp",
+            paramLabel = "aws|gcp|azure",
             description = "With --cloud-only and --regions (or to check a --manifest): the cluster's cloud.")
     String cloud;
 
@@ -113,6 +113,19 @@ final class RevokeCommand extends CloudCommand {
             description =
                     "GCP without the Cloud API: your project that holds the service account and keys, when no key spec names it (default: $CMEK_GCP_PROJECT).")
     String gcpProject;
+
+    @Option(
+            names = "--azure-subscription",
+            paramLabel = "ID",
+            description = "Azure: the subscription that holds the cluster's vaults (default: $AZURE_SUBSCRIPTION_ID).")
+    String azureSubscription;
+
+    @Option(
+            names = "--azure-resource-group",
+            paramLabel = "NAME",
+            description =
+                    "Azure: the vaults' resource group, when provision was given one (default: crdb-cmek-<cluster id>).")
+    String azureResourceGroup;
 
     @Option(
             names = "--parallel",
@@ -140,6 +153,8 @@ final class RevokeCommand extends CloudCommand {
     CloudOptions cloudOptions() {
         CloudOptions options = CloudOptions.forExistingKeys();
         options.gcpProject = gcpProject;
+        options.azureSubscription = azureSubscription;
+        options.azureResourceGroup = azureResourceGroup;
         return options;
     }
 
@@ -204,7 +219,7 @@ final class RevokeCommand extends CloudCommand {
             throw new CmekException.InvalidInput("give --manifest or --regions, not both");
         }
         if (!regions.isEmpty() && cloud == null) {
-            throw new CmekException.InvalidInput("--regions needs --cloud aws or --cloud gcp");
+            throw new CmekException.InvalidInput("--regions needs --cloud aws, gcp or azure");
         }
         if (cloud != null && !offline) {
             throw new CmekException.InvalidInput("--cloud goes with --cloud-only and --regions or --manifest");
@@ -240,7 +255,8 @@ final class RevokeCommand extends CloudCommand {
         return switch (cloud.toLowerCase(Locale.ROOT)) {
             case "aws" -> CloudProvider.AWS;
             case "gcp" -> CloudProvider.GCP;
-            default -> throw new CmekException.InvalidInput("--cloud must be aws or gcp (got " + cloud + ")");
+            case "azure" -> CloudProvider.AZURE;
+            default -> throw new CmekException.InvalidInput("--cloud must be aws, gcp or azure (got " + cloud + ")");
         };
     }
 

@@ -4,6 +4,7 @@ import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.api.ApiKey;
 import dev.cmek.aws.SdkClients;
+import dev.cmek.azure.emulator.AzureEmulator;
 import dev.cmek.gcp.emulator.GcpEmulator;
 import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.sandbox.CloudKeyChecks;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,7 +33,11 @@ import picocli.CommandLine.Option;
             "Example:",
             "  export COCKROACH_API_KEY=local-test-key",
             "  cmek sandbox --port 8080 --clusters clusters.json &",
-            "  cmek status --server http://127.0.0.1:8080 --cluster <id>"
+            "  cmek status --server http://127.0.0.1:8080 --cluster <id>",
+            "",
+            "With the Azure emulator (evaluate the export lines it prints):",
+            "  cmek sandbox --clusters clusters.json --azure-emulator > sandbox.out &",
+            "  eval \"$(grep '^  export ' sandbox.out)\""
         })
 final class SandboxCommand extends BaseCommand {
     @Option(
@@ -96,6 +102,21 @@ final class SandboxCommand extends BaseCommand {
                             + " effective (default ${DEFAULT-VALUE}).")
     Duration gcpPropagationDelay;
 
+    @Option(
+            names = "--azure-emulator",
+            description = "Also serve an Azure emulator on a free port (printed, with its exports), and check Azure"
+                    + " key specs against it.")
+    boolean azureEmulator;
+
+    @Option(
+            names = "--azure-propagation-delay",
+            paramLabel = "DURATION",
+            defaultValue = "250ms",
+            converter = DurationConverter.class,
+            description = "With --azure-emulator: how long role assignments and new service principals take to take"
+                    + " effect (default ${DEFAULT-VALUE}).")
+    Duration azurePropagationDelay;
+
     /** Ctrl-C is how a sandbox is stopped: nothing to report. */
     @Override
     Interruption.Notice interruptNotice() {
@@ -131,7 +152,23 @@ final class SandboxCommand extends BaseCommand {
                     ExitCode.UNAVAILABLE, "cannot serve on 127.0.0.1:" + port + " (" + e.getMessage() + ")", e);
         }
         sandbox.setLatency(latency);
-        Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close));
+        List<AutoCloseable> started = new CopyOnWriteArrayList<AutoCloseable>(List.of(sandbox));
+        // Ctrl-C ends the JVM without unwinding this thread: the hook closes what was started.
+        Thread hook = new Thread(() -> closeAll(started));
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return serve(config, sandbox, started);
+        } finally {
+            closeAll(started);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook runs anyway
+            }
+        }
+    }
+
+    private ExitCode serve(SandboxConfig config, CloudApiSandbox sandbox, List<AutoCloseable> started) {
         List<String> lines = new ArrayList<>(List.of(
                 "sandbox serving " + sandbox.baseUri() + " with "
                         + config.clusters().size() + " cluster(s)",
@@ -149,16 +186,31 @@ final class SandboxCommand extends BaseCommand {
         }
         if (gcpEmulator) {
             GcpEmulator emulator = GcpEmulator.start(0);
+            started.add(emulator::close);
             emulator.propagation(gcpPropagationDelay);
-            Runtime.getRuntime().addShutdownHook(new Thread(emulator::close));
             String host = emulator.endpoint().orElseThrow();
             gcp = Optional.of(CloudKeyChecks.gcp(emulator));
             doc.put("gcp_emulator_host", host);
             lines.add("GCP emulator serving " + host);
             lines.add("  export CLOUDKMS_EMULATOR_HOST=" + host + " IAM_EMULATOR_HOST=" + host);
         }
-        if (aws.isPresent() || gcp.isPresent()) {
-            sandbox.setKeySpecCheck(CloudKeyChecks.of(aws, gcp));
+        Optional<KeySpecCheck> azure = Optional.empty();
+        if (azureEmulator) {
+            AzureEmulator emulator = AzureEmulator.start(0);
+            started.add(emulator::close);
+            emulator.propagation(azurePropagationDelay);
+            // What consent and provisioning look for: each Azure cluster's app, as CockroachDB registers it.
+            CloudKeyChecks.registerAzureApps(emulator, config);
+            azure = Optional.of(CloudKeyChecks.azure(emulator));
+            Map<String, String> env = emulator.env();
+            doc.put("azure_emulator", emulator.authorityHost());
+            doc.put("azure_env", env);
+            lines.add("Azure emulator serving " + emulator.authorityHost());
+            // The admin's secret is the emulator's own test credential, made at start; the API key is never printed.
+            env.forEach((name, value) -> lines.add("  export " + name + "=" + Interruption.shellWord(value)));
+        }
+        if (aws.isPresent() || gcp.isPresent() || azure.isPresent()) {
+            sandbox.setKeySpecCheck(CloudKeyChecks.of(aws, gcp, azure));
             // As the real API: a key CockroachDB cannot reach yet is refused at once (400), so clients retry while IAM
             // propagates.
             sandbox.setRejectInaccessibleKeys(true);
@@ -170,5 +222,15 @@ final class SandboxCommand extends BaseCommand {
             Thread.currentThread().interrupt();
         }
         return ExitCode.OK;
+    }
+
+    private static void closeAll(List<AutoCloseable> started) {
+        for (AutoCloseable c : started) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // stopping anyway; nothing to tell
+            }
+        }
     }
 }

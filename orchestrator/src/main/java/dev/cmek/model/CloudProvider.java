@@ -8,5 +8,8 @@ public enum CloudProvider {
     GCP,
     AZURE,
     @JsonEnumDefaultValue
-    UNRECOGNIZED
+    UNRECOGNIZED;
+
+    /** The clouds this toolkit makes keys on: every one CockroachDB supports CMEK on. */
+    public static final java.util.Set<CloudProvider> SERVED = java.util.EnumSet.of(AWS, GCP, AZURE);
 }

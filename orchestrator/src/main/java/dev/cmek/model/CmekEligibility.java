@@ -9,7 +9,7 @@ import java.util.List;
  * or principal is made in a cloud, since a key made for a cluster that can never use it is billed until someone
  * removes it, and this toolkit never deletes keys.
  *
- * <p>CockroachDB's prerequisites: the ADVANCED plan, a private cluster, on AWS or GCP here
+ * <p>CockroachDB's prerequisites: the ADVANCED plan, a private cluster, on AWS, GCP or Azure
  * (https://www.cockroachlabs.com/docs/cockroachcloud/managing-cmek#prerequisites). The API's {@code Cluster} schema has
  * {@code plan} (required), {@code state} (required) and {@code network_visibility} (optional; the spec's own example
  * omits it): an absent visibility is not held against a cluster, the API refuses enable itself if it must. The
@@ -37,8 +37,8 @@ public final class CmekEligibility {
         if (networkVisibility != null && !"PRIVATE".equals(networkVisibility)) {
             problems.add("its network visibility is " + networkVisibility + " (CMEK needs a PRIVATE cluster)");
         }
-        if (cloud != CloudProvider.AWS && cloud != CloudProvider.GCP) {
-            problems.add("it runs on " + cloud + " (this toolkit makes keys on AWS and GCP)");
+        if (!CloudProvider.SERVED.contains(cloud)) {
+            problems.add("it runs on " + cloud + " (this toolkit makes keys on AWS, GCP and Azure)");
         }
         return problems;
     }

@@ -25,9 +25,13 @@ public final class KeySpecRules {
     // https://cloud.google.com/iam/docs/service-accounts-create#creating
     private static final Pattern GCP_SERVICE_ACCOUNT = Pattern.compile(
             "[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9.:-]{4,61}[a-z0-9]\\.iam\\.gserviceaccount\\.com");
+    // https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#object-identifiers
     private static final Pattern AZURE_KEY_URL = Pattern.compile(
-            "https://[A-Za-z0-9-]{3,24}\\.vault\\.azure\\.net/keys/[A-Za-z0-9-]{1,127}(?:/[0-9a-f]{32})?");
-    private static final Pattern REGION = Pattern.compile("[a-z][a-z0-9-]{1,40}[0-9]");
+            "https://[A-Za-z0-9-]{3,24}\\.vault\\.azure\\.net/keys/[A-Za-z0-9-]{1,127}(/[0-9a-f]{32})?");
+    private static final Pattern GUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    // AWS us-east-1, GCP us-central1, Azure eastus or germanywestcentral: lower-case letters, digits and hyphens.
+    private static final Pattern REGION = Pattern.compile("[a-z][a-z0-9-]{1,40}[a-z0-9]");
 
     private KeySpecRules() {}
 
@@ -37,7 +41,8 @@ public final class KeySpecRules {
             return Optional.of("empty (expected a region name such as us-east-1)");
         }
         if (!REGION.matcher(region).matches()) {
-            return Optional.of(quote(region) + " is not a cloud region name (expected e.g. us-east-1 or us-central1)");
+            return Optional.of(
+                    quote(region) + " is not a cloud region name (expected e.g. us-east-1, us-central1 or eastus)");
         }
         return Optional.empty();
     }
@@ -87,7 +92,8 @@ public final class KeySpecRules {
             case GCP_CLOUD_KMS -> checkGcp(spec);
             case AZURE_KEY_VAULT -> checkAzure(spec);
             case NULL_KMS ->
-                Optional.of("type NULL_KMS is CockroachDB's internal test type; use AWS_KMS or GCP_CLOUD_KMS");
+                Optional.of("type NULL_KMS is CockroachDB's internal test type; use AWS_KMS, GCP_CLOUD_KMS or"
+                        + " AZURE_KEY_VAULT");
             case UNRECOGNIZED -> Optional.of("type is not one of AWS_KMS, GCP_CLOUD_KMS, AZURE_KEY_VAULT");
         };
     }
@@ -133,12 +139,19 @@ public final class KeySpecRules {
     }
 
     private static Optional<String> checkAzure(KeySpec spec) {
-        if (!AZURE_KEY_URL.matcher(spec.uri()).matches()) {
-            return Optional.of("uri " + quote(spec.uri())
-                    + " is not an Azure Key Vault key URL (expected https://<vault>.vault.azure.net/keys/<name>)");
+        java.util.regex.Matcher uri = AZURE_KEY_URL.matcher(spec.uri());
+        if (!uri.matches()) {
+            return Optional.of("uri " + quote(spec.uri()) + " is not an Azure Key Vault key identifier (expected"
+                    + " https://<vault>.vault.azure.net/keys/<name>/<version>)");
         }
-        if (spec.authPrincipal().isBlank()) {
-            return Optional.of("auth_principal is empty (expected the Azure client id)");
+        // CockroachDB wraps with exactly the version named: an unversioned URI would leave which one to chance.
+        if (uri.group(1) == null) {
+            return Optional.of("uri " + quote(spec.uri()) + " names no key version; CockroachDB needs the versioned"
+                    + " identifier https://<vault>.vault.azure.net/keys/<name>/<version>");
+        }
+        if (!GUID.matcher(spec.authPrincipal()).matches()) {
+            return Optional.of("auth_principal " + quote(spec.authPrincipal())
+                    + " is not an Azure tenant id (expected a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)");
         }
         return Optional.empty();
     }

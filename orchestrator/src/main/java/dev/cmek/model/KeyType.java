@@ -21,4 +21,14 @@ public enum KeyType {
             case UNRECOGNIZED -> UNRECOGNIZED;
         };
     }
+
+    /** The cloud whose keys are of this type; {@link CloudProvider#UNRECOGNIZED} for the others. */
+    public CloudProvider cloud() {
+        return switch (this) {
+            case AWS_KMS -> CloudProvider.AWS;
+            case GCP_CLOUD_KMS -> CloudProvider.GCP;
+            case AZURE_KEY_VAULT -> CloudProvider.AZURE;
+            case NULL_KMS, UNRECOGNIZED -> CloudProvider.UNRECOGNIZED;
+        };
+    }
 }

@@ -105,7 +105,9 @@ public final class ManifestCodec {
                 return known;
             }
         }
-        throw invalid(source, at + ": unknown key type \"" + type + "\" (expected AWS_KMS or GCP_CLOUD_KMS)");
+        throw invalid(
+                source,
+                at + ": unknown key type \"" + type + "\" (expected AWS_KMS, GCP_CLOUD_KMS or" + " AZURE_KEY_VAULT)");
     }
 
     private static void onlyFields(String source, String prefix, JsonNode node, Set<String> allowed) {

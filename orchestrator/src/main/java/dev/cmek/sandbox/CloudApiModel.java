@@ -193,7 +193,7 @@ final class CloudApiModel {
 
     private KeySpecCheck.ClusterFacts facts(SandboxCluster c) {
         return new KeySpecCheck.ClusterFacts(
-                c.id, c.provider(), c.accountId(), organization.get("id").asText());
+                c.id, c.provider(), c.accountId(), organization.get("id").asText(), c.azureClusterIdentityClientId());
     }
 
     private Optional<String> runCheck(SandboxCluster c, KeySpecCheck.RegionKey key) {

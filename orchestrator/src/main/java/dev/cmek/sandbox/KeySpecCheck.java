@@ -20,15 +20,30 @@ public interface KeySpecCheck {
 
     /**
      * The key's newest version in the KMS right now (AWS: when its newest material was made; GCP: the primary version's
-     * name): the version CockroachDB wraps its store key with when the spec is submitted. Empty where the check cannot
-     * see the KMS. The sandbox records it per region at each submission, so tests can prove a re-wrap took the newest.
+     * name; Azure: the version the URI names): the version CockroachDB wraps its store key with when the spec is
+     * submitted. Empty where the check cannot see the KMS. The sandbox records it per region at each submission, so
+     * tests can prove a re-wrap took the newest.
      */
     default Optional<String> newestVersion(ClusterFacts cluster, RegionKey key) {
         return Optional.empty();
     }
 
-    /** What a check may need about the cluster: the AWS trust policy names the account and organization. */
-    record ClusterFacts(String clusterId, String cloudProvider, String accountId, String organizationId) {}
+    /**
+     * What a check may need about the cluster: the AWS trust policy names the account and organization; on Azure,
+     * CockroachDB signs in as the cluster's app ({@code azure_cluster_identity_client_id}, null on the other clouds).
+     */
+    record ClusterFacts(
+            String clusterId,
+            String cloudProvider,
+            String accountId,
+            String organizationId,
+            String azureClusterIdentityClientId) {
+
+        /** A cluster on AWS or GCP. */
+        public ClusterFacts(String clusterId, String cloudProvider, String accountId, String organizationId) {
+            this(clusterId, cloudProvider, accountId, organizationId, null);
+        }
+    }
 
     /** One region's key spec as sent in {@code region_specs} / {@code cmek_region_specs}. */
     record RegionKey(String region, String type, String uri, String authPrincipal) {}

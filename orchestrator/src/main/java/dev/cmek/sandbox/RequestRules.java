@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -31,8 +32,15 @@ final class RequestRules {
             "projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/keyRings/[\\w-]+/cryptoKeys/[\\w-]+");
     private static final Pattern GCP_SERVICE_ACCOUNT =
             Pattern.compile("[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com");
+    // Identifiers and 32-hex versions:
+    // https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates
+    // Vault names:
+    // https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftkeyvault
     private static final Pattern AZURE_KEY_URI =
-            Pattern.compile("https://[\\w-]+\\.vault\\.azure\\.net/keys/[\\w-]+(/\\w+)?");
+            Pattern.compile("https://(?i:[a-z](?![a-z0-9-]*--)[a-z0-9-]{1,22}[a-z0-9])"
+                    + "\\.vault\\.azure\\.net/keys/[0-9A-Za-z-]{1,127}(/[0-9a-f]{32})?");
+    private static final Pattern GUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final List<String> UNSUPPORTED_UPDATE_FIELDS = List.of(
             "cockroach_version", "delete_protection", "labels", "parent_id", "plan", "serverless", "upgrade_status");
     private static final String UPDATE_SCOPE =
@@ -321,10 +329,17 @@ final class RequestRules {
                         "a service account email like <name>@<project>.iam.gserviceaccount.com");
             }
             default -> {
-                check(AZURE_KEY_URI, uri, where + ".uri", "a key URI like https://<vault>.vault.azure.net/keys/<name>");
-                if (principal.isBlank()) {
-                    throw ApiError.invalidArgument(where + ".auth_principal is required");
+                Matcher key = AZURE_KEY_URI.matcher(uri);
+                if (!key.matches()) {
+                    throw ApiError.invalidArgument(where + ".uri must be a Key Vault key identifier like"
+                            + " https://<vault>.vault.azure.net/keys/<name>/<version>, got '" + uri + "'");
                 }
+                // A version's Key Identifier: https://www.cockroachlabs.com/docs/cockroachcloud/managing-cmek
+                if (key.group(1) == null) {
+                    throw ApiError.invalidArgument(where + ".uri must name a key version"
+                            + " (https://<vault>.vault.azure.net/keys/<name>/<32 hex digits>), got '" + uri + "'");
+                }
+                check(GUID, principal, where + ".auth_principal", "the Azure tenant id (a GUID)");
             }
         }
         return new KeySpecCheck.RegionKey(region, type, uri, principal);

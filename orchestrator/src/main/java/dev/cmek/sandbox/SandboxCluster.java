@@ -59,6 +59,11 @@ final class SandboxCluster {
         return template.path("account_id").asText();
     }
 
+    /** CockroachDB's app for an Azure cluster; null on the other clouds. */
+    String azureClusterIdentityClientId() {
+        return template.path(SandboxConfig.AZURE_CLIENT_ID).asText(null);
+    }
+
     Instant createdAt() {
         return Instant.parse(template.get("created_at").asText());
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,7 +16,9 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -33,11 +36,15 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
     /** The cluster field holding the CMEK a cluster starts with. */
     static final String CMEK_SEED = "cmek";
 
-    private static final Pattern UUID =
+    private static final Pattern GUID =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Set<String> PROVIDERS = Set.of("AWS", "GCP", "AZURE");
     private static final Set<String> PLANS = Set.of("BASIC", "STANDARD", "ADVANCED");
     private static final Set<String> STATES = Set.of("CREATING", "CREATED", "CREATION_FAILED", "DELETED", "LOCKED");
+    private static final Map<String, String> MACHINE_TYPES =
+            Map.of("AWS", "m6i.xlarge", "GCP", "n2-standard-4", "AZURE", "Standard_D4s_v5");
+    /** The cluster field naming CockroachDB's multi-tenant app for an Azure cluster. */
+    static final String AZURE_CLIENT_ID = "azure_cluster_identity_client_id";
 
     public SandboxConfig {
         organization = organization.deepCopy();
@@ -120,7 +127,7 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         }
         ObjectNode c = (ObjectNode) node.deepCopy();
         String id = requireText(c, "id", where);
-        if (!UUID.matcher(id).matches()) {
+        if (!GUID.matcher(id).matches()) {
             throw new InvalidSandboxConfigException(where + ": id must be a UUID like the real API's, got " + id);
         }
         where = where + " (" + id + ")";
@@ -136,8 +143,10 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
             }
         }
         if (!c.hasNonNull("account_id")) {
+            // The spec describes account_id for AWS and GCP only; Azure clusters get the same placeholder as AWS.
             c.put("account_id", provider.equals("GCP") ? "crl-prod-" + id.substring(0, 8) : "123456789012");
         }
+        completeAzureIdentity(c, provider, where);
         putIfAbsent(c, "cockroach_version", "v24.3.1");
         putIfAbsent(c, "upgrade_status", "FINALIZED");
         putIfAbsent(c, "creator_id", "7cde0cd9-0d8a-4008-8f90-45092ce8afc1");
@@ -153,7 +162,7 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
         if (!c.has("config")) {
             c.putObject("config")
                     .putObject("dedicated")
-                    .put("machine_type", provider.equals("GCP") ? "n2-standard-4" : "m6i.xlarge")
+                    .put("machine_type", MACHINE_TYPES.get(provider))
                     .put("num_virtual_cpus", 4)
                     .put("storage_gib", 150)
                     .put("memory_gib", 16.0)
@@ -189,6 +198,35 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
             checkCmekSeed(c, names, where);
         }
         return c;
+    }
+
+    /**
+     * The spec: {@code azure_cluster_identity_client_id} "is only populated for clusters deployed on Azure". An Azure
+     * cluster without one gets a GUID derived from its id, so the same config serves the same app every time.
+     */
+    private static void completeAzureIdentity(ObjectNode c, String provider, String where) {
+        JsonNode given = c.get(AZURE_CLIENT_ID);
+        if (!provider.equals("AZURE")) {
+            if (given != null && !given.isNull()) {
+                throw new InvalidSandboxConfigException(
+                        where + ": \"" + AZURE_CLIENT_ID + "\" is only for AZURE clusters, not " + provider);
+            }
+            return;
+        }
+        if (given == null || given.isNull()) {
+            c.put(AZURE_CLIENT_ID, azureClientIdOf(c.get("id").asText()));
+            return;
+        }
+        if (!given.isTextual() || !GUID.matcher(given.asText()).matches()) {
+            throw new InvalidSandboxConfigException(
+                    where + ": \"" + AZURE_CLIENT_ID + "\" must be a GUID (an app's client id), got " + given);
+        }
+    }
+
+    /** The client id an Azure cluster gets when its config names none: a name-based GUID of the cluster id. */
+    public static String azureClientIdOf(String clusterId) {
+        return UUID.nameUUIDFromBytes((AZURE_CLIENT_ID + "/" + clusterId).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 
     /** The starting CMEK must be what an enable of this cluster would accept. */

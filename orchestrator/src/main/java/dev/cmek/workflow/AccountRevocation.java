@@ -138,7 +138,7 @@ public final class AccountRevocation {
         }
         return all.stream()
                 .filter(c -> c.plan() == null || c.plan().equals("ADVANCED"))
-                .filter(c -> c.cloudProvider() == CloudProvider.AWS || c.cloudProvider() == CloudProvider.GCP)
+                .filter(c -> CloudProvider.SERVED.contains(c.cloudProvider()))
                 .toList();
     }
 

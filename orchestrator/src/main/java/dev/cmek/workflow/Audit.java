@@ -199,7 +199,7 @@ public final class Audit {
     }
 
     private static Cluster placeholder() {
-        return new Cluster("", "", CloudProvider.AWS, "", "", null, null, null, List.of());
+        return new Cluster("", "", CloudProvider.AWS, "", "", null, null, null, List.of(), null);
     }
 
     private ClusterRow row(Cluster c, CmekClusterInfo status) {

@@ -185,7 +185,7 @@ public final class AwsKeys implements CloudKeys {
 
     /** A multi-Region key is rotated once, at its primary, however many of its replicas the cluster's regions use. */
     @Override
-    public void rotateKeyMaterial(KeySpec spec) {
+    public KeySpec rotateKeyMaterial(KeySpec spec) {
         call(() -> {
             KeyArn target = aws().rotationTarget(KeyArn.of(spec.uri()));
             if (rotated.add(target)) {
@@ -193,6 +193,7 @@ public final class AwsKeys implements CloudKeys {
             }
             return null;
         });
+        return spec;
     }
 
     @Override

@@ -46,8 +46,15 @@ public final class BreachResponse {
         API_ONLY
     }
 
-    private static final java.util.regex.Pattern AWS_REGION = java.util.regex.Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
-    private static final java.util.regex.Pattern GCP_REGION = java.util.regex.Pattern.compile("[a-z]+-[a-z]+\\d+");
+    // Region names as each cloud spells them: AWS us-east-1, GCP us-central1, Azure eastus or germanywestcentral.
+    private static final Map<CloudProvider, java.util.regex.Pattern> REGION_SHAPES = Map.of(
+            CloudProvider.AWS, java.util.regex.Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d"),
+            CloudProvider.GCP, java.util.regex.Pattern.compile("[a-z]+-[a-z]+\\d+"),
+            CloudProvider.AZURE, java.util.regex.Pattern.compile("[a-z][a-z0-9]{2,39}"));
+    private static final Map<CloudProvider, String> REGION_EXAMPLES = Map.of(
+            CloudProvider.AWS, "an AWS Region (like us-east-1)",
+            CloudProvider.GCP, "a GCP region (like us-central1)",
+            CloudProvider.AZURE, "an Azure region (like eastus)");
 
     /**
      * What to revoke without the Cloud API ({@code --cloud-only} with {@code --manifest} or {@code --regions}, or the
@@ -88,11 +95,12 @@ public final class BreachResponse {
                 inRegions.addAll(manifest.get().regions());
                 List<KeyType> types =
                         keys.values().stream().map(KeySpec::type).distinct().toList();
-                if (types.size() != 1 || (types.get(0) != KeyType.AWS_KMS && types.get(0) != KeyType.GCP_CLOUD_KMS)) {
-                    throw new CmekException.InvalidInput("--manifest " + manifestName
-                            + " must hold AWS_KMS or GCP_CLOUD_KMS keys, all of one cloud (found " + types + ")");
+                if (types.size() != 1
+                        || !CloudProvider.SERVED.contains(types.get(0).cloud())) {
+                    throw new CmekException.InvalidInput("--manifest " + manifestName + " must hold AWS_KMS,"
+                            + " GCP_CLOUD_KMS or AZURE_KEY_VAULT keys, all of one cloud (found " + types + ")");
                 }
-                CloudProvider fromKeys = types.get(0) == KeyType.AWS_KMS ? CloudProvider.AWS : CloudProvider.GCP;
+                CloudProvider fromKeys = types.get(0).cloud();
                 if (cloud != null && cloud != fromKeys) {
                     throw new CmekException.InvalidInput(
                             "--cloud " + cloud.name().toLowerCase(java.util.Locale.ROOT)
@@ -104,12 +112,8 @@ public final class BreachResponse {
                 KeySpecRules.checkRegion(r).ifPresent(problem -> {
                     throw new CmekException.InvalidInput("--regions " + r + ": " + problem);
                 });
-                java.util.regex.Pattern shape = cloud == CloudProvider.GCP ? GCP_REGION : AWS_REGION;
-                if (cloud != null && !shape.matcher(r).matches()) {
-                    throw new CmekException.InvalidInput("--regions " + r + " is not "
-                            + (cloud == CloudProvider.GCP
-                                    ? "a GCP region (like us-central1)"
-                                    : "an AWS Region (like us-east-1)")
+                if (cloud != null && !REGION_SHAPES.get(cloud).matcher(r).matches()) {
+                    throw new CmekException.InvalidInput("--regions " + r + " is not " + REGION_EXAMPLES.get(cloud)
                             + ", and the cluster is on " + cloud);
                 }
             }
@@ -339,7 +343,8 @@ public final class BreachResponse {
 
     /**
      * The cluster's cloud without the Cloud API: the one an earlier run of this evidence worked in, else the one where
-     * these credentials find the cluster's role or service account. None, or both: the responder is told what to give.
+     * these credentials find the cluster's principal (AWS role, GCP service account, Azure vaults tagged for it). None,
+     * or several: the responder is told what to give.
      */
     private CloudProvider cloudWithoutTheApi(RevokeRequest request, CmekException apiFailure) {
         Optional<String> earlier = EvidenceFile.cloudOf(request.evidenceDir(), request.clusterId(), clock);
@@ -348,8 +353,8 @@ public final class BreachResponse {
         }
         Map<CloudProvider, String> found = new LinkedHashMap<>();
         List<String> looked = new ArrayList<>();
-        List<CloudProvider> clouds = List.of(CloudProvider.AWS, CloudProvider.GCP);
-        // Both at once: a cloud these credentials cannot reach must not delay the one they can.
+        List<CloudProvider> clouds = List.of(CloudProvider.AWS, CloudProvider.GCP, CloudProvider.AZURE);
+        // All at once: a cloud these credentials cannot reach must not delay the one they can.
         List<Parallel.Call<Optional<String>>> probes = clouds.stream()
                 .map(cloud -> Parallel.start(() -> keysFor.apply(cloud).principalOf(request.clusterId())))
                 .toList();
@@ -363,8 +368,8 @@ public final class BreachResponse {
                 looked.add(cloud + ": " + e.getMessage());
             }
         }
-        String give = "cmek revoke --cluster " + request.clusterId() + " --cloud-only --cloud aws|gcp --regions R,..."
-                + " --yes --evidence " + request.evidenceDir();
+        String give = "cmek revoke --cluster " + request.clusterId()
+                + " --cloud-only --cloud aws|gcp|azure --regions R,..." + " --yes --evidence " + request.evidenceDir();
         if (found.size() == 1) {
             return found.keySet().iterator().next();
         }
@@ -372,12 +377,12 @@ public final class BreachResponse {
             throw new CmekException(
                     ExitCode.UNAVAILABLE,
                     "the Cloud API cannot be read (" + apiFailure.getMessage() + "), and these credentials find"
-                            + " neither the cluster's AWS role nor its GCP service account ("
+                            + " the cluster's principal on no cloud ("
                             + String.join("; ", looked)
                             + "): nothing was changed; name the cloud: " + give);
         }
         throw new CmekException.InvalidInput("the Cloud API cannot be read, and the cluster's principal was found on"
-                + " both clouds (" + String.join(", ", found.values()) + "): name the cloud: " + give);
+                + " several clouds (" + String.join(", ", found.values()) + "): name the cloud: " + give);
     }
 
     /** Revokes one cluster already read from the Cloud API ({@code read}), or offline when {@code read} is null. */

@@ -34,8 +34,19 @@ public interface CloudKeys {
     /** The generation of one of the toolkit's keys (1 = first key; each key rotation adds one), or 0 for a key it did not make. */
     int generationOf(ClusterTarget cluster, KeySpec spec);
 
-    /** New key material inside the KMS with the key's URI unchanged. */
-    void rotateKeyMaterial(KeySpec spec);
+    /**
+     * New key material inside the KMS. Answers the spec to submit for CockroachDB to wrap with it: the same spec where
+     * the URI names the key (AWS, GCP), the new version's URI where it names a version (Azure).
+     */
+    KeySpec rotateKeyMaterial(KeySpec spec);
+
+    /**
+     * The spec that makes CockroachDB wrap with the key's newest version: {@code spec} itself where the URI names the
+     * key (AWS, GCP); the newest version's URI where it names a version (Azure).
+     */
+    default KeySpec newestSpec(KeySpec spec) {
+        return spec;
+    }
 
     /**
      * Breach response, failing toward revocation: removes CockroachDB's way into the principal first and on its own

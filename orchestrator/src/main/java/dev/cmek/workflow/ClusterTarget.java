@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The facts about a cluster that the cloud side needs, read once from the Cloud API.
  *
- * @param accountId the CockroachDB-managed cloud account behind the cluster (AWS account id or GCP project id)
+ * @param accountId the CockroachDB-managed identity the key is granted to: the AWS account id, the GCP project id, or
+ *     the Azure cluster app's client id ({@link #grantee})
  * @param organizationId the CockroachDB Cloud organization id: the AWS trust policy's external id
  * @param keyGenerations the generation of the key each region uses now (1 for the toolkit's first key, one more per
  *     {@code rotate --new-key}; 0 for a key the toolkit did not make): plan and provision converge on the toolkit's keys
@@ -35,7 +36,17 @@ public record ClusterTarget(
 
     public static ClusterTarget of(Cluster cluster, String organizationId) {
         return new ClusterTarget(
-                cluster.id(), cluster.cloudProvider(), cluster.accountId(), organizationId, cluster.regionNames());
+                cluster.id(), cluster.cloudProvider(), grantee(cluster), organizationId, cluster.regionNames());
+    }
+
+    /**
+     * Who the key is granted to on CockroachDB's side: the cluster's AWS account or GCP project, and on Azure the
+     * client id of the cluster's app ({@code azure_cluster_identity_client_id}), whose service principal gets the role.
+     */
+    public static String grantee(Cluster cluster) {
+        return cluster.cloudProvider() == CloudProvider.AZURE
+                ? cluster.azureClusterIdentityClientId()
+                : cluster.accountId();
     }
 
     public ClusterTarget withRegions(List<String> only) {

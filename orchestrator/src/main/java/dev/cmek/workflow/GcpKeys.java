@@ -178,8 +178,9 @@ public final class GcpKeys implements CloudKeys {
     }
 
     @Override
-    public void rotateKeyMaterial(KeySpec spec) {
+    public KeySpec rotateKeyMaterial(KeySpec spec) {
         call(() -> gcp().rotateKeyMaterial(keyName(spec.uri())));
+        return spec;
     }
 
     @Override

@@ -124,8 +124,8 @@ public final class Rewrap {
                     + String.join(", ", unknown) + " (its regions: " + String.join(", ", live.keySet()) + ")");
         }
         Map<String, Optional<Instant>> newest = new LinkedHashMap<>();
+        CloudKeys keys = provisioning.keys(target.cloud());
         if (ifRotated) {
-            CloudKeys keys = provisioning.keys(target.cloud());
             // Regions sharing a key (a GCP multi-region location) ask the KMS once; keys are read at once.
             List<KeySpec> distinct = new ArrayList<>(
                     new LinkedHashSet<>(chosen.stream().map(live::get).toList()));
@@ -140,7 +140,7 @@ public final class Rewrap {
             KeySpec spec = live.get(region);
             Instant took = tookAt(status, region, spec);
             if (!ifRotated) {
-                out.add(new RegionDecision(region, spec, null, took, true, "re-wrap asked"));
+                out.add(new RegionDecision(region, keys.newestSpec(spec), null, took, true, "re-wrap asked"));
                 continue;
             }
             Instant kms = newest.get(spec.uri())
@@ -152,13 +152,14 @@ public final class Rewrap {
             if (took == null) {
                 out.add(new RegionDecision(
                         region,
-                        spec,
+                        keys.newestSpec(spec),
                         kms,
                         null,
                         true,
                         "the CMEK status has no time for the key: re-wrapped to be safe"));
             } else if (kms.isAfter(took)) {
-                out.add(new RegionDecision(region, spec, kms, took, true, "rotated since CockroachDB took the key"));
+                out.add(new RegionDecision(
+                        region, keys.newestSpec(spec), kms, took, true, "rotated since CockroachDB took the key"));
             } else {
                 out.add(new RegionDecision(
                         region, spec, kms, took, false, "not rotated since CockroachDB took the key"));
@@ -346,8 +347,8 @@ public final class Rewrap {
 
     /** Why a listed cluster cannot have CMEK to re-wrap, without asking: null when it may. */
     static String skipReason(Cluster c) {
-        if (c.cloudProvider() != CloudProvider.AWS && c.cloudProvider() != CloudProvider.GCP) {
-            return "on " + c.cloudProvider() + " (this toolkit handles AWS and GCP)";
+        if (!CloudProvider.SERVED.contains(c.cloudProvider())) {
+            return "on " + c.cloudProvider() + " (this toolkit handles AWS, GCP and Azure)";
         }
         if (c.plan() != null && !c.plan().equals("ADVANCED")) {
             return "plan " + c.plan() + " (CMEK needs ADVANCED)";

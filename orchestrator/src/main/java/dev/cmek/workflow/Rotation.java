@@ -51,12 +51,13 @@ public final class Rotation {
         CloudKeys keys = provisioning.keys(chosen.target().cloud());
         Manifest submit;
         if (kind == Kind.NEW_VERSION) {
+            Map<KeySpec, KeySpec> rotated = new LinkedHashMap<>();
             for (KeySpec spec : new LinkedHashSet<>(chosen.live().values())) {
                 progress.accept("new key material in " + spec.uri());
-                keys.rotateKeyMaterial(spec);
+                rotated.put(spec, keys.rotateKeyMaterial(spec));
             }
             submit = new Manifest(chosen.live().entrySet().stream()
-                    .map(e -> new RegionSpec(e.getKey(), e.getValue()))
+                    .map(e -> new RegionSpec(e.getKey(), rotated.get(e.getValue())))
                     .toList());
         } else {
             int current = chosen.live().values().stream()

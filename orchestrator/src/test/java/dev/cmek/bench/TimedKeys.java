@@ -49,8 +49,13 @@ final class TimedKeys implements CloudKeys {
     }
 
     @Override
-    public void rotateKeyMaterial(KeySpec spec) {
-        delegate.rotateKeyMaterial(spec);
+    public KeySpec rotateKeyMaterial(KeySpec spec) {
+        return delegate.rotateKeyMaterial(spec);
+    }
+
+    @Override
+    public KeySpec newestSpec(KeySpec spec) {
+        return delegate.newestSpec(spec);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.cmek.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cmek.aws.testing.MotoServer;
+import dev.cmek.azure.emulator.AzureEmulator;
 import dev.cmek.gcp.emulator.GcpEmulator;
 import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.testing.Sandboxes;
@@ -51,6 +52,15 @@ public final class Cli {
         return env("CLOUDKMS_EMULATOR_HOST", host).env("IAM_EMULATOR_HOST", host);
     }
 
+    /**
+     * Azure: the emulator's admin (tenant, client id and secret, subscription), its token endpoint as the authority host,
+     * and the emulator as the proxy whose CA to trust: every variable the adapter reads.
+     */
+    public Cli azure(AzureEmulator emulator) {
+        emulator.env().forEach(this::env);
+        return this;
+    }
+
     /** {@code r}, once it is known to have exited with {@code code}; otherwise fails showing both streams. */
     public static Result exit(int code, Result r) {
         assertEquals(code, r.exit(), () -> "stderr: " + r.err() + "\nstdout: " + r.out());
@@ -90,6 +100,11 @@ public final class Cli {
         String key = env.get("COCKROACH_API_KEY");
         if (key != null && !key.isBlank() && result.all().contains(key)) {
             throw new AssertionError("the API key appeared in the output of cmek " + String.join(" ", args));
+        }
+        String secret = env.get("AZURE_CLIENT_SECRET");
+        if (secret != null && !secret.isBlank() && result.all().contains(secret)) {
+            throw new AssertionError(
+                    "the Azure client secret appeared in the output of cmek " + String.join(" ", args));
         }
         return result;
     }

@@ -352,7 +352,7 @@ class GcpBreachResponseTest {
         assertTrue(
                 r.err()
                         .contains("nothing was changed; name the cloud: cmek revoke --cluster " + CLUSTER
-                                + " --cloud-only --cloud aws|gcp --regions"),
+                                + " --cloud-only --cloud aws|gcp|azure --regions"),
                 r.err());
         assertEquals(before, snapshot());
         assertFalse(disabled());

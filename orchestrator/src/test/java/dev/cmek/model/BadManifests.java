@@ -2,6 +2,8 @@ package dev.cmek.model;
 
 import static dev.cmek.model.Samples.AWS_KEY_EAST;
 import static dev.cmek.model.Samples.AWS_ROLE;
+import static dev.cmek.model.Samples.AZURE_KEY;
+import static dev.cmek.model.Samples.AZURE_TENANT;
 import static dev.cmek.model.Samples.GCP_KEY;
 import static dev.cmek.model.Samples.GCP_SA;
 import static dev.cmek.model.Samples.oneRegion;
@@ -167,6 +169,22 @@ public final class BadManifests {
                         "AWS type with a GCP key",
                         oneRegion("us-east-1", "AWS_KMS", GCP_KEY, AWS_ROLE),
                         "is not a KMS key ARN"),
+                new Case(
+                        "Azure key without a version",
+                        oneRegion(
+                                "eastus",
+                                "AZURE_KEY_VAULT",
+                                "https://crdbcmek0e1f2a3beastus.vault.azure.net/keys/crdb-cmek",
+                                AZURE_TENANT),
+                        "names no key version"),
+                new Case(
+                        "Azure key that is not a Key Vault URL",
+                        oneRegion("eastus", "AZURE_KEY_VAULT", "https://example.com/keys/k/1", AZURE_TENANT),
+                        "is not an Azure Key Vault key identifier"),
+                new Case(
+                        "Azure principal that is not a tenant id",
+                        oneRegion("eastus", "AZURE_KEY_VAULT", AZURE_KEY, "acme.onmicrosoft.com"),
+                        "is not an Azure tenant id"),
                 new Case("NULL_KMS", oneRegion("us-east-1", "NULL_KMS", "null", "null"), "internal test type"));
     }
 

@@ -133,13 +133,14 @@ class ClusterFitTest {
     void eligibility_namesEveryReason_andAcceptsAnAdvancedPrivateCluster() {
         assertEquals(List.of(), CmekEligibility.problems(CloudProvider.AWS, "ADVANCED", "CREATED", "PRIVATE"));
         assertEquals(List.of(), CmekEligibility.problems(CloudProvider.GCP, "ADVANCED", "CREATED", null));
+        assertEquals(List.of(), CmekEligibility.problems(CloudProvider.AZURE, "ADVANCED", "CREATED", "PRIVATE"));
         assertEquals(
                 List.of(
                         "it is on the STANDARD plan (CMEK needs ADVANCED)",
                         "its state is LOCKED (CMEK needs CREATED: wait for it and run this again)",
                         "its network visibility is PUBLIC (CMEK needs a PRIVATE cluster)",
-                        "it runs on AZURE (this toolkit makes keys on AWS and GCP)"),
-                CmekEligibility.problems(CloudProvider.AZURE, "STANDARD", "LOCKED", "PUBLIC"));
+                        "it runs on UNRECOGNIZED (this toolkit makes keys on AWS, GCP and Azure)"),
+                CmekEligibility.problems(CloudProvider.UNRECOGNIZED, "STANDARD", "LOCKED", "PUBLIC"));
         var e = assertThrows(
                 CmekException.InvalidInput.class,
                 () -> CmekEligibility.require("c1", CloudProvider.AWS, "BASIC", "CREATED", "PRIVATE"));

@@ -36,6 +36,15 @@ class ManifestCodecTest {
     }
 
     @Test
+    void parse_anAzureKeyWithItsVersionAndTenant_andAnAzureRegion() {
+        Manifest manifest = ManifestCodec.parse(
+                Samples.oneRegion("eastus", "AZURE_KEY_VAULT", Samples.AZURE_KEY, Samples.AZURE_TENANT), "azure");
+        assertEquals(
+                new KeySpec(KeyType.AZURE_KEY_VAULT, Samples.AZURE_KEY, Samples.AZURE_TENANT),
+                manifest.find("eastus").orElseThrow().keySpec());
+    }
+
+    @Test
     void parse_compactInput_formatsToCanonical() {
         String compact = Samples.oneRegion("us-central1", "GCP_CLOUD_KMS", Samples.GCP_KEY, Samples.GCP_SA);
         assertEquals(Samples.GCP_MANIFEST, ManifestCodec.format(ManifestCodec.parse(compact, "compact")));

@@ -10,6 +10,11 @@ public final class Samples {
     public static final String GCP_KEY =
             "projects/acme-prod/locations/us-central1/keyRings/crdb-cmek/cryptoKeys/cluster-key";
     public static final String GCP_SA = "crdb-cmek-sa@acme-prod.iam.gserviceaccount.com";
+    /** A versioned Key Vault key identifier, as CockroachDB needs it, and the customer's tenant. */
+    public static final String AZURE_KEY =
+            "https://crdbcmek0e1f2a3beastus.vault.azure.net/keys/crdb-cmek/0123456789abcdef0123456789abcdef";
+
+    public static final String AZURE_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
     /** A canonical two-region AWS manifest, exactly as {@link ManifestCodec#format} writes it. */
     public static final String AWS_MANIFEST = """

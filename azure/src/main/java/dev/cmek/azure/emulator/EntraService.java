@@ -202,7 +202,14 @@ final class EntraService implements Service {
                                 + " tenant. You might have sent your authentication request to the wrong tenant.");
             }
             long lifetime = emulator.tokenLifetime.getSeconds();
-            String token = emulator.tokens.issue(audience, tenant, sp.get().id, clientId, emulator.tokenLifetime);
+            // App-only tokens name the application permissions granted to the app in "roles"; Graph's right to create
+            // and change service principals is Application.ReadWrite.All
+            // (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference#payload-claims).
+            List<String> roles = audience.equals("https://graph.microsoft.com") && sp.get().directoryWriter
+                    ? List.of("Application.ReadWrite.All")
+                    : List.of();
+            String token =
+                    emulator.tokens.issue(audience, tenant, sp.get().id, clientId, roles, emulator.tokenLifetime);
             ObjectNode body = Http.object()
                     .put("token_type", "Bearer")
                     .put("expires_in", lifetime)

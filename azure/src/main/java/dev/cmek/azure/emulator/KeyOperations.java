@@ -5,9 +5,7 @@ import static dev.cmek.azure.emulator.KeyVaultService.error;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -166,7 +164,7 @@ final class KeyOperations {
                 return deletedConflict(name);
             }
         }
-        KeyPair pair = generate(size);
+        KeyPair pair = emulator.keyPairs.take(size);
         synchronized (emulator.lock) {
             if (vault.keys.deletedKey(name).isPresent()) {
                 return deletedConflict(name);
@@ -198,7 +196,7 @@ final class KeyOperations {
             }
             current = key.get().current();
         }
-        KeyPair pair = generate(current.keySize);
+        KeyPair pair = emulator.keyPairs.take(current.keySize);
         synchronized (emulator.lock) {
             Optional<KeyStore.Key> key = vault.keys.key(name);
             if (key.isEmpty()) {
@@ -370,16 +368,6 @@ final class KeyOperations {
 
     private static String newVersion() {
         return UUID.randomUUID().toString().replace("-", "");
-    }
-
-    private static KeyPair generate(int size) {
-        try {
-            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-            gen.initialize(size);
-            return gen.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private Http.Response deletedConflict(String name) {

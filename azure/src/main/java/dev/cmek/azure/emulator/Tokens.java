@@ -13,6 +13,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -42,7 +43,8 @@ final class Tokens {
         keyId = UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     }
 
-    String issue(String audience, String tenantId, String objectId, String appId, Duration lifetime) {
+    String issue(
+            String audience, String tenantId, String objectId, String appId, List<String> roles, Duration lifetime) {
         Instant now = Instant.now();
         ObjectNode header = Http.object().put("typ", "JWT").put("alg", "RS256").put("kid", keyId);
         ObjectNode payload = Http.object()
@@ -61,6 +63,9 @@ final class Tokens {
                 .put("tid", tenantId)
                 .put("uti", UUID.randomUUID().toString())
                 .put("ver", "1.0");
+        if (!roles.isEmpty()) {
+            roles.forEach(payload.putArray("roles")::add);
+        }
         String signingInput = B64.encodeToString(header.toString().getBytes(StandardCharsets.UTF_8)) + "."
                 + B64.encodeToString(payload.toString().getBytes(StandardCharsets.UTF_8));
         try {

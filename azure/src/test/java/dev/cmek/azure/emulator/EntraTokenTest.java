@@ -143,6 +143,17 @@ class EntraTokenTest extends EmulatorTest {
     }
 
     @Test
+    void multiTenantApp_givesAnotherCallerTheRegisteredCredentials_untilReset() {
+        String appId = UUID.randomUUID().toString();
+        assertTrue(emulator.multiTenantApp(appId).isEmpty());
+        EmulatorViews.ClientCredentials home = emulator.registerMultiTenantApp(appId, "CockroachDB Cloud - cluster-8");
+        assertEquals(home, emulator.multiTenantApp(appId).orElseThrow());
+        assertTrue(emulator.multiTenantApp(emulator.admin().clientId()).isEmpty(), "not the customer's own apps");
+        emulator.reset();
+        assertTrue(emulator.multiTenantApp(appId).isEmpty());
+    }
+
+    @Test
     void disabledServicePrincipal_getsAadsts7000112_butTokensAlreadyIssuedKeepWorking() {
         String appId = UUID.randomUUID().toString();
         EmulatorViews.ClientCredentials home = emulator.registerMultiTenantApp(appId, "CockroachDB Cloud - cluster-2");

@@ -44,6 +44,28 @@ class GraphTest extends EmulatorTest {
     }
 
     @Test
+    void graphToken_namesApplicationReadWriteAll_onlyForAPrincipalThatMayWriteTheDirectory() {
+        EmulatorViews.ClientCredentials reader = emulator.registerApp("reader");
+
+        JsonNode admin = claims(raw.token(emulator.admin(), "https://graph.microsoft.com/.default"));
+        JsonNode plain = claims(raw.token(reader, "https://graph.microsoft.com/.default"));
+        JsonNode arm = claims(raw.token(emulator.admin(), "https://management.azure.com/.default"));
+
+        assertEquals("Application.ReadWrite.All", admin.path("roles").path(0).asText());
+        assertTrue(plain.path("roles").isMissingNode(), plain.toString());
+        assertTrue(arm.path("roles").isMissingNode(), arm.toString());
+    }
+
+    private static JsonNode claims(String jwt) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void rawShapes_getByAppIdPatchAndErrors() {
         String appId = UUID.randomUUID().toString();
         emulator.registerMultiTenantApp(appId, "CockroachDB Cloud - cluster-4");

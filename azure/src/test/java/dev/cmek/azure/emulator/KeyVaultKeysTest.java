@@ -73,6 +73,21 @@ class KeyVaultKeysTest extends EmulatorTest {
     }
 
     @Test
+    void keyPairsMadeAhead_areTakenByCreatesAndRotations_ofTheirSize() {
+        String vault = vaultName("pool");
+        createVault(vault, false, true);
+        KeyClient keys = sdk.keys(vault, admin);
+        emulator.prepareKeyPairs(2048, 2);
+
+        keys.createRsaKey(new CreateRsaKeyOptions("pooled").setKeySize(3072));
+        assertEquals(2, emulator.keyPairs.ready(2048), "another size makes its own");
+        keys.createRsaKey(new CreateRsaKeyOptions("pooled").setKeySize(2048));
+        keys.rotateKey("pooled");
+
+        assertEquals(0, emulator.keyPairs.ready(2048));
+    }
+
+    @Test
     void createKey_rsaHsm_onlyInPremiumVault() {
         String standard = vaultName("kvstd");
         String premium = vaultName("kvprem");

@@ -1,0 +1,225 @@
+package dev.cmek.azure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cmek.azure.emulator.EmulatorViews;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Runs stopped at each step (a 5xx through every retry, a refusal, a lost reply) and run again; endpoints that do not
+ * answer; credentials that are missing or refused.
+ */
+class ResilienceTest extends EmulatorBacked {
+    private static final List<String> REGIONS = List.of("eastus", "westeurope");
+
+    /** Every write provisioning makes, in the order a fresh run makes them. */
+    private static final String[] STEPS = {
+        "graph.servicePrincipals.create",
+        "arm.resourceGroups.put",
+        "arm.vaults.put",
+        "keyvault.keys.create",
+        "keyvault.keys.setRotationPolicy",
+        "arm.roleAssignments.put"
+    };
+
+    private static AzureCmekRequest req() {
+        return request(REGIONS.toArray(String[]::new)).build();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "graph.servicePrincipals.create",
+                "arm.resourceGroups.put",
+                "arm.vaults.put",
+                "keyvault.keys.create",
+                "keyvault.keys.setRotationPolicy",
+                "arm.roleAssignments.put"
+            })
+    void stoppedByA5xxAtAStep_aRerunFinishes_withoutDuplicates(String step) {
+        emulator.failNext(step, 100, 503);
+        CallFailedException e = assertThrows(CallFailedException.class, () -> cmek.provision(req()));
+        assertEquals(CallFailedException.Failure.UNAVAILABLE, e.failure(), e.getMessage());
+        emulator.clearFaults();
+
+        cmek.provision(req());
+
+        assertExactlyOneOfEach();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "arm.resourceGroups.put",
+                "arm.vaults.put",
+                "keyvault.keys.create",
+                "keyvault.keys.setRotationPolicy",
+                "arm.roleAssignments.put"
+            })
+    void stoppedByARefusalAtAStep_saysWhichPermission_andARerunFinishes(String step) {
+        emulator.deny(step);
+        CallFailedException e = assertThrows(CallFailedException.class, () -> cmek.provision(req()));
+        assertEquals(CallFailedException.Failure.PERMISSION_DENIED, e.failure(), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        emulator.clearFaults();
+
+        cmek.provision(req());
+
+        assertExactlyOneOfEach();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5})
+    void aLostReplyAtAStep_leavesNoDuplicate_afterARerun(int step) {
+        // Two: a vault's first data-plane request is the unauthenticated challenge, and the second is the write itself.
+        emulator.loseReplyOfNext(STEPS[step], 2);
+        try {
+            cmek.provision(req());
+        } catch (AzureCmekException stopped) {
+            // a run may stop here; the next one must finish what it began
+        }
+        emulator.clearFaults();
+
+        cmek.provision(req());
+
+        assertExactlyOneOfEach();
+    }
+
+    @Test
+    void aLostReplyToAKeyCreate_isReadBack_notSentAgain() {
+        emulator.loseReplyOfNext("keyvault.keys.create", 2);
+
+        cmek.provision(request("eastus").build());
+
+        EmulatorViews.Key key =
+                emulator.key(vaultName("eastus"), CmekNames.KEY_BASE).orElseThrow();
+        assertEquals(1, key.versions().size(), "one version: the create whose reply was lost was not sent again");
+    }
+
+    private static void assertExactlyOneOfEach() {
+        assertEquals(
+                1,
+                emulator.servicePrincipals().stream()
+                        .filter(p -> p.appId().equals(APP) && p.tenantId().equals(emulator.tenantId()))
+                        .count());
+        assertEquals(REGIONS.size(), emulator.vaults().size(), emulator.vaults().toString());
+        for (String region : REGIONS) {
+            List<EmulatorViews.Key> keys = emulator.keys(vaultName(region));
+            assertEquals(1, keys.size(), keys.toString());
+            assertEquals(1, keys.get(0).versions().size(), "one version of " + keys.get(0));
+            assertTrue(keys.get(0).hasRotationPolicy());
+        }
+        assertEquals(REGIONS.size(), crdbAssignments().size(), crdbAssignments().toString());
+        assertTrue(crdbAssignments().stream().allMatch(a -> a.roleName().equals(CRYPTO_USER)));
+    }
+
+    @Test
+    void throttled_isRetriedAfterRetryAfter_bySdkRetryOnly() {
+        emulator.throttleNext("arm.vaults.put", 2, Duration.ofMillis(0));
+
+        cmek.provision(request("eastus").build());
+
+        assertEquals(3, emulator.callCount("arm.vaults.put"));
+        assertExactlyOne("eastus");
+    }
+
+    private static void assertExactlyOne(String region) {
+        assertEquals(1, emulator.keys(vaultName(region)).size());
+    }
+
+    @Test
+    void aDeadEndpoint_failsInSeconds_namingTheEndpoint_andSayingUnreachable() throws IOException {
+        Map<String, String> env = new HashMap<>(emulator.env());
+        env.put("AZURE_EMULATOR_HOST", "127.0.0.1:" + freePort());
+        AzureCmek dead = new AzureCmek(AzureClients.fromEnvironment(env)); // the default retry: 5 retries, 0.8 s up
+
+        long t0 = System.nanoTime();
+        CallFailedException e = assertThrows(
+                CallFailedException.class, () -> dead.plan(request("eastus").build()));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+
+        assertEquals(CallFailedException.Failure.UNAVAILABLE, e.failure());
+        assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
+        assertTrue(e.getMessage().contains(env.get("AZURE_EMULATOR_HOST")), e.getMessage());
+        assertFalse(e.getMessage().toLowerCase().contains("permission"), e.getMessage());
+        assertTrue(ms < 5_000, "a refused connection is not retried: " + ms + " ms");
+    }
+
+    @Test
+    void aVaultHostThatDoesNotResolve_failsAtOnce_namingTheVault() {
+        long t0 = System.nanoTime();
+        CallFailedException e = assertThrows(
+                CallFailedException.class,
+                () -> cmek.visible(KeyUri.parse("https://no-such-vault.vault.azure.net/keys/k")));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+
+        assertEquals(CallFailedException.Failure.UNAVAILABLE, e.failure());
+        assertTrue(e.getMessage().contains("no-such-vault.vault.azure.net"), e.getMessage());
+        assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
+        assertTrue(ms < 3_000, ms + " ms");
+    }
+
+    @Test
+    void noCredentials_isOneLine_namingWhatWasTried() {
+        Map<String, String> env = new HashMap<>(emulator.env());
+        env.remove("AZURE_CLIENT_ID");
+        env.remove("AZURE_CLIENT_SECRET");
+        env.remove("AZURE_TENANT_ID");
+        env.put("AZURE_TOKEN_CREDENTIALS", "prod"); // not this machine's own Azure CLI login, if it has one
+        AzureCmek none = new AzureCmek(AzureClients.fromEnvironment(env));
+
+        NoCredentialsException e = assertThrows(
+                NoCredentialsException.class, () -> none.plan(request("eastus").build()));
+
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("AZURE_CLIENT_SECRET"), e.getMessage());
+        assertTrue(e.getMessage().contains("managed identity"), e.getMessage());
+        assertTrue(e.getMessage().contains("az login"), e.getMessage());
+    }
+
+    @Test
+    void aRefusedSecret_isNoCredentials_andTheSecretAppearsNowhere() {
+        Map<String, String> env = new HashMap<>(emulator.env());
+        String wrong = "not-the-secret-" + System.nanoTime();
+        env.put("AZURE_CLIENT_SECRET", wrong);
+        AzureCmek refused = new AzureCmek(AzureClients.fromEnvironment(env));
+
+        NoCredentialsException e = assertThrows(
+                NoCredentialsException.class,
+                () -> refused.provision(request("eastus").build()));
+
+        assertTrue(e.getMessage().contains("AADSTS7000215"), e.getMessage());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            assertFalse(String.valueOf(t.getMessage()).contains(wrong), t.toString());
+            assertFalse(String.valueOf(t.getMessage()).contains(emulator.admin().clientSecret()), t.toString());
+        }
+    }
+
+    @Test
+    void theSecret_appearsInNoFailureMessage() {
+        String secret = emulator.admin().clientSecret();
+        emulator.deny("arm.vaults.put");
+        AzureCmekException e = assertThrows(
+                AzureCmekException.class, () -> cmek.provision(request("eastus").build()));
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            assertFalse(String.valueOf(t.getMessage()).contains(secret), t.toString());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
