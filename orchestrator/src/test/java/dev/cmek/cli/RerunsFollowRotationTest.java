@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cmek.aws.testing.MotoServer;
 import dev.cmek.sandbox.CloudApiSandbox;
 import dev.cmek.sandbox.CloudKeyChecks;
+import dev.cmek.sandbox.SandboxConfig;
+import dev.cmek.testing.AzureEmulatorFixture;
 import dev.cmek.testing.GcpEmulatorFixture;
 import dev.cmek.testing.Sandboxes;
 import java.nio.file.Files;
@@ -43,6 +45,12 @@ class RerunsFollowRotationTest {
     @RegisterExtension
     static final GcpEmulatorFixture GCP = new GcpEmulatorFixture();
 
+    @RegisterExtension
+    static final AzureEmulatorFixture AZURE = new AzureEmulatorFixture();
+
+    private static final String AZURE_CLUSTER = "6f1d7a0e-3b2c-4d5e-8f90-a1b2c3d4e5f6";
+    private static final String AZURE_APP = "0b7c9d1e-2f3a-4b5c-9d6e-7f8091a2b3c4";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private CloudApiSandbox sandbox;
 
@@ -64,7 +72,12 @@ class RerunsFollowRotationTest {
     }
 
     private Cli cli() {
-        return new Cli().api(sandbox).aws(MOTO).gcp(GCP.emulator()).env("CMEK_GCP_PROJECT", "acme-keys");
+        return new Cli()
+                .api(sandbox)
+                .aws(MOTO)
+                .gcp(GCP.emulator())
+                .env("CMEK_GCP_PROJECT", "acme-keys")
+                .azure(AZURE.emulator());
     }
 
     @Test
@@ -103,6 +116,45 @@ class RerunsFollowRotationTest {
 
         ok(cli().run("rotate", "--cluster", GCP_CLUSTER, "--new-key", "--regions", "us-east1"));
         rerunsConverge(GCP_CLUSTER, manifest, keys, Optional.of("us-east1"), "after a new key for us-east1 only");
+    }
+
+    @Test
+    void azure_everyRerun_landsOnTheKeysInUse_afterEachRotationAndANewRegion() throws Exception {
+        // An organization with one Azure cluster, its keys checked against the Azure emulator as CockroachDB would.
+        Sandboxes.closeConforming(sandbox);
+        SandboxConfig config = SandboxConfig.parse("""
+                {"organization": {"id": "%s", "name": "acme"},
+                 "clusters": [{"id": "%s", "name": "orders", "cloud_provider": "AZURE",
+                   "azure_cluster_identity_client_id": "%s",
+                   "regions": [{"name": "eastus", "node_count": 3}, {"name": "westus2", "node_count": 3}]}]}
+                """.formatted(Sandboxes.ORG_ID, AZURE_CLUSTER, AZURE_APP));
+        sandbox = CloudApiSandbox.builder()
+                .config(config)
+                .apiKey(Sandboxes.API_KEY)
+                .transitionDelay(Duration.ofMillis(100))
+                .build()
+                .start();
+        sandbox.setKeySpecCheck(CloudKeyChecks.of(
+                Optional.empty(), Optional.empty(), Optional.of(CloudKeyChecks.azure(AZURE.emulator()))));
+        sandbox.setRejectInaccessibleKeys(true);
+        AZURE.registerClusterApps(config);
+        Path manifest = dir.resolve("cmek_config.json");
+        ok(cli().enableProvisioning(AZURE_CLUSTER, manifest));
+        IntSupplier keys = () -> AZURE.emulator().vaults().stream()
+                .mapToInt(v -> AZURE.emulator().keys(v.name()).size())
+                .sum();
+
+        ok(cli().run("rotate", "--cluster", AZURE_CLUSTER, "--new-key"));
+        rerunsConverge(AZURE_CLUSTER, manifest, keys, Optional.empty(), "after rotate --new-key");
+
+        ok(cli().run("rotate", "--cluster", AZURE_CLUSTER, "--new-version"));
+        rerunsConverge(AZURE_CLUSTER, manifest, keys, Optional.empty(), "after rotate --new-version");
+
+        ok(cli().run("add-region", "--cluster", AZURE_CLUSTER, "--region", "centralus", "--nodes", "3", "--provision"));
+        rerunsConverge(AZURE_CLUSTER, manifest, keys, Optional.of("centralus"), "after add-region");
+
+        ok(cli().run("rotate", "--cluster", AZURE_CLUSTER, "--new-key", "--regions", "westus2"));
+        rerunsConverge(AZURE_CLUSTER, manifest, keys, Optional.of("centralus"), "after a new key for westus2 only");
     }
 
     /**
