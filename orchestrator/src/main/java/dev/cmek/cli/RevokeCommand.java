@@ -58,7 +58,7 @@ final class RevokeCommand extends CloudCommand {
                 names = "--all-using",
                 paramLabel = "ACCOUNT",
                 description =
-                        "Revoke every cluster of the organization whose keys live in this AWS account id or GCP project, in parallel; one evidence directory per cluster under --evidence DIR, with an index.json that `cmek restore --evidence DIR` accepts.")
+                        "Revoke every cluster of the organization whose keys live in this AWS account id, GCP project or Azure tenant (the key specs' auth_principal), in parallel; one evidence directory per cluster under --evidence DIR, with an index.json that `cmek restore --evidence DIR` accepts.")
         String allUsing;
     }
 

@@ -43,7 +43,10 @@ final class RotateCommand extends SubmittingCommand {
         @Option(names = "--new-key", description = "Provision a new key per region (with its grant) and move to it.")
         boolean newKey;
 
-        @Option(names = "--new-version", description = "New key material in the same key; the URI stays.")
+        @Option(
+                names = "--new-version",
+                description =
+                        "New key material in the same key. AWS, GCP: the URI stays. Azure: the new version's URI is submitted.")
         boolean newVersion;
 
         @Option(

@@ -12,4 +12,9 @@ public enum CloudProvider {
 
     /** The clouds this toolkit makes keys on: every one CockroachDB supports CMEK on. */
     public static final java.util.Set<CloudProvider> SERVED = java.util.EnumSet.of(AWS, GCP, AZURE);
+
+    /** The name people write: AWS, GCP, Azure. */
+    public String title() {
+        return this == AZURE ? "Azure" : name();
+    }
 }

@@ -8,8 +8,10 @@ import java.util.Objects;
  * The key CockroachDB uses in a region and the principal it authenticates as ({@code CMEKKeySpecification}).
  *
  * @param type where the key lives
- * @param uri AWS: the key ARN; GCP: {@code projects/P/locations/L/keyRings/R/cryptoKeys/K}
- * @param authPrincipal AWS: the cross-account role ARN; GCP: the cross-tenant service account email
+ * @param uri AWS: the key ARN; GCP: {@code projects/P/locations/L/keyRings/R/cryptoKeys/K}; Azure: the versioned key
+ *     identifier {@code https://V.vault.azure.net/keys/K/VERSION}
+ * @param authPrincipal AWS: the cross-account role ARN; GCP: the cross-tenant service account email; Azure: the
+ *     customer's tenant id
  */
 @JsonPropertyOrder({"type", "uri", "auth_principal"})
 public record KeySpec(

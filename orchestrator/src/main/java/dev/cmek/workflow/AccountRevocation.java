@@ -16,6 +16,7 @@ import dev.cmek.api.CmekStatus;
 import dev.cmek.core.Parallel;
 import dev.cmek.model.CloudProvider;
 import dev.cmek.model.KeySpec;
+import dev.cmek.model.KeyType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,6 +49,8 @@ public final class AccountRevocation {
 
     private static final Pattern AWS_KEY = Pattern.compile("arn:aws[a-z-]*:kms:[a-z0-9-]+:(\\d{12}):key/.+");
     private static final Pattern GCP_KEY = Pattern.compile("projects/([^/]+)/locations/.+");
+    private static final Pattern AZURE_TENANT =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     /** A cluster whose live keys live in the account, with what the Cloud API said about it. */
     public record Candidate(Cluster cluster, CmekClusterInfo status, Map<String, KeySpec> keysThere) {}
@@ -91,16 +94,26 @@ public final class AccountRevocation {
         this.progress = progress;
     }
 
-    /** Whether {@code account} is an AWS account id or a GCP project id, or neither (bad input). */
+    /** Whether {@code account} is an AWS account id, a GCP project id or an Azure tenant id, or none (bad input). */
     public static void checkAccount(String account) {
-        if (account == null || !(account.matches("\\d{12}") || account.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]"))) {
+        if (account == null
+                || !(account.matches("\\d{12}")
+                        || account.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")
+                        || AZURE_TENANT.matcher(account).matches())) {
             throw new CmekException.InvalidInput("--all-using \"" + account + "\" is neither an AWS account id (12"
-                    + " digits) nor a GCP project id (6 to 30 lowercase letters, digits and hyphens)");
+                    + " digits), a GCP project id (6 to 30 lowercase letters, digits and hyphens) nor an Azure tenant"
+                    + " id (a GUID)");
         }
     }
 
-    /** The account a key spec's key lives in: the AWS account of its ARN, or the GCP project of its name. */
+    /**
+     * The account a key spec's key lives in: the AWS account of its ARN, the GCP project of its name, or the Azure
+     * tenant its spec names (an Azure key URI names only the vault; the tenant is whose identities reach it).
+     */
     static Optional<String> accountOf(KeySpec spec) {
+        if (spec.type() == KeyType.AZURE_KEY_VAULT) {
+            return Optional.ofNullable(spec.authPrincipal());
+        }
         Matcher aws = AWS_KEY.matcher(spec.uri());
         if (aws.matches()) {
             return Optional.of(aws.group(1));
@@ -147,7 +160,7 @@ public final class AccountRevocation {
         CmekClusterInfo status = CmekLifecycle.statusOrDisabled(api, c.id());
         Map<String, KeySpec> there = new java.util.LinkedHashMap<>();
         CmekLifecycle.currentSpecs(status).forEach((region, spec) -> {
-            if (accountOf(spec).filter(account::equals).isPresent()) {
+            if (accountOf(spec).filter(account::equalsIgnoreCase).isPresent()) {
                 there.put(region, spec);
             }
         });

@@ -312,8 +312,8 @@ public final class BreachResponse {
                 throw e;
             }
             CloudProvider cloud = cloudWithoutTheApi(request, e);
-            progress.accept("the Cloud API cannot be read (" + e.getMessage() + "): removing the grants in " + cloud
-                    + " without it; REVOKE is sent later");
+            progress.accept("the Cloud API cannot be read (" + e.getMessage() + "): removing the grants in "
+                    + cloud.title() + " without it; REVOKE is sent later");
             return revoke(request.withOffline(Offline.fromTheCloud(cloud, Optional.empty())), null, e.getMessage());
         }
         return revoke(request, read);
@@ -548,7 +548,7 @@ public final class BreachResponse {
      */
     private List<String> cloudStep(
             CloudProvider cloud, CloudKeys keys, CloudKeys.RevokeScope scope, EvidenceFile evidence) {
-        progress.accept("removing CockroachDB's access in " + cloud
+        progress.accept("removing CockroachDB's access in " + cloud.title()
                 + (scope.regions().isEmpty()
                         ? " (the regions as the cloud records them)"
                         : " (" + String.join(", ", scope.regions()) + ")")

@@ -53,8 +53,11 @@ public final class Rotation {
         if (kind == Kind.NEW_VERSION) {
             Map<KeySpec, KeySpec> rotated = new LinkedHashMap<>();
             for (KeySpec spec : new LinkedHashSet<>(chosen.live().values())) {
-                progress.accept("new key material in " + spec.uri());
-                rotated.put(spec, keys.rotateKeyMaterial(spec));
+                KeySpec now = keys.rotateKeyMaterial(spec);
+                // Azure names the version in the URI: say which one CockroachDB will be told.
+                progress.accept("new key material in " + spec.uri()
+                        + (now.uri().equals(spec.uri()) ? "" : ": the new version is " + now.uri()));
+                rotated.put(spec, now);
             }
             submit = new Manifest(chosen.live().entrySet().stream()
                     .map(e -> new RegionSpec(e.getKey(), rotated.get(e.getValue())))

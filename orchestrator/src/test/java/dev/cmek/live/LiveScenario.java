@@ -36,9 +36,11 @@ final class LiveScenario {
     /**
      * Where the scenario runs.
      *
-     * @param cloud {@code AWS} or {@code GCP}
+     * @param cloud {@code AWS}, {@code GCP} or {@code AZURE}
      * @param clusterAccountId the cloud account the sandbox reports behind the cluster (its {@code account_id}): on AWS
-     *     an account the role may trust; on GCP the project that holds CockroachDB's identity for the cluster
+     *     an account the role may trust; on GCP the project that holds CockroachDB's identity for the cluster; on Azure
+     *     the client id of the multi-tenant app that stands in for CockroachDB's app of the cluster (served as its
+     *     {@code azure_cluster_identity_client_id})
      * @param env the environment the CLI sees for the cloud (credentials, profile, project; emulator endpoints in CI)
      * @param cloudOptions extra options for the commands that make keys (e.g. {@code --gcp-project P})
      */
@@ -195,7 +197,11 @@ final class LiveScenario {
         cluster.put("id", clusterId);
         cluster.put("name", "cmek-live-" + clusterId.substring(0, 8));
         cluster.put("cloud_provider", target.cloud());
-        cluster.put("account_id", target.clusterAccountId());
+        if (target.cloud().equals("AZURE")) {
+            cluster.put("azure_cluster_identity_client_id", target.clusterAccountId());
+        } else {
+            cluster.put("account_id", target.clusterAccountId());
+        }
         cluster.put("plan", "ADVANCED");
         cluster.put("state", "CREATED");
         cluster.put("network_visibility", "PRIVATE");
@@ -205,6 +211,11 @@ final class LiveScenario {
     }
 
     static String cleanupHint(String cloud, String clusterId) {
+        if (cloud.equals("AZURE")) {
+            return "Clean up by tag: az resource list --tag crdb-cmek-cluster=" + clusterId + " (the resource group"
+                    + " crdb-cmek-" + clusterId + " holds the vaults; purge protection keeps a deleted vault's keys for"
+                    + " its retention period), and the test app's service principal if it was made for this run";
+        }
         return cloud.equals("AWS")
                 ? "Clean up by tag: aws resourcegroupstaggingapi get-resources --tag-filters Key=crdb-cmek-cluster,Values="
                         + clusterId + " (keys: schedule their deletion yourself if you want; the role: crdb-cmek-"

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cmek.aws.testing.MotoServer;
+import dev.cmek.testing.AzureEmulatorFixture;
 import dev.cmek.testing.GcpEmulatorFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The live tier's scenario, run in CI against the stand-ins (StrictAws in front of moto, the GCP emulator) instead of
+ * The live tier's scenario, run in CI against the stand-ins (StrictAws in front of moto, the GCP and Azure emulators) instead of
  * real accounts: proves the scenario itself works, so a user's live run fails only where the real cloud differs. It
  * is not live coverage.
  */
@@ -25,6 +26,9 @@ class LiveScenarioOnStandInsTest {
 
     @RegisterExtension
     static final GcpEmulatorFixture GCP = new GcpEmulatorFixture();
+
+    @RegisterExtension
+    static final AzureEmulatorFixture AZURE = new AzureEmulatorFixture();
 
     @Test
     void awsScenario_onStrictAws(@TempDir Path dir) throws Exception {
@@ -44,6 +48,15 @@ class LiveScenarioOnStandInsTest {
         Map<String, String> env = Map.of("CLOUDKMS_EMULATOR_HOST", host, "IAM_EMULATOR_HOST", host);
         LiveScenario.Outcome outcome = LiveGcpAcceptanceTest.run(
                 dir, env, "acme-live-keys", List.of("us-central1", "europe-west1"), Duration.ofSeconds(10));
+        assertReport(outcome, 2);
+    }
+
+    @Test
+    void azureScenario_onTheEmulator(@TempDir Path dir) throws Exception {
+        String app = "5d0e2f4a-6b8c-4d1e-9f3a-5b7c9d1e3f5a";
+        AZURE.emulator().registerMultiTenantApp(app, "cmek live test: stands in for CockroachDB's app");
+        LiveScenario.Outcome outcome =
+                LiveAzureAcceptanceTest.run(dir, AZURE.emulator().env(), app, List.of("eastus", "westeurope"));
         assertReport(outcome, 2);
     }
 
