@@ -313,8 +313,7 @@ class DistributionIT {
         assertTrue(rendered.out().contains("130"), "the exit codes are documented: " + rendered.out());
         // The footer: the version, the commit's date and the page, each in its place (the date not run into the rest).
         String footer = rendered.out().strip().lines().reduce((a, b) -> b).orElse("");
-        assertTrue(
-                footer.matches("cmek \\S+ +\\d{4}-\\d{2}-\\d{2} +CMEK-REVOKE\\(1\\)"), "footer: '" + footer + "'");
+        assertTrue(footer.matches("cmek \\S+ +\\d{4}-\\d{2}-\\d{2} +CMEK-REVOKE\\(1\\)"), "footer: '" + footer + "'");
     }
 
     @Test
