@@ -48,6 +48,7 @@ final class VerifyCommand extends CloudCommand {
                         doc,
                         lines,
                         verify.ok() ? ExitCode.OK : ExitCode.VERIFY_FAILED,
-                        "cluster " + cluster.id + ": controls failed: " + VerifyView.failedControls(verify));
+                        "verification found failed controls in cluster " + cluster.id + ": "
+                                + VerifyView.failedControls(verify));
     }
 }
