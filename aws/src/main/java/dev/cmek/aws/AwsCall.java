@@ -28,6 +28,16 @@ final class AwsCall {
 
     /** The chain's 1.4 KB dump, said in one line: what was tried, or that an SSO session needs {@code aws sso login}. */
     static java.util.Optional<AwsCmekException> noCredentials(SdkClientException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String said = String.valueOf(t.getMessage());
+            if (said.startsWith(NamedProfileCredentials.NOT_FOUND)) {
+                return java.util.Optional.of(new NoCredentialsException(
+                        "no AWS credentials found: " + said.substring(NamedProfileCredentials.NOT_FOUND.length())
+                                + "; set AWS_PROFILE to one of the profiles there (`aws configure list-profiles`),"
+                                + " or unset it",
+                        e));
+            }
+        }
         String m = String.valueOf(e.getMessage());
         String lower = m.toLowerCase(Locale.ROOT);
         if (lower.contains("sso") && (lower.contains("expired") || lower.contains("sso login"))) {

@@ -215,8 +215,15 @@ public final class AwsCmek implements AutoCloseable {
     /** The generation tag of one of our keys (1 for the first key, +1 per key rotation); empty for a key that is not ours. */
     public OptionalInt generationOf(ClusterId cluster, KeyArn key) {
         ResourceNames names = new ResourceNames(cluster);
-        Map<String, String> tags =
-                new RegionalKeys(clients, key.region(), names, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND).tags(key);
+        Map<String, String> tags;
+        try {
+            tags = new RegionalKeys(clients, key.region(), names, AwsCmekRequest.DEFAULT_PROPAGATION_BOUND).tags(key);
+        } catch (CallFailedException e) {
+            if (e.getCause() instanceof software.amazon.awssdk.services.kms.model.NotFoundException) {
+                return OptionalInt.empty(); // a key that does not exist (any more) is not one of ours in use
+            }
+            throw e;
+        }
         if (!names.isOurs(tags)) {
             return OptionalInt.empty();
         }

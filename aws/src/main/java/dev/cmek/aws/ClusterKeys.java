@@ -125,14 +125,16 @@ final class ClusterKeys {
                             alias,
                             region.id(),
                             Change.Action.BLOCKED,
-                            "alias points to " + key.arn() + " which is not tagged as ours"));
+                            "alias points to " + key.arn() + " which is not tagged as ours; if it is the cluster's: `"
+                                    + names.tagKeyCommand(key.arn(), request.generation()) + "`"));
                     return new Outcome(key.arn(), key, changes);
                 } else {
                     throw new NotOursException(
                             AwsResource.KEY,
                             alias + " -> " + key.arn(),
                             region.id(),
-                            "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
+                            "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId(),
+                            names.tagKeyCommand(key.arn(), request.generation()));
                 }
             } else {
                 changes.add(AwsResource.key(

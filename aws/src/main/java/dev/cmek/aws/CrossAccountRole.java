@@ -113,10 +113,15 @@ final class CrossAccountRole {
                         AwsResource.role(
                                 name,
                                 Change.Action.BLOCKED,
-                                "exists without tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId()));
+                                "exists without tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId()
+                                        + "; if it is the cluster's: `" + names.tagRoleCommand() + "`"));
             }
             throw new NotOursException(
-                    AwsResource.ROLE, name, null, "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId());
+                    AwsResource.ROLE,
+                    name,
+                    null,
+                    "no tag " + ResourceNames.CLUSTER_TAG + "=" + names.clusterId(),
+                    names.tagRoleCommand());
         }
         java.util.SortedSet<String> recorded = ResourceNames.regionsIn(live.tags());
         boolean regionsRecorded = recorded.containsAll(regions);

@@ -6,11 +6,12 @@ public final class NotOursException extends AwsCmekException {
     private final String resource;
     private final String region;
 
-    public NotOursException(AwsResource type, String resource, String region, String why) {
+    /** @param tagCommand the command that marks it as the cluster's, for when it really is */
+    public NotOursException(AwsResource type, String resource, String region, String why, String tagCommand) {
         super(type.words() + " " + resource + (region == null ? "" : " in " + region) + " exists but is not ours ("
                 + why
-                + "); it was left untouched. Rename or remove it yourself, or tag it " + ResourceNames.CLUSTER_TAG
-                + "=<cluster id> if it really belongs to this cluster, then re-run.");
+                + "); it was left untouched. Rename or remove it yourself, or, if it really belongs to this cluster,"
+                + " tag it (`" + tagCommand + "`) and re-run.");
         this.type = type;
         this.resource = resource;
         this.region = region;

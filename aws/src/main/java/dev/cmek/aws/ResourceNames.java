@@ -94,6 +94,17 @@ public record ResourceNames(ClusterId clusterId) {
                 Integer.toString(generation));
     }
 
+    /** The command that marks our role as the cluster's: for a role of our name that is the cluster's but lacks the tag. */
+    public String tagRoleCommand() {
+        return "aws iam tag-role --role-name " + roleName() + " --tags Key=" + CLUSTER_TAG + ",Value=" + clusterId;
+    }
+
+    /** The command that marks {@code key} as the cluster's key of {@code generation}, as the toolkit tags its keys. */
+    public String tagKeyCommand(KeyArn key, int generation) {
+        return "aws kms tag-resource --region " + key.region() + " --key-id " + key + " --tags TagKey=" + CLUSTER_TAG
+                + ",TagValue=" + clusterId + " TagKey=" + GENERATION_TAG + ",TagValue=" + generation;
+    }
+
     public boolean isOurs(Map<String, String> tags) {
         return clusterId.value().equals(tags.get(CLUSTER_TAG));
     }

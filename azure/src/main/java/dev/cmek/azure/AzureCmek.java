@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -57,6 +59,38 @@ public final class AzureCmek {
      */
     public ProvisionResult provision(AzureCmekRequest req) {
         return Parallel.operation(() -> run(req, req.regions(), 1, true));
+    }
+
+    /**
+     * As {@link #plan(AzureCmekRequest)}, each region in {@code generations} at that key generation instead of the first:
+     * after rotation to a new key, a re-run finds the key in use ({@code crdb-cmek-g<n>}) rather than the first one.
+     */
+    public ProvisionResult plan(AzureCmekRequest req, Map<String, Integer> generations) {
+        return byGeneration(req, generations, false);
+    }
+
+    /** As {@link #provision(AzureCmekRequest)}, each region in {@code generations} at that key generation. */
+    public ProvisionResult provision(AzureCmekRequest req, Map<String, Integer> generations) {
+        return Parallel.operation(() -> byGeneration(req, generations, true));
+    }
+
+    /** One run per generation, in order; what every run reports (the principal, the resource group) is said once. */
+    private ProvisionResult byGeneration(AzureCmekRequest req, Map<String, Integer> generations, boolean apply) {
+        SortedMap<Integer, List<String>> regions = new TreeMap<>();
+        for (String r : req.regions()) {
+            regions.computeIfAbsent(Math.max(1, generations.getOrDefault(r, 1)), g -> new ArrayList<>())
+                    .add(r);
+        }
+        Map<String, KeyUri> keysByRegion = new LinkedHashMap<>();
+        List<Change> changes = new ArrayList<>();
+        Optional<String> principal = Optional.empty();
+        for (Map.Entry<Integer, List<String>> group : regions.entrySet()) {
+            ProvisionResult r = run(req, group.getValue(), group.getKey(), apply);
+            r.changes().stream().filter(c -> !changes.contains(c)).forEach(changes::add);
+            keysByRegion.putAll(r.keys());
+            principal = r.servicePrincipalId();
+        }
+        return new ProvisionResult(apply, req.tenantId(), principal, keysByRegion, changes);
     }
 
     /**

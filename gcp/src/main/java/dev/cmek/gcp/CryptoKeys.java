@@ -123,7 +123,11 @@ final class CryptoKeys {
         Grant grant = req.keyGrant();
         if (!apply) {
             boolean has = exists && PolicyBindings.has(readPolicy(t.name()), grant);
-            return policyChange(t, has ? Action.UNCHANGED : Action.WOULD_UPDATE, (has ? "has " : "add ") + grant);
+            // The policy of a key still to be made is made with it: created, not updated.
+            return policyChange(
+                    t,
+                    has ? Action.UNCHANGED : exists ? Action.WOULD_UPDATE : Action.WOULD_CREATE,
+                    (has ? "has " : "add ") + grant);
         }
         PolicyEdit.Outcome o = grant(t.name(), grant, req.maxPolicyAttempts(), new Propagation(req.propagationBound()));
         return policyChange(

@@ -36,7 +36,15 @@ public final class GcpCmek {
 
     /** What {@link #provision} would do, found with reads only. */
     public ProvisionPlan plan(GcpCmekRequest req) {
-        List<KeyTarget> targets = KeyTarget.of(req, 1, req.regions());
+        return plan(req, Map.of());
+    }
+
+    /**
+     * As {@link #plan(GcpCmekRequest)}, with the key of each region in {@code generations} at that generation instead of
+     * the first ({@code <base>-g<n>}, as {@link #provisionNewKey} names them): what a re-run after a key rotation uses.
+     */
+    public ProvisionPlan plan(GcpCmekRequest req, Map<String, Integer> generations) {
+        List<KeyTarget> targets = KeyTarget.of(req, generations, req.regions());
         List<Change> changes = new ArrayList<>(ensureAll(req, targets, false));
         changes.addAll(otherGrantedKeys(req, targets));
         return new ProvisionPlan(req.serviceAccountEmail(), KeyTarget.keysByRegion(targets), changes);
@@ -80,7 +88,12 @@ public final class GcpCmek {
 
     /** Ensures the service account, every region's key, and both bindings; returns what exists and what changed. */
     public ProvisionResult provision(GcpCmekRequest req) {
-        List<KeyTarget> targets = KeyTarget.of(req, 1, req.regions());
+        return provision(req, Map.of());
+    }
+
+    /** As {@link #provision(GcpCmekRequest)}, each region in {@code generations} at that key generation. */
+    public ProvisionResult provision(GcpCmekRequest req, Map<String, Integer> generations) {
+        List<KeyTarget> targets = KeyTarget.of(req, generations, req.regions());
         return new ProvisionResult(
                 req.serviceAccountEmail(), KeyTarget.keysByRegion(targets), ensureAll(req, targets, true));
     }

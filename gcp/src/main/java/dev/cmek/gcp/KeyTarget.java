@@ -25,14 +25,24 @@ record KeyTarget(CryptoKeyName name, List<String> regions, boolean brought) {
 
     /** The request's keys at this generation for these regions, one target per distinct key. */
     static List<KeyTarget> of(GcpCmekRequest req, int generation, List<String> regions) {
+        Map<String, Integer> each = new LinkedHashMap<>();
+        regions.forEach(r -> each.put(r, generation));
+        return of(req, each, regions);
+    }
+
+    /** The request's keys for these regions, each at its generation in {@code generations} (else the first). */
+    static List<KeyTarget> of(GcpCmekRequest req, Map<String, Integer> generations, List<String> regions) {
         Map<CryptoKeyName, List<String>> byKey = new LinkedHashMap<>();
         for (String r : regions) {
-            byKey.computeIfAbsent(req.keyNameOf(r, generation), k -> new ArrayList<>())
+            byKey.computeIfAbsent(req.keyNameOf(r, generations.getOrDefault(r, 1)), k -> new ArrayList<>())
                     .add(r);
         }
         List<KeyTarget> out = new ArrayList<>();
-        byKey.forEach((k, rs) -> out.add(
-                new KeyTarget(k, rs, generation == 1 && req.existingKeys().containsValue(k))));
+        byKey.forEach((k, rs) -> out.add(new KeyTarget(
+                k,
+                rs,
+                rs.stream().allMatch(r -> generations.getOrDefault(r, 1) == 1)
+                        && req.existingKeys().containsValue(k))));
         return out;
     }
 

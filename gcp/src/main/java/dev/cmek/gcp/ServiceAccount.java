@@ -104,10 +104,11 @@ final class ServiceAccount {
         Grant grant = req.tokenCreatorGrant();
         if (!apply) {
             boolean has = exists && PolicyBindings.has(readPolicy(sa), grant);
+            // The policy of an account still to be made is made with it: created, not updated.
             return GcpResource.account(
                     GcpResource.SERVICE_ACCOUNT_POLICY,
                     sa.value(),
-                    has ? Action.UNCHANGED : Action.WOULD_UPDATE,
+                    has ? Action.UNCHANGED : exists ? Action.WOULD_UPDATE : Action.WOULD_CREATE,
                     (has ? "has " : "add ") + grant);
         }
         PolicyEdit.Outcome o = grant(sa, grant, req.maxPolicyAttempts(), new Propagation(req.propagationBound()));

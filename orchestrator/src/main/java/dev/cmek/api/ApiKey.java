@@ -36,7 +36,9 @@ public final class ApiKey {
     public static ApiKey fromFile(Path file) {
         String value;
         try {
-            value = Files.readString(file, StandardCharsets.UTF_8).strip();
+            // Notepad and PowerShell write a UTF-8 BOM at the start: not part of the key.
+            value = dev.cmek.StrictJson.withoutByteOrderMark(Files.readString(file, StandardCharsets.UTF_8))
+                    .strip();
         } catch (IOException e) {
             throw new CmekException.InvalidInput(
                     "cannot read API key file " + file + ": " + dev.cmek.FileProblem.describe(e));

@@ -89,7 +89,7 @@ public final class CmekWait {
         if (elapsed.compareTo(timeout) >= 0) {
             throw new CmekException.Timeout("cluster " + clusterId + " did not reach " + expected + " within "
                     + dev.cmek.Durations.format(timeout) + " (now: " + line
-                    + "); the operation may still complete: check with `cmek status`");
+                    + "); the operation may still complete: check with `cmek status --cluster " + clusterId + "`");
         }
         pause = schedule.polls().next(pause);
         due = System.nanoTime() + pause.toNanos();

@@ -62,6 +62,8 @@ public final class HttpCloudApi implements CloudApi {
     private final HttpClient http;
     private final RequestPacer pacer;
     private final Consumer<String> notices;
+    /** Whether {@link ProtocolMismatch#beforeFirstRequest} was asked: once per client, before its first request. */
+    private volatile boolean schemeChecked;
 
     /**
      * @param pacer shared by every client of the same API key in this process
@@ -248,6 +250,13 @@ public final class HttpCloudApi implements CloudApi {
     }
 
     private String exchange(Call call) {
+        if (!schemeChecked) {
+            schemeChecked = true;
+            java.util.Optional<String> mismatch = ProtocolMismatch.beforeFirstRequest(settings.server());
+            if (mismatch.isPresent()) {
+                throw ApiException.protocolMismatch(call.operation(), mismatch.get(), null);
+            }
+        }
         long start = System.nanoTime();
         int attempt = 0;
         Duration pause = settings.retryBase();

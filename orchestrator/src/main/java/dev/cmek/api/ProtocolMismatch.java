@@ -29,7 +29,7 @@ final class ProtocolMismatch {
             // e.g. "Unsupported or unrecognized SSL message": the server answered in plain text to our TLS hello.
             return Optional.of(hint(server, "the TLS handshake failed"));
         }
-        if (https && causedBy(e, HttpConnectTimeoutException.class) && speaksPlainHttp(server)) {
+        if (https && causedBy(e, HttpConnectTimeoutException.class) && speaksPlainHttp(server, PROBE_TIMEOUT_MS)) {
             // A plain-http server that waits for a request line never answers a TLS hello: the connect times out.
             return Optional.of(hint(server, "the server answers plain http, not https"));
         }
@@ -38,6 +38,32 @@ final class ProtocolMismatch {
                     + withScheme(server, "https") + ")");
         }
         return Optional.empty();
+    }
+
+    /** A loopback server that speaks plain http answers one request line within this, even on a loaded machine. */
+    private static final int LOOPBACK_PROBE_TIMEOUT_MS = 1000;
+
+    /**
+     * Before the first request: {@code https://} to the loopback interface where a plain-http server listens (the
+     * sandbox). Such a server never answers a TLS hello, so the client would wait out its whole connect timeout before
+     * {@link #diagnose} could tell; one plain request line tells it at once. Only on loopback: the probe is a local
+     * round trip there, and the Cloud API itself never is.
+     */
+    static Optional<String> beforeFirstRequest(URI server) {
+        if (!"https".equals(server.getScheme()) || !loopback(server.getHost())) {
+            return Optional.empty();
+        }
+        return speaksPlainHttp(server, LOOPBACK_PROBE_TIMEOUT_MS)
+                ? Optional.of(hint(server, "the server answers plain http, not https"))
+                : Optional.empty();
+    }
+
+    private static boolean loopback(String host) {
+        return host != null
+                && (host.equalsIgnoreCase("localhost")
+                        || host.startsWith("127.")
+                        || host.equals("[::1]")
+                        || host.equals("::1"));
     }
 
     /** Words for a network failure, without Java's class names. */
@@ -60,11 +86,11 @@ final class ProtocolMismatch {
                 + withScheme(server, "http") + "; plain http is accepted only for 127.0.0.1/localhost)";
     }
 
-    private static boolean speaksPlainHttp(URI server) {
+    private static boolean speaksPlainHttp(URI server, int timeoutMs) {
         int port = server.getPort() == -1 ? 443 : server.getPort();
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(server.getHost(), port), PROBE_TIMEOUT_MS);
-            socket.setSoTimeout(PROBE_TIMEOUT_MS);
+            socket.connect(new InetSocketAddress(server.getHost(), port), timeoutMs);
+            socket.setSoTimeout(timeoutMs);
             OutputStream out = socket.getOutputStream();
             out.write(
                     ("HEAD / HTTP/1.0\r\nHost: " + server.getHost() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

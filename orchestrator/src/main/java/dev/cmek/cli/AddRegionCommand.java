@@ -2,11 +2,11 @@ package dev.cmek.cli;
 
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
-import dev.cmek.model.ClusterFit;
 import dev.cmek.model.KeySpecRules;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.model.RegionSpec;
+import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.CmekLifecycle;
 import java.nio.file.Path;
@@ -75,29 +75,40 @@ final class AddRegionCommand extends SubmittingCommand {
                     .orElseThrow(() ->
                             new CmekException.InvalidInput(source.manifest + " has no key spec for region " + region));
             return steps.submit(
-                    new Manifest(List.of(spec)),
-                    ClusterFit.Purpose.ADD_REGION,
-                    "add region " + region + " to",
-                    only -> addRegion(spec));
+                    () -> lifecycle().decideAddRegion(cluster.id, spec, nodes),
+                    decision -> lifecycle().addRegion(decision, waitFor(wait)));
         }
+        // What does not depend on the new key is asked before one is made for it.
+        lifecycle().checkAddRegion(cluster.id, region, nodes);
         ClusterTarget target = provisioning().target(cluster.id);
         List<String> regions = new ArrayList<>(target.regions());
         if (!regions.contains(region)) {
             regions.add(region);
         }
-        return steps.provision(target.withRegions(regions), Optional.empty(), made -> {
-            RegionSpec spec = made.specs().stream()
-                    .filter(s -> s.region().equals(region))
-                    .findFirst()
-                    .orElseThrow();
+        ClusterTarget withNew = target.withRegions(regions);
+        if (dryRun) {
+            CloudKeys.ProvisionReport plan = provisioning().plan(withNew);
+            if (plan.blocked()) {
+                return ProvisionView.printPlan(report(), withNew, plan);
+            }
+            CmekLifecycle.Decision decision = lifecycle().decideAddRegion(cluster.id, specOf(plan), nodes);
+            return ProvisionView.printPlan(report(), withNew, plan, Optional.of(decision.words()));
+        }
+        return steps.provision(withNew, Optional.empty(), made -> {
+            RegionSpec spec = specOf(made);
             report().progress("provisioned the key and grant for " + region + ": "
                     + spec.keySpec().uri());
-            return LifecycleCommands.print(report(), addRegion(spec));
+            return LifecycleCommands.print(
+                    report(),
+                    lifecycle().addRegion(lifecycle().decideAddRegion(cluster.id, spec, nodes), waitFor(wait)));
         });
     }
 
-    private CmekLifecycle.Outcome addRegion(RegionSpec spec) {
-        return lifecycle().addRegion(cluster.id, spec, nodes, waitFor(wait));
+    private RegionSpec specOf(CloudKeys.ProvisionReport report) {
+        return report.specs().stream()
+                .filter(s -> s.region().equals(region))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Override

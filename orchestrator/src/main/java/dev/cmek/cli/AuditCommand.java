@@ -4,8 +4,13 @@ import dev.cmek.AtomicFile;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.OutputPath;
+import dev.cmek.core.ControlResult;
 import dev.cmek.workflow.Audit;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -65,6 +70,16 @@ final class AuditCommand extends CloudCommand {
                         AuditView.lines(result, reportFile),
                         result.exitCode(),
                         "the audit found failed controls in " + result.summary().get("clusters_failing")
-                                + " cluster(s) (see above)");
+                                + " cluster(s): "
+                                + result.clusters().stream()
+                                        .filter(c -> !c.ok())
+                                        .map(c -> c.id() + " " + VerifyView.failedControls(byRegion(c)))
+                                        .collect(Collectors.joining("; ")));
+    }
+
+    private static Map<String, List<ControlResult>> byRegion(Audit.ClusterRow c) {
+        Map<String, List<ControlResult>> out = new LinkedHashMap<>();
+        c.regions().forEach(r -> out.put(r.region(), r.controls()));
+        return out;
     }
 }

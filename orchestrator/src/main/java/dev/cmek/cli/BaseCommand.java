@@ -21,7 +21,14 @@ abstract class BaseCommand implements Callable<Integer> {
     }
 
     Report report() {
-        return new Report(terminal, output.json());
+        return new Report(terminal, output.json(), clusterGiven());
+    }
+
+    /** The {@code --cluster} this command was given, if it takes one: the hints in its messages name it. */
+    java.util.Optional<String> clusterGiven() {
+        CommandLine.Model.OptionSpec option = spec == null ? null : spec.findOption("--cluster");
+        Object value = option == null ? null : option.getValue();
+        return value == null ? java.util.Optional.empty() : java.util.Optional.of(value.toString());
     }
 
     @Override

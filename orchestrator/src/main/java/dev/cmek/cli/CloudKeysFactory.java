@@ -3,6 +3,7 @@ package dev.cmek.cli;
 import com.google.cloud.kms.v1.ProtectionLevel;
 import dev.cmek.CmekException;
 import dev.cmek.aws.AwsCmek;
+import dev.cmek.aws.NamedProfileCredentials;
 import dev.cmek.aws.SdkClients;
 import dev.cmek.azure.AzureClients;
 import dev.cmek.azure.AzureCmek;
@@ -32,6 +33,7 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.profiles.ProfileFileLocation;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -315,6 +317,11 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
         String profile = env.get("AWS_PROFILE");
         if (profile != null && !profile.isBlank()) {
             chain.profileName(profile.strip());
+            return new NamedProfileCredentials(
+                    chain.build(),
+                    profile.strip(),
+                    config != null ? Path.of(config) : ProfileFileLocation.configurationFilePath(),
+                    credentials != null ? Path.of(credentials) : ProfileFileLocation.credentialsFilePath());
         }
         return chain.build();
     }

@@ -42,6 +42,7 @@ public final class CloudOptions {
     @Option(
             names = "--gcp-protection",
             paramLabel = "LEVEL",
+            completionCandidates = OptionValues.ProtectionLevels.class,
             defaultValue = "SOFTWARE",
             description = "GCP: SOFTWARE (default) or HSM.")
     String gcpProtection;
@@ -69,6 +70,7 @@ public final class CloudOptions {
     @Option(
             names = "--azure-protection",
             paramLabel = "LEVEL",
+            completionCandidates = OptionValues.ProtectionLevels.class,
             defaultValue = "SOFTWARE",
             description = "Azure: SOFTWARE (default; Standard vault) or HSM (RSA-HSM keys in a Premium vault).")
     String azureProtection = "SOFTWARE";
@@ -111,7 +113,7 @@ public final class CloudOptions {
             names = "--existing-key",
             paramLabel = "REGION=URI",
             description =
-                    "Use a key you already have for REGION (key ARN, projects/.../cryptoKeys/K, or https://<vault>.vault.azure.net/keys/K); only the grant is added. Repeatable.")
+                    "Use a key you already have for REGION: a key ARN (AWS), projects/.../cryptoKeys/K (GCP) or a Key Vault key URI (Azure); only the grant is added. Repeatable.")
     List<String> existingKeys = List.of();
 
     @Mixin

@@ -1,14 +1,9 @@
 package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
-import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
-import dev.cmek.workflow.ClusterTarget;
-import dev.cmek.workflow.CmekLifecycle;
 import java.nio.file.Path;
-import java.util.Optional;
-import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,17 +56,16 @@ final class EnableCommand extends SubmittingCommand {
     @Override
     ExitCode run() {
         KeySpecSteps steps = new KeySpecSteps(this, cluster.id, dryRun);
-        Function<Manifest, CmekLifecycle.Outcome> enable =
-                manifest -> lifecycle().enable(cluster.id, manifest, waitFor(wait));
         if (source.manifest != null) {
-            return steps.submit(ManifestCodec.read(source.manifest), ClusterFit.Purpose.ENABLE, "enable", enable);
+            Manifest manifest = ManifestCodec.read(source.manifest);
+            return steps.submit(
+                    () -> lifecycle().decideEnable(cluster.id, manifest),
+                    decision -> lifecycle().enable(decision, waitFor(wait)));
         }
-        ClusterTarget target = steps.targetWritingTo(out);
-        return steps.provision(target, Optional.of(out), done -> {
-            report().progress("provisioned " + target.regions().size() + " region(s); manifest written to " + out);
-            return LifecycleCommands.print(
-                    report(), enable.apply(done.manifest().orElseThrow()));
-        });
+        return steps.provisionAndEnable(
+                steps.targetWritingTo(out),
+                out,
+                decision -> LifecycleCommands.print(report(), lifecycle().enable(decision, waitFor(wait))));
     }
 
     @Override

@@ -5,10 +5,9 @@ import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.OutputPath;
 import dev.cmek.core.Change;
-import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
-import dev.cmek.workflow.CloudKeys;
+import dev.cmek.workflow.CmekLifecycle;
 import dev.cmek.workflow.Fleet;
 import dev.cmek.workflow.FleetFile;
 import dev.cmek.workflow.FleetManifests;
@@ -200,36 +199,58 @@ final class FleetCommand extends CloudCommand {
                 doc,
                 lines(doc),
                 exit,
-                s.failed() + " of " + s.total() + " clusters failed; the first failure's exit code is " + exit.code());
+                s.failed() + " of " + s.total() + " clusters failed; the first, "
+                        + result.clusters().stream()
+                                .filter(c -> c.outcome() == Fleet.Outcome.FAILED)
+                                .map(c -> c.clusterId() + ", exited "
+                                        + c.exitCode().code() + ": " + c.message())
+                                .findFirst()
+                                .orElse(""));
     }
 
-    /** One line per cluster: what a real run would do, or why it would fail; exit code as for a real run. */
+    /**
+     * One line per cluster: what a real run would do, or why it would fail, found with the reads and checks the real run
+     * makes (the state file's skips, enable's decision, a provisioning plan); exit code as for a real run.
+     */
     private ExitCode preview(FleetFile fleet) {
+        Path stateFile = state != null ? state : file.resolveSibling(file.getFileName() + ".state.json");
+        Set<String> skip = recheck
+                ? Set.of()
+                : FleetState.load(stateFile, Clock.systemUTC()).enabled();
+        CmekLifecycle lifecycle = lifecycle();
         List<Map<String, Object>> clusters = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         ExitCode first = ExitCode.OK;
+        String firstProblem = null;
         for (FleetFile.Entry entry : fleet.clusters()) {
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("cluster_id", entry.clusterId());
             String would;
             ExitCode code = ExitCode.OK;
             try {
-                if (entry.manifest().isPresent()) {
+                if (skip.contains(entry.clusterId())) {
+                    would = "would skip: recorded as enabled in " + stateFile + " (--recheck looks again)";
+                } else if (entry.manifest().isPresent()) {
                     Manifest manifest = ManifestCodec.read(entry.manifest().get());
-                    ManifestPreview.checkFits(
-                            api(), entry.clusterId(), manifest, ClusterFit.Purpose.ENABLE, allowCrossRegionKeys());
-                    would = "would enable with " + entry.manifest().get() + " (" + String.join(", ", manifest.regions())
-                            + ")";
+                    would = lifecycle.decideEnable(entry.clusterId(), manifest).words() + " (from "
+                            + entry.manifest().get() + ")";
                 } else {
-                    CloudKeys.ProvisionReport plan =
-                            provisioning().plan(provisioning().target(entry.clusterId()));
-                    long changes = plan.changes().stream()
+                    Provisioning.PlannedEnable planned =
+                            provisioning().planEnable(provisioning().target(entry.clusterId()), lifecycle);
+                    long changes = planned.plan().changes().stream()
                             .filter(c -> c.action() != Change.Action.UNCHANGED)
                             .count();
-                    code = plan.blocked() ? ExitCode.REJECTED : ExitCode.OK;
-                    would = plan.blocked()
-                            ? "provisioning is blocked (see cmek plan --cluster " + entry.clusterId() + ")"
-                            : "would provision (" + changes + " change(s)) and enable";
+                    if (planned.then().isEmpty()) {
+                        code = ExitCode.REJECTED;
+                        would = "provisioning cluster " + entry.clusterId() + " is blocked: "
+                                + planned.plan().changes().stream()
+                                        .filter(c -> c.action() == Change.Action.BLOCKED)
+                                        .map(c -> c.resource() + " (" + c.detail() + ")")
+                                        .collect(java.util.stream.Collectors.joining("; "));
+                    } else {
+                        would = "would provision (" + changes + " change(s)); then "
+                                + planned.then().get().words();
+                    }
                 }
             } catch (CmekException e) {
                 code = e.exitCode();
@@ -237,6 +258,7 @@ final class FleetCommand extends CloudCommand {
             }
             if (first == ExitCode.OK && code != ExitCode.OK) {
                 first = code;
+                firstProblem = entry.clusterId() + ": " + would;
             }
             line.put("ok", code == ExitCode.OK);
             line.put("exit_code", code.code());
@@ -250,7 +272,10 @@ final class FleetCommand extends CloudCommand {
         doc.put("clusters", clusters);
         doc.put("exit_code", first.code());
         return report().result(
-                        doc, lines, first, "the dry run found problems; the first one's exit code is " + first.code());
+                        doc,
+                        lines,
+                        first,
+                        "the dry run found problems; the first one (exit " + first.code() + ") is " + firstProblem);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.cmek.cli;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.api.ApiKey;
+import dev.cmek.workflow.ReadyToRun;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -175,6 +176,9 @@ public final class Main {
         String message = ex instanceof CmekException
                 ? ex.getMessage()
                 : "internal error (a bug in cmek: please report it; CMEK_DEBUG=1 shows where it happened)";
+        if (command instanceof BaseCommand base) {
+            message = ReadyToRun.forCluster(message, base.clusterGiven().orElse(null));
+        }
         message = redact(terminal, key, message);
         if ("1".equals(terminal.env().get("CMEK_DEBUG"))) {
             StringBuilder trace = new StringBuilder();

@@ -22,7 +22,8 @@ final class ProvisionView {
             @JsonProperty("changed") boolean changed,
             @JsonProperty("manifest_file") String manifestFile,
             @JsonProperty("changes") List<Change> changes,
-            @JsonProperty("region_specs") List<RegionSpec> regionSpecs) {}
+            @JsonProperty("region_specs") List<RegionSpec> regionSpecs,
+            @JsonProperty("then") String then) {}
 
     private ProvisionView() {}
 
@@ -36,18 +37,38 @@ final class ProvisionView {
                 report.changedAnything(),
                 manifestFile,
                 report.changes(),
-                report.specs());
+                report.specs(),
+                null);
     }
 
     /** Prints a plan; exit 3 when something blocks provisioning, as `cmek plan` documents. */
     static ExitCode printPlan(Report report, ClusterTarget target, CloudKeys.ProvisionReport plan) {
-        Document doc = document(target, plan, true, null);
+        return printPlan(report, target, plan, java.util.Optional.empty());
+    }
+
+    /** As {@link #printPlan(Report, ClusterTarget, CloudKeys.ProvisionReport)}, with what would be done next. */
+    static ExitCode printPlan(
+            Report report, ClusterTarget target, CloudKeys.ProvisionReport plan, java.util.Optional<String> then) {
+        Document base = document(target, plan, true, null);
+        Document doc = new Document(
+                base.clusterId(),
+                base.cloud(),
+                base.dryRun(),
+                base.blocked(),
+                base.changed(),
+                base.manifestFile(),
+                base.changes(),
+                base.regionSpecs(),
+                then.orElse(null));
         return report.result(
                 doc,
                 lines(doc),
                 plan.blocked() ? ExitCode.REJECTED : ExitCode.OK,
-                "provisioning cluster " + target.clusterId()
-                        + " is blocked: a resource with our name is not ours (see the changes marked blocked)");
+                "provisioning cluster " + target.clusterId() + " is blocked: "
+                        + plan.changes().stream()
+                                .filter(c -> c.action() == Change.Action.BLOCKED)
+                                .map(c -> c.resource() + " (" + c.detail() + ")")
+                                .collect(java.util.stream.Collectors.joining("; ")));
     }
 
     static List<String> lines(Document doc) {
@@ -77,6 +98,9 @@ final class ProvisionView {
         }
         if (doc.manifestFile() != null) {
             lines.add("manifest written to " + doc.manifestFile());
+        }
+        if (doc.then() != null) {
+            lines.add("then: " + doc.then());
         }
         return lines;
     }

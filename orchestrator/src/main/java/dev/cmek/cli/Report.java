@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cmek.ExitCode;
 import dev.cmek.PrettyJson;
+import dev.cmek.workflow.ReadyToRun;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -25,10 +26,13 @@ final class Report {
 
     private final Terminal terminal;
     private final boolean json;
+    private final java.util.Optional<String> cluster;
 
-    Report(Terminal terminal, boolean json) {
+    /** @param cluster the cluster the command works on, if one: the hints in a failure's message name it */
+    Report(Terminal terminal, boolean json, java.util.Optional<String> cluster) {
         this.terminal = terminal;
         this.json = json;
+        this.cluster = cluster;
     }
 
     boolean json() {
@@ -59,7 +63,7 @@ final class Report {
      * object in JSON and a {@code cmek: message} line on stderr. Returns {@code code}.
      */
     ExitCode result(Object document, List<String> lines, ExitCode code, String message) {
-        message = plain(message);
+        message = plain(ReadyToRun.forCluster(message, cluster.orElse(null)));
         if (code == ExitCode.OK) {
             result(document, lines);
             return code;

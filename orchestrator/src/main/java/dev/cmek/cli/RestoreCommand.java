@@ -90,13 +90,21 @@ final class RestoreCommand extends BaseCommand {
         Map<String, Object> doc = document(outcome);
         List<String> lines = lines(outcome);
         ExitCode code = outcome.exitCode();
+        if (code == ExitCode.OK) {
+            // A restore not checked against the cluster (the Cloud API down) has no verify report to name.
+            report().result(doc, lines);
+            return code;
+        }
         return report().result(
                         doc,
                         lines,
                         code,
                         !outcome.couldNot().isEmpty()
-                                ? outcome.couldNot().size() + " grant(s) could not be put back (see above)"
-                                : "the grants are back, but verification found problems (see above)");
+                                ? outcome.couldNot().size() + " grant(s) of cluster " + outcome.clusterId()
+                                        + " could not be put back: " + String.join("; ", outcome.couldNot())
+                                : "the grants of cluster " + outcome.clusterId()
+                                        + " are back, but controls failed: "
+                                        + VerifyView.failedControls(outcome.verify()));
     }
 
     /** One restore per cluster of the index; one that cannot be restored does not stop the others. */
@@ -104,6 +112,7 @@ final class RestoreCommand extends BaseCommand {
         List<Map<String, Object>> clusters = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         ExitCode first = ExitCode.OK;
+        List<String> incomplete = new ArrayList<>();
         for (Path dir : records) {
             Map<String, Object> doc;
             ExitCode code;
@@ -136,11 +145,18 @@ final class RestoreCommand extends BaseCommand {
             if (first == ExitCode.OK) {
                 first = code;
             }
+            if (code != ExitCode.OK) {
+                incomplete.add(dir + " (exit " + code.code() + ")");
+            }
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("index", evidence.resolve(AccountRevocation.INDEX).toString());
         doc.put("clusters", clusters);
-        return report().result(doc, lines, first, "not every cluster was restored completely (see above)");
+        return report().result(
+                        doc,
+                        lines,
+                        first,
+                        "not every cluster was restored completely: " + String.join("; ", incomplete));
     }
 
     private static Map<String, Object> document(BreachResponse.RestoreOutcome outcome) {

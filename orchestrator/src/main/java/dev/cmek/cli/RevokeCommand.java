@@ -29,6 +29,12 @@ import picocli.CommandLine.Option;
 
 @Command(
         name = "revoke",
+        // picocli's generated synopsis puts the required choice last, after every option, and wraps inside a group.
+        customSynopsis = {
+            "cmek revoke (--cluster=ID | --all-using=ACCOUNT) [--yes] [--dry-run]",
+            "                   [--cloud-only | --api-only] [--evidence=DIR] [--immediate]",
+            "                   [OPTIONS]"
+        },
         description = {
             "Breach response: remove CockroachDB's access to the cluster's keys in your cloud, then tell CockroachDB to stop using them (REVOKE) and wait until REVOKED.",
             "%nThe master switch goes first, then every key's grant, each region on its own; REVOKE is sent even when a grant is left (exit 8, naming what is left and the command that finishes). With the Cloud API down the grants still go and REVOKE waits for --api-only. Every change is recorded in --evidence DIR first; `cmek restore` puts it back. Keys are never deleted or disabled. See `man cmek-revoke`."
@@ -77,7 +83,8 @@ final class RevokeCommand extends CloudCommand {
     @Option(
             names = "--evidence",
             paramLabel = "DIR",
-            description = "Where to write the evidence record (default: ./cmek-revocation-<cluster>-<time>).")
+            description =
+                    "Where to write the evidence record (default: cmek-revocation-<cluster>-<time> in the current directory).")
     Path evidence;
 
     @Option(
@@ -104,6 +111,7 @@ final class RevokeCommand extends CloudCommand {
     @Option(
             names = "--cloud",
             paramLabel = "aws|gcp|azure",
+            completionCandidates = OptionValues.Clouds.class,
             description = "With --cloud-only and --regions (or to check a --manifest): the cluster's cloud.")
     String cloud;
 

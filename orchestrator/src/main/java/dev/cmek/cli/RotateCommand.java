@@ -2,7 +2,6 @@ package dev.cmek.cli;
 
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
-import dev.cmek.model.ClusterFit;
 import dev.cmek.model.Manifest;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.workflow.Fleet;
@@ -118,10 +117,8 @@ final class RotateCommand extends SubmittingCommand {
             Manifest chosen = regions.isEmpty() ? manifest : manifest.only(regions);
             return new KeySpecSteps(this, clusterId, dryRun)
                     .submit(
-                            chosen,
-                            ClusterFit.Purpose.ROTATE,
-                            "rotate",
-                            specs -> lifecycle().rotate(clusterId, specs, waitFor(wait)));
+                            () -> lifecycle().decideRotate(clusterId, chosen),
+                            decision -> lifecycle().rotate(decision, waitFor(wait)));
         }
         Rotation rotation = new Rotation(api(), provisioning(), lifecycle(), report()::progress);
         Rotation.Kind kind = how.newKey ? Rotation.Kind.NEW_KEY : Rotation.Kind.NEW_VERSION;
@@ -205,7 +202,12 @@ final class RotateCommand extends SubmittingCommand {
                         RewrapView.document(result),
                         RewrapView.lines(result),
                         result.exitCode(),
-                        "re-wrap failed for " + result.summary().failed() + " cluster(s) (see above)");
+                        "re-wrap failed for " + result.summary().failed() + " cluster(s): "
+                                + result.clusters().stream()
+                                        .filter(c -> c.exitCode() != ExitCode.OK)
+                                        .map(c -> c.clusterId() + " (exit "
+                                                + c.exitCode().code() + ": " + c.message() + ")")
+                                        .collect(java.util.stream.Collectors.joining("; ")));
     }
 
     @Override

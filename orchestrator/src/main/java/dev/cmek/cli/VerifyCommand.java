@@ -1,7 +1,6 @@
 package dev.cmek.cli;
 
 import dev.cmek.ExitCode;
-import dev.cmek.core.ControlResult;
 import dev.cmek.workflow.CloudKeys;
 import dev.cmek.workflow.ClusterTarget;
 import dev.cmek.workflow.CmekLifecycle;
@@ -49,15 +48,7 @@ final class VerifyCommand extends CloudCommand {
                         doc,
                         lines,
                         verify.ok() ? ExitCode.OK : ExitCode.VERIFY_FAILED,
-                        "verification found failed controls: "
-                                + String.join(
-                                        ", ",
-                                        verify.regions().values().stream()
-                                                .flatMap(r -> r.controls().stream())
-                                                .filter(ControlResult::failed)
-                                                .map(c -> c.control().id())
-                                                .distinct()
-                                                .toList())
-                                + " (see above)");
+                        "verification found failed controls in cluster " + cluster.id + ": "
+                                + VerifyView.failedControls(verify));
     }
 }

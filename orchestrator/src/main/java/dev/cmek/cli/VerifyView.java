@@ -52,6 +52,27 @@ final class VerifyView {
         return out;
     }
 
+    /**
+     * Each failed control with the regions it failed in, e.g. {@code key_rotation (us-east-1); exact_grant (us-east-1,
+     * us-west-2)}: what an error message names, so that it stands alone without the report above it.
+     */
+    static String failedControls(Map<String, List<ControlResult>> byRegion) {
+        Map<String, List<String>> regions = new LinkedHashMap<>();
+        byRegion.forEach((region, controls) -> controls.stream()
+                .filter(ControlResult::failed)
+                .forEach(c -> regions.computeIfAbsent(c.control().id(), id -> new ArrayList<>())
+                        .add(region)));
+        List<String> out = new ArrayList<>();
+        regions.forEach((id, in) -> out.add(id + " (" + String.join(", ", in) + ")"));
+        return String.join("; ", out);
+    }
+
+    static String failedControls(CloudKeys.VerifyReport verify) {
+        Map<String, List<ControlResult>> byRegion = new LinkedHashMap<>();
+        verify.regions().forEach((region, r) -> byRegion.put(region, r.controls()));
+        return failedControls(byRegion);
+    }
+
     /** Counts of PASS, FAIL and N/A over every region. */
     static Map<String, Integer> summary(CloudKeys.VerifyReport verify) {
         int[] counts = new int[Verdict.values().length];

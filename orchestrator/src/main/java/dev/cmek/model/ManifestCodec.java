@@ -83,8 +83,12 @@ public final class ManifestCodec {
 
     /** The manifest as pretty-printed JSON with a trailing newline, fields in the API's order. */
     public static String format(Manifest manifest) {
+        // Regions sorted by name, as the Cloud API sorts a cluster's CMEK regions and every other cmek output does.
+        Manifest sorted = new Manifest(manifest.regionSpecs().stream()
+                .sorted(java.util.Comparator.comparing(RegionSpec::region))
+                .toList());
         try {
-            return PRETTY.writeValueAsString(manifest) + "\n";
+            return PRETTY.writeValueAsString(sorted) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a manifest always serialises", e);
         }

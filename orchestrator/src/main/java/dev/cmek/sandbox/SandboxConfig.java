@@ -64,7 +64,7 @@ public record SandboxConfig(ObjectNode organization, List<ObjectNode> clusters) 
                     "cannot read sandbox config " + file + ": " + dev.cmek.FileProblem.describe(e));
         }
         try {
-            return parse(text);
+            return parse(dev.cmek.StrictJson.withoutByteOrderMark(text));
         } catch (InvalidSandboxConfigException e) {
             throw new InvalidSandboxConfigException(file + ": " + e.getMessage());
         }

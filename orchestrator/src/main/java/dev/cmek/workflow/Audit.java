@@ -217,8 +217,10 @@ public final class Audit {
             if (why.isPresent()) {
                 unreachable = why.get();
             } else {
-                report = keys.verify(target, live, CockroachControls.formerUris(status))
-                        .with(crdb);
+                report = ReadyToRun.forCluster(
+                        keys.verify(target, live, CockroachControls.formerUris(status))
+                                .with(crdb),
+                        c.id());
             }
         } catch (CmekException e) {
             unreachable = e.getMessage();

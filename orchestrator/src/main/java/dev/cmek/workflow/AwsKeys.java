@@ -109,14 +109,60 @@ public final class AwsKeys implements CloudKeys {
 
     @Override
     public ProvisionReport plan(ClusterTarget cluster) {
-        AwsCmekRequest request = request(cluster);
-        return report(cluster.regions(), call(() -> aws().plan(request)));
+        return run(cluster, false);
     }
 
     @Override
     public ProvisionReport provision(ClusterTarget cluster) {
-        AwsCmekRequest request = request(cluster);
-        return report(cluster.regions(), call(() -> aws().provision(request)));
+        return run(cluster, true);
+    }
+
+    /**
+     * One adapter run per key generation the cluster's regions use (rotate --new-key may have moved only some of them),
+     * one after the other: the first generation as asked (a multi-Region key over every region, its primary being the
+     * first), a later one per region, as rotate made it. Keys brought with --existing-key are taken as given.
+     */
+    private ProvisionReport run(ClusterTarget cluster, boolean apply) {
+        java.util.SortedMap<Integer, List<String>> byGeneration = new java.util.TreeMap<>();
+        for (String region : cluster.regions()) {
+            int generation = options.existingKeys().isEmpty() ? cluster.keyGeneration(region) : 1;
+            byGeneration.computeIfAbsent(generation, g -> new ArrayList<>()).add(region);
+        }
+        if (byGeneration.keySet().equals(Set.of(1))) {
+            AwsCmekRequest request = request(cluster);
+            return report(cluster.regions(), call(() -> apply ? aws().provision(request) : aws().plan(request)));
+        }
+        Map<String, String> keys = new LinkedHashMap<>();
+        List<Change> changes = new ArrayList<>();
+        String role = null;
+        for (var group : byGeneration.entrySet()) {
+            int generation = group.getKey();
+            AwsCmekRequest request = call(() -> generation == 1
+                    ? (options.multiRegionKey() ? request(cluster) : request(cluster.withRegions(group.getValue())))
+                    : request(cluster)
+                            .withPlacement(KeyPlacement.perRegion())
+                            .withRegions(regions(group.getValue()))
+                            .withGeneration(generation));
+            ProvisionResult result = call(() -> apply ? aws().provision(request) : aws().plan(request));
+            for (Change c : result.changes()) {
+                // The role is the same for every generation: said once, by the first run.
+                if ((role == null || c.region() != null) && !changes.contains(c)) {
+                    changes.add(c);
+                }
+            }
+            group.getValue().forEach(region -> {
+                if (result.keys().containsKey(region)) {
+                    keys.put(region, result.keys().get(region).toString());
+                }
+            });
+            role = result.role().toString();
+        }
+        String principal = role;
+        return new ProvisionReport(
+                cluster.regions().stream()
+                        .map(r -> new RegionSpec(r, new KeySpec(KeyType.AWS_KMS, keys.getOrDefault(r, ""), principal)))
+                        .toList(),
+                changes);
     }
 
     @Override
@@ -179,10 +225,14 @@ public final class AwsKeys implements CloudKeys {
         return new Adoption(request, plan, policies, aliased);
     }
 
+    /** A key used through another principal than our role is not ours: not even asked (it may be another account's). */
     @Override
     public int generationOf(ClusterTarget cluster, KeySpec spec) {
-        return call(() -> aws().generationOf(ClusterId.of(cluster.clusterId()), KeyArn.of(spec.uri()))
-                .orElse(0));
+        ClusterId id = call(() -> ClusterId.of(cluster.clusterId()));
+        if (!spec.authPrincipal().endsWith(":role/" + new ResourceNames(id).roleName())) {
+            return 0;
+        }
+        return call(() -> aws().generationOf(id, KeyArn.of(spec.uri())).orElse(0));
     }
 
     /** A multi-Region key is rotated once, at its primary, however many of its replicas the cluster's regions use. */

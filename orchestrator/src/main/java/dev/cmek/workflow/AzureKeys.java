@@ -122,7 +122,7 @@ public final class AzureKeys implements CloudKeys {
 
     @Override
     public ProvisionReport plan(ClusterTarget cluster) {
-        ProvisionResult plan = call(() -> azure().plan(request(cluster)));
+        ProvisionResult plan = call(() -> azure().plan(request(cluster), generations(cluster)));
         return report(cluster.regions(), plan);
     }
 
@@ -146,8 +146,16 @@ public final class AzureKeys implements CloudKeys {
 
     @Override
     public ProvisionReport provision(ClusterTarget cluster) {
-        ProvisionResult result = call(() -> azure().provision(request(cluster)));
+        ProvisionResult result = call(() -> azure().provision(request(cluster), generations(cluster)));
         return report(cluster.regions(), result);
+    }
+
+    /** The generation of each region's key of ours in use; a key brought with --existing-key is taken as given. */
+    private Map<String, Integer> generations(ClusterTarget cluster) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        cluster.regions().forEach(region -> out.put(region, cluster.keyGeneration(region)));
+        options.existingKeys().keySet().forEach(out::remove);
+        return out;
     }
 
     @Override

@@ -103,9 +103,15 @@ public interface CloudKeys {
      * has yet to create: such a spec has an empty {@code uri}, and {@link #manifest()} is then empty.
      */
     record ProvisionReport(List<RegionSpec> specs, List<Change> changes) {
+        /** Regions sorted by name, as the Cloud API sorts a cluster's CMEK regions, and changes likewise (principal first). */
         public ProvisionReport {
-            specs = List.copyOf(specs);
-            changes = List.copyOf(changes);
+            specs = specs.stream()
+                    .sorted(java.util.Comparator.comparing(RegionSpec::region))
+                    .toList();
+            changes = changes.stream()
+                    .sorted(java.util.Comparator.comparing(
+                            Change::region, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
+                    .toList();
         }
 
         public Optional<Manifest> manifest() {
@@ -212,8 +218,9 @@ public interface CloudKeys {
      * @param notChecked what could grant access but could not be read (GCP: folder and organization policies)
      */
     record VerifyReport(String principal, Map<String, RegionControls> regions, List<String> notChecked) {
+        /** Regions sorted by name, as the Cloud API sorts a cluster's CMEK regions. */
         public VerifyReport {
-            regions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(regions));
+            regions = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(regions));
             notChecked = List.copyOf(notChecked);
         }
 

@@ -102,13 +102,21 @@ public final class Fleet {
         }
     }
 
+    /**
+     * Where an entry's key specs come from, and what enable is to do with them ({@link CmekLifecycle#decideEnable}, or
+     * {@link Provisioning#provisionForEnable}, which checks before it makes keys); runs on a worker thread.
+     */
+    public interface Source {
+        CmekLifecycle.Decision decide(FleetFile.Entry entry, CmekLifecycle lifecycle);
+    }
+
     private final CloudApi api;
-    private final Function<FleetFile.Entry, Manifest> manifests;
+    private final Source source;
     private final Options options;
     private final Consumer<ClusterResult> finished;
 
     /**
-     * @param manifests the manifest for an entry (e.g. {@link FleetManifests}); runs on a worker thread
+     * @param manifests the manifest for an entry; runs on a worker thread
      * @param finished called once per cluster as soon as it is done (from any thread, one call at a time)
      */
     public Fleet(
@@ -116,8 +124,20 @@ public final class Fleet {
             Function<FleetFile.Entry, Manifest> manifests,
             Options options,
             Consumer<ClusterResult> finished) {
+        this(
+                api,
+                (entry, lifecycle) -> lifecycle.decideEnable(entry.clusterId(), manifests.apply(entry)),
+                options,
+                finished);
+    }
+
+    /**
+     * @param source each entry's key specs and what enable is to do with them (e.g. {@link FleetManifests})
+     * @param finished called once per cluster as soon as it is done (from any thread, one call at a time)
+     */
+    public Fleet(CloudApi api, Source source, Options options, Consumer<ClusterResult> finished) {
         this.api = Objects.requireNonNull(api);
-        this.manifests = Objects.requireNonNull(manifests);
+        this.source = Objects.requireNonNull(source);
         this.options = Objects.requireNonNull(options);
         this.finished = Objects.requireNonNull(finished);
     }
@@ -148,7 +168,7 @@ public final class Fleet {
             poller.loop();
             return null;
         });
-        FleetSubmitter submitter = new FleetSubmitter(api, manifests, poller, options.allowCrossRegionKeys());
+        FleetSubmitter submitter = new FleetSubmitter(api, source, poller, options.allowCrossRegionKeys());
         Parallel.forEach(toSubmit, options.parallel(), "cmek-fleet", submitter::submit);
         polling.join();
         List<ClusterResult> ordered = new ArrayList<>();

@@ -5,25 +5,19 @@ import dev.cmek.ExitCode;
 import dev.cmek.api.CloudApi;
 import dev.cmek.api.CmekWait;
 import dev.cmek.api.CmekWaiter;
-import dev.cmek.model.Manifest;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * A fleet worker's job for one cluster: its manifest, then enable without waiting (or nothing when it is already
  * enabled with these keys). A submitted cluster goes to the {@link FleetPoller}; any failure is that cluster's alone.
  */
 final class FleetSubmitter {
-    private final Function<FleetFile.Entry, Manifest> manifests;
+    private final Fleet.Source source;
     private final FleetPoller poller;
     private final CmekLifecycle lifecycle;
 
-    FleetSubmitter(
-            CloudApi api,
-            Function<FleetFile.Entry, Manifest> manifests,
-            FleetPoller poller,
-            boolean allowCrossRegionKeys) {
-        this.manifests = manifests;
+    FleetSubmitter(CloudApi api, Fleet.Source source, FleetPoller poller, boolean allowCrossRegionKeys) {
+        this.source = source;
         this.poller = poller;
         // The waiter is never used: workers submit without waiting and the poller does the waiting.
         this.lifecycle = new CmekLifecycle(
@@ -33,8 +27,7 @@ final class FleetSubmitter {
     void submit(FleetFile.Entry entry) {
         long start = System.nanoTime();
         try {
-            Manifest manifest = manifests.apply(entry);
-            CmekLifecycle.Outcome outcome = lifecycle.enable(entry.clusterId(), manifest, Optional.empty());
+            CmekLifecycle.Outcome outcome = lifecycle.enable(source.decide(entry, lifecycle), Optional.empty());
             if (outcome.action() == CmekLifecycle.Action.ALREADY_ENABLED) {
                 poller.finish(new Fleet.ClusterResult(
                         entry.clusterId(),

@@ -132,13 +132,13 @@ public final class GcpKeys implements CloudKeys {
 
     @Override
     public ProvisionReport plan(ClusterTarget cluster) {
-        var plan = call(() -> gcp().plan(request(cluster)));
+        var plan = call(() -> gcp().plan(request(cluster), generations(cluster)));
         return new ProvisionReport(specs(cluster.regions(), plan.keys(), plan.serviceAccount()), plan.changes());
     }
 
     @Override
     public ProvisionReport provision(ClusterTarget cluster) {
-        var result = call(() -> gcp().provision(request(cluster)));
+        var result = call(() -> gcp().provision(request(cluster), generations(cluster)));
         return new ProvisionReport(specs(cluster.regions(), result.keys(), result.serviceAccount()), result.changes());
     }
 
@@ -164,6 +164,14 @@ public final class GcpKeys implements CloudKeys {
         return new Adoption(request, plan);
     }
 
+    /** The generation of each region's key of ours in use; a key brought with --existing-key is taken as given. */
+    private Map<String, Integer> generations(ClusterTarget cluster) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        cluster.regions().forEach(region -> out.put(region, cluster.keyGeneration(region)));
+        options.existingKeys().keySet().forEach(out::remove);
+        return out;
+    }
+
     @Override
     public ProvisionReport provisionNewKeys(ClusterTarget cluster, List<String> regions, int generation) {
         GcpCmekRequest request = request(cluster);
@@ -179,9 +187,17 @@ public final class GcpKeys implements CloudKeys {
 
     @Override
     public int generationOf(ClusterTarget cluster, KeySpec spec) {
-        // Our key ids are crdb-cmek (generation 1) and crdb-cmek-g<n>; a key someone else named is not ours.
-        Matcher m = OUR_KEY_ID.matcher(keyName(spec.uri()).getCryptoKey());
-        return !m.matches() ? 0 : m.group(1) == null ? 1 : Integer.parseInt(m.group(1));
+        // Our keys are crdb-cmek (generation 1) and crdb-cmek-g<n> in the cluster's own key ring; others are not ours.
+        if (!CryptoKeyName.isParsableFrom(spec.uri())) {
+            return 0;
+        }
+        CryptoKeyName key = CryptoKeyName.parse(spec.uri());
+        Matcher m = OUR_KEY_ID.matcher(key.getCryptoKey());
+        if (!m.matches()
+                || !key.getKeyRing().equals(CmekNames.keyRingId(call(() -> ClusterId.of(cluster.clusterId()))))) {
+            return 0;
+        }
+        return m.group(1) == null ? 1 : Integer.parseInt(m.group(1));
     }
 
     @Override

@@ -83,7 +83,7 @@ public final class Rotation {
     private record Chosen(ClusterTarget target, Map<String, KeySpec> live) {}
 
     private Chosen chosen(String clusterId, List<String> regions) {
-        ClusterTarget target = provisioning.target(clusterId);
+        ClusterTarget target = provisioning.eligibleTarget(clusterId);
         CmekClusterInfo status = CmekLifecycle.statusOrDisabled(api, clusterId);
         if (status.status() != CmekStatus.ENABLED) {
             throw new CmekException.InvalidInput(

@@ -233,4 +233,53 @@ class AllUsingTest {
         }
         assertTrue(sandbox.requestLog().exchanges().isEmpty(), "nothing was sent");
     }
+
+    @Test
+    void allUsing_stdoutEntriesCarryTheIndexOutcome_andAClusterRevokedBefore_isAlreadyRevoked() throws Exception {
+        List<GeneratedCluster> matching = using(ACCOUNT);
+        String earlier = matching.get(0).id();
+        exit(
+                0,
+                cli().run(
+                                "revoke",
+                                "--cluster",
+                                earlier,
+                                "--api-only",
+                                "--yes",
+                                "--evidence",
+                                dir.resolve("earlier").toString()));
+        Path evidence = dir.resolve("incident");
+
+        Cli.Result r = exit(
+                0,
+                cli().run(
+                                "revoke",
+                                "--all-using",
+                                ACCOUNT,
+                                "--yes",
+                                "--timeout",
+                                "2m",
+                                "--evidence",
+                                evidence.toString(),
+                                "-o",
+                                "json"));
+
+        java.util.Map<String, String> printed = new java.util.TreeMap<>();
+        JSON.readTree(r.out())
+                .get("clusters")
+                .forEach(c -> printed.put(
+                        c.get("cluster_id").textValue(), c.get("outcome").textValue()));
+        java.util.Map<String, String> indexed = new java.util.TreeMap<>();
+        JSON.readTree(evidence.resolve(AccountRevocation.INDEX).toFile())
+                .get("clusters")
+                .forEach(c -> indexed.put(
+                        c.get("cluster_id").textValue(), c.get("outcome").textValue()));
+        assertEquals(indexed, printed, "stdout says what index.json says");
+        assertEquals(matching.size(), printed.size(), printed.toString());
+        assertEquals("ALREADY_REVOKED", printed.get(earlier), printed.toString());
+        matching.stream()
+                .map(GeneratedCluster::id)
+                .filter(id -> !id.equals(earlier))
+                .forEach(id -> assertEquals("REVOKED", printed.get(id), id + ": " + printed));
+    }
 }

@@ -267,4 +267,39 @@ class ApiCommandsTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(!r.all().contains(Sandboxes.API_KEY));
     }
+
+    @Test
+    void apiKeyFile_startingWithAByteOrderMark_isUsed(@TempDir Path keys) throws Exception {
+        // As Notepad and PowerShell's Out-File -Encoding utf8 write it.
+        Path keyFile = Files.writeString(keys.resolve("key"), "\uFEFF" + Sandboxes.API_KEY + "\r\n");
+        Cli.Result r = new Cli()
+                .env("COCKROACH_SERVER", sandbox.baseUri().toString())
+                .run("status", "--cluster", AWS_CLUSTER, "--api-key-file", keyFile.toString(), "-o", "json");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(
+                AWS_CLUSTER,
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(r.out())
+                        .get("cluster_id")
+                        .asText());
+    }
+
+    @Test
+    void sandboxClustersFile_startingWithAByteOrderMark_isReadAsJson(@TempDir Path dir) throws Exception {
+        // A duplicate id, so that the sandbox stops once it has read the file: the BOM must not be what it reports.
+        String cluster = "{\"id\": \"" + AWS_CLUSTER + "\", \"name\": \"orders\", \"cloud_provider\": \"AWS\","
+                + " \"regions\": [{\"name\": \"us-east-1\", \"node_count\": 3}]}";
+        Path clusters = Files.writeString(
+                dir.resolve("clusters.json"),
+                "\uFEFF{\"organization\": {\"id\": \"" + Sandboxes.ORG_ID + "\", \"name\": \"acme\"},"
+                        + " \"clusters\": [" + cluster + ", " + cluster + "]}");
+        Cli.Result r = new Cli().run("sandbox", "--clusters", clusters.toString(), "-o", "json");
+        assertEquals(2, r.exit(), r.err());
+        String message = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(r.out())
+                .get("error")
+                .get("message")
+                .asText();
+        assertTrue(message.contains("clusters[1]: duplicate id " + AWS_CLUSTER), message);
+    }
 }

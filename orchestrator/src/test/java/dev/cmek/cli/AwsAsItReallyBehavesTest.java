@@ -119,6 +119,24 @@ class AwsAsItReallyBehavesTest {
     }
 
     @Test
+    void aProfileThatIsNotThere_isOneLineExitThree_namingTheProfileAndTheConfigFile() throws Exception {
+        checkedSandbox(Sandboxes.start(Duration.ofMillis(100)));
+        Path config = Files.writeString(dir.resolve("config"), "[profile dev]\nregion = us-east-1\n");
+        Path credentials = Files.writeString(dir.resolve("credentials"), "[dev]\n");
+        Cli.Result r = bare().env("AWS_CONFIG_FILE", config.toString())
+                .env("AWS_SHARED_CREDENTIALS_FILE", credentials.toString())
+                .env("AWS_PROFILE", "nosuch")
+                .run("plan", "--cluster", AWS_CLUSTER, "-o", "json");
+
+        assertEquals(3, r.exit(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        String message = JSON.readTree(r.out()).get("error").get("message").asText();
+        assertTrue(message.contains("profile nosuch not found in " + config), message);
+        assertFalse(message.contains("EC2 instance profile"), "not everything the chain tried: " + message);
+        assertEquals(0, MOTO.strict().totalCalls(), "nothing reached AWS");
+    }
+
+    @Test
     void ssoProfileWithoutALogin_saysToRunAwsSsoLogin() throws Exception {
         checkedSandbox(Sandboxes.start(Duration.ofMillis(100)));
         Path config = Files.writeString(dir.resolve("config"), """

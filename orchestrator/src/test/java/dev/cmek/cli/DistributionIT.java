@@ -300,6 +300,7 @@ class DistributionIT {
                             ".TH \"" + page.toUpperCase(java.util.Locale.ROOT).replace("-", "\\-") + "\" \"1\""),
                     page + ": " + roff.lines().limit(12).toList());
             assertTrue(roff.contains(".SH \"NAME\""), page);
+            assertFalse(roff.contains("AUTHOR(S)"), page + " names an AUTHOR(S) section it does not have");
         }
         Path revoke = home.resolve("share/man/man1/cmek-revoke.1");
         Map<String, String> plain = Map.of("MANPAGER", "cat", "PAGER", "cat", "MANWIDTH", "100", "LANG", "C.UTF-8");
@@ -312,6 +313,9 @@ class DistributionIT {
         assertTrue(rendered.out().contains("cmek-revoke - Breach response"), rendered.out());
         assertTrue(rendered.out().contains("--evidence=DIR"), rendered.out());
         assertTrue(rendered.out().contains("130"), "the exit codes are documented: " + rendered.out());
+        // The footer: the version, the commit's date and the page, each in its place (the date not run into the rest).
+        String footer = rendered.out().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(footer.matches("cmek \\S+ +\\d{4}-\\d{2}-\\d{2} +CMEK-REVOKE\\(1\\)"), "footer: '" + footer + "'");
     }
 
     @Test

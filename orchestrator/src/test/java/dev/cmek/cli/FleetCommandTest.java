@@ -198,7 +198,10 @@ class FleetCommandTest {
         assertEquals(0, ok.exit(), ok.err());
         assertEquals(
                 IDS.size(),
-                ok.out().lines().filter(l -> l.contains("would enable with")).count(),
+                ok.out()
+                        .lines()
+                        .filter(l -> l.contains("would enable CMEK on cluster"))
+                        .count(),
                 ok.out());
 
         Files.writeString(dir.resolve("cmek_config.json"), "{\"region_specs\": []}");

@@ -91,6 +91,21 @@ class GcpWorkflowTest {
     }
 
     @Test
+    void plan_fromNothing_saysWouldCreate_forEveryResource_noneWouldUpdate() throws Exception {
+        JsonNode plan = new ObjectMapper()
+                .readTree(ok(cli().run("plan", "--cluster", GCP_CLUSTER, "-o", "json"))
+                        .out());
+        List<String> actions = new java.util.ArrayList<>();
+        plan.get("changes")
+                .forEach(c -> actions.add(
+                        c.get("type").asText() + " " + c.get("action").asText()));
+        // The account's policy and the key's are made with them: nothing exists yet to update.
+        assertTrue(actions.contains("SERVICE_ACCOUNT_POLICY WOULD_CREATE"), actions.toString());
+        assertTrue(actions.contains("CRYPTO_KEY_POLICY WOULD_CREATE"), actions.toString());
+        assertTrue(actions.stream().noneMatch(a -> a.endsWith("WOULD_UPDATE")), actions.toString());
+    }
+
+    @Test
     void enable_withPropagationOn_printsTheEndpointsUsed_andVerifies() {
         Cli.Result r = ok(cli().enableProvisioning(GCP_CLUSTER, dir.resolve("m.json")));
         String host = gcp.endpoint().orElseThrow();

@@ -212,6 +212,8 @@ class RewrapCommandTest {
         assertEquals(active, doc.get("summary").get("total").intValue(), doc.toString());
         assertEquals(cmek - 1, doc.get("summary").get("rewrapped").intValue(), doc.toString());
         assertEquals(1, doc.get("summary").get("failed").intValue(), doc.toString());
+        String message = doc.get("error").get("message").textValue();
+        assertTrue(message.contains(failing + " (exit 4: ") && !message.contains("see above"), message);
         assertEquals(active - cmek, doc.get("summary").get("skipped").intValue(), doc.toString());
         List<RecordedExchange> log = api.sandbox().requestLog().exchanges();
         long pages =

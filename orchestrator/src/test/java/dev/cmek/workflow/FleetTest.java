@@ -136,7 +136,11 @@ class FleetTest {
         assertEquals(ExitCode.TIMEOUT, result.exitCode());
         for (Fleet.ClusterResult c : result.clusters()) {
             assertTrue(c.message().contains("did not reach ENABLED within 600ms (now: ENABLING: "), c.message());
-            assertTrue(c.message().endsWith("the operation may still complete: check with `cmek status`"));
+            assertTrue(
+                    c.message()
+                            .endsWith("the operation may still complete: check with `cmek status --cluster "
+                                    + c.clusterId() + "`"),
+                    c.message());
             long polls = sandbox.requestLog()
                             .exchanges(x -> x.method().equals("GET") && x.path().endsWith(c.clusterId() + "/cmek"))
                             .size()
