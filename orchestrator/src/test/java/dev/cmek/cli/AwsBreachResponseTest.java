@@ -355,6 +355,18 @@ class AwsBreachResponseTest {
     }
 
     @Test
+    void plan_withAwsUnreachable_namesTheEndpoint_inOneLine_notAsAPermission() throws Exception {
+        String down = deadEndpoint();
+        Cli.Result r = cli().env("AWS_ENDPOINT_URL", down).run("plan", "--cluster", AWS_CLUSTER);
+        assertEquals(6, r.exit(), r.all());
+        List<String> errors =
+                r.err().lines().filter(l -> l.startsWith("cmek: ")).toList();
+        assertEquals(1, errors.size(), r.err());
+        assertTrue(errors.get(0).contains(down) && errors.get(0).contains("unreachable"), errors.get(0));
+        assertFalse(r.all().contains("HTTP 0") || r.all().contains("grant kms:"), r.all());
+    }
+
+    @Test
     void noAwsCredentials_theHeadlineSaysNothingWasRemoved_theReasonSaidOnce_revokeSent() throws Exception {
         enable();
         Path empty = Files.writeString(dir.resolve("empty"), "");

@@ -439,6 +439,28 @@ class AzureWorkflowTest {
         assertEquals("ENABLED", submitted().get("status").textValue());
     }
 
+    @Test
+    void dryRuns_predictTheRealRunsExitCode_onAzure() throws Exception {
+        Path manifest = dir.resolve("m.json");
+        Cli.Result dry = exit(0, cli().run("enable", "--cluster", CLUSTER, "--provision", "--dry-run"));
+        assertTrue(azure.vaults().isEmpty(), "a dry run makes nothing: " + dry.out());
+        ok(cli().enableProvisioning(CLUSTER, manifest));
+
+        // Another manifest while CMEK is ENABLED with these keys: the dry run refuses as the real run does.
+        JsonNode doc = JSON.readTree(Files.readString(manifest));
+        ((com.fasterxml.jackson.databind.node.ArrayNode) doc.get("region_specs")).remove(1);
+        Path partial = Files.writeString(dir.resolve("partial.json"), doc.toString());
+        int predicted = cli().run("enable", "--cluster", CLUSTER, "--manifest", partial.toString(), "--dry-run")
+                .exit();
+        int validated = cli().run("manifest", "validate", partial.toString(), "--cluster", CLUSTER)
+                .exit();
+        int real = cli().run("enable", "--cluster", CLUSTER, "--manifest", partial.toString())
+                .exit();
+        assertEquals(2, real);
+        assertEquals(real, predicted);
+        assertEquals(real, validated);
+    }
+
     List<String> writes() {
         return azure.requestLog().stream()
                 .filter(c -> !c.method().equals("GET")
