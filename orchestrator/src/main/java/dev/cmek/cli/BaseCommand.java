@@ -1,6 +1,8 @@
 package dev.cmek.cli;
 
+import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -62,6 +64,32 @@ abstract class BaseCommand implements Callable<Integer> {
             return List.of();
         }
         return spec.commandLine().getParseResult().originalArgs();
+    }
+
+    /**
+     * Asks the person at the terminal to type {@code expected} (a cluster id, an account) before a change no API call
+     * undoes; {@code yes} skips it. Without a terminal to ask on, refuses: nothing is changed.
+     */
+    void confirmByTyping(boolean yes, String expected, String noun, String warning) {
+        if (yes) {
+            return;
+        }
+        if (!terminal.interactive()) {
+            throw new CmekException.InvalidInput("refusing to " + name().replaceFirst("^cmek ", "")
+                    + " without --yes: no terminal to confirm on;" + " nothing was changed");
+        }
+        terminal.err().println(warning);
+        terminal.err().print("Type the " + noun + " to confirm: ");
+        terminal.err().flush();
+        String answer;
+        try {
+            answer = terminal.in().readLine();
+        } catch (IOException e) {
+            answer = null;
+        }
+        if (answer == null || !answer.strip().equals(expected)) {
+            throw new CmekException.InvalidInput("not confirmed; nothing was changed");
+        }
     }
 
     /** This very command line again, quoted for a shell. */

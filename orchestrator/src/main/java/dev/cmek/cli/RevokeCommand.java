@@ -11,16 +11,10 @@ import dev.cmek.workflow.AccountRevocation;
 import dev.cmek.workflow.BreachResponse;
 import dev.cmek.workflow.EvidenceFile;
 import dev.cmek.workflow.Fleet;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -90,7 +84,7 @@ final class RevokeCommand extends CloudCommand {
     @Option(
             names = "--immediate",
             description =
-                    "Also cut access already in use (AWS: deny role sessions issued before the trust was cut; GCP: disable the service account, reversibly).")
+                    "Also cut access already in use (AWS: deny role sessions issued before the trust was cut; GCP: disable the service account, reversibly; Azure: nothing more, Key Vault checks every request).")
     boolean immediate;
 
     @Option(
@@ -192,9 +186,13 @@ final class RevokeCommand extends CloudCommand {
         }
         // The clients are built beside the evidence checks and the confirmation (nothing is sent before both).
         offline.ifPresent(o -> keys().prepare(o.cloud(), o.regions()));
-        Path dir = evidence != null ? evidence : defaultEvidence(clusterId);
+        Path dir = evidence != null ? evidence : EvidenceFile.defaultDirectory(clusterId, Clock.systemUTC());
         EvidenceFile.checkUsable(dir, clusterId, Clock.systemUTC());
-        confirm(clusterId, "Revoking stops cluster " + clusterId + " from serving data, and no API call undoes it.");
+        confirmByTyping(
+                yes,
+                clusterId,
+                "cluster id",
+                "Revoking stops cluster " + clusterId + " from serving data, and no API call undoes it.");
         evidenceDir = dir;
         BreachResponse.RevokeOutcome outcome = breach.revoke(
                 new BreachResponse.RevokeRequest(clusterId, dir, steps, immediate, waitFor(wait), offline));
@@ -203,8 +201,8 @@ final class RevokeCommand extends CloudCommand {
                 report(),
                 outcome,
                 manifest != null ? "--manifest" : "--regions",
-                Interruption.command(again(used)),
-                Interruption.command(sendLater(used)));
+                Interruption.command(RerunAdvice.again(originalArgs(), used)),
+                Interruption.command(RerunAdvice.sendLater(originalArgs(), clusterId, used)));
     }
 
     /** Every option combination is checked before anything is read or sent. */
@@ -255,66 +253,8 @@ final class RevokeCommand extends CloudCommand {
                 Optional.ofNullable(manifest).map(ManifestCodec::read),
                 String.valueOf(manifest),
                 regions,
-                Optional.ofNullable(cloud).map(RevokeCommand::cloudNamed),
+                Optional.ofNullable(cloud).map(CloudProvider::fromOption),
                 project));
-    }
-
-    private static CloudProvider cloudNamed(String cloud) {
-        return switch (cloud.toLowerCase(Locale.ROOT)) {
-            case "aws" -> CloudProvider.AWS;
-            case "gcp" -> CloudProvider.GCP;
-            case "azure" -> CloudProvider.AZURE;
-            default -> throw new CmekException.InvalidInput("--cloud must be aws, gcp or azure (got " + cloud + ")");
-        };
-    }
-
-    private static Path defaultEvidence(String what) {
-        return Path.of("cmek-revocation-" + what + "-"
-                + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-                        .withZone(ZoneOffset.UTC)
-                        .format(Instant.now()));
-    }
-
-    /**
-     * This revocation again as it was started, with {@code --yes} and {@code --evidence dir} added when missing, so
-     * that a re-run resumes the same record with every other option as given.
-     */
-    List<String> again(Path dir) {
-        List<String> args = new ArrayList<>(originalArgs());
-        if (args.isEmpty()) {
-            args.add("revoke");
-        }
-        if (args.stream().noneMatch(a -> a.equals("--yes"))) {
-            args.add("--yes");
-        }
-        if (args.stream().noneMatch(a -> a.equals("--evidence") || a.startsWith("--evidence="))) {
-            args.addAll(List.of("--evidence", dir.toString()));
-        }
-        return args;
-    }
-
-    /**
-     * The revoke that only sends REVOKE, with the same evidence and the options that reach the Cloud API as given:
-     * what finishes a revocation whose cloud step ran without the API.
-     */
-    List<String> sendLater(Path dir) {
-        List<String> args = new ArrayList<>(List.of("revoke", "--cluster", target.clusterId, "--api-only", "--yes"));
-        List<String> original = originalArgs();
-        for (int i = 0; i < original.size(); i++) {
-            String a = original.get(i);
-            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-            if (name.equals("--no-wait")) {
-                args.add(a);
-            } else if (List.of("--server", "--api-key-file", "--timeout", "-o", "--output")
-                    .contains(name)) {
-                args.add(a);
-                if (!a.contains("=") && i + 1 < original.size()) {
-                    args.add(original.get(++i));
-                }
-            }
-        }
-        args.addAll(List.of("--evidence", dir.toString()));
-        return args;
     }
 
     private ExitCode allUsing(BreachResponse.Steps steps) {
@@ -324,13 +264,9 @@ final class RevokeCommand extends CloudCommand {
                 api(), Fleet.Options.standard(parallel, wait.timeout).schedule(), report()::progress);
         BreachResponse breach = new BreachResponse(api(), gentle, this::keysFor, Clock.systemUTC(), report()::progress);
         AccountRevocation revocation = new AccountRevocation(api(), breach, Clock.systemUTC(), report()::progress);
-        Path dir = evidence != null ? evidence : defaultEvidence(account);
+        Path dir = evidence != null ? evidence : EvidenceFile.defaultDirectory(account, Clock.systemUTC());
         if (!dryRun) {
-            OutputPath.checkDirectory(dir, "--evidence");
-            if (Files.exists(dir.resolve(EvidenceFile.FILE_NAME))) {
-                throw new CmekException.InvalidInput("--evidence " + dir + " holds the record of one cluster;"
-                        + " --all-using needs a directory of its own (one subdirectory per cluster)");
-            }
+            AccountRevocation.checkEvidence(dir);
         }
         if (yes && !dryRun) {
             // No one to ask: each cluster is revoked as soon as its status shows keys there.
@@ -340,7 +276,7 @@ final class RevokeCommand extends CloudCommand {
                     account,
                     revocation.revokeAll(account, dir, steps, immediate, waitFor(wait), parallel),
                     dir,
-                    Interruption.command(again(dir)));
+                    Interruption.command(RerunAdvice.again(originalArgs(), dir)));
         }
         List<AccountRevocation.Candidate> chosen = revocation.select(account, parallel);
         if (dryRun) {
@@ -350,8 +286,10 @@ final class RevokeCommand extends CloudCommand {
         if (chosen.isEmpty()) {
             return RevokeView.printNothingUsing(report(), account);
         }
-        confirm(
+        confirmByTyping(
+                yes,
                 account,
+                "account",
                 "Revoking stops " + chosen.size() + " cluster(s) from serving data, and no API call undoes it.");
         evidenceDir = dir;
         return RevokeView.printAll(
@@ -359,37 +297,16 @@ final class RevokeCommand extends CloudCommand {
                 account,
                 revocation.revokeAll(account, chosen, dir, steps, immediate, waitFor(wait), parallel),
                 dir,
-                Interruption.command(again(dir)));
+                Interruption.command(RerunAdvice.again(originalArgs(), dir)));
     }
 
     @Override
     Interruption.Notice interruptNotice() {
         Path dir = evidenceDir;
         return target.allUsing != null
-                ? RevokeView.interruptedAll(target.allUsing, dir, dir == null ? null : again(dir))
-                : RevokeView.interrupted(target.clusterId, dir, dir == null ? null : again(dir));
-    }
-
-    private void confirm(String expected, String warning) {
-        if (yes) {
-            return;
-        }
-        if (!terminal.interactive()) {
-            throw new CmekException.InvalidInput(
-                    "refusing to revoke without --yes: no terminal to confirm on; nothing was changed");
-        }
-        terminal.err().println(warning);
-        terminal.err()
-                .print("Type the " + (expected.equals(target.clusterId) ? "cluster id" : "account") + " to confirm: ");
-        terminal.err().flush();
-        String answer;
-        try {
-            answer = terminal.in().readLine();
-        } catch (IOException e) {
-            answer = null;
-        }
-        if (answer == null || !answer.strip().equals(expected)) {
-            throw new CmekException.InvalidInput("not confirmed; nothing was changed");
-        }
+                ? RevokeView.interruptedAll(
+                        target.allUsing, dir, dir == null ? null : RerunAdvice.again(originalArgs(), dir))
+                : RevokeView.interrupted(
+                        target.clusterId, dir, dir == null ? null : RerunAdvice.again(originalArgs(), dir));
     }
 }

@@ -7,6 +7,7 @@ import dev.cmek.AtomicFile;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.FileProblem;
+import dev.cmek.OutputPath;
 import dev.cmek.PrettyJson;
 import dev.cmek.StrictJson;
 import dev.cmek.api.CloudApi;
@@ -92,6 +93,15 @@ public final class AccountRevocation {
         this.breach = breach;
         this.clock = clock;
         this.progress = progress;
+    }
+
+    /** An --evidence directory that can hold one subdirectory per cluster (not one cluster's record). */
+    public static void checkEvidence(Path dir) {
+        OutputPath.checkDirectory(dir, "--evidence");
+        if (Files.exists(dir.resolve(EvidenceFile.FILE_NAME))) {
+            throw new CmekException.InvalidInput("--evidence " + dir + " holds the record of one cluster;"
+                    + " --all-using needs a directory of its own (one subdirectory per cluster)");
+        }
     }
 
     /** Whether {@code account} is an AWS account id, a GCP project id or an Azure tenant id, or none (bad input). */

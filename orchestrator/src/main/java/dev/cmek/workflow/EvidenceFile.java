@@ -165,6 +165,14 @@ public final class EvidenceFile {
         return earlier.text("cluster_id").equals(clusterId) ? Optional.of(earlier.text("cloud")) : Optional.empty();
     }
 
+    /** Where a revocation of {@code what} (a cluster id, an account) writes when no --evidence is given. */
+    public static Path defaultDirectory(String what, Clock clock) {
+        return Path.of("cmek-revocation-" + what + "-"
+                + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                        .withZone(java.time.ZoneOffset.UTC)
+                        .format(clock.instant()));
+    }
+
     /**
      * Throws a one-line bad-input error unless {@code dir} can be written (an existing directory that takes files, or
      * a new one in an existing directory) and is empty or holds this cluster's record (a finished one is answered as
