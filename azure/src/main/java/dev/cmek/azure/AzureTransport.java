@@ -1,23 +1,22 @@
 package dev.cmek.azure;
 
 import com.azure.core.http.HttpClient;
-import com.azure.core.http.ProxyOptions;
-import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
-import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The one HTTP client every Azure SDK client is given: Azure's own endpoints by default, or, with an emulator's
@@ -36,10 +35,7 @@ public final class AzureTransport {
 
     /** Azure's endpoints, with bounded connect and response timeouts. */
     public static HttpClient direct() {
-        return new NettyAsyncHttpClientBuilder(reactorNetty())
-                .connectTimeout(CONNECT_TIMEOUT)
-                .responseTimeout(RESPONSE_TIMEOUT)
-                .build();
+        return new JdkHttpClient(jdkClient().build(), RESPONSE_TIMEOUT);
     }
 
     /** Every request through the emulator at {@code hostPort} as a CONNECT proxy, trusting only the CA in {@code caFile}. */
@@ -57,29 +53,42 @@ public final class AzureTransport {
             throw new IllegalArgumentException(EMULATOR_HOST + " must be host:port, got '" + hostPort + "'");
         }
         X509Certificate[] trusted = readCertificates(caFile);
-        SslContext ssl;
+        SSLContext ssl;
         try {
-            ssl = SslContextBuilder.forClient().trustManager(trusted).build();
-        } catch (SSLException e) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            for (int i = 0; i < trusted.length; i++) {
+                store.setCertificateEntry("emulator-ca-" + i, trusted[i]);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+        } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException(
                     "Could not use the CA in " + caFile + " (" + EMULATOR_CA + "): " + e.getMessage(), e);
         }
-        reactor.netty.http.client.HttpClient base = reactorNetty().secure(spec -> spec.sslContext(ssl));
-        return new NettyAsyncHttpClientBuilder(base)
-                .proxy(new ProxyOptions(
-                        ProxyOptions.Type.HTTP, InetSocketAddress.createUnresolved(hostPort.substring(0, colon), port)))
-                .connectTimeout(CONNECT_TIMEOUT)
-                .responseTimeout(RESPONSE_TIMEOUT)
-                .build();
+        return new JdkHttpClient(
+                jdkClient()
+                        .sslContext(ssl)
+                        .proxy(ProxySelector.of(
+                                InetSocketAddress.createUnresolved(hostPort.substring(0, colon), port)))
+                        .build(),
+                RESPONSE_TIMEOUT);
     }
 
     /**
-     * Reactor Netty without its own retry: by default it sends a request again, once, when a pooled connection closes
-     * before the answer (https://projectreactor.io/docs/netty/release/reference/http-client.html#connection-pool),
-     * which would send a Key Vault key create twice (two versions) beneath the SDK's retry, the one layer there is.
+     * HTTP/1.1, no redirects followed (azure-core's clients follow none by default). Beneath the SDK's retry, the one
+     * layer, the JDK client re-sends nothing that could write twice: only a GET or HEAD whose pooled connection turned
+     * out to be closed, and one more connect attempt after a refused connect, when nothing was sent
+     * (https://github.com/openjdk/jdk17u/blob/master/src/java.net.http/share/classes/jdk/internal/net/http/MultiExchange.java,
+     * {@code canRetryRequest}).
      */
-    private static reactor.netty.http.client.HttpClient reactorNetty() {
-        return reactor.netty.http.client.HttpClient.create().disableRetry(true);
+    private static java.net.http.HttpClient.Builder jdkClient() {
+        return java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+                .connectTimeout(CONNECT_TIMEOUT);
     }
 
     /**

@@ -47,9 +47,9 @@ final class Revocation {
         Map<String, RoleAssignments.Assignment> above = new ConcurrentHashMap<>();
         try (Parallel parallel = new Parallel("azure-revoke")) {
             // The Graph token is fetched beside the ARM calls, not after them: the principal is read once the vaults
-            // name the app.
-            parallel.run(() -> clients.prefetch(AzureClients.tokenRequest(AzureClients.GRAPH)));
+            // name the app. After ARM's token, whose instance discovery and connection to Entra ID it then shares.
             CompletableFuture<String> who = parallel.async(() -> TokenClaims.caller(clients));
+            parallel.then(who, w -> clients.prefetch(AzureClients.tokenRequest(AzureClients.GRAPH)));
             CompletableFuture<Found> ours = parallel.async(() -> ours(req, ledger));
             CompletableFuture<String> tenant = req.tenantId().isPresent()
                     ? CompletableFuture.completedFuture(req.tenantId().get())

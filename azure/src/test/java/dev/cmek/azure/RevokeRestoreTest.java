@@ -168,6 +168,19 @@ class RevokeRestoreTest extends EmulatorBacked {
         assertTrue(String.valueOf(e.getMessage()).contains("AADSTS7000112"), e.getMessage());
     }
 
+    @Test
+    void prepare_getsTheArmAndGraphTokensAhead_andTheRevocationAsksForNoOther() {
+        cmek.provision(req());
+        AzureCmek cold = new AzureCmek(clients(emulator)); // a new process's clients: no token yet
+        emulator.resetCallCounts();
+
+        cold.prepare();
+
+        assertEquals(2, emulator.callCount("entra.token"), emulator.callCounts().toString());
+        cold.revoke(RevocationRequest.of(req(), false));
+        assertEquals(2, emulator.callCount("entra.token"), emulator.callCounts().toString());
+    }
+
     /** A Key Vault token for CockroachDB's app in the customer's tenant, as CockroachDB would ask for one. */
     private static String crdbToken() {
         return new ClientSecretCredentialBuilder()

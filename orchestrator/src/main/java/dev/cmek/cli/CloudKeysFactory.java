@@ -60,6 +60,7 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
     private final Consumer<String> notices;
     private Duration callDeadline;
     private CompletableFuture<AwsCmek> aws;
+    private CompletableFuture<AzureCmek> azure;
     private CompletableFuture<Void> prepared = CompletableFuture.completedFuture(null);
 
     CloudKeysFactory(CloudOptions options, Map<String, String> env, Duration propagationBound) {
@@ -152,11 +153,47 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
                 .filter(v -> !v.isBlank());
     }
 
+    /** The Azure side: the one {@link #prepare} started, else built now. The lock is not held while waiting for it. */
+    private AzureCmek azure() {
+        CompletableFuture<AzureCmek> building;
+        synchronized (this) {
+            if (azure == null) {
+                azure = CompletableFuture.completedFuture(buildAzure());
+            }
+            building = azure;
+        }
+        return joined(building);
+    }
+
+    /** Builds the Azure side on a daemon thread, then gets its ARM and Graph tokens there ({@link AzureCmek#prepare}). */
+    private void prepareAzure() {
+        if (azure != null) {
+            return;
+        }
+        CompletableFuture<AzureCmek> built = new CompletableFuture<>();
+        Thread t = new Thread(
+                () -> {
+                    AzureCmek adapter;
+                    try {
+                        adapter = buildAzure();
+                    } catch (RuntimeException | Error e) {
+                        built.completeExceptionally(e); // thrown where the adapter is first used
+                        return;
+                    }
+                    built.complete(adapter);
+                    adapter.prepare();
+                },
+                "cmek-azure-clients");
+        t.setDaemon(true);
+        azure = built;
+        t.start();
+    }
+
     /**
-     * The Azure side: DefaultAzureCredential over this command's environment (and the emulator's proxy and CA when
-     * {@code AZURE_EMULATOR_HOST} and {@code AZURE_EMULATOR_CA} are set); bad emulator settings are bad input.
+     * DefaultAzureCredential over this command's environment (and the emulator's proxy and CA when {@code
+     * AZURE_EMULATOR_HOST} and {@code AZURE_EMULATOR_CA} are set); bad emulator settings are bad input.
      */
-    private synchronized AzureCmek azure() {
+    private AzureCmek buildAzure() {
         AzureClients clients;
         try {
             AzureClients.Builder b = AzureClients.builder().environment(env);
@@ -183,11 +220,18 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
      * Starts building the clients for {@code cloud} in {@code regions} on a background thread, for a command that will
      * need them and has other work to do first (checking and starting its evidence record). In a cold process the SDK
      * clients take about 150 ms of CPU to build (a wall-clock profile of {@code revoke --cloud-only}); built beside that
-     * work, on the core it leaves idle, they are ready when the first call is made. Nothing is sent; a failure to build
-     * is thrown where the clients are first used, as without this. AWS only: GCP's clients announce their endpoints on
-     * stderr when built, which must stay in order.
+     * work, on the core it leaves idle, they are ready when the first call is made. Nothing is sent on AWS; on Azure the
+     * ARM and Graph tokens are asked for too (a sign-in, nothing written), as the revocation's first calls wait for
+     * them: in a cold process the clients and the two tokens took about 1 s (BENCHMARKS.md, the cold Azure revocation).
+     * A failure to build is thrown where the clients are first used, and a token that could not be had is asked for
+     * again by the call that needs it, as without this. Not GCP: its clients announce their endpoints on stderr when
+     * built, which must stay in order.
      */
     synchronized void prepare(CloudProvider cloud, List<String> regions) {
+        if (cloud == CloudProvider.AZURE) {
+            prepareAzure();
+            return;
+        }
         if (cloud != CloudProvider.AWS || aws != null) {
             return;
         }
@@ -229,6 +273,11 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
             }
             building = aws;
         }
+        return joined(building);
+    }
+
+    /** The adapter built on another thread, or what stopped it, thrown here. */
+    private static <T> T joined(CompletableFuture<T> building) {
         try {
             return building.join();
         } catch (CompletionException e) {

@@ -184,7 +184,8 @@ final class RevokeCommand extends CloudCommand {
                     preview,
                     offline.map(BreachResponse.Offline::regions).orElse(List.of()));
         }
-        // The clients are built beside the evidence checks and the confirmation (nothing is sent before both).
+        // The clients are built beside the evidence checks and the confirmation (nothing is written before both; on
+        // Azure the tokens are asked for beside them).
         offline.ifPresent(o -> keys().prepare(o.cloud(), o.regions()));
         Path dir = evidence != null ? evidence : EvidenceFile.defaultDirectory(clusterId, Clock.systemUTC());
         EvidenceFile.checkUsable(dir, clusterId, Clock.systemUTC());
