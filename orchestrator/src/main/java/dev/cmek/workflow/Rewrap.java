@@ -149,17 +149,21 @@ public final class Rewrap {
                             "key " + spec.uri() + " of region " + region + " of cluster " + target.clusterId()
                                     + " is not in the KMS (deleted, or not visible to these credentials); `cmek verify"
                                     + " --cluster " + target.clusterId() + "` tells more"));
-            if (took == null) {
+            KeySpec newer = keys.newestSpec(spec);
+            if (!newer.equals(spec)) {
+                // Azure: the URI names a version, and Key Vault's times are whole seconds: the version decides.
+                out.add(new RegionDecision(
+                        region, newer, kms, took, true, "a newer key version than the one CockroachDB uses"));
+            } else if (took == null) {
                 out.add(new RegionDecision(
                         region,
-                        keys.newestSpec(spec),
+                        newer,
                         kms,
                         null,
                         true,
                         "the CMEK status has no time for the key: re-wrapped to be safe"));
             } else if (kms.isAfter(took)) {
-                out.add(new RegionDecision(
-                        region, keys.newestSpec(spec), kms, took, true, "rotated since CockroachDB took the key"));
+                out.add(new RegionDecision(region, newer, kms, took, true, "rotated since CockroachDB took the key"));
             } else {
                 out.add(new RegionDecision(
                         region, spec, kms, took, false, "not rotated since CockroachDB took the key"));
