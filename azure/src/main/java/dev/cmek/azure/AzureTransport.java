@@ -71,8 +71,7 @@ public final class AzureTransport {
         return new JdkHttpClient(
                 jdkClient()
                         .sslContext(ssl)
-                        .proxy(ProxySelector.of(
-                                InetSocketAddress.createUnresolved(hostPort.substring(0, colon), port)))
+                        .proxy(ProxySelector.of(InetSocketAddress.createUnresolved(hostPort.substring(0, colon), port)))
                         .build(),
                 RESPONSE_TIMEOUT);
     }

@@ -124,8 +124,9 @@ final class JdkHttpClient implements HttpClient {
                 break;
             }
         }
-        ConnectException c = new ConnectException("cannot connect to " + request.getUrl().getHost() + " ("
-                + (tunnel ? "the proxy could not open a tunnel: " : "") + detail + ")");
+        ConnectException c =
+                new ConnectException("cannot connect to " + request.getUrl().getHost() + " ("
+                        + (tunnel ? "the proxy could not open a tunnel: " : "") + detail + ")");
         c.addSuppressed(e);
         return c;
     }
@@ -170,7 +171,9 @@ final class JdkHttpClient implements HttpClient {
 
         @Override
         public Flux<ByteBuffer> getBody() {
-            return body.length == 0 ? Flux.empty() : Flux.just(ByteBuffer.wrap(body).asReadOnlyBuffer());
+            return body.length == 0
+                    ? Flux.empty()
+                    : Flux.just(ByteBuffer.wrap(body).asReadOnlyBuffer());
         }
 
         @Override
@@ -190,7 +193,8 @@ final class JdkHttpClient implements HttpClient {
 
         @Override
         public Mono<String> getBodyAsString() {
-            return Mono.fromSupplier(() -> CoreUtils.bomAwareToString(body, headers.getValue(HttpHeaderName.CONTENT_TYPE)));
+            return Mono.fromSupplier(
+                    () -> CoreUtils.bomAwareToString(body, headers.getValue(HttpHeaderName.CONTENT_TYPE)));
         }
 
         @Override

@@ -58,7 +58,9 @@ class JdkHttpClientTest {
             http.send(new HttpRequest(HttpMethod.GET, ARM_LIST)).block()
         }) {
             assertEquals(401, r.getStatusCode(), "no bearer token");
-            assertTrue(r.getHeaderValue(HttpHeaderName.WWW_AUTHENTICATE).startsWith("Bearer"), r.getHeaders().toString());
+            assertTrue(
+                    r.getHeaderValue(HttpHeaderName.WWW_AUTHENTICATE).startsWith("Bearer"),
+                    r.getHeaders().toString());
             JsonNode body = Json.parse(r.getBodyAsBinaryData().toBytes());
             assertTrue(Json.text(body.path("error"), "code").contains("Authentication"), body.toString());
             assertEquals(body, Json.parse(r.getBodyAsString().block().getBytes(StandardCharsets.UTF_8)));
@@ -67,7 +69,8 @@ class JdkHttpClientTest {
 
     @Test
     void aFormBody_isSent_withTheHeadersTheJdkSetsItselfLeftToIt() {
-        String form = "grant_type=client_credentials&client_id=" + emulator.admin().clientId() + "&client_secret="
+        String form = "grant_type=client_credentials&client_id="
+                + emulator.admin().clientId() + "&client_secret="
                 + URLEncoder.encode(emulator.admin().clientSecret(), StandardCharsets.UTF_8)
                 + "&scope=" + URLEncoder.encode("https://management.azure.com/.default", StandardCharsets.UTF_8);
         byte[] bytes = form.getBytes(StandardCharsets.UTF_8);
@@ -93,7 +96,8 @@ class JdkHttpClientTest {
 
         long t0 = System.nanoTime();
         UncheckedIOException e = assertThrows(
-                UncheckedIOException.class, () -> retrying(dead, tries).sendSync(new HttpRequest(HttpMethod.GET, ARM_LIST), Context.NONE));
+                UncheckedIOException.class,
+                () -> retrying(dead, tries).sendSync(new HttpRequest(HttpMethod.GET, ARM_LIST), Context.NONE));
         long ms = (System.nanoTime() - t0) / 1_000_000;
 
         assertEquals(1, tries.get(), "not retried");
@@ -108,10 +112,11 @@ class JdkHttpClientTest {
     @Test
     void aTunnelTheProxyRefuses_isAConnectException_thatTheRetryPolicyDoesNotRetry() {
         AtomicInteger tries = new AtomicInteger();
-        HttpRequest request = new HttpRequest(HttpMethod.GET, "https://no-such-vault.vault.azure.net/keys?api-version=7.5");
+        HttpRequest request =
+                new HttpRequest(HttpMethod.GET, "https://no-such-vault.vault.azure.net/keys?api-version=7.5");
 
-        UncheckedIOException e =
-                assertThrows(UncheckedIOException.class, () -> retrying(http, tries).sendSync(request, Context.NONE));
+        UncheckedIOException e = assertThrows(
+                UncheckedIOException.class, () -> retrying(http, tries).sendSync(request, Context.NONE));
 
         assertEquals(1, tries.get(), "not retried");
         ConnectException c = assertInstanceOf(ConnectException.class, e.getCause());
@@ -125,7 +130,8 @@ class JdkHttpClientTest {
         HttpClient dead = AzureTransport.throughEmulator("127.0.0.1:" + freePort(), emulator.caFile());
 
         Throwable e = assertThrows(
-                Throwable.class, () -> dead.send(new HttpRequest(HttpMethod.GET, ARM_LIST)).block());
+                Throwable.class,
+                () -> dead.send(new HttpRequest(HttpMethod.GET, ARM_LIST)).block());
 
         assertTrue(CallRetry.unreachable(e), e.toString());
     }
@@ -157,8 +163,7 @@ class JdkHttpClientTest {
         return new HttpPipelineBuilder()
                 .httpClient(client)
                 .policies(
-                        new RetryPolicy(CallRetry.options(5, Duration.ofMillis(200), Duration.ofSeconds(1))),
-                        counting)
+                        new RetryPolicy(CallRetry.options(5, Duration.ofMillis(200), Duration.ofSeconds(1))), counting)
                 .build();
     }
 

@@ -284,13 +284,25 @@ class AzureWorkflowTest {
     @Test
     void revokeCloudOnly_withAnUnreadableEmulatorCa_isBadInput_fromTheClientsBuiltAhead() throws Exception {
         enable();
-        Cli bad = AZURE.env(new Cli().env("COCKROACH_API_KEY", Sandboxes.API_KEY)
+        Cli bad = AZURE.env(new Cli()
+                        .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
                         .env("COCKROACH_SERVER", "http://127.0.0.1:9"))
                 .env("AZURE_EMULATOR_CA", dir.resolve("no-such-ca.pem").toString());
 
-        Cli.Result r = exit(2, bad.run(
-                "revoke", "--cluster", CLUSTER, "--yes", "--evidence", dir.resolve("incident").toString(),
-                "--cloud-only", "--regions", "eastus,westeurope", "--cloud", "azure"));
+        Cli.Result r = exit(
+                2,
+                bad.run(
+                        "revoke",
+                        "--cluster",
+                        CLUSTER,
+                        "--yes",
+                        "--evidence",
+                        dir.resolve("incident").toString(),
+                        "--cloud-only",
+                        "--regions",
+                        "eastus,westeurope",
+                        "--cloud",
+                        "azure"));
 
         assertTrue(r.err().contains("AZURE_EMULATOR_CA"), r.err());
         assertEquals(2, crdbAssignments().size(), "nothing removed: " + crdbAssignments());
