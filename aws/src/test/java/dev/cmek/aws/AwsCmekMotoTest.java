@@ -731,9 +731,10 @@ class AwsCmekMotoTest extends MotoClusterTest {
     @Test
     void aNewKey_isCreatedWhileKmsCannotSeeTheNewRoleYet_andGrantedOnceItCan() {
         // IAM takes seconds to show a new role to KMS: the key, its alias and its rotation do not wait for that; only
-        // the grant does (the stand-in refuses a policy naming the role for 2 s after CreateRole).
+        // the grant does (the stand-in refuses a policy naming the role for 5 s after CreateRole; wide enough that a
+        // loaded machine still makes the key inside it).
         StrictAws strict = moto.strict();
-        strict.settings(StrictAws.Settings.defaults().withPrincipalNotVisible(Duration.ofSeconds(2)));
+        strict.settings(StrictAws.Settings.defaults().withPrincipalNotVisible(Duration.ofSeconds(5)));
         strict.record();
         AwsCmekRequest one = request().withRegions(List.of(Region.US_EAST_1));
         cmek.provision(one);
@@ -750,8 +751,8 @@ class AwsCmekMotoTest extends MotoClusterTest {
                 .orElseThrow();
         assertEquals(200, keyMade.status(), "the first CreateKey is accepted: it names no principal");
         assertTrue(
-                keyMade.answered() - roleMade < Duration.ofSeconds(2).toNanos(),
-                "CreateKey answered within the role's 2 s window");
+                keyMade.answered() - roleMade < Duration.ofSeconds(5).toNanos(),
+                "CreateKey answered within the role's 5 s window");
         assertTrue(
                 calls.stream().anyMatch(e -> e.operation().equals("PutKeyPolicy") && e.status() == 400),
                 "the grant was refused while KMS could not see the role: " + calls);
