@@ -122,7 +122,9 @@ public final class AzureKeys implements CloudKeys {
 
     @Override
     public ProvisionReport plan(ClusterTarget cluster) {
-        ProvisionResult plan = call(() -> azure().plan(request(cluster), generations(cluster)));
+        ProvisionResult plan = call(() -> azure().plan(
+                        request(cluster),
+                        cluster.generationsExcept(options.existingKeys().keySet())));
         return report(cluster.regions(), plan);
     }
 
@@ -132,30 +134,16 @@ public final class AzureKeys implements CloudKeys {
     public Adoption adoption(ClusterTarget cluster) {
         AzureCmekRequest request = request(cluster);
         ProvisionResult plan = call(() -> azure().plan(request));
-        if (!plan.blocked().isEmpty()) {
-            throw new CmekException(
-                    ExitCode.REJECTED,
-                    "cluster " + cluster.clusterId() + ": a resource with our name is not ours or not fit, so it is"
-                            + " neither made nor adopted: "
-                            + plan.blocked().stream()
-                                    .map(c -> c.resource() + " (" + c.detail() + ")")
-                                    .toList());
-        }
+        CloudKeys.refuseBlocked(cluster.clusterId(), plan.blocked());
         return new Adoption(request, plan);
     }
 
     @Override
     public ProvisionReport provision(ClusterTarget cluster) {
-        ProvisionResult result = call(() -> azure().provision(request(cluster), generations(cluster)));
+        ProvisionResult result = call(() -> azure().provision(
+                        request(cluster),
+                        cluster.generationsExcept(options.existingKeys().keySet())));
         return report(cluster.regions(), result);
-    }
-
-    /** The generation of each region's key of ours in use; a key brought with --existing-key is taken as given. */
-    private Map<String, Integer> generations(ClusterTarget cluster) {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        cluster.regions().forEach(region -> out.put(region, cluster.keyGeneration(region)));
-        options.existingKeys().keySet().forEach(out::remove);
-        return out;
     }
 
     @Override

@@ -285,4 +285,17 @@ public interface CloudKeys {
             }
         }
     }
+
+    /** An export adopts only what provision would: a resource with our name that is not ours or not fit stops it. */
+    static void refuseBlocked(String clusterId, List<dev.cmek.core.Change> blocked) {
+        if (!blocked.isEmpty()) {
+            throw new dev.cmek.CmekException(
+                    dev.cmek.ExitCode.REJECTED,
+                    "cluster " + clusterId + ": a resource with our name is not ours or not fit, so it is neither made"
+                            + " nor adopted: "
+                            + blocked.stream()
+                                    .map(c -> c.resource() + " (" + c.detail() + ")")
+                                    .toList());
+        }
+    }
 }

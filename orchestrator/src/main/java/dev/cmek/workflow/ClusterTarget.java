@@ -53,6 +53,14 @@ public record ClusterTarget(
         return new ClusterTarget(clusterId, cloud, accountId, organizationId, only, keyGenerations);
     }
 
+    /** The generation of each region's key of ours in use; the regions in {@code brought} use keys taken as given. */
+    public Map<String, Integer> generationsExcept(java.util.Set<String> brought) {
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        regions.forEach(region -> out.put(region, keyGeneration(region)));
+        brought.forEach(out::remove);
+        return out;
+    }
+
     public ClusterTarget withKeyGenerations(Map<String, Integer> generations) {
         return new ClusterTarget(clusterId, cloud, accountId, organizationId, regions, generations);
     }

@@ -132,13 +132,17 @@ public final class GcpKeys implements CloudKeys {
 
     @Override
     public ProvisionReport plan(ClusterTarget cluster) {
-        var plan = call(() -> gcp().plan(request(cluster), generations(cluster)));
+        var plan = call(() -> gcp().plan(
+                        request(cluster),
+                        cluster.generationsExcept(options.existingKeys().keySet())));
         return new ProvisionReport(specs(cluster.regions(), plan.keys(), plan.serviceAccount()), plan.changes());
     }
 
     @Override
     public ProvisionReport provision(ClusterTarget cluster) {
-        var result = call(() -> gcp().provision(request(cluster), generations(cluster)));
+        var result = call(() -> gcp().provision(
+                        request(cluster),
+                        cluster.generationsExcept(options.existingKeys().keySet())));
         return new ProvisionReport(specs(cluster.regions(), result.keys(), result.serviceAccount()), result.changes());
     }
 
@@ -152,24 +156,8 @@ public final class GcpKeys implements CloudKeys {
     public Adoption adoption(ClusterTarget cluster) {
         GcpCmekRequest request = request(cluster);
         ProvisionPlan plan = call(() -> gcp().plan(request));
-        if (!plan.blocked().isEmpty()) {
-            throw new CmekException(
-                    ExitCode.REJECTED,
-                    "cluster " + cluster.clusterId() + ": a resource with our name is not ours or not fit, so it is"
-                            + " neither made nor adopted: "
-                            + plan.blocked().stream()
-                                    .map(c -> c.resource() + " (" + c.detail() + ")")
-                                    .toList());
-        }
+        CloudKeys.refuseBlocked(cluster.clusterId(), plan.blocked());
         return new Adoption(request, plan);
-    }
-
-    /** The generation of each region's key of ours in use; a key brought with --existing-key is taken as given. */
-    private Map<String, Integer> generations(ClusterTarget cluster) {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        cluster.regions().forEach(region -> out.put(region, cluster.keyGeneration(region)));
-        options.existingKeys().keySet().forEach(out::remove);
-        return out;
     }
 
     @Override
