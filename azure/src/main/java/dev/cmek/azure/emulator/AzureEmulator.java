@@ -595,6 +595,7 @@ public final class AzureEmulator implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        keyPairs.recycle();
         try {
             Files.deleteIfExists(caFile);
             Files.deleteIfExists(caFile.getParent());
