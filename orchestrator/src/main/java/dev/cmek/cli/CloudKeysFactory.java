@@ -399,16 +399,20 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
     }
 
     private String gcpProject() {
-        String project = options.gcpProject != null ? options.gcpProject : env.get(GCP_PROJECT_ENV);
-        if ((project == null || project.isBlank()) && !options.makesKeys) {
+        Optional<String> project = givenGcpProject(options.gcpProject, env);
+        if (project.isEmpty() && !options.makesKeys) {
             return ""; // verify, revoke and restore read the project from each key's name
         }
-        if (project == null || project.isBlank()) {
-            throw new CmekException.InvalidInput(
-                    "this is a GCP cluster: give --gcp-project (your project that holds the keys), or set "
-                            + GCP_PROJECT_ENV);
-        }
-        return project.strip();
+        return project.orElseThrow(() -> new CmekException.InvalidInput(
+                "this is a GCP cluster: give --gcp-project (your project that holds the keys), or set "
+                        + GCP_PROJECT_ENV));
+    }
+
+    /** The GCP project from {@code --gcp-project}, else {@code $CMEK_GCP_PROJECT}; empty when neither names one. */
+    static Optional<String> givenGcpProject(String option, Map<String, String> env) {
+        return Optional.ofNullable(option != null ? option : env.get(GCP_PROJECT_ENV))
+                .map(String::strip)
+                .filter(p -> !p.isEmpty());
     }
 
     private ProtectionLevel protection() {

@@ -3,17 +3,12 @@ package dev.cmek.cli;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
 import dev.cmek.OutputPath;
-import dev.cmek.api.CmekWaiter;
-import dev.cmek.model.CloudProvider;
 import dev.cmek.model.ClusterIdRule;
-import dev.cmek.model.ManifestCodec;
 import dev.cmek.workflow.AccountRevocation;
 import dev.cmek.workflow.BreachResponse;
 import dev.cmek.workflow.EvidenceFile;
-import dev.cmek.workflow.Fleet;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
@@ -51,8 +46,7 @@ final class RevokeCommand extends CloudCommand {
         @Option(
                 names = "--all-using",
                 paramLabel = "ACCOUNT",
-                description =
-                        "Revoke every cluster of the organization whose keys live in this AWS account id, GCP project or Azure tenant (the key specs' auth_principal), in parallel; one evidence directory per cluster under --evidence DIR, with an index.json that `cmek restore --evidence DIR` accepts.")
+                description = "Every cluster whose keys are in this AWS account, GCP project or Azure tenant.")
         String allUsing;
     }
 
@@ -77,57 +71,13 @@ final class RevokeCommand extends CloudCommand {
     @Option(
             names = "--evidence",
             paramLabel = "DIR",
-            description =
-                    "Where to write the evidence record (default: cmek-revocation-<cluster>-<time> in the current directory).")
+            description = "The evidence record (default: cmek-revocation-<cluster>-<time> in the current directory).")
     Path evidence;
 
     @Option(
             names = "--immediate",
-            description =
-                    "Also cut access already in use (AWS: deny role sessions issued before the trust was cut; GCP: disable the service account, reversibly; Azure: nothing more, Key Vault checks every request).")
+            description = "Also cut access already in use (AWS: older role sessions; GCP: the service account).")
     boolean immediate;
-
-    @Option(
-            names = "--manifest",
-            paramLabel = "FILE",
-            description =
-                    "With --cloud-only: the cluster's keys and principal from this manifest, without reading the Cloud API.")
-    Path manifest;
-
-    @Option(
-            names = "--regions",
-            split = ",",
-            paramLabel = "R,...",
-            description =
-                    "With --cloud-only and --cloud: the cluster's regions, without reading the Cloud API (the keys are found by their tags or labels).")
-    List<String> regions = new ArrayList<>();
-
-    @Option(
-            names = "--cloud",
-            paramLabel = "aws|gcp|azure",
-            completionCandidates = OptionValues.Clouds.class,
-            description = "With --cloud-only and --regions (or to check a --manifest): the cluster's cloud.")
-    String cloud;
-
-    @Option(
-            names = "--gcp-project",
-            paramLabel = "PROJECT",
-            description =
-                    "GCP without the Cloud API: your project that holds the service account and keys, when no key spec names it (default: $CMEK_GCP_PROJECT).")
-    String gcpProject;
-
-    @Option(
-            names = "--azure-subscription",
-            paramLabel = "ID",
-            description = "Azure: the subscription that holds the cluster's vaults (default: $AZURE_SUBSCRIPTION_ID).")
-    String azureSubscription;
-
-    @Option(
-            names = "--azure-resource-group",
-            paramLabel = "NAME",
-            description =
-                    "Azure: the vaults' resource group, when provision was given one (default: crdb-cmek-<cluster id>).")
-    String azureResourceGroup;
 
     @Option(
             names = "--parallel",
@@ -142,6 +92,9 @@ final class RevokeCommand extends CloudCommand {
     boolean dryRun;
 
     @Mixin
+    CloudOnlyOptions withoutApi;
+
+    @Mixin
     WaitOptions wait;
 
     /** The evidence directory in use, once chosen: what an interrupt notice points to. */
@@ -153,11 +106,7 @@ final class RevokeCommand extends CloudCommand {
 
     @Override
     CloudOptions cloudOptions() {
-        CloudOptions options = CloudOptions.forExistingKeys();
-        options.gcpProject = gcpProject;
-        options.azureSubscription = azureSubscription;
-        options.azureResourceGroup = azureResourceGroup;
-        return options;
+        return withoutApi.cloudOptions();
     }
 
     @Override
@@ -169,7 +118,7 @@ final class RevokeCommand extends CloudCommand {
             return allUsing(steps);
         }
         String clusterId = target.clusterId;
-        Optional<BreachResponse.Offline> offline = offline();
+        Optional<BreachResponse.Offline> offline = withoutApi.offline(terminal.env());
         BreachResponse breach = offline.isPresent()
                 ? new BreachResponse(null, null, this::keysFor, Clock.systemUTC(), report()::progress)
                 : breachResponse();
@@ -201,7 +150,7 @@ final class RevokeCommand extends CloudCommand {
         return RevokeView.print(
                 report(),
                 outcome,
-                manifest != null ? "--manifest" : "--regions",
+                withoutApi.source(),
                 Interruption.command(RerunAdvice.again(originalArgs(), used)),
                 Interruption.command(RerunAdvice.sendLater(originalArgs(), clusterId, used)));
     }
@@ -213,24 +162,7 @@ final class RevokeCommand extends CloudCommand {
         } else {
             AccountRevocation.checkAccount(target.allUsing);
         }
-        boolean offline = manifest != null || !regions.isEmpty();
-        if (offline && !oneStep.cloudOnly) {
-            throw new CmekException.InvalidInput("--manifest and --regions revoke without the Cloud API, which cannot"
-                    + " send REVOKE: add --cloud-only (and send REVOKE later with --api-only and the same --evidence)");
-        }
-        if (offline && target.allUsing != null) {
-            throw new CmekException.InvalidInput(
-                    "--all-using reads every cluster from the Cloud API; --manifest and --regions are for one cluster");
-        }
-        if (manifest != null && !regions.isEmpty()) {
-            throw new CmekException.InvalidInput("give --manifest or --regions, not both");
-        }
-        if (!regions.isEmpty() && cloud == null) {
-            throw new CmekException.InvalidInput("--regions needs --cloud aws, gcp or azure");
-        }
-        if (cloud != null && !offline) {
-            throw new CmekException.InvalidInput("--cloud goes with --cloud-only and --regions or --manifest");
-        }
+        withoutApi.check(oneStep.cloudOnly, target.allUsing != null);
         if (parallel < 1) {
             throw new CmekException.InvalidInput("--parallel must be at least 1 (got " + parallel + ")");
         }
@@ -242,61 +174,35 @@ final class RevokeCommand extends CloudCommand {
                 : oneStep.apiOnly ? BreachResponse.Steps.API_ONLY : BreachResponse.Steps.BOTH;
     }
 
-    /** The cluster without the Cloud API, from --manifest or --regions and --cloud; empty when the API is read. */
-    private Optional<BreachResponse.Offline> offline() {
-        if (manifest == null && regions.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<String> project = Optional.ofNullable(gcpProject)
-                .or(() -> Optional.ofNullable(terminal.env().get(CloudKeysFactory.GCP_PROJECT_ENV)))
-                .filter(p -> !p.isBlank());
-        return Optional.of(BreachResponse.Offline.of(
-                Optional.ofNullable(manifest).map(ManifestCodec::read),
-                String.valueOf(manifest),
-                regions,
-                Optional.ofNullable(cloud).map(CloudProvider::fromOption),
-                project));
-    }
-
     private ExitCode allUsing(BreachResponse.Steps steps) {
         String account = target.allUsing;
-        // Many clusters wait at once under one rate limit: each polls gently (first after 1 s), as the fleet does.
-        CmekWaiter gentle = new CmekWaiter(
-                api(), Fleet.Options.standard(parallel, wait.timeout).schedule(), report()::progress);
-        BreachResponse breach = new BreachResponse(api(), gentle, this::keysFor, Clock.systemUTC(), report()::progress);
-        AccountRevocation revocation = new AccountRevocation(api(), breach, Clock.systemUTC(), report()::progress);
-        Path dir = evidence != null ? evidence : EvidenceFile.defaultDirectory(account, Clock.systemUTC());
-        if (!dryRun) {
-            AccountRevocation.checkEvidence(dir);
-        }
-        if (yes && !dryRun) {
-            // No one to ask: each cluster is revoked as soon as its status shows keys there.
-            evidenceDir = dir;
-            return RevokeView.printAll(
-                    report(),
-                    account,
-                    revocation.revokeAll(account, dir, steps, immediate, waitFor(wait), parallel),
-                    dir,
-                    Interruption.command(RerunAdvice.again(originalArgs(), dir)));
-        }
-        List<AccountRevocation.Candidate> chosen = revocation.select(account, parallel);
+        AccountRevocation revocation = AccountRevocation.gentle(
+                api(), this::keysFor, parallel, wait.timeout, Clock.systemUTC(), report()::progress);
         if (dryRun) {
+            List<AccountRevocation.Candidate> chosen = revocation.select(account, parallel);
             return RevokeView.printAccountPreview(
                     report(), account, steps, chosen, revocation.preview(chosen, steps, immediate, parallel));
         }
-        if (chosen.isEmpty()) {
+        Path dir = evidence != null ? evidence : EvidenceFile.defaultDirectory(account, Clock.systemUTC());
+        AccountRevocation.checkEvidence(dir);
+        // With --yes no one is asked: each cluster is revoked as soon as its status shows keys there.
+        Optional<List<AccountRevocation.Candidate>> chosen =
+                yes ? Optional.empty() : Optional.of(revocation.select(account, parallel));
+        if (chosen.isPresent() && chosen.get().isEmpty()) {
             return RevokeView.printNothingUsing(report(), account);
         }
-        confirmByTyping(
-                yes,
+        chosen.ifPresent(c -> confirmByTyping(
+                false,
                 account,
                 "account",
-                "Revoking stops " + chosen.size() + " cluster(s) from serving data, and no API call undoes it.");
+                "Revoking stops " + c.size() + " cluster(s) from serving data, and no API call undoes it."));
         evidenceDir = dir;
+        AccountRevocation.Request request =
+                new AccountRevocation.Request(account, dir, steps, immediate, waitFor(wait), parallel);
         return RevokeView.printAll(
                 report(),
                 account,
-                revocation.revokeAll(account, chosen, dir, steps, immediate, waitFor(wait), parallel),
+                revocation.revokeAll(request, chosen),
                 dir,
                 Interruption.command(RerunAdvice.again(originalArgs(), dir)));
     }

@@ -14,6 +14,7 @@ import dev.cmek.api.CloudApi;
 import dev.cmek.api.Cluster;
 import dev.cmek.api.CmekClusterInfo;
 import dev.cmek.api.CmekStatus;
+import dev.cmek.api.CmekWaiter;
 import dev.cmek.core.Parallel;
 import dev.cmek.model.CloudProvider;
 import dev.cmek.model.KeySpec;
@@ -34,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -94,6 +96,31 @@ public final class AccountRevocation {
         this.clock = clock;
         this.progress = progress;
     }
+
+    /**
+     * For {@code parallel} clusters revoked at once under the API's one rate limit: each waits for REVOKED polling
+     * gently (first after 1 s), as a fleet does.
+     */
+    public static AccountRevocation gentle(
+            CloudApi api,
+            Function<CloudProvider, CloudKeys> keysFor,
+            int parallel,
+            Duration timeout,
+            Clock clock,
+            Consumer<String> progress) {
+        CmekWaiter waiter =
+                new CmekWaiter(api, Fleet.Options.standard(parallel, timeout).schedule(), progress);
+        return new AccountRevocation(api, new BreachResponse(api, waiter, keysFor, clock, progress), clock, progress);
+    }
+
+    /** What {@code revoke --all-using} asks: the account, the evidence directory, the steps and how to wait. */
+    public record Request(
+            String account,
+            Path dir,
+            BreachResponse.Steps steps,
+            boolean immediate,
+            Optional<Duration> waitFor,
+            int parallel) {}
 
     /** An --evidence directory that can hold one subdirectory per cluster (not one cluster's record). */
     public static void checkEvidence(Path dir) {
@@ -196,10 +223,17 @@ public final class AccountRevocation {
     }
 
     /**
-     * Lists every cluster, reads each one's status and revokes each whose keys live in {@code account} as soon as its
-     * status says so: nobody waits for the last status read before the first grants go.
+     * Revokes {@code chosen} (already read, e.g. to be confirmed), each into {@code dir/<cluster id>}; when empty, lists
+     * every cluster, reads each one's status and revokes each whose keys live in the account as soon as its status
+     * says so: nobody waits for the last status read before the first grants go.
      */
-    public Result revokeAll(
+    public Result revokeAll(Request r, Optional<List<Candidate>> chosen) {
+        return chosen.isPresent()
+                ? revokeAll(r.account(), chosen.get(), r.dir(), r.steps(), r.immediate(), r.waitFor(), r.parallel())
+                : revokeAll(r.account(), r.dir(), r.steps(), r.immediate(), r.waitFor(), r.parallel());
+    }
+
+    private Result revokeAll(
             String account,
             Path dir,
             BreachResponse.Steps steps,
@@ -259,8 +293,7 @@ public final class AccountRevocation {
         }
     }
 
-    /** Revokes every candidate (already read, e.g. to be confirmed), each into {@code dir/<cluster id>}. */
-    public Result revokeAll(
+    private Result revokeAll(
             String account,
             List<Candidate> candidates,
             Path dir,
