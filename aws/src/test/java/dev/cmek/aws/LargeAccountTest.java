@@ -67,10 +67,10 @@ class LargeAccountTest {
                     cmek.provision(cluster("5b2d4c1e-0000-4000-8000-00000000000d"))
                             .keys()
                             .size());
-            // Equal but for the retries AWS's windows cause (a CreateKey refused while the role is new, a read
-            // repeated).
+            // No more than among none but for the retries AWS's windows cause (a CreateKey refused while the role is
+            // new, a read repeated), whose number follows the machine's load; work per unrelated key would add 500.
             assertTrue(
-                    Math.abs(moto.strict().totalCalls() - baseline) <= 3,
+                    moto.strict().totalCalls() <= baseline + 10,
                     "the Tagging API finds our keys whatever else the account holds: " + baseline
                             + " calls among none, " + moto.strict().counts());
             assertEquals(0, moto.strict().calls("ListKeys"));
