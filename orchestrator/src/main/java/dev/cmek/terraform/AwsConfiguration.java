@@ -127,15 +127,11 @@ final class AwsConfiguration extends CloudConfiguration {
 
     @Override
     void variables(Hcl.Body file) {
-        file.block(
-                "variable",
-                List.of("extra_tags"),
-                v -> v.attr(
-                                "description",
-                                "Tags your organization requires on every resource, added to cmek's own (which win: cmek"
-                                        + " finds its role and keys by them).")
-                        .attr("type", raw("map(string)"))
-                        .attr("default", new Hcl.Obj(List.of())));
+        TerraformFiles.extraTagsVariable(
+                file,
+                "extra_tags",
+                "Tags your organization requires on every resource, added to cmek's own (which win: cmek"
+                        + " finds its role and keys by them).");
     }
 
     @Override

@@ -80,15 +80,11 @@ final class GcpConfiguration extends CloudConfiguration {
 
     @Override
     void variables(Hcl.Body file) {
-        file.block(
-                "variable",
-                List.of("extra_labels"),
-                v -> v.attr(
-                                "description",
-                                "Labels your organization requires on every key, added to cmek's own (which win: cmek finds"
-                                        + " its keys by them).")
-                        .attr("type", raw("map(string)"))
-                        .attr("default", new Hcl.Obj(List.of())));
+        TerraformFiles.extraTagsVariable(
+                file,
+                "extra_labels",
+                "Labels your organization requires on every key, added to cmek's own (which win: cmek finds"
+                        + " its keys by them).");
     }
 
     @Override

@@ -80,4 +80,14 @@ final class TerraformFiles {
             file.block("import", b -> b.attr("to", raw(address)).attr("id", id));
         });
     }
+
+    /** A {@code map(string)} variable, empty by default: what an organization adds to cmek's own tags or labels. */
+    static void extraTagsVariable(Hcl.Body file, String name, String description) {
+        file.block(
+                "variable",
+                List.of(name),
+                v -> v.attr("description", description)
+                        .attr("type", raw("map(string)"))
+                        .attr("default", new Hcl.Obj(List.of())));
+    }
 }

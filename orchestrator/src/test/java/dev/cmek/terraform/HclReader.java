@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -45,6 +46,23 @@ final class HclReader {
 
         List<Block> blocks(String type) {
             return blocks.stream().filter(b -> b.type().equals(type)).toList();
+        }
+
+        /** The address of every resource block ({@code type.name}), sorted. */
+        List<String> resources() {
+            return blocks("resource").stream()
+                    .map(b -> String.join(".", b.labels()))
+                    .sorted()
+                    .toList();
+        }
+
+        /** Each import block's target address and the id it imports, sorted by address. */
+        Map<String, String> imports() {
+            Map<String, String> out = new TreeMap<>();
+            for (Block b : blocks("import")) {
+                out.put(((Ref) b.attr("to")).text(), (String) b.attr("id"));
+            }
+            return out;
         }
     }
 

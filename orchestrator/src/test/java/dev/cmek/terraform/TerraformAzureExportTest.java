@@ -199,7 +199,7 @@ class TerraformAzureExportTest {
                         "azurerm_resource_group.cmek",
                         "azurerm_role_assignment.centralindia",
                         "azurerm_role_assignment.eastus"),
-                resources(azure),
+                azure.resources(),
                 "nothing else: no other grant, no other resource");
 
         List<?> regions = (List<?>) azure.block("output", "cmek_regions").attr("value");
@@ -254,7 +254,7 @@ class TerraformAzureExportTest {
             expected.put("azurerm_key_vault_key." + label, made.get(region));
             expected.put("azurerm_role_assignment." + label, assignments.get(region));
         }
-        assertEquals(expected, imports(HclReader.directory(out.resolve("azure"))));
+        assertEquals(expected, HclReader.directory(out.resolve("azure")).imports());
         assertFalse(Files.exists(out.resolve("cockroach/imports.tf")), "CMEK is not on yet: nothing to adopt");
 
         JsonNode without = JSON.readTree(ok(cli().run(
@@ -347,7 +347,7 @@ class TerraformAzureExportTest {
                         "azurerm_resource_group.cmek",
                         "azurerm_role_assignment.centralindia",
                         "azurerm_role_assignment.yours_eastus"),
-                resources(azure),
+                azure.resources(),
                 "your key and its vault are not managed");
         Block grant = azure.block("resource", "azurerm_role_assignment", "yours_eastus");
         assertEquals(
@@ -356,7 +356,7 @@ class TerraformAzureExportTest {
         assertFalse(grant.attributes().containsKey("depends_on"));
         assertEquals(
                 assignments.get("eastus"),
-                imports(azure).get("azurerm_role_assignment.yours_eastus"),
+                azure.imports().get("azurerm_role_assignment.yours_eastus"),
                 "provision made it: adopted");
         assertEquals(
                 Map.of("eastus", versioned, "centralindia", new Ref("azurerm_key_vault_key.centralindia.id")),
@@ -394,20 +394,5 @@ class TerraformAzureExportTest {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
         return out.stream().sorted().toList();
-    }
-
-    private static List<String> resources(Block dir) {
-        return dir.blocks("resource").stream()
-                .map(b -> String.join(".", b.labels()))
-                .sorted()
-                .toList();
-    }
-
-    private static Map<String, String> imports(Block dir) {
-        Map<String, String> out = new TreeMap<>();
-        for (Block b : dir.blocks("import")) {
-            out.put(((Ref) b.attr("to")).text(), (String) b.attr("id"));
-        }
-        return out;
     }
 }

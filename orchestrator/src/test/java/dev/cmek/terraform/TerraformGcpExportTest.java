@@ -36,7 +36,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -150,7 +149,7 @@ class TerraformGcpExportTest {
                         "google_kms_key_ring.us_central1",
                         "google_service_account.cmek",
                         "google_service_account_iam_member.cockroach_token_creator"),
-                resources(gcp),
+                gcp.resources(),
                 "nothing else: no other grant, no other resource");
 
         List<?> regions = (List<?>) gcp.block("output", "cmek_regions").attr("value");
@@ -201,7 +200,7 @@ class TerraformGcpExportTest {
 
         GcpCmekRequest req = provisionRequest();
         String sa = req.serviceAccountEmail().value();
-        Map<String, String> imports = imports(gcp);
+        Map<String, String> imports = gcp.imports();
         assertEquals(
                 Map.of(
                         "google_service_account.cmek",
@@ -236,7 +235,7 @@ class TerraformGcpExportTest {
         ok(cli().run("export", "terraform", "--cluster", GCP_CLUSTER, "--out", out.toString(), "--import", "--force"));
         assertEquals(
                 Map.of(CockroachConfiguration.RESOURCE, GCP_CLUSTER),
-                imports(HclReader.directory(out.resolve("cockroach"))));
+                HclReader.directory(out.resolve("cockroach")).imports());
 
         // --force writes over an export: an imports.tf the new one does not write goes, Terraform's own files stay.
         Path state = Files.writeString(out.resolve("gcp/terraform.tfstate"), "{}");
@@ -319,12 +318,12 @@ class TerraformGcpExportTest {
                         "google_kms_crypto_key_iam_member.yours_us_central1",
                         "google_service_account.cmek",
                         "google_service_account_iam_member.cockroach_token_creator"),
-                resources(gcp),
+                gcp.resources(),
                 "your key and ring are not managed");
         Block binding = gcp.block("resource", "google_kms_crypto_key_iam_member", "yours_us_central1");
         assertEquals(yours, binding.attr("crypto_key_id"));
         assertEquals(new Ref("google_service_account.cmek.member"), binding.attr("member"));
-        assertEquals(Map.of(), imports(gcp), "nothing of cmek's exists yet");
+        assertEquals(Map.of(), gcp.imports(), "nothing of cmek's exists yet");
     }
 
     @Test
@@ -357,20 +356,5 @@ class TerraformGcpExportTest {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
         return out.stream().sorted().toList();
-    }
-
-    private static List<String> resources(Block dir) {
-        return dir.blocks("resource").stream()
-                .map(b -> String.join(".", b.labels()))
-                .sorted()
-                .toList();
-    }
-
-    private static Map<String, String> imports(Block dir) {
-        Map<String, String> out = new TreeMap<>();
-        for (Block b : dir.blocks("import")) {
-            out.put(((Ref) b.attr("to")).text(), (String) b.attr("id"));
-        }
-        return out;
     }
 }
