@@ -13,6 +13,7 @@ import dev.cmek.aws.KeyArn;
 import dev.cmek.aws.testing.MotoServer;
 import dev.cmek.core.Control;
 import dev.cmek.model.Manifest;
+import dev.cmek.testing.CheckingSandbox;
 import dev.cmek.testing.FleetSandboxes;
 import dev.cmek.testing.GcpEmulatorFixture;
 import java.io.ByteArrayInputStream;
@@ -46,7 +47,7 @@ class AuditCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    final BothCloudsSandbox api = new BothCloudsSandbox(MOTO, GCP);
+    final CheckingSandbox api = CheckingSandbox.awsAndGcp(MOTO, GCP);
 
     @TempDir
     Path dir;

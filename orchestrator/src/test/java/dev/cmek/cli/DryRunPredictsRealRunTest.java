@@ -11,18 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cmek.aws.testing.MotoServer;
-import dev.cmek.sandbox.CloudApiSandbox;
-import dev.cmek.sandbox.CloudKeyChecks;
-import dev.cmek.testing.Sandboxes;
+import dev.cmek.testing.CheckingSandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,25 +34,15 @@ class DryRunPredictsRealRunTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String EU_KEY = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-    private CloudApiSandbox sandbox;
+
+    @RegisterExtension
+    final CheckingSandbox api = CheckingSandbox.aws(MOTO);
 
     @TempDir
     Path dir;
 
-    @BeforeEach
-    void startSandbox() {
-        sandbox = Sandboxes.startCheckingKeys(
-                Duration.ofMillis(100),
-                CloudKeyChecks.of(Optional.of(CloudKeyChecks.aws(MOTO.rawClients())), Optional.empty()));
-    }
-
-    @AfterEach
-    void stopSandbox() {
-        Sandboxes.closeConforming(sandbox);
-    }
-
     private Cli cli() {
-        return new Cli().api(sandbox).aws(MOTO);
+        return api.cli();
     }
 
     @Test
@@ -112,7 +96,7 @@ class DryRunPredictsRealRunTest {
         assertTrue(refused.get("error").get("message").asText().contains("DISABLED"), refused.toString());
         assertEquals(
                 List.of(),
-                sandbox.requestLog().exchanges(x -> !x.method().equals("GET")),
+                api.sandbox().requestLog().exchanges(x -> !x.method().equals("GET")),
                 "nothing but reads was sent");
     }
 

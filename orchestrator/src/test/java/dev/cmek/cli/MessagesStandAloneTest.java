@@ -13,14 +13,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cmek.aws.ClusterId;
 import dev.cmek.aws.ResourceNames;
 import dev.cmek.aws.testing.MotoServer;
-import dev.cmek.sandbox.CloudApiSandbox;
-import dev.cmek.sandbox.CloudKeyChecks;
-import dev.cmek.testing.Sandboxes;
+import dev.cmek.testing.CheckingSandbox;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,25 +30,15 @@ class MessagesStandAloneTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ROLE = new ResourceNames(ClusterId.of(AWS_CLUSTER)).roleName();
-    private CloudApiSandbox sandbox;
+
+    @RegisterExtension
+    final CheckingSandbox api = CheckingSandbox.aws(MOTO);
 
     @TempDir
     Path dir;
 
-    @BeforeEach
-    void startSandbox() {
-        sandbox = Sandboxes.startCheckingKeys(
-                Duration.ofMillis(100),
-                CloudKeyChecks.of(Optional.of(CloudKeyChecks.aws(MOTO.rawClients())), Optional.empty()));
-    }
-
-    @AfterEach
-    void stopSandbox() {
-        Sandboxes.closeConforming(sandbox);
-    }
-
     private Cli cli() {
-        return new Cli().api(sandbox).aws(MOTO);
+        return api.cli();
     }
 
     private static JsonNode error(Cli.Result r) throws Exception {
@@ -127,7 +112,7 @@ class MessagesStandAloneTest {
     void aWaitThatTimesOut_saysWhichStatusCommandToRun() throws Exception {
         Path manifest = dir.resolve("cmek_config.json");
         ok(cli().run("provision", "--cluster", AWS_CLUSTER, "--out", manifest.toString()));
-        sandbox.setTransitionDelay(Duration.ofSeconds(30));
+        api.sandbox().setTransitionDelay(Duration.ofSeconds(30));
         String message = error(exit(
                         5,
                         cli().run(

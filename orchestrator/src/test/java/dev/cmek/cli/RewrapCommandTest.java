@@ -18,6 +18,7 @@ import dev.cmek.gcp.emulator.GcpEmulator;
 import dev.cmek.model.Manifest;
 import dev.cmek.sandbox.KeyVersionTaken;
 import dev.cmek.sandbox.RecordedExchange;
+import dev.cmek.testing.CheckingSandbox;
 import dev.cmek.testing.FleetSandboxes;
 import dev.cmek.testing.GcpEmulatorFixture;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class RewrapCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    final BothCloudsSandbox api = new BothCloudsSandbox(MOTO, GCP);
+    final CheckingSandbox api = CheckingSandbox.awsAndGcp(MOTO, GCP);
 
     @TempDir
     Path dir;

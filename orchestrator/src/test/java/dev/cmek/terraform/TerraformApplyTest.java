@@ -12,19 +12,13 @@ import dev.cmek.aws.testing.MotoServer;
 import dev.cmek.cli.Cli;
 import dev.cmek.core.Change;
 import dev.cmek.model.ManifestCodec;
-import dev.cmek.sandbox.CloudApiSandbox;
-import dev.cmek.sandbox.CloudKeyChecks;
-import dev.cmek.testing.Sandboxes;
+import dev.cmek.testing.CheckingSandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,25 +35,14 @@ class TerraformApplyTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private CloudApiSandbox sandbox;
+    @RegisterExtension
+    final CheckingSandbox api = CheckingSandbox.aws(MOTO);
 
     @TempDir
     Path dir;
 
-    @BeforeEach
-    void startSandbox() {
-        sandbox = Sandboxes.startCheckingKeys(
-                Duration.ofMillis(100),
-                CloudKeyChecks.of(Optional.of(CloudKeyChecks.aws(MOTO.rawClients())), Optional.empty()));
-    }
-
-    @AfterEach
-    void stopSandbox() {
-        Sandboxes.closeConforming(sandbox);
-    }
-
     private Cli cli() {
-        return new Cli().api(sandbox).aws(MOTO);
+        return api.cli();
     }
 
     @Test
