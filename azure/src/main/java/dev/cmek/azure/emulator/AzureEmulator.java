@@ -48,9 +48,9 @@ public final class AzureEmulator implements AutoCloseable {
     final Directory directory = new Directory();
     final Resources resources = new Resources();
     final RoleAssignments rbac = new RoleAssignments();
-    final Tokens tokens = new Tokens();
-    final CallKnobs knobs = new CallKnobs();
     final KeyPairPool keyPairs = new KeyPairPool();
+    final Tokens tokens = new Tokens(keyPairs.take(Tokens.BITS));
+    final CallKnobs knobs = new CallKnobs();
     final String customerTenantId = CUSTOMER_TENANT_ID;
     final String subscriptionId = SUBSCRIPTION_ID;
     volatile Duration tokenLifetime = DEFAULT_TOKEN_LIFETIME;
@@ -65,7 +65,7 @@ public final class AzureEmulator implements AutoCloseable {
     private final KeyVaultService keyVault = new KeyVaultService(this);
 
     private AzureEmulator(int port) {
-        tls = TlsMaterial.generate();
+        tls = TlsMaterial.generate(keyPairs);
         try {
             Path dir = Files.createTempDirectory("azure-emulator-");
             dir.toFile().deleteOnExit();

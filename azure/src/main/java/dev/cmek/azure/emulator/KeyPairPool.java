@@ -11,11 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The RSA key pairs of one emulator's key versions: made ahead ({@link #prepare}), else taken from an emulator this JVM
- * closed, else made now. An RSA 3072 pair costs this machine about half a second of CPU (up to 1.3 s), which a
- * benchmark of call latencies must not count as Azure's, and which a test suite starting an emulator per class would
- * otherwise pay for every key again. Within one emulator no two versions share a pair, as in Azure: a pair is handed
- * out once, and goes back to the JVM's pool only when its emulator closes.
+ * The RSA key pairs of one emulator (its key versions, TLS certificates and token signing key): made ahead ({@link
+ * #prepare}), else taken from an emulator this JVM closed, else made now. An RSA 3072 pair costs this machine about half
+ * a second of CPU (up to 1.3 s), which a benchmark of call latencies must not count as Azure's, and which a test suite
+ * starting an emulator per class would otherwise pay for every key again. Within one emulator no two uses share a pair,
+ * as in Azure: a pair is handed out once, and goes back to the JVM's pool only when its emulator closes.
  */
 final class KeyPairPool {
     /** Pairs of closed emulators, by size; bounded so a long-lived JVM holds a few hundred at most. */

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
@@ -23,6 +22,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -53,14 +53,18 @@ final class TlsMaterial {
         this.sslContext = sslContext;
     }
 
-    static TlsMaterial generate() {
+    /**
+     * A new CA and server certificate on two RSA 2048 pairs from {@code keys}. The CA's name is this instance's own, so a
+     * client given another emulator's CA never accepts this one's server, even when a recycled pair recurs.
+     */
+    static TlsMaterial generate(KeyPairPool keys) {
+        return generate(keys.take(2048), keys.take(2048));
+    }
+
+    static TlsMaterial generate(KeyPair caKeys, KeyPair serverKeys) {
         try {
-            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-            gen.initialize(2048);
-            KeyPair caKeys = gen.generateKeyPair();
-            KeyPair serverKeys = gen.generateKeyPair();
             ZonedDateTime now = ZonedDateTime.now();
-            byte[] caName = name("CMEK toolkit Azure emulator CA");
+            byte[] caName = name("CMEK toolkit Azure emulator CA " + UUID.randomUUID());
             byte[] caKeyId = keyId(caKeys);
             X509Certificate ca = sign(
                     caName,

@@ -7,7 +7,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
@@ -17,7 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Access tokens shaped like Entra ID's v1 tokens for Azure resources, RS256-signed by a key made at start. */
+/** Access tokens shaped like Entra ID's v1 tokens for Azure resources, RS256-signed by the emulator's own key. */
 final class Tokens {
     /** What a valid token says about its caller. */
     record Claims(String audience, String tenantId, String objectId, String appId, Instant expiresAt) {
@@ -32,14 +31,12 @@ final class Tokens {
     private final KeyPair keys;
     final String keyId;
 
-    Tokens() {
-        try {
-            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-            gen.initialize(2048);
-            keys = gen.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+    /** Entra ID signs with RSA 2048 keys (its JWKS). */
+    static final int BITS = 2048;
+
+    /** Signs with {@code keys}; only tokens naming this instance's key id verify, as validators pick keys by kid. */
+    Tokens(KeyPair keys) {
+        this.keys = keys;
         keyId = UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     }
 
@@ -85,6 +82,10 @@ final class Tokens {
             return Optional.empty();
         }
         try {
+            if (!keyId.equals(
+                    Http.JSON.readTree(B64D.decode(parts[0])).path("kid").asText())) {
+                return Optional.empty();
+            }
             Signature s = Signature.getInstance("SHA256withRSA");
             s.initVerify(keys.getPublic());
             s.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));

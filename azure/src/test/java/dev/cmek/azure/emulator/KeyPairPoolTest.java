@@ -1,16 +1,25 @@
 package dev.cmek.azure.emulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 
-/** Key material: never shared by two versions of one emulator, reused by the next emulator once one closes. */
+/**
+ * Key material: never shared by two uses in one emulator, reused by the next emulator once one closes, and never so that
+ * one emulator's CA or tokens are accepted by another.
+ */
 class KeyPairPoolTest {
     @Test
     void oneEmulatorNeverGetsAPairTwice_andTheNextOneReusesThePairsOfAClosedOne() {
@@ -34,6 +43,35 @@ class KeyPairPoolTest {
         assertEquals(firstModuli, reused, "the closed emulator's three pairs serve the next one");
         assertEquals(
                 1024, ((RSAPublicKey) next.take(1024).getPublic()).getModulus().bitLength());
+    }
+
+    @Test
+    void recycledPairs_neverLetOneEmulatorsCaOrTokensPassAtAnother() throws Exception {
+        KeyPair pair = new KeyPairPool().take(Tokens.BITS);
+        Tokens first = new Tokens(pair);
+        Tokens next = new Tokens(pair);
+        String token = first.issue("https://management.azure.com/", "t", "o", "a", List.of(), Duration.ofMinutes(5));
+        assertTrue(first.verify(token).isPresent());
+        assertTrue(next.verify(token).isEmpty(), "a token of another emulator passed on the same key pair");
+
+        KeyPair other = new KeyPairPool().take(2048);
+        TlsMaterial a = TlsMaterial.generate(pair, other);
+        TlsMaterial b = TlsMaterial.generate(pair, other);
+        assertTrue(
+                !a.ca.getSubjectX500Principal().equals(b.ca.getSubjectX500Principal()), "two emulators, one CA name");
+        assertThrows(
+                java.security.cert.CertificateException.class,
+                () -> trusting(a.ca).checkServerTrusted(new X509Certificate[] {b.server, b.ca}, "RSA"));
+        trusting(b.ca).checkServerTrusted(new X509Certificate[] {b.server, b.ca}, "RSA");
+    }
+
+    private static X509TrustManager trusting(X509Certificate ca) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("ca", ca);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        return (X509TrustManager) tmf.getTrustManagers()[0];
     }
 
     private static BigInteger modulus(KeyPair p) {
