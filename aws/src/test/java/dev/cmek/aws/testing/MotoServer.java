@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Deque;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -24,8 +26,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * A real moto server for tests, behind {@link StrictAws} so that it behaves as AWS does (eventual consistency,
- * throttling, session tokens): started on a free 127.0.0.1 port before the class, reset before each test (the
- * strict behaviours back to their defaults), stopped after the class. If it cannot start the tests fail (never skip).
+ * throttling, session tokens): started on a free 127.0.0.1 port before the class (or one a finished class of this JVM
+ * left, reset), reset before each test (the strict behaviours back to their defaults), and after the class kept for
+ * the next one, stopped when the JVM exits. If it cannot start the tests fail (never skip).
  * Register with {@code @RegisterExtension static MotoServer moto = MotoServer.create();} or use {@link #start()}
  * outside JUnit. The binary is {@code $MOTO_SERVER}, else {@code moto_server} on PATH, else the machine's pyenv Python.
  * moto runs with {@code moto_sitecustomize.py}, which takes one cost off moto that AWS does not have: an RSA key pair
@@ -47,6 +50,20 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
     private static final Duration STARTUP = Duration.ofSeconds(60);
     private static final String SITE_CUSTOMIZE = "moto_sitecustomize.py";
     static final String LAZY_KEYS_MARKER = "cmek-moto: KMS key pairs of symmetric keys are made on first use";
+
+    /**
+     * Motos of test classes that ended in this JVM, for the next class (reset first): a new moto costs about 0.9 s of CPU
+     * to start and more to import each service on its first call. Only for the JUnit extension of the default binary;
+     * {@link #start()} and {@link #launch()} always start their own.
+     */
+    private static final Deque<Idle> IDLE = new ConcurrentLinkedDeque<>();
+
+    private record Idle(Process process, int port, Path log) {}
+
+    static {
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> IDLE.forEach(i -> stop(i.process())), "moto-idle-stopper"));
+    }
 
     private final String binary;
     private Process process;
@@ -136,7 +153,17 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
+    public synchronized void beforeAll(ExtensionContext context) {
+        for (Idle idle; binary == null && process == null && (idle = IDLE.poll()) != null; ) {
+            if (idle.process().isAlive()) {
+                process = idle.process();
+                port = idle.port();
+                log = idle.log();
+                reset();
+                strict = new StrictAws(motoEndpoint());
+                return;
+            }
+        }
         launch();
     }
 
@@ -146,7 +173,15 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
+    public synchronized void afterAll(ExtensionContext context) {
+        if (binary == null && process != null && process.isAlive()) {
+            strict.close();
+            strict = null;
+            IDLE.push(new Idle(process, port, log));
+            process = null;
+            log = null;
+            return;
+        }
         close();
     }
 
@@ -246,6 +281,19 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
         return inherited == null || inherited.isBlank() ? dir.toString() : dir + File.pathSeparator + inherited;
     }
 
+    private static void stop(Process process) {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private boolean answers() {
         try {
             HttpURLConnection c = (HttpURLConnection)
@@ -275,16 +323,7 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
             strict = null;
         }
         if (process != null) {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            stop(process);
             process = null;
         }
         if (log != null) {
