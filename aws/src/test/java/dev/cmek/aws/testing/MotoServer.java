@@ -58,11 +58,15 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
      */
     private static final Deque<Idle> IDLE = new ConcurrentLinkedDeque<>();
 
-    private record Idle(Process process, int port, Path log) {}
+    private record Idle(Process process, int port, Path log) {
+        void discard() {
+            stop(process);
+            deleteLog(log);
+        }
+    }
 
     static {
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(() -> IDLE.forEach(i -> stop(i.process())), "moto-idle-stopper"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> IDLE.forEach(Idle::discard), "moto-idle-stopper"));
     }
 
     private final String binary;
@@ -163,6 +167,7 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
                 strict = new StrictAws(motoEndpoint());
                 return;
             }
+            idle.discard();
         }
         launch();
     }
@@ -281,6 +286,16 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
         return inherited == null || inherited.isBlank() ? dir.toString() : dir + File.pathSeparator + inherited;
     }
 
+    private static void deleteLog(Path log) {
+        try {
+            if (log != null) {
+                Files.deleteIfExists(log);
+            }
+        } catch (IOException ignored) {
+            // a leftover temp file is harmless
+        }
+    }
+
     private static void stop(Process process) {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
@@ -326,13 +341,7 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback, Be
             stop(process);
             process = null;
         }
-        if (log != null) {
-            try {
-                Files.deleteIfExists(log);
-            } catch (IOException ignored) {
-                // a leftover temp file is harmless
-            }
-            log = null;
-        }
+        deleteLog(log);
+        log = null;
     }
 }
