@@ -58,7 +58,7 @@ final class TlsMaterial {
      * client given another emulator's CA never accepts this one's server, even when a recycled pair recurs.
      */
     static TlsMaterial generate(KeyPairPool keys) {
-        return generate(keys.take(2048), keys.take(2048));
+        return generate(keys.take(Tokens.BITS), keys.take(Tokens.BITS));
     }
 
     static TlsMaterial generate(KeyPair caKeys, KeyPair serverKeys) {

@@ -31,7 +31,10 @@ final class Tokens {
     private final KeyPair keys;
     final String keyId;
 
-    /** Entra ID signs with RSA 2048 keys (its JWKS). */
+    /**
+     * RSA 2048, as Entra ID's signing keys and Azure's TLS certificates (the emulator's use the same size).
+     * https://learn.microsoft.com/en-us/entra/identity-platform/access-tokens#validate-the-signature
+     */
     static final int BITS = 2048;
 
     /** Signs with {@code keys}; only tokens naming this instance's key id verify, as validators pick keys by kid. */
