@@ -30,6 +30,7 @@ public final class Main {
         int code = run(terminal, args);
         out.flush();
         err.flush();
+        HttpSelectors.stop();
         System.exit(code);
     }
 
