@@ -31,8 +31,9 @@ import java.util.stream.Stream;
  * The run a launcher trains its class-data archive on ({@code java -XX:ArchiveClassesAtExit=... -cp cmek.jar
  * dev.cmek.cli.ArchiveTraining}): the commands a responder runs cold, through {@link Main#run}, so that the archive
  * holds the classes they load (picocli's model, Jackson, the AWS SDK's clients, marshallers, signer and HTTP client;
- * and, by name, those of an Azure revoke: {@link #AZURE_REVOKE_CLASSES}), and later start-ups map them instead of loading, verifying and linking them from the jar (about half the CPU time of
- * a cold {@code revoke --cloud-only}, commit 8dd2e24).
+ * and, by name, those of an Azure revoke: {@link #AZURE_REVOKE_CLASSES}), and later start-ups map them instead of
+ * loading, verifying and linking them from the jar (about half the CPU time of a cold {@code revoke --cloud-only},
+ * commit 8dd2e24).
  *
  * <p>Nothing leaves the machine and nothing is written outside a temporary directory: the AWS calls of a revoke go to
  * a stand-in on the loopback interface that answers as AWS does for one role and one key per Region. It exists only
