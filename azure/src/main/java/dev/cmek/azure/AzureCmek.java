@@ -7,6 +7,7 @@ import dev.cmek.core.RevocationJournal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 /**
  * The Azure side of CMEK for one cluster: the cluster app's service principal in the customer's tenant, a Key Vault and
@@ -37,6 +39,25 @@ public final class AzureCmek {
         this.vaults = new Vaults(clients);
         this.keys = new VaultKeys(clients);
         this.assignments = new RoleAssignments(clients);
+    }
+
+    /**
+     * The names of the vaults in a subscription, lower case: how {@code revoke --all-using SUBSCRIPTION} tells which keys
+     * live there (a key's URI names only its vault, and vault names are global). Empty when these credentials see no
+     * such subscription (ARM's 404 {@code SubscriptionNotFound}, as for a tenant id). Reads only.
+     */
+    public Set<String> vaultNamesIn(String subscriptionId) {
+        String sub = Guid.require(subscriptionId, "The subscription id");
+        try {
+            return vaults.inSubscription(sub).stream()
+                    .map(v -> v.name().toLowerCase(Locale.ROOT))
+                    .collect(Collectors.toUnmodifiableSet());
+        } catch (CallFailedException e) {
+            if (e.status() == 404) {
+                return Set.of();
+            }
+            throw e;
+        }
     }
 
     /**

@@ -46,7 +46,8 @@ final class RevokeCommand extends CloudCommand {
         @Option(
                 names = "--all-using",
                 paramLabel = "ACCOUNT",
-                description = "Every cluster whose keys are in this AWS account, GCP project or Azure tenant.")
+                description =
+                        "Every cluster whose keys are in this AWS account, GCP project, or Azure tenant or subscription.")
         String allUsing;
     }
 

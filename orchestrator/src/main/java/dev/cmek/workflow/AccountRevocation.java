@@ -28,14 +28,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,7 +55,8 @@ public final class AccountRevocation {
 
     private static final Pattern AWS_KEY = Pattern.compile("arn:aws[a-z-]*:kms:[a-z0-9-]+:(\\d{12}):key/.+");
     private static final Pattern GCP_KEY = Pattern.compile("projects/([^/]+)/locations/.+");
-    private static final Pattern AZURE_TENANT =
+    /** An Azure tenant or subscription id. */
+    private static final Pattern AZURE_GUID =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     /** A cluster whose live keys live in the account, with what the Cloud API said about it. */
@@ -86,13 +90,25 @@ public final class AccountRevocation {
 
     private final CloudApi api;
     private final BreachResponse breach;
+    private final Function<CloudProvider, CloudKeys> keysFor;
     private final Clock clock;
     private final Consumer<String> progress;
+    /** Per account, the Azure keys in the vaults of that subscription: listed once, when an Azure cluster is read. */
+    private final Map<String, Predicate<KeySpec>> inSubscription = new ConcurrentHashMap<>();
 
-    /** @param breach revokes one cluster; its waiter should poll gently (many clusters share the rate limit) */
-    public AccountRevocation(CloudApi api, BreachResponse breach, Clock clock, Consumer<String> progress) {
+    /**
+     * @param breach revokes one cluster; its waiter should poll gently (many clusters share the rate limit)
+     * @param keysFor the cloud side, asked which keys live in an account where a key spec alone does not say
+     */
+    public AccountRevocation(
+            CloudApi api,
+            BreachResponse breach,
+            Function<CloudProvider, CloudKeys> keysFor,
+            Clock clock,
+            Consumer<String> progress) {
         this.api = api;
         this.breach = breach;
+        this.keysFor = keysFor;
         this.clock = clock;
         this.progress = progress;
     }
@@ -110,7 +126,8 @@ public final class AccountRevocation {
             Consumer<String> progress) {
         CmekWaiter waiter =
                 new CmekWaiter(api, Fleet.Options.standard(parallel, timeout).schedule(), progress);
-        return new AccountRevocation(api, new BreachResponse(api, waiter, keysFor, clock, progress), clock, progress);
+        return new AccountRevocation(
+                api, new BreachResponse(api, waiter, keysFor, clock, progress), keysFor, clock, progress);
     }
 
     /** What {@code revoke --all-using} asks: the account, the evidence directory, the steps and how to wait. */
@@ -131,15 +148,18 @@ public final class AccountRevocation {
         }
     }
 
-    /** Whether {@code account} is an AWS account id, a GCP project id or an Azure tenant id, or none (bad input). */
+    /**
+     * Whether {@code account} is an AWS account id, a GCP project id or an Azure tenant or subscription id, or none (bad
+     * input).
+     */
     public static void checkAccount(String account) {
         if (account == null
                 || !(account.matches("\\d{12}")
                         || account.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")
-                        || AZURE_TENANT.matcher(account).matches())) {
+                        || AZURE_GUID.matcher(account).matches())) {
             throw new CmekException.InvalidInput("--all-using \"" + account + "\" is neither an AWS account id (12"
                     + " digits), a GCP project id (6 to 30 lowercase letters, digits and hyphens) nor an Azure tenant"
-                    + " id (a GUID)");
+                    + " or subscription id (a GUID)");
         }
     }
 
@@ -197,13 +217,35 @@ public final class AccountRevocation {
         CmekClusterInfo status = CmekLifecycle.statusOrDisabled(api, c.id());
         Map<String, KeySpec> there = new java.util.LinkedHashMap<>();
         CmekLifecycle.currentSpecs(status).forEach((region, spec) -> {
-            if (accountOf(spec).filter(account::equalsIgnoreCase).isPresent()) {
+            if (accountOf(spec).filter(account::equalsIgnoreCase).isPresent()
+                    || (spec.type() == KeyType.AZURE_KEY_VAULT
+                            && inSubscription(account).test(spec))) {
                 there.put(region, spec);
             }
         });
         return there.isEmpty() || status.status() == CmekStatus.DISABLED
                 ? Optional.empty()
                 : Optional.of(new Candidate(c, status, there));
+    }
+
+    /**
+     * The Azure keys in the vaults of subscription {@code account} (a GUID names a tenant or a subscription; a key spec
+     * names only its tenant and vault). A listing that fails is told, and only the tenant's keys are chosen: the
+     * revocation goes on with what it can find.
+     */
+    private Predicate<KeySpec> inSubscription(String account) {
+        if (!AZURE_GUID.matcher(account).matches()) {
+            return spec -> false;
+        }
+        return inSubscription.computeIfAbsent(account.toLowerCase(Locale.ROOT), sub -> {
+            try {
+                return keysFor.apply(CloudProvider.AZURE).heldIn(sub);
+            } catch (RuntimeException e) {
+                progress.accept("cannot list the key vaults of subscription " + sub + " (" + e.getMessage()
+                        + "): only Azure keys whose spec names tenant " + sub + " are chosen");
+                return spec -> false;
+            }
+        });
     }
 
     /** What a revocation of each candidate would remove, read from the cloud, by cluster id in candidate order. */

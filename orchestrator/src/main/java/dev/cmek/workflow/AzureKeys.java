@@ -36,10 +36,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -283,6 +285,14 @@ public final class AzureKeys implements CloudKeys {
         return Optional.ofNullable(found.servicePrincipalId())
                 .map(sp -> "service principal " + sp)
                 .or(() -> Optional.ofNullable(found.clusterAppId()).map(app -> "app " + app));
+    }
+
+    /** The keys in the vaults of subscription {@code account}; none when it is no subscription these credentials see. */
+    @Override
+    public Predicate<KeySpec> heldIn(String account) {
+        Set<String> vaults = call(() -> azure().vaultNamesIn(account));
+        return spec -> spec.type() == KeyType.AZURE_KEY_VAULT
+                && vaults.contains(key(spec).vaultName().toLowerCase(Locale.ROOT));
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The customer-cloud side of CMEK for one cluster: keys, the principal CockroachDB uses, and the grant between
@@ -64,6 +65,15 @@ public interface CloudKeys {
      * API tells the cluster's cloud. Reads only.
      */
     Optional<String> principalOf(String clusterId);
+
+    /**
+     * Which keys live in {@code account} as this cloud sees it, where a key spec alone does not say: on Azure, the keys
+     * in the vaults of a subscription (a spec names only its vault and tenant). For {@code revoke --all-using}. Reads
+     * only; none by default (an AWS key's ARN names its account, a GCP key's name its project).
+     */
+    default Predicate<KeySpec> heldIn(String account) {
+        return spec -> false;
+    }
 
     /**
      * Puts back exactly what the intents say was removed, once every one of them is found to be for the cluster and

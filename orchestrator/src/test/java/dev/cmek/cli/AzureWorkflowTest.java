@@ -4,6 +4,7 @@ import static dev.cmek.cli.Cli.exit;
 import static dev.cmek.cli.Cli.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -418,6 +419,62 @@ class AzureWorkflowTest {
 
         ok(cli().run("restore", "--evidence", evidence.toString()));
         assertEquals(2, crdbAssignments().size());
+    }
+
+    @Test
+    void allUsingTheSubscription_revokesTheAzureClustersWhoseVaultsAreThere_andAnUnknownGuidNone() throws Exception {
+        enable();
+        assertNotEquals(azure.tenantId(), azure.subscriptionId(), "the spec names the tenant, not the subscription");
+
+        // A GUID that is neither the tenant nor a subscription these credentials see (ARM: SubscriptionNotFound).
+        Cli.Result none = ok(cli().run(
+                        "revoke",
+                        "--all-using",
+                        "0f0e0d0c-0b0a-4909-8807-060504030201",
+                        "--yes",
+                        "--evidence",
+                        dir.resolve("unrelated").toString()));
+        assertFalse(none.out().contains(CLUSTER), none.out());
+        assertEquals(2, crdbAssignments().size(), "nothing was removed");
+
+        Path evidence = dir.resolve("incident");
+        JsonNode doc = JSON.readTree(ok(cli().run(
+                                "revoke",
+                                "--all-using",
+                                azure.subscriptionId(),
+                                "--yes",
+                                "--evidence",
+                                evidence.toString(),
+                                "-o",
+                                "json"))
+                .out());
+        assertTrue(doc.toString().contains(CLUSTER), doc.toString());
+        assertFalse(doc.toString().contains(Sandboxes.AWS_CLUSTER), "the AWS cluster has no key in the subscription");
+        assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
+        assertEquals("REVOKED", submitted().get("status").textValue());
+
+        ok(cli().run("restore", "--evidence", evidence.toString()));
+        assertEquals(2, crdbAssignments().size());
+    }
+
+    @Test
+    void allUsingASubscriptionWhoseVaultsCannotBeListed_saysSo_andChangesNothing() throws Exception {
+        enable();
+        azure.deny("arm.vaults.list");
+        try {
+            Cli.Result r = ok(cli().run(
+                            "revoke",
+                            "--all-using",
+                            azure.subscriptionId(),
+                            "--yes",
+                            "--evidence",
+                            dir.resolve("incident").toString()));
+            assertTrue(
+                    r.err().contains("cannot list the key vaults of subscription " + azure.subscriptionId()), r.err());
+            assertEquals(2, crdbAssignments().size(), "nothing was removed");
+        } finally {
+            azure.clearFaults();
+        }
     }
 
     @Test
