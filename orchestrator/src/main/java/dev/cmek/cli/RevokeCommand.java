@@ -182,7 +182,12 @@ final class RevokeCommand extends CloudCommand {
         if (dryRun) {
             List<AccountRevocation.Candidate> chosen = revocation.select(account, parallel);
             return RevokeView.printAccountPreview(
-                    report(), account, steps, chosen, revocation.preview(chosen, steps, immediate, parallel));
+                    report(),
+                    account,
+                    steps,
+                    chosen,
+                    revocation.preview(chosen, steps, immediate, parallel),
+                    revocation.unlisted(account));
         }
         Path dir = evidence != null ? evidence : EvidenceFile.defaultDirectory(account, Clock.systemUTC());
         AccountRevocation.checkEvidence(dir);
@@ -190,7 +195,7 @@ final class RevokeCommand extends CloudCommand {
         Optional<List<AccountRevocation.Candidate>> chosen =
                 yes ? Optional.empty() : Optional.of(revocation.select(account, parallel));
         if (chosen.isPresent() && chosen.get().isEmpty()) {
-            return RevokeView.printNothingUsing(report(), account);
+            return RevokeView.printNothingUsing(report(), account, revocation.unlisted(account));
         }
         chosen.ifPresent(c -> confirmByTyping(
                 false,

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What {@code cmek revoke} prints: one cluster's revocation, every cluster's of an account, and the dry runs. The first
@@ -195,13 +196,16 @@ final class RevokeView {
         long before = result.clusters().stream()
                 .filter(c -> c.verdict().equals("ALREADY_REVOKED"))
                 .count();
+        String summary = result.clusters().isEmpty()
+                ? "no cluster's live keys found in " + account + ": nothing was revoked"
+                : (result.clusters().size() - failed) + " of "
+                        + result.clusters().size() + " cluster(s) revoked completely"
+                        + (before == 0 ? "" : " (" + before + " already REVOKED before this run)")
+                        + (failed == 0 ? "" : ", " + failed + " not");
+        // The first line must be true: with a subscription that could not be listed, "nothing" may not be all.
         lines.add(
-                result.clusters().isEmpty()
-                        ? "no cluster's live keys live in " + account + ": nothing was revoked"
-                        : (result.clusters().size() - failed) + " of "
-                                + result.clusters().size() + " cluster(s) revoked completely"
-                                + (before == 0 ? "" : " (" + before + " already REVOKED before this run)")
-                                + (failed == 0 ? "" : ", " + failed + " not"));
+                result.unlisted().map(why -> "partial: " + why + "; " + summary).orElse(summary));
+        result.unlisted().ifPresent(why -> doc.put("unlisted", why));
         for (AccountRevocation.ClusterResult r : result.clusters()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("cluster_id", r.cluster().id());
@@ -234,7 +238,7 @@ final class RevokeView {
         lines.add("evidence and index: " + result.index() + " (`"
                 + Interruption.command(List.of("restore", "--evidence", dir.toString()))
                 + "` puts back what was removed)");
-        if (failed == 0) {
+        if (result.exitCode() == ExitCode.OK) {
             report.result(doc, lines);
             return ExitCode.OK;
         }
@@ -244,16 +248,27 @@ final class RevokeView {
                 doc,
                 lines,
                 result.exitCode(),
-                failed + " of " + result.clusters().size() + " cluster(s) not revoked completely;"
-                        + " fix them and re-run with the same --evidence: " + again);
+                (failed == 0
+                                ? result.unlisted().orElse("")
+                                : failed + " of " + result.clusters().size() + " cluster(s) not revoked completely")
+                        + "; fix that and re-run with the same --evidence: " + again);
     }
 
-    /** {@code --all-using --yes} found nothing to revoke. */
-    static ExitCode printNothingUsing(Report report, String account) {
-        report.result(
-                Map.of("account", account, "clusters", List.of()),
-                List.of("no cluster's live keys live in " + account + ": nothing to revoke"));
-        return ExitCode.OK;
+    /**
+     * {@code --all-using} found nothing to revoke; partial (8) when clusters may have been missed ({@code unlisted}:
+     * why).
+     */
+    static ExitCode printNothingUsing(Report report, String account, Optional<String> unlisted) {
+        String found = "no cluster's live keys found in " + account + ": nothing to revoke";
+        if (unlisted.isEmpty()) {
+            report.result(Map.of("account", account, "clusters", List.of()), List.of(found));
+            return ExitCode.OK;
+        }
+        return report.result(
+                Map.of("account", account, "clusters", List.of(), "unlisted", unlisted.get()),
+                List.of("partial: " + unlisted.get() + "; " + found),
+                ExitCode.PARTIAL,
+                unlisted.get());
     }
 
     /** A dry run of one cluster, with or without the Cloud API: what was found, and what each write would remove. */
@@ -341,14 +356,17 @@ final class RevokeView {
             String account,
             BreachResponse.Steps steps,
             List<AccountRevocation.Candidate> chosen,
-            Map<String, BreachResponse.Preview> previews) {
+            Map<String, BreachResponse.Preview> previews,
+            Optional<String> unlisted) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("account", account);
         doc.put("dry_run", true);
         doc.put("steps", steps.name());
+        unlisted.ifPresent(why -> doc.put("unlisted", why));
         List<Map<String, Object>> clusters = new ArrayList<>();
         List<String> lines = new ArrayList<>();
-        lines.add("would revoke " + chosen.size() + " cluster(s) whose keys live in " + account + ":");
+        String would = "would revoke " + chosen.size() + " cluster(s) whose keys live in " + account + ":";
+        lines.add(unlisted.map(why -> "partial: " + why + "; " + would).orElse(would));
         for (AccountRevocation.Candidate c : chosen) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("cluster_id", c.cluster().id());
@@ -367,6 +385,9 @@ final class RevokeView {
             clusters.add(m);
         }
         doc.put("clusters", clusters);
+        if (unlisted.isPresent()) {
+            return report.result(doc, lines, ExitCode.PARTIAL, unlisted.get());
+        }
         report.result(doc, lines);
         return ExitCode.OK;
     }

@@ -77,14 +77,21 @@ public final class AccountRevocation {
             BreachResponse.RevokeOutcome outcome) {}
 
     /** Every chosen cluster's result, in the order of the cluster list. */
-    public record Result(String account, Path index, List<ClusterResult> clusters) {
-        /** 0 when every cluster was revoked with nothing left; else the code of the first that was not. */
+    /**
+     * @param unlisted why some clusters whose keys live in the account may not have been chosen (an Azure subscription
+     *     whose vaults could not be listed), if so
+     */
+    public record Result(String account, Path index, List<ClusterResult> clusters, Optional<String> unlisted) {
+        /**
+         * 0 when every cluster was revoked with nothing left and none can have been missed; else the code of the first
+         * that was not, or partial (8).
+         */
         public ExitCode exitCode() {
             return clusters.stream()
                     .map(ClusterResult::exitCode)
                     .filter(c -> c != ExitCode.OK)
                     .findFirst()
-                    .orElse(ExitCode.OK);
+                    .orElse(unlisted.isPresent() ? ExitCode.PARTIAL : ExitCode.OK);
         }
     }
 
@@ -95,6 +102,8 @@ public final class AccountRevocation {
     private final Consumer<String> progress;
     /** Per account, the Azure keys in the vaults of that subscription: listed once, when an Azure cluster is read. */
     private final Map<String, Predicate<KeySpec>> inSubscription = new ConcurrentHashMap<>();
+    /** Per account, why its subscription's vaults could not be listed. */
+    private final Map<String, String> unlisted = new ConcurrentHashMap<>();
 
     /**
      * @param breach revokes one cluster; its waiter should poll gently (many clusters share the rate limit)
@@ -241,11 +250,21 @@ public final class AccountRevocation {
             try {
                 return keysFor.apply(CloudProvider.AZURE).heldIn(sub);
             } catch (RuntimeException e) {
-                progress.accept("cannot list the key vaults of subscription " + sub + " (" + e.getMessage()
-                        + "): only Azure keys whose spec names tenant " + sub + " are chosen");
+                String why = "the key vaults of Azure subscription " + sub + " could not be listed (" + e.getMessage()
+                        + "): clusters whose keys are there may not have been found";
+                unlisted.put(sub, why);
+                progress.accept(why + "; only Azure keys whose spec names tenant " + sub + " are chosen");
                 return spec -> false;
             }
         });
+    }
+
+    /**
+     * Why clusters whose keys live in {@code account} may have been missed by the last selection or revocation (its
+     * subscription's vaults could not be listed), if so.
+     */
+    public Optional<String> unlisted(String account) {
+        return Optional.ofNullable(unlisted.get(account.toLowerCase(Locale.ROOT)));
     }
 
     /** What a revocation of each candidate would remove, read from the cloud, by cluster id in candidate order. */
@@ -313,7 +332,7 @@ public final class AccountRevocation {
                 }
             }
             index.complete();
-            return new Result(account, index.file, results);
+            return new Result(account, index.file, results, unlisted(account));
         } finally {
             revokers.shutdownNow();
         }
@@ -351,7 +370,7 @@ public final class AccountRevocation {
                 "cmek-all-using",
                 c -> revokeOne(c, organization, dir, steps, immediate, waitFor, index));
         index.complete();
-        return new Result(account, index.file, results);
+        return new Result(account, index.file, results, unlisted(account));
     }
 
     private ClusterResult revokeOne(
