@@ -287,12 +287,23 @@ public final class AzureKeys implements CloudKeys {
                 .or(() -> Optional.ofNullable(found.clusterAppId()).map(app -> "app " + app));
     }
 
-    /** The keys in the vaults of subscription {@code account}; none when it is no subscription these credentials see. */
+    /**
+     * The keys in the vaults of subscription {@code account}; none when it is no subscription these credentials see. A
+     * spec whose URI is not a key's is not there: it must not stop the other clusters of {@code --all-using}.
+     */
     @Override
     public Predicate<KeySpec> heldIn(String account) {
         Set<String> vaults = call(() -> azure().vaultNamesIn(account));
-        return spec -> spec.type() == KeyType.AZURE_KEY_VAULT
-                && vaults.contains(key(spec).vaultName().toLowerCase(Locale.ROOT));
+        return spec -> {
+            if (spec.type() != KeyType.AZURE_KEY_VAULT) {
+                return false;
+            }
+            try {
+                return vaults.contains(KeyUri.parse(spec.uri()).vaultName().toLowerCase(Locale.ROOT));
+            } catch (InvalidInputException e) {
+                return false;
+            }
+        };
     }
 
     @Override
