@@ -202,9 +202,7 @@ final class RevokeView {
                         + result.clusters().size() + " cluster(s) revoked completely"
                         + (before == 0 ? "" : " (" + before + " already REVOKED before this run)")
                         + (failed == 0 ? "" : ", " + failed + " not");
-        // The first line must be true: with a subscription that could not be listed, "nothing" may not be all.
-        lines.add(
-                result.unlisted().map(why -> "partial: " + why + "; " + summary).orElse(summary));
+        lines.add(firstLine(result.unlisted(), summary));
         result.unlisted().ifPresent(why -> doc.put("unlisted", why));
         for (AccountRevocation.ClusterResult r : result.clusters()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -259,16 +257,25 @@ final class RevokeView {
      * why).
      */
     static ExitCode printNothingUsing(Report report, String account, Optional<String> unlisted) {
-        String found = "no cluster's live keys found in " + account + ": nothing to revoke";
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("account", account);
+        doc.put("clusters", List.of());
+        unlisted.ifPresent(why -> doc.put("unlisted", why));
+        List<String> lines =
+                List.of(firstLine(unlisted, "no cluster's live keys found in " + account + ": nothing to revoke"));
         if (unlisted.isEmpty()) {
-            report.result(Map.of("account", account, "clusters", List.of()), List.of(found));
+            report.result(doc, lines);
             return ExitCode.OK;
         }
-        return report.result(
-                Map.of("account", account, "clusters", List.of(), "unlisted", unlisted.get()),
-                List.of("partial: " + unlisted.get() + "; " + found),
-                ExitCode.PARTIAL,
-                unlisted.get());
+        return report.result(doc, lines, ExitCode.PARTIAL, unlisted.get());
+    }
+
+    /**
+     * The first line of an {@code --all-using} run, which must be true: with a subscription whose vaults could not be
+     * listed ({@code unlisted}: why), what was found may not be all, so the run is partial.
+     */
+    private static String firstLine(Optional<String> unlisted, String line) {
+        return unlisted.map(why -> "partial: " + why + "; " + line).orElse(line);
     }
 
     /** A dry run of one cluster, with or without the Cloud API: what was found, and what each write would remove. */
@@ -365,8 +372,8 @@ final class RevokeView {
         unlisted.ifPresent(why -> doc.put("unlisted", why));
         List<Map<String, Object>> clusters = new ArrayList<>();
         List<String> lines = new ArrayList<>();
-        String would = "would revoke " + chosen.size() + " cluster(s) whose keys live in " + account + ":";
-        lines.add(unlisted.map(why -> "partial: " + why + "; " + would).orElse(would));
+        lines.add(firstLine(
+                unlisted, "would revoke " + chosen.size() + " cluster(s) whose keys live in " + account + ":"));
         for (AccountRevocation.Candidate c : chosen) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("cluster_id", c.cluster().id());

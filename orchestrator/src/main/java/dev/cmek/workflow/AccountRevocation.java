@@ -76,8 +76,9 @@ public final class AccountRevocation {
             String message,
             BreachResponse.RevokeOutcome outcome) {}
 
-    /** Every chosen cluster's result, in the order of the cluster list. */
     /**
+     * Every chosen cluster's result, in the order of the cluster list.
+     *
      * @param unlisted why some clusters whose keys live in the account may not have been chosen (an Azure subscription
      *     whose vaults could not be listed), if so
      */
