@@ -38,6 +38,16 @@ class EvidenceFileTest {
     }
 
     @Test
+    void digest_ofEveryKindOfValue_isTheOneRecordsWereSealedWith() throws Exception {
+        // Records on disk carry these digests: the canonical form (keys sorted, no spaces, values as Jackson writes
+        // them) must not change, whatever writes it.
+        JsonNode node = JSON.readTree("{\"z\": [1, -2.5, 1.5e300, 12345678901234567890, true, null, {}, []],"
+                + " \"a\": \"quote \\\" backslash \\\\ tab \\t nul \\u0000 \u00e9 \u2028 \ud83d\ude00\","
+                + " \"m\": {\"\u00e9\": false, \"b\": \"\", \"a\": 0}}");
+        assertEquals("b7df0572c56022d3e1a12cf7569e59c4c8d347b561f0a54e89c86f28d0d008e8", EvidenceFile.digest(node));
+    }
+
+    @Test
     void stepsFromManyThreads_areEachOnDisk_whenTheirCallReturns() throws Exception {
         Path where = dir.resolve("incident");
         EvidenceFile e = begin(where);
