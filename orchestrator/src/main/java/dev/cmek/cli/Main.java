@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
 /** The {@code cmek} entry point; {@link #run} is the same thing for tests, with their own streams and environment. */
 public final class Main {
@@ -89,7 +88,7 @@ public final class Main {
     /** The command tree with only {@code only} of the commands (all of them when null). */
     private static CommandLine commandLine(Terminal terminal, Class<?> only) {
         CommandLine cli = new CommandLine(CmekCommand.class, new TerminalFactory(terminal));
-        for (Class<?> command : CmekCommand.SUBCOMMANDS) {
+        for (Class<?> command : CmekCommand.COMMANDS.values()) {
             if (only == null || command == only) {
                 cli.addSubcommand(command);
             }
@@ -109,13 +108,8 @@ public final class Main {
         if (args.length == 0 || args[0].startsWith("-")) {
             return null;
         }
-        for (Class<?> command : CmekCommand.SUBCOMMANDS) {
-            Command c = command.getAnnotation(Command.class);
-            if (c != null && c.name().equals(args[0]) && command != CommandLine.HelpCommand.class) {
-                return command;
-            }
-        }
-        return null;
+        Class<?> command = CmekCommand.COMMANDS.get(args[0]);
+        return command == CommandLine.HelpCommand.class ? null : command;
     }
 
     /**

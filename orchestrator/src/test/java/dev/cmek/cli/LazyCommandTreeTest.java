@@ -28,6 +28,12 @@ class LazyCommandTreeTest {
     }
 
     @Test
+    void commandTable_namesEachCommandAsItsAnnotationDoes() {
+        CmekCommand.COMMANDS.forEach((name, command) -> assertEquals(
+                name, command.getAnnotation(picocli.CommandLine.Command.class).name(), command.getName()));
+    }
+
+    @Test
     void named_noCommandOptionFirstTypoOrHelp_isTheWholeTree() {
         assertNull(Main.named());
         assertNull(Main.named("--help"));

@@ -23,7 +23,7 @@ class LocalCommandsTest {
      * had left out {@code audit}); picocli's own {@code help} command is not ours and has no exit codes to explain.
      */
     static java.util.stream.Stream<String> commands() {
-        return CmekCommand.SUBCOMMANDS.stream()
+        return CmekCommand.COMMANDS.values().stream()
                 .filter(c -> c != picocli.CommandLine.HelpCommand.class)
                 .map(c -> c.getAnnotation(picocli.CommandLine.Command.class).name());
     }
