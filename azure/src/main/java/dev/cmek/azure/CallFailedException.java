@@ -1,5 +1,8 @@
 package dev.cmek.azure;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * An Azure call failed in a way the adapter does not handle. Carries the operation, the resource, the HTTP status (0
  * when no answer came), Azure's error code and a {@link Failure} class the bridge maps to an exit code; the message is
@@ -57,6 +60,9 @@ public final class CallFailedException extends AzureCmekException {
         this.failure = failure;
     }
 
+    private static final Pattern SUBSCRIPTION_TENANT =
+            Pattern.compile("must match the tenant 'https://sts\\.windows\\.net/([0-9a-fA-F-]{36})/'");
+
     /** An answer with an error status that the caller did not expect. */
     static CallFailedException answered(
             Service service, String operation, String resource, int status, String code, String message) {
@@ -73,6 +79,23 @@ public final class CallFailedException extends AzureCmekException {
                     Failure.PERMISSION_DENIED,
                     what + " was refused (" + azure + "): the credentials in use lack that permission; "
                             + service.permissionAdvice + ", then run the same command again.",
+                    null);
+        }
+        if (status == 401 && "InvalidAuthenticationTokenTenant".equals(code)) {
+            // ARM: the subscription is another tenant's than the token's. Its message names that tenant
+            // (https://github.com/Azure/azure-sdk-for-net/issues/49391).
+            Matcher owner = SUBSCRIPTION_TENANT.matcher(message == null ? "" : message);
+            String tenant = owner.find() ? owner.group(1) : null;
+            return new CallFailedException(
+                    operation,
+                    resource,
+                    status,
+                    code,
+                    Failure.PERMISSION_DENIED,
+                    what + " was refused (" + azure + "): the subscription belongs to "
+                            + (tenant == null ? "another tenant" : "tenant " + tenant)
+                            + ", not to the credentials' tenant; use credentials of that tenant (AZURE_TENANT_ID"
+                            + (tenant == null ? "" : "=" + tenant) + "), then run the same command again.",
                     null);
         }
         if (status == 404) {

@@ -254,7 +254,7 @@ public final class AccountRevocation {
                 String why = "the key vaults of Azure subscription " + sub + " could not be listed (" + e.getMessage()
                         + "): clusters whose keys are there may not have been found";
                 unlisted.put(sub, why);
-                progress.accept(why + "; only Azure keys whose spec names tenant " + sub + " are chosen");
+                progress.accept(why + "; only Azure keys whose spec names " + sub + " as their tenant are chosen");
                 return spec -> false;
             }
         });

@@ -446,6 +446,33 @@ class AzureWorkflowTest {
     }
 
     @Test
+    void allUsingASubscriptionOfAnotherTenant_isPartial_namesWhy_andChangesNothing() throws Exception {
+        enable();
+        String other = "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b";
+        // Left registered: no other test names it.
+        azure.subscriptionOfAnotherTenant(other, azure.cockroachTenantId());
+        // ARM: 401 InvalidAuthenticationTokenTenant. Its vaults may hold a cluster's keys: not "none".
+        Cli.Result r = exit(
+                8,
+                cli().run(
+                                "revoke",
+                                "--all-using",
+                                other,
+                                "--yes",
+                                "--evidence",
+                                dir.resolve("other-tenant").toString()));
+        String first = r.out().lines().findFirst().orElse("");
+        assertTrue(
+                first.startsWith("partial: the key vaults of Azure subscription " + other + " could not be listed"),
+                r.out());
+        assertTrue(
+                first.contains("the subscription belongs to tenant " + azure.cockroachTenantId()
+                        + ", not to the credentials' tenant; use credentials of that tenant (AZURE_TENANT_ID="),
+                "says whose it is and what to do: " + first);
+        assertEquals(2, crdbAssignments().size(), "nothing was removed");
+    }
+
+    @Test
     void allUsingASubscriptionWhoseVaultsCannotBeListed_isPartial_withATrueFirstLine_andChangesNothing()
             throws Exception {
         enable();

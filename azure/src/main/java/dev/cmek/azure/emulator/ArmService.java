@@ -281,25 +281,26 @@ final class ArmService implements Service {
         synchronized (emulator.lock) {
             if (sub.matches()) {
                 String subscriptionId = sub.group(1);
-                if (!emulator.subscriptionId.equalsIgnoreCase(subscriptionId)) {
+                String owner = emulator.tenantOfSubscription(subscriptionId);
+                if (owner == null) {
                     return error(
                             404,
                             "SubscriptionNotFound",
                             "The subscription '" + subscriptionId + "' could not be" + " found.");
                 }
-                if (!caller.tenantId().equals(emulator.customerTenantId)) {
+                if (!caller.tenantId().equalsIgnoreCase(owner)) {
                     return error(
                                     401,
                                     "InvalidAuthenticationTokenTenant",
                                     "The access token is from the wrong issuer '" + caller.issuer() + "'. It must"
-                                            + " match the tenant 'https://sts.windows.net/" + emulator.customerTenantId
+                                            + " match the tenant 'https://sts.windows.net/" + owner
                                             + "/' associated with this subscription. Please use the authority (URL)"
-                                            + " 'https://login.windows.net/" + emulator.customerTenantId + "' to get"
+                                            + " 'https://login.windows.net/" + owner + "' to get"
                                             + " the token.")
                             .header(
                                     "WWW-Authenticate",
                                     "Bearer authorization_uri=\"https://login.windows.net/"
-                                            + emulator.customerTenantId
+                                            + owner
                                             + "\", error=\"invalid_token\", error_description="
                                             + "\"The access token is from the wrong issuer.\"");
                 }

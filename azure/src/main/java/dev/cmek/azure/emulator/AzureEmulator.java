@@ -53,6 +53,9 @@ public final class AzureEmulator implements AutoCloseable {
     final CallKnobs knobs = new CallKnobs();
     final String customerTenantId = CUSTOMER_TENANT_ID;
     final String subscriptionId = SUBSCRIPTION_ID;
+    /** Subscriptions of other tenants, by lower-case id: their tenant. */
+    private final Map<String, String> otherTenantsSubscriptions = new java.util.concurrent.ConcurrentHashMap<>();
+
     volatile Duration tokenLifetime = DEFAULT_TOKEN_LIFETIME;
 
     private final String adminSecret = Directory.newSecret();
@@ -355,6 +358,26 @@ public final class AzureEmulator implements AutoCloseable {
         return this;
     }
 
+    /**
+     * A subscription that exists in another tenant: ARM answers a token of any other tenant with 401
+     * InvalidAuthenticationTokenTenant, naming the subscription's tenant (as for a subscription moved to another
+     * directory: https://github.com/Azure/azure-sdk-for-net/issues/49391).
+     */
+    public AzureEmulator subscriptionOfAnotherTenant(String subscriptionId, String tenantId) {
+        if (this.subscriptionId.equalsIgnoreCase(subscriptionId) || customerTenantId.equalsIgnoreCase(tenantId)) {
+            throw new IllegalArgumentException("the customer tenant's subscription is " + this.subscriptionId);
+        }
+        otherTenantsSubscriptions.put(subscriptionId.toLowerCase(Locale.ROOT), tenantId.toLowerCase(Locale.ROOT));
+        return this;
+    }
+
+    /** The tenant a subscription belongs to, or null when there is no such subscription. */
+    String tenantOfSubscription(String id) {
+        return subscriptionId.equalsIgnoreCase(id)
+                ? customerTenantId
+                : otherTenantsSubscriptions.get(id.toLowerCase(Locale.ROOT));
+    }
+
     /** Enables or disables a service principal's sign-in, as an admin would in the portal. */
     public AzureEmulator servicePrincipalEnabled(String tenantId, String appId, boolean enabled) {
         synchronized (lock) {
@@ -585,6 +608,7 @@ public final class AzureEmulator implements AutoCloseable {
             directory.apps.clear();
             directory.principals.clear();
             directory.tenantNames.clear();
+            otherTenantsSubscriptions.clear();
             seed();
         }
         knobs.clearFaults();

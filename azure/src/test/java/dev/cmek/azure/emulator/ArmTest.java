@@ -156,6 +156,37 @@ class ArmTest extends EmulatorTest {
     }
 
     @Test
+    void aSubscriptionOfAnotherTenant_isRefusedAsTheWrongIssuer_andAnUnknownOneIsNotFound() {
+        String other = "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b";
+        String otherTenant = "7c6b5a49-3827-4161-a5f4-e3d2c1b0a998";
+        emulator.subscriptionOfAnotherTenant(other, otherTenant);
+        String vaults = "/providers/Microsoft.KeyVault/vaults?api-version=2023-07-01";
+        HttpResponse<String> wrong =
+                raw.call("GET", "https://management.azure.com/subscriptions/" + other + vaults, armToken(), null);
+        assertEquals(401, wrong.statusCode());
+        JsonNode error = RawHttp.json(wrong).path("error");
+        assertEquals("InvalidAuthenticationTokenTenant", error.path("code").asText());
+        assertTrue(
+                error.path("message")
+                        .asText()
+                        .contains("It must match the tenant 'https://sts.windows.net/" + otherTenant + "/'"),
+                error.toString());
+        assertTrue(
+                wrong.headers()
+                        .firstValue("WWW-Authenticate")
+                        .orElse("")
+                        .startsWith("Bearer authorization_uri=\"https://login.windows.net/" + otherTenant + "\""),
+                wrong.headers().map().toString());
+
+        HttpResponse<String> unknown = raw.call(
+                "GET", "https://management.azure.com/subscriptions/" + UUID.randomUUID() + vaults, armToken(), null);
+        assertEquals(404, unknown.statusCode());
+        assertEquals(
+                "SubscriptionNotFound",
+                RawHttp.json(unknown).path("error").path("code").asText());
+    }
+
+    @Test
     void unknownApiVersions_areRefusedAsEachProviderDoes() {
         String token = armToken();
         assertEquals(
