@@ -143,6 +143,38 @@ class DistributionIT {
     }
 
     @Test
+    void launcher_givesTheSandboxTheFullCompilers_andShortCommandsC1Only() throws Exception {
+        Map<String, String> env = env();
+        env.put("CMEK_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+        List<String> launcher = List.of(home.resolve("bin/cmek").toString());
+        Result shortLived = run(elsewhere, concat(launcher, "--version"), env, null);
+        Result server = run(elsewhere, concat(launcher, "sandbox", "--help"), env, null);
+        assertEquals(0, shortLived.exit(), shortLived.err());
+        assertEquals(0, server.exit(), server.err());
+        assertEquals("1", flag(shortLived.out(), "TieredStopAtLevel"));
+        assertEquals("1", flag(shortLived.out(), "CICompilerCount"));
+        assertEquals("4", flag(server.out(), "TieredStopAtLevel"));
+        assertTrue(Integer.parseInt(flag(server.out(), "CICompilerCount")) >= 2, server.out());
+        assertTrue(server.out().contains("Usage: cmek sandbox"), server.out());
+    }
+
+    private static List<String> concat(List<String> first, String... more) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    /** A flag's value in -XX:+PrintFlagsFinal's table ("type name = value {kinds} {origin}"). */
+    private static String flag(String table, String name) {
+        return table.lines()
+                .map(String::strip)
+                .filter(l -> l.matches("\\S+ +" + name + " +:?= .*"))
+                .map(l -> l.replaceFirst(".*:?= +(\\S+).*", "$1"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " in:\n" + table));
+    }
+
+    @Test
     void launcher_onJava25_keepsAnAotCacheInsteadOfAClassDataArchive() throws Exception {
         Optional<Path> java25 = java25();
         Assumptions.assumeTrue(java25.isPresent(), "no Java 25 or newer next to " + System.getProperty("java.home"));
