@@ -1,6 +1,7 @@
 package dev.cmek.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,6 +75,26 @@ class LazyCommandTreeTest {
         Cli.Result lazy = new Cli().run(command, "--help");
         assertEquals(wholeExit, lazy.exit());
         assertEquals(whole.toString(), lazy.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--help", "-h"})
+    void topLevelHelp_isTheSameAsFromTheWholeTree(String option) {
+        assertTrue(Main.topLevelHelp(option));
+        StringWriter whole = new StringWriter();
+        int wholeExit = Main.commandLine(terminal(whole)).execute(option);
+        Cli.Result summary = new Cli().run(option);
+        assertEquals(wholeExit, summary.exit());
+        assertEquals(whole.toString(), summary.out());
+        assertTrue(summary.out().contains("revoke"), summary.out());
+    }
+
+    @Test
+    void topLevelHelp_isOnlyTheHelpOptionAlone() {
+        assertFalse(Main.topLevelHelp());
+        assertFalse(Main.topLevelHelp("--help", "revoke"));
+        assertFalse(Main.topLevelHelp("revoke", "--help"));
+        assertFalse(Main.topLevelHelp("--version"));
     }
 
     @Test
