@@ -37,9 +37,10 @@ import picocli.CommandLine.Command;
 final class CmekCommand implements Runnable {
     /**
      * The commands by name, in the order help lists them. Not in the annotation: {@link Main} builds picocli's model of
-     * only the command a run names (a third of a cold revoke's CPU time went to modelling all of them), and of all of
-     * them for help, a typo's suggestions and the generated docs. The names are the annotations' (a test checks), here
-     * so that finding the one named reads no annotation of the others (about 15 ms of a cold start).
+     * only the command a run names (a third of a cold revoke's CPU time went to modelling all of them), of all of them
+     * for {@code cmek help}, a typo's suggestions and the generated docs, and for {@code cmek --help} only their names
+     * and texts. The names are the annotations' (a test checks), here so that finding the one named reads no annotation
+     * of the others (about 15 ms of a cold start).
      */
     static final Map<String, Class<?>> COMMANDS = commands(
             "status", StatusCommand.class,

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An Azure emulator on one port of 127.0.0.1: Entra ID's token endpoint, Microsoft Graph service principals, Azure
@@ -54,7 +55,7 @@ public final class AzureEmulator implements AutoCloseable {
     final String customerTenantId = CUSTOMER_TENANT_ID;
     final String subscriptionId = SUBSCRIPTION_ID;
     /** Subscriptions of other tenants, by lower-case id: their tenant. */
-    private final Map<String, String> otherTenantsSubscriptions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> otherTenantsSubscriptions = new ConcurrentHashMap<>();
 
     volatile Duration tokenLifetime = DEFAULT_TOKEN_LIFETIME;
 
@@ -365,7 +366,8 @@ public final class AzureEmulator implements AutoCloseable {
      */
     public AzureEmulator subscriptionOfAnotherTenant(String subscriptionId, String tenantId) {
         if (this.subscriptionId.equalsIgnoreCase(subscriptionId) || customerTenantId.equalsIgnoreCase(tenantId)) {
-            throw new IllegalArgumentException("the customer tenant's subscription is " + this.subscriptionId);
+            throw new IllegalArgumentException("not another tenant's subscription: the customer tenant is "
+                    + customerTenantId + ", its subscription " + this.subscriptionId);
         }
         otherTenantsSubscriptions.put(subscriptionId.toLowerCase(Locale.ROOT), tenantId.toLowerCase(Locale.ROOT));
         return this;
