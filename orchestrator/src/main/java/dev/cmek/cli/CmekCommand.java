@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
         name = "cmek",
         mixinStandardHelpOptions = true,
         scope = CommandLine.ScopeType.INHERIT,
-        versionProvider = CmekCommand.Version.class,
         sortOptions = false,
         description = {
             "Customer-managed encryption keys (CMEK) for CockroachDB Cloud Advanced clusters.",

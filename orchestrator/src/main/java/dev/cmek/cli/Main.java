@@ -97,6 +97,11 @@ public final class Main {
         return configured(cli, terminal);
     }
 
+    private static void withVersion(CommandLine command, CommandLine.IVersionProvider version) {
+        command.getCommandSpec().versionProvider(version);
+        command.getSubcommands().values().forEach(sub -> withVersion(sub, version));
+    }
+
     /** {@code cmek --help} (or {@code -h}) and nothing else: the whole help, which lists the commands and no option. */
     static boolean topLevelHelp(String... args) {
         return args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"));
@@ -120,6 +125,9 @@ public final class Main {
     }
 
     private static CommandLine configured(CommandLine cli, Terminal terminal) {
+        // Not in CmekCommand's annotation: picocli then calls the provider for each subcommand it adds (an inherited
+        // attribute), reading the build's resources on every start; set on every command, it runs for --version only.
+        withVersion(cli, new CmekCommand.Version());
         cli.setOut(terminal.out());
         cli.setErr(terminal.err());
         cli.setCaseInsensitiveEnumValuesAllowed(true);

@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cmek.model.Samples;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Commands and failures that need no API at all. */
 class LocalCommandsTest {
@@ -35,6 +38,18 @@ class LocalCommandsTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("Usage: cmek " + command), r.out());
         assertTrue(r.out().contains("Exit codes:"), r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"revoke", "manifest validate", "export terraform", "sandbox"})
+    void version_ofACommand_isTheToolsVersion(String command) {
+        Cli.Result tool = new Cli().run("--version");
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.add("--version");
+        Cli.Result r = new Cli().run(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(tool.out().startsWith("cmek "), tool.out());
+        assertEquals(tool.out(), r.out());
     }
 
     @Test
