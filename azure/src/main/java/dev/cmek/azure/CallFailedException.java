@@ -70,64 +70,36 @@ public final class CallFailedException extends AzureCmekException {
         String azure = status
                 + (code == null || code.isEmpty() ? "" : " " + code)
                 + (message == null || message.isEmpty() ? "" : ": " + oneLine(message));
+        Failure failure;
+        String text;
         if (status == 403) {
-            return new CallFailedException(
-                    operation,
-                    resource,
-                    status,
-                    code,
-                    Failure.PERMISSION_DENIED,
-                    what + " was refused (" + azure + "): the credentials in use lack that permission; "
-                            + service.permissionAdvice + ", then run the same command again.",
-                    null);
-        }
-        if (status == 401 && "InvalidAuthenticationTokenTenant".equals(code)) {
+            failure = Failure.PERMISSION_DENIED;
+            text = what + " was refused (" + azure + "): the credentials in use lack that permission; "
+                    + service.permissionAdvice + ", then run the same command again.";
+        } else if (status == 401 && "InvalidAuthenticationTokenTenant".equals(code)) {
             // ARM: the subscription is another tenant's than the token's. Its message names that tenant
             // (https://github.com/Azure/azure-sdk-for-net/issues/49391).
             Matcher owner = SUBSCRIPTION_TENANT.matcher(message == null ? "" : message);
             String tenant = owner.find() ? owner.group(1) : null;
-            return new CallFailedException(
-                    operation,
-                    resource,
-                    status,
-                    code,
-                    Failure.PERMISSION_DENIED,
-                    what + " was refused (" + azure + "): the subscription belongs to "
-                            + (tenant == null ? "another tenant" : "tenant " + tenant)
-                            + ", not to the credentials' tenant; use credentials of that tenant (AZURE_TENANT_ID"
-                            + (tenant == null ? "" : "=" + tenant) + "), then run the same command again.",
-                    null);
+            failure = Failure.PERMISSION_DENIED;
+            text = what + " was refused (" + azure + "): the subscription belongs to "
+                    + (tenant == null ? "another tenant" : "tenant " + tenant)
+                    + ", not to the credentials' tenant; use credentials of that tenant (AZURE_TENANT_ID"
+                    + (tenant == null ? "" : "=" + tenant) + "), then run the same command again.";
+        } else if (status == 404) {
+            failure = Failure.NOT_FOUND;
+            text = what + " found nothing (" + azure + "): check the subscription, the resource group and any"
+                    + " --existing-key given.";
+        } else if (status == 408 || status == 429 || status >= 500) {
+            failure = Failure.UNAVAILABLE;
+            text = what + " failed through every retry (" + azure + "): run the same command again later; it is"
+                    + " idempotent.";
+        } else {
+            failure = Failure.REJECTED;
+            text = what + " was refused (" + azure + "): fix the cause and run the same command again; it is"
+                    + " idempotent.";
         }
-        if (status == 404) {
-            return new CallFailedException(
-                    operation,
-                    resource,
-                    status,
-                    code,
-                    Failure.NOT_FOUND,
-                    what + " found nothing (" + azure + "): check the subscription, the resource group and any"
-                            + " --existing-key given.",
-                    null);
-        }
-        if (status == 408 || status == 429 || status >= 500) {
-            return new CallFailedException(
-                    operation,
-                    resource,
-                    status,
-                    code,
-                    Failure.UNAVAILABLE,
-                    what + " failed through every retry (" + azure + "): run the same command again later; it is"
-                            + " idempotent.",
-                    null);
-        }
-        return new CallFailedException(
-                operation,
-                resource,
-                status,
-                code,
-                Failure.REJECTED,
-                what + " was refused (" + azure + "): fix the cause and run the same command again; it is idempotent.",
-                null);
+        return new CallFailedException(operation, resource, status, code, failure, text, null);
     }
 
     /** No answer at all: the host refused the connection, did not resolve, or did not answer in time. */
