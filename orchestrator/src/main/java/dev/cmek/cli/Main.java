@@ -97,11 +97,6 @@ public final class Main {
         return configured(cli, terminal);
     }
 
-    private static void withVersion(CommandLine command, CommandLine.IVersionProvider version) {
-        command.getCommandSpec().versionProvider(version);
-        command.getSubcommands().values().forEach(sub -> withVersion(sub, version));
-    }
-
     /** {@code cmek --help} (or {@code -h}) and nothing else: the whole help, which lists the commands and no option. */
     static boolean topLevelHelp(String... args) {
         return args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"));
@@ -133,6 +128,11 @@ public final class Main {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setUsageHelpAutoWidth(true);
         return cli;
+    }
+
+    private static void withVersion(CommandLine command, CommandLine.IVersionProvider version) {
+        command.getCommandSpec().versionProvider(version);
+        command.getSubcommands().values().forEach(sub -> withVersion(sub, version));
     }
 
     /**

@@ -263,11 +263,17 @@ final class RevokeView {
         unlisted.ifPresent(why -> doc.put("unlisted", why));
         List<String> lines =
                 List.of(firstLine(unlisted, "no cluster's live keys found in " + account + ": nothing to revoke"));
-        if (unlisted.isEmpty()) {
-            report.result(doc, lines);
-            return ExitCode.OK;
+        return partialIfUnlisted(report, doc, lines, unlisted);
+    }
+
+    /** Done (0), or partial (8) when clusters may have been missed ({@code unlisted}: why). */
+    private static ExitCode partialIfUnlisted(
+            Report report, Map<String, Object> doc, List<String> lines, Optional<String> unlisted) {
+        if (unlisted.isPresent()) {
+            return report.result(doc, lines, ExitCode.PARTIAL, unlisted.get());
         }
-        return report.result(doc, lines, ExitCode.PARTIAL, unlisted.get());
+        report.result(doc, lines);
+        return ExitCode.OK;
     }
 
     /**
@@ -392,11 +398,7 @@ final class RevokeView {
             clusters.add(m);
         }
         doc.put("clusters", clusters);
-        if (unlisted.isPresent()) {
-            return report.result(doc, lines, ExitCode.PARTIAL, unlisted.get());
-        }
-        report.result(doc, lines);
-        return ExitCode.OK;
+        return partialIfUnlisted(report, doc, lines, unlisted);
     }
 
     private static Map<String, Object> entry(RevocationSummary.Entry e) {
