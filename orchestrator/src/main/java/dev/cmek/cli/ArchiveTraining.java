@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.cmek.azure.AzureClients;
+import dev.cmek.azure.AzureCmek;
+import dev.cmek.azure.AzureCmekRequest;
+import dev.cmek.azure.emulator.AzureEmulator;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,13 +35,14 @@ import java.util.stream.Stream;
  * The run a launcher trains its class-data archive on ({@code java -XX:ArchiveClassesAtExit=... -cp cmek.jar
  * dev.cmek.cli.ArchiveTraining}): the commands a responder runs cold, through {@link Main#run}, so that the archive
  * holds the classes they load (picocli's model, Jackson, the AWS SDK's clients, marshallers, signer and HTTP client;
- * and, by name, those of an Azure revoke: {@link #AZURE_REVOKE_CLASSES}), and later start-ups map them instead of
- * loading, verifying and linking them from the jar (about half the CPU time of a cold {@code revoke --cloud-only},
+ * Azure's credential chain, MSAL, azure-core and the JDK's HTTP client and TLS), and later start-ups map them instead
+ * of loading, verifying and linking them from the jar (about half the CPU time of a cold {@code revoke --cloud-only},
  * commit 8dd2e24).
  *
  * <p>Nothing leaves the machine and nothing is written outside a temporary directory: the AWS calls of a revoke go to
- * a stand-in on the loopback interface that answers as AWS does for one role and one key per Region. It exists only
- * to make the archive; no command uses it, and its answers are never shown.
+ * a stand-in on the loopback interface that answers as AWS does for one role and one key per Region, and the Azure
+ * calls to the project's Azure emulator, started in this JVM. They exist only to make the archive; their answers are
+ * never shown.
  */
 public final class ArchiveTraining {
     static final String ACCOUNT = "111122223333";
@@ -46,8 +51,8 @@ public final class ArchiveTraining {
     /**
      * What a cold {@code revoke --cloud-only --cloud azure} loads beyond the JDK's own archive (Azure's libraries, the
      * JDK's HTTP client and TLS), listed by {@code scripts/bench-azure-cli class-list} from such a revoke against the
-     * project's emulator. Loaded by name, they add about 1 s to a training; a revoke against the emulator would add
-     * about 9 s, most of it the emulator making its RSA keys.
+     * project's emulator. Loaded by name after the training's own Azure revoke, they add the classes of what that revoke
+     * did not do (removing role assignments, a 403, a lost reply).
      */
     static final String AZURE_REVOKE_CLASSES = "azure-revoke.classes";
 
@@ -85,6 +90,9 @@ public final class ArchiveTraining {
                     dir.resolve("evidence").toString(),
                     "--output",
                     "json");
+            try (AzureEmulator azure = AzureEmulator.start(0, 1024)) {
+                azureRevoke(azure, dir);
+            }
             // The stand-in speaks plain HTTP, so the revoke never loaded the trust store (the AWS clients load it on
             // their first TLS handshake): load it here, so that its classes are in the archive for real endpoints.
             trustStore();
@@ -95,6 +103,46 @@ public final class ArchiveTraining {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * An Azure revoke without the Cloud API against the project's emulator, started in this JVM on the loopback interface
+     * with 1024-bit keys of its own (2048-bit ones took 1-6 s to make in a cold JVM): the archive then also holds what
+     * an Azure revoke links as it runs (the lambdas and method handles of MSAL, azure-core and the JDK's HTTP client and
+     * TLS), which loading by name leaves out. The cluster is provisioned first, up to its keys, which the emulator is
+     * told to refuse (an RSA 3072 pair takes seconds to make in a cold JVM): the revoke then finds the vaults and the
+     * cluster app, and disables its sign-in. Returns the revoke's exit code.
+     */
+    static int azureRevoke(AzureEmulator azure, Path dir) {
+        String app = UUID.randomUUID().toString();
+        azure.registerMultiTenantApp(app, "CockroachDB Cloud - " + CLUSTER);
+        azure.deny("keyvault.keys.create");
+        List<String> regions = List.of("eastus", "westeurope");
+        try {
+            new AzureCmek(AzureClients.fromEnvironment(azure.env()))
+                    .provision(AzureCmekRequest.builder()
+                            .clusterId(CLUSTER)
+                            .clusterAppId(app)
+                            .tenantId(azure.tenantId())
+                            .subscriptionId(azure.subscriptionId())
+                            .regions(regions)
+                            .build());
+        } catch (RuntimeException e) {
+            // the keys refused, as intended
+        }
+        return run(
+                azure.env(),
+                "revoke",
+                "--cluster",
+                CLUSTER,
+                "--yes",
+                "--cloud-only",
+                "--regions",
+                String.join(",", regions),
+                "--cloud",
+                "azure",
+                "--evidence",
+                dir.resolve("azure-evidence").toString());
     }
 
     /**
@@ -136,13 +184,14 @@ public final class ArchiveTraining {
      * One command through the CLI's own entry, its output discarded; a failure is told on stderr (the launchers discard
      * it: a training run that fails still archives what it loaded).
      */
-    private static void run(Map<String, String> env, String... args) {
+    private static int run(Map<String, String> env, String... args) {
         StringWriter text = new StringWriter();
         PrintWriter sink = new PrintWriter(text);
         int code = Main.run(new Terminal(new BufferedReader(new StringReader("")), sink, sink, env, false), args);
         if (code != 0) {
             System.err.println("cmek " + args[0] + " exited " + code + ": " + text);
         }
+        return code;
     }
 
     /**

@@ -1,13 +1,18 @@
 package dev.cmek.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cmek.azure.emulator.AzureEmulator;
+import dev.cmek.azure.emulator.EmulatorViews;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ArchiveTrainingTest {
     private static List<String> listed() throws Exception {
@@ -45,5 +50,41 @@ class ArchiveTrainingTest {
         }
         assertEquals(List.of(), missing, "listed but not found; run scripts/bench-azure-cli class-list");
         assertEquals(names.size(), ArchiveTraining.preload(ArchiveTraining.AZURE_REVOKE_CLASSES));
+    }
+
+    @Test
+    void azureRevoke_runsThroughTheWholeBreachPath_againstAnEmulatorWithSmallKeys(@TempDir Path dir) {
+        try (AzureEmulator azure = AzureEmulator.start(0, 1024)) {
+            assertEquals(
+                    1024,
+                    ((java.security.interfaces.RSAPublicKey)
+                                    azure.serverCertificate().getPublicKey())
+                            .getModulus()
+                            .bitLength());
+            assertEquals(0, ArchiveTraining.azureRevoke(azure, dir));
+            // What the archive is trained on: MSAL's discovery and tokens, Key Vault's challenge (provisioning up to
+            // the refused keys), ARM's vault and role assignment listings, and Graph's lookup and write
+            // of the cluster app's sign-in.
+            List<String> operations = azure.requestLog().stream()
+                    .map(EmulatorViews.Call::operation)
+                    .distinct()
+                    .toList();
+            for (String op : List.of(
+                    "entra.instanceDiscovery",
+                    "entra.token",
+                    "keyvault.keys.create",
+                    "arm.vaults.listByResourceGroup",
+                    "arm.roleAssignments.list",
+                    "graph.servicePrincipals.get",
+                    "graph.servicePrincipals.patch")) {
+                assertTrue(operations.contains(op), op + " not in " + operations);
+            }
+            List<EmulatorViews.ServicePrincipal> inCustomerTenant = azure.servicePrincipals().stream()
+                    .filter(sp -> sp.tenantId().equals(azure.tenantId()))
+                    .filter(sp -> sp.displayName().equals("CockroachDB Cloud - " + ArchiveTraining.CLUSTER))
+                    .toList();
+            assertEquals(1, inCustomerTenant.size(), inCustomerTenant.toString());
+            assertFalse(inCustomerTenant.get(0).accountEnabled(), "the cluster app's sign-in is still enabled");
+        }
     }
 }

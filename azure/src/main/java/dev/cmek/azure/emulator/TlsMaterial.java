@@ -54,11 +54,12 @@ final class TlsMaterial {
     }
 
     /**
-     * A new CA and server certificate on two RSA 2048 pairs from {@code keys}. The CA's name is this instance's own, so a
-     * client given another emulator's CA never accepts this one's server, even when a recycled pair recurs.
+     * A new CA and server certificate on two RSA pairs of {@code bits} from {@code keys}. The CA's name is this
+     * instance's own, so a client given another emulator's CA never accepts this one's server, even when a recycled pair
+     * recurs.
      */
-    static TlsMaterial generate(KeyPairPool keys) {
-        return generate(keys.take(Tokens.BITS), keys.take(Tokens.BITS));
+    static TlsMaterial generate(KeyPairPool keys, int bits) {
+        return generate(keys.take(bits), keys.take(bits));
     }
 
     static TlsMaterial generate(KeyPair caKeys, KeyPair serverKeys) {

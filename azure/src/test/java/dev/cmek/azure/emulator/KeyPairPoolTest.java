@@ -65,6 +65,13 @@ class KeyPairPoolTest {
         trusting(b.ca).checkServerTrusted(new X509Certificate[] {b.server, b.ca}, "RSA");
     }
 
+    @Test
+    void ownKeysSmallerThanTheJdkTakesInACertificate_areRefusedBeforeAnyIsMade() {
+        // jdk.certpath.disabledAlgorithms has "RSA keySize < 1024"; 1024 itself is what ArchiveTrainingTest starts.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AzureEmulator.start(0, 512));
+        assertTrue(e.getMessage().contains("1024"), e.getMessage());
+    }
+
     private static X509TrustManager trusting(X509Certificate ca) throws Exception {
         java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
         store.load(null, null);
