@@ -130,7 +130,7 @@ public final class ArchiveTraining {
                             .subscriptionId(azure.subscriptionId())
                             .regions(regions)
                             .build());
-        } catch (RuntimeException e) {
+        } catch (dev.cmek.azure.AzureCmekException e) {
             // the keys refused, as intended
         }
         return run(

@@ -7,8 +7,6 @@ import dev.cmek.azure.emulator.AzureEmulator;
 import dev.cmek.azure.emulator.EmulatorViews;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
 
 /**
  * Where a re-run's fixed cost goes (BENCHMARKS.md, Azure provisioning): re-runs of one provisioned cluster, each with new
@@ -25,20 +23,7 @@ public final class ReRunTimeline {
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         int regions = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         try (AzureEmulator emulator = AzureEmulator.start(0)) {
-            emulator.reset().propagation(AzureEmulator.DEFAULT_PROPAGATION).latency(Duration.ZERO);
-            String app = UUID.randomUUID().toString();
-            String cluster = UUID.randomUUID().toString();
-            emulator.registerMultiTenantApp(app, "CockroachDB Cloud - " + cluster);
-            emulator.prepareKeyPairs(AzureCmekRequest.KEY_SIZE, regions);
-            AzureCmekRequest req = AzureCmekRequest.builder()
-                    .clusterId(cluster)
-                    .clusterAppId(app)
-                    .tenantId(emulator.tenantId())
-                    .subscriptionId(emulator.subscriptionId())
-                    .regions(
-                            List.of("eastus", "westeurope", "centralindia", "japaneast", "brazilsouth", "australiaeast")
-                                    .subList(0, regions))
-                    .build();
+            AzureCmekRequest req = ProvisionBench.newCluster(emulator, regions);
             new AzureCmek(AzureClients.fromEnvironment(emulator.env())).provision(req);
             for (int i = 0; i < warm + runs; i++) {
                 long t0 = System.nanoTime();
