@@ -86,6 +86,14 @@ final class AzureCall {
             return redacted(
                     clients, CallFailedException.unreachable(operation, resource, clients.endpoint(endpoint), e));
         }
+        if (token && entraReason(e).startsWith("AADSTS50049:")) {
+            // Instance discovery: Entra does not know the authority host, so MSAL sent it no secret.
+            return new NoCredentialsException(
+                    clients.redacted("Entra ID does not know the authority host in AZURE_AUTHORITY_HOST ("
+                            + entraReason(e) + "): check it; for a private cloud's authority that you trust, set "
+                            + AzureClients.DISABLE_INSTANCE_DISCOVERY_ENV + "=true, then run the same command again."),
+                    e);
+        }
         if (token) {
             return new NoCredentialsException(
                     clients.redacted("Entra ID refused the Azure credentials (" + entraReason(e) + "): check"

@@ -36,6 +36,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AzureClients {
     public static final String SUBSCRIPTION_ENV = "AZURE_SUBSCRIPTION_ID";
+    /**
+     * {@code true} turns off MSAL's instance discovery, and with it Entra's check of the authority host, for a private
+     * cloud's authority (or the emulator's) that Entra does not know and would refuse to describe (400 {@code
+     * invalid_instance}, AADSTS50049). Never on by itself: the check keeps a client secret from going to a mistyped
+     * AZURE_AUTHORITY_HOST. The same switch as the Azure CLI's {@code core.instance_discovery} and the SDK builders'
+     * {@code disableInstanceDiscovery()} (https://github.com/Azure/azure-cli/pull/27494).
+     */
+    public static final String DISABLE_INSTANCE_DISCOVERY_ENV = "AZURE_DISABLE_INSTANCE_DISCOVERY";
 
     static final String ARM = "https://management.azure.com";
     static final String GRAPH = "https://graph.microsoft.com";
@@ -81,16 +89,33 @@ public final class AzureClients {
     /**
      * DefaultAzureCredential reading {@code env} instead of the process environment: AZURE_AUTHORITY_HOST, the
      * environment's client secret or certificate, workload identity, managed identity, the Azure CLI. It reaches Entra
-     * ID (and MSAL's instance discovery) through the same HTTP client as every other call.
+     * ID (and MSAL's instance discovery, unless {@link #DISABLE_INSTANCE_DISCOVERY_ENV}) through the same HTTP client as
+     * every other call.
      */
     private static TokenCredential defaultCredential(Map<String, String> env, HttpClient http, RetryOptions retry) {
-        return new DefaultAzureCredentialBuilder()
+        DefaultAzureCredentialBuilder b = new DefaultAzureCredentialBuilder()
                 .configuration(new ConfigurationBuilder(source -> Map.of(), source -> Map.of(), source -> env).build())
                 .httpClient(http)
                 // As a policy, not options: the managed identity credential brings its own IMDS retry policy, and
                 // identity refuses options beside a policy.
-                .retryPolicy(new RetryPolicy(retry))
-                .build();
+                .retryPolicy(new RetryPolicy(retry));
+        if (instanceDiscoveryDisabled(env)) {
+            b.disableInstanceDiscovery();
+        }
+        return b.build();
+    }
+
+    /** {@link #DISABLE_INSTANCE_DISCOVERY_ENV}: unset, {@code false} or {@code true}; anything else is refused. */
+    static boolean instanceDiscoveryDisabled(Map<String, String> env) {
+        String v = env.get(DISABLE_INSTANCE_DISCOVERY_ENV);
+        if (v == null || v.isBlank() || v.strip().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (v.strip().equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new IllegalArgumentException(
+                DISABLE_INSTANCE_DISCOVERY_ENV + " must be true or false, got '" + v.strip() + "'");
     }
 
     private HttpPipeline pipeline(String scope) {
@@ -164,7 +189,7 @@ public final class AzureClients {
     /**
      * Gets the ARM token now, then Microsoft Graph's, so that the first calls find them: a caller with other work to do
      * first (a CLI reading its evidence file) can have them fetched beside it. One after the other: the second finds
-     * MSAL's instance discovery done and the connection to Entra ID open (side by side, each made its own, about 0.2 s
+     * the connection to Entra ID open (and MSAL's instance discovery done, where it is on) (side by side, each made its own, about 0.2 s
      * more CPU in a cold process), and the first calls need only ARM's. A failure is left for the calls, which report it.
      */
     public void prepare() {

@@ -47,7 +47,7 @@ final class Revocation {
         Map<String, RoleAssignments.Assignment> above = new ConcurrentHashMap<>();
         try (Parallel parallel = new Parallel("azure-revoke")) {
             // The Graph token is fetched beside the ARM calls, not after them: the principal is read once the vaults
-            // name the app. After ARM's token, whose instance discovery and connection to Entra ID it then shares.
+            // name the app. After ARM's token, whose connection to Entra ID (and instance discovery) it then shares.
             CompletableFuture<String> who = parallel.async(() -> TokenClaims.caller(clients));
             parallel.then(who, w -> clients.prefetch(AzureClients.tokenRequest(AzureClients.GRAPH)));
             CompletableFuture<Found> ours = parallel.async(() -> ours(req, ledger));

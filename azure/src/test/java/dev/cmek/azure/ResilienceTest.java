@@ -189,6 +189,48 @@ class ResilienceTest extends EmulatorBacked {
     }
 
     @Test
+    void anAuthorityEntraDoesNotKnow_isRefusedBeforeAnySecretIsSent_andTheMessageSaysWhatToSet() {
+        Map<String, String> env = new HashMap<>(emulator.env());
+        env.remove(AzureClients.DISABLE_INSTANCE_DISCOVERY_ENV);
+        // localhost, not the 127.0.0.1 of the other tests: MSAL keeps what it learnt of a host for the JVM's life.
+        env.put("AZURE_AUTHORITY_HOST", "https://localhost:" + emulator.port());
+        AzureCmek unknown = new AzureCmek(AzureClients.fromEnvironment(env));
+        emulator.resetCallCounts();
+
+        NoCredentialsException e = assertThrows(
+                NoCredentialsException.class,
+                () -> unknown.plan(request("eastus").build()));
+
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("AADSTS50049"), e.getMessage());
+        assertTrue(e.getMessage().contains("AZURE_AUTHORITY_HOST"), e.getMessage());
+        assertTrue(e.getMessage().contains("AZURE_DISABLE_INSTANCE_DISCOVERY=true"), e.getMessage());
+        assertTrue(
+                emulator.callCount("entra.instanceDiscovery") > 0,
+                emulator.callCounts().toString());
+        assertEquals(0, emulator.callCount("entra.token"), emulator.callCounts().toString());
+    }
+
+    @Test
+    void instanceDiscovery_isTurnedOffOnlyWhenAskedFor() {
+        assertFalse(AzureClients.instanceDiscoveryDisabled(Map.of()));
+        assertFalse(AzureClients.instanceDiscoveryDisabled(Map.of("AZURE_DISABLE_INSTANCE_DISCOVERY", "false")));
+        assertTrue(AzureClients.instanceDiscoveryDisabled(Map.of("AZURE_DISABLE_INSTANCE_DISCOVERY", "TRUE")));
+        IllegalArgumentException bad = assertThrows(
+                IllegalArgumentException.class,
+                () -> AzureClients.fromEnvironment(Map.of("AZURE_DISABLE_INSTANCE_DISCOVERY", "yes")));
+        assertEquals("AZURE_DISABLE_INSTANCE_DISCOVERY must be true or false, got 'yes'", bad.getMessage());
+
+        // The emulator's environment asks for it: a provision signs in without asking Entra about the authority.
+        emulator.resetCallCounts();
+        new AzureCmek(clients(emulator)).provision(request("eastus").build());
+        assertEquals(
+                0,
+                emulator.callCount("entra.instanceDiscovery"),
+                emulator.callCounts().toString());
+    }
+
+    @Test
     void aRefusedSecret_isNoCredentials_andTheSecretAppearsNowhere() {
         Map<String, String> env = new HashMap<>(emulator.env());
         String wrong = "not-the-secret-" + System.nanoTime();

@@ -188,6 +188,7 @@ class RevokeRestoreTest extends EmulatorBacked {
                 .clientId(crdb.clientId())
                 .clientSecret(crdb.clientSecret())
                 .authorityHost(emulator.authorityHost())
+                .disableInstanceDiscovery() // Entra would refuse to describe the emulator's authority
                 .httpClient(AzureTransport.throughEmulator(emulator.address(), emulator.caFile()))
                 .build()
                 .getTokenSync(new TokenRequestContext().addScopes("https://vault.azure.net/.default"))

@@ -92,6 +92,7 @@ class SandboxAzureEmulatorTest {
                             "AZURE_CLIENT_SECRET",
                             "AZURE_SUBSCRIPTION_ID",
                             "AZURE_AUTHORITY_HOST",
+                            "AZURE_DISABLE_INSTANCE_DISCOVERY",
                             "AZURE_EMULATOR_HOST",
                             "AZURE_EMULATOR_CA"),
                     List.copyOf(env.keySet()),

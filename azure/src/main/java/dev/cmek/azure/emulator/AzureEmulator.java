@@ -285,7 +285,10 @@ public final class AzureEmulator implements AutoCloseable {
         return new EmulatorViews.ClientCredentials(CUSTOMER_TENANT_ID, ADMIN_CLIENT_ID, adminSecret, ADMIN_OBJECT_ID);
     }
 
-    /** The environment a CLI under test reads: credentials, subscription, authority host and the emulator itself. */
+    /**
+     * The environment a CLI under test reads: credentials, subscription, authority host (without instance discovery)
+     * and the emulator itself; the CA file last, so that a reader of the printed lines may wait for it.
+     */
     public Map<String, String> env() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AZURE_TENANT_ID", customerTenantId);
@@ -293,6 +296,8 @@ public final class AzureEmulator implements AutoCloseable {
         env.put("AZURE_CLIENT_SECRET", adminSecret);
         env.put("AZURE_SUBSCRIPTION_ID", subscriptionId);
         env.put("AZURE_AUTHORITY_HOST", authorityHost());
+        // Entra does not know this authority host and would refuse to describe it to MSAL: a private cloud's.
+        env.put("AZURE_DISABLE_INSTANCE_DISCOVERY", "true");
         env.put("AZURE_EMULATOR_HOST", address());
         env.put("AZURE_EMULATOR_CA", caFile.toString());
         return env;

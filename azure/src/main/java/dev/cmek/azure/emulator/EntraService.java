@@ -3,8 +3,10 @@ package dev.cmek.azure.emulator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +19,22 @@ final class EntraService implements Service {
     private static final Pattern TOKEN = Pattern.compile("/([^/]+)/oauth2/v2\\.0/token");
     private static final Pattern OPENID = Pattern.compile("/([^/]+)/v2\\.0/\\.well-known/openid-configuration");
     private static final Pattern KEYS = Pattern.compile("/([^/]+)/discovery/v2\\.0/keys");
+    /** An {@code authorization_endpoint} as MSAL sends it to instance discovery: its host and tenant. */
+    private static final Pattern AUTHORIZE = Pattern.compile("https://([^/:]+)(?::\\d+)?/([^/]+)/.*");
+    /**
+     * Entra's own instances, the public and sovereign clouds' hosts MSAL itself trusts
+     * (https://github.com/AzureAD/microsoft-authentication-library-for-java/blob/dev/msal4j-sdk/src/main/java/com/microsoft/aad/msal4j/AadInstanceDiscoveryProvider.java,
+     * {@code TRUSTED_HOSTS_SET}).
+     */
+    static final Set<String> ENTRA_INSTANCES = Set.of(
+            "login.microsoftonline.com",
+            "login.windows.net",
+            "login.microsoft.com",
+            "sts.windows.net",
+            "login.chinacloudapi.cn",
+            "login-us.microsoftonline.com",
+            "login.microsoftonline.de",
+            "login.microsoftonline.us");
     /** The resources a client-credentials token can be asked for here, and the audience each token names. */
     private static final Map<String, String> AUDIENCES = Map.of(
             "https://vault.azure.net", "https://vault.azure.net",
@@ -89,17 +107,22 @@ final class EntraService implements Service {
     }
 
     /**
-     * MSAL asks login.microsoftonline.com about any authority it does not know; Entra answers with the public cloud's
-     * aliases (https://learn.microsoft.com/entra/identity-platform/msal-net-instance-discovery).
+     * MSAL asks login.microsoftonline.com about any authority host it does not know itself; Entra answers with the
+     * clouds' aliases for one of its own instances, and 400 {@code invalid_instance} (AADSTS50049) for any other host,
+     * which MSAL throws (https://learn.microsoft.com/entra/identity-platform/msal-net-instance-discovery ;
+     * https://learn.microsoft.com/entra/identity-platform/reference-error-codes, NoSuchInstanceForDiscovery;
+     * msal4j {@code AadInstanceDiscoveryProvider.sendInstanceDiscoveryRequest}). So an authority at this emulator's own
+     * address, like any private cloud's, is used with instance discovery off.
      */
     private Http.Response instanceDiscovery(Http.Request r, String base) {
         String authorize = r.param("authorization_endpoint");
         String tenant = "common";
         if (authorize != null) {
-            Matcher m = Pattern.compile("https://[^/]+/([^/]+)/.*").matcher(authorize);
-            if (m.matches()) {
-                tenant = m.group(1);
+            Matcher m = AUTHORIZE.matcher(authorize);
+            if (!m.matches() || !ENTRA_INSTANCES.contains(m.group(1).toLowerCase(Locale.ROOT))) {
+                return error(400, "invalid_instance", 50049, "Unknown or invalid instance.");
             }
+            tenant = m.group(2);
         }
         ObjectNode doc = Http.object()
                 .put("tenant_discovery_endpoint", base + "/" + tenant + "/v2.0/.well-known/openid-configuration")

@@ -21,12 +21,12 @@ import java.util.UUID;
  * run the cluster is provisioned again. Not run by {@code mvn verify}; see scripts/bench-azure. Args:
  * {@code [runs=9] [latencies-ms=0,50]}.
  *
- * <p>The chain of a revocation without the Cloud API: MSAL's instance discovery -> the ARM token -> our vaults (their
- * tags name the app; Graph's token after ARM's, beside them) -> the app's service principal -> its sign-in turned off ->
- * the role assignments deleted (listed beside the switch).
+ * <p>The chain of a revocation without the Cloud API: the ARM token (no instance discovery: the emulator's authority is
+ * a private cloud's) -> our vaults (their tags name the app; Graph's token after ARM's, beside them) -> the app's
+ * service principal -> its sign-in turned off -> the role assignments deleted (listed beside the switch).
  */
 public final class ColdRevokeBench {
-    static final int CHAIN = 6;
+    static final int CHAIN = 5;
     private static final List<String> OPTS = List.of(
             "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xshare:auto", "-Xlog:cds=off");
 

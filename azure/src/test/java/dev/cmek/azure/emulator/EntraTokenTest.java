@@ -49,6 +49,31 @@ class EntraTokenTest extends EmulatorTest {
     }
 
     @Test
+    void msalAskingEntraAboutTheEmulatorsAuthority_isRefused_soItIsUsedWithInstanceDiscoveryOff() {
+        // As localhost: MSAL keeps what it learnt of a host for the JVM's life, and this JVM's other credentials use
+        // the emulator's 127.0.0.1 authority without discovery.
+        var asked = new com.azure.identity.ClientSecretCredentialBuilder()
+                .tenantId(emulator.tenantId())
+                .clientId(emulator.admin().clientId())
+                .clientSecret(emulator.admin().clientSecret())
+                .authorityHost("https://localhost:" + emulator.port())
+                .httpClient(dev.cmek.azure.AzureTransport.throughEmulator(emulator.address(), emulator.caFile()))
+                .build();
+        emulator.resetCallCounts();
+
+        RuntimeException e = assertThrows(
+                RuntimeException.class,
+                () -> asked.getTokenSync(new TokenRequestContext().addScopes("https://vault.azure.net/.default")));
+
+        assertTrue(e.getMessage().contains("AADSTS50049"), e.getMessage());
+        assertTrue(
+                emulator.callCount("entra.instanceDiscovery") > 0,
+                emulator.callCounts().toString());
+        assertEquals(0, emulator.callCount("entra.token"), "no secret sent to an authority Entra does not know");
+        assertEquals("true", emulator.env().get("AZURE_DISABLE_INSTANCE_DISCOVERY"));
+    }
+
+    @Test
     void wrongSecret_isInvalidClientAadsts7000215() {
         var credential = sdk.credential(emulator.tenantId(), emulator.admin().clientId(), "not-the-secret");
 
@@ -210,7 +235,7 @@ class EntraTokenTest extends EmulatorTest {
     }
 
     @Test
-    void discovery_atTheEmulatorsOwnAddress_pointsBackAtIt() {
+    void discovery_describesEntrasOwnInstances_andRefusesAnyOtherHost_asEntraDoes() {
         RawHttp direct = new RawHttp(emulator, false);
 
         JsonNode openid = RawHttp.json(direct.call(
@@ -222,15 +247,28 @@ class EntraTokenTest extends EmulatorTest {
                 emulator.authorityHost() + "/" + emulator.tenantId() + "/oauth2/v2.0/token",
                 openid.get("token_endpoint").asText());
 
+        String discovery = "https://login.microsoftonline.com/common/discovery/instance?api-version=1.1"
+                + "&authorization_endpoint=https://";
         JsonNode instance = RawHttp.json(raw.call(
                 "GET",
-                "https://login.microsoftonline.com/common/discovery/instance?api-version=1.1"
-                        + "&authorization_endpoint=https://127.0.0.1/" + emulator.tenantId() + "/oauth2/v2.0/authorize",
+                discovery + "login.microsoftonline.com/" + emulator.tenantId() + "/oauth2/v2.0/authorize",
                 null,
                 null));
         assertEquals(
                 "https://login.microsoftonline.com/" + emulator.tenantId() + "/v2.0/.well-known/openid-configuration",
                 instance.get("tenant_discovery_endpoint").asText());
+
+        // The emulator's own address is no instance Entra knows: a private cloud's authority.
+        HttpResponse<String> unknown = raw.call(
+                "GET",
+                discovery + "127.0.0.1:" + emulator.port() + "/" + emulator.tenantId() + "/oauth2/v2.0/authorize",
+                null,
+                null);
+        assertEquals(400, unknown.statusCode());
+        JsonNode refused = RawHttp.json(unknown);
+        assertEquals("invalid_instance", refused.get("error").asText());
+        assertEquals(50049, refused.get("error_codes").get(0).asInt());
+        assertTrue(refused.get("error_description").asText().startsWith("AADSTS50049: Unknown or invalid instance."));
 
         JsonNode keys = RawHttp.json(direct.call(
                 "GET", emulator.authorityHost() + "/" + emulator.tenantId() + "/discovery/v2.0/keys", null, null));

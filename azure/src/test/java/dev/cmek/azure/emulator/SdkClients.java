@@ -43,6 +43,7 @@ final class SdkClients {
                 .clientId(clientId)
                 .clientSecret(secret)
                 .authorityHost(emulator.authorityHost())
+                .disableInstanceDiscovery() // Entra would refuse to describe the emulator's authority
                 .httpClient(http)
                 .build();
     }

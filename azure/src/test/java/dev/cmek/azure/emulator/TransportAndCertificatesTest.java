@@ -197,10 +197,12 @@ class TransportAndCertificatesTest extends EmulatorTest {
                         "AZURE_CLIENT_SECRET",
                         "AZURE_SUBSCRIPTION_ID",
                         "AZURE_AUTHORITY_HOST",
+                        "AZURE_DISABLE_INSTANCE_DISCOVERY",
                         "AZURE_EMULATOR_HOST",
                         "AZURE_EMULATOR_CA"),
                 List.copyOf(env.keySet()));
         assertEquals("https://127.0.0.1:" + emulator.port(), env.get("AZURE_AUTHORITY_HOST"));
+        assertEquals("true", env.get("AZURE_DISABLE_INSTANCE_DISCOVERY"));
         assertEquals(emulator.admin().clientSecret(), env.get("AZURE_CLIENT_SECRET"));
     }
 
@@ -228,6 +230,7 @@ class TransportAndCertificatesTest extends EmulatorTest {
                     "AZURE_CLIENT_SECRET",
                     "AZURE_SUBSCRIPTION_ID",
                     "AZURE_AUTHORITY_HOST",
+                    "AZURE_DISABLE_INSTANCE_DISCOVERY",
                     "AZURE_EMULATOR_HOST",
                     "AZURE_EMULATOR_CA")) {
                 assertTrue(reader.readLine().startsWith("export " + name + "="));
