@@ -19,6 +19,15 @@ public class Sha256Sums {
         StringBuilder sums = new StringBuilder();
         for (int i = 1; i < args.length; i++) {
             Path file = Path.of(args[i]);
+            if (!Files.isRegularFile(file)) {
+                // One line instead of a stack trace: the file an earlier build step should have made is not there.
+                System.err.println("Sha256Sums: " + file + " does not exist"
+                        + (file.getFileName().toString().endsWith(".cdx.json")
+                                ? ": CycloneDX's makeBom, which makes the SBOM, skips itself when Maven runs offline"
+                                        + " (-o); build once without -o"
+                                : ": an earlier step of the build did not make it"));
+                System.exit(1);
+            }
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             try (InputStream in = Files.newInputStream(file)) {
                 byte[] buffer = new byte[1 << 16];
