@@ -189,8 +189,9 @@ public final class AzureClients {
     /**
      * Gets the ARM token now, then Microsoft Graph's, so that the first calls find them: a caller with other work to do
      * first (a CLI reading its evidence file) can have them fetched beside it. One after the other: the second finds
-     * the connection to Entra ID open (and MSAL's instance discovery done, where it is on) (side by side, each made its own, about 0.2 s
-     * more CPU in a cold process), and the first calls need only ARM's. A failure is left for the calls, which report it.
+     * the connection to Entra ID open, and MSAL's instance discovery done where it is on (side by side, each made its
+     * own, about 0.2 s more CPU in a cold process), and the first calls need only ARM's. A failure is left for the
+     * calls, which report it.
      */
     public void prepare() {
         prefetch(tokenRequest(ARM));

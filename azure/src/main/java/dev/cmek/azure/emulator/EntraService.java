@@ -26,7 +26,7 @@ final class EntraService implements Service {
      * (https://github.com/AzureAD/microsoft-authentication-library-for-java/blob/dev/msal4j-sdk/src/main/java/com/microsoft/aad/msal4j/AadInstanceDiscoveryProvider.java,
      * {@code TRUSTED_HOSTS_SET}).
      */
-    static final Set<String> ENTRA_INSTANCES = Set.of(
+    private static final Set<String> ENTRA_INSTANCES = Set.of(
             "login.microsoftonline.com",
             "login.windows.net",
             "login.microsoft.com",
