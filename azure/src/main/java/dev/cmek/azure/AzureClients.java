@@ -105,6 +105,21 @@ public final class AzureClients {
         return b.build();
     }
 
+    /**
+     * The settings in {@code env} that building clients from it would refuse ({@link InvalidInputException} or {@link
+     * IllegalArgumentException}, one line each), checked without building anything, reading a file or sending a request,
+     * so that a command can refuse them before it writes anything; {@code subscriptionId} as {@link
+     * Builder#subscriptionId} would take it (null: the environment's).
+     */
+    public static void checkSettings(Map<String, String> env, String subscriptionId) {
+        instanceDiscoveryDisabled(env);
+        AzureTransport.checkSettings(env);
+        String sub = subscriptionId != null ? subscriptionId : env.get(SUBSCRIPTION_ENV);
+        if (sub != null && !sub.isBlank()) {
+            Guid.require(sub, SUBSCRIPTION_ENV);
+        }
+    }
+
     /** {@link #DISABLE_INSTANCE_DISCOVERY_ENV}: unset, {@code false} or {@code true}; anything else is refused. */
     static boolean instanceDiscoveryDisabled(Map<String, String> env) {
         String v = env.get(DISABLE_INSTANCE_DISCOVERY_ENV);

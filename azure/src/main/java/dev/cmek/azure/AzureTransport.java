@@ -42,16 +42,8 @@ public final class AzureTransport {
     public static HttpClient throughEmulator(String hostPort, Path caFile) {
         Objects.requireNonNull(hostPort, "hostPort");
         Objects.requireNonNull(caFile, "caFile");
+        int port = port(hostPort);
         int colon = hostPort.lastIndexOf(':');
-        int port;
-        try {
-            port = colon < 0 ? -1 : Integer.parseInt(hostPort.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            port = -1;
-        }
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException(EMULATOR_HOST + " must be host:port, got '" + hostPort + "'");
-        }
         X509Certificate[] trusted = readCertificates(caFile);
         SSLContext ssl;
         try {
@@ -76,6 +68,21 @@ public final class AzureTransport {
                 RESPONSE_TIMEOUT);
     }
 
+    /** The port of {@code host:port}, or {@link IllegalArgumentException} naming {@link #EMULATOR_HOST}. */
+    private static int port(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        int port;
+        try {
+            port = colon < 0 ? -1 : Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(EMULATOR_HOST + " must be host:port, got '" + hostPort + "'");
+        }
+        return port;
+    }
+
     /**
      * HTTP/1.1, no redirects followed (azure-core's clients follow none by default). Beneath the SDK's retry, the one
      * layer, the JDK client re-sends nothing that could write twice: only a GET or HEAD whose pooled connection turned
@@ -95,10 +102,20 @@ public final class AzureTransport {
      * one without the other, or a CA file that cannot be read, is refused.
      */
     public static HttpClient fromEnvironment(Map<String, String> env) {
+        checkSettings(env);
+        String host = blankToNull(env.get(EMULATOR_HOST));
+        return host == null ? direct() : throughEmulator(host, Path.of(blankToNull(env.get(EMULATOR_CA))));
+    }
+
+    /**
+     * What {@link #fromEnvironment} refuses without reading the CA file: one of the two settings without the other, or
+     * a host that is not {@code host:port}.
+     */
+    static void checkSettings(Map<String, String> env) {
         String host = blankToNull(env.get(EMULATOR_HOST));
         String ca = blankToNull(env.get(EMULATOR_CA));
         if (host == null && ca == null) {
-            return direct();
+            return;
         }
         if (host == null || ca == null) {
             throw new IllegalArgumentException((host == null
@@ -106,7 +123,7 @@ public final class AzureTransport {
                             : EMULATOR_HOST + " is set but " + EMULATOR_CA + " is not")
                     + ": set both to use the emulator, or neither");
         }
-        return throughEmulator(host, Path.of(ca));
+        port(host);
     }
 
     private static String blankToNull(String s) {

@@ -170,6 +170,15 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
         if (azure != null) {
             return;
         }
+        // Bad input is refused here, before the command writes or sends anything, not on the background thread.
+        try {
+            AzureClients.checkSettings(
+                    env,
+                    azureSetting(options.azureSubscription, AzureClients.SUBSCRIPTION_ENV)
+                            .orElse(null));
+        } catch (dev.cmek.azure.InvalidInputException | IllegalArgumentException e) {
+            throw new CmekException.InvalidInput(e.getMessage());
+        }
         CompletableFuture<AzureCmek> built = new CompletableFuture<>();
         Thread t = new Thread(
                 () -> {

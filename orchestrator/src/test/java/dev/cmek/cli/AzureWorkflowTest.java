@@ -310,6 +310,42 @@ class AzureWorkflowTest {
     }
 
     @Test
+    void revokeCloudOnly_withBadAzureSettings_isBadInput_beforeTheEvidenceIsWritten() throws Exception {
+        enable();
+        for (String[] setting : new String[][] {
+            {"AZURE_DISABLE_INSTANCE_DISCOVERY", "yes", "AZURE_DISABLE_INSTANCE_DISCOVERY must be true or false"},
+            {"AZURE_EMULATOR_CA", "", "AZURE_EMULATOR_HOST is set but AZURE_EMULATOR_CA is not"},
+            {"AZURE_SUBSCRIPTION_ID", "not-a-guid", "AZURE_SUBSCRIPTION_ID must be a GUID"}
+        }) {
+            Cli bad = AZURE.env(new Cli()
+                            .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
+                            .env("COCKROACH_SERVER", "http://127.0.0.1:9"))
+                    .env(setting[0], setting[1]);
+            Path incident = dir.resolve("incident-" + setting[0]);
+
+            Cli.Result r = exit(
+                    2,
+                    bad.run(
+                            "revoke",
+                            "--cluster",
+                            CLUSTER,
+                            "--yes",
+                            "--evidence",
+                            incident.toString(),
+                            "--cloud-only",
+                            "--regions",
+                            "eastus,westeurope",
+                            "--cloud",
+                            "azure"));
+
+            assertTrue(r.err().contains(setting[2]), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(Files.exists(incident), "no evidence written for bad input: " + incident);
+        }
+        assertEquals(2, crdbAssignments().size(), "nothing removed: " + crdbAssignments());
+    }
+
+    @Test
     void consentRequired_stopsBeforeAnyChange_withTheAdminConsentUrl() {
         azure.directoryWrites(azure.admin().clientId(), false);
         azure.resetCallCounts();
