@@ -74,6 +74,33 @@ class EntraTokenTest extends EmulatorTest {
     }
 
     @Test
+    void msalWithEntrasOwnAuthority_asksDiscoveryThenSignsIn_throughTheEmulator() {
+        // Azure's default authority, reached through the emulator's proxy: discovery as against Entra, then the token.
+        var entra = new com.azure.identity.ClientSecretCredentialBuilder()
+                .tenantId(emulator.tenantId())
+                .clientId(emulator.admin().clientId())
+                .clientSecret(emulator.admin().clientSecret())
+                .authorityHost("https://login.microsoftonline.com/")
+                .httpClient(dev.cmek.azure.AzureTransport.throughEmulator(emulator.address(), emulator.caFile()))
+                .build();
+        emulator.resetCallCounts();
+
+        AccessToken token = entra.getTokenSync(new TokenRequestContext().addScopes("https://vault.azure.net/.default"));
+
+        assertEquals(emulator.tenantId(), claims(token.getToken()).get("tid").asText());
+        assertTrue(
+                emulator.requestLog().stream()
+                        .anyMatch(c -> c.operation().equals("entra.instanceDiscovery") && c.status() == 200),
+                emulator.requestLog().toString());
+        assertTrue(
+                emulator.requestLog().stream()
+                        .anyMatch(c -> c.operation().equals("entra.token")
+                                && c.host().equals("login.microsoftonline.com")
+                                && c.status() == 200),
+                emulator.requestLog().toString());
+    }
+
+    @Test
     void wrongSecret_isInvalidClientAadsts7000215() {
         var credential = sdk.credential(emulator.tenantId(), emulator.admin().clientId(), "not-the-secret");
 
