@@ -103,8 +103,11 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
     }
 
     private CloudKeys create(CloudProvider cloud) {
+        // Bad input is refused when the cloud side is made, before the first client is built.
         if (cloud == CloudProvider.AWS) {
-            awsEndpoint(env); // bad input is refused when the cloud side is made, before the first client is built
+            awsEndpoint(env);
+        } else if (cloud == CloudProvider.AZURE) {
+            checkAzureSettings();
         }
         return switch (cloud) {
             case AWS ->
@@ -165,12 +168,8 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
         return joined(building);
     }
 
-    /** Builds the Azure side on a daemon thread, then gets its ARM and Graph tokens there ({@link AzureCmek#prepare}). */
-    private void prepareAzure() {
-        if (azure != null) {
-            return;
-        }
-        // Bad input is refused here, before the command writes or sends anything, not on the background thread.
+    /** The Azure settings building the clients would refuse, refused now: no file is read, nothing is sent. */
+    private void checkAzureSettings() {
         try {
             AzureClients.checkSettings(
                     env,
@@ -179,6 +178,15 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
         } catch (dev.cmek.azure.InvalidInputException | IllegalArgumentException e) {
             throw new CmekException.InvalidInput(e.getMessage());
         }
+    }
+
+    /** Builds the Azure side on a daemon thread, then gets its ARM and Graph tokens there ({@link AzureCmek#prepare}). */
+    private void prepareAzure() {
+        if (azure != null) {
+            return;
+        }
+        // Bad input is refused here, before the command writes or sends anything, not on the background thread.
+        checkAzureSettings();
         CompletableFuture<AzureCmek> built = new CompletableFuture<>();
         Thread t = new Thread(
                 () -> {

@@ -310,7 +310,7 @@ class AzureWorkflowTest {
     }
 
     @Test
-    void revokeCloudOnly_withBadAzureSettings_isBadInput_beforeTheEvidenceIsWritten() throws Exception {
+    void revoke_withBadAzureSettings_isBadInput_beforeTheEvidenceIsWritten() throws Exception {
         enable();
         for (String[] setting : new String[][] {
             {"AZURE_DISABLE_INSTANCE_DISCOVERY", "yes", "AZURE_DISABLE_INSTANCE_DISCOVERY must be true or false"},
@@ -342,6 +342,16 @@ class AzureWorkflowTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertFalse(Files.exists(incident), "no evidence written for bad input: " + incident);
         }
+        // With the Cloud API too: the cluster is read, then refused before the record is begun and REVOKE is sent.
+        Path incident = dir.resolve("incident-api");
+        Cli.Result r = exit(
+                2,
+                cli().env("AZURE_DISABLE_INSTANCE_DISCOVERY", "1")
+                        .run("revoke", "--cluster", CLUSTER, "--yes", "--evidence", incident.toString()));
+        assertTrue(r.err().contains("AZURE_DISABLE_INSTANCE_DISCOVERY must be true or false, got '1'"), r.err());
+        assertFalse(Files.exists(incident), "no evidence written for bad input: " + incident);
+        assertEquals(
+                "ENABLED", submitted().get("status").textValue(), submitted().toString());
         assertEquals(2, crdbAssignments().size(), "nothing removed: " + crdbAssignments());
     }
 
