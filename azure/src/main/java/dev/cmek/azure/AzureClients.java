@@ -69,9 +69,7 @@ public final class AzureClients {
         this.http = b.http != null ? b.http : AzureTransport.fromEnvironment(env);
         this.retry = CallRetry.options(b.maxRetries, b.baseDelay, b.maxDelay);
         this.credential = new SharedTokens(b.credential != null ? b.credential : defaultCredential(env, http, retry));
-        String sub = b.subscriptionId != null ? b.subscriptionId : env.get(SUBSCRIPTION_ENV);
-        this.subscriptionId =
-                Optional.ofNullable(sub).filter(s -> !s.isBlank()).map(s -> Guid.require(s, SUBSCRIPTION_ENV));
+        this.subscriptionId = subscription(env, b.subscriptionId);
         List<String> s = new ArrayList<>();
         for (String name : List.of("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_PASSWORD")) {
             String v = env.get(name);
@@ -114,10 +112,13 @@ public final class AzureClients {
     public static void checkSettings(Map<String, String> env, String subscriptionId) {
         instanceDiscoveryDisabled(env);
         AzureTransport.checkSettings(env);
-        String sub = subscriptionId != null ? subscriptionId : env.get(SUBSCRIPTION_ENV);
-        if (sub != null && !sub.isBlank()) {
-            Guid.require(sub, SUBSCRIPTION_ENV);
-        }
+        subscription(env, subscriptionId);
+    }
+
+    /** {@code given}, else {@code AZURE_SUBSCRIPTION_ID}; empty when neither is set, refused when not a GUID. */
+    private static Optional<String> subscription(Map<String, String> env, String given) {
+        String sub = given != null ? given : env.get(SUBSCRIPTION_ENV);
+        return Optional.ofNullable(sub).filter(s -> !s.isBlank()).map(s -> Guid.require(s, SUBSCRIPTION_ENV));
     }
 
     /** {@link #DISABLE_INSTANCE_DISCOVERY_ENV}: unset, {@code false} or {@code true}; anything else is refused. */
