@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cmek.azure.emulator.EmulatorViews;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -212,7 +215,7 @@ class ResilienceTest extends EmulatorBacked {
     }
 
     @Test
-    void instanceDiscovery_isTurnedOffOnlyWhenAskedFor() {
+    void instanceDiscovery_isTurnedOffOnlyWhenAskedFor() throws Exception {
         assertFalse(AzureClients.instanceDiscoveryDisabled(Map.of()));
         assertFalse(AzureClients.instanceDiscoveryDisabled(Map.of("AZURE_DISABLE_INSTANCE_DISCOVERY", "false")));
         assertTrue(AzureClients.instanceDiscoveryDisabled(Map.of("AZURE_DISABLE_INSTANCE_DISCOVERY", "TRUE")));
@@ -221,13 +224,44 @@ class ResilienceTest extends EmulatorBacked {
                 () -> AzureClients.fromEnvironment(Map.of("AZURE_DISABLE_INSTANCE_DISCOVERY", "yes")));
         assertEquals("AZURE_DISABLE_INSTANCE_DISCOVERY must be true or false, got 'yes'", bad.getMessage());
 
-        // The emulator's environment asks for it: a provision signs in without asking Entra about the authority.
+        // Each sign-in in a JVM of its own (MSAL keeps what it learnt of a host for the JVM's life): with the switch,
+        // as
+        // the emulator's environment has it, no discovery and a token; without it, Entra's refusal and no token.
         emulator.resetCallCounts();
-        new AzureCmek(clients(emulator)).provision(request("eastus").build());
+        String signedIn = signInProbe(emulator.env());
+        assertTrue(signedIn.endsWith("signed in\n"), signedIn);
         assertEquals(
                 0,
                 emulator.callCount("entra.instanceDiscovery"),
                 emulator.callCounts().toString());
+        assertTrue(emulator.callCount("entra.token") > 0, emulator.callCounts().toString());
+
+        Map<String, String> without = new HashMap<>(emulator.env());
+        without.remove(AzureClients.DISABLE_INSTANCE_DISCOVERY_ENV);
+        emulator.resetCallCounts();
+        String refused = signInProbe(without);
+        assertTrue(refused.contains("AADSTS50049"), refused);
+        assertTrue(
+                emulator.callCount("entra.instanceDiscovery") > 0,
+                emulator.callCounts().toString());
+        assertEquals(0, emulator.callCount("entra.token"), emulator.callCounts().toString());
+    }
+
+    /** {@link SignInProbe}'s output (and the libraries' logging) in a new JVM with exactly {@code env} (and the JVM's own PATH). */
+    private static String signInProbe(Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        SignInProbe.class.getName())
+                .redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        pb.environment().put("AZURE_TOKEN_CREDENTIALS", "prod"); // not this machine's own Azure CLI login
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
+        return out;
     }
 
     @Test
