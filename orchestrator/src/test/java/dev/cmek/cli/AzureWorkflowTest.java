@@ -263,8 +263,7 @@ class AzureWorkflowTest {
     @Test
     void revokeCloudOnly_withTheApiDown_removesEveryGrantFromTheManifest() throws Exception {
         Path manifest = enable();
-        Cli down = AZURE.env(
-                new Cli().env("COCKROACH_API_KEY", Sandboxes.API_KEY).env("COCKROACH_SERVER", "http://127.0.0.1:9"));
+        Cli down = withoutApi();
         Path evidence = dir.resolve("incident");
         Cli.Result r = down.run(
                 "revoke",
@@ -282,28 +281,35 @@ class AzureWorkflowTest {
         assertTrue(r.all().contains("--api-only"), "says how to send REVOKE later: " + r.all());
     }
 
+    /** The emulator's environment with a Cloud API that nothing answers. */
+    private static Cli withoutApi() {
+        return AZURE.env(
+                new Cli().env("COCKROACH_API_KEY", Sandboxes.API_KEY).env("COCKROACH_SERVER", "http://127.0.0.1:9"));
+    }
+
+    /** {@code cmek revoke --cloud-only} of the cluster's two regions, its evidence in {@code incident}. */
+    private static Cli.Result revokeCloudOnly(Cli cli, Path incident) {
+        return cli.run(
+                "revoke",
+                "--cluster",
+                CLUSTER,
+                "--yes",
+                "--evidence",
+                incident.toString(),
+                "--cloud-only",
+                "--regions",
+                "eastus,westeurope",
+                "--cloud",
+                "azure");
+    }
+
     @Test
     void revokeCloudOnly_withAnUnreadableEmulatorCa_isBadInput_fromTheClientsBuiltAhead() throws Exception {
         enable();
-        Cli bad = AZURE.env(new Cli()
-                        .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                        .env("COCKROACH_SERVER", "http://127.0.0.1:9"))
+        Cli bad = withoutApi()
                 .env("AZURE_EMULATOR_CA", dir.resolve("no-such-ca.pem").toString());
 
-        Cli.Result r = exit(
-                2,
-                bad.run(
-                        "revoke",
-                        "--cluster",
-                        CLUSTER,
-                        "--yes",
-                        "--evidence",
-                        dir.resolve("incident").toString(),
-                        "--cloud-only",
-                        "--regions",
-                        "eastus,westeurope",
-                        "--cloud",
-                        "azure"));
+        Cli.Result r = exit(2, revokeCloudOnly(bad, dir.resolve("incident")));
 
         assertTrue(r.err().contains("AZURE_EMULATOR_CA"), r.err());
         assertEquals(2, crdbAssignments().size(), "nothing removed: " + crdbAssignments());
@@ -317,26 +323,9 @@ class AzureWorkflowTest {
             {"AZURE_EMULATOR_CA", "", "AZURE_EMULATOR_HOST is set but AZURE_EMULATOR_CA is not"},
             {"AZURE_SUBSCRIPTION_ID", "not-a-guid", "AZURE_SUBSCRIPTION_ID must be a GUID"}
         }) {
-            Cli bad = AZURE.env(new Cli()
-                            .env("COCKROACH_API_KEY", Sandboxes.API_KEY)
-                            .env("COCKROACH_SERVER", "http://127.0.0.1:9"))
-                    .env(setting[0], setting[1]);
             Path incident = dir.resolve("incident-" + setting[0]);
 
-            Cli.Result r = exit(
-                    2,
-                    bad.run(
-                            "revoke",
-                            "--cluster",
-                            CLUSTER,
-                            "--yes",
-                            "--evidence",
-                            incident.toString(),
-                            "--cloud-only",
-                            "--regions",
-                            "eastus,westeurope",
-                            "--cloud",
-                            "azure"));
+            Cli.Result r = exit(2, revokeCloudOnly(withoutApi().env(setting[0], setting[1]), incident));
 
             assertTrue(r.err().contains(setting[2]), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -425,8 +414,7 @@ class AzureWorkflowTest {
     @Test
     void revokeWithTheApiDown_findsTheClustersVaultsByTag_removesTheGrants_andApiOnlyFinishesLater() throws Exception {
         enable();
-        Cli down = AZURE.env(
-                new Cli().env("COCKROACH_API_KEY", Sandboxes.API_KEY).env("COCKROACH_SERVER", "http://127.0.0.1:9"));
+        Cli down = withoutApi();
         Path evidence = dir.resolve("incident");
 
         Cli.Result r = exit(8, down.run("revoke", "--cluster", CLUSTER, "--yes", "--evidence", evidence.toString()));

@@ -52,13 +52,7 @@ class EntraTokenTest extends EmulatorTest {
     void msalAskingEntraAboutTheEmulatorsAuthority_isRefused_soItIsUsedWithInstanceDiscoveryOff() {
         // As localhost: MSAL keeps what it learnt of a host for the JVM's life, and this JVM's other credentials use
         // the emulator's 127.0.0.1 authority without discovery.
-        var asked = new com.azure.identity.ClientSecretCredentialBuilder()
-                .tenantId(emulator.tenantId())
-                .clientId(emulator.admin().clientId())
-                .clientSecret(emulator.admin().clientSecret())
-                .authorityHost("https://localhost:" + emulator.port())
-                .httpClient(dev.cmek.azure.AzureTransport.throughEmulator(emulator.address(), emulator.caFile()))
-                .build();
+        var asked = sdk.adminWithDiscovery("https://localhost:" + emulator.port());
         emulator.resetCallCounts();
 
         RuntimeException e = assertThrows(
@@ -78,13 +72,7 @@ class EntraTokenTest extends EmulatorTest {
         // Azure's default authority, reached through the emulator's proxy. MSAL asks discovery about a host once per
         // JVM, and skips it where an earlier credential of this fork left an entry for the host (msal4j 1.23 leaves a
         // default one when discovery is off, and for managed identity); when asked, the emulator answers it.
-        var entra = new com.azure.identity.ClientSecretCredentialBuilder()
-                .tenantId(emulator.tenantId())
-                .clientId(emulator.admin().clientId())
-                .clientSecret(emulator.admin().clientSecret())
-                .authorityHost("https://login.microsoftonline.com/")
-                .httpClient(dev.cmek.azure.AzureTransport.throughEmulator(emulator.address(), emulator.caFile()))
-                .build();
+        var entra = sdk.adminWithDiscovery("https://login.microsoftonline.com/");
         emulator.resetCallCounts();
 
         AccessToken token = entra.getTokenSync(new TokenRequestContext().addScopes("https://vault.azure.net/.default"));

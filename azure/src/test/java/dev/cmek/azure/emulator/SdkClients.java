@@ -38,14 +38,25 @@ final class SdkClients {
     }
 
     TokenCredential credential(String tenantId, String clientId, String secret) {
+        return builder(tenantId, clientId, secret, emulator.authorityHost())
+                .disableInstanceDiscovery() // Entra would refuse to describe the emulator's authority
+                .build();
+    }
+
+    /** The admin's credential at {@code authorityHost}, with MSAL's instance discovery on, as its default is. */
+    TokenCredential adminWithDiscovery(String authorityHost) {
+        EmulatorViews.ClientCredentials a = emulator.admin();
+        return builder(a.tenantId(), a.clientId(), a.clientSecret(), authorityHost)
+                .build();
+    }
+
+    private ClientSecretCredentialBuilder builder(String tenantId, String clientId, String secret, String authority) {
         return new ClientSecretCredentialBuilder()
                 .tenantId(tenantId)
                 .clientId(clientId)
                 .clientSecret(secret)
-                .authorityHost(emulator.authorityHost())
-                .disableInstanceDiscovery() // Entra would refuse to describe the emulator's authority
-                .httpClient(http)
-                .build();
+                .authorityHost(authority)
+                .httpClient(http);
     }
 
     TokenCredential admin() {
