@@ -94,14 +94,11 @@ class JdkHttpClientTest {
         HttpClient dead = AzureTransport.throughEmulator("127.0.0.1:" + freePort(), emulator.caFile());
         AtomicInteger tries = new AtomicInteger();
 
-        long t0 = System.nanoTime();
         UncheckedIOException e = assertThrows(
                 UncheckedIOException.class,
                 () -> retrying(dead, tries).sendSync(new HttpRequest(HttpMethod.GET, ARM_LIST), Context.NONE));
-        long ms = (System.nanoTime() - t0) / 1_000_000;
 
         assertEquals(1, tries.get(), "not retried");
-        assertTrue(ms < 3_000, ms + " ms");
         // The SDK's RetryPolicy asks the retry condition about each cause on its own: none may look like a lost reply.
         ConnectException c = assertInstanceOf(ConnectException.class, e.getCause());
         assertNull(c.getCause());

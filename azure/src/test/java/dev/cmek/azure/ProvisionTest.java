@@ -267,6 +267,27 @@ class ProvisionTest extends EmulatorBacked {
                 Action.UNCHANGED, done.changes().get(1).action(), done.changes().toString());
         assertEquals(
                 "team-keys", emulator.vault(vaultName("eastus")).orElseThrow().resourceGroup());
+        ResourceGroups.Group group = new ResourceGroups(clients)
+                .find(emulator.subscriptionId(), "team-keys")
+                .orElseThrow();
+        assertEquals(Map.of("team", "db"), group.tags(), "used as it is: its tags untouched");
+        assertEquals("westus2", group.location());
+
+        ProvisionResult missing = cmek.provision(
+                request("centralindia").resourceGroup("team-keys-2").build());
+
+        assertEquals(
+                Action.CREATED,
+                missing.changes().get(1).action(),
+                missing.changes().toString());
+        ResourceGroups.Group made = new ResourceGroups(clients)
+                .find(emulator.subscriptionId(), "team-keys-2")
+                .orElseThrow();
+        assertEquals(CmekNames.groupTags(ClusterId.of(CLUSTER)), made.tags());
+        assertEquals("centralindia", made.location());
+        assertEquals(
+                "team-keys-2",
+                emulator.vault(vaultName("centralindia")).orElseThrow().resourceGroup());
     }
 
     @Test

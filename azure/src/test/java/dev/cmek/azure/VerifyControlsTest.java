@@ -53,6 +53,7 @@ class VerifyControlsTest extends EmulatorBacked {
         VerifyReport report = cmek.verify(req(), done.keys(), Set.of());
 
         assertTrue(report.ok(), report.toString());
+        assertEquals(req().regions().size(), report.regions().size(), report.toString());
         assertEquals(
                 Verdict.PASS, report.principalControl(Control.PRINCIPAL_TRUST).verdict());
         assertEquals(
