@@ -224,6 +224,11 @@ public final class AzureCmek {
         return new Restoration(principals, vaults, assignments).restore(req);
     }
 
+    /** The tenant that owns {@code subscriptionId}, as ARM says (reads only): what restore holds a record to. */
+    public String tenantOf(String subscriptionId) {
+        return Subscriptions.tenantOf(clients, Guid.require(subscriptionId, "The subscription id"));
+    }
+
     /** Verifies each region's key as {@code req} provisions it (generation 1, or the key brought), current version. */
     public VerifyReport verify(AzureCmekRequest req) {
         Map<String, KeyUri> byRegion = new LinkedHashMap<>();

@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 /**
  * Restore trusts nothing it did not write. Before anything is written, every intent must be for this cluster's tenant
  * and subscription, and exactly one of the shapes this toolkit writes: the sign-in of the cluster app's service
- * principal, or that principal's Key Vault Crypto User on a key (Crypto Officer on a vault, with the broader role).
- * Then, reading only: the principal must be the cluster app's, and each vault ours for the cluster or holding a key in
- * use. The first entry that is not is named in an {@link UntrustedRecordException}.
+ * principal, or that principal's Key Vault Crypto User on a key (Crypto Officer on a vault only when the request
+ * allows the broader role). Then, reading only: the principal must be the cluster app's, and each vault exist and be
+ * ours for the cluster or hold a key in use. The first entry that is not is named in an {@link UntrustedRecordException}.
  */
 final class RecordCheck {
     /** The record's principal, the cluster app, and what was noticed. */
@@ -52,7 +52,9 @@ final class RecordCheck {
                     if (s == null || intent.assignment() != null) {
                         throw refuse(entry, "a sign-in intent carries its principal and nothing else");
                     }
-                    if (!request.tenantId().equalsIgnoreCase(String.valueOf(s.tenantId()))) {
+                    // A record names no tenant when revoke could not read the subscription's; the principal is then
+                    // held to the cluster app's in the tenant restore writes in (checkPrincipal).
+                    if (s.tenantId() != null && !request.tenantId().equalsIgnoreCase(s.tenantId())) {
                         throw refuse(entry, "it is for tenant " + s.tenantId() + ", not " + request.tenantId());
                     }
                     if (!Guid.is(s.servicePrincipalId()) || !Guid.is(s.appId())) {
@@ -108,6 +110,14 @@ final class RecordCheck {
             throw refuse(entry, "it is in subscription " + m.group(1) + ", not " + request.subscriptionId());
         }
         boolean key = m.group(4) != null;
+        if (!key && !request.vaultCryptoOfficer()) {
+            throw refuse(
+                    entry,
+                    "it would put back " + BuiltInRole.describe(String.valueOf(a.roleDefinitionId()))
+                            + " on the whole vault " + m.group(3)
+                            + ", broader than the Crypto User on a key cmek grants"
+                            + " by default: if the cluster was provisioned with --azure-crypto-officer, restore with it");
+        }
         BuiltInRole wanted = key ? BuiltInRole.KEY_VAULT_CRYPTO_USER : BuiltInRole.KEY_VAULT_CRYPTO_OFFICER;
         if (!wanted.definitionId(request.subscriptionId()).equalsIgnoreCase(String.valueOf(a.roleDefinitionId()))) {
             throw refuse(
@@ -157,7 +167,7 @@ final class RecordCheck {
         }
     }
 
-    /** Each vault must be ours for the cluster, or hold a key in use named by the assignment. */
+    /** Each vault must exist, and be ours for the cluster or hold a key in use named by the assignment. */
     private void checkVaults(List<Matcher> scopes) {
         Map<String, Optional<Vaults.Vault>> read = new HashMap<>();
         for (Matcher m : scopes) {
@@ -165,13 +175,20 @@ final class RecordCheck {
             Optional<Vaults.Vault> v = read.computeIfAbsent(
                     m.group(2).toLowerCase(Locale.ROOT) + "/" + vault,
                     k -> vaults.find(request.subscriptionId(), m.group(2), m.group(3)));
-            if (v.isPresent() && CmekNames.isOurs(v.get().tags(), request.clusterId())) {
+            if (v.isEmpty()) {
+                throw refuse(
+                        "the record",
+                        "vault " + m.group(3) + " is not in resource group " + m.group(2) + " of subscription "
+                                + request.subscriptionId()
+                                + " (deleted or moved since?), so its grant cannot be put back");
+            }
+            if (CmekNames.isOurs(v.get().tags(), request.clusterId())) {
                 continue;
             }
             boolean inUse = request.keysInUse().stream()
                     .anyMatch(k -> k.vaultName().equals(vault)
                             && (m.group(4) == null || k.keyName().equalsIgnoreCase(m.group(4))));
-            if (v.isPresent() && !inUse) {
+            if (!inUse) {
                 throw refuse(
                         "the record",
                         "vault " + m.group(3) + " is not tagged for cluster " + request.clusterId()

@@ -12,6 +12,8 @@ import java.util.Set;
  *     principal's display name and reported
  * @param keysInUse keys CockroachDB uses (from the manifest): an assignment on a key outside our vaults is put back only
  *     when its key is one of them
+ * @param vaultCryptoOfficer whether Key Vault Crypto Officer on a whole vault may be put back: the broader role
+ *     provision grants only when asked, so restore asks the same
  */
 public record RestoreRequest(
         ClusterId clusterId,
@@ -19,11 +21,12 @@ public record RestoreRequest(
         String subscriptionId,
         Optional<String> clusterAppId,
         List<RevocationRecord.Intent> intents,
-        Set<KeyUri> keysInUse) {
+        Set<KeyUri> keysInUse,
+        boolean vaultCryptoOfficer) {
     public RestoreRequest {
         Objects.requireNonNull(clusterId, "clusterId");
-        tenantId = Guid.require(tenantId, "The tenant id (--azure-tenant)");
-        subscriptionId = Guid.require(subscriptionId, "The subscription id (--azure-subscription)");
+        tenantId = Guid.require(tenantId, "The tenant id");
+        subscriptionId = Guid.require(subscriptionId, "The subscription id");
         clusterAppId = clusterAppId.map(a -> Guid.require(a, "The cluster's azure_cluster_identity_client_id"));
         intents = List.copyOf(intents);
         keysInUse =
@@ -38,7 +41,8 @@ public record RestoreRequest(
                 request.subscriptionId(),
                 Optional.of(request.clusterAppId()),
                 record.intents(),
-                Set.copyOf(request.existingKeys().values()));
+                Set.copyOf(request.existingKeys().values()),
+                request.broaderRole());
     }
 
     /**
@@ -56,6 +60,7 @@ public record RestoreRequest(
                 record.subscriptionId(),
                 Optional.empty(),
                 record.intents(),
-                Set.of());
+                Set.of(),
+                false);
     }
 }

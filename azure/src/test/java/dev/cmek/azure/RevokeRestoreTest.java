@@ -426,6 +426,24 @@ class RevokeRestoreTest extends EmulatorBacked {
                                 a.roleDefinitionId(),
                                 a.principalId(),
                                 a.principalType())),
+                // Crypto Officer on the whole vault, from a request that did not ask for the broader role
+                withAssignment(
+                        assignment,
+                        new RevocationRecord.Assignment(
+                                a.name(),
+                                a.scope().substring(0, a.scope().indexOf("/keys/")),
+                                officer,
+                                a.principalId(),
+                                a.principalType())),
+                // a vault that does not exist
+                withAssignment(
+                        assignment,
+                        new RevocationRecord.Assignment(
+                                a.name(),
+                                a.scope().replaceFirst("/vaults/[^/]+/", "/vaults/crdb-no-such-vault/"),
+                                a.roleDefinitionId(),
+                                a.principalId(),
+                                a.principalType())),
                 // another subscription
                 withAssignment(
                         assignment,
@@ -465,6 +483,12 @@ class RevokeRestoreTest extends EmulatorBacked {
     }
 
     @Test
+    void restoreHoldsARecordToTheTenantThatOwnsTheSubscription_asArmSays() {
+        assertEquals(emulator.tenantId(), cmek.tenantOf(emulator.subscriptionId()));
+        assertThrows(CallFailedException.class, () -> cmek.tenantOf("00000000-0000-4000-8000-000000000000"));
+    }
+
+    @Test
     void restore_refusesAnotherClustersRecord() {
         AzureCmekRequest req = req();
         cmek.provision(req);
@@ -475,7 +499,8 @@ class RevokeRestoreTest extends EmulatorBacked {
                 emulator.subscriptionId(),
                 Optional.of(APP),
                 record.intents(),
-                Set.of());
+                Set.of(),
+                false);
 
         assertThrows(UntrustedRecordException.class, () -> cmek.restore(other));
         assertEquals(List.of(), crdbAssignments());

@@ -50,8 +50,14 @@ final class RestoreCommand extends BaseCommand {
             names = "--account",
             paramLabel = "ACCOUNT",
             description =
-                    "Restore only if the record's grants are in this AWS account id or GCP project (AWS also checks the credentials' own account).")
+                    "Restore only if the record's grants are in this AWS account id, GCP project or Azure subscription (AWS also checks the credentials' own account).")
     String account;
+
+    @Option(
+            names = "--azure-crypto-officer",
+            description =
+                    "Azure: also put back Key Vault Crypto Officer on a whole vault, the broader role provision grants only with --azure-crypto-officer; without this a record holding it is refused.")
+    boolean azureCryptoOfficer;
 
     RestoreCommand(Terminal terminal) {
         super(terminal);
@@ -74,6 +80,7 @@ final class RestoreCommand extends BaseCommand {
             }
         }
         CloudOptions options = CloudOptions.forExistingKeys();
+        options.azureCryptoOfficer = azureCryptoOfficer;
         try (CloudKeysFactory keys =
                 new CloudKeysFactory(options, terminal.env(), options.propagationBound, report()::progress)) {
             // Restore reads the evidence and works in the cloud only: it never calls the Cloud API, so it needs no

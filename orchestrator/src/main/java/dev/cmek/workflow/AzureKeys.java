@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cmek.CmekException;
 import dev.cmek.ExitCode;
+import dev.cmek.azure.AzureClients;
 import dev.cmek.azure.AzureCmek;
 import dev.cmek.azure.AzureCmekException;
 import dev.cmek.azure.AzureCmekRequest;
@@ -103,6 +104,7 @@ public final class AzureKeys implements CloudKeys {
 
     // Our keys are crdb-cmek (generation 1) and crdb-cmek-g<n> (CmekNames.keyName).
     private static final Pattern SUBSCRIPTION = Pattern.compile("/subscriptions/([0-9a-fA-F-]{36})/");
+    private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
 
     private final Supplier<AzureCmek> azure;
     private final Options options;
@@ -306,34 +308,55 @@ public final class AzureKeys implements CloudKeys {
         };
     }
 
+    /**
+     * Holds the record to a subscription and tenant that are not its own: {@code --account}, else {@code
+     * AZURE_SUBSCRIPTION_ID} (else the record's, said in a warning), and {@code AZURE_TENANT_ID}, else the tenant that
+     * owns that subscription as ARM says. A grant on a key the customer brought is put back only when the key is one the
+     * cluster used when the record was made.
+     */
     @Override
     public RestoreReport restore(RestoreScope scope) {
         List<RevocationRecord.Intent> intents = new ArrayList<>();
         for (JsonNode n : scope.intents()) {
             intents.add(call(() -> RevocationRecord.Intent.fromJson(n.toString())));
         }
-        String tenant = intents.stream()
-                .filter(i -> i.signIn() != null)
-                .map(i -> i.signIn().tenantId())
-                .findFirst()
-                .or(options::tenant)
-                .orElseThrow(() -> new CmekException.InvalidInput(
-                        "the record names no tenant: give --azure-tenant (or set AZURE_TENANT_ID)"));
-        String subscription = intents.stream()
-                .filter(i -> i.assignment() != null)
-                .map(i -> SUBSCRIPTION.matcher(i.assignment().scope() + "/"))
-                .filter(Matcher::find)
-                .map(m -> m.group(1))
-                .findFirst()
-                .or(() -> scope.customerAccount())
-                .or(options::subscription)
-                .orElseThrow(() -> new CmekException.InvalidInput(
-                        "the record names no subscription: give --azure-subscription (or set AZURE_SUBSCRIPTION_ID)"));
+        List<String> warnings = new ArrayList<>();
+        Optional<String> given = scope.customerAccount().or(options::subscription);
+        if (scope.customerAccount().isPresent()
+                && !GUID.matcher(scope.customerAccount().get()).matches()) {
+            throw new CmekException.InvalidInput(
+                    "--account " + scope.customerAccount().get()
+                            + " is not an Azure subscription id (a GUID), and this record is of Azure grants");
+        }
+        String subscription = given.or(() -> intents.stream()
+                        .filter(i -> i.assignment() != null)
+                        .map(i -> SUBSCRIPTION.matcher(i.assignment().scope() + "/"))
+                        .filter(Matcher::find)
+                        .map(m -> m.group(1))
+                        .findFirst())
+                .orElseThrow(
+                        () -> new CmekException.InvalidInput(
+                                "the record names no subscription: give --account SUBSCRIPTION (or set AZURE_SUBSCRIPTION_ID)"));
+        if (given.isEmpty()) {
+            warnings.add("the subscription " + subscription + " is the record's own: give --account (or set "
+                    + AzureClients.SUBSCRIPTION_ENV + ") to hold the record to the one you expect");
+        }
+        String tenant = options.tenant().orElseGet(() -> call(() -> azure().tenantOf(subscription)));
+        Set<KeyUri> inUse = new LinkedHashSet<>();
+        scope.liveSpecs().values().stream()
+                .filter(spec -> spec.type() == KeyType.AZURE_KEY_VAULT)
+                .forEach(spec -> inUse.add(key(spec)));
         RestoreRequest request = call(() -> new RestoreRequest(
-                ClusterId.of(scope.clusterId()), tenant, subscription, scope.clusterAccount(), intents, Set.of()));
+                ClusterId.of(scope.clusterId()),
+                tenant,
+                subscription,
+                scope.clusterAccount(),
+                intents,
+                inUse,
+                options.cryptoOfficer()));
         RestoreResult result = call(() -> azure().restore(request));
-        return new RestoreReport(
-                result.changes().stream().map(Change::toString).toList(), result.warnings(), result.couldNot());
+        warnings.addAll(result.warnings());
+        return new RestoreReport(result.changes().stream().map(Change::toString).toList(), warnings, result.couldNot());
     }
 
     @Override

@@ -630,9 +630,9 @@ public final class BreachResponse {
         Optional<String> clusterAccount = evidence.optionalText("account_id");
         Optional<String> organization = evidence.optionalText("organization_id");
         CloudKeys keys = keysFor.apply(cloud);
-        CloudKeys.RestoreReport restored = keys.restore(
-                new CloudKeys.RestoreScope(clusterId, clusterAccount, organization, customerAccount, intents));
         Map<String, KeySpec> live = liveSpecs(evidence);
+        CloudKeys.RestoreReport restored = keys.restore(
+                new CloudKeys.RestoreScope(clusterId, clusterAccount, organization, customerAccount, intents, live));
         CloudKeys.VerifyReport verify = null;
         List<String> warnings = new ArrayList<>(restored.warnings());
         if (clusterAccount.isPresent() && organization.isPresent() && !live.isEmpty()) {

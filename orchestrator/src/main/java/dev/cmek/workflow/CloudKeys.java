@@ -199,17 +199,21 @@ public interface CloudKeys {
      *
      * @param clusterAccount the cluster's account the record must name (empty when the revocation did not read the
      *     Cloud API)
-     * @param customerAccount the AWS account or GCP project the user named for the restore, if any
+     * @param customerAccount the AWS account, GCP project or Azure subscription the user named for the restore, if any
      * @param intents every intent the revocation's runs kept, in order
+     * @param liveSpecs the key specs in use by region, as the revocation read them from the Cloud API (empty when it did
+     *     not): a grant on a key the customer brought is put back only when it is one of them
      */
     record RestoreScope(
             String clusterId,
             Optional<String> clusterAccount,
             Optional<String> organizationId,
             Optional<String> customerAccount,
-            List<JsonNode> intents) {
+            List<JsonNode> intents,
+            Map<String, KeySpec> liveSpecs) {
         public RestoreScope {
             intents = List.copyOf(intents);
+            liveSpecs = Map.copyOf(liveSpecs);
         }
     }
 

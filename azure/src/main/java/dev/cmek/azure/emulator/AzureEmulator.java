@@ -368,6 +368,17 @@ public final class AzureEmulator implements AutoCloseable {
         return this;
     }
 
+    /** Replaces a vault's tags out of band, as its owner would in the portal (test setup). */
+    public AzureEmulator vaultTags(String vaultName, Map<String, String> tags) {
+        synchronized (lock) {
+            Resources.Vault v =
+                    resources.vault(vaultName).orElseThrow(() -> new IllegalArgumentException("No vault " + vaultName));
+            v.tags.clear();
+            v.tags.putAll(tags);
+        }
+        return this;
+    }
+
     /** Whether a principal may create and change service principals in Graph (Application.ReadWrite.All). */
     public AzureEmulator directoryWrites(String clientId, boolean allowed) {
         synchronized (lock) {
