@@ -21,6 +21,12 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if ("1".equals(System.getenv("CMEK_DEBUG"))) {
+            // The SDKs' own log lines, which simplelogger.properties silences, for a bug report (system properties
+            // come before that file).
+            System.setProperty("org.slf4j.simpleLogger.log.com.azure", "warn");
+            System.setProperty("org.slf4j.simpleLogger.log.com.microsoft.aad.msal4j", "warn");
+        }
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -25,7 +25,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -396,12 +398,34 @@ class AzureWorkflowTest {
 
         Cli.Result audit = cli().run("audit", "-o", "json");
         assertEquals(0, audit.exit(), audit.all());
-        assertTrue(audit.out().contains("AZURE_KEY_VAULT") || audit.out().contains("AZURE"), audit.out());
+        JsonNode row = null;
+        for (JsonNode c : JSON.readTree(audit.out()).get("clusters")) {
+            if (c.get("cluster_id").textValue().equals(CLUSTER)) {
+                row = c;
+            }
+        }
+        assertTrue(row != null, audit.out());
+        assertEquals("AZURE", row.get("cloud").textValue(), row.toString());
+        assertEquals(true, row.get("cloud_reachable").booleanValue(), row.toString());
+        assertEquals(2, row.get("regions").size(), row.toString());
+        for (JsonNode region : row.get("regions")) {
+            assertTrue(region.get("key").textValue().contains(".vault.azure.net/keys/"), region.toString());
+            List<String> passed = new ArrayList<>();
+            region.get("controls").forEach(c -> {
+                if (c.get("verdict").textValue().equals("PASS")) {
+                    passed.add(c.get("id").textValue());
+                }
+            });
+            assertTrue(
+                    passed.containsAll(List.of("key_usable", "key_rotation", "key_recoverable", "exact_grant")),
+                    region.toString());
+        }
     }
 
     @Test
     void cryptoOfficer_isGrantedOnTheVaultOnlyWhenAsked_andVerifySaysItIsBroader() throws Exception {
         ok(cli().enableProvisioning(CLUSTER, dir.resolve("m.json"), "--azure-crypto-officer"));
+        assertEquals(2, crdbAssignments().size(), crdbAssignments().toString());
         assertTrue(
                 crdbAssignments().stream()
                         .allMatch(a -> a.roleName().equals("Key Vault Crypto Officer")
@@ -409,6 +433,88 @@ class AzureWorkflowTest {
                 crdbAssignments().toString());
         Cli.Result verify = cli().run("verify", "--cluster", CLUSTER);
         assertTrue(verify.all().contains("broader"), verify.all());
+
+        // Restore puts the broader role back only when asked for it again.
+        Path evidence = dir.resolve("incident");
+        ok(cli().run("revoke", "--cluster", CLUSTER, "--yes", "--evidence", evidence.toString()));
+        Cli.Result refused = exit(2, cli().run("restore", "--evidence", evidence.toString()));
+        assertTrue(refused.err().contains("--azure-crypto-officer"), refused.all());
+        assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
+        assertFalse(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+        // Back as it was, which verify (run by restore) judges broader than needed, as before the revocation: exit 7.
+        Cli.Result back = exit(7, cli().run("restore", "--evidence", evidence.toString(), "--azure-crypto-officer"));
+        assertTrue(back.err().contains("exact_grant"), back.all());
+        assertEquals(2, crdbAssignments().size(), crdbAssignments().toString());
+        assertTrue(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+    }
+
+    @Test
+    void aRefusedSecret_isOneLineOfCmeksOwn_withoutTheSdksLogLines_inARealProcess() throws Exception {
+        // A process of its own: the SDKs log to the process's stderr, which the in-JVM runs of the other tests bypass.
+        String wrong = "not-the-secret-" + System.nanoTime();
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.cmek.cli.Main",
+                        "plan",
+                        "--cluster",
+                        CLUSTER)
+                .redirectOutput(dir.resolve("child.out").toFile())
+                .redirectError(dir.resolve("child.err").toFile());
+        pb.environment().putAll(azure.env());
+        pb.environment().put("AZURE_CLIENT_SECRET", wrong);
+        pb.environment().put("COCKROACH_API_KEY", Sandboxes.API_KEY);
+        pb.environment().put("COCKROACH_SERVER", sandbox.baseUri().toString());
+        pb.environment().remove("CMEK_DEBUG");
+        Process child = pb.start();
+
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child ended");
+        String err = Files.readString(dir.resolve("child.err"));
+        assertEquals(3, child.exitValue(), err);
+        List<String> lines = err.lines().toList();
+        assertEquals(1, lines.size(), err);
+        assertTrue(lines.get(0).startsWith("cmek: "), err);
+        assertFalse(err.contains(wrong), err);
+    }
+
+    @Test
+    void restore_isHeldToTheSubscriptionNamed_andRefusesAnotherBeforeWritingAnything() throws Exception {
+        enable();
+        Path evidence = dir.resolve("incident");
+        ok(cli().run("revoke", "--cluster", CLUSTER, "--yes", "--evidence", evidence.toString()));
+        String other = "00000000-0000-4000-8000-000000000000";
+
+        for (Cli cli : List.of(
+                cli().env("AZURE_SUBSCRIPTION_ID", other), AZURE.env(new Cli()).env("AZURE_SUBSCRIPTION_ID", other))) {
+            Cli.Result r = exit(2, cli.run("restore", "--evidence", evidence.toString()));
+            assertTrue(r.err().contains(other), r.all());
+        }
+        Cli.Result account = exit(2, cli().run("restore", "--evidence", evidence.toString(), "--account", other));
+        assertTrue(account.err().contains("nothing was written"), account.all());
+        Cli.Result notAGuid =
+                exit(2, cli().run("restore", "--evidence", evidence.toString(), "--account", "111122223333"));
+        assertTrue(notAGuid.err().contains("not an Azure subscription id"), notAGuid.all());
+        assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
+        assertFalse(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+
+        ok(cli().run("restore", "--evidence", evidence.toString(), "--account", azure.subscriptionId()));
+        assertEquals(2, crdbAssignments().size(), crdbAssignments().toString());
+    }
+
+    @Test
+    void restore_ofKeysTheCustomerBrought_putsTheirGrantsBack_asTheKeysWereInUse() throws Exception {
+        enable();
+        // Untagged, the vaults are the customer's own to cmek: their keys are trusted only as the keys in use.
+        azure.vaults().forEach(v -> azure.vaultTags(v.name(), Map.of("owner", "customer")));
+        Path evidence = dir.resolve("incident");
+        ok(cli().run("revoke", "--cluster", CLUSTER, "--yes", "--evidence", evidence.toString()));
+        assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
+
+        ok(cli().run("restore", "--evidence", evidence.toString()));
+
+        assertEquals(2, crdbAssignments().size(), crdbAssignments().toString());
+        assertTrue(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
     }
 
     @Test
@@ -574,6 +680,10 @@ class AzureWorkflowTest {
         azure.resetCallCounts();
         Cli.Result r = ok(cli().run("revoke", "--cluster", CLUSTER, "--dry-run"));
         assertTrue(r.out().contains("sign-in") || r.out().contains("sign in"), r.out());
+        assertEquals(2, before.size(), before.toString());
+        for (EmulatorViews.RoleAssignment a : before) {
+            assertTrue(r.out().contains(a.name()), "names assignment " + a.name() + ": " + r.out());
+        }
         assertEquals(before, crdbAssignments());
         assertTrue(writes().isEmpty(), writes().toString());
         assertEquals("ENABLED", submitted().get("status").textValue());
