@@ -179,7 +179,7 @@ final class KeyControls {
                 ? "set a rotation policy on your key: az keyvault key rotation-policy update --vault-name "
                         + key.vaultName() + " --name " + key.keyName() + " --value <a policy rotating after P"
                         + days + "D>"
-                : "`cmek provision --rotation-period " + days + " --repair-drift` sets it";
+                : "`cmek provision --rotation-period " + days + " --repair-rotation` sets it";
         if (after.isEmpty()) {
             return ControlResult.fail(
                     Control.KEY_ROTATION,
@@ -273,7 +273,7 @@ final class KeyControls {
                 brought
                         ? "`cmek provision` adds Crypto User on the key; the other roles on your key are yours to"
                                 + " remove (az role assignment delete --ids ...)"
-                        : "`cmek provision` adds Crypto User on the key (without --azure-broad-role); remove the"
+                        : "`cmek provision` adds Crypto User on the key (without --azure-crypto-officer); remove the"
                                 + " others named: az role assignment delete --ids <id>");
     }
 

@@ -65,7 +65,7 @@ final class KeyRotation {
                         resource,
                         region,
                         Action.DRIFTED,
-                        now + "; asked: " + want.describe() + " without expiry (`--repair-drift` sets it)");
+                        now + "; asked: " + want.describe() + " without expiry (`--repair-rotation` sets it)");
             }
         }
         if (run.apply) {

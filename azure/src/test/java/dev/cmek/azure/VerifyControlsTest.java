@@ -141,7 +141,7 @@ class VerifyControlsTest extends EmulatorBacked {
         keys("eastus")
                 .updateKeyRotationPolicy(CmekNames.KEY_BASE, new KeyRotationPolicy().setLifetimeActions(List.of()));
 
-        assertFails(control(cmek.verify(req()), "eastus", Control.KEY_ROTATION), "CIS Azure", "--repair-drift");
+        assertFails(control(cmek.verify(req()), "eastus", Control.KEY_ROTATION), "CIS Azure", "--repair-rotation");
     }
 
     @Test
@@ -222,7 +222,7 @@ class VerifyControlsTest extends EmulatorBacked {
         assertFails(
                 control(cmek.verify(broad), "eastus", Control.EXACT_GRANT),
                 "Key Vault Crypto Officer",
-                "--azure-broad-role");
+                "--azure-crypto-officer");
     }
 
     @Test
