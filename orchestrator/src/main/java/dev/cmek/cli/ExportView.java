@@ -32,7 +32,7 @@ final class ExportView {
                     + String.join(", ", r.imports()));
         }
         r.notes().forEach(n -> lines.add("note: " + n));
-        String cloudDir = r.cloud().equals("AWS") ? "aws" : "gcp";
+        String cloudDir = r.cloud().toLowerCase(java.util.Locale.ROOT);
         lines.add("next: cd " + r.directory().resolve(cloudDir) + " && terraform init && terraform plan (see "
                 + r.directory().resolve("README.md") + ")");
         return lines;

@@ -242,7 +242,9 @@ class TerraformAzureExportTest {
         Map<String, String> assignments = assignmentIds(plan);
 
         Path out = dir.resolve("export");
-        ok(cli().run("export", "terraform", "--cluster", CLUSTER, "--out", out.toString(), "--import"));
+        Cli.Result exported =
+                ok(cli().run("export", "terraform", "--cluster", CLUSTER, "--out", out.toString(), "--import"));
+        assertTrue(exported.out().contains("next: cd " + out.resolve("azure") + " && terraform init"), exported.out());
         Map<String, String> expected = new TreeMap<>();
         expected.put(
                 "azuread_service_principal.cluster",
