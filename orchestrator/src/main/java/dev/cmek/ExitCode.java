@@ -18,7 +18,7 @@ public enum ExitCode {
     UNAVAILABLE(6),
     /** A verification found a grant missing or broader than intended. */
     VERIFY_FAILED(7),
-    /** Revoked, but named grants could not be removed; fix them and re-run with the same {@code --evidence}. */
+    /** A revocation left grants in place or did not send REVOKE; fix that and re-run with the same {@code --evidence}. */
     PARTIAL(8),
     /** Interrupted (Ctrl-C, SIGINT): what was done so far and the command that finishes or undoes it are printed. */
     INTERRUPTED(130);

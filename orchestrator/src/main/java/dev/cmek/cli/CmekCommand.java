@@ -29,7 +29,7 @@ import picocli.CommandLine.Command;
             "5:timed out waiting (the operation may still complete)",
             "6:the Cloud API or a cloud could not be reached, after retries",
             "7:verification (or the audit) found a failed control: a grant missing or broader than intended, a key not usable or not rotating, CockroachDB not ENABLED",
-            "8:partial: revoked, but named grants could not be removed; fix and re-run with the same --evidence",
+            "8:partial: grants left, or REVOKE not sent (the Cloud API could not be read); fix that and re-run with the same --evidence",
             "130:interrupted (Ctrl-C): what was done and the command that finishes or undoes it are printed"
         },
         footer = {"", "Run 'cmek help COMMAND' for a command's options; the README has a walkthrough."})

@@ -687,7 +687,7 @@ class CliContractTest {
             assertFalse(help.contains("--gcp-protection"), help);
             assertFalse(help.contains("--aws-multi-region-key"), help);
             assertFalse(help.contains("--existing-key"), help);
-            assertTrue(help.contains("partial: revoked, but named grants could not be removed"), help);
+            assertTrue(help.contains("partial: grants left, or REVOKE not sent"), help);
             assertTrue(help.contains("130") && help.contains("interrupted"), help);
         }
         assertFalse(restore.contains("--server"), "restore never calls the API: " + restore);
