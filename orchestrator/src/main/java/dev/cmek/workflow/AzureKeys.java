@@ -245,8 +245,11 @@ public final class AzureKeys implements CloudKeys {
         }));
         List<String> notes = new ArrayList<>(record.notes());
         if (scope.immediate()) {
-            notes.add("--immediate adds nothing on Azure: Key Vault checks role assignments on every request, so tokens"
-                    + " already issued lose access once the assignments are gone");
+            // Removals take a while to apply:
+            // https://learn.microsoft.com/azure/role-based-access-control/troubleshooting
+            notes.add("--immediate adds nothing on Azure: with the sign-in off and the assignments gone there is"
+                    + " nothing more to remove, but Azure may honour a removed assignment for a while (about 10"
+                    + " minutes for Key Vault, up to 30 for RBAC in general)");
         }
         return new Revocation(record.outcomes(), notes, record.revokedBy());
     }

@@ -479,6 +479,25 @@ class AzureWorkflowTest {
     }
 
     @Test
+    void revokeImmediate_removesTheSame_andSaysAzureMayHonourARemovedAssignmentForAWhile() throws Exception {
+        enable();
+
+        Cli.Result r = ok(cli().run(
+                        "revoke",
+                        "--cluster",
+                        CLUSTER,
+                        "--yes",
+                        "--immediate",
+                        "--evidence",
+                        dir.resolve("i").toString()));
+
+        assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
+        assertFalse(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+        assertTrue(r.all().contains("--immediate adds nothing on Azure"), r.all());
+        assertTrue(r.all().contains("honour a removed assignment for a while"), r.all());
+    }
+
+    @Test
     void restore_isHeldToTheSubscriptionNamed_andRefusesAnotherBeforeWritingAnything() throws Exception {
         enable();
         Path evidence = dir.resolve("incident");
