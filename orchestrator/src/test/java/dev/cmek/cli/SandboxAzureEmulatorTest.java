@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,7 +128,7 @@ class SandboxAzureEmulatorTest {
             assertEquals(CmekStatus.ENABLED, awaitSettled(api));
 
             // A shell that evaluates the printed lines reaches the emulator: a token, then ARM through the proxy.
-            Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed");
+            assertTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed (README, prerequisites)");
             assertEquals("200", shell(printed, """
                     token=$(curl -sS --cacert "$AZURE_EMULATOR_CA" --data grant_type=client_credentials \
                       --data-urlencode "client_id=$AZURE_CLIENT_ID" --data-urlencode "client_secret=$AZURE_CLIENT_SECRET" \

@@ -188,7 +188,10 @@ final class EntraService implements Service {
                                 + "'.");
             }
             if (!sp.get().accountEnabled) {
-                // Sign-in disabled on the enterprise application: no new tokens.
+                // Sign-in disabled on the enterprise application (accountEnabled false): no new tokens, those issued
+                // live on (https://learn.microsoft.com/entra/identity/enterprise-apps/disable-user-sign-in-portal);
+                // AADSTS7000112 UnauthorizedClientApplicationDisabled
+                // (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
                 return error(
                         400,
                         "unauthorized_client",
