@@ -25,15 +25,19 @@ final class SignInRevocation {
         this.ledger = ledger;
     }
 
+    /** Where the switch is recorded when the cluster app is not known. */
+    static final String UNKNOWN_APP = "the cluster app's service principal";
+
     void run(PrincipalLookup lookup, Supplier<String> tenant) {
         if (lookup.appId().isEmpty()) {
             outcome(
-                    "the cluster app's service principal",
+                    UNKNOWN_APP,
                     Fate.LEFT,
                     "the cluster app's client id is unknown (the Cloud API was not read and no vault tagged for the"
                             + " cluster names it): find the enterprise application \"CockroachDB Cloud - "
                             + request.clusterId() + "\" and disable its sign-in (az ad sp update --id <its appId> --set"
-                            + " accountEnabled=false), or run again with the cluster's azure_cluster_identity_client_id");
+                            + " accountEnabled=false), or run the same command again with --azure-app-id and the"
+                            + " cluster's azure_cluster_identity_client_id");
             return;
         }
         String appId = lookup.appId().get();
@@ -45,6 +49,16 @@ final class SignInRevocation {
                     "cannot read it: " + lookup.failure().getMessage() + "; disable its sign-in" + " yourself: "
                             + command(appId));
             return;
+        }
+        if (!request.dryRun()) {
+            // An earlier run of the same evidence that could not name or read the principal left the switch under
+            // another resource than this run's: this run, which reads it, settles those, so a re-run can end complete.
+            outcome(UNKNOWN_APP, Fate.ALREADY_ABSENT, "the cluster app is " + appId + ": " + byApp);
+            lookup.principal()
+                    .ifPresent(p -> outcome(
+                            byApp,
+                            Fate.ALREADY_ABSENT,
+                            "read: servicePrincipals/" + p.id() + ", whose sign-in follows"));
         }
         if (lookup.principal().isEmpty()) {
             outcome(

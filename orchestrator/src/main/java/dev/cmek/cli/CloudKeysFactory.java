@@ -141,7 +141,8 @@ final class CloudKeysFactory implements Function<CloudProvider, CloudKeys>, Auto
                                 options.azureCryptoOfficer,
                                 Optional.ofNullable(options.azureVaultPrefix).filter(p -> !p.isBlank()),
                                 propagationBound,
-                                options.rotation()));
+                                options.rotation(),
+                                Optional.ofNullable(options.azureAppId)));
             default ->
                 throw new CmekException.InvalidInput(
                         "clusters on " + cloud + " are not supported by this toolkit (AWS, GCP and Azure are)");

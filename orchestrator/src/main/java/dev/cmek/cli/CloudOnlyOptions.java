@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,6 +17,8 @@ import picocli.CommandLine.Option;
  * Azure keep them; the man page tells how each is used.
  */
 final class CloudOnlyOptions {
+    private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
+
     @Option(
             names = "--manifest",
             paramLabel = "FILE",
@@ -54,6 +57,13 @@ final class CloudOnlyOptions {
             description = "Azure: the vaults' resource group (default: crdb-cmek-<cluster id>).")
     String azureResourceGroup;
 
+    @Option(
+            names = "--azure-app-id",
+            paramLabel = "GUID",
+            description =
+                    "Azure, without the Cloud API: the cluster's azure_cluster_identity_client_id, so that its app's sign-in is turned off even where no vault tagged for the cluster names it (keys you brought).")
+    String azureAppId;
+
     /** Whether the cluster is to be found without the Cloud API. */
     boolean given() {
         return manifest != null || !regions.isEmpty();
@@ -83,6 +93,14 @@ final class CloudOnlyOptions {
         if (cloud != null && !given()) {
             throw new CmekException.InvalidInput("--cloud goes with --cloud-only and --regions or --manifest");
         }
+        if (azureAppId != null && !given()) {
+            throw new CmekException.InvalidInput("--azure-app-id goes with --cloud-only and --regions or --manifest:"
+                    + " with the Cloud API, the cluster's app id is read from it");
+        }
+        if (azureAppId != null && !GUID.matcher(azureAppId).matches()) {
+            throw new CmekException.InvalidInput(
+                    "--azure-app-id must be a GUID (8-4-4-4-12 hex digits), got " + azureAppId);
+        }
     }
 
     /** The cluster without the Cloud API; empty when the API is to be read. */
@@ -104,6 +122,7 @@ final class CloudOnlyOptions {
         options.gcpProject = gcpProject;
         options.azureSubscription = azureSubscription;
         options.azureResourceGroup = azureResourceGroup;
+        options.azureAppId = azureAppId;
         return options;
     }
 }

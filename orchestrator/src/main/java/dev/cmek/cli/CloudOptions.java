@@ -81,6 +81,9 @@ public final class CloudOptions {
                     "Azure: grant Key Vault Crypto Officer on the vault, as CockroachDB's docs ask, instead of Key Vault Crypto User on the key (broader than needed; verify says so).")
     boolean azureCryptoOfficer;
 
+    /** revoke --cloud-only --azure-app-id: the cluster app's client id, when the Cloud API is not read. */
+    String azureAppId;
+
     @Option(
             names = "--azure-vault-prefix",
             paramLabel = "PREFIX",

@@ -63,6 +63,8 @@ public final class AzureKeys implements CloudKeys {
      * @param existingKeys keys the customer brings, by region ({@code https://<vault>.vault.azure.net/keys/<name>})
      * @param cryptoOfficer Key Vault Crypto Officer on the vault, as CockroachDB's docs ask, instead of Crypto User on
      *     the key
+     * @param clusterAppId the cluster app's client id given for a revocation without the Cloud API ({@code
+     *     --azure-app-id}); the Cloud API's, when read, is used instead
      */
     public record Options(
             Optional<String> subscription,
@@ -73,7 +75,8 @@ public final class AzureKeys implements CloudKeys {
             boolean cryptoOfficer,
             Optional<String> vaultPrefix,
             Duration propagationBound,
-            RotationSettings rotation) {
+            RotationSettings rotation,
+            Optional<String> clusterAppId) {
         public Options {
             existingKeys = Map.copyOf(existingKeys);
         }
@@ -89,7 +92,8 @@ public final class AzureKeys implements CloudKeys {
                     false,
                     Optional.empty(),
                     AzureCmekRequest.DEFAULT_PROPAGATION_BOUND,
-                    RotationSettings.defaults());
+                    RotationSettings.defaults(),
+                    Optional.empty());
         }
 
         /** The Azure schedule: the period given, else a year (CIS Azure); checked against Key Vault's range. */
@@ -228,7 +232,7 @@ public final class AzureKeys implements CloudKeys {
                 subscription,
                 options.resourceGroup().orElse(null),
                 tenant,
-                scope.clusterAccount(),
+                scope.clusterAccount().or(options::clusterAppId),
                 keys,
                 scope.dryRun()));
         RevocationRecord record = call(() -> azure().revoke(request, new RevocationJournal<>() {

@@ -631,8 +631,13 @@ public final class BreachResponse {
         Optional<String> organization = evidence.optionalText("organization_id");
         CloudKeys keys = keysFor.apply(cloud);
         Map<String, KeySpec> live = liveSpecs(evidence);
-        CloudKeys.RestoreReport restored = keys.restore(
-                new CloudKeys.RestoreScope(clusterId, clusterAccount, organization, customerAccount, intents, live));
+        CloudKeys.RestoreReport restored = keys.restore(new CloudKeys.RestoreScope(
+                clusterId,
+                clusterAccount,
+                organization,
+                customerAccount,
+                intents,
+                live.isEmpty() ? keySpecs(evidence, false) : live));
         CloudKeys.VerifyReport verify = null;
         List<String> warnings = new ArrayList<>(restored.warnings());
         if (clusterAccount.isPresent() && organization.isPresent() && !live.isEmpty()) {
@@ -690,9 +695,17 @@ public final class BreachResponse {
 
     /** The key specs the first run saw in use (from the Cloud API), for verify. */
     private static Map<String, KeySpec> liveSpecs(EvidenceFile evidence) {
+        return keySpecs(evidence, true);
+    }
+
+    /**
+     * The key specs in use as the first run that knew them recorded them: from the Cloud API, or (not {@code
+     * apiReadOnly}) from the {@code --manifest} of a revocation without it.
+     */
+    private static Map<String, KeySpec> keySpecs(EvidenceFile evidence, boolean apiReadOnly) {
         Map<String, KeySpec> live = new LinkedHashMap<>();
         for (JsonNode run : evidence.steps(EvidenceFile.RUN_STEP)) {
-            if (!run.path("api_read").asBoolean(false)) {
+            if (apiReadOnly && !run.path("api_read").asBoolean(false)) {
                 continue;
             }
             run.path("live_key_specs").fields().forEachRemaining(e -> {

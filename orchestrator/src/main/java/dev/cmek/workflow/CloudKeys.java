@@ -201,8 +201,8 @@ public interface CloudKeys {
      *     Cloud API)
      * @param customerAccount the AWS account, GCP project or Azure subscription the user named for the restore, if any
      * @param intents every intent the revocation's runs kept, in order
-     * @param liveSpecs the key specs in use by region, as the revocation read them from the Cloud API (empty when it did
-     *     not): a grant on a key the customer brought is put back only when it is one of them
+     * @param liveSpecs the key specs in use by region, as the revocation read them from the Cloud API, else as its
+     *     {@code --manifest} gave them: a grant on a key the customer brought is put back only when it is one of them
      */
     record RestoreScope(
             String clusterId,

@@ -522,6 +522,66 @@ class AzureWorkflowTest {
     }
 
     @Test
+    void revokeWithoutTheApi_ofKeysTheCustomerBrought_turnsTheSignInOffWithTheAppIdGiven_andRestoreUndoesIt()
+            throws Exception {
+        Path manifest = enable();
+        // Untagged, the vaults name no cluster app: without the Cloud API only --azure-app-id can.
+        azure.vaults().forEach(v -> azure.vaultTags(v.name(), Map.of("owner", "customer")));
+        Path evidence = dir.resolve("incident");
+        List<String> args = List.of(
+                "revoke",
+                "--cluster",
+                CLUSTER,
+                "--yes",
+                "--evidence",
+                evidence.toString(),
+                "--cloud-only",
+                "--manifest",
+                manifest.toString());
+
+        Cli.Result first = exit(8, withoutApi().run(args.toArray(String[]::new)));
+        assertTrue(first.all().contains("--azure-app-id"), first.all());
+        assertTrue(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+        assertTrue(crdbAssignments().isEmpty(), "the assignments went all the same: " + crdbAssignments());
+
+        List<String> again = new ArrayList<>(args);
+        again.addAll(List.of("--azure-app-id", APP));
+        ok(withoutApi().run(again.toArray(String[]::new)));
+        assertFalse(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+
+        ok(withoutApi().run("restore", "--evidence", evidence.toString()));
+        assertTrue(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+        assertEquals(2, crdbAssignments().size(), crdbAssignments().toString());
+    }
+
+    @Test
+    void azureAppId_isBadInput_withoutCloudOnly_orWhenNotAGuid() {
+        enable();
+        Cli.Result notAlone = exit(2, cli().run("revoke", "--cluster", CLUSTER, "--yes", "--azure-app-id", APP));
+        assertTrue(notAlone.err().contains("--azure-app-id goes with --cloud-only"), notAlone.all());
+        Cli.Result notAGuid = exit(
+                2,
+                withoutApi()
+                        .run(
+                                "revoke",
+                                "--cluster",
+                                CLUSTER,
+                                "--yes",
+                                "--cloud-only",
+                                "--regions",
+                                "eastus",
+                                "--cloud",
+                                "azure",
+                                "--azure-app-id",
+                                "not-a-guid",
+                                "--evidence",
+                                dir.resolve("e").toString()));
+        assertTrue(notAGuid.err().contains("must be a GUID"), notAGuid.all());
+        assertFalse(Files.exists(dir.resolve("e")), "nothing written");
+        assertTrue(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+    }
+
+    @Test
     void restore_ofKeysTheCustomerBrought_putsTheirGrantsBack_asTheKeysWereInUse() throws Exception {
         enable();
         // Untagged, the vaults are the customer's own to cmek: their keys are trusted only as the keys in use.
