@@ -555,6 +555,28 @@ class AzureWorkflowTest {
     }
 
     @Test
+    void revokeWithGraphRefusingTheRead_leavesTheSwitch_andARerunOfTheSameEvidenceEndsComplete() throws Exception {
+        enable();
+        Path evidence = dir.resolve("incident");
+        String[] args = {"revoke", "--cluster", CLUSTER, "--yes", "--evidence", evidence.toString()};
+        azure.deny("graph.servicePrincipals.get");
+        Cli.Result first;
+        try {
+            first = exit(8, cli().run(args));
+        } finally {
+            azure.clearFaults();
+        }
+        assertTrue(first.out().lines().findFirst().orElse("").contains("1 left"), first.out());
+        assertTrue(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+
+        Cli.Result again = ok(cli().run(args));
+
+        assertTrue(again.out().lines().findFirst().orElse("").startsWith("revoked:"), again.out());
+        assertFalse(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+        assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
+    }
+
+    @Test
     void azureAppId_isBadInput_withoutCloudOnly_orWhenNotAGuid() {
         enable();
         Cli.Result notAlone = exit(2, cli().run("revoke", "--cluster", CLUSTER, "--yes", "--azure-app-id", APP));
