@@ -251,8 +251,12 @@ class AzureWorkflowTest {
         assertTrue(intents.get(0).contains("sign-in"), "the master switch is recorded first: " + intents);
         assertEquals(7, cli().run("verify", "--cluster", CLUSTER).exit());
 
-        ok(cli().run("restore", "--evidence", evidence.toString()));
+        Cli.Result restored = ok(cli().run("restore", "--evidence", evidence.toString()));
         assertTrue(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+        String written = r.all() + restored.all() + Files.readString(evidence.resolve(EvidenceFile.FILE_NAME));
+        for (String secret : List.of(azure.admin().clientSecret(), Sandboxes.API_KEY)) {
+            assertFalse(written.contains(secret), "a secret in the output or the evidence");
+        }
         assertEquals(
                 before.stream().map(EmulatorViews.RoleAssignment::name).sorted().toList(),
                 crdbAssignments().stream()
