@@ -271,7 +271,16 @@ class AzureWorkflowTest {
         Path manifest = enable();
         Cli down = withoutApi();
         Path evidence = dir.resolve("incident");
-        Cli.Result r = down.run(
+        Cli.Result r = down.run(manifestRevoke(evidence, manifest));
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
+        assertFalse(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+        assertTrue(r.all().contains("--api-only"), "says how to send REVOKE later: " + r.all());
+    }
+
+    /** {@code cmek revoke --cloud-only --manifest manifest} of the cluster, its evidence in {@code evidence}. */
+    private static String[] manifestRevoke(Path evidence, Path manifest, String... more) {
+        List<String> args = new ArrayList<>(List.of(
                 "revoke",
                 "--cluster",
                 CLUSTER,
@@ -280,11 +289,9 @@ class AzureWorkflowTest {
                 evidence.toString(),
                 "--cloud-only",
                 "--manifest",
-                manifest.toString());
-        assertEquals(0, r.exit(), r.all());
-        assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
-        assertFalse(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
-        assertTrue(r.all().contains("--api-only"), "says how to send REVOKE later: " + r.all());
+                manifest.toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
     }
 
     /** The emulator's environment with a Cloud API that nothing answers. */
@@ -532,25 +539,12 @@ class AzureWorkflowTest {
         // Untagged, the vaults name no cluster app: without the Cloud API only --azure-app-id can.
         azure.vaults().forEach(v -> azure.vaultTags(v.name(), Map.of("owner", "customer")));
         Path evidence = dir.resolve("incident");
-        List<String> args = List.of(
-                "revoke",
-                "--cluster",
-                CLUSTER,
-                "--yes",
-                "--evidence",
-                evidence.toString(),
-                "--cloud-only",
-                "--manifest",
-                manifest.toString());
-
-        Cli.Result first = exit(8, withoutApi().run(args.toArray(String[]::new)));
+        Cli.Result first = exit(8, withoutApi().run(manifestRevoke(evidence, manifest)));
         assertTrue(first.all().contains("--azure-app-id"), first.all());
         assertTrue(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
         assertTrue(crdbAssignments().isEmpty(), "the assignments went all the same: " + crdbAssignments());
 
-        List<String> again = new ArrayList<>(args);
-        again.addAll(List.of("--azure-app-id", APP));
-        ok(withoutApi().run(again.toArray(String[]::new)));
+        ok(withoutApi().run(manifestRevoke(evidence, manifest, "--azure-app-id", APP)));
         assertFalse(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
 
         ok(withoutApi().run("restore", "--evidence", evidence.toString()));
