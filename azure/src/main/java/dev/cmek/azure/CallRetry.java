@@ -48,7 +48,7 @@ final class CallRetry {
     /** The connection was refused or timed out, or the host does not resolve: nothing was sent, and nothing answers. */
     static boolean unreachable(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof ConnectException // also netty's ConnectTimeoutException and ProxyConnectException
+            if (c instanceof ConnectException // also what JdkHttpClient makes of a connect timeout or a refused tunnel
                     || c instanceof UnknownHostException
                     || c instanceof NoRouteToHostException
                     || c instanceof PortUnreachableException

@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
         name = "verify",
         description = {
             "Report, per region, each security control by a stable id with PASS, FAIL or N/A, the evidence read, and for a failure the fix.",
-            "%nControls: key_usable, key_rotation, no_public_access, exact_grant, principal_trust, external_id (AWS), crdb_status, no_orphan_grants. Read-only; exits 7 when any control fails. See `man cmek-verify` for what each checks."
+            "%nControls: key_usable, key_rotation, key_recoverable (Azure: soft delete and purge protection), no_public_access, exact_grant, principal_trust, external_id (AWS), crdb_status, no_orphan_grants. Read-only; exits 7 when any control fails. See `man cmek-verify` for what each checks."
         },
         footer = {"", "Examples:", "  cmek verify --cluster 3a0c...e1 --output json && echo grants ok"})
 final class VerifyCommand extends CloudCommand {

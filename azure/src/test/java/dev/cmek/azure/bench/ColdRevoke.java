@@ -26,7 +26,7 @@ public final class ColdRevoke {
         long left = r.outcomes().stream().filter(o -> o.fate() == Fate.LEFT).count();
         System.out.println("main-ms " + ms + " removed " + removed + " left " + left);
         System.out.flush();
-        // Reactor Netty's event loops would keep the process up; the CLI exits the same way.
+        // The HTTP client's threads could keep the process up; the CLI exits the same way.
         System.exit(left == 0 ? 0 : 1);
     }
 }
