@@ -348,6 +348,19 @@ public final class AzureKeys implements CloudKeys {
             warnings.add("the subscription " + subscription + " is the record's own: give --account (or set "
                     + AzureClients.SUBSCRIPTION_ENV + ") to hold the record to the one you expect");
         }
+        String from = scope.customerAccount().isPresent() ? "--account" : AzureClients.SUBSCRIPTION_ENV;
+        intents.stream()
+                .filter(i -> i.assignment() != null)
+                .map(i -> SUBSCRIPTION.matcher(i.assignment().scope() + "/"))
+                .filter(Matcher::find)
+                .map(m -> m.group(1))
+                .filter(s -> !s.equalsIgnoreCase(subscription))
+                .findFirst()
+                .ifPresent(other -> {
+                    throw new CmekException.InvalidInput("the record's grants are in subscription " + other + ", not "
+                            + subscription + " (" + from + "): if that is the one you expect, restore with --account "
+                            + other + "; nothing was written");
+                });
         String tenant = options.tenant().orElseGet(() -> call(() -> azure().tenantOf(subscription)));
         Set<KeyUri> inUse = new LinkedHashSet<>();
         scope.liveSpecs().values().stream()

@@ -518,7 +518,8 @@ class AzureWorkflowTest {
         for (Cli cli : List.of(
                 cli().env("AZURE_SUBSCRIPTION_ID", other), AZURE.env(new Cli()).env("AZURE_SUBSCRIPTION_ID", other))) {
             Cli.Result r = exit(2, cli.run("restore", "--evidence", evidence.toString()));
-            assertTrue(r.err().contains(other), r.all());
+            assertTrue(r.err().contains("not " + other + " (AZURE_SUBSCRIPTION_ID)"), r.all());
+            assertTrue(r.err().contains("restore with --account " + azure.subscriptionId()), r.all());
         }
         Cli.Result account = exit(2, cli().run("restore", "--evidence", evidence.toString(), "--account", other));
         assertTrue(account.err().contains("nothing was written"), account.all());
