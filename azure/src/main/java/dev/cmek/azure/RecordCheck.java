@@ -88,9 +88,8 @@ final class RecordCheck {
         }
         checkVaults(scopes);
         if (request.clusterAppId().isEmpty() && appId != null) {
-            warnings.add(
-                    "the cluster app " + appId + " is the record's own (the Cloud API was not read); its principal's"
-                            + " name was checked against the cluster id: check it with `cmek verify`");
+            warnings.add("the cluster app " + appId + " is the record's own (the Cloud API was not read); its"
+                    + " principal's name and owner tenant were checked: check it with `cmek verify`");
         }
         return new Checked(Optional.ofNullable(principalId), Optional.ofNullable(appId), List.copyOf(warnings));
     }
@@ -138,10 +137,16 @@ final class RecordCheck {
         return next.toLowerCase(Locale.ROOT);
     }
 
-    /** The principal must be the cluster app's (by its app id; without one, by its name naming the cluster). */
+    /**
+     * The principal must be the cluster app's: by the app id the Cloud API gave; else (the app id is the record's own,
+     * or there is none) by what only CockroachDB's app for the cluster has: the name CockroachDB gives it
+     * ("CockroachDB Cloud - <cluster id>", managing-cmek.md) and an owner tenant other than the customer's (a
+     * multi-tenant app registered by CockroachDB, https://learn.microsoft.com/graph/api/resources/serviceprincipal).
+     */
     private void checkPrincipal(String principalId, String appId, List<String> warnings) {
+        Optional<ServicePrincipals.Principal> p;
         if (appId != null) {
-            Optional<ServicePrincipals.Principal> p = principals.find(appId);
+            p = principals.find(appId);
             if (p.isEmpty()) {
                 warnings.add("app " + appId + " has no service principal in the tenant any more: the assignments cannot"
                         + " be put back until an administrator consents again");
@@ -153,17 +158,25 @@ final class RecordCheck {
                         "its principal " + principalId + " is not the service principal of the cluster's app " + appId
                                 + " (" + p.get().id() + "; made again since?): run `cmek provision` instead");
             }
+        } else {
+            p = principals.findById(principalId);
+        }
+        if (request.clusterAppId().isPresent()) {
             return;
         }
-        Optional<ServicePrincipals.Principal> p = principals.findById(principalId);
-        if (p.isEmpty()
-                || p.get().displayName() == null
-                || !p.get().displayName().contains(request.clusterId().value())) {
+        String name = "CockroachDB Cloud - " + request.clusterId();
+        boolean cockroachs = p.isPresent()
+                && name.equalsIgnoreCase(p.get().displayName())
+                && p.get().appOwnerOrganizationId() != null
+                && !p.get().appOwnerOrganizationId().equalsIgnoreCase(request.tenantId());
+        if (!cockroachs) {
             throw refuse(
                     "the record",
-                    "without the cluster's app id, its principal " + principalId + " must be CockroachDB's app for the"
-                            + " cluster (\"CockroachDB Cloud - " + request.clusterId() + "\"), and it is "
-                            + p.map(ServicePrincipals.Principal::displayName).orElse("not found"));
+                    "without the cluster's app id from the Cloud API, its principal " + principalId + " must be"
+                            + " CockroachDB's app for the cluster (\"" + name + "\", registered outside your tenant),"
+                            + " and it is "
+                            + p.map(x -> "\"" + x.displayName() + "\" of tenant " + x.appOwnerOrganizationId())
+                                    .orElse("not found"));
         }
     }
 

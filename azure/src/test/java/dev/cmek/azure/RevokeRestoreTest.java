@@ -388,6 +388,55 @@ class RevokeRestoreTest extends EmulatorBacked {
     }
 
     @Test
+    void restore_fromTheRecordAlone_refusesAPrincipalThatIsNotCockroachDBsAppForTheCluster() {
+        cmek.provision(req());
+        RevocationRecord record =
+                cmek.revoke(RevocationRequest.cloudOnly(ClusterId.of(CLUSTER), emulator.subscriptionId(), null));
+        // Named as CockroachDB names the cluster's app, but registered in the customer's own tenant.
+        EmulatorViews.ClientCredentials impostor = emulator.registerApp("CockroachDB Cloud - " + CLUSTER);
+        List<RevocationRecord.Intent> intents = new ArrayList<>();
+        for (RevocationRecord.Intent i : record.intents()) {
+            if (i.signIn() != null) {
+                intents.add(new RevocationRecord.Intent(
+                        i.document(),
+                        "servicePrincipals/" + impostor.objectId(),
+                        i.region(),
+                        new RevocationRecord.SignIn(
+                                i.signIn().tenantId(), impostor.objectId(), impostor.clientId(), true),
+                        null,
+                        i.at()));
+            } else {
+                RevocationRecord.Assignment a = i.assignment();
+                intents.add(withAssignment(
+                        i,
+                        new RevocationRecord.Assignment(
+                                a.name(), a.scope(), a.roleDefinitionId(), impostor.objectId(), a.principalType())));
+            }
+        }
+        RevocationRecord forged = new RevocationRecord(
+                record.clusterId(),
+                record.tenantId(),
+                record.subscriptionId(),
+                impostor.clientId(),
+                impostor.objectId(),
+                record.revokedBy(),
+                record.startedAt(),
+                false,
+                intents,
+                record.outcomes(),
+                record.notes());
+        emulator.resetCallCounts();
+
+        UntrustedRecordException e =
+                assertThrows(UntrustedRecordException.class, () -> cmek.restore(RestoreRequest.fromRecord(forged)));
+
+        assertTrue(e.getMessage().contains("registered outside your tenant"), e.getMessage());
+        assertEquals(Map.of(), writes());
+        assertTrue(emulator.roleAssignments().stream()
+                .noneMatch(a -> a.principalId().equals(impostor.objectId())));
+    }
+
+    @Test
     void restore_fromTheRecordAlone_afterARevocationWithoutTheCloudApi() {
         cmek.provision(req());
         RevocationRecord record =
