@@ -94,12 +94,27 @@ final class Revocation {
         }
     }
 
+    /** Where a listing of our vaults that failed is recorded. */
+    private static String ourVaults(String group) {
+        return "vaults tagged for the cluster in " + group;
+    }
+
     /** The vaults of our resource group tagged for the cluster. */
     private Found ours(RevocationRequest req, RevocationLedger<RevocationRecord.Intent> ledger) {
         String group = ResourceGroups.id(req.subscriptionId(), req.resourceGroup());
         try {
             List<Vaults.Vault> all = vaults.inResourceGroup(req.subscriptionId(), req.resourceGroup());
             List<Vaults.Vault> ours = Vaults.ours(all, req.clusterId());
+            if (!req.dryRun()) {
+                // Settles an earlier run's LEFT for this listing (below), so a re-run of the same evidence can end
+                // complete: what the vaults hold is recorded under their assignments' own names.
+                ledger.outcome(
+                        RevocationRecord.Document.ROLE_ASSIGNMENT,
+                        ourVaults(group),
+                        null,
+                        Fate.ALREADY_ABSENT,
+                        "listed: " + ours.size() + " vault(s) tagged for the cluster");
+            }
             if (ours.isEmpty()) {
                 ledger.note("no vault tagged " + CmekNames.CLUSTER_TAG + "=" + req.clusterId() + " in resource group "
                         + group + (all.isEmpty() ? " (it holds no vault, or does not exist)" : ""));
@@ -108,7 +123,7 @@ final class Revocation {
         } catch (AzureCmekException e) {
             ledger.outcome(
                     RevocationRecord.Document.ROLE_ASSIGNMENT,
-                    "vaults tagged for the cluster in " + group,
+                    ourVaults(group),
                     null,
                     Fate.LEFT,
                     "cannot list them: " + e.getMessage() + "; the role assignments on their keys may remain: fix that"
