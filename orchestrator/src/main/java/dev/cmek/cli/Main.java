@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,30 @@ public final class Main {
         out.flush();
         err.flush();
         HttpSelectors.stop();
+        exit(code);
+    }
+
+    /** How long shutdown hooks may hold a finished command's process before it halts. */
+    static final Duration EXIT_BOUND = Duration.ofSeconds(5);
+
+    /**
+     * Exits with {@code code}. The command is done and its output flushed, so no library's shutdown hook may keep the
+     * process (azure-core's waits for its shared executor's tasks, a token request still in flight among them): after
+     * {@link #EXIT_BOUND} the JVM halts with the same code. A daemon thread runs on while the hooks do.
+     */
+    static void exit(int code) {
+        Thread watchdog = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(EXIT_BOUND.toMillis());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    Runtime.getRuntime().halt(code);
+                },
+                "cmek-exit");
+        watchdog.setDaemon(true);
+        watchdog.start();
         System.exit(code);
     }
 

@@ -480,8 +480,12 @@ class AzureWorkflowTest {
         pb.environment().remove("CMEK_DEBUG");
         Process child = pb.start();
 
-        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child ended");
+        boolean ended = child.waitFor(120, TimeUnit.SECONDS);
+        if (!ended) {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
         String err = Files.readString(dir.resolve("child.err"));
+        assertTrue(ended, "the child ended: " + err + Files.readString(dir.resolve("child.out")));
         assertEquals(3, child.exitValue(), err);
         List<String> lines = err.lines().toList();
         assertEquals(1, lines.size(), err);
@@ -572,6 +576,26 @@ class AzureWorkflowTest {
 
         assertTrue(again.out().lines().findFirst().orElse("").startsWith("revoked:"), again.out());
         assertFalse(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled());
+        assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
+    }
+
+    @Test
+    void revokeWithArmRefusingTheVaultListing_andARerunOfTheSameEvidenceEndsComplete() throws Exception {
+        enable();
+        Path evidence = dir.resolve("incident");
+        String[] args = {"revoke", "--cluster", CLUSTER, "--yes", "--evidence", evidence.toString()};
+        azure.deny("arm.vaults.listByResourceGroup");
+        Cli.Result first;
+        try {
+            first = exit(8, cli().run(args));
+        } finally {
+            azure.clearFaults();
+        }
+        assertFalse(azure.servicePrincipal(azure.tenantId(), APP).orElseThrow().accountEnabled(), first.out());
+
+        Cli.Result again = ok(cli().run(args));
+
+        assertTrue(again.out().lines().findFirst().orElse("").startsWith("revoked:"), again.out());
         assertTrue(crdbAssignments().isEmpty(), crdbAssignments().toString());
     }
 
