@@ -421,18 +421,7 @@ class RevokeRestoreTest extends EmulatorBacked {
                                 a.name(), a.scope(), a.roleDefinitionId(), impostor.objectId(), a.principalType())));
             }
         }
-        RevocationRecord forged = new RevocationRecord(
-                record.clusterId(),
-                record.tenantId(),
-                record.subscriptionId(),
-                impostor.clientId(),
-                impostor.objectId(),
-                record.revokedBy(),
-                record.startedAt(),
-                false,
-                intents,
-                record.outcomes(),
-                record.notes());
+        RevocationRecord forged = withIntents(record, impostor.clientId(), impostor.objectId(), intents);
         emulator.resetCallCounts();
 
         UntrustedRecordException e =
@@ -521,18 +510,7 @@ class RevokeRestoreTest extends EmulatorBacked {
         for (RevocationRecord.Intent edited : edits) {
             List<RevocationRecord.Intent> intents = new ArrayList<>(record.intents());
             intents.set(1, edited);
-            RevocationRecord forged = new RevocationRecord(
-                    record.clusterId(),
-                    record.tenantId(),
-                    record.subscriptionId(),
-                    record.clusterAppId(),
-                    record.servicePrincipalId(),
-                    record.revokedBy(),
-                    record.startedAt(),
-                    false,
-                    intents,
-                    record.outcomes(),
-                    record.notes());
+            RevocationRecord forged = withIntents(record, record.clusterAppId(), record.servicePrincipalId(), intents);
             emulator.resetCallCounts();
 
             UntrustedRecordException e = assertThrows(
@@ -569,6 +547,23 @@ class RevokeRestoreTest extends EmulatorBacked {
 
         assertThrows(UntrustedRecordException.class, () -> cmek.restore(other));
         assertEquals(List.of(), crdbAssignments());
+    }
+
+    /** {@code record} as an editor would re-seal it: these intents, for this app and principal. */
+    private static RevocationRecord withIntents(
+            RevocationRecord record, String appId, String principalId, List<RevocationRecord.Intent> intents) {
+        return new RevocationRecord(
+                record.clusterId(),
+                record.tenantId(),
+                record.subscriptionId(),
+                appId,
+                principalId,
+                record.revokedBy(),
+                record.startedAt(),
+                false,
+                intents,
+                record.outcomes(),
+                record.notes());
     }
 
     private static RevocationRecord.Intent withAssignment(RevocationRecord.Intent i, RevocationRecord.Assignment a) {
