@@ -3,7 +3,7 @@ package dev.cmek.azure;
 import java.util.Locale;
 
 /** Azure's GUIDs (tenant, subscription, client and object ids), checked once where they enter. */
-final class Guid {
+public final class Guid {
     private Guid() {}
 
     /** The value in lower case, or {@link InvalidInputException} naming {@code what}. */
@@ -15,7 +15,8 @@ final class Guid {
         return v;
     }
 
-    static boolean is(String value) {
+    /** Whether {@code value} is a GUID, in either case. */
+    public static boolean is(String value) {
         return value != null
                 && ClusterId.UUID.matcher(value.toLowerCase(Locale.ROOT)).matches();
     }

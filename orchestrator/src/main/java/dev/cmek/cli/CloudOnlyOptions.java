@@ -1,6 +1,7 @@
 package dev.cmek.cli;
 
 import dev.cmek.CmekException;
+import dev.cmek.azure.Guid;
 import dev.cmek.model.CloudProvider;
 import dev.cmek.model.ManifestCodec;
 import dev.cmek.workflow.BreachResponse;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,8 +17,6 @@ import picocli.CommandLine.Option;
  * Azure keep them; the man page tells how each is used.
  */
 final class CloudOnlyOptions {
-    private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
-
     @Option(
             names = "--manifest",
             paramLabel = "FILE",
@@ -97,7 +95,7 @@ final class CloudOnlyOptions {
             throw new CmekException.InvalidInput("--azure-app-id goes with --cloud-only and --regions or --manifest:"
                     + " with the Cloud API, the cluster's app id is read from it");
         }
-        if (azureAppId != null && !GUID.matcher(azureAppId).matches()) {
+        if (azureAppId != null && !Guid.is(azureAppId)) {
             throw new CmekException.InvalidInput(
                     "--azure-app-id must be a GUID (8-4-4-4-12 hex digits), got " + azureAppId);
         }

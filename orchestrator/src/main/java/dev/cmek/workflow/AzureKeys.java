@@ -11,6 +11,7 @@ import dev.cmek.azure.AzureCmekRequest;
 import dev.cmek.azure.CallFailedException;
 import dev.cmek.azure.ClusterId;
 import dev.cmek.azure.ConsentRequiredException;
+import dev.cmek.azure.Guid;
 import dev.cmek.azure.InvalidInputException;
 import dev.cmek.azure.KeyUri;
 import dev.cmek.azure.KeyVersion;
@@ -108,7 +109,6 @@ public final class AzureKeys implements CloudKeys {
 
     // Our keys are crdb-cmek (generation 1) and crdb-cmek-g<n> (CmekNames.keyName).
     private static final Pattern SUBSCRIPTION = Pattern.compile("/subscriptions/([0-9a-fA-F-]{36})/");
-    private static final Pattern GUID = Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
 
     private final Supplier<AzureCmek> azure;
     private final Options options;
@@ -330,17 +330,18 @@ public final class AzureKeys implements CloudKeys {
         List<String> warnings = new ArrayList<>();
         Optional<String> given = scope.customerAccount().or(options::subscription);
         if (scope.customerAccount().isPresent()
-                && !GUID.matcher(scope.customerAccount().get()).matches()) {
+                && !Guid.is(scope.customerAccount().get())) {
             throw new CmekException.InvalidInput(
                     "--account " + scope.customerAccount().get()
                             + " is not an Azure subscription id (a GUID), and this record is of Azure grants");
         }
-        String subscription = given.or(() -> intents.stream()
-                        .filter(i -> i.assignment() != null)
-                        .map(i -> SUBSCRIPTION.matcher(i.assignment().scope() + "/"))
-                        .filter(Matcher::find)
-                        .map(m -> m.group(1))
-                        .findFirst())
+        List<String> recorded = intents.stream()
+                .filter(i -> i.assignment() != null)
+                .map(i -> SUBSCRIPTION.matcher(i.assignment().scope() + "/"))
+                .filter(Matcher::find)
+                .map(m -> m.group(1))
+                .toList();
+        String subscription = given.or(() -> recorded.stream().findFirst())
                 .orElseThrow(
                         () -> new CmekException.InvalidInput(
                                 "the record names no subscription: give --account SUBSCRIPTION (or set AZURE_SUBSCRIPTION_ID)"));
@@ -349,11 +350,7 @@ public final class AzureKeys implements CloudKeys {
                     + AzureClients.SUBSCRIPTION_ENV + ") to hold the record to the one you expect");
         }
         String from = scope.customerAccount().isPresent() ? "--account" : AzureClients.SUBSCRIPTION_ENV;
-        intents.stream()
-                .filter(i -> i.assignment() != null)
-                .map(i -> SUBSCRIPTION.matcher(i.assignment().scope() + "/"))
-                .filter(Matcher::find)
-                .map(m -> m.group(1))
+        recorded.stream()
                 .filter(s -> !s.equalsIgnoreCase(subscription))
                 .findFirst()
                 .ifPresent(other -> {
