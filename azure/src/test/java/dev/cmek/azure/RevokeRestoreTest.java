@@ -415,10 +415,7 @@ class RevokeRestoreTest extends EmulatorBacked {
                         i.at()));
             } else {
                 RevocationRecord.Assignment a = i.assignment();
-                intents.add(withAssignment(
-                        i,
-                        new RevocationRecord.Assignment(
-                                a.name(), a.scope(), a.roleDefinitionId(), impostor.objectId(), a.principalType())));
+                intents.add(edited(i, a.scope(), a.roleDefinitionId(), impostor.objectId()));
             }
         }
         RevocationRecord forged = withIntents(record, impostor.clientId(), impostor.objectId(), intents);
@@ -457,56 +454,33 @@ class RevokeRestoreTest extends EmulatorBacked {
         String officer = BuiltInRole.KEY_VAULT_CRYPTO_OFFICER.definitionId(emulator.subscriptionId());
         List<RevocationRecord.Intent> edits = List.of(
                 // a broader role on the key
-                withAssignment(
-                        assignment,
-                        new RevocationRecord.Assignment(
-                                a.name(), a.scope(), officer, a.principalId(), a.principalType())),
+                edited(assignment, a.scope(), officer, a.principalId()),
                 // another principal
-                withAssignment(
+                edited(
                         assignment,
-                        new RevocationRecord.Assignment(
-                                a.name(),
-                                a.scope(),
-                                a.roleDefinitionId(),
-                                emulator.admin().objectId(),
-                                a.principalType())),
+                        a.scope(),
+                        a.roleDefinitionId(),
+                        emulator.admin().objectId()),
                 // a key of someone else's vault
-                withAssignment(
+                edited(
                         assignment,
-                        new RevocationRecord.Assignment(
-                                a.name(),
-                                foreignVault("other-rg", "other-kv", "eastus", Map.of())
-                                                .id() + "/keys/k",
-                                a.roleDefinitionId(),
-                                a.principalId(),
-                                a.principalType())),
+                        foreignVault("other-rg", "other-kv", "eastus", Map.of()).id() + "/keys/k",
+                        a.roleDefinitionId(),
+                        a.principalId()),
                 // Crypto Officer on the whole vault, from a request that did not ask for the broader role
-                withAssignment(
-                        assignment,
-                        new RevocationRecord.Assignment(
-                                a.name(),
-                                a.scope().substring(0, a.scope().indexOf("/keys/")),
-                                officer,
-                                a.principalId(),
-                                a.principalType())),
+                edited(assignment, a.scope().substring(0, a.scope().indexOf("/keys/")), officer, a.principalId()),
                 // a vault that does not exist
-                withAssignment(
+                edited(
                         assignment,
-                        new RevocationRecord.Assignment(
-                                a.name(),
-                                a.scope().replaceFirst("/vaults/[^/]+/", "/vaults/crdb-no-such-vault/"),
-                                a.roleDefinitionId(),
-                                a.principalId(),
-                                a.principalType())),
+                        a.scope().replaceFirst("/vaults/[^/]+/", "/vaults/crdb-no-such-vault/"),
+                        a.roleDefinitionId(),
+                        a.principalId()),
                 // another subscription
-                withAssignment(
+                edited(
                         assignment,
-                        new RevocationRecord.Assignment(
-                                a.name(),
-                                a.scope().replace(emulator.subscriptionId(), "00000000-0000-4000-8000-000000000000"),
-                                a.roleDefinitionId(),
-                                a.principalId(),
-                                a.principalType())));
+                        a.scope().replace(emulator.subscriptionId(), "00000000-0000-4000-8000-000000000000"),
+                        a.roleDefinitionId(),
+                        a.principalId()));
         for (RevocationRecord.Intent edited : edits) {
             List<RevocationRecord.Intent> intents = new ArrayList<>(record.intents());
             intents.set(1, edited);
@@ -547,6 +521,14 @@ class RevokeRestoreTest extends EmulatorBacked {
 
         assertThrows(UntrustedRecordException.class, () -> cmek.restore(other));
         assertEquals(List.of(), crdbAssignments());
+    }
+
+    /** Intent {@code i} with its assignment changed, under the same name, as an editor of the record would. */
+    private static RevocationRecord.Intent edited(
+            RevocationRecord.Intent i, String scope, String roleDefinitionId, String principalId) {
+        RevocationRecord.Assignment a = i.assignment();
+        return withAssignment(
+                i, new RevocationRecord.Assignment(a.name(), scope, roleDefinitionId, principalId, a.principalType()));
     }
 
     /** {@code record} as an editor would re-seal it: these intents, for this app and principal. */
